@@ -1,0 +1,292 @@
+"""Resilient JSON-over-HTTP shared by every provider client.
+
+Why one layer: every provider needs the same guarantees — a timeout on every
+call, retries with exponential backoff and jitter for *safe* requests on
+429/5xx/connection errors (honouring `Retry-After`), never a blind retry of a
+request that starts work (a trigger), one-line errors without secrets, a
+health signal the watcher can show ("retrying in 4 s"), an optional client-side
+rate limit (Hightouch: 200 requests / 10 s), and a request counter for the
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+import orjson
+
+from airsync_tui.errors import ApiError, AuthError, RateLimitedError, TransportError, redact
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try a safe request before giving up."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    jitter: float = 0.25  # ± fraction of the delay
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        raw = min(self.base_delay * (2**attempt), self.max_delay)
+        return max(0.0, raw * (1 + random.uniform(-self.jitter, self.jitter)))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+@dataclass(frozen=True)
+class HttpSignal:
+    """What the HTTP layer tells the watcher about API health."""
+
+    kind: str  # "ok" | "retrying" | "auth_failed" | "error"
+    message: str = ""
+    retry_in: float | None = None
+
+
+class SlidingWindowLimiter:
+    """At most `max_requests` per rolling `window` seconds (client side).
+
+    Hightouch allows 200 requests per 10 s per workspace and answers 429
+    beyond; staying under it on our side is cheaper than backing off.
+    """
+
+    def __init__(self, max_requests: int, window: float) -> None:
+        self.max_requests = max_requests
+        self.window = window
+        self._stamps: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._stamps and now - self._stamps[0] >= self.window:
+                    self._stamps.popleft()
+                if len(self._stamps) < self.max_requests:
+                    self._stamps.append(now)
+                    return
+                await asyncio.sleep(self.window - (now - self._stamps[0]) + 0.001)
+
+    def in_window(self) -> int:
+        now = time.monotonic()
+        return sum(1 for stamp in self._stamps if now - stamp < self.window)
+
+
+ErrorMapper = Callable[[httpx.Response, Any], ApiError]
+
+
+@dataclass
+class RequestStats:
+    """Counts for benchmarks and the UI's "requests/s" readout."""
+
+    requests: int = 0
+    retries: int = 0
+    by_path: dict[str, int] = field(default_factory=dict)
+
+
+def parse_retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def decode_json(response: httpx.Response, *, label: str) -> Any:
+    """Parse a JSON body or raise a one-line TransportError that says what came back."""
+    if not response.content:
+        return None
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        ctype = response.headers.get("content-type", "no content type").split(";")[0]
+        raise TransportError(
+            f"{label} answered HTTP {response.status_code} with a non-JSON body ({ctype}) from {_where(response.request.url)}",
+            hint="check that the API URL points at the API root (e.g. http://host:8000/api/public/v1), not the web UI",
+        ) from None
+
+
+def _where(url: httpx.URL | str) -> str:
+    parts = urlsplit(str(url))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class JsonHttp:
+    """One provider's HTTP session: retries, limits, health and error mapping."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        label: str,
+        error_mapper: ErrorMapper,
+        policy: RetryPolicy = RetryPolicy(),
+        limiter: SlidingWindowLimiter | None = None,
+        secrets: Callable[[], tuple[str, ...]] = lambda: (),
+    ) -> None:
+        self.client = client
+        self.label = label
+        self.error_mapper = error_mapper
+        self.policy = policy
+        self.limiter = limiter
+        self.secrets = secrets
+        self.stats = RequestStats()
+        self.listeners: list[Callable[[HttpSignal], None]] = []
+
+    def _signal(self, signal: HttpSignal) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(signal)
+            except Exception:  # a broken listener must not break a request
+                pass
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        safe: bool | None = None,
+        policy: RetryPolicy | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send a request and return its decoded JSON body.
+
+        `safe` defaults to True for GET/HEAD. An unsafe request (one that
+        starts work on the server) is sent once: a lost answer surfaces as a
+        TransportError for the caller to reconcile, never as a second trigger.
+        """
+        if safe is None:
+            safe = method.upper() in ("GET", "HEAD", "OPTIONS")
+        active = (policy or self.policy) if safe else NO_RETRY
+        kwargs: dict[str, Any] = {}
+        if params is not None:
+            kwargs["params"] = params
+        if json is not None:
+            kwargs["content"] = orjson.dumps(json)
+            kwargs["headers"] = {"content-type": "application/json"}
+        if data is not None:
+            kwargs["data"] = data
+        if timeout is not None:
+            kwargs["timeout"] = timeout
+
+        last_error: ApiError | None = None
+        for attempt in range(active.attempts):
+            if self.limiter is not None:
+                await self.limiter.acquire()
+            self.stats.requests += 1
+            path = urlsplit(url).path
+            self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
+            retry_after: float | None = None
+            try:
+                response = await self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                last_error = TransportError(
+                    f"{self.label} did not answer in time ({method} {_where(url)})",
+                    hint="the server may be overloaded; it will be retried, or raise --timeout",
+                    retryable=True,
+                )
+            except httpx.TransportError as exc:
+                last_error = _transport_error(self.label, method, url, exc)
+            else:
+                if response.status_code < 400:
+                    body = decode_json(response, label=self.label)
+                    self._signal(HttpSignal("ok"))
+                    return body
+                body = _safe_body(response)
+                error = self.error_mapper(response, body)
+                error = _redacted(error, self.secrets())
+                if isinstance(error, AuthError):
+                    self._signal(HttpSignal("auth_failed", error.one_line()))
+                    raise error
+                if response.status_code not in RETRY_STATUSES:
+                    raise error
+                retry_after = parse_retry_after(response)
+                last_error = error
+                if response.status_code == 429 and not isinstance(error, RateLimitedError):
+                    last_error = RateLimitedError(
+                        error.message, hint=error.hint, status_code=429, title=error.title, retryable=True
+                    )
+            if attempt + 1 >= active.attempts:
+                break
+            delay = active.delay(attempt, retry_after)
+            self.stats.retries += 1
+            self._signal(HttpSignal("retrying", last_error.one_line() if last_error else "", retry_in=delay))
+            await asyncio.sleep(delay)
+
+        assert last_error is not None
+        self._signal(HttpSignal("error", last_error.one_line()))
+        raise last_error
+
+
+def _safe_body(response: httpx.Response) -> Any:
+    try:
+        return orjson.loads(response.content) if response.content else None
+    except orjson.JSONDecodeError:
+        return response.text[:500]
+
+
+def _redacted(error: ApiError, secrets: tuple[str, ...]) -> ApiError:
+    clean = redact(error.message, secrets)
+    if clean != error.message:
+        error.message = clean
+        error.args = (error.one_line(),)
+    return error
+
+
+def _transport_error(label: str, method: str, url: str, exc: httpx.TransportError) -> TransportError:
+    where = _where(url)
+    host = urlsplit(url).netloc
+    if isinstance(exc, httpx.ConnectError):
+        return TransportError(
+            f"cannot reach {label} at {host} ({method} {where})",
+            hint="check the API URL and that the server is running and reachable",
+            retryable=True,
+        )
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return TransportError(
+            f"{label} closed the connection before answering ({method} {where})",
+            hint="usually transient; it will be retried",
+            retryable=True,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return TransportError(
+            f"bad API URL {url!r}: it must start with http:// or https://",
+            hint="fix --api-url or the profile's api_url",
+        )
+    return TransportError(f"{label} request failed ({method} {where}): {type(exc).__name__}", retryable=True)
+
+
+__all__ = [
+    "HttpSignal",
+    "JsonHttp",
+    "NO_RETRY",
+    "RETRY_STATUSES",
+    "RequestStats",
+    "RetryPolicy",
+    "SlidingWindowLimiter",
+    "decode_json",
+    "parse_retry_after",
+]
