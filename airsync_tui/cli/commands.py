@@ -1,0 +1,206 @@
+"""The headless commands. Each returns the process exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+from typing import Any, AsyncIterator
+
+from airsync_tui.cli.output import (
+    WaitPrinter,
+    ago,
+    connection_json,
+    count,
+    inert,
+    job_json,
+    print_table,
+    short_duration,
+)
+from airsync_tui.cli.resolve import resolve_connection, resolve_job
+from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError
+from airsync_tui.models.timeparse import utcnow
+from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.session import providers_for
+from airsync_tui.service.sync_runner import trigger_and_wait
+from airsync_tui.service.watcher import Watcher, WatcherConfig
+
+EXIT_INTERRUPTED = 130
+
+
+def load_cli_profile(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Profile from flags > env > config file, as every command resolves it."""
+    from airsync_tui.config import load_profile
+
+    overrides: dict[str, Any] = {}
+    if getattr(args, "api_url", None):
+        overrides["api_url"] = args.api_url
+    if getattr(args, "workspace", None):
+        overrides["workspace_id"] = args.workspace
+    if getattr(args, "read_only", False):
+        overrides["read_only"] = True
+    return load_profile(getattr(args, "profile", None), overrides=overrides)
+
+
+@contextlib.asynccontextmanager
+async def open_providers(args: argparse.Namespace) -> AsyncIterator[list[SyncProvider]]:
+    profile = load_cli_profile(args)
+    providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+    try:
+        yield providers
+    finally:
+        for provider in providers:
+            with contextlib.suppress(Exception):
+                await provider.aclose()
+
+
+async def cmd_connections(args: argparse.Namespace) -> int:
+    async with open_providers(args) as providers:
+        connections = []
+        for provider in providers:
+            connections.extend(await provider.list_connections())
+    if args.json:
+        print(json.dumps([connection_json(c) for c in connections], indent=2))
+        return EXIT_OK
+    multi = len({c.provider for c in connections}) > 1
+    headers = (["PROVIDER"] if multi else []) + ["ID", "NAME", "STATUS", "SCHEDULE"]
+    rows = [
+        ([c.provider] if multi else []) + [c.id, c.name, c.status, c.schedule.describe()] for c in connections
+    ]
+    print_table(rows, headers)
+    return EXIT_OK
+
+
+async def cmd_jobs(args: argparse.Namespace) -> int:
+    async with open_providers(args) as providers:
+        if args.connection:
+            provider, connection = await resolve_connection(providers, args.connection)
+            jobs = await provider.list_jobs(connection.id, limit=args.limit)
+        else:
+            jobs = []
+            for provider in providers:
+                jobs.extend(await provider.recent_jobs(max_jobs=args.limit))
+            jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
+            jobs = jobs[: args.limit]
+    if args.json:
+        print(json.dumps([job_json(j) for j in jobs], indent=2, default=str))
+        return EXIT_OK
+    now = utcnow()
+    rows = [
+        [j.id, j.connection_id, j.job_type, j.status.label, ago(j.created_at), short_duration(j.elapsed(now)), count(j.records_synced)]
+        for j in jobs
+    ]
+    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "ROWS"])
+    return EXIT_OK
+
+
+async def cmd_cancel(args: argparse.Namespace) -> int:
+    async with open_providers(args) as providers:
+        provider, job = await resolve_job(providers, args.job)
+        cancelled = await provider.cancel(job.id)
+    if args.json:
+        print(json.dumps(job_json(cancelled), indent=2, default=str))
+    else:
+        print(f"cancel requested for job {cancelled.id} (status now {cancelled.status.label}); it stops shortly")
+    return EXIT_OK
+
+
+async def cmd_logs(args: argparse.Namespace) -> int:
+    from airsync_tui.service.log_feed import print_attempt_log
+
+    async with open_providers(args) as providers:
+        provider, job = await resolve_job(providers, args.job)
+        return await print_attempt_log(provider, job, attempt_number=args.attempt, follow=args.follow, out=sys.stdout)
+
+
+async def cmd_config(args: argparse.Namespace) -> int:
+    from airsync_tui import config
+
+    path = config.config_path()
+    if args.what == "path":
+        print(path)
+        return EXIT_OK
+    print(f"config file: {path}{'' if path.exists() else ' (not created yet)'}")
+    profile = load_cli_profile(args)
+    describe = getattr(config, "describe_sources", None)
+    if describe is not None:
+        for line in describe(profile):
+            print(f"  {line}")
+    else:
+        print(f"  profile: {profile.name}")
+    return EXIT_OK
+
+
+async def cmd_sync(args: argparse.Namespace) -> int:
+    if args.timeout is not None and args.timeout <= 0:
+        raise ConfigError("--timeout must be a positive number of seconds")
+    async with open_providers(args) as providers:
+        provider, connection = await resolve_connection(providers, args.connection)
+        option = provider.capabilities.job_type(args.job_type)
+        if option is None:
+            choices = ", ".join(o.id for o in provider.capabilities.job_types if o.available)
+            raise ConfigError(f"unknown job type {args.job_type!r} for {provider.display_name}", hint=f"use one of: {choices}")
+        watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
+        watcher.connections[connection.key] = connection
+        err_stream = sys.stderr if args.json else sys.stdout
+        printer = WaitPrinter(err_stream, live=err_stream.isatty())
+
+        def on_started(job, attached):  # type: ignore[no-untyped-def]
+            printer.started(job, attached, connection.name)
+
+        def on_event(_event, job):  # type: ignore[no-untyped-def]
+            printer.update(job)
+
+        ticker = asyncio.create_task(_tick(printer, watcher)) if printer.live and args.wait else None
+        try:
+            outcome = await trigger_and_wait(
+                watcher,
+                connection.key,
+                job_type=args.job_type,
+                wait=args.wait,
+                timeout=args.timeout,
+                cancel_on_timeout=args.cancel_on_timeout,
+                on_event=on_event,
+                on_started=on_started,
+            )
+        finally:
+            if ticker is not None:
+                ticker.cancel()
+            await watcher.stop()
+    job = outcome.job
+    if outcome.interrupted:
+        printer.finish(f"airsync: {outcome.message}")
+    elif outcome.timed_out:
+        printer.finish(f"airsync: {outcome.message}")
+    elif args.wait:
+        summary = f"job {job.id} {job.status.label}"
+        if job.records_synced is not None:
+            summary += f": {count(job.records_synced)} rows"
+        if job.error:
+            summary += f" — {inert(job.error)}"
+        printer.finish(summary)
+    if args.json:
+        print(json.dumps(job_json(job, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
+    elif not args.wait:
+        print(job.id)
+    if outcome.interrupted:
+        return EXIT_INTERRUPTED
+    if outcome.timed_out:
+        return EXIT_TIMEOUT
+    if not args.wait:
+        return EXIT_OK
+    return EXIT_OK if job.status.category.is_success else EXIT_JOB_FAILED
+
+
+async def _tick(printer: WaitPrinter, watcher: Watcher) -> None:
+    """Keep the live line's elapsed time and spinner moving between polls."""
+    while True:
+        await asyncio.sleep(0.5)
+        for job in watcher.jobs.values():
+            if job.status.is_active:
+                printer.update(job, force=True)
+
+
+__all__ = ["cmd_cancel", "cmd_config", "cmd_connections", "cmd_jobs", "cmd_logs", "cmd_sync", "AirsyncError"]

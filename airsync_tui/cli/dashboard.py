@@ -1,0 +1,75 @@
+"""`airsync` / `airsync --demo`: open the dashboard on a profile or the embedded demo."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from airsync_tui.errors import EXIT_OK
+from airsync_tui.service.session import Demo, build_watcher, start_demo
+from airsync_tui.service.watcher import Watcher
+
+
+def _available_profiles() -> list[str]:
+    from airsync_tui import config
+
+    lister = getattr(config, "list_profiles", None)
+    try:
+        return list(lister()) if lister is not None else []
+    except Exception:  # a broken config file is reported when a profile is loaded
+        return []
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from airsync_tui.cli.commands import load_cli_profile
+    from airsync_tui.ui.app import AirsyncApp, SessionInfo
+
+    demo: Demo | None = None
+    read_only = bool(getattr(args, "read_only", False))
+    only = getattr(args, "provider", None)
+    if args.demo:
+        demo = start_demo()
+        profile = demo.profile
+        if read_only:
+            profile = profile.model_copy(update={"read_only": True})
+        profiles: list[str] = []
+        label = "demo workspace (embedded emulator on " + demo.emulator.base_url + ")"
+    else:
+        profile = load_cli_profile(args)
+        profiles = _available_profiles()
+        label = _workspace_label(profile)
+    try:
+        watcher = build_watcher(profile, read_only=profile.read_only, only=only)
+
+        async def switch_profile(name: str) -> Watcher:
+            from airsync_tui.config import load_profile
+
+            new_profile = load_profile(name, overrides={"read_only": True} if read_only else None)
+            return build_watcher(new_profile, read_only=new_profile.read_only, only=only)
+
+        info = SessionInfo(
+            profile_name=profile.name,
+            read_only=profile.read_only,
+            demo=demo is not None,
+            available_profiles=profiles,
+            workspace_label=label,
+        )
+        kwargs: dict[str, Any] = {}
+        if profiles and demo is None:
+            kwargs["switch_profile"] = switch_profile
+        app = AirsyncApp(watcher, info, **kwargs)
+        app.run()
+    finally:
+        if demo is not None:
+            demo.stop()
+    return getattr(app, "return_code", None) or EXIT_OK
+
+
+def _workspace_label(profile: Any) -> str:
+    parts = []
+    if getattr(profile, "airbyte", None) is not None:
+        ws = profile.airbyte.workspace_id or "all workspaces"
+        parts.append(f"Airbyte {ws}")
+    if getattr(profile, "hightouch", None) is not None:
+        parts.append("Hightouch")
+    return " + ".join(parts)

@@ -1,0 +1,142 @@
+"""`airsync`: the dashboard (no subcommand) and the headless commands.
+
+Exit codes (scripts rely on them): 0 succeeded, 1 job failed or cancelled,
+2 usage / configuration / authentication / API error, 3 timeout, 130 Ctrl-C.
+Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Sequence
+
+from airsync_tui import __version__
+from airsync_tui.errors import EXIT_USAGE, AirsyncError
+
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="airsync",
+        description="Watch, trigger and cancel Airbyte and Hightouch syncs. "
+        "Without a command, opens the dashboard.",
+        epilog="Exit codes: 0 succeeded, 1 job failed/cancelled, 2 usage/config/auth error, 3 timeout.",
+    )
+    parser.add_argument("--version", action="version", version=f"airsync {__version__}")
+    _add_global_flags(parser, top_level=True)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on the built-in emulator (Airbyte + Hightouch demo workspaces); no set-up needed",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("connections", help="list connections (Airbyte) and syncs (Hightouch)")
+    _add_global_flags(p)
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = sub.add_parser("jobs", help="list recent jobs, of one connection or of the workspace")
+    _add_global_flags(p)
+    p.add_argument("connection", nargs="?", help="connection id or name (unique substring)")
+    p.add_argument("--limit", type=int, default=20, help="how many jobs (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    p = sub.add_parser("logs", help="print an attempt's log")
+    _add_global_flags(p)
+    p.add_argument("job", help="job id (prefix with the provider when ambiguous: hightouch:123)")
+    p.add_argument("--attempt", type=int, default=None, help="attempt number (0-based; default: the last)")
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
+
+    p = sub.add_parser("cancel", help="cancel a running job")
+    _add_global_flags(p)
+    p.add_argument("job", help="job id")
+    p.add_argument("--json", action="store_true", help="print the job as JSON")
+
+    p = sub.add_parser(
+        "sync",
+        help="trigger a job and optionally wait for it (the Arazzo trigger-sync-and-poll workflow)",
+        description="Trigger a job of CONNECTION. With --wait, poll until it ends and exit with its result. "
+        "If a sync is already running, attach to it instead of starting another.",
+    )
+    _add_global_flags(p)
+    p.add_argument("connection", help="connection id or name (unique substring), or a Hightouch sync id/slug")
+    p.add_argument(
+        "--type",
+        dest="job_type",
+        default="sync",
+        help="job type: sync | reset | clear (Airbyte), sync | full_resync (Hightouch); default sync",
+    )
+    p.add_argument("--wait", action="store_true", help="wait until the job ends; exit 0 succeeded, 1 failed/cancelled")
+    p.add_argument("--timeout", type=float, default=None, metavar="S", help="give up waiting after S seconds (exit 3)")
+    p.add_argument(
+        "--cancel-on-timeout",
+        action="store_true",
+        help="cancel the job when --timeout expires or on Ctrl-C (default: the job goes on)",
+    )
+    p.add_argument("--json", action="store_true", help='print {"jobId", "finalStatus", "rowsSynced", ...}')
+
+    p = sub.add_parser("config", help="show where the config file is and what the active profile resolves to")
+    _add_global_flags(p)
+    p.add_argument("what", nargs="?", choices=("path", "show"), default="show")
+
+    sub.add_parser(
+        "emulator",
+        help="serve the embedded Airbyte + Hightouch emulator on 127.0.0.1 (see: airsync emulator --help)",
+        add_help=False,
+    )
+    return parser
+
+
+def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """Global flags work before or after the subcommand."""
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument("--profile", default=default, help="profile name from the config file")
+    parser.add_argument("--api-url", default=default, help="Airbyte public API root, e.g. http://localhost:8000/api/public/v1")
+    parser.add_argument("--workspace", default=default, help="Airbyte workspace id")
+    parser.add_argument(
+        "--provider",
+        default=default,
+        choices=("airbyte", "hightouch"),
+        help="use only this provider (when a profile configures both)",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=default if not top_level else False,
+        help="refuse to trigger or cancel anything (enforced in the API client)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "emulator":
+        from airsync_tui.emulator.server import main as emulator_main
+
+        return emulator_main(args_list[1:])
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse already printed a one-line usage error
+        return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
+    try:
+        if args.command is None:
+            from airsync_tui.cli.dashboard import run_dashboard
+
+            return run_dashboard(args)
+        from airsync_tui.cli import commands
+
+        handler = getattr(commands, f"cmd_{args.command}")
+        return asyncio.run(handler(args))
+    except AirsyncError as exc:
+        print(f"airsync: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("airsync: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""What the headless commands print: tables, JSON, and the `--wait` progress.
+
+On a terminal `--wait` redraws one progress line; piped, it prints one line
+per status transition so logs and CI output stay readable. Text from the
+server (names, errors) is sanitised so it cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from datetime import datetime, timedelta
+from typing import Any, Iterable, TextIO
+
+import humanize
+
+from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.timeparse import utcnow
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: object) -> str:
+    """Drop escape sequences and control characters from server-provided text."""
+    return _CONTROL.sub("", str(text)).replace("\t", " ")
+
+
+def job_id_value(job: Job) -> int | str:
+    return int(job.id) if job.id.isdigit() else job.id
+
+
+def job_json(job: Job, **extra: Any) -> dict[str, Any]:
+    """The `--json` shape; keys follow the Arazzo workflow outputs."""
+    data: dict[str, Any] = {
+        "jobId": job_id_value(job),
+        "finalStatus" if job.status.is_terminal else "status": job.status.raw,
+        "rowsSynced": job.records_synced,
+        "bytesSynced": job.bytes_synced,
+        "provider": job.provider,
+        "connectionId": job.connection_id,
+        "jobType": job.job_type,
+        "startTime": job.created_at.isoformat() if job.created_at else None,
+        "durationSeconds": _seconds(job.elapsed(utcnow())),
+        "jobUrl": job.web_url,
+    }
+    if job.error:
+        data["error"] = inert(job.error)
+    if not job.status.known:
+        data["statusUnknown"] = True
+    data.update(extra)
+    return data
+
+
+def _seconds(delta: timedelta | None) -> float | None:
+    return round(delta.total_seconds(), 1) if delta is not None else None
+
+
+def connection_json(connection: Connection) -> dict[str, Any]:
+    return {
+        "provider": connection.provider,
+        "connectionId": connection.id,
+        "name": connection.name,
+        "status": connection.status,
+        "schedule": connection.schedule.describe(),
+        "streams": list(connection.streams),
+    }
+
+
+def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextIO = sys.stdout) -> None:
+    table = [[inert(c) for c in headers]] + [[inert(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    for index, row in enumerate(table):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+        if index == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+
+
+def ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return humanize.naturaltime(utcnow() - moment)
+
+
+def short_duration(delta: timedelta | None) -> str:
+    if delta is None:
+        return "—"
+    seconds = int(delta.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def count(value: int | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,}{unit}"
+
+
+class WaitPrinter:
+    """Progress for `airsync sync --wait`: a live line on a TTY, transitions otherwise."""
+
+    BAR_WIDTH = 24
+    SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self, stream: TextIO, *, live: bool) -> None:
+        self.stream = stream
+        self.live = live
+        self._frame = 0
+        self._last_status: str | None = None
+        self._drawn = False
+        self._last_draw = 0.0
+
+    def started(self, job: Job, attached: bool, connection_name: str) -> None:
+        verb = "attached to running" if attached else "started"
+        self._line(f"{verb} {job.job_type} job {job.id} of {inert(connection_name)} ({job.status.label})")
+        self._last_status = job.status.raw
+
+    def update(self, job: Job, *, force: bool = False) -> None:
+        if job.status.raw != self._last_status:
+            self._line(f"job {job.id}: {self._last_status or '?'} → {job.status.label}")
+            self._last_status = job.status.raw
+        if self.live and (force or time.monotonic() - self._last_draw >= 0.2):
+            self._draw(job)
+
+    def finish(self, message: str) -> None:
+        self._clear()
+        self.stream.write(message + "\n")
+        self.stream.flush()
+
+    def _line(self, text: str) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        self._clear()
+        self.stream.write(f"{stamp} {text}\n")
+        self.stream.flush()
+
+    def _clear(self) -> None:
+        if self.live and self._drawn:
+            self.stream.write("\r\x1b[2K")
+            self._drawn = False
+
+    def _draw(self, job: Job) -> None:
+        self._frame = (self._frame + 1) % len(self.SPINNER)
+        progress = job.progress
+        ratio = progress.ratio if progress else None
+        if ratio is None:
+            pos = self._frame % self.BAR_WIDTH
+            bar = "·" * pos + "━━━" + "·" * max(0, self.BAR_WIDTH - pos - 3)
+            bar = bar[: self.BAR_WIDTH]
+            pct = " ?? "
+        else:
+            filled = int(ratio * self.BAR_WIDTH)
+            bar = "█" * filled + "░" * (self.BAR_WIDTH - filled)
+            pct = f"{ratio * 100:3.0f}%"
+        records = progress.records_emitted if progress and progress.records_emitted is not None else job.records_synced
+        elapsed = job.elapsed(utcnow())
+        eta = progress.eta if progress else None
+        text = (
+            f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} records"
+            f"  elapsed {short_duration(elapsed)}  ETA {short_duration(eta) if eta is not None else '—'}"
+        )
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self._drawn = True
+        self._last_draw = time.monotonic()

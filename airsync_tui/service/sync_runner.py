@@ -1,0 +1,138 @@
+"""Trigger a job and wait for it: the seed Arazzo workflow `trigger-sync-and-poll`.
+
+Steps: createJob (never twice: the provider attaches to an already-running
+job on 409 or an ambiguous failure), then poll the job until its status is
+terminal. Unlike the orchestrator peers (trigger-and-poll-peers.md) it
+treats `queued`/`incomplete`/unknown values as still running, keeps polling
+through transient errors until the deadline, and cancels on timeout or Ctrl-C
+only when asked (`cancel_on_timeout`), saying so either way.
+
+It runs on the shared `Watcher` in follow-only mode, so the CLI sees the same
+typed events as the dashboard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from airsync_tui.errors import AirsyncError
+from airsync_tui.models.domain import Job
+from airsync_tui.service.events import Event, JobDetailUpdated, JobStatusChanged
+from airsync_tui.service.watcher import Watcher
+
+CANCEL_GRACE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """How a trigger-and-wait ended."""
+
+    job: Job
+    attached: bool = False
+    waited: bool = False
+    timed_out: bool = False
+    interrupted: bool = False
+    cancel_requested: bool = False
+    message: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.job.status.is_terminal
+
+
+async def trigger_and_wait(
+    watcher: Watcher,
+    connection_key: str,
+    *,
+    job_type: str = "sync",
+    wait: bool = True,
+    timeout: float | None = None,
+    cancel_on_timeout: bool = False,
+    on_event: Callable[[Event, Job], None] | None = None,
+    on_started: Callable[[Job, bool], None] | None = None,
+) -> SyncOutcome:
+    """Run the workflow; returns the outcome (never raises for a failed job)."""
+    subscription = watcher.subscribe()
+    await watcher.start()
+    try:
+        result = await watcher.trigger(connection_key, job_type)
+        job = result.job
+        if on_started is not None:
+            on_started(job, result.attached)
+        if not wait or job.status.is_terminal:
+            return SyncOutcome(job=job, attached=result.attached, waited=wait, message=result.message)
+        watcher.follow_job(job.key)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            job = await _wait_terminal(watcher, subscription, job, deadline, on_event)
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio.run cancels us; decide the job's fate, then report.
+            current = watcher.jobs.get(job.key, job)
+            if cancel_on_timeout:
+                cancelled = await _cancel_quietly(watcher, current)
+                return SyncOutcome(
+                    job=cancelled, attached=result.attached, waited=True, interrupted=True, cancel_requested=True,
+                    message=f"interrupted: cancel requested for job {current.id}",
+                )
+            return SyncOutcome(
+                job=current, attached=result.attached, waited=True, interrupted=True,
+                message=f"interrupted: job {current.id} keeps running on the server",
+            )
+        if job.status.is_terminal:
+            return SyncOutcome(job=job, attached=result.attached, waited=True, message=result.message)
+        if cancel_on_timeout:
+            cancelled = await _cancel_quietly(watcher, job)
+            final = await _settle_after_cancel(watcher, subscription, cancelled, on_event)
+            return SyncOutcome(
+                job=final, attached=result.attached, waited=True, timed_out=True, cancel_requested=True,
+                message=f"timed out after {timeout:g} s: cancel requested for job {job.id} (now {final.status.label})",
+            )
+        return SyncOutcome(
+            job=job, attached=result.attached, waited=True, timed_out=True,
+            message=f"timed out after {timeout:g} s: job {job.id} is {job.status.label} and keeps running on the server",
+        )
+    finally:
+        subscription.close()
+
+
+async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None, on_event) -> Job:  # type: ignore[no-untyped-def]
+    key = job.key
+    while True:
+        current = watcher.jobs.get(key, job)
+        if current.status.is_terminal:
+            return current
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return current
+        event = await subscription.get(timeout=1.0 if remaining is None else min(1.0, remaining))
+        if event is None:
+            continue
+        relevant = _job_of(event)
+        if relevant is not None and relevant.key == key:
+            if on_event is not None:
+                on_event(event, watcher.jobs.get(key, relevant))
+
+
+def _job_of(event: Event) -> Job | None:
+    if isinstance(event, JobStatusChanged):
+        return event.job
+    if isinstance(event, JobDetailUpdated):
+        return event.detail.job
+    job = getattr(event, "job", None)
+    return job if isinstance(job, Job) else None
+
+
+async def _cancel_quietly(watcher: Watcher, job: Job) -> Job:
+    try:
+        return await asyncio.shield(watcher.cancel(job.key))
+    except AirsyncError:
+        return watcher.jobs.get(job.key, job)
+
+
+async def _settle_after_cancel(watcher, subscription, job: Job, on_event) -> Job:  # type: ignore[no-untyped-def]
+    """Cancel is asynchronous server-side: wait (bounded) to report the final status."""
+    deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+    return await _wait_terminal(watcher, subscription, job, deadline, on_event)

@@ -1,0 +1,452 @@
+"""The watcher: one async engine that turns provider polling into typed events.
+
+Both the TUI and the CLI consume it. Design rules (issue: core engine §4):
+
+* Cost does not grow with the number of connections. Each tick asks every
+  provider for `poll_activity` — a constant number of list calls (jobs updated
+  since a watermark, plus all active jobs with live stats). Per-job detail is
+  fetched only for jobs someone follows.
+* Poll fast while jobs run, slowly when idle, back off on errors, and never
+  overlap polls: each provider has one sequential loop that sleeps between
+  ticks (a `refresh_now()` or a trigger wakes it early).
+* State lives here (connections, jobs, latest job per connection, health), so
+  a screen opened later renders from a snapshot and then applies events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
+from airsync_tui.models.domain import Connection, Job, JobDetail
+from airsync_tui.models.timeparse import utcnow
+from airsync_tui.providers.base import ActivityCursor, SyncProvider, TriggerResult
+from airsync_tui.providers.http import HttpSignal
+from airsync_tui.service.events import (
+    ActionResult,
+    ApiHealthChanged,
+    AttemptAdded,
+    AttemptEnded,
+    ConnectionsChanged,
+    ConnectionsLoaded,
+    Event,
+    HealthState,
+    JobCreated,
+    JobDetailUpdated,
+    JobStatusChanged,
+    JobUpdated,
+    LatestJobs,
+    ProgressUpdated,
+)
+from airsync_tui.service.subscription import EventHub, Subscription
+
+
+@dataclass(frozen=True)
+class WatcherConfig:
+    """Pacing. Defaults keep a 1,000-connection workspace under ~2 requests/s."""
+
+    active_interval: float = 1.0  # tick while any job is active
+    idle_interval: float = 5.0  # tick while nothing runs
+    progress_interval: float = 3.0  # live stats of all active jobs at most this often
+    connections_interval: float = 60.0  # full connection list refresh
+    detail_interval: float = 2.5  # followed jobs (as the Airbyte web UI polls)
+    max_backoff: float = 60.0
+    recent_jobs: int = 500
+    settle_fetch_limit: int = 10  # per tick: vanished active jobs re-read individually
+    #: False = follow-only mode (the CLI's `sync --wait`): no workspace polling,
+    #: just the followed jobs, one cheap request each per `detail_interval`.
+    watch_workspace: bool = True
+
+    def detail_interval_for(self, age_seconds: float) -> float:
+        """Poll followed jobs quickly at first, then more gently for long jobs."""
+        if age_seconds > 1800:
+            return max(self.detail_interval, 10.0)
+        if age_seconds > 300:
+            return max(self.detail_interval, 5.0)
+        return self.detail_interval
+
+
+def _job_sort_key(job: Job) -> tuple[float, str]:
+    created = job.created_at.timestamp() if job.created_at else 0.0
+    return (created, job.id.rjust(20, "0"))
+
+
+class Watcher:
+    """Polls providers and publishes events; holds the current state."""
+
+    def __init__(self, providers: Sequence[SyncProvider], config: WatcherConfig | None = None) -> None:
+        if not providers:
+            raise ValueError("the watcher needs at least one provider")
+        self.config = config or WatcherConfig()
+        self.providers: dict[str, SyncProvider] = {p.name: p for p in providers}
+        self.hub = EventHub()
+        self.connections: dict[str, Connection] = {}
+        self.jobs: dict[str, Job] = {}
+        self.latest_job: dict[str, Job] = {}
+        self.details: dict[str, JobDetail] = {}
+        self.health: dict[str, ApiHealthChanged] = {
+            name: ApiHealthChanged(provider=name, state=HealthState.CONNECTING) for name in self.providers
+        }
+        self.loaded: dict[str, bool] = {name: False for name in self.providers}
+        self.triggered: set[str] = set()
+        self._followed: dict[str, int] = {}
+        self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
+        self._wake: dict[str, asyncio.Event] = {}
+        self._follow_wake: asyncio.Event | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
+        for provider in providers:
+            provider.add_health_listener(self._health_listener(provider.name))
+
+    # ------------------------------------------------------------------ API
+    def subscribe(self, maxsize: int = 10_000) -> Subscription:
+        return self.hub.subscribe(maxsize)
+
+    async def start(self) -> None:
+        """Start one poll loop per provider plus the follow loop (idempotent)."""
+        if self._started:
+            return
+        self._started = True
+        self._follow_wake = asyncio.Event()
+        for name in self.providers:
+            self._wake[name] = asyncio.Event()
+            if self.config.watch_workspace:
+                self._tasks.append(asyncio.create_task(self._provider_loop(name), name=f"watch-{name}"))
+        self._tasks.append(asyncio.create_task(self._follow_loop(), name="watch-follow"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        self._started = False
+
+    async def aclose(self) -> None:
+        await self.stop()
+        for provider in self.providers.values():
+            with contextlib.suppress(Exception):
+                await provider.aclose()
+
+    def refresh_now(self) -> None:
+        """Poll every provider now instead of waiting for the next tick."""
+        for event in self._wake.values():
+            event.set()
+        if self._follow_wake is not None:
+            self._follow_wake.set()
+
+    def provider(self, name: str) -> SyncProvider:
+        return self.providers[name]
+
+    def provider_for_key(self, key: str) -> SyncProvider:
+        """The provider of a connection or job key (`provider:id`)."""
+        return self.providers[key.split(":", 1)[0]]
+
+    def follow_job(self, job_key: str) -> None:
+        """Fetch this job's detail every `detail_interval` (reference-counted)."""
+        self._followed[job_key] = self._followed.get(job_key, 0) + 1
+        if self._follow_wake is not None:
+            self._follow_wake.set()
+
+    def unfollow_job(self, job_key: str) -> None:
+        count = self._followed.get(job_key, 0) - 1
+        if count <= 0:
+            self._followed.pop(job_key, None)
+        else:
+            self._followed[job_key] = count
+
+    @property
+    def followed(self) -> list[str]:
+        return list(self._followed)
+
+    def active_jobs(self, provider: str | None = None) -> list[Job]:
+        return [
+            job
+            for job in self.jobs.values()
+            if job.status.is_active and (provider is None or job.provider == provider)
+        ]
+
+    def request_count(self) -> int:
+        return sum(p.stats.requests for p in self.providers.values())
+
+    async def list_jobs(self, connection_key: str, *, limit: int = 20, offset: int = 0) -> list[Job]:
+        provider = self.provider_for_key(connection_key)
+        jobs = await provider.list_jobs(connection_key.split(":", 1)[1], limit=limit, offset=offset)
+        for job in jobs:
+            self._observe(job, publish=True)
+        return jobs
+
+    async def job_detail(self, job_key: str) -> JobDetail:
+        provider = self.provider_for_key(job_key)
+        detail = await provider.get_job_detail(job_key.split(":", 1)[1])
+        self._apply_detail(detail)
+        return detail
+
+    async def trigger(self, connection_key: str, job_type: str = "sync") -> TriggerResult:
+        """Start a job (or attach to the running one) and publish the result."""
+        provider = self.provider_for_key(connection_key)
+        connection_id = connection_key.split(":", 1)[1]
+        name = self.connections.get(connection_key).name if connection_key in self.connections else connection_id
+        try:
+            result = await provider.trigger(connection_id, job_type)
+        except AirsyncError as exc:
+            self.hub.publish(
+                ActionResult(provider=provider.name, action="trigger", ok=False, message=str(exc), connection_key=connection_key)
+            )
+            raise
+        self.triggered.add(result.job.key)
+        self._observe(result.job, publish=True, triggered_here=True)
+        verb = "attached to running" if result.attached else "started"
+        message = result.message or f"{name}: {verb} {job_type} {provider.capabilities.job_noun} {result.job.id}"
+        self.hub.publish(
+            ActionResult(
+                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job
+            )
+        )
+        self._wake_provider(provider.name)
+        return result
+
+    async def cancel(self, job_key: str) -> Job:
+        provider = self.provider_for_key(job_key)
+        job_id = job_key.split(":", 1)[1]
+        try:
+            job = await provider.cancel(job_id)
+        except AirsyncError as exc:
+            self.hub.publish(ActionResult(provider=provider.name, action="cancel", ok=False, message=str(exc)))
+            raise
+        self._observe(job, publish=True)
+        self.hub.publish(
+            ActionResult(
+                provider=provider.name,
+                action="cancel",
+                ok=True,
+                message=f"cancel requested for {provider.capabilities.job_noun} {job_id}",
+                connection_key=job.connection_key,
+                job=job,
+            )
+        )
+        self._wake_provider(provider.name)
+        return job
+
+    # ------------------------------------------------------------ internals
+    def _wake_provider(self, name: str) -> None:
+        if name in self._wake:
+            self._wake[name].set()
+        if self._follow_wake is not None:
+            self._follow_wake.set()
+
+    def _health_listener(self, provider: str):  # type: ignore[no-untyped-def]
+        def listener(signal: HttpSignal) -> None:
+            if signal.kind == "ok":
+                self._set_health(provider, HealthState.OK)
+            elif signal.kind == "retrying":
+                self._set_health(provider, HealthState.RETRYING, signal.message, signal.retry_in)
+            elif signal.kind == "auth_failed":
+                self._set_health(provider, HealthState.AUTH_FAILED, signal.message)
+
+        return listener
+
+    def _set_health(
+        self, provider: str, state: HealthState, message: str = "", retry_in: float | None = None
+    ) -> None:
+        current = self.health.get(provider)
+        if (
+            current is not None
+            and current.state == state
+            and current.message == message
+            and state != HealthState.RETRYING
+        ):
+            return
+        event = ApiHealthChanged(provider=provider, state=state, message=message, retry_in=retry_in)
+        self.health[provider] = event
+        self.hub.publish(event)
+
+    async def _sleep(self, name: str, seconds: float) -> None:
+        wake = self._wake[name]
+        try:
+            await asyncio.wait_for(wake.wait(), timeout=max(0.0, seconds))
+        except asyncio.TimeoutError:
+            pass
+        wake.clear()
+
+    async def _provider_loop(self, name: str) -> None:
+        provider = self.providers[name]
+        failures = 0
+        last_connections = 0.0
+        last_progress = 0.0
+        while True:
+            try:
+                now = time.monotonic()
+                if not self.loaded[name] or now - last_connections >= self.config.connections_interval:
+                    await self._load_connections(provider, first=not self.loaded[name])
+                    last_connections = time.monotonic()
+                include_progress = time.monotonic() - last_progress >= self.config.progress_interval
+                await self._poll(provider, include_progress=include_progress)
+                if include_progress:
+                    last_progress = time.monotonic()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except AuthError as exc:
+                failures += 1
+                self._set_health(name, HealthState.AUTH_FAILED, str(exc))
+            except AirsyncError as exc:
+                failures += 1
+                state = HealthState.UNREACHABLE if isinstance(exc, TransportError) else HealthState.DEGRADED
+                self._set_health(name, state, str(exc))
+            except Exception as exc:  # never let one bad answer kill the loop
+                failures += 1
+                self._set_health(name, HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
+            if failures:
+                delay = min(self.config.active_interval * (2**failures), self.config.max_backoff)
+                self._set_health(name, HealthState.RETRYING, self.health[name].message, delay)
+            else:
+                active = any(job.provider == name and job.status.is_active for job in self.jobs.values())
+                delay = self.config.active_interval if active else self.config.idle_interval
+            await self._sleep(name, delay)
+
+    async def _load_connections(self, provider: SyncProvider, *, first: bool) -> None:
+        connections = await provider.list_connections()
+        name = provider.name
+        fresh = {c.key: c for c in connections}
+        if first:
+            for key in [k for k, c in self.connections.items() if c.provider == name]:
+                del self.connections[key]
+            self.connections.update(fresh)
+            self.hub.publish(ConnectionsLoaded(provider=name, connections=tuple(connections)))
+            recent = await provider.recent_jobs(max_jobs=self.config.recent_jobs)
+            latest: dict[str, Job] = {}
+            for job in recent:
+                self.jobs.setdefault(job.key, job)
+                if job.connection_key not in latest or _job_sort_key(job) > _job_sort_key(latest[job.connection_key]):
+                    latest[job.connection_key] = job
+            self.latest_job.update(latest)
+            self.hub.publish(LatestJobs(provider=name, jobs=tuple(latest.values())))
+            self.loaded[name] = True
+            self._set_health(name, HealthState.OK)
+            return
+        old = {k: c for k, c in self.connections.items() if c.provider == name}
+        added = tuple(c for k, c in fresh.items() if k not in old)
+        changed = tuple(c for k, c in fresh.items() if k in old and old[k] != c)
+        removed = tuple(k for k in old if k not in fresh)
+        for key in removed:
+            del self.connections[key]
+        self.connections.update(fresh)
+        if added or changed or removed:
+            self.hub.publish(ConnectionsChanged(provider=name, added=added, changed=changed, removed=removed))
+
+    async def _poll(self, provider: SyncProvider, *, include_progress: bool) -> None:
+        name = provider.name
+        poll = await provider.poll_activity(self._cursors[name], include_progress=include_progress)
+        self._cursors[name] = poll.cursor
+        seen: set[str] = set()
+        for job in sorted(poll.jobs, key=_job_sort_key):
+            seen.add(job.key)
+            self._observe(job, publish=True)
+        if poll.complete:
+            vanished = [
+                job for job in self.active_jobs(name) if job.key not in seen and job.key not in self._followed
+            ]
+            for job in vanished[: self.config.settle_fetch_limit]:
+                try:
+                    fresh = await provider.get_job(job.id)
+                except NotFoundError:
+                    continue
+                self._observe(fresh, publish=True)
+        self._set_health(name, HealthState.OK)
+
+    def _observe(self, job: Job, *, publish: bool, triggered_here: bool = False) -> None:
+        """Merge a fresh view of a job into the state and publish the differences."""
+        old = self.jobs.get(job.key)
+        if old is not None and job.progress is None and old.progress is not None and job.status.is_active:
+            job = job.model_copy(update={"progress": old.progress})
+        self.jobs[job.key] = job
+        latest = self.latest_job.get(job.connection_key)
+        if latest is None or latest.key == job.key or _job_sort_key(job) >= _job_sort_key(latest):
+            self.latest_job[job.connection_key] = job
+        if not publish:
+            return
+        if old is None:
+            self.hub.publish(JobCreated(provider=job.provider, job=job, triggered_here=triggered_here))
+            return
+        if old.status != job.status:
+            self.hub.publish(JobStatusChanged(provider=job.provider, job=job, old=old.status, new=job.status))
+        elif _counts(old) != _counts(job):
+            self.hub.publish(JobUpdated(provider=job.provider, job=job))
+        if job.progress is not None and job.progress != old.progress and job.status.is_active:
+            self.hub.publish(
+                ProgressUpdated(
+                    provider=job.provider, job_key=job.key, connection_key=job.connection_key, progress=job.progress
+                )
+            )
+
+    def _apply_detail(self, detail: JobDetail) -> None:
+        key = detail.job.key
+        previous = self.details.get(key)
+        job = detail.job
+        if detail.progress is not None and job.progress != detail.progress:
+            job = job.model_copy(update={"progress": detail.progress})
+        self._observe(job, publish=True)
+        self.details[key] = detail
+        old_attempts = {a.number: a for a in previous.attempts} if previous else {}
+        for attempt in detail.attempts:
+            before = old_attempts.get(attempt.number)
+            if before is None and previous is not None:
+                self.hub.publish(AttemptAdded(provider=job.provider, job_key=key, attempt=attempt))
+            if attempt.status.is_terminal and (before is None or before.status.is_active) and previous is not None:
+                self.hub.publish(
+                    AttemptEnded(
+                        provider=job.provider, job_key=key, attempt=attempt, failure_summary=attempt.failure_summary
+                    )
+                )
+        self.hub.publish(JobDetailUpdated(provider=job.provider, detail=detail))
+
+    async def _follow_loop(self) -> None:
+        assert self._follow_wake is not None
+        last_fetch: dict[str, float] = {}
+        first_seen: dict[str, float] = {}
+        while True:
+            now = time.monotonic()
+            for key in list(self._followed):
+                known = self.jobs.get(key)
+                done = known is not None and known.status.is_terminal and key in self.details and self.details[key].job.status.is_terminal
+                age = now - first_seen.setdefault(key, now)
+                interval = self.config.detail_interval_for(age) * (8 if done else 1)
+                if now - last_fetch.get(key, 0.0) < interval:
+                    continue
+                last_fetch[key] = now
+                try:
+                    await self.job_detail(key)
+                except asyncio.CancelledError:
+                    raise
+                except AirsyncError as exc:
+                    self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, str(exc))
+                except Exception as exc:  # a malformed detail must not stop following
+                    self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
+            try:
+                await asyncio.wait_for(self._follow_wake.wait(), timeout=0.5)
+            except asyncio.TimeoutError:
+                pass
+            self._follow_wake.clear()
+
+
+def _counts(job: Job) -> tuple[object, ...]:
+    return (job.records_synced, job.bytes_synced, job.duration, job.updated_at, job.ended_at)
+
+
+def newest(jobs: Iterable[Job]) -> Job | None:
+    ordered = sorted(jobs, key=_job_sort_key)
+    return ordered[-1] if ordered else None
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(timezone.utc) if moment else None
+
+
+__all__ = ["Watcher", "WatcherConfig", "Event", "newest", "utcnow"]
