@@ -1,0 +1,128 @@
+"""Where the log screen gets its data from, without knowing the provider.
+
+``LogScreen`` only talks to an :class:`AttemptLogFeed`. The Airbyte feed
+(config API ``attempt/get_for_job``) and the Hightouch feed (no log text:
+the run's error and details) live with the providers; :class:`StaticLogFeed`
+here serves in-memory logs for tests, demos and benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from airsync_tui.logs.index import LogIndex
+
+__all__ = ["AttemptLogFeed", "StaticLogFeed", "StaticAttempt", "default_attempt_label"]
+
+
+@runtime_checkable
+class AttemptLogFeed(Protocol):
+    """What the attempt-log screen needs from a provider."""
+
+    title: str
+    """e.g. ``"Postgres → Snowflake · job 4812"``."""
+    attempt_numbers: list[int]
+    """Available attempts (0-based numbers, oldest first)."""
+    initial_attempt: int
+    notice: str | None
+    """Shown above the log, e.g. "Hightouch exposes no log text; …"."""
+
+    async def load(self, attempt_number: int) -> LogIndex:
+        """The full log of that attempt."""
+        ...
+
+    async def poll(self, attempt_number: int, index: LogIndex) -> int:
+        """Append only NEW lines into ``index``; return how many were added."""
+        ...
+
+    def is_live(self, attempt_number: int) -> bool:
+        """Still running: the screen follows and polls every ~2.5 s."""
+        ...
+
+    def attempt_label(self, attempt_number: int) -> str:
+        """e.g. ``"Attempt 2 of 3 · failed · 1,204 lines"``."""
+        ...
+
+
+def default_attempt_label(position: int, total: int, status: str, lines: int | None) -> str:
+    parts = [f"Attempt {position + 1} of {total}"]
+    if status:
+        parts.append(status)
+    if lines is not None:
+        parts.append(f"{lines:,} lines")
+    return " · ".join(parts)
+
+
+@dataclass
+class StaticAttempt:
+    """One in-memory attempt. ``factory`` builds the index lazily (big demos)."""
+
+    index: LogIndex | None = None
+    status: str = "succeeded"
+    live: bool = False
+    factory: Callable[[], LogIndex] | None = None
+    #: Batches of messages that successive polls append (follow-mode demos/tests).
+    pending: list[list[str]] = field(default_factory=list)
+    #: Raised by ``load`` (error-path tests).
+    error: Exception | None = None
+
+
+class StaticLogFeed:
+    """An :class:`AttemptLogFeed` over in-memory attempts."""
+
+    def __init__(
+        self,
+        title: str,
+        attempts: dict[int, StaticAttempt] | Iterable[LogIndex],
+        *,
+        initial_attempt: int | None = None,
+        notice: str | None = None,
+        load_delay: float = 0.0,
+    ) -> None:
+        if not isinstance(attempts, dict):
+            attempts = {n: StaticAttempt(index=idx) for n, idx in enumerate(attempts)}
+        self.title = title
+        self.attempts = attempts
+        self.attempt_numbers = sorted(attempts)
+        self.initial_attempt = self.attempt_numbers[-1] if initial_attempt is None else initial_attempt
+        self.notice = notice
+        self.load_delay = load_delay
+        self.load_calls: list[int] = []
+
+    async def load(self, attempt_number: int) -> LogIndex:
+        self.load_calls.append(attempt_number)
+        if self.load_delay:
+            await asyncio.sleep(self.load_delay)
+        attempt = self.attempts[attempt_number]
+        if attempt.error is not None:
+            raise attempt.error
+        if attempt.index is None:
+            attempt.index = attempt.factory() if attempt.factory else LogIndex()
+        # Hand out a copy so follow-mode appends don't alter the source.
+        copy = LogIndex()
+        copy.append_index(attempt.index)
+        return copy
+
+    async def poll(self, attempt_number: int, index: LogIndex) -> int:
+        attempt = self.attempts[attempt_number]
+        if not attempt.pending:
+            return 0
+        batch = attempt.pending.pop(0)
+        return index.append_lines(batch)
+
+    def push(self, attempt_number: int, messages: list[str]) -> None:
+        """Queue lines for the next poll (simulates a running attempt)."""
+        self.attempts[attempt_number].pending.append(messages)
+
+    def is_live(self, attempt_number: int) -> bool:
+        return self.attempts[attempt_number].live
+
+    def attempt_label(self, attempt_number: int) -> str:
+        attempt = self.attempts[attempt_number]
+        position = self.attempt_numbers.index(attempt_number)
+        lines = len(attempt.index) if attempt.index is not None else None
+        status = "running" if attempt.live else attempt.status
+        return default_attempt_label(position, len(self.attempt_numbers), status, lines)

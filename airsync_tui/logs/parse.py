@@ -1,0 +1,389 @@
+"""Build a :class:`LogIndex` from Airbyte config-API attempt JSON.
+
+Accepts the whole ``/api/v1/attempt/get_for_job`` response
+(``{attempt, logType, logs}``) or just its ``logs`` object, in either format
+(reference: airbyte-api.md §2.4):
+
+* structured ``{"events": [{timestamp, level, logSource, message,
+  caller?, stackTrace?}], "version": "1"}`` — a stack trace becomes extra
+  lines of the same event (same timestamp, level and source);
+* legacy ``{"logLines": ["2026-01-01 08:15:05 <ANSI>platform<ANSI> > msg"]}``.
+
+Why it looks unusual: a busy attempt log has a million lines, and a Python
+loop doing a few regex calls per line costs several seconds. So each step
+works on whole columns: one comprehension per field, ``"\\n".join`` into one
+buffer, one sanitising pass, one ``re.findall`` over the legacy headers,
+memoised timestamp conversion, ``map``/``repeat`` for per-line columns.
+Per-line Python work happens only for the rare lines that need it
+(multi-line messages, stack traces, legacy continuation lines).
+"""
+
+from __future__ import annotations
+
+import calendar
+import gc
+import re
+import time
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import chain, compress, repeat
+from operator import itemgetter
+from typing import Any
+
+import orjson
+
+from airsync_tui.logs.index import Level, LogIndex, Source, format_timestamp, lines_of_offsets
+from airsync_tui.logs.sanitize import TAB_SIZE, sanitize_buffer
+
+__all__ = [
+    "AttemptLog",
+    "parse_attempt_json",
+    "parse_attempt",
+    "index_from_logs",
+    "index_from_events",
+    "index_from_log_lines",
+    "append_attempt_json",
+    "format_full_text",
+    "iter_formatted_lines",
+]
+
+
+class _CodeMap(dict[Any, int]):
+    """dict with a default, so ``map(codes.__getitem__, values)`` stays in C."""
+
+    def __init__(self, mapping: dict[Any, int], default: int) -> None:
+        super().__init__(mapping)
+        self.default = default
+
+    def __missing__(self, key: Any) -> int:
+        return self.default
+
+
+_LEVEL_WORDS = {
+    "trace": Level.TRACE,
+    "debug": Level.DEBUG,
+    "info": Level.INFO,
+    "warn": Level.WARN,
+    "warning": Level.WARN,
+    "error": Level.ERROR,
+    "fatal": Level.ERROR,
+}
+_LEVEL_CODES = _CodeMap(
+    {**_LEVEL_WORDS, **{k.upper(): v for k, v in _LEVEL_WORDS.items()}}, Level.UNKNOWN
+)
+_LEVEL_BYTES = _CodeMap(
+    {k.upper().encode(): int(v) for k, v in _LEVEL_WORDS.items()},
+    Level.UNKNOWN,
+)
+_SOURCE_WORDS = {
+    "source": Source.SOURCE,
+    "destination": Source.DESTINATION,
+    "platform": Source.PLATFORM,
+    "replication-orchestrator": Source.ORCHESTRATOR,
+}
+_SOURCE_CODES = _CodeMap(dict(_SOURCE_WORDS), Source.UNKNOWN)
+_SOURCE_BYTES = _CodeMap({k.encode(): int(v) for k, v in _SOURCE_WORDS.items()}, Source.UNKNOWN)
+
+# Connectors often repeat the level inside the message ("INFO  Reading…");
+# the web UI strips it (§2.4), so do we, but only when the word is followed
+# by blanks or the end of the line ("INFORMATION", "INFO:" stay intact).
+# The common "WORD + one space" form is removed with split/join (C speed, no
+# per-match overhead); this regex handles the rare remaining forms first.
+# `[ \t]` (not `\s`) can never swallow a line break.
+_LEVEL_WORDS_B = (b"INFO", b"WARN", b"ERROR", b"DEBUG", b"TRACE")
+_LEADING_LEVEL_RARE = re.compile(
+    rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))"
+)
+
+# Legacy header after a "\n": timestamp, the (ANSI-coloured) source word,
+# " > ", then an optional level word. ``re.split`` with this pattern returns
+# [prefix, ts, source, level, message, ts, source, level, message, ...] in
+# one C pass, which gives the columns and the messages without per-line work.
+_SGR = rb"(?:\x1b\[[0-9;]*m)*"
+_LEGACY_HEAD = re.compile(
+    rb"\n(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) " + _SGR
+    + rb"(platform|source|destination|replication-orchestrator)" + _SGR + rb" > )?"
+    rb"(?:(INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]+|(?=\n)|$))?"
+)
+# Level hints inside an un-levelled legacy line.
+_LEGACY_TOKEN = re.compile(rb"(?<![A-Za-z])(ERROR|WARN)(?![A-Za-z])")
+
+
+class _LegacyStampCache(dict[bytes | None, int]):
+    """``b"2026-01-01 08:15:05"`` → epoch ms (UTC), computed once per second."""
+
+    def __missing__(self, key: bytes | None) -> int:
+        if not key:
+            value = 0
+        else:
+            try:
+                value = calendar.timegm(time.strptime(key.decode("ascii"), "%Y-%m-%d %H:%M:%S")) * 1000
+            except ValueError:
+                value = 0
+        self[key] = value
+        return value
+
+
+@dataclass(slots=True)
+class AttemptLog:
+    """A parsed attempt: its metadata (``AttemptRead`` dict, may be empty) and log."""
+
+    index: LogIndex
+    attempt: dict[str, Any] = field(default_factory=dict)
+    log_type: str = ""
+
+
+# -- entry points ----------------------------------------------------------------
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building millions of short-lived objects.
+
+    orjson creates one dict per event; each allocation batch would trigger
+    a generation-0 collection that re-walks them, which more than doubles
+    the parse time of a big log. None of these objects form cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
+    """Parse an ``AttemptInfoRead`` (or a bare ``logs`` object)."""
+    with _gc_paused():
+        return _parse_attempt(data)
+
+
+def _parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
+    obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
+    if not isinstance(obj, dict):
+        raise ValueError("attempt JSON must be an object")
+    if "logs" in obj or "attempt" in obj:
+        logs = obj.get("logs") or {}
+        attempt = obj.get("attempt") or {}
+        log_type = obj.get("logType") or ""
+    else:
+        logs, attempt, log_type = obj, {}, ""
+    index = index_from_logs(logs)
+    if not log_type:
+        log_type = "structured" if "events" in logs else "formatted"
+    return AttemptLog(index=index, attempt=attempt, log_type=log_type)
+
+
+def parse_attempt_json(data: bytes | str | dict[str, Any]) -> LogIndex:
+    """Just the :class:`LogIndex` of an attempt response or ``logs`` object."""
+    return parse_attempt(data).index
+
+
+def index_from_logs(logs: dict[str, Any]) -> LogIndex:
+    if not isinstance(logs, dict):
+        raise ValueError("'logs' must be an object")
+    events = logs.get("events")
+    if events:
+        return index_from_events(events)
+    return index_from_log_lines(logs.get("logLines") or [])
+
+
+def append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
+    """Append the records of a re-fetched attempt that ``index`` has not seen.
+
+    Airbyte only returns the whole log, so a follow-mode poller re-downloads
+    it and skips the first ``index.record_count`` records. Returns lines added.
+    """
+    with _gc_paused():
+        return _append_attempt_json(index, data)
+
+
+def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
+    obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
+    logs = obj.get("logs", obj) if isinstance(obj, dict) else {}
+    logs = logs or {}
+    seen = index.record_count
+    events = logs.get("events")
+    if events:
+        fresh = events[seen:]
+        return index.append_index(index_from_events(fresh)) if fresh else 0
+    lines = logs.get("logLines") or []
+    fresh = lines[seen:]
+    return index.append_index(index_from_log_lines(fresh)) if fresh else 0
+
+
+# -- structured events ---------------------------------------------------------------
+
+
+def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
+    """Index structured ``LogEvent`` dicts (one or more lines per event)."""
+    n = len(events)
+    if n == 0:
+        return LogIndex()
+    messages = _column(events, "message", "")
+    traces = _column(events, "stackTrace", None)
+    for i in compress(range(n), traces):  # only events that have a trace
+        messages[i] = f"{messages[i]}\n{traces[i]}"
+    del traces
+    if not all(map(str.__instancecheck__, messages)):
+        messages = [m if isinstance(m, str) else str(m) for m in messages]
+    _expand_tabs_in_place(messages, "\t")
+    stamps = _column(events, "timestamp", 0)
+    levels = bytes(map(_LEVEL_CODES.__getitem__, _column(events, "level", None)))
+    sources = bytes(map(_SOURCE_CODES.__getitem__, _column(events, "logSource", None)))
+
+    # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too.
+    raw = ("\n" + "\n".join(messages) + "\n").encode("utf-8", "replace")
+    buf = sanitize_buffer(raw)
+    del raw
+    buf = _strip_leading_levels(buf)[1:]
+
+    timestamps = _int_array(stamps)
+    if buf.count(b"\n") != n:  # some events span several lines: repeat their columns
+        extra = list(map(str.count, messages, repeat("\n")))
+        timestamps = _spread(timestamps, extra, array("q"))
+        levels = _spread(levels, extra, bytearray())
+        sources = _spread(sources, extra, bytearray())
+    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
+
+
+def _expand_tabs_in_place(messages: list[Any], tab: str | bytes) -> None:
+    """Expand tabs only in the messages that have one (usually stack traces),
+    per original line so columns are counted in characters, not bytes."""
+    for i in compress(range(len(messages)), map(type(tab).__contains__, messages, repeat(tab))):
+        messages[i] = messages[i].expandtabs(TAB_SIZE)
+
+
+def _spread(column: Any, extra: list[int], out: Any) -> Any:
+    """Repeat ``column[i]`` ``1 + extra[i]`` times; Python work only where extra > 0."""
+    previous = 0
+    for i in compress(range(len(extra)), extra):
+        out.extend(column[previous : i + 1])
+        out.extend(repeat(column[i], extra[i]))
+        previous = i + 1
+    out.extend(column[previous:])
+    return out
+
+
+def _column(events: Sequence[dict[str, Any]], key: str, default: Any) -> list[Any]:
+    """One field of every event; ``itemgetter`` keeps the common case in C."""
+    try:
+        values = list(map(itemgetter(key), events))
+    except (KeyError, TypeError):
+        return [e.get(key, default) if isinstance(e, dict) else default for e in events]
+    if default is not None and None in values:
+        values = [default if v is None else v for v in values]
+    return values
+
+
+def _strip_leading_levels(buf: bytes) -> bytes:
+    """Remove a redundant level word at the start of every line (see above)."""
+    words = [w for w in _LEVEL_WORDS_B if b"\n" + w in buf]
+    if not words:
+        return buf
+    buf = _LEADING_LEVEL_RARE.sub(b"\n", buf)
+    for word in words:
+        separator = b"\n" + word + b" "
+        if separator in buf:
+            buf = b"\n".join(buf.split(separator))
+    return buf
+
+
+def _int_array(values: Iterable[Any]) -> array:
+    try:
+        return array("q", values)
+    except TypeError:  # floats or strings from a sloppy server
+        return array("q", (_to_int(v) for v in values))
+
+
+def _to_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+# -- legacy lines ----------------------------------------------------------------------
+
+
+def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
+    """Index legacy ``logLines`` (ANSI-coloured source words, text headers)."""
+    n = len(lines)
+    if n == 0:
+        return LogIndex()
+    # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
+    raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
+    parts = _LEGACY_HEAD.split(raw)
+    del raw
+    stamps_text = parts[1::4]
+    timestamps = array("q", map(_LegacyStampCache().__getitem__, stamps_text))
+    sources = bytearray(map(_SOURCE_BYTES.__getitem__, parts[2::4]))
+    levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
+    messages = parts[4::4]
+    del parts
+    _expand_tabs_in_place(messages, b"\t")
+    buf = sanitize_buffer(b"\n".join(messages) + b"\n")
+    del messages
+    _infer_legacy_levels(buf, levels)
+    _inherit_continuations(stamps_text, timestamps, levels, sources)
+    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
+
+
+def _infer_legacy_levels(buf: bytes, levels: bytearray) -> None:
+    """Lines without a level word: ``ERROR``/``WARN`` tokens set their level
+    (ERROR wins). Only matching lines cost Python work."""
+    if levels.count(Level.UNKNOWN) == 0:
+        return
+    matches = list(_LEGACY_TOKEN.finditer(buf))
+    if not matches:
+        return
+    unknown = levels.translate(_UNKNOWN_TABLE)
+    starts = [m.start() for m in matches]
+    for line, match in zip(lines_of_offsets(buf, starts), matches):
+        if unknown[line]:
+            level = Level.ERROR if match.group(1) == b"ERROR" else Level.WARN
+            if levels[line] == Level.UNKNOWN or level > levels[line]:
+                levels[line] = level
+
+
+_UNKNOWN_TABLE = bytes(1 if code == Level.UNKNOWN else 0 for code in range(256))
+
+
+def _inherit_continuations(
+    stamps_text: Sequence[bytes], timestamps: array, levels: bytearray, sources: bytearray
+) -> None:
+    """A line without a header (e.g. a stack-trace line) belongs to the line above."""
+    headerless = [not s for s in stamps_text]
+    for i in compress(range(len(stamps_text)), headerless):
+        if i == 0:
+            continue
+        timestamps[i] = timestamps[i - 1]
+        sources[i] = sources[i - 1]
+        if levels[i] == Level.UNKNOWN:
+            levels[i] = levels[i - 1]
+
+
+# -- full text ---------------------------------------------------------------------------
+
+
+def iter_formatted_lines(index: LogIndex, show_timestamps: bool = True) -> Iterable[str]:
+    """Formatted, sanitised lines (no trailing newline) for export."""
+    return map(index.formatted, range(len(index)), repeat(show_timestamps))
+
+
+def format_full_text(index: LogIndex, show_timestamps: bool = True) -> str:
+    """The whole log as text: what save-to-file, ``$PAGER`` and ``airsync logs`` print.
+
+    One ``prefix message`` line per log line, ending with a newline. The
+    text is already sanitised, so it is safe to print to a terminal.
+    """
+    if not len(index):
+        return ""
+    return "\n".join(iter_formatted_lines(index, show_timestamps)) + "\n"
+
+
+# Re-exported for callers that only import parse.
+format_timestamp = format_timestamp
