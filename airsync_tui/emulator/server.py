@@ -1,0 +1,257 @@
+"""The embedded emulator server: Airbyte public + config APIs (and Hightouch) on 127.0.0.1.
+
+It is a product feature (`airsync --demo`, `airsync emulator`, a local Airbyte to
+script against) and the test bed for our client, watcher and benchmarks, so it
+runs a real uvicorn server on a real socket rather than an in-process transport.
+The simulation is advanced by a background ticker on the server's own event
+loop, so job transitions happen at their simulated times even with no clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from airsync_tui.emulator.airbyte.routes_config import build_config_routes
+from airsync_tui.emulator.airbyte.routes_public import build_public_routes
+from airsync_tui.emulator.airbyte.world import AirbyteWorld
+from airsync_tui.emulator.auth import RequireAuth, TokenStore
+from airsync_tui.emulator.clock import VirtualClock
+from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
+
+TICK_SECONDS = 0.1
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    seed: int = 7
+    speed: float = 1.0
+    connections: int | None = None  # None = the demo workspace; N = scaled workspace of N connections
+    running: int = 0  # keep about this many jobs running (benchmarks)
+    token_ttl: float = 900.0  # wall seconds
+    faults: FaultConfig | None = None
+    client_id: str = "airsync-demo"
+    client_secret: str = "airsync-demo-secret"
+    hightouch_api_key: str = "ht-demo-key"
+    hightouch_syncs: int | None = None
+    big_log_lines: int = 1_000_000
+
+
+async def _tick_forever(world: AirbyteWorld) -> None:
+    while True:
+        try:
+            world.tick()
+        except Exception:  # keep simulating; a bug in one step must not freeze the demo
+            log.exception("emulator tick failed")
+        await asyncio.sleep(TICK_SECONDS)
+
+
+def _build_hightouch(clock: VirtualClock, options: EmulatorOptions) -> Starlette | None:
+    try:
+        from airsync_tui.emulator.hightouch import build_hightouch_app  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return build_hightouch_app(clock, seed=options.seed, syncs=options.hightouch_syncs, api_key=options.hightouch_api_key)
+
+
+def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> Starlette:
+    """The whole emulator as one ASGI app. State: `app.state.airbyte_world`, `.faults`, `.tokens`."""
+    clock = clock or VirtualClock(options.speed)
+    world = AirbyteWorld(
+        clock, seed=options.seed, connections=options.connections, running=options.running, big_log_lines=options.big_log_lines
+    )
+    tokens = TokenStore(options.client_id, options.client_secret, options.token_ttl)
+    public_api = RequireAuth(Starlette(routes=build_public_routes(world, tokens)), tokens, ("/health", "/applications/token"))
+    config_api = RequireAuth(Starlette(routes=build_config_routes(world, tokens)), tokens, ("/applications/token",))
+    routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
+    hightouch = _build_hightouch(clock, options)
+    if hightouch is not None:
+        routes.append(Mount("/hightouch", app=hightouch))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(_tick_forever(world), name="airbyte-emulator-ticker")
+        async with contextlib.AsyncExitStack() as stack:
+            if hightouch is not None:
+                await stack.enter_async_context(hightouch.router.lifespan_context(hightouch))
+            try:
+                yield
+            finally:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
+
+    fault_state = FaultState(options.faults)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(FaultMiddleware, state=fault_state)])
+    app.state.airbyte_world = world
+    app.state.hightouch_app = hightouch
+    app.state.faults = fault_state
+    app.state.tokens = tokens
+    app.state.clock = clock
+    app.state.options = options
+    return app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app, lifespan="on", log_level=log_level, access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30
+    )
+    return uvicorn.Server(config)
+
+
+class RunningEmulator:
+    """A started emulator (uvicorn in a daemon thread). Use as a context manager or call `stop()`."""
+
+    def __init__(self, options: EmulatorOptions, app: Starlette, sock: socket.socket) -> None:
+        self.options = options
+        self.app = app
+        self._sock = sock
+        host, port = sock.getsockname()[:2]
+        self.base_url = f"http://{host}:{port}"
+        self.public_api_url = self.base_url + "/api/public/v1"
+        self.config_api_url = self.base_url + "/api/v1"
+        self.hightouch_api_url = self.base_url + "/hightouch/api/v1"
+        self.client_id = options.client_id
+        self.client_secret = options.client_secret
+        self.hightouch_api_key = options.hightouch_api_key
+        self.world: AirbyteWorld = app.state.airbyte_world
+        self.clock: VirtualClock = app.state.clock
+        self.workspace_id = self.world.workspaces[0].workspace_id
+        self._server = _uvicorn_server(app, "critical")
+        self._thread = threading.Thread(target=self._serve, name="airsync-emulator", daemon=True)
+
+    @property
+    def hightouch_world(self) -> object | None:
+        hightouch = self.app.state.hightouch_app
+        return getattr(hightouch.state, "world", None) if hightouch is not None else None
+
+    def _serve(self) -> None:
+        self._server.run(sockets=[self._sock])
+
+    def _start(self, timeout: float = 30.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("emulator server thread exited during startup")
+            if time.monotonic() > deadline:
+                raise TimeoutError("emulator did not start in time")
+            time.sleep(0.01)
+
+    def set_faults(self, faults: FaultConfig | None) -> None:
+        self.app.state.faults.set(faults)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        with contextlib.suppress(OSError):
+            self._sock.close()
+
+    def __enter__(self) -> "RunningEmulator":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_emulator(options: EmulatorOptions) -> RunningEmulator:
+    """Build the app, bind (port 0 = ephemeral), serve in a daemon thread; returns once accepting."""
+    app = build_app(options)
+    running = RunningEmulator(options, app, _bind(options.host, options.port))
+    running._start()
+    return running
+
+
+# ------------------------------------------------------------------ `airsync emulator`
+
+
+def _parser() -> argparse.ArgumentParser:
+    defaults = EmulatorOptions()
+    parser = argparse.ArgumentParser(
+        prog="airsync emulator",
+        description="Serve a simulated Airbyte (public API v1 + config API) and Hightouch API on this machine.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--host", default=defaults.host, help="interface to listen on")
+    parser.add_argument("--port", type=int, default=defaults.port, help="TCP port (0 = pick a free one)")
+    parser.add_argument("--seed", type=int, default=defaults.seed, help="simulation seed (same seed = same workspace and outcomes)")
+    parser.add_argument("--speed", type=float, default=defaults.speed, help="virtual-time speed-up over wall time")
+    parser.add_argument("--connections", type=int, default=None, help="scaled workspace with N generated connections (default: the demo workspace)")
+    parser.add_argument("--running", type=int, default=defaults.running, help="keep about this many jobs running")
+    parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="access-token lifetime in wall seconds")
+    parser.add_argument("--faults", default=None, metavar="RATE[:kind,...]",
+                        help="inject faults, e.g. 0.1 or 0.2:429,500,502,503,drop,stall,malformed")
+    parser.add_argument("--client-id", default=defaults.client_id, help="accepted client id")
+    parser.add_argument("--client-secret", default=defaults.client_secret, help="accepted client secret")
+    parser.add_argument("--hightouch-api-key", default=defaults.hightouch_api_key, help="accepted Hightouch API key")
+    parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
+    parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        faults = FaultConfig.parse(args.faults, seed=args.seed) if args.faults else None
+    except ValueError as exc:
+        print(f"airsync emulator: invalid --faults: {exc}", file=sys.stderr)
+        return 2
+    options = EmulatorOptions(
+        host=args.host, port=args.port, seed=args.seed, speed=args.speed, connections=args.connections,
+        running=args.running, token_ttl=args.token_ttl, faults=faults, client_id=args.client_id,
+        client_secret=args.client_secret, hightouch_api_key=args.hightouch_api_key,
+        hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines,
+    )
+    app = build_app(options)
+    sock = _bind(options.host, options.port)
+    host, port = sock.getsockname()[:2]
+    base = f"http://{host}:{port}"
+    world: AirbyteWorld = app.state.airbyte_world
+    print(f"airsync emulator on {base}  (speed ×{options.speed:g}, seed {options.seed})")
+    print(f"  Airbyte public API : {base}/api/public/v1")
+    print(f"  Airbyte config API : {base}/api/v1")
+    print(f"  Hightouch API      : {base}/hightouch/api/v1" + ("" if app.state.hightouch_app else "  (not available in this build)"))
+    print(f"  Workspace          : {world.workspaces[0].name} ({world.workspaces[0].workspace_id})")
+    print("\n# demo credentials - paste into your shell:")
+    print(f"export AIRBYTE_API_ROOT={base}/api/public/v1")
+    print(f"export AIRBYTE_CONFIG_API_ROOT={base}/api/v1")
+    print(f"export AIRBYTE_CLIENT_ID={options.client_id}")
+    print(f"export AIRBYTE_CLIENT_SECRET={options.client_secret}")
+    print(f"export AIRBYTE_WORKSPACE_ID={world.workspaces[0].workspace_id}")
+    print(f"export HIGHTOUCH_API_ROOT={base}/hightouch/api/v1")
+    print(f"export HIGHTOUCH_API_KEY={options.hightouch_api_key}")
+    print("\nPress Ctrl-C to stop.", flush=True)
+    server = _uvicorn_server(app, "warning")
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            sock.close()
+    return 0
