@@ -17,7 +17,7 @@ from .model import RowCounts, RunPlan, Schedule
 @dataclass(frozen=True, slots=True)
 class ModelDef:
     key: str  # slug fragment
-    model_id: str
+    model_id: int
     rows: int  # typical query size
     primary_key: str
     columns: tuple[str, ...]
@@ -26,7 +26,7 @@ class ModelDef:
 @dataclass(frozen=True, slots=True)
 class DestinationDef:
     key: str
-    destination_id: str
+    destination_id: int
     object_name: str  # what the configuration maps into
     row_error: str  # per-row rejection text, used for `warning` runs and destination failures
 
@@ -43,32 +43,32 @@ class SyncProfile:
 
 
 MODELS: tuple[ModelDef, ...] = (
-    ModelDef("customers", "4101", 184_230, "customer_id", ("customer_id", "email", "first_name", "last_name", "plan")),
-    ModelDef("leads", "4102", 52_880, "lead_id", ("lead_id", "email", "company", "lead_score")),
-    ModelDef("product-usage", "4103", 911_402, "account_id", ("account_id", "weekly_active_users", "last_seen_at")),
-    ModelDef("churn-risk-audience", "4104", 12_764, "user_id", ("user_id", "email", "churn_score")),
-    ModelDef("ltv-segments", "4105", 240_015, "user_id", ("user_id", "email", "ltv_bucket", "predicted_ltv")),
-    ModelDef("trial-signups", "4106", 8_311, "user_id", ("user_id", "email", "trial_started_at")),
-    ModelDef("support-tiers", "4107", 30_542, "account_id", ("account_id", "tier", "csm_email")),
-    ModelDef("lapsed-buyers", "4108", 67_090, "user_id", ("user_id", "email", "phone", "last_order_at")),
+    ModelDef("customers", 4101, 184_230, "customer_id", ("customer_id", "email", "first_name", "last_name", "plan")),
+    ModelDef("leads", 4102, 52_880, "lead_id", ("lead_id", "email", "company", "lead_score")),
+    ModelDef("product-usage", 4103, 911_402, "account_id", ("account_id", "weekly_active_users", "last_seen_at")),
+    ModelDef("churn-risk-audience", 4104, 12_764, "user_id", ("user_id", "email", "churn_score")),
+    ModelDef("ltv-segments", 4105, 240_015, "user_id", ("user_id", "email", "ltv_bucket", "predicted_ltv")),
+    ModelDef("trial-signups", 4106, 8_311, "user_id", ("user_id", "email", "trial_started_at")),
+    ModelDef("support-tiers", 4107, 30_542, "account_id", ("account_id", "tier", "csm_email")),
+    ModelDef("lapsed-buyers", 4108, 67_090, "user_id", ("user_id", "email", "phone", "last_order_at")),
 )
 
 DESTINATIONS: tuple[DestinationDef, ...] = (
-    DestinationDef("salesforce", "7201", "Contact",
+    DestinationDef("salesforce", 7201, "Contact",
                    "Salesforce rejected the record: REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]"),
-    DestinationDef("hubspot", "7202", "contacts",
+    DestinationDef("hubspot", 7202, "contacts",
                    "HubSpot returned 400: Property values were not valid: INVALID_EMAIL"),
-    DestinationDef("braze", "7203", "users/track",
+    DestinationDef("braze", 7203, "users/track",
                    "Braze rejected attributes: 'external_id' must be a string of at most 512 characters"),
-    DestinationDef("google-ads", "7204", "Customer Match list",
+    DestinationDef("google-ads", 7204, "Customer Match list",
                    "Google Ads API: CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS"),
-    DestinationDef("facebook-audiences", "7205", "Custom Audience",
+    DestinationDef("facebook-audiences", 7205, "Custom Audience",
                    "Facebook Marketing API (#2650) Failed to update the custom audience: invalid hashed email"),
-    DestinationDef("iterable", "7206", "users/bulkUpdate",
+    DestinationDef("iterable", 7206, "users/bulkUpdate",
                    "Iterable returned 400: Invalid email address"),
-    DestinationDef("marketo", "7207", "Lead",
+    DestinationDef("marketo", 7207, "Lead",
                    "Marketo error 1003: Value for required field 'email' not specified"),
-    DestinationDef("zendesk", "7208", "Organization",
+    DestinationDef("zendesk", 7208, "Organization",
                    "Zendesk returned 422: RecordInvalid: Name: has already been taken"),
 )
 

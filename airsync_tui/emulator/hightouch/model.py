@@ -100,11 +100,11 @@ class Schedule:
 class Sync:
     id: int
     slug: str
-    workspace_id: str
+    workspace_id: int
     created_at: float
     updated_at: float
-    destination_id: str
-    model_id: str
+    destination_id: int
+    model_id: int
     configuration: dict[str, Any]
     schedule: Schedule | None
     disabled: bool

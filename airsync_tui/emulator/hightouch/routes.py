@@ -123,7 +123,7 @@ async def list_syncs(request: Request) -> Response:
     model_id = _int(q, "modelId")
     kwargs = {
         "slug": q.get("slug") or None,
-        "model_id": str(model_id) if model_id is not None else None,
+        "model_id": model_id,
         "after": _datetime(q, "after"),
         "before": _datetime(q, "before"),
         "offset": _int(q, "offset", 0),

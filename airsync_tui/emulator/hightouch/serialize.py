@@ -12,8 +12,9 @@ Field choices where the spec is vague (see hightouch-api.md A.3):
   every instant.
 - `error` is null unless the run failed, was interrupted or was cancelled
   (`warning` runs finished; their failed rows are in `failedRows`).
-- Ids are numbers (`Sync.id`, `SyncRun.id`) as in HT-SPEC, while
-  workspaceId/destinationId/modelId are strings as in the generated SDKs.
+- All ids (`id`, `workspaceId`, `destinationId`, `modelId`, `SyncRun.id`)
+  are numbers, as HT-SPEC (newer than the SDKs, which say strings) types
+  them; only the trigger output id is a string.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ from .schedules import interval_seconds, next_fire
 
 log = logging.getLogger(__name__)
 
-WORKSPACE_ID = "31337"
+WORKSPACE_ID = 31337
 FIRST_SYNC_ID = 58201
 FIRST_RUN_ID = 41_000_001
 
@@ -90,7 +90,6 @@ class HightouchWorld:
         self.transitions: list[Transition] = []
         self._by_id: dict[int, Sync] = {}
         self._by_slug: dict[str, Sync] = {}
-        self._by_model: dict[str, list[Sync]] = {}
         self._profiles: dict[int, SyncProfile] = {}
         self._destinations: dict[int, DestinationDef] = {}
         self._events: list[tuple[float, int, str, int]] = []  # (virtual time, seq, kind, sync or run id)
@@ -152,7 +151,6 @@ class HightouchWorld:
             self.syncs.append(sync)
             self._by_id[sync.id] = sync
             self._by_slug[sync.slug] = sync
-            self._by_model.setdefault(sync.model_id, []).append(sync)
             self._profiles[sync.id] = catalog.make_profile(rng, model)
             self._destinations[sync.id] = dest
 
@@ -303,7 +301,7 @@ class HightouchWorld:
         self,
         *,
         slug: str | None = None,
-        model_id: str | None = None,
+        model_id: int | None = None,
         after: float | None = None,
         before: float | None = None,
         offset: int = 0,
