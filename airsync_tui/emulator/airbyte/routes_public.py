@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import orjson
 from starlette.requests import Request
@@ -71,7 +71,9 @@ def _page_links(request: Request, resource: str, offset: int, limit: int, page_l
             continue
         params.append((key, value))
     params = [(k, ",".join(joined[k]) if k in joined else v) for k, v in params]
-    base = f"{str(request.base_url).rstrip('/')}/{resource}"
+    # The list URL itself (scheme, host, mount prefix, resource), minus its query string.
+    base = str(request.url.replace(query="")).rstrip("/")
+    assert base.endswith("/" + resource)
 
     def link(new_offset: int) -> str:
         return f"{base}?{urlencode(params + [('limit', str(limit)), ('offset', str(new_offset))], safe=',|:')}"
@@ -92,9 +94,10 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         content_type = request.headers.get("content-type", "")
         body: dict[str, Any]
         try:
-            if "application/x-www-form-urlencoded" in content_type or "multipart/form-data" in content_type:
-                form = await request.form()
-                body = {k: str(v) for k, v in form.items()}
+            if "application/x-www-form-urlencoded" in content_type:
+                # Parsed by hand: Starlette's form parser needs python-multipart, which we avoid.
+                pairs = parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True)
+                body = dict(pairs)
             else:
                 raw = await request.body()
                 body = orjson.loads(raw) if raw else {}
