@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from . import catalog
 from .catalog import DestinationDef, SyncProfile
@@ -46,6 +46,12 @@ RUN_ORDERS = ("id", "createdAt", "startedAt", "finishedAt")
 
 Transition = tuple[int, int, str, str, float, float]
 T = TypeVar("T")
+
+
+class Clock(Protocol):
+    """What the world needs from `VirtualClock`: virtual epoch seconds."""
+
+    def now(self) -> float: ...
 
 
 class SyncNotFound(LookupError):
@@ -81,7 +87,7 @@ class HightouchWorld:
     Take `lock` around any read that must be consistent with a tick.
     """
 
-    def __init__(self, clock, *, seed: int = 7, syncs: int | None = None, history_runs: int | None = None) -> None:
+    def __init__(self, clock: Clock, *, seed: int = 7, syncs: int | None = None, history_runs: int | None = None) -> None:
         self.clock = clock
         self.seed = seed
         self.lock = threading.RLock()
