@@ -121,6 +121,7 @@ class AirbyteWorld:
         self._uuid_rng = random.Random(f"uuids:{seed}")
         self.scaled = connections is not None
         now = clock.now()
+        self.built_at = now  # everything generated is relative to this instant (determinism is relative to it)
         if connections is None:
             self._build_demo(now, history_per_connection)
         else:
@@ -468,8 +469,8 @@ class AirbyteWorld:
 
     def _top_up_running(self, now: float) -> None:
         missing = self.target_running - len(self.active_job_ids)
-        tries = 0
-        while missing > 0 and tries < missing * 20:
+        tries, max_tries = 0, max(0, missing) * 20 + 100
+        while missing > 0 and tries < max_tries:
             tries += 1
             connection = self.connections[self._rng.randrange(len(self.connections))]
             if connection.status == "active" and connection.active_job_id is None:
