@@ -29,6 +29,10 @@ class AttemptLogFeed(Protocol):
     initial_attempt: int
     notice: str | None
     """Shown above the log, e.g. "Hightouch exposes no log text; …"."""
+    # Optional (read with getattr): ``connection_name: str`` and ``job_id``
+    # name the saved file; otherwise they are derived from ``title``.
+    # ``load``/``poll`` should parse big responses off the event loop
+    # (``asyncio.to_thread(parse_attempt, body)``) so the UI stays responsive.
 
     async def load(self, attempt_number: int) -> LogIndex:
         """The full log of that attempt."""
@@ -81,6 +85,8 @@ class StaticLogFeed:
         initial_attempt: int | None = None,
         notice: str | None = None,
         load_delay: float = 0.0,
+        connection_name: str | None = None,
+        job_id: int | str | None = None,
     ) -> None:
         if not isinstance(attempts, dict):
             attempts = {n: StaticAttempt(index=idx) for n, idx in enumerate(attempts)}
@@ -91,6 +97,9 @@ class StaticLogFeed:
         self.notice = notice
         self.load_delay = load_delay
         self.load_calls: list[int] = []
+        #: Optional extras the screen uses for the save-file name.
+        self.connection_name = connection_name
+        self.job_id = job_id
 
     async def load(self, attempt_number: int) -> LogIndex:
         self.load_calls.append(attempt_number)

@@ -410,16 +410,29 @@ class LogIndex:
 
     # -- search -----------------------------------------------------------
 
-    def search(self, term: str, case_sensitive: bool = False, regex: bool = False) -> array:
-        """Sorted line numbers whose message matches ``term`` (each line once).
+    def search(
+        self, term: str, case_sensitive: bool = False, regex: bool = False, *, start: int = 0
+    ) -> array:
+        """Sorted line numbers ``>= start`` whose message matches ``term`` (each once).
 
         The pattern runs over the whole buffer; ``[^\\n]*`` is appended so a
         match swallows the rest of its line and each line yields at most one
         match object, which keeps even "matches every line" searches fast.
+        ``start`` lets follow mode search only newly appended lines. Safe to
+        call from a worker thread while the UI thread appends: it works on a
+        snapshot of the buffer.
         """
         if not term:
             return array("q")
-        haystack = self._buf
+        count = len(self)
+        if start >= count:
+            return array("q")
+        base = self._offsets[start]
+        end = self._offsets[count]
+        buf = self._buf
+        # A growing bytearray must not be exported to the regex engine while
+        # another thread appends, so take an immutable snapshot (slice).
+        haystack: bytes | bytearray = buf if (isinstance(buf, bytes) and base == 0) else bytes(buf[base:end])
         if not regex and not case_sensitive and term.isascii():
             # IGNORECASE disables sre's fast literal scan (4x slower); a
             # transient lower-cased copy of the buffer is cheaper.
@@ -434,13 +447,14 @@ class LogIndex:
             except re.error as exc:
                 raise SearchError(f"invalid regular expression: {exc}") from exc
         starts = list(map(re.Match.start, pattern.finditer(haystack)))
-        del haystack
         if not starts:
             return array("q")
-        lines = self.lines_of_offsets(starts)
+        lines = lines_of_offsets(haystack, starts)
+        if start:
+            lines = map(start.__add__, lines)
         unique = array("q", map(itemgetter(0), groupby(lines)))
         # A match at the very end of the buffer belongs to no line.
-        while unique and unique[-1] >= len(self):
+        while unique and unique[-1] >= count:
             unique.pop()
         return unique
 

@@ -86,6 +86,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("logs.save", "ctrl+s", "save_log", "Save", "Save the log to a file (the path is shown).", "logs"),
     KeySpec("logs.copy", "y", "copy_line", "Copy", "Copy the current line (or selection) to the clipboard.", "logs"),
     KeySpec("logs.pager", "p", "open_pager", "Pager", "Open the log in $PAGER.", "logs"),
+    KeySpec("logs.back", "escape", "back", "Back", "Close the search bar, or leave the log viewer.", "logs", palette=False),
 )
 
 SCOPE_TITLES: dict[str, str] = {

@@ -100,3 +100,11 @@ def test_memory_is_at_most_two_and_a_half_times_the_text() -> None:
     assert len(index) >= 50_000
     assert retained / index.text_size <= 2.5
     assert index.retained_bytes() / index.text_size <= 2.5
+
+
+def test_search_from_a_start_line_after_appends() -> None:
+    index = _index()
+    index.append_lines(["users appended", "other"])
+    assert list(index.search("users", start=6)) == [6]
+    assert list(index.search("users")) == [0, 1, 2, 3, 5, 6]
+    assert list(index.search("users", start=99)) == []

@@ -1,0 +1,406 @@
+"""`LogScreen`: the attempt log viewer.
+
+It owns no data access: everything comes through an
+:class:`~airsync_tui.logs.feed.AttemptLogFeed`, so Airbyte (full logs),
+Hightouch (a notice plus the run's error) and tests share this screen.
+Loading, polling, searching and saving run in Textual workers so a
+100 MB download or a million-line search never freezes key handling; feed
+errors become a one-line message instead of a crash.
+
+Keys come from the binding registry (``bindings_for("logs")``), the single
+source of truth for keys, help and the command palette.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from airsync_tui.logs import (
+    Level,
+    LogIndex,
+    SearchError,
+    Source,
+    format_full_text,
+    sanitize_text,
+)
+from airsync_tui.logs.feed import AttemptLogFeed
+from airsync_tui.ui.bindings import bindings_for
+from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.log_view import LogView
+
+__all__ = ["LogScreen", "log_save_dir", "log_file_name"]
+
+#: How often a live attempt is polled (the web UI uses 2.5 s too).
+POLL_INTERVAL = 2.5
+
+LEVEL_CYCLE: tuple[int | None, ...] = (None, Level.INFO, Level.WARN, Level.ERROR)
+SOURCE_CYCLE: tuple[int | None, ...] = (
+    None,
+    Source.SOURCE,
+    Source.DESTINATION,
+    Source.PLATFORM,
+    Source.ORCHESTRATOR,
+)
+_LEVEL_NAMES = {Level.INFO: "info", Level.WARN: "warn", Level.ERROR: "error"}
+_SOURCE_NAMES = {
+    Source.SOURCE: "source",
+    Source.DESTINATION: "destination",
+    Source.PLATFORM: "platform",
+    Source.ORCHESTRATOR: "orchestrator",
+}
+
+
+def log_save_dir() -> Path:
+    """``<user data dir>/airsync/logs`` (platformdirs when available)."""
+    try:
+        from platformdirs import user_data_path
+    except ImportError:  # pragma: no cover - platformdirs is a dependency
+        return Path.home() / ".local" / "share" / "airsync" / "logs"
+    return user_data_path("airsync") / "logs"
+
+
+def _safe_name(text: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return cleaned[:80] or "connection"
+
+
+def log_file_name(connection: str, job_id: object, attempt_number: int) -> str:
+    """``<connection-name>-job<id>-attempt<n>.log`` with a filesystem-safe name."""
+    return f"{_safe_name(connection)}-job{_safe_name(str(job_id))}-attempt{attempt_number}.log"
+
+
+class LogScreen(Screen[None]):
+    """Full-screen viewer for one job's attempt logs."""
+
+    BINDINGS = bindings_for("logs")
+    CSS_PATH = str(stylesheet_path("logs"))
+
+    def __init__(self, feed: AttemptLogFeed, *, name: str | None = None) -> None:
+        super().__init__(name=name)
+        self.feed = feed
+        self.attempt_number = feed.initial_attempt
+        self._level_pos = 0
+        self._source_pos = 0
+        self._loading = False
+        self._message = ""
+        self._message_is_error = False
+        self._following = False
+        self._match = (0, 0)
+        self._cursor = (0, 0)
+        self._poll_timer = None
+
+    # -- layout -------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(sanitize_text(self.feed.title, keep_newlines=False), id="log-title", markup=False)
+        notice = Static(sanitize_text(self.feed.notice or "", keep_newlines=False), id="log-notice", markup=False)
+        notice.display = bool(self.feed.notice)
+        yield notice
+        message = Static("", id="log-message", markup=False)
+        message.display = False
+        yield message
+        yield LogView(id="log-view")
+        search = Input(placeholder="Search (regex: prefix re:)  enter = find, esc = close", id="log-search")
+        search.display = False
+        yield search
+        yield Static("", id="log-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LogView).focus()
+        self._poll_timer = self.set_interval(POLL_INTERVAL, self._poll_tick, pause=True)
+        self.load_attempt(self.attempt_number)
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one("#log-view", LogView)
+
+    # -- loading & polling ----------------------------------------------------
+
+    @work(exclusive=True, group="log-load")
+    async def load_attempt(self, attempt_number: int) -> None:
+        """Fetch an attempt's full log without blocking the UI."""
+        self.attempt_number = attempt_number
+        self._loading = True
+        if self._poll_timer is not None:
+            self._poll_timer.pause()
+        self._set_message("Loading attempt log…")
+        self._update_status()
+        try:
+            index = await self.feed.load(attempt_number)
+        except Exception as exc:  # noqa: BLE001 - any feed failure is shown, not raised
+            self._loading = False
+            self._set_message(f"Could not load attempt {attempt_number}: {exc}", error=True)
+            self._update_status()
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self._loading = False
+        live = self.feed.is_live(attempt_number)
+        self.view.set_index(index, follow=live)
+        self._set_message("" if len(index) else "This attempt has no log lines (yet).")
+        if live and self._poll_timer is not None:
+            self._poll_timer.resume()
+        self._update_status()
+
+    def _poll_tick(self) -> None:
+        if not self._loading:
+            self.poll_attempt()
+
+    @work(exclusive=True, group="log-poll")
+    async def poll_attempt(self) -> None:
+        number = self.attempt_number
+        index = self.view.index
+        before = len(index)
+        try:
+            added = await self.feed.poll(number, index)
+        except Exception as exc:  # noqa: BLE001
+            self._set_message(f"Polling failed (will retry): {exc}", error=True)
+            return
+        if number != self.attempt_number or index is not self.view.index:
+            return  # the user switched attempts meanwhile
+        if self._message_is_error:
+            self._set_message("")
+        if added:
+            self.view.lines_appended(before)
+        if not self.feed.is_live(number) and self._poll_timer is not None:
+            self._poll_timer.pause()
+        self._update_status()
+
+    # -- view messages -> status bar -------------------------------------------
+
+    @on(LogView.FollowChanged)
+    def _on_follow_changed(self, event: LogView.FollowChanged) -> None:
+        self._following = event.following
+        self._update_status()
+
+    @on(LogView.MatchChanged)
+    def _on_match_changed(self, event: LogView.MatchChanged) -> None:
+        self._match = (event.current, event.total)
+        self._update_status()
+
+    @on(LogView.CursorMoved)
+    def _on_cursor_moved(self, event: LogView.CursorMoved) -> None:
+        self._cursor = (event.row, event.rows)
+        self._update_status()
+
+    def status_text(self) -> str:
+        """The status line (also handy in tests)."""
+        parts = [sanitize_text(self.feed.attempt_label(self.attempt_number), keep_newlines=False)]
+        if self._loading:
+            parts.append("loading…")
+        elif self.feed.is_live(self.attempt_number):
+            parts.append("FOLLOWING" if self._following else "PAUSED (press f)")
+        view = self.view if self.is_mounted else None
+        if view is not None and view._search is not None:  # noqa: SLF001
+            current, total = self._match
+            parts.append(f"{current}/{total} matches" if total else "no matches")
+        filters = []
+        if LEVEL_CYCLE[self._level_pos] is not None:
+            filters.append(f"level ≥ {_LEVEL_NAMES[LEVEL_CYCLE[self._level_pos]]}")
+        if SOURCE_CYCLE[self._source_pos] is not None:
+            filters.append(f"source: {_SOURCE_NAMES[SOURCE_CYCLE[self._source_pos]]}")
+        parts.append(" · ".join(filters) if filters else "all lines")
+        if view is not None:
+            flags = []
+            if view.wrap:
+                flags.append("wrap")
+            if not view.show_timestamps:
+                flags.append("no times")
+            if flags:
+                parts.append(" ".join(flags))
+        row, rows = self._cursor
+        parts.append(f"line {row + 1 if rows else 0:,}/{rows:,}")
+        return "  │  ".join(parts)
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        status = self.query_one("#log-status", Static)
+        status.update(self.status_text())
+        status.set_class(self._following, "-following")
+
+    def _set_message(self, text: str, *, error: bool = False) -> None:
+        self._message = text
+        self._message_is_error = error and bool(text)
+        widget = self.query_one("#log-message", Static)
+        widget.update(sanitize_text(text, keep_newlines=False))
+        widget.set_class(self._message_is_error, "-error")
+        widget.display = bool(text)
+
+    # -- search -------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#log-search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Submitted, "#log-search")
+    def _on_search_submitted(self, event: Input.Submitted) -> None:
+        term = event.value
+        regex = term.startswith("re:")
+        if regex:
+            term = term[3:]
+        if not term:
+            self.view.clear_search()
+            self._update_status()
+            return
+        self.run_search(term, regex)
+
+    @work(exclusive=True, group="log-search", thread=True)
+    def run_search(self, term: str, regex: bool) -> None:
+        """Search in a thread: the UI keeps answering keys on huge logs."""
+        index = self.view.index
+        case_sensitive = term != term.lower()  # "smart case", as in less/vim
+        try:
+            matches = index.search(term, case_sensitive, regex)
+        except SearchError as exc:
+            self.app.call_from_thread(self._set_message, str(exc), error=True)
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._apply_search, index, term, case_sensitive, regex, matches)
+
+    def _apply_search(self, index: LogIndex, term: str, case_sensitive: bool, regex: bool, matches) -> None:  # noqa: ANN001
+        view = self.view
+        if index is not view.index:
+            return
+        if self._message_is_error:
+            self._set_message("")
+        view.apply_search_result(term, case_sensitive, regex, matches)
+        view.focus()
+        self._update_status()
+
+    def action_next_match(self) -> None:
+        if not self.view.next_match():
+            self.notify("No matches.", severity="warning", timeout=2)
+
+    def action_prev_match(self) -> None:
+        if not self.view.prev_match():
+            self.notify("No matches.", severity="warning", timeout=2)
+
+    def action_back(self) -> None:
+        search = self.query_one("#log-search", Input)
+        if search.display:
+            search.display = False
+            self.view.focus()
+            return
+        if len(self.app.screen_stack) > 1:
+            self.dismiss()
+        else:
+            self.app.exit()
+
+    # -- navigation & toggles -------------------------------------------------------
+
+    def action_next_error(self) -> None:
+        if not self.view.next_error():
+            self.notify("No error lines.", timeout=2)
+
+    def action_follow(self) -> None:
+        self.view.action_follow()
+
+    def action_toggle_wrap(self) -> None:
+        self.view.wrap = not self.view.wrap
+        self._update_status()
+
+    def action_toggle_timestamps(self) -> None:
+        self.view.show_timestamps = not self.view.show_timestamps
+        self._update_status()
+
+    def action_cycle_level_filter(self) -> None:
+        self._level_pos = (self._level_pos + 1) % len(LEVEL_CYCLE)
+        self._apply_filters()
+
+    def action_cycle_source_filter(self) -> None:
+        self._source_pos = (self._source_pos + 1) % len(SOURCE_CYCLE)
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        source = SOURCE_CYCLE[self._source_pos]
+        self.view.set_filter(LEVEL_CYCLE[self._level_pos], None if source is None else [source])
+        self._update_status()
+
+    def action_prev_attempt(self) -> None:
+        self._switch_attempt(-1)
+
+    def action_next_attempt(self) -> None:
+        self._switch_attempt(+1)
+
+    def _switch_attempt(self, step: int) -> None:
+        numbers = self.feed.attempt_numbers
+        if self.attempt_number not in numbers:
+            return
+        position = numbers.index(self.attempt_number) + step
+        if not 0 <= position < len(numbers):
+            self.notify("No more attempts.", timeout=2)
+            return
+        self.load_attempt(numbers[position])
+
+    # -- export -----------------------------------------------------------------------
+
+    def save_path(self) -> Path:
+        feed = self.feed
+        connection = getattr(feed, "connection_name", None) or feed.title.split(" · ")[0]
+        job_id = getattr(feed, "job_id", None)
+        if job_id is None:
+            found = re.search(r"job\s*#?(\d+)", feed.title)
+            job_id = found.group(1) if found else "unknown"
+        return log_save_dir() / log_file_name(connection, job_id, self.attempt_number)
+
+    def action_save_log(self) -> None:
+        self.save_log(self.save_path())
+
+    @work(exclusive=True, group="log-save", thread=True)
+    def save_log(self, path: Path) -> None:
+        """Write the formatted log (sanitised) in a thread; notify the path."""
+        index = self.view.index
+        show_timestamps = self.view.show_timestamps
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(format_full_text(index, show_timestamps), encoding="utf-8")
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Could not save the log: {exc}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Saved {len(index):,} lines to {path}", title="Log saved")
+
+    def action_copy_line(self) -> None:
+        text = self.view.current_text()
+        if not text:
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify("Copied the current line.", timeout=2)
+
+    def action_open_pager(self) -> None:
+        pager = os.environ.get("PAGER", "").strip()
+        command = shlex.split(pager) if pager else (["less", "-R"] if shutil.which("less") else [])
+        if not command:
+            self.notify("Set $PAGER (or install less) to open the log in a pager.", severity="warning")
+            return
+        text = format_full_text(self.view.index, self.view.show_timestamps)
+        with tempfile.NamedTemporaryFile("w", suffix=".log", prefix="airsync-", delete=False, encoding="utf-8") as handle:
+            handle.write(text)
+            path = handle.name
+        try:
+            with self.app.suspend():
+                subprocess.run([*command, path], check=False)
+        except Exception as exc:  # noqa: BLE001 - e.g. SuspendNotSupported in web/headless mode
+            self.notify(f"Could not open the pager: {exc}. The log is in {path}", severity="warning")
+            return
+        finally:
+            self.refresh()
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
