@@ -1,0 +1,483 @@
+"""The dashboard application: one watcher in, screens out.
+
+The app owns the things every screen shares: the watcher subscription (drained
+in batches by one worker and fanned out to screens as diffs), the 1-second
+clock that keeps ages/elapsed fresh, the header state, the read-only guard,
+and the server actions (trigger/cancel) with their confirmations and
+notifications. Screens only render and ask the app to act, so the
+"always confirm, never in read-only" rules live in exactly one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import webbrowser
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Awaitable, Callable, Iterable
+
+from rich.text import Text
+from textual import work
+from textual.app import App, SystemCommand
+from textual.css.query import NoMatches
+from textual.screen import Screen
+
+import airsync_tui
+from airsync_tui.errors import AirsyncError
+from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.status import StatusCategory
+from airsync_tui.models.timeparse import utcnow
+from airsync_tui.service.events import (
+    ActionResult,
+    ApiHealthChanged,
+    Event,
+    JobStatusChanged,
+)
+from airsync_tui.service.watcher import Watcher
+from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.ui.commands import AirsyncCommands
+from airsync_tui.ui.formatting import Palette, clean, plain
+from airsync_tui.ui.messages import WatcherEvents
+from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
+from airsync_tui.ui.themes import DEFAULT_THEME, THEMES, other_theme, palette_for
+from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
+
+READ_ONLY_REASON = "started with --read-only"
+EVENT_FLUSH_SECONDS = 0.03  # coalesce bursts of watcher events into one UI pass
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """What the CLI tells the dashboard about the session it started."""
+
+    profile_name: str = "default"
+    read_only: bool = False
+    demo: bool = False
+    available_profiles: tuple[str, ...] = field(default_factory=tuple)
+    workspace_label: str | None = None
+
+
+SwitchProfile = Callable[[str], Awaitable[Watcher]]
+
+
+def _stylesheets() -> list[Path]:
+    """The TCSS files: `styles/` shipped in the wheel, else the repo's top-level folder."""
+    names = ("app.tcss",)
+    try:
+        from airsync_tui.ui.styles import stylesheet_path  # owned by the log-viewer work
+
+        return [Path(stylesheet_path(name)) for name in names]
+    except Exception:  # noqa: BLE001 - fall back to resolving ourselves
+        packaged = Path(airsync_tui.__file__).parent / "styles"
+        base = packaged if packaged.is_dir() else Path(airsync_tui.__file__).parent.parent / "styles"
+        return [base / name for name in names]
+
+
+class AirsyncApp(App[None]):
+    """Terminal dashboard for Airbyte connections and Hightouch syncs."""
+
+    TITLE = "airsync"
+    CSS_PATH = _stylesheets()  # type: ignore[assignment]
+    BINDINGS = bindings_for("app")
+    COMMANDS = App.COMMANDS | {AirsyncCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        watcher: Watcher,
+        session: SessionInfo | None = None,
+        *,
+        switch_profile: SwitchProfile | None = None,
+        clock: Callable[[], datetime] | None = None,
+        live_clock: bool = True,
+        theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.watcher = watcher
+        self.session = session or SessionInfo()
+        self.switch_profile = switch_profile
+        self.clock = clock or utcnow
+        self.live_clock = live_clock
+        self.tick = 0  # advances every second; drives spinners and indeterminate bars
+        self._initial_theme = theme or DEFAULT_THEME
+        self._subscription = watcher.subscribe()
+        self._notified_terminal: set[tuple[str, str]] = set()
+        self.last_action_message: str | None = None
+        self._closing = False
+
+    # ------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._initial_theme
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        from airsync_tui.ui.screens.connections import ConnectionsScreen
+
+        self.push_screen(ConnectionsScreen())
+        self._consume_events()
+        self._start_watcher()
+        if self.live_clock:
+            self.set_interval(1.0, self._on_clock_tick, name="airsync-clock")
+
+    async def on_unmount(self) -> None:
+        self._closing = True
+        self._subscription.close()
+        try:
+            await self.watcher.stop()
+        except Exception:  # noqa: BLE001 - shutting down; nothing to tell anyone
+            pass
+
+    @work(exclusive=True, group="watcher-start", exit_on_error=False)
+    async def _start_watcher(self) -> None:
+        await self.watcher.start()
+
+    @work(exclusive=True, group="watcher-events", exit_on_error=False)
+    async def _consume_events(self) -> None:
+        """Drain the subscription in bursts and post one message per burst."""
+        subscription = self._subscription
+        while not subscription.closed:
+            first = await subscription.get()
+            if first is None:
+                return
+            await asyncio.sleep(EVENT_FLUSH_SECONDS)
+            batch = [first]
+            while (event := subscription.get_nowait()) is not None:
+                batch.append(event)
+                if len(batch) >= 2000:
+                    break
+            self.post_message(WatcherEvents(batch))
+
+    def on_watcher_events(self, message: WatcherEvents) -> None:
+        if self._closing:
+            return
+        events = message.events
+        with self.batch_update():
+            for event in events:
+                self._handle_app_event(event)
+            for screen in self._live_screens():
+                with contextlib.suppress(NoMatches):  # a screen being torn down
+                    screen.apply_events(events)  # type: ignore[attr-defined]
+            self.refresh_headers()
+
+    def _live_screens(self) -> list[Screen[object]]:
+        return [screen for screen in self.screen_stack if hasattr(screen, "apply_events") and screen.is_mounted]
+
+    def _on_clock_tick(self) -> None:
+        if self._closing:
+            return
+        self.tick += 1
+        with self.batch_update():
+            for screen in self._live_screens():
+                with contextlib.suppress(NoMatches):
+                    screen.on_clock_tick()  # type: ignore[attr-defined]
+            self.refresh_headers()
+
+    # -------------------------------------------------------- app events
+    def _handle_app_event(self, event: Event) -> None:
+        if isinstance(event, ActionResult):
+            self.last_action_message = clean(event.message)
+            self.notify(
+                clean(event.message),
+                title=f"{event.action} {'done' if event.ok else 'failed'}",
+                severity="information" if event.ok else "error",
+                markup=False,
+            )
+        elif isinstance(event, JobStatusChanged):
+            self._maybe_notify_terminal(event)
+        elif isinstance(event, ApiHealthChanged):
+            pass  # rendered by the header
+
+    def _watched_job_keys(self) -> set[str]:
+        keys: set[str] = set()
+        for screen in self.screen_stack:
+            key = getattr(screen, "job_key", None)
+            if isinstance(key, str):
+                keys.add(key)
+        return keys
+
+    def _maybe_notify_terminal(self, event: JobStatusChanged) -> None:
+        job = event.job
+        if not event.new.is_terminal:
+            return
+        if job.key not in self.watcher.triggered and job.key not in self._watched_job_keys():
+            return
+        marker = (job.key, event.new.raw)
+        if marker in self._notified_terminal:
+            return
+        self._notified_terminal.add(marker)
+        noun = self._job_noun(job.key)
+        name = self.connection_name(job.connection_key)
+        category = event.new.category
+        severity = "error" if category == StatusCategory.FAILED else "warning" if category in (StatusCategory.CANCELLED, StatusCategory.WARNING) else "information"
+        text = f"{name}: {noun} {job.id} {event.new.label}"
+        if job.error and category == StatusCategory.FAILED:
+            text += f" — {clean(job.error)[:200]}"
+        self.notify(text, title=f"{noun} {event.new.label}", severity=severity, markup=False, timeout=8 if severity == "error" else 5)
+
+    # ------------------------------------------------------------ header
+    @property
+    def palette(self) -> Palette:
+        return palette_for(self.current_theme.dark)
+
+    def header_state(self, title: str = "") -> HeaderState:
+        watcher = self.watcher
+        running = failed = 0
+        for job in watcher.latest_job.values():
+            category = job.status.category
+            if category == StatusCategory.FAILED:
+                failed += 1
+            elif not category.is_terminal:
+                running += 1
+        health = tuple(
+            (watcher.providers[name].display_name, event) for name, event in watcher.health.items() if name in watcher.providers
+        )
+        return HeaderState(
+            profile=self.session.profile_name,
+            workspace=self.session.workspace_label,
+            read_only=self.is_read_only,
+            demo=self.session.demo,
+            health=health,
+            connections=len(watcher.connections),
+            running=running,
+            failed=failed,
+            title=title,
+        )
+
+    def refresh_headers(self) -> None:
+        if self._closing:
+            return
+        state = self.header_state()
+        now = self.clock()
+        palette = self.palette
+        for screen in self.screen_stack:
+            for header in screen.query(HeaderBar):
+                header.show(state, palette, now)
+
+    def _on_theme_changed(self, _theme: object) -> None:
+        """Re-render badge colours for the new background."""
+        for screen in self.screen_stack:
+            if hasattr(screen, "on_theme_changed"):
+                screen.on_theme_changed()
+        self.refresh_headers()
+
+    # --------------------------------------------------------- read-only
+    @property
+    def is_read_only(self) -> bool:
+        if self.session.read_only:
+            return True
+        return any(getattr(p, "read_only", False) for p in self.watcher.providers.values())
+
+    def refuse_if_read_only(self, verb: str) -> bool:
+        """Tell the operator why nothing happens; True when refused."""
+        if self.is_read_only:
+            self.notify(f"read-only session: {verb} is disabled ({READ_ONLY_REASON})", title="read-only", severity="warning", markup=False)
+            return True
+        return False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_profile":
+            return bool(self.switch_profile) and len(self.session.available_profiles) > 1
+        return True
+
+    # ------------------------------------------------------------ helpers
+    def connection(self, connection_key: str) -> Connection | None:
+        return self.watcher.connections.get(connection_key)
+
+    def connection_name(self, connection_key: str) -> str:
+        connection = self.connection(connection_key)
+        return clean(connection.name) if connection else connection_key.split(":", 1)[-1]
+
+    def _job_noun(self, key: str) -> str:
+        try:
+            return self.watcher.provider_for_key(key).capabilities.job_noun
+        except KeyError:
+            return "job"
+
+    # ------------------------------------------------------------ actions
+    def request_trigger(self, connection_key: str, job_type: str = "sync") -> None:
+        """Confirm, then start a job; refusals explain themselves."""
+        if self.refuse_if_read_only("triggering"):
+            return
+        provider = self.watcher.provider_for_key(connection_key)
+        option = provider.capabilities.job_type(job_type)
+        if option is not None and not option.available:
+            self.notify(f"{option.label} unavailable: {option.unavailable_reason or 'not supported'}", severity="warning", markup=False)
+            return
+        label = option.label.lower() if option else job_type
+        latest = self.watcher.latest_job.get(connection_key)
+        detail = None
+        if latest is not None and latest.status.is_active:
+            detail = Text(
+                f"{provider.capabilities.job_noun.capitalize()} {latest.id} is already {latest.status.label}; airsync will attach to it instead of starting another.",
+                style="italic",
+            )
+        question = Text.assemble(f"Start a {label} of ", plain(self.connection_name(connection_key), "bold"), "?")
+        destructive = bool(option and option.destructive)
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._run_trigger(connection_key, job_type)
+
+        self.push_screen(
+            ConfirmModal(f"{label.capitalize()} {provider.capabilities.connection_noun}", question, destructive=destructive, detail=detail, yes_label=label.capitalize()),
+            answered,
+        )
+
+    def request_job_type(self, connection_key: str) -> None:
+        if self.refuse_if_read_only("triggering"):
+            return
+        provider = self.watcher.provider_for_key(connection_key)
+
+        def chosen(job_type: str | None) -> None:
+            if job_type:
+                self.request_trigger(connection_key, job_type)
+
+        self.push_screen(JobTypeModal(plain(self.connection_name(connection_key), "bold"), provider.capabilities.job_types), chosen)
+
+    def request_cancel(self, job: Job | None, connection_key: str) -> None:
+        if self.refuse_if_read_only("cancelling"):
+            return
+        provider = self.watcher.provider_for_key(connection_key)
+        caps = provider.capabilities
+        if not caps.can_cancel:
+            self.notify(
+                f"{provider.display_name} cannot cancel: {caps.cancel_unavailable_reason or 'not supported by the API'}",
+                title="cancel unavailable",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if job is None or not job.status.is_active:
+            self.notify(f"{self.connection_name(connection_key)}: no running {caps.job_noun} to cancel", severity="information", markup=False)
+            return
+        question = Text.assemble(
+            f"Cancel {caps.job_noun} {job.id} of ", plain(self.connection_name(connection_key), "bold"), "?"
+        )
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._run_cancel(job.key)
+
+        self.push_screen(ConfirmModal(f"Cancel {caps.job_noun}", question, destructive=False, yes_label="Cancel it"), answered)
+
+    @work(group="actions", exit_on_error=False)
+    async def _run_trigger(self, connection_key: str, job_type: str) -> None:
+        try:
+            await self.watcher.trigger(connection_key, job_type)
+        except AirsyncError:
+            pass  # the watcher publishes an ActionResult, which notifies
+        except Exception as exc:  # noqa: BLE001 - never crash on an action
+            self.notify(f"trigger failed: {clean(exc)}", severity="error", markup=False)
+
+    @work(group="actions", exit_on_error=False)
+    async def _run_cancel(self, job_key: str) -> None:
+        try:
+            await self.watcher.cancel(job_key)
+        except AirsyncError:
+            pass
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"cancel failed: {clean(exc)}", severity="error", markup=False)
+
+    def open_logs(self, job_key: str | None, attempt_number: int | None = None) -> None:
+        if job_key is None:
+            self.notify("no job yet: nothing to show logs for", severity="information", markup=False)
+            return
+        try:
+            from airsync_tui.service.log_feed import make_log_feed
+            from airsync_tui.ui.screens.log_screen import LogScreen
+        except ImportError:
+            self.notify("log viewer not available yet", severity="warning", markup=False)
+            return
+        try:
+            feed = make_log_feed(self.watcher, job_key, attempt_number)
+            self.push_screen(LogScreen(feed))
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"cannot open logs: {clean(exc)}", severity="error", markup=False)
+
+    def open_url(self, url: str | None, what: str) -> None:
+        if not url:
+            self.notify(f"no web link for this {what}", severity="information", markup=False)
+            return
+        self._open_in_browser(url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        opened = False
+        if not self.is_headless:
+            try:
+                opened = webbrowser.open(url, new=2)
+            except Exception:  # noqa: BLE001
+                opened = False
+        message = f"opened {url}" if opened else f"open this link: {url}"
+        self.call_from_thread(self.notify, message, title="web UI", markup=False)
+
+    # ------------------------------------------------------- app actions
+    def action_show_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_refresh_now(self) -> None:
+        self.watcher.refresh_now()
+        self.notify("refreshing now", timeout=1.5, markup=False)
+
+    def action_back(self) -> None:
+        """Escape: let the screen clear its own state first (a filter), else go back."""
+        handler = getattr(self.screen, "go_back", None)
+        if callable(handler) and handler():
+            return
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = other_theme(self.theme)
+
+    def action_switch_profile(self) -> None:
+        profiles = self.session.available_profiles
+        if not self.switch_profile or len(profiles) < 2:
+            self.notify("no other profile to switch to", markup=False)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name and name != self.session.profile_name:
+                self._switch_to(name)
+
+        self.push_screen(ProfileModal(profiles, self.session.profile_name), chosen)
+
+    @work(exclusive=True, group="profile-switch", exit_on_error=False)
+    async def _switch_to(self, name: str) -> None:
+        assert self.switch_profile is not None
+        self.notify(f"switching to profile {name}…", markup=False, timeout=2)
+        try:
+            new_watcher = await self.switch_profile(name)
+        except Exception as exc:  # noqa: BLE001
+            self.notify(f"cannot switch to {name}: {clean(exc)}", severity="error", markup=False)
+            return
+        old = self.watcher
+        self._subscription.close()
+        self.workers.cancel_group(self, "watcher-events")
+        self.watcher = new_watcher
+        self.session = replace(self.session, profile_name=name)
+        self._subscription = new_watcher.subscribe()
+        self._notified_terminal.clear()
+        from airsync_tui.ui.screens.connections import ConnectionsScreen
+
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(ConnectionsScreen())
+        self._consume_events()
+        await new_watcher.start()
+        try:
+            await old.aclose()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Toggle dark / light", "Switch between the airsync dark and light themes", self.action_toggle_theme)
+
+    @property
+    def mutating_keys(self) -> dict[str, set[str]]:
+        """Per scope, the keys that would change something on the server."""
+        return {scope: {spec.key for spec in specs_for(scope) if spec.mutating} for scope in ("connections", "job")}

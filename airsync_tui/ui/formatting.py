@@ -1,0 +1,238 @@
+"""Turn domain values into short, human, *inert* `rich.text.Text`.
+
+Why one module: every cell, label and notification goes through these
+helpers, so (1) numbers, ages and durations read the same everywhere, and
+(2) untrusted text (connection names, error messages) is always wrapped in
+`Text(...)` after control characters are stripped — never parsed as markup —
+so a connection called ``[bold red]x[/]`` or containing ``ESC[2J`` shows up
+literally and cannot drive the terminal.
+
+Colours come from a `Palette` chosen by the active theme (dark or light), so
+status badges stay readable on both backgrounds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import humanize
+from rich.text import Text
+
+from airsync_tui.models.domain import Progress
+from airsync_tui.models.status import JobStatus, StatusCategory
+
+try:  # the log package ships the thorough sanitiser (bidi, OSC, C1...)
+    from airsync_tui.logs.sanitize import sanitize_text as _sanitize_text
+except ImportError:  # pragma: no cover - fallback while the log package is young
+    _sanitize_text = None
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+DASH = "–"
+
+
+def clean(value: object) -> str:
+    """Untrusted text → one printable line (control/escape sequences removed)."""
+    text = "" if value is None else str(value)
+    if _sanitize_text is not None:
+        text = _sanitize_text(text)
+    else:
+        text = _CONTROL.sub("", text)
+    return " ".join(text.split()) if ("\n" in text or "\t" in text or "\r" in text) else text
+
+
+def plain(value: object, style: str = "") -> Text:
+    """Untrusted text as an inert `Text` (brackets shown literally)."""
+    return Text(clean(value), style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+# --------------------------------------------------------------------- palette
+@dataclass(frozen=True)
+class Palette:
+    """Concrete colours for status badges and bars, per theme brightness."""
+
+    succeeded: str
+    failed: str
+    cancelled: str
+    running: str
+    retrying: str
+    pending: str
+    warning: str
+    unknown: str
+    muted: str
+    bar_empty: str
+    ok: str
+
+
+DARK = Palette(
+    succeeded="#4ec97a",
+    failed="bold #ff6b6b",
+    cancelled="#d7995b",
+    running="#5fa8ff",
+    retrying="#ffb347",
+    pending="#8a8f98",
+    warning="#e8d44d",
+    unknown="bold #c792ea",
+    muted="#8a8f98",
+    bar_empty="#3a3f47",
+    ok="#4ec97a",
+)
+LIGHT = Palette(
+    succeeded="#17803d",
+    failed="bold #c62828",
+    cancelled="#a5561b",
+    running="#1f5fbf",
+    retrying="#b06000",
+    pending="#6b7280",
+    warning="#8a6d00",
+    unknown="bold #7b1fa2",
+    muted="#6b7280",
+    bar_empty="#d0d4da",
+    ok="#17803d",
+)
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+_ICONS: dict[StatusCategory, str] = {
+    StatusCategory.SUCCEEDED: "✔",
+    StatusCategory.FAILED: "✘",
+    StatusCategory.CANCELLED: "⊘",
+    StatusCategory.RETRYING: "↻",
+    StatusCategory.PENDING: "◌",
+    StatusCategory.WARNING: "⚠",
+    StatusCategory.UNKNOWN: "?",
+}
+
+
+def status_style(category: StatusCategory, palette: Palette) -> str:
+    return {
+        StatusCategory.SUCCEEDED: palette.succeeded,
+        StatusCategory.FAILED: palette.failed,
+        StatusCategory.CANCELLED: palette.cancelled,
+        StatusCategory.RUNNING: palette.running,
+        StatusCategory.RETRYING: palette.retrying,
+        StatusCategory.PENDING: palette.pending,
+        StatusCategory.WARNING: palette.warning,
+        StatusCategory.UNKNOWN: palette.unknown,
+    }[category]
+
+
+def spinner_frame(tick: int) -> str:
+    return SPINNER[tick % len(SPINNER)]
+
+
+def status_badge(status: JobStatus | None, palette: Palette, *, tick: int = 0) -> Text:
+    """`✔ succeeded`, `✘ failed`, `⠙ running`, `? weird?` (unknown flagged)."""
+    if status is None:
+        return Text(DASH, style=palette.muted, end="")
+    category = status.category
+    icon = spinner_frame(tick) if category == StatusCategory.RUNNING else _ICONS[category]
+    return Text(f"{icon} {clean(status.label)}", style=status_style(category, palette), no_wrap=True, end="")
+
+
+def progress_bar(ratio: float | None, palette: Palette, *, width: int = 12, tick: int = 0, style: str | None = None) -> Text:
+    """A block bar with percentage; `ratio=None` gives a sliding indeterminate bar."""
+    fill_style = style or palette.running
+    if ratio is None:
+        span = max(2, width // 4)
+        travel = max(1, width - span)
+        pos = tick % (2 * travel)
+        start = pos if pos <= travel else 2 * travel - pos
+        return Text.assemble(
+            ("━" * start, palette.bar_empty),
+            ("━" * span, fill_style),
+            ("━" * (width - start - span), palette.bar_empty),
+            ("   ···", palette.muted),
+            end="",
+        )
+    ratio = max(0.0, min(1.0, ratio))
+    filled = int(round(ratio * width))
+    return Text.assemble(
+        ("━" * filled, fill_style),
+        ("━" * (width - filled), palette.bar_empty),
+        (f" {int(ratio * 100):>3d}%", ""),
+        end="",
+    )
+
+
+# ------------------------------------------------------------------- numbers
+def count(value: int | None) -> str:
+    """12,000 (exact with separators; operators compare counts between runs)."""
+    return DASH if value is None else humanize.intcomma(int(value))
+
+
+def short_count(value: int | float | None) -> str:
+    """1.2k / 3.4M for dense columns."""
+    if value is None:
+        return DASH
+    value = float(value)
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{unit}".replace(".0" + unit, unit)
+    return f"{int(value)}"
+
+
+def size(value: int | float | None) -> str:
+    """1.2 MB (decimal units, as providers report them)."""
+    return DASH if value is None else humanize.naturalsize(value)
+
+
+def rate(value: float | None, unit: str) -> str:
+    if value is None:
+        return DASH
+    if unit == "B":
+        return f"{humanize.naturalsize(value)}/s"
+    return f"{short_count(value)} {unit}/s"
+
+
+def duration(value: timedelta | None) -> str:
+    """Compact: 12s, 4m 05s, 2h 03m, 3d 04h."""
+    if value is None:
+        return DASH
+    total = int(max(value.total_seconds(), 0))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {seconds:02d}s"
+    return f"{seconds}s"
+
+
+def age(moment: datetime | None, now: datetime) -> str:
+    """"3 minutes ago"; clock skew into the future reads "just now"."""
+    if moment is None:
+        return DASH
+    delta = now - moment
+    if delta.total_seconds() < 5:
+        return "just now"
+    return humanize.naturaltime(delta)
+
+
+def clock_time(moment: datetime | None) -> str:
+    """Local wall time HH:MM:SS (the date when it is not today)."""
+    if moment is None:
+        return DASH
+    local = moment.astimezone()
+    today = datetime.now(local.tzinfo).date()
+    return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
+
+
+def percent(ratio: float | None) -> str:
+    return DASH if ratio is None else f"{ratio * 100:.0f}%"
+
+
+def progress_summary(progress: Progress | None) -> str:
+    """"45% · 12,000 / 26,000 records" for labels and tests."""
+    if progress is None:
+        return DASH
+    parts = [percent(progress.ratio) if progress.ratio is not None else "indeterminate"]
+    if progress.records_emitted is not None:
+        total = f" / {count(progress.estimated_records)}" if progress.estimated_records else ""
+        parts.append(f"{count(progress.records_emitted)}{total} records")
+    return " · ".join(parts)

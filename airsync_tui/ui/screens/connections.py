@@ -1,0 +1,496 @@
+"""Home screen: every connection, live, patched in place.
+
+Why it is built this way:
+
+* Row keys are connection keys and each row caches what it last rendered, so
+  a watcher event becomes `update_cell` calls for the cells that changed;
+  the table is never cleared on a tick, so the cursor and scroll stay put
+  (dolphie's diff pattern, reference §2.5).
+* The filter (`/`, `!term` inverts), the status filter (`F`) and the sort
+  (`S`, header click) only add, remove or reorder rows, with O(n) bulk
+  operations, so a keystroke stays fast with 5,000 connections.
+* The 1-second clock re-renders only running rows (spinner, elapsed) and
+  ages that can change at that resolution; other ages refresh every 15 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.status import StatusCategory
+from airsync_tui.service.events import (
+    ConnectionsChanged,
+    ConnectionsLoaded,
+    Event,
+    JobCreated,
+    JobDetailUpdated,
+    JobStatusChanged,
+    JobUpdated,
+    LatestJobs,
+    ProgressUpdated,
+)
+from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.ui.formatting import (
+    DASH,
+    Palette,
+    age,
+    clean,
+    count,
+    duration,
+    plain,
+    progress_bar,
+    status_badge,
+)
+from airsync_tui.ui.widgets.header import HeaderBar
+from airsync_tui.ui.widgets.live_table import LiveTable
+
+FULL_AGE_REFRESH_TICKS = 15
+STATUS_FILTERS = ("all", "running", "failed")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None
+    sortable: bool = True
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("provider", "Provider", 9),
+    Column("name", "Connection", 32),
+    Column("state", "State", 8),
+    Column("schedule", "Schedule", 16),
+    Column("last", "Last job", 15),
+    Column("progress", "Progress", 18, sortable=False),
+    Column("age", "Last sync", 15),
+    Column("records", "Records", 11),
+    Column("duration", "Duration", 8),
+)
+
+#: `S` cycles through these (column, reverse): failures first, newest first, biggest first.
+SORT_CYCLE: tuple[tuple[str, bool], ...] = (
+    ("name", False),
+    ("last", False),
+    ("age", True),
+    ("records", True),
+    ("duration", True),
+)
+
+_STATUS_RANK = {
+    StatusCategory.FAILED: 0,
+    StatusCategory.UNKNOWN: 1,
+    StatusCategory.RETRYING: 2,
+    StatusCategory.RUNNING: 3,
+    StatusCategory.PENDING: 4,
+    StatusCategory.WARNING: 5,
+    StatusCategory.CANCELLED: 6,
+    StatusCategory.SUCCEEDED: 7,
+}
+
+
+def last_activity(job: Job | None) -> datetime | None:
+    """When the last job finished, or started while it runs."""
+    if job is None:
+        return None
+    if job.status.is_terminal:
+        return job.ended_at or job.updated_at or job.started_at or job.created_at
+    return job.started_at or job.created_at
+
+
+def job_records(job: Job | None) -> int | None:
+    if job is None:
+        return None
+    if job.status.is_active and job.progress is not None and job.progress.records_emitted is not None:
+        return job.progress.records_emitted
+    return job.records_synced
+
+
+def parse_filter(text: str) -> tuple[str, bool]:
+    """"!term" → ("term", inverted)."""
+    text = text.strip()
+    if text.startswith("!"):
+        return text[1:].strip().lower(), True
+    return text.lower(), False
+
+
+class ConnectionsScreen(Screen[None]):
+    """The live connection list (home)."""
+
+    scope = "connections"
+    BINDINGS = bindings_for("connections")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.status_filter = "all"
+        self.sort_column, self.sort_reverse = SORT_CYCLE[0]
+        self._haystack: dict[str, str] = {}
+        self._multi_provider = False
+
+    # ---------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield Input(placeholder="filter connections…  (!term inverts, esc clears)", id="filter")
+        yield LiveTable(id="connections", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        self._multi_provider = len(app.watcher.providers) > 1  # type: ignore[attr-defined]
+        table = self.table
+        for column in COLUMNS:
+            if column.key == "provider" and not self._multi_provider:
+                continue
+            table.add_column(Text(column.label), key=column.key, width=column.width)
+        self.query_one("#filter", Input).display = False
+        self._index_connections()
+        self._apply_view()
+        table.focus()
+        app.refresh_headers()  # type: ignore[attr-defined]
+        self._update_status_line()
+
+    @property
+    def table(self) -> LiveTable:
+        return self.query_one("#connections", LiveTable)
+
+    @property
+    def watcher(self):  # type: ignore[no-untyped-def]
+        return self.app.watcher  # type: ignore[attr-defined]
+
+    @property
+    def palette(self) -> Palette:
+        return self.app.palette  # type: ignore[attr-defined]
+
+    def now(self) -> datetime:
+        return self.app.clock()  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------- rendering
+    def render_cells(self, key: str, now: datetime | None = None) -> dict[str, Text]:
+        """The row of one connection, every cell an inert `Text`."""
+        watcher = self.watcher
+        connection: Connection = watcher.connections[key]
+        job: Job | None = watcher.latest_job.get(key)
+        now = now or self.now()
+        palette = self.palette
+        tick = self.app.tick  # type: ignore[attr-defined]
+        cells: dict[str, Text] = {}
+        if self._multi_provider:
+            cells["provider"] = Text(watcher.providers[connection.provider].display_name, style=palette.muted)
+        cells["name"] = plain(connection.name)
+        state = clean(connection.status) or DASH
+        cells["state"] = Text(state, style="" if connection.enabled and state == "active" else palette.muted)
+        cells["schedule"] = Text(connection.schedule.describe(), style=palette.muted)
+        cells["last"] = status_badge(job.status if job else None, palette, tick=tick)
+        if job is not None and job.status.is_active:
+            ratio = job.progress.ratio if job.progress is not None else None
+            if job.status.category == StatusCategory.PENDING:
+                cells["progress"] = Text("queued", style=palette.pending)
+            else:
+                cells["progress"] = progress_bar(ratio, palette, width=10, tick=tick)
+        else:
+            cells["progress"] = Text("")
+        cells["age"] = Text(age(last_activity(job), now), style=palette.muted if job is None else "")
+        cells["records"] = Text(count(job_records(job)), justify="right")
+        cells["duration"] = Text(duration(job.elapsed(now)) if job else DASH, justify="right")
+        return cells
+
+    def refresh_rows(self, keys: set[str] | list[str]) -> None:
+        table = self.table
+        now = self.now()
+        connections = self.watcher.connections
+        for key in keys:
+            if key in connections and table.has_row(key):
+                table.sync_row(key, self.render_cells(key, now))
+
+    # ------------------------------------------------- filter and sort
+    def _index_connections(self) -> None:
+        """Lower-case search text per connection (built once per list change)."""
+        watcher = self.watcher
+        self._haystack = {
+            key: " ".join(
+                clean(part).lower()
+                for part in (c.name, c.source, c.destination, watcher.providers[c.provider].display_name, c.id)
+                if part
+            )
+            for key, c in watcher.connections.items()
+        }
+
+    def _matches_status(self, key: str) -> bool:
+        if self.status_filter == "all":
+            return True
+        job = self.watcher.latest_job.get(key)
+        if job is None:
+            return False
+        if self.status_filter == "running":
+            return job.status.is_active
+        return job.status.category == StatusCategory.FAILED
+
+    def visible_keys(self) -> list[str]:
+        """Connection keys that pass the filters, in sort order."""
+        term, inverted = parse_filter(self.filter_text)
+        haystack = self._haystack
+        keys = [
+            key
+            for key in self.watcher.connections
+            if (not term or ((term in haystack.get(key, "")) != inverted)) and self._matches_status(key)
+        ]
+        keys.sort(key=self._sort_key(), reverse=self.sort_reverse)
+        return keys
+
+    def _sort_key(self) -> Callable[[str], object]:
+        watcher = self.watcher
+        connections = watcher.connections
+        latest = watcher.latest_job
+        column = self.sort_column
+        now = self.now()
+
+        def name_of(key: str) -> str:
+            return connections[key].name.lower()
+
+        if column == "provider":
+            return lambda key: (connections[key].provider, name_of(key))
+        if column == "state":
+            return lambda key: (connections[key].status, name_of(key))
+        if column == "schedule":
+            return lambda key: (connections[key].schedule.describe(), name_of(key))
+        if column == "last":
+            return lambda key: (_STATUS_RANK[latest[key].status.category] if key in latest else 99, name_of(key))
+        if column == "age":
+            return lambda key: ((last_activity(latest.get(key)) or datetime.min.replace(tzinfo=now.tzinfo)).timestamp(), name_of(key))
+        if column == "records":
+            return lambda key: (job_records(latest.get(key)) or -1, name_of(key))
+        if column == "duration":
+            def by_duration(key: str) -> object:
+                job = latest.get(key)
+                elapsed = job.elapsed(now) if job else None
+                return (elapsed.total_seconds() if elapsed else -1.0, name_of(key))
+
+            return by_duration
+        return name_of
+
+    def _apply_view(self) -> None:
+        """Make the table show exactly the visible keys, adding/removing/reordering only."""
+        table = self.table
+        wanted = self.visible_keys()
+        wanted_set = set(wanted)
+        with self.app.batch_update():
+            table.remove_rows([key for key in table.row_keys() if key not in wanted_set])
+            now = self.now()
+            for key in wanted:
+                if not table.has_row(key):
+                    table.sync_row(key, self.render_cells(key, now))
+            table.reorder(wanted)
+        self._update_status_line()
+
+    def _update_status_line(self) -> None:
+        palette = self.palette
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        shown, total = self.table.row_count, len(self.watcher.connections)
+        line.append(f" {shown:,} of {total:,} shown", style="bold")
+        if self.filter_text:
+            term, inverted = parse_filter(self.filter_text)
+            line.append("   filter ", style=palette.muted)
+            line.append(("not " if inverted else "") + repr(term))
+        if self.status_filter != "all":
+            line.append("   status ", style=palette.muted)
+            line.append(self.status_filter, style="bold")
+        label = next((c.label for c in COLUMNS if c.key == self.sort_column), self.sort_column)
+        line.append("   sort ", style=palette.muted)
+        line.append(f"{label} {'↓' if self.sort_reverse else '↑'}")
+        if not any(self.watcher.loaded.values()):
+            line.append("   loading connections…", style=palette.muted)
+        self.query_one("#status-line", Static).update(line)
+
+    # --------------------------------------------------------- events
+    def apply_events(self, events: list[Event]) -> None:
+        """Watcher events → row diffs (called by the app once per batch)."""
+        structural = False
+        dirty: set[str] = set()
+        for event in events:
+            if isinstance(event, (ConnectionsLoaded, ConnectionsChanged)):
+                structural = True
+                if isinstance(event, ConnectionsChanged):
+                    dirty.update(c.key for c in event.changed)
+            elif isinstance(event, LatestJobs):
+                dirty.update(job.connection_key for job in event.jobs)
+            elif isinstance(event, (JobCreated, JobStatusChanged, JobUpdated)):
+                dirty.add(event.job.connection_key)
+            elif isinstance(event, ProgressUpdated):
+                dirty.add(event.connection_key)
+            elif isinstance(event, JobDetailUpdated):
+                dirty.add(event.detail.job.connection_key)
+        if structural:
+            self._index_connections()
+        job_dependent = self.status_filter != "all" or self.sort_column not in ("name", "provider", "state", "schedule")
+        if structural or (dirty and job_dependent):
+            self._apply_view()
+        self.refresh_rows(dirty)
+        if structural or dirty:
+            self._update_status_line()
+
+    def on_clock_tick(self) -> None:
+        """Keep running rows and fresh ages current; everything else every 15 s."""
+        tick = self.app.tick  # type: ignore[attr-defined]
+        if tick % FULL_AGE_REFRESH_TICKS == 0:
+            self.refresh_rows(self.table.row_keys())
+            return
+        now = self.now()
+        latest = self.watcher.latest_job
+        keys = []
+        for key, job in latest.items():
+            if job.status.is_active:
+                keys.append(key)
+                continue
+            moment = last_activity(job)
+            if moment is not None and (now - moment).total_seconds() < 120:
+                keys.append(key)
+        self.refresh_rows(keys)
+
+    def on_theme_changed(self) -> None:
+        self.refresh_rows(self.table.row_keys())
+        self._update_status_line()
+
+    # -------------------------------------------------------- actions
+    def selected_key(self) -> str | None:
+        return self.table.cursor_key()
+
+    def _require_selection(self) -> str | None:
+        key = self.selected_key()
+        if key is None:
+            self.app.notify("no connection selected", markup=False)
+        return key
+
+    @on(DataTable.RowSelected, "#connections")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_job()
+
+    @on(DataTable.HeaderSelected, "#connections")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = str(event.column_key.value)
+        if not next((c.sortable for c in COLUMNS if c.key == column), False):
+            return
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column = column
+            self.sort_reverse = dict(SORT_CYCLE).get(column, False)
+        self._apply_view()
+
+    def action_open_job(self) -> None:
+        key = self._require_selection()
+        if key is None:
+            return
+        from airsync_tui.ui.screens.job import JobScreen
+
+        self.app.push_screen(JobScreen(key))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value:
+            event.input.display = False
+        self.table.focus()
+
+    def set_filter(self, text: str) -> None:
+        if text != self.filter_text:
+            self.filter_text = text
+            self._apply_view()
+
+    def go_back(self) -> bool:
+        """Escape: clear the filter first (home has nowhere to go back to)."""
+        box = self.query_one("#filter", Input)
+        if box.display or self.filter_text:
+            box.value = ""
+            self.set_filter("")
+            box.display = False
+            self.table.focus()
+            return True
+        return False
+
+    def action_cycle_sort(self) -> None:
+        columns = [column for column, _ in SORT_CYCLE]
+        index = columns.index(self.sort_column) if self.sort_column in columns else -1
+        self.sort_column, self.sort_reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        self._apply_view()
+
+    def action_cycle_status_filter(self) -> None:
+        index = STATUS_FILTERS.index(self.status_filter)
+        self.status_filter = STATUS_FILTERS[(index + 1) % len(STATUS_FILTERS)]
+        self._apply_view()
+
+    def action_switch_profile(self) -> None:
+        self.app.action_switch_profile()  # type: ignore[attr-defined]
+
+    def action_trigger_sync(self) -> None:
+        key = self._require_selection()
+        if key is not None:
+            self.app.request_trigger(key, "sync")  # type: ignore[attr-defined]
+
+    def action_choose_job_type(self) -> None:
+        key = self._require_selection()
+        if key is not None:
+            self.app.request_job_type(key)  # type: ignore[attr-defined]
+
+    def action_cancel_job(self) -> None:
+        key = self._require_selection()
+        if key is not None:
+            self.app.request_cancel(self.watcher.latest_job.get(key), key)  # type: ignore[attr-defined]
+
+    def action_open_logs(self) -> None:
+        key = self._require_selection()
+        if key is None:
+            return
+        job = self.watcher.latest_job.get(key)
+        self.app.open_logs(job.key if job else None)  # type: ignore[attr-defined]
+
+    def action_open_browser(self) -> None:
+        key = self._require_selection()
+        if key is None:
+            return
+        connection = self.watcher.connections[key]
+        provider = self.watcher.provider_for_key(key)
+        url = provider.connection_url(connection.id) or connection.web_url
+        self.app.open_url(url, provider.capabilities.connection_noun)  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Mutating keys are shown disabled in read-only sessions; `P` only with profiles."""
+        if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
+            return None
+        if action == "switch_profile":
+            return self.app.check_action(action, parameters)
+        return True
+
+    def on_key(self, event: Key) -> None:
+        """A disabled mutating key still explains itself (the binding did not run)."""
+        if event.key in _MUTATING_KEYS and self.app.is_read_only and not isinstance(self.focused, Input):  # type: ignore[attr-defined]
+            event.stop()
+            verb = "cancelling" if event.key == "c" else "triggering"
+            self.app.refuse_if_read_only(verb)  # type: ignore[attr-defined]
+
+
+_MUTATING_ACTIONS = {spec.action for spec in specs_for("connections") if spec.mutating}
+_MUTATING_KEYS = {spec.key for spec in specs_for("connections") if spec.mutating}

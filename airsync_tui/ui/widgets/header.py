@@ -1,0 +1,116 @@
+"""The one-line header: where am I, may I act, is the API healthy, what is wrong.
+
+Operators glance at it before anything else, so it answers four questions in
+a fixed order: profile/workspace, read-only, per-provider API health (ok /
+retrying in N s / auth failed / unreachable) and counts (connections,
+running, failed). It re-renders only when its text changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from airsync_tui.service.events import ApiHealthChanged, HealthState
+from airsync_tui.ui.formatting import Palette, clean
+
+
+@dataclass(frozen=True)
+class HeaderState:
+    """Everything the header shows (built by the app from the watcher)."""
+
+    profile: str
+    workspace: str | None
+    read_only: bool
+    demo: bool
+    health: tuple[tuple[str, ApiHealthChanged], ...]  # (display name, state)
+    connections: int
+    running: int
+    failed: int
+    title: str = ""
+
+
+def health_text(event: ApiHealthChanged, now: datetime) -> str:
+    """"ok", "retrying in 4 s", "auth failed", "unreachable", "connecting"."""
+    state = event.state
+    if state == HealthState.RETRYING:
+        if event.retry_in is None:
+            return "retrying"
+        left = max(0, int(round(event.retry_in - (now - event.at).total_seconds())))
+        return f"retrying in {left} s" if left else "retrying now"
+    return {
+        HealthState.OK: "ok",
+        HealthState.DEGRADED: "degraded",
+        HealthState.AUTH_FAILED: "auth failed",
+        HealthState.UNREACHABLE: "unreachable",
+        HealthState.CONNECTING: "connecting…",
+    }[state]
+
+
+def _health_style(state: HealthState, palette: Palette) -> tuple[str, str]:
+    if state == HealthState.OK:
+        return "●", palette.ok
+    if state == HealthState.CONNECTING:
+        return "◌", palette.muted
+    if state in (HealthState.RETRYING, HealthState.DEGRADED):
+        return "◐", palette.retrying
+    return "✘", palette.failed
+
+
+def render_header(state: HeaderState, palette: Palette, now: datetime) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(" airsync ", style="bold reverse")
+    if state.title:
+        text.append("  ")
+        text.append(clean(state.title), style="bold")
+    text.append("  profile ", style=palette.muted)
+    text.append(clean(state.profile), style="bold")
+    if state.workspace:
+        text.append(" · ", style=palette.muted)
+        text.append(clean(state.workspace))
+    if state.demo:
+        text.append("  ")
+        text.append(" demo ", style=f"reverse {palette.running}")
+    if state.read_only:
+        text.append("  ")
+        text.append(" read-only ", style=f"bold reverse {palette.retrying}")
+    for name, event in state.health:
+        icon, style = _health_style(event.state, palette)
+        text.append("   ")
+        text.append(f"{clean(name)} ", style="bold")
+        text.append(f"{icon} {health_text(event, now)}", style=style)
+        if event.state in (HealthState.AUTH_FAILED, HealthState.UNREACHABLE, HealthState.DEGRADED) and event.message:
+            text.append(f" ({clean(event.message)[:60]})", style=palette.muted)
+    text.append("   ")
+    text.append(f"{state.connections:,} connections", style="")
+    text.append(" · ", style=palette.muted)
+    text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
+    text.append(" · ", style=palette.muted)
+    text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
+    return text
+
+
+class HeaderBar(Static):
+    """Docked top line; `show(state)` is cheap when nothing changed."""
+
+    DEFAULT_CSS = """
+    HeaderBar { dock: top; height: 1; background: $panel; color: $foreground; }
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self._last: tuple[str, tuple[object, ...]] | None = None
+
+    def show(self, state: HeaderState, palette: Palette, now: datetime) -> None:
+        text = render_header(state, palette, now)
+        sig = (text.plain, tuple(text.spans))
+        if sig != self._last:
+            self._last = sig
+            self.update(text)
+
+    @property
+    def plain(self) -> str:
+        return self._last[0] if self._last else ""

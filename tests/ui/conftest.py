@@ -1,0 +1,72 @@
+"""Shared helpers for the dashboard's Pilot tests.
+
+`screen_text` renders the current screen (with the screens below a modal) to
+plain text, the same compositor output `export_screenshot` uses, so tests and
+snapshots assert on what an operator would actually read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Callable
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+
+from airsync_tui.service.watcher import Watcher
+from airsync_tui.ui.app import AirsyncApp, SessionInfo
+from tests.ui.fakes import FAST_CONFIG, FROZEN_NOW, FakeProvider, demo_world
+
+SIZE = (140, 40)
+
+
+def screen_text(app: AirsyncApp) -> str:
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, color_system=None, legacy_windows=False)
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    lines = [line.rstrip() for line in console.export_text().splitlines()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+    """Poll the UI until `predicate()` holds (the watcher runs on real time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    assert predicate(), f"timed out waiting for {what}"
+
+
+def notifications(app: AirsyncApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def make_app(
+    providers: list[FakeProvider] | None = None,
+    *,
+    session: SessionInfo | None = None,
+    live_clock: bool = False,
+    **kwargs: object,
+) -> AirsyncApp:
+    if providers is None:
+        connections, jobs = demo_world()
+        providers = [FakeProvider(connections=connections, jobs=jobs, auto_advance=False)]
+    watcher = Watcher(providers, FAST_CONFIG)
+    return AirsyncApp(
+        watcher,
+        session or SessionInfo(profile_name="test"),
+        clock=lambda: FROZEN_NOW,
+        live_clock=live_clock,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def demo_provider() -> FakeProvider:
+    connections, jobs = demo_world()
+    return FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
