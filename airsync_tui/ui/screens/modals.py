@@ -15,9 +15,10 @@ from typing import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from rich.table import Table
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Label, OptionList, Static
+from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from airsync_tui.providers.base import JobTypeOption
@@ -146,23 +147,31 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog", classes="dialog"):
             yield Label(Text("Keys", style="bold"), id="help-title")
             with VerticalScroll(id="help-scroll"):
-                table: DataTable[Text] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
-                yield table
-            yield Static(Text("esc / q / ? close · ↑↓ scroll", style="dim"))
+                yield Static(self._table(), id="help-table")
+            yield Static(Text("esc / q / ? close · ↑↓ pgup pgdn home end scroll", style="dim"))
 
-    def on_mount(self) -> None:
-        table = self.query_one("#help-table", DataTable)
-        table.add_columns("Where", "Key", "Action", "What it does")
+    @staticmethod
+    def _table() -> Table:
+        """A Rich table: long help texts wrap instead of scrolling sideways."""
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("Where", no_wrap=True)
+        table.add_column("Key", no_wrap=True, style="bold")
+        table.add_column("Action", no_wrap=True)
+        table.add_column("What it does", ratio=1)
         last_scope = ""
         for scope, key, description, help_text in help_rows():
-            table.add_row(
-                Text(scope if scope != last_scope else "", style="bold"),
-                Text(key, style="bold"),
-                Text(description),
-                Text(help_text),
-            )
+            if scope != last_scope and last_scope:
+                table.add_row("", "", "", "")
+            table.add_row(Text(scope if scope != last_scope else "", style="bold"), Text(key), Text(description), Text(help_text))
             last_scope = scope
-        table.focus()
+        return table
+
+    @property
+    def row_count(self) -> int:
+        return len(help_rows())
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
