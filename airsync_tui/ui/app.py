@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import webbrowser
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Awaitable, Callable, Iterable
 
@@ -98,7 +98,9 @@ class AirsyncApp(App[None]):
         self.watcher = watcher
         self.session = session or SessionInfo()
         self.switch_profile = switch_profile
-        self.clock = clock or utcnow
+        self._fixed_clock = clock is not None
+        self.clock = clock or self._server_now
+        self._skew = timedelta(0)
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
         self._initial_theme = theme or DEFAULT_THEME
@@ -149,10 +151,27 @@ class AirsyncApp(App[None]):
                     break
             self.post_message(WatcherEvents(batch))
 
+    def _server_now(self) -> datetime:
+        """Wall time, moved forward when the server's clock is ahead (the demo's virtual clock)."""
+        return utcnow() + self._skew
+
+    def _learn_skew(self, events: list[Event]) -> None:
+        """Ages and elapsed times must not freeze when the server's clock runs ahead of ours."""
+        wall = utcnow()
+        for event in events:
+            job = getattr(event, "job", None)
+            if job is None:
+                continue
+            moment = job.updated_at or job.started_at or job.created_at
+            if moment is not None and moment - wall > self._skew + timedelta(seconds=2):
+                self._skew = moment - wall
+
     def on_watcher_events(self, message: WatcherEvents) -> None:
         if self._closing:
             return
         events = message.events
+        if not self._fixed_clock:
+            self._learn_skew(events)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)

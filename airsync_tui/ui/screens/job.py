@@ -227,19 +227,26 @@ class JobScreen(Screen[None]):
         self._render_recent()
 
     def _seed_history(self) -> None:
-        """What is known before we observe transitions ourselves."""
-        job = self.job
+        """Forget observed transitions: a different job is shown."""
         self.history = []
+
+    def history_entries(self) -> list[tuple[JobStatus | None, str, datetime | None]]:
+        """What the job's own timestamps say, merged with the transitions we observed."""
+        job = self.job
         if job is None:
-            return
+            return []
+        entries: list[tuple[JobStatus | None, str, datetime | None]] = []
         if job.created_at is not None:
-            self.history.append((None, "created", job.created_at))
-        if job.started_at is not None and job.status.category.value != "pending":
-            self.history.append((None, "running", job.started_at))
-        if job.status.is_terminal:
-            self.history.append((job.status, job.status.label, job.ended_at or job.updated_at))
-        elif job.status.raw not in ("running",):
-            self.history.append((job.status, job.status.label, job.updated_at))
+            entries.append((None, "created", job.created_at))
+        observed_labels = {label for _, label, _ in self.history}
+        if job.started_at is not None and job.status.category.value != "pending" and "running" not in observed_labels:
+            entries.append((None, "running", job.started_at))
+        entries.extend(self.history)
+        if job.status.is_terminal and job.status.label not in observed_labels:
+            entries.append((job.status, job.status.label, job.ended_at or job.updated_at))
+        elif not self.history and job.status.raw != "running" and not job.status.is_terminal:
+            entries.append((job.status, job.status.label, job.updated_at))
+        return entries
 
     # ------------------------------------------------------- rendering
     def render_all(self) -> None:
@@ -281,7 +288,7 @@ class JobScreen(Screen[None]):
             status.append("  (status not known to this version; still watching)", style=palette.muted)
         status.append("\n")
         status.append_text(_label("History", palette))
-        for index, (state, label, moment) in enumerate(self.history):
+        for index, (state, label, moment) in enumerate(self.history_entries()):
             if index:
                 status.append(" → ", style=palette.muted)
             style = status_style(state.category, palette) if state is not None else ""

@@ -1,0 +1,106 @@
+"""Main flows against the real emulator over 127.0.0.1 with the real Airbyte provider."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import pytest
+
+from airsync_tui.config import AirbyteSettings
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.service.watcher import Watcher, WatcherConfig
+from airsync_tui.ui.app import AirsyncApp, SessionInfo
+from airsync_tui.ui.screens.connections import ConnectionsScreen
+from airsync_tui.ui.screens.job import JobScreen
+from airsync_tui.ui.screens.modals import ConfirmModal
+from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
+
+WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    emu = start_emulator(EmulatorOptions(seed=7, speed=300, big_log_lines=0))
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+def _app(emu: RunningEmulator, **session: object) -> AirsyncApp:
+    provider = AirbyteProvider.from_settings(
+        AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret, workspace_id=emu.workspace_id)
+    )
+    return AirsyncApp(Watcher([provider], WATCHER_CONFIG), SessionInfo(profile_name="emulator", **session))  # type: ignore[arg-type]
+
+
+async def _idle_connection(pilot, app: AirsyncApp) -> str:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10, what="connections")
+    screen = app.screen
+    for key in screen.table.row_keys():
+        job = app.watcher.latest_job.get(key)
+        connection = app.watcher.connections[key]
+        if connection.status == "active" and (job is None or job.status.is_terminal):
+            screen.table.move_to_key(key)
+            await pilot.pause()
+            return key
+    raise AssertionError("no idle connection in the demo workspace")
+
+
+async def test_trigger_on_emulator_runs_to_a_terminal_state(emulator: RunningEmulator) -> None:
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        key = await _idle_connection(pilot, app)
+        name = app.watcher.connections[key].name
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert app.screen.question_text == f"Start a sync of {name}?"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(app.watcher.triggered), timeout=10, what="trigger")
+        job_key = next(iter(app.watcher.triggered))
+        screen = app.screen
+        assert isinstance(screen, ConnectionsScreen)
+        await wait_for(pilot, lambda: app.watcher.latest_job[key].key == job_key, timeout=10)
+        seen_active = app.watcher.jobs[job_key].status.is_active
+        await wait_for(pilot, lambda: app.watcher.jobs[job_key].status.is_terminal, timeout=60, what="job to finish")
+        final = app.watcher.jobs[job_key].status
+        await wait_for(pilot, lambda: final.raw in screen.table.get_cell(key, "last").plain, timeout=5)
+        assert seen_active or final.is_terminal
+        job_id = job_key.split(":", 1)[1]
+        await wait_for(pilot, lambda: any(f"{job_id} {final.label}" in n for n in notifications(app)), timeout=5, what="terminal notification")
+        assert final.raw in ("succeeded", "failed")
+
+
+async def test_cancel_on_emulator(emulator: RunningEmulator) -> None:
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        key = await _idle_connection(pilot, app)
+        await app.watcher.trigger(key, "sync")
+        job_key = next(iter(app.watcher.triggered))
+        await wait_for(pilot, lambda: app.watcher.latest_job.get(key) is not None and app.watcher.latest_job[key].key == job_key, timeout=10)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), timeout=5)
+        name = app.watcher.connections[key].name
+        assert app.screen.question_text == f"Cancel job {job_key.split(':', 1)[1]} of {name}?"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.watcher.jobs[job_key].status.raw == "cancelled", timeout=15, what="cancelled")
+        await wait_for(pilot, lambda: "cancelled" in app.screen.table.get_cell(key, "last").plain, timeout=5)
+
+
+async def test_job_panel_on_emulator_shows_attempts_and_streams(emulator: RunningEmulator) -> None:
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
+        screen = app.screen
+        key = next(k for k in screen.table.row_keys() if k in app.watcher.latest_job)
+        screen.table.move_to_key(key)
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+        panel = app.screen
+        await wait_for(pilot, lambda: panel.query_one("#attempts").row_count > 0, timeout=10, what="attempts")
+        await wait_for(pilot, lambda: panel.query_one("#streams").row_count > 0, timeout=10, what="streams")
+        text = screen_text(app)
+        assert "Attempts" in text and "Streams" in text and "Records" in text
+        assert app.watcher.followed == [panel.job_key]
