@@ -1,0 +1,219 @@
+"""Authentication for Airbyte's APIs as `httpx.Auth` flows.
+
+Why an auth flow (not a header set once): application tokens expire (15 min
+by default today, 3 min per older docs — so we trust `expires_in`, never a
+constant), and a token can die early (server restart, clock skew, a faster
+emulator clock). The flow:
+
+* fetches a token with `POST {api_url}/applications/token` and JSON
+  `{client_id, client_secret, "grant-type": "client_credentials"}` — an
+  ABSOLUTE URL, unlike the SDK's default that drops the path prefix;
+* reuses it until `max(60 s, 10 %)` of its lifetime before expiry (capped at
+  half the lifetime so very short test tokens still get reused);
+* on a 401 re-fetches ONCE and retries the request once;
+* shares one in-flight fetch between concurrent requests (a lock);
+* retries the token request itself on 429/5xx/garbled bodies, because fetching
+  a token is always safe — even when the request it guards (POST /jobs) is not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import AsyncGenerator, Callable
+
+import httpx
+import orjson
+
+from airsync_tui.models.airbyte import TokenResponse
+
+TOKEN_PATH = "/applications/token"
+MIN_REFRESH_MARGIN = 60.0
+REFRESH_FRACTION = 0.10
+TOKEN_FETCH_TRIES = 3
+_TOKEN_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class MalformedTokenResponse(httpx.TransportError):
+    """The token endpoint answered 200 with something that is not a token.
+
+    A subclass of `httpx.TransportError` so `JsonHttp` treats it like a
+    garbled answer: retried for safe requests, a one-line TransportError
+    otherwise (usually api_url points at the web UI, not the API).
+    """
+
+
+def refresh_margin(lifetime: float) -> float:
+    """Seconds before expiry at which a token is replaced."""
+    margin = max(MIN_REFRESH_MARGIN, REFRESH_FRACTION * lifetime)
+    return min(margin, lifetime / 2)
+
+
+def token_url(api_url: str) -> str:
+    return api_url.rstrip("/") + TOKEN_PATH
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """Client-credentials flow with a cached, proactively refreshed token."""
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        api_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        default_lifetime: float = 180.0,
+        retry_delay: float = 0.25,
+    ) -> None:
+        self.token_url = token_url(api_url)
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._clock = clock
+        self._default_lifetime = default_lifetime
+        self._retry_delay = retry_delay
+        self._token: str | None = None
+        self._refresh_at: float = 0.0
+        self._lock = asyncio.Lock()
+        self.fetches = 0  # tokens fetched (tests, benchmarks)
+
+    def __repr__(self) -> str:  # never show the secret
+        return f"ClientCredentialsAuth(token_url={self.token_url!r}, client_id={self._client_id!r})"
+
+    def invalidate(self) -> None:
+        self._token = None
+        self._refresh_at = 0.0
+
+    def _fresh_token(self) -> str | None:
+        if self._token is not None and self._clock() < self._refresh_at:
+            return self._token
+        return None
+
+    def _token_request(self) -> httpx.Request:
+        body = {"client_id": self._client_id, "client_secret": self._client_secret, "grant-type": "client_credentials"}
+        return httpx.Request(
+            "POST",
+            self.token_url,
+            content=orjson.dumps(body),
+            headers={"content-type": "application/json", "accept": "application/json"},
+        )
+
+    def _store(self, response: httpx.Response) -> bool:
+        """Keep the token from a 200 answer; False if the body is not a token."""
+        try:
+            parsed = TokenResponse.model_validate(orjson.loads(response.content))
+        except (orjson.JSONDecodeError, ValueError):
+            return False
+        if not parsed.access_token:
+            return False
+        lifetime = float(parsed.expires_in) if parsed.expires_in and parsed.expires_in > 0 else self._default_lifetime
+        self._token = parsed.access_token
+        self._refresh_at = self._clock() + lifetime - refresh_margin(lifetime)
+        self.fetches += 1
+        return True
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = self._fresh_token()
+        if token is None:
+            async with self._lock:
+                token = self._fresh_token()
+                if token is None:
+                    failure: httpx.Response | None = None
+                    for attempt in range(TOKEN_FETCH_TRIES):
+                        response = yield self._token_request()
+                        await response.aread()
+                        if response.status_code == 200:
+                            if self._store(response):
+                                failure = None
+                                break
+                            if attempt + 1 >= TOKEN_FETCH_TRIES:
+                                raise MalformedTokenResponse(
+                                    f"the Airbyte token endpoint {self.token_url} answered without a token "
+                                    "(is api_url the API root, not the web UI?)"
+                                )
+                        elif response.status_code not in _TOKEN_RETRY_STATUSES:
+                            failure = response
+                            break
+                        else:
+                            failure = response
+                        await asyncio.sleep(self._retry_delay * (3**attempt))
+                    if failure is not None:
+                        # Hand the token endpoint's own answer to the caller: the
+                        # error mapper turns 401 into "check client id/secret".
+                        return
+                    token = self._token
+        assert token is not None
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code != 401:
+            return
+        # The token died early (expired by the server's clock, server restart):
+        # fetch a new one once, then retry the request once.
+        async with self._lock:
+            if self._token == token:
+                self.invalidate()
+            if self._fresh_token() is None:
+                for attempt in range(TOKEN_FETCH_TRIES):
+                    token_response = yield self._token_request()
+                    await token_response.aread()
+                    if token_response.status_code == 200 and self._store(token_response):
+                        break
+                    if token_response.status_code not in _TOKEN_RETRY_STATUSES and token_response.status_code != 200:
+                        return
+                    await asyncio.sleep(self._retry_delay * (3**attempt))
+                else:
+                    return
+            token = self._token
+        assert token is not None
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
+
+    def sync_auth_flow(self, request: httpx.Request):  # pragma: no cover - async-only library
+        raise RuntimeError("ClientCredentialsAuth is async-only; use httpx.AsyncClient")
+
+
+class BearerAuth(httpx.Auth):
+    """A static token (e.g. an Airbyte Cloud bearer token)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token=•••)"
+
+    def auth_flow(self, request: httpx.Request):
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+class NoAuth(httpx.Auth):
+    """Explicitly no credentials (health checks, auth-disabled installs)."""
+
+    def auth_flow(self, request: httpx.Request):
+        yield request
+
+
+def build_auth(settings) -> httpx.Auth:
+    """The right flow for an `AirbyteSettings` (client credentials > bearer > basic > none)."""
+    kind = settings.auth_kind
+    if kind == "client_credentials":
+        return ClientCredentialsAuth(settings.api_url, settings.client_id, settings.client_secret.get_secret_value())
+    if kind == "bearer":
+        return BearerAuth(settings.bearer_token.get_secret_value())
+    if kind == "basic":
+        password = settings.password.get_secret_value() if settings.password else ""
+        return httpx.BasicAuth(settings.username, password)
+    return NoAuth()
+
+
+__all__ = [
+    "BearerAuth",
+    "ClientCredentialsAuth",
+    "MalformedTokenResponse",
+    "NoAuth",
+    "build_auth",
+    "refresh_margin",
+    "token_url",
+]
