@@ -214,12 +214,12 @@ def age(moment: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(delta)
 
 
-def clock_time(moment: datetime | None) -> str:
-    """Local wall time HH:MM:SS (the date when it is not today)."""
+def clock_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """Local wall time HH:MM:SS (the date when it is not the same day as `now`)."""
     if moment is None:
         return DASH
     local = moment.astimezone()
-    today = datetime.now(local.tzinfo).date()
+    today = (now.astimezone() if now is not None else datetime.now(local.tzinfo)).date()
     return local.strftime("%H:%M:%S") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
 
 

@@ -303,7 +303,7 @@ def _default_attempts(job: Job) -> list[Attempt]:
             records_emitted=job.records_synced,
             records_committed=job.records_synced,
             bytes_committed=job.bytes_synced,
-            failures=(FailureInfo(origin="destination", type="system_error", message=job.error or "boom"),) if failed else (),
+            failures=(FailureInfo(origin="destination", type="system_error", message=(job.error or "boom").split(": ", 1)[-1]),) if failed else (),
         )
     ]
 

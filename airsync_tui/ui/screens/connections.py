@@ -68,13 +68,13 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("provider", "Provider", 9),
-    Column("name", "Connection", 32),
+    Column("name", "Connection", 34),
     Column("state", "State", 8),
-    Column("schedule", "Schedule", 16),
+    Column("schedule", "Schedule", 15),
     Column("last", "Last job", 15),
-    Column("progress", "Progress", 18, sortable=False),
-    Column("age", "Last sync", 15),
-    Column("records", "Records", 11),
+    Column("progress", "Progress", 16, sortable=False),
+    Column("age", "Last sync", 14),
+    Column("records", "Records", 10),
     Column("duration", "Duration", 8),
 )
 
@@ -153,7 +153,10 @@ class ConnectionsScreen(Screen[None]):
         for column in COLUMNS:
             if column.key == "provider" and not self._multi_provider:
                 continue
-            table.add_column(Text(column.label), key=column.key, width=column.width)
+            width = column.width
+            if column.key == "name" and self._multi_provider and width:
+                width -= 9  # make room for the provider column at 140 columns
+            table.add_column(Text(column.label), key=column.key, width=width)
         self.query_one("#filter", Input).display = False
         self._index_connections()
         self._apply_view()

@@ -42,6 +42,7 @@ from airsync_tui.service.events import (
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.formatting import (
     DASH,
+    clock_time,
     Palette,
     clean,
     clock_time,
@@ -166,6 +167,9 @@ class JobScreen(Screen[None]):
     @property
     def detail(self) -> JobDetail | None:
         return self.watcher.details.get(self.job_key) if self.job_key else None
+
+    def _t(self, moment: datetime | None) -> str:
+        return clock_time(moment, self.now())
 
     def _set(self, widget_id: str, text: Text) -> None:
         """Update a block only when what it shows changed."""
@@ -293,7 +297,7 @@ class JobScreen(Screen[None]):
                 status.append(" → ", style=palette.muted)
             style = status_style(state.category, palette) if state is not None else ""
             status.append(clean(label), style=style)
-            status.append(f" {clock_time(moment)}", style=palette.muted)
+            status.append(f" {self._t(moment)}", style=palette.muted)
         self._set("job-status", status)
 
         progress = self._progress()
@@ -357,9 +361,9 @@ class JobScreen(Screen[None]):
             text.append(f"  ({percent(progress.ratio)} by {progress.basis or 'records'})", style=palette.muted)
         text.append("\n")
         text.append_text(_label("Started", palette))
-        text.append(f"{clock_time(job.started_at or job.created_at):<12}")
+        text.append(f"{self._t(job.started_at or job.created_at):<12}")
         text.append("Ended ", style=palette.muted)
-        text.append(clock_time(job.ended_at) if job.status.is_terminal else DASH)
+        text.append(self._t(job.ended_at) if job.status.is_terminal else DASH)
         return text
 
     def _extra_text(self, job: Job, palette: Palette) -> Text:
@@ -419,7 +423,7 @@ class JobScreen(Screen[None]):
         return {
             "n": Text(str(attempt.number + 1)),
             "status": status_badge(attempt.status, palette, tick=tick),
-            "start": Text(clock_time(attempt.created_at)),
+            "start": Text(self._t(attempt.created_at)),
             "duration": Text(duration(elapsed), justify="right"),
             "records": Text(count(attempt.records_committed if attempt.records_committed is not None else attempt.records_emitted), justify="right"),
             "bytes": Text(size(attempt.bytes_committed if attempt.bytes_committed is not None else attempt.bytes_emitted), justify="right"),
@@ -477,7 +481,7 @@ class JobScreen(Screen[None]):
                         "id": Text(clean(job.id)),
                         "type": Text(clean(job.job_type)),
                         "status": status_badge(job.status, palette, tick=tick),
-                        "start": Text(clock_time(job.started_at or job.created_at)),
+                        "start": Text(self._t(job.started_at or job.created_at)),
                         "duration": Text(duration(job.elapsed(now)), justify="right"),
                         "records": Text(count(job.records_synced), justify="right"),
                     },
