@@ -256,7 +256,7 @@ async def test_ambiguous_trigger_failure_attaches_instead_of_posting_twice(clock
 async def test_recent_jobs_and_poll_activity_track_a_triggered_run(clock: VirtualClock) -> None:
     app = _emulator(clock, syncs=40)
     with serve(app) as url:
-        provider = _provider(url)
+        provider = _provider(url, rate_limit=10_000)  # the test polls in a tight loop
         try:
             await provider.list_connections()
             recent = await provider.recent_jobs(max_jobs=500)

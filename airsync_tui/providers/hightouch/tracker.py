@@ -10,7 +10,11 @@ poll on the syncs that matter most:
    answer (a run started or ended) or they look busy with no run we know;
 2. **active** syncs: a run we know is still going; visited round-robin so
    every one is refreshed in turn, whatever the budget;
-3. **backfill** syncs: ran before we started but their latest run was not
+3. **settle** syncs: the sync list showed that a run we follow ENDED (status
+   now terminal, `lastRunAt` still its `startedAt`). The end is reported at
+   once from that list, free; the runs read that fills in final row counts
+   and the error waits here behind fresh syncs;
+4. **backfill** syncs: ran before we started but their latest run was not
    fetched yet (start-up budget exhausted); filled in with leftover budget.
 
 It also remembers run id -> sync id, because the runs endpoint needs the sync
@@ -57,8 +61,9 @@ class RunTracker:
         self.max_runs = max_runs
         self._runs: OrderedDict[int, tuple[int, str | None]] = OrderedDict()  # run -> (sync, job type)
         self.syncs: dict[int, SyncSeen] = {}
-        self.active: dict[int, set[int]] = {}  # sync id -> ids of runs we last saw in progress
+        self.active: dict[int, dict[int, SyncRun]] = {}  # sync id -> runs last seen in progress, by id
         self.fresh: dict[int, None] = {}  # ordered set
+        self.settle: dict[int, None] = {}
         self.backfill: dict[int, None] = {}
         self.max_seen: datetime | None = None  # newest server timestamp seen: our view of server time
         self._rr_after = -1  # round-robin position over active sync ids
@@ -85,8 +90,12 @@ class RunTracker:
             self.max_seen = moment
 
     # ------------------------------------------------------------------ syncs
-    def observe_sync(self, sync: Sync) -> bool:
-        """Record a sync from `GET /syncs`; returns True if it now needs a runs fetch."""
+    def observe_sync(self, sync: Sync) -> list[SyncRun]:
+        """Record a sync from `GET /syncs`; queue it for a runs read if something changed.
+
+        Returns runs whose END this answer already proves (see "settle"), with
+        the sync's status, so the caller can report them without a request.
+        """
         self.saw_time(sync.last_run_at)
         previous = self.syncs.get(sync.id)
         self.syncs[sync.id] = SyncSeen(sync.last_run_at, sync.status)
@@ -95,22 +104,40 @@ class RunTracker:
             changed = busy and sync.id not in self.active
         else:
             changed = previous.last_run_at != sync.last_run_at or previous.status != sync.status
-        if changed and (busy or sync.last_run_at is not None or sync.id in self.active):
-            self.fresh[sync.id] = None
-            self.backfill.pop(sync.id, None)
-            return True
-        return False
+        if not changed or not (busy or sync.last_run_at is not None or sync.id in self.active):
+            return []
+        ended = self._ended_run(sync, busy)
+        if ended is not None:
+            self.settle[sync.id] = None
+            return [ended]
+        self.fresh[sync.id] = None
+        self.backfill.pop(sync.id, None)
+        return []
+
+    def _ended_run(self, sync: Sync, busy: bool) -> SyncRun | None:
+        """The followed run a terminal sync status refers to, marked with that status."""
+        status = hightouch_run_status(sync.status)
+        runs = self.active.get(sync.id)
+        if busy or not status.known or not status.is_terminal or not runs or sync.last_run_at is None:
+            return None
+        matching = [run for run in runs.values() if run.started_at == sync.last_run_at]
+        if len(matching) != 1 or len(runs) != 1:
+            return None  # ambiguous (several runs in flight): read the runs instead
+        run = matching[0]
+        del self.active[sync.id]
+        return run.model_copy(update={"status": status.raw})
 
     def forget_sync(self, sync_id: int) -> None:
         """A sync answered 404: stop spending requests on it."""
         self.syncs.pop(sync_id, None)
         self.active.pop(sync_id, None)
         self.fresh.pop(sync_id, None)
+        self.settle.pop(sync_id, None)
         self.backfill.pop(sync_id, None)
 
     def add_backfill(self, sync_ids: Iterable[int]) -> None:
         for sync_id in sync_ids:
-            if sync_id not in self.fresh:
+            if sync_id not in self.fresh and sync_id not in self.settle:
                 self.backfill[sync_id] = None
 
     # ------------------------------------------------------------------- runs
@@ -122,20 +149,22 @@ class RunTracker:
         Older finished runs are history the watcher need not hear about.
         """
         run_list = list(runs)
+        settled = sync_id in self.settle  # we reported an end from the sync list: report the full run
         self.fresh.pop(sync_id, None)
+        self.settle.pop(sync_id, None)
         self.backfill.pop(sync_id, None)
-        known_active = self.active.get(sync_id, set())
+        known_active = self.active.get(sync_id, {})
         newest = max((run.id for run in run_list), default=None)
         report: list[SyncRun] = []
-        now_active: set[int] = set()
+        now_active: dict[int, SyncRun] = {}
         for run in run_list:
             self.remember_run(run.id, sync_id)
             for moment in (run.created_at, run.started_at, run.finished_at):
                 self.saw_time(moment)
             active = run_is_active(run)
             if active:
-                now_active.add(run.id)
-            if run.id == newest or active or run.id in known_active:
+                now_active[run.id] = run
+            if run.id == newest or active or run.id in known_active or settled:
                 report.append(run)
         if now_active:
             self.active[sync_id] = now_active
@@ -148,27 +177,35 @@ class RunTracker:
         self.remember_run(run.id, sync_id)
         self.saw_time(run.created_at)
         if run_is_active(run):
-            self.active.setdefault(sync_id, set()).add(run.id)
+            self.active.setdefault(sync_id, {})[run.id] = run
         elif sync_id in self.active:
-            self.active[sync_id].discard(run.id)
+            self.active[sync_id].pop(run.id, None)
             if not self.active[sync_id]:
                 del self.active[sync_id]
 
     # --------------------------------------------------------------- planning
-    def plan(self, budget: int, *, include_progress: bool) -> list[int]:
-        """Sync ids to read runs for this poll: fresh first, then active (round-robin), then backfill."""
+    def plan(self, budget: int, *, include_progress: bool, rr_share: int = 3) -> list[int]:
+        """Sync ids to read runs for this poll.
+
+        Order: fresh (new runs), settle (final counts of ended runs), active
+        round-robin (live progress), backfill. With `include_progress`,
+        `rr_share` slots are kept for the round-robin so a burst of new runs
+        cannot starve progress of long-running ones.
+        """
         chosen: list[int] = []
-        for sync_id in list(self.fresh):
-            if len(chosen) >= budget:
-                return chosen
-            chosen.append(sync_id)
+        reserve = min(rr_share, len(self.active)) if include_progress else 0
+        for queue in (self.fresh, self.settle):
+            for sync_id in list(queue):
+                if len(chosen) >= budget - reserve:
+                    break
+                if sync_id not in chosen:
+                    chosen.append(sync_id)
         if not include_progress:
             return chosen
         active_ids = sorted(set(self.active) - set(chosen))
         if active_ids:
             start = next((i for i, sync_id in enumerate(active_ids) if sync_id > self._rr_after), 0)
-            ordered = active_ids[start:] + active_ids[:start]
-            for sync_id in ordered:
+            for sync_id in active_ids[start:] + active_ids[:start]:
                 if len(chosen) >= budget:
                     break
                 chosen.append(sync_id)
