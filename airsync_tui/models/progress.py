@@ -51,11 +51,13 @@ def compute_progress(
         ratio = _ratio(bytes_emitted, estimated_bytes)
         basis = "bytes" if ratio is not None else None
     if ratio is None and stream_list:
-        s_est_records = _sum(s.estimated_records for s in stream_list)
-        s_records = _sum(s.records_emitted for s in stream_list)
-        ratio = _ratio(s_records, s_est_records)
+        # Only streams that carry an estimate count on both sides; a stream
+        # without one would inflate the numerator and overshoot 100 %.
+        estimated = [s for s in stream_list if s.estimated_records]
+        ratio = _ratio(_sum(s.records_emitted or 0 for s in estimated), _sum(s.estimated_records for s in estimated))
         if ratio is None:
-            ratio = _ratio(_sum(s.bytes_emitted for s in stream_list), _sum(s.estimated_bytes for s in stream_list))
+            by_bytes = [s for s in stream_list if s.estimated_bytes]
+            ratio = _ratio(_sum(s.bytes_emitted or 0 for s in by_bytes), _sum(s.estimated_bytes for s in by_bytes))
         basis = "streams" if ratio is not None else None
     if ratio is None and provider_ratio is not None:
         ratio = max(0.0, min(1.0, float(provider_ratio)))

@@ -120,13 +120,16 @@ class Watcher:
         self._tasks.append(asyncio.create_task(self._follow_loop(), name="watch-follow"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
+        """Stop every loop. Re-cancels until done: on Python 3.11 `wait_for`
+        can swallow a cancellation that races with its own timeout."""
         self._started = False
+        for task in self._tasks:
+            while not task.done():
+                task.cancel()
+                await asyncio.wait([task], timeout=0.2)
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                task.result()
+        self._tasks.clear()
 
     async def aclose(self) -> None:
         await self.stop()
@@ -280,7 +283,7 @@ class Watcher:
         failures = 0
         last_connections = 0.0
         last_progress = 0.0
-        while True:
+        while self._started:
             try:
                 now = time.monotonic()
                 if not self.loaded[name] or now - last_connections >= self.config.connections_interval:
@@ -411,7 +414,7 @@ class Watcher:
         assert self._follow_wake is not None
         last_fetch: dict[str, float] = {}
         first_seen: dict[str, float] = {}
-        while True:
+        while self._started:
             now = time.monotonic()
             for key in list(self._followed):
                 known = self.jobs.get(key)
@@ -430,7 +433,7 @@ class Watcher:
                 except Exception as exc:  # a malformed detail must not stop following
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             try:
-                await asyncio.wait_for(self._follow_wake.wait(), timeout=0.5)
+                await asyncio.wait_for(self._follow_wake.wait(), timeout=min(0.5, self.config.detail_interval))
             except asyncio.TimeoutError:
                 pass
             self._follow_wake.clear()
