@@ -118,7 +118,7 @@ async def cmd_logs(args: argparse.Namespace) -> int:
 async def cmd_config(args: argparse.Namespace) -> int:
     from airsync_tui import config
 
-    path = config.config_path()
+    path = config.default_config_path()
     if args.what == "path":
         print(path)
         return EXIT_OK

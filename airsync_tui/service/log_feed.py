@@ -1,0 +1,155 @@
+"""Attempt logs from any provider, for the log screen and `airsync logs`.
+
+`ProviderLogFeed` implements the log screen's `AttemptLogFeed` over
+`SyncProvider.fetch_attempt_log`: Airbyte returns the config API's raw attempt
+JSON (parsed off the event loop into a compact `LogIndex`), Hightouch returns
+summary lines plus a notice that it has no log text. Follow mode re-fetches
+the attempt (Airbyte only serves whole logs) and appends only the new records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TextIO
+
+from airsync_tui.errors import EXIT_OK
+from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, iter_formatted_lines, parse_attempt
+from airsync_tui.models.domain import Job, JobDetail
+from airsync_tui.providers.base import AttemptLog, SyncProvider
+
+FOLLOW_INTERVAL = 2.5
+
+
+class ProviderLogFeed:
+    """An `AttemptLogFeed` over one job of one provider."""
+
+    def __init__(
+        self,
+        provider: SyncProvider,
+        job: Job,
+        *,
+        detail: JobDetail | None = None,
+        connection_name: str | None = None,
+        attempt_number: int | None = None,
+    ) -> None:
+        self.provider = provider
+        self.job = job
+        self.job_id = job.id
+        self.connection_name = connection_name or job.connection_id
+        noun = provider.capabilities.job_noun
+        self.title = f"{self.connection_name} · {noun} {job.id}"
+        self.notice: str | None = provider.capabilities.logs_notice
+        self._statuses: dict[int, str] = {}
+        self._live: dict[int, bool] = {}
+        self._lines: dict[int, int] = {}
+        self._detail_known = detail is not None and bool(detail.attempts)
+        if detail is not None and detail.attempts:
+            self.attempt_numbers = [a.number for a in detail.attempts]
+            for attempt in detail.attempts:
+                self._statuses[attempt.number] = attempt.status.label
+                self._live[attempt.number] = attempt.status.is_active
+        else:
+            self.attempt_numbers = [0]
+        if attempt_number is not None and attempt_number not in self.attempt_numbers:
+            self.attempt_numbers = sorted({*self.attempt_numbers, attempt_number})
+        self.initial_attempt = attempt_number if attempt_number is not None else self.attempt_numbers[-1]
+
+    async def _refresh_attempts(self) -> None:
+        """Learn the attempt list when the feed was opened without job detail."""
+        if self._detail_known:
+            return
+        try:
+            detail = await self.provider.get_job_detail(self.job.id)
+        except Exception:  # logs are still worth showing without the attempt list
+            return
+        self._detail_known = True
+        numbers = [a.number for a in detail.attempts]
+        if numbers:
+            self.attempt_numbers[:] = sorted({*self.attempt_numbers, *numbers})
+            for attempt in detail.attempts:
+                self._statuses[attempt.number] = attempt.status.label
+                self._live.setdefault(attempt.number, attempt.status.is_active)
+
+    async def _fetch(self, attempt_number: int) -> AttemptLog:
+        log = await self.provider.fetch_attempt_log(self.job.id, attempt_number)
+        self._live[attempt_number] = log.live
+        if log.notice:
+            self.notice = log.notice
+        return log
+
+    async def load(self, attempt_number: int) -> LogIndex:
+        await self._refresh_attempts()
+        log = await self._fetch(attempt_number)
+        if log.raw_json is not None:
+            parsed = await asyncio.to_thread(parse_attempt, log.raw_json)
+            status = parsed.attempt.get("status") if isinstance(parsed.attempt, dict) else None
+            if status:
+                self._statuses[attempt_number] = str(status)
+            index = parsed.index
+        else:
+            index = LogIndex.from_lines(log.text_lines)
+        self._lines[attempt_number] = len(index)
+        return index
+
+    async def poll(self, attempt_number: int, index: LogIndex) -> int:
+        log = await self._fetch(attempt_number)
+        if log.raw_json is None:
+            return 0
+        added = await asyncio.to_thread(append_attempt_json, index, log.raw_json)
+        self._lines[attempt_number] = len(index)
+        return added
+
+    def is_live(self, attempt_number: int) -> bool:
+        return self._live.get(attempt_number, False)
+
+    def attempt_label(self, attempt_number: int) -> str:
+        position = self.attempt_numbers.index(attempt_number) if attempt_number in self.attempt_numbers else 0
+        status = "running" if self.is_live(attempt_number) else self._statuses.get(attempt_number, "")
+        return default_attempt_label(position, len(self.attempt_numbers), status, self._lines.get(attempt_number))
+
+
+def make_log_feed(watcher, job_key: str, attempt_number: int | None = None) -> ProviderLogFeed:  # type: ignore[no-untyped-def]
+    """A feed for a job the watcher knows (detail and names from its state)."""
+    provider = watcher.provider_for_key(job_key)
+    job = watcher.jobs.get(job_key)
+    if job is None:
+        raise KeyError(f"unknown job {job_key}")
+    connection = watcher.connections.get(job.connection_key)
+    return ProviderLogFeed(
+        provider,
+        job,
+        detail=watcher.details.get(job_key),
+        connection_name=connection.name if connection else None,
+        attempt_number=attempt_number,
+    )
+
+
+async def print_attempt_log(
+    provider: SyncProvider,
+    job: Job,
+    *,
+    attempt_number: int | None,
+    follow: bool,
+    out: TextIO,
+    interval: float = FOLLOW_INTERVAL,
+) -> int:
+    """`airsync logs JOB [--attempt N] [--follow]`: print sanitised, formatted lines."""
+    feed = ProviderLogFeed(provider, job, attempt_number=attempt_number)
+    await feed._refresh_attempts()
+    number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
+    index = await feed.load(number)
+    if feed.notice:
+        print(f"# {feed.notice}", file=out)
+    printed = 0
+    for line in iter_formatted_lines(index):
+        print(line, file=out)
+        printed += 1
+    out.flush()
+    while follow and feed.is_live(number):
+        await asyncio.sleep(interval)
+        if await feed.poll(number, index):
+            for i in range(printed, len(index)):
+                print(index.formatted(i), file=out)
+            printed = len(index)
+            out.flush()
+    return EXIT_OK
