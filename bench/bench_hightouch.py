@@ -160,7 +160,8 @@ def report(result: Result, command: str) -> str:
             "",
             f"The real `Watcher` (default `WatcherConfig`) with `HightouchProvider` on the emulator's "
             f"{result.syncs:,}-sync workspace for {result.seconds:.0f} s of wall time, virtual clock ×{result.speed:g} "
-            f"(≈ {result.seconds * result.speed / 60:.0f} simulated minutes, including `*/20` cron bursts). "
+            f"(≈ {result.seconds * result.speed / 60:.0f} simulated minutes; the virtual clock starts at the real time, so "
+            "whether a `*/20` cron burst of ~170 syncs falls inside varies between runs). "
             "The emulator enforces Hightouch's documented 200 requests / 10 s in wall time; the client limits itself "
             "to 150 / 10 s.",
             "",
