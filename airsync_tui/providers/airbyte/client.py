@@ -22,7 +22,7 @@ import re
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Awaitable, Callable, Iterable, Sequence
 
 import httpx
 
@@ -53,6 +53,7 @@ from airsync_tui.providers.http import (
 )
 
 MAX_PAGE = 100
+GARBLED_TRIES = 3
 ACTIVE_STATUSES: tuple[str, ...] = ("pending", "queued", "running", "incomplete")
 SYNC_CONFIG_TYPES: tuple[str, ...] = ("sync", "reset_connection", "clear", "refresh")
 _ATTEMPT_STATUS = re.compile(rb'(?<!\\)"status"\s*:\s*"([A-Za-z_]+)"')
@@ -156,11 +157,30 @@ class AirbyteClient:
         return f"{self.config_api_url}{path}"
 
     async def _get(self, path: str, params: Sequence[tuple[str, Any]] | None = None) -> Any:
-        return await self.http.request("GET", self._public(path), params=list(params or ()))
+        url = self._public(path)
+        return await self._safe(lambda: self.http.request("GET", url, params=list(params or ())))
 
     async def _config_post(self, path: str, body: dict[str, Any]) -> Any:
         # Config API reads are POSTs but safe: they change nothing, so retry them.
-        return await self.http.request("POST", self._config(path), json=body, safe=True)
+        url = self._config(path)
+        return await self._safe(lambda: self.http.request("POST", url, json=body, safe=True))
+
+    async def _safe(self, send: Callable[[], Awaitable[Any]]) -> Any:
+        """Retry a SAFE request whose 200 body was garbled (a proxy page, a truncated body).
+
+        JsonHttp retries 429/5xx/dropped connections but treats a non-JSON
+        200 as final; for a read that is transient more often than not, so we
+        try again a couple of times before reporting it.
+        """
+        for attempt in range(GARBLED_TRIES):
+            try:
+                return await send()
+            except TransportError as exc:
+                if exc.retryable or "non-JSON" not in exc.message or attempt + 1 >= GARBLED_TRIES:
+                    raise
+                self.http.stats.retries += 1
+                await asyncio.sleep(self.http.policy.delay(attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------ public: health, workspaces, connections
 
