@@ -201,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=defaults.port, help="TCP port (0 = pick a free one)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="simulation seed (same seed = same workspace and outcomes)")
     parser.add_argument("--speed", type=float, default=defaults.speed, help="virtual-time speed-up over wall time")
-    parser.add_argument("--connections", type=int, default=None, help="scaled workspace with N generated connections (default: the demo workspace)")
+    parser.add_argument("--connections", type=int, default=None, help="scaled workspace with N generated connections (omit for the demo workspace)")
     parser.add_argument("--running", type=int, default=defaults.running, help="keep about this many jobs running")
     parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="access-token lifetime in wall seconds")
     parser.add_argument("--faults", default=None, metavar="RATE[:kind,...]",
