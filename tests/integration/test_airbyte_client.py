@@ -23,7 +23,7 @@ from airsync_tui.providers.airbyte.auth import ClientCredentialsAuth
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.providers.http import RetryPolicy
 
-FAST = RetryPolicy(attempts=6, base_delay=0.05, max_delay=1.0)
+FAST = RetryPolicy(attempts=8, base_delay=0.05, max_delay=1.0)
 
 
 def provider_for(emu: RunningEmulator, *, transport: httpx.AsyncBaseTransport | None = None, **overrides: object) -> AirbyteProvider:
@@ -142,7 +142,7 @@ async def test_faults_reads_retry_and_triggers_never_doubled() -> None:
         transport = CountingTransport()
         provider = provider_for(emu, transport=transport)
         await provider.list_connections()  # warm up the token before faults start
-        emu.set_faults(FaultConfig(rate=0.3, kinds={"429", "500", "502", "503", "drop", "malformed"}, seed=3, after_create=0.7))
+        emu.set_faults(FaultConfig(rate=0.25, kinds={"429", "500", "502", "503", "drop", "malformed"}, seed=3, after_create=0.7))
         for _ in range(5):
             assert await provider.list_connections()
             assert await provider.recent_jobs(max_jobs=50)
