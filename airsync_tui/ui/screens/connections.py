@@ -55,6 +55,9 @@ from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
 FULL_AGE_REFRESH_TICKS = 15
+#: Running rows (spinner, elapsed) repaint every 2 s: any `update_cell` makes the
+#: DataTable re-render every visible line, the dominant idle cost (bench/bench_ui.py).
+RUNNING_ROW_TICKS = 2
 STATUS_FILTERS = ("all", "running", "failed")
 
 
@@ -136,6 +139,7 @@ class ConnectionsScreen(Screen[None]):
         self.status_filter = "all"
         self.sort_column, self.sort_reverse = SORT_CYCLE[0]
         self._haystack: dict[str, str] = {}
+        self._cells: dict[str, dict[str, Text]] = {}  # last rendered cells, reused when a filter re-adds a row
         self._multi_provider = False
 
     # ---------------------------------------------------------- layout
@@ -207,15 +211,21 @@ class ConnectionsScreen(Screen[None]):
         cells["age"] = Text(age(last_activity(job), now), style=palette.muted if job is None else "")
         cells["records"] = Text(count(job_records(job)), justify="right")
         cells["duration"] = Text(duration(job.elapsed(now)) if job else DASH, justify="right")
+        self._cells[key] = cells
         return cells
 
-    def refresh_rows(self, keys: set[str] | list[str]) -> None:
+    def refresh_rows(self, keys: set[str] | list[str], *, hidden_too: bool = False) -> None:
+        """Re-render rows and patch what changed; hidden rows only drop their cached cells."""
         table = self.table
         now = self.now()
         connections = self.watcher.connections
         for key in keys:
-            if key in connections and table.has_row(key):
+            if key not in connections:
+                continue
+            if table.has_row(key):
                 table.sync_row(key, self.render_cells(key, now))
+            else:
+                self._cells.pop(key, None)
 
     # ------------------------------------------------- filter and sort
     def _index_connections(self) -> None:
@@ -291,9 +301,9 @@ class ConnectionsScreen(Screen[None]):
         with self.app.batch_update():
             table.remove_rows([key for key in table.row_keys() if key not in wanted_set])
             now = self.now()
-            for key in wanted:
-                if not table.has_row(key):
-                    table.sync_row(key, self.render_cells(key, now))
+            cache = self._cells
+            missing = [key for key in wanted if not table.has_row(key)]
+            table.add_rows_keyed([(key, cache.get(key) or self.render_cells(key, now)) for key in missing])
             table.reorder(wanted)
         self._update_status_line()
 
@@ -326,6 +336,10 @@ class ConnectionsScreen(Screen[None]):
                 structural = True
                 if isinstance(event, ConnectionsChanged):
                     dirty.update(c.key for c in event.changed)
+                    for key in event.removed:
+                        self._cells.pop(key, None)
+                else:
+                    dirty.update(c.key for c in event.connections)
             elif isinstance(event, LatestJobs):
                 dirty.update(job.connection_key for job in event.jobs)
             elif isinstance(event, (JobCreated, JobStatusChanged, JobUpdated)):
@@ -349,6 +363,8 @@ class ConnectionsScreen(Screen[None]):
         if tick % FULL_AGE_REFRESH_TICKS == 0:
             self.refresh_rows(self.table.row_keys())
             return
+        if tick % RUNNING_ROW_TICKS:
+            return
         now = self.now()
         latest = self.watcher.latest_job
         keys = []
@@ -362,6 +378,7 @@ class ConnectionsScreen(Screen[None]):
         self.refresh_rows(keys)
 
     def on_theme_changed(self) -> None:
+        self._cells.clear()
         self.refresh_rows(self.table.row_keys())
         self._update_status_line()
 

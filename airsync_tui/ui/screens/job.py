@@ -64,7 +64,8 @@ RECENT_JOBS_PAGE = 20
 
 
 def _label(text: str, palette: Palette) -> Text:
-    return Text(f"{text:<12}", style=palette.muted)
+    """Fixed-width field label (longer provider fact labels keep one space)."""
+    return Text(f"{text:<12}" if len(text) < 12 else f"{text} ", style=palette.muted)
 
 
 def eta_of(progress: Progress | None, elapsed: timedelta | None) -> timedelta | None:
@@ -370,7 +371,7 @@ class JobScreen(Screen[None]):
         """Provider-specific facts, row breakdowns (Hightouch) and the error, generically."""
         text = Text(end="")
         for fact in job.facts:
-            text.append_text(_label(clean(fact.label)[:11], palette))
+            text.append_text(_label(clean(fact.label), palette))
             text.append(clean(fact.value))
             text.append("\n")
         if job.row_breakdown:

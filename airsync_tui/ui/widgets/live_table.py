@@ -21,6 +21,7 @@ from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets._data_table import Row
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 Signature = tuple[str, str, tuple[object, ...]]
@@ -66,6 +67,35 @@ class LiveTable(DataTable[Text]):
                 changed = True
         return changed
 
+    def add_rows_keyed(self, rows: Sequence[tuple[str, Mapping[str, Text]]]) -> None:
+        """Append many new rows with one bookkeeping pass.
+
+        `add_row` re-validates the cursor (a reactive) per row and queues every
+        row for width measurement on idle; with fixed-width columns nothing
+        needs measuring, so re-adding 4,000 rows after a filter is cleared
+        costs a dict insert per row instead of ~0.3 ms.
+        """
+        if not rows:
+            return
+        columns = self.ordered_columns
+        fixed = all(not column.auto_width for column in columns)
+        start = self.row_count
+        for offset, (key, cells) in enumerate(rows):
+            row_key = RowKey(key)
+            if row_key in self._row_locations:
+                continue
+            self._row_locations[row_key] = start + offset
+            self._data[row_key] = {column.key: cells[str(column.key.value)] for column in columns}
+            self.rows[row_key] = Row(row_key, 1, None, False)
+            if not fixed:
+                self._new_rows.add(row_key)
+            self._rendered[key] = {col: signature(cell) for col, cell in cells.items()}
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate
+        self.check_idle()
+        self.refresh()
+
     def _needs_width(self, column: str, cell: Text) -> bool:
         col = self.columns.get(ColumnKey(column))
         return col is not None and col.auto_width and cell.cell_len > col.content_width
@@ -110,7 +140,8 @@ class LiveTable(DataTable[Text]):
         if present == current:
             return
         cursor_key = self.cursor_key()
-        missing = [rk for rk in current if rk not in set(present)]
+        present_set = set(present)
+        missing = [rk for rk in current if rk not in present_set]
         self._row_locations = TwoWayDict({rk: index for index, rk in enumerate(present + missing)})
         self._update_count += 1
         self.refresh()
