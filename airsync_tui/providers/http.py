@@ -212,23 +212,32 @@ class JsonHttp:
                 last_error = _transport_error(self.label, method, url, exc)
             else:
                 if response.status_code < 400:
-                    body = decode_json(response, label=self.label)
-                    self._signal(HttpSignal("ok"))
-                    return body
-                body = _safe_body(response)
-                error = self.error_mapper(response, body)
-                error = _redacted(error, self.secrets())
-                if isinstance(error, AuthError):
-                    self._signal(HttpSignal("auth_failed", error.one_line()))
-                    raise error
-                if response.status_code not in RETRY_STATUSES:
-                    raise error
-                retry_after = parse_retry_after(response)
-                last_error = error
-                if response.status_code == 429 and not isinstance(error, RateLimitedError):
-                    last_error = RateLimitedError(
-                        error.message, hint=error.hint, status_code=429, title=error.title, retryable=True
-                    )
+                    try:
+                        body = decode_json(response, label=self.label)
+                    except TransportError as exc:
+                        # A garbled body on a safe read is transient (proxies,
+                        # truncation): retry it. For a trigger it stays final:
+                        # the caller reconciles instead of re-posting.
+                        exc.retryable = True
+                        last_error = exc
+                    else:
+                        self._signal(HttpSignal("ok"))
+                        return body
+                else:
+                    body = _safe_body(response)
+                    error = self.error_mapper(response, body)
+                    error = _redacted(error, self.secrets())
+                    if isinstance(error, AuthError):
+                        self._signal(HttpSignal("auth_failed", error.one_line()))
+                        raise error
+                    if response.status_code not in RETRY_STATUSES:
+                        raise error
+                    retry_after = parse_retry_after(response)
+                    last_error = error
+                    if response.status_code == 429 and not isinstance(error, RateLimitedError):
+                        last_error = RateLimitedError(
+                            error.message, hint=error.hint, status_code=429, title=error.title, retryable=True
+                        )
             if attempt + 1 >= active.attempts:
                 break
             delay = active.delay(attempt, retry_after)
