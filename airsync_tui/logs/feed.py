@@ -9,13 +9,24 @@ here serves in-memory logs for tests, demos and benchmarks.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from airsync_tui.logs.index import LogIndex
+from airsync_tui.logs.parse import parse_attempt
+from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 
-__all__ = ["AttemptLogFeed", "StaticLogFeed", "StaticAttempt", "default_attempt_label"]
+__all__ = [
+    "AttemptLogFeed",
+    "ProgressiveLogFeed",
+    "PrefixCallback",
+    "StaticLogFeed",
+    "StaticAttempt",
+    "default_attempt_label",
+    "supports_progressive",
+]
 
 
 @runtime_checkable
@@ -51,6 +62,28 @@ class AttemptLogFeed(Protocol):
         ...
 
 
+@runtime_checkable
+class ProgressiveLogFeed(Protocol):
+    """OPTIONAL extra capability of an :class:`AttemptLogFeed`.
+
+    A feed that can show a big log before it is fully indexed implements
+    ``load_progressive``; the screen uses it when present and falls back to
+    ``load`` otherwise, so existing feeds keep working unchanged.
+    """
+
+    async def load_progressive(self, attempt_number: int, on_prefix: PrefixCallback) -> LogIndex:
+        """Like ``load``, but may first call ``on_prefix`` (at most once) with
+        an index of the log's FIRST lines, whose line ``i`` is line ``i`` of
+        the returned full index. If ``on_prefix`` returns an awaitable, it is
+        awaited before the (GIL-heavy) full parse starts."""
+        ...
+
+
+def supports_progressive(feed: object) -> bool:
+    """Whether ``feed`` offers :meth:`ProgressiveLogFeed.load_progressive`."""
+    return callable(getattr(feed, "load_progressive", None))
+
+
 def default_attempt_label(position: int, total: int, status: str, lines: int | None) -> str:
     parts = [f"Attempt {position + 1} of {total}"]
     if status:
@@ -72,6 +105,12 @@ class StaticAttempt:
     pending: list[list[str]] = field(default_factory=list)
     #: Raised by ``load`` (error-path tests).
     error: Exception | None = None
+    #: Attempt JSON bytes (``attempt/get_for_job`` body); parsed on load like
+    #: a real feed does, progressively in ``load_progressive``.
+    raw: bytes | None = None
+    #: ``load_progressive`` waits for this after handing out the prefix, so
+    #: tests can look at the prefix state without timing assumptions.
+    hold_full: asyncio.Event | None = None
 
 
 class StaticLogFeed:
@@ -87,6 +126,8 @@ class StaticLogFeed:
         load_delay: float = 0.0,
         connection_name: str | None = None,
         job_id: int | str | None = None,
+        prefix_lines: int = 2_000,
+        min_progressive_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         if not isinstance(attempts, dict):
             attempts = {n: StaticAttempt(index=idx) for n, idx in enumerate(attempts)}
@@ -97,6 +138,9 @@ class StaticLogFeed:
         self.notice = notice
         self.load_delay = load_delay
         self.load_calls: list[int] = []
+        #: Progressive loading knobs (small so tests can exercise it).
+        self.prefix_lines = prefix_lines
+        self.min_progressive_bytes = min_progressive_bytes
         #: Optional extras the screen uses for the save-file name.
         self.connection_name = connection_name
         self.job_id = job_id
@@ -108,6 +152,45 @@ class StaticLogFeed:
         attempt = self.attempts[attempt_number]
         if attempt.error is not None:
             raise attempt.error
+        if attempt.index is None and attempt.raw is not None:
+            attempt.index = (await asyncio.to_thread(parse_attempt, attempt.raw)).index
+        return self._copy(attempt)
+
+    async def load_progressive(self, attempt_number: int, on_prefix: PrefixCallback) -> LogIndex:
+        """``load``, first showing a prefix: parsed from ``raw`` when there is
+        one (the real code path), else the first ``prefix_lines`` lines."""
+        self.load_calls.append(attempt_number)
+        if self.load_delay:
+            await asyncio.sleep(self.load_delay)
+        attempt = self.attempts[attempt_number]
+        if attempt.error is not None:
+            raise attempt.error
+        if attempt.raw is not None:
+            parsed = await parse_progressive(
+                attempt.raw, self._held(attempt, on_prefix), use_prefix=not attempt.live, min_bytes=self.min_progressive_bytes
+            )
+            attempt.index = parsed.index
+        else:
+            full = self._copy(attempt)
+            if not attempt.live and len(full) > self.prefix_lines:
+                await self._held(attempt, on_prefix)(full.head(self.prefix_lines))
+        return self._copy(attempt)
+
+    @staticmethod
+    def _held(attempt: StaticAttempt, on_prefix: PrefixCallback) -> Callable[[LogIndex], object]:
+        """``on_prefix`` followed by waiting for ``attempt.hold_full`` (tests)."""
+
+        async def call(prefix: LogIndex) -> None:
+            result = on_prefix(prefix)
+            if inspect.isawaitable(result):
+                await result
+            if attempt.hold_full is not None:
+                await attempt.hold_full.wait()
+
+        return call
+
+    @staticmethod
+    def _copy(attempt: StaticAttempt) -> LogIndex:
         if attempt.index is None:
             attempt.index = attempt.factory() if attempt.factory else LogIndex()
         # Hand out a copy so follow-mode appends don't alter the source.

@@ -290,6 +290,22 @@ class LogIndex:
             self._max_line_bytes = max(self._max_line_bytes, _max_gap(new_offsets))
         return count
 
+    def head(self, count: int) -> LogIndex:
+        """A new index of the first ``count`` lines (a progressive-load prefix
+        for in-memory feeds; the columns are copied, so it is independent)."""
+        count = max(0, min(count, len(self)))
+        if not count:
+            return LogIndex()
+        end = self._offsets[count]
+        return LogIndex.from_parts(
+            bytes(self._buf[:end]),
+            self._timestamps[:count],
+            self._levels[:count],
+            self._sources[:count],
+            record_count=count,
+            offsets=self._offsets[: count + 1],
+        )
+
     def append_index(self, other: LogIndex) -> int:
         """Append all lines of ``other`` (e.g. a freshly parsed chunk)."""
         if not len(other):

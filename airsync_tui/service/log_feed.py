@@ -5,6 +5,12 @@
 JSON (parsed off the event loop into a compact `LogIndex`), Hightouch returns
 summary lines plus a notice that it has no log text. Follow mode re-fetches
 the attempt (Airbyte only serves whole logs) and appends only the new records.
+
+`load_progressive` (the optional capability the log screen prefers) shows a
+big finished attempt's first lines while the full parse runs: see
+`airsync_tui.logs.progressive`. A live attempt opens at the bottom in follow
+mode, where the first lines are useless, so it simply waits for the full
+parse (live logs are also the short ones: they are still being written).
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from typing import TextIO
 
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, iter_formatted_lines, parse_attempt
+from airsync_tui.logs.parse import AttemptLog as ParsedAttempt
+from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
@@ -78,18 +86,31 @@ class ProviderLogFeed:
         return log
 
     async def load(self, attempt_number: int) -> LogIndex:
+        return await self._load(attempt_number, None)
+
+    async def load_progressive(self, attempt_number: int, on_prefix: PrefixCallback) -> LogIndex:
+        """`load`, but a big finished attempt's first lines go to `on_prefix` first."""
+        return await self._load(attempt_number, on_prefix)
+
+    async def _load(self, attempt_number: int, on_prefix: PrefixCallback | None) -> LogIndex:
         await self._refresh_attempts()
         log = await self._fetch(attempt_number)
         if log.raw_json is not None:
-            parsed = await asyncio.to_thread(parse_attempt, log.raw_json)
-            status = parsed.attempt.get("status") if isinstance(parsed.attempt, dict) else None
-            if status:
-                self._statuses[attempt_number] = str(status)
+            if on_prefix is None:
+                parsed = await asyncio.to_thread(parse_attempt, log.raw_json)
+            else:
+                parsed = await parse_progressive(log.raw_json, on_prefix, use_prefix=not log.live)
+            self._remember_status(attempt_number, parsed)
             index = parsed.index
         else:
             index = LogIndex.from_lines(log.text_lines)
         self._lines[attempt_number] = len(index)
         return index
+
+    def _remember_status(self, attempt_number: int, parsed: ParsedAttempt) -> None:
+        status = parsed.attempt.get("status") if isinstance(parsed.attempt, dict) else None
+        if status:
+            self._statuses[attempt_number] = str(status)
 
     async def poll(self, attempt_number: int, index: LogIndex) -> int:
         log = await self._fetch(attempt_number)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from textual.app import App
 
 from airsync_tui.logs import Level, LogIndex, StaticAttempt, StaticLogFeed, parse_attempt_json
+from airsync_tui.logs.synthetic import synthetic_attempt_json
 from airsync_tui.ui.screens import log_screen as log_screen_module
 from airsync_tui.ui.screens.log_screen import LogScreen, log_file_name
 from airsync_tui.ui.widgets.log_view import LogView
@@ -288,3 +290,99 @@ async def test_view_handles_a_large_index_quickly() -> None:
         await pilot.pause()
         assert "line 199999" in _screen_text(app)
         assert isinstance(screen.view, LogView)
+
+
+# -- progressive loading ----------------------------------------------------------
+
+
+def _progressive_feed(structured: bool = True, count: int = 3_000) -> tuple[StaticLogFeed, asyncio.Event, LogIndex]:
+    """A feed that shows a prefix and holds the full index until the event is set."""
+    raw = synthetic_attempt_json(count, structured=structured)
+    hold = asyncio.Event()
+    feed = StaticLogFeed(
+        "Events Firehose → S3 · job 7",
+        {0: StaticAttempt(raw=raw, hold_full=hold)},
+        min_progressive_bytes=0,
+    )
+    return feed, hold, parse_attempt_json(raw)
+
+
+async def _wait_prefix(pilot, app: LogApp) -> LogScreen:  # noqa: ANN001
+    for _ in range(200):
+        await pilot.pause()
+        screen = app.screen
+        if isinstance(screen, LogScreen) and screen._prefix is not None and len(screen.view.index):  # noqa: SLF001
+            return screen
+    raise AssertionError("prefix never shown")
+
+
+@pytest.mark.parametrize("structured", [True, False])
+async def test_progressive_prefix_first_then_full_index(structured: bool) -> None:
+    feed, hold, full = _progressive_feed(structured)
+    app = LogApp(feed)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _wait_prefix(pilot, app)
+        shown = len(screen.view.index)
+        assert 0 < shown < len(full)
+        assert f"indexing… {shown:,} lines" in screen.status_text()
+        assert "Rate limited on stream users" in _screen_text(app)  # line 0 is on screen already
+        # The user moves while indexing; the swap keeps the cursor line and top line.
+        for _ in range(40):
+            await pilot.press("down")
+        await pilot.press("pagedown")
+        cursor_line = screen.view.current_line()
+        top = int(screen.view.scroll_y)
+        hold.set()
+        screen = await _wait_loaded(pilot, app)
+        assert len(screen.view.index) == len(full)
+        assert screen.view.current_line() == cursor_line
+        assert int(screen.view.scroll_y) == top
+        assert "indexing" not in screen.status_text()
+        assert f"/{len(full):,}" in screen.status_text()
+
+
+async def test_search_during_indexing_is_rerun_on_the_full_log() -> None:
+    feed, hold, full = _progressive_feed(count=12_000)
+    expected = len(full.search("connection reset"))
+    app = LogApp(feed)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _wait_prefix(pilot, app)
+        screen.view.set_search("connection reset")
+        assert screen.view.match_total < expected  # only what is indexed so far
+        hold.set()
+        screen = await _wait_loaded(pilot, app)
+        assert screen.view.match_total == expected
+        await pilot.press("slash")
+        await pilot.press(*"stream users", "enter")
+        for _ in range(50):
+            await pilot.pause()
+            if screen.view._search and screen.view._search[0] == "stream users":  # noqa: SLF001
+                break
+        assert screen.view.match_total == len(full.search("stream users"))
+        assert f"/{screen.view.match_total} matches" in screen.status_text()
+
+
+async def test_filters_set_while_indexing_apply_to_the_full_log() -> None:
+    feed, hold, full = _progressive_feed(count=12_000)
+    app = LogApp(feed)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _wait_prefix(pilot, app)
+        for _ in range(3):  # all → info → warn → error
+            await pilot.press("v")
+        assert screen.view.min_level == Level.ERROR
+        hold.set()
+        screen = await _wait_loaded(pilot, app)
+        assert screen.view.row_count == len(full.filter(min_level=Level.ERROR))
+
+
+async def test_save_waits_for_indexing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(log_screen_module, "log_save_dir", lambda: tmp_path)
+    feed, hold, full = _progressive_feed()
+    app = LogApp(feed)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _wait_prefix(pilot, app)
+        screen.action_save_log()
+        await pilot.pause()
+        assert not list(tmp_path.iterdir())
+        hold.set()
+        await _wait_loaded(pilot, app)

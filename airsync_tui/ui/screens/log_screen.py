@@ -7,12 +7,19 @@ Loading, polling, searching and saving run in Textual workers so a
 100 MB download or a million-line search never freezes key handling; feed
 errors become a one-line message instead of a crash.
 
+Big logs load progressively when the feed supports it
+(:class:`~airsync_tui.logs.feed.ProgressiveLogFeed`): the first lines are
+shown as soon as they are parsed, the status line says "indexing… N lines",
+and the full index is swapped in when ready, keeping the cursor, scroll
+position, filters and search (which is re-run on the full log).
+
 Keys come from the binding registry (``bindings_for("logs")``), the single
 source of truth for keys, help and the command palette.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shlex
@@ -25,7 +32,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from airsync_tui.logs import (
     Level,
@@ -35,7 +42,7 @@ from airsync_tui.logs import (
     format_full_text,
     sanitize_text,
 )
-from airsync_tui.logs.feed import AttemptLogFeed
+from airsync_tui.logs.feed import AttemptLogFeed, supports_progressive
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.log_view import LogView
@@ -44,6 +51,9 @@ __all__ = ["LogScreen", "log_save_dir", "log_file_name"]
 
 #: How often a live attempt is polled (the web UI uses 2.5 s too).
 POLL_INTERVAL = 2.5
+#: Longest wait for the prefix to be painted before the full parse starts
+#: anyway (a headless or very slow terminal must not stall the load).
+FIRST_PAINT_TIMEOUT = 1.0
 
 LEVEL_CYCLE: tuple[int | None, ...] = (None, Level.INFO, Level.WARN, Level.ERROR)
 SOURCE_CYCLE: tuple[int | None, ...] = (
@@ -94,6 +104,10 @@ class LogScreen(Screen[None]):
         self._level_pos = 0
         self._source_pos = 0
         self._loading = False
+        #: The prefix index on screen while the full log is still being indexed.
+        self._prefix: LogIndex | None = None
+        #: The last prefix replaced by a full index (late search results re-run).
+        self._replaced_prefix: LogIndex | None = None
         self._message = ""
         self._message_is_error = False
         self._following = False
@@ -131,29 +145,90 @@ class LogScreen(Screen[None]):
 
     @work(exclusive=True, group="log-load")
     async def load_attempt(self, attempt_number: int) -> None:
-        """Fetch an attempt's full log without blocking the UI."""
+        """Fetch an attempt's full log without blocking the UI (progressively
+        when the feed can: see :meth:`_show_prefix`)."""
         self.attempt_number = attempt_number
         self._loading = True
+        self._prefix = None
         if self._poll_timer is not None:
             self._poll_timer.pause()
         self._set_message("Loading attempt log…")
         self._update_status()
+        worker = get_current_worker()
         try:
-            index = await self.feed.load(attempt_number)
+            if supports_progressive(self.feed):
+                index = await self.feed.load_progressive(  # type: ignore[attr-defined]
+                    attempt_number, lambda prefix: self._show_prefix(prefix, worker)
+                )
+            else:
+                index = await self.feed.load(attempt_number)
         except Exception as exc:  # noqa: BLE001 - any feed failure is shown, not raised
             self._loading = False
+            self._prefix = None
             self._set_message(f"Could not load attempt {attempt_number}: {exc}", error=True)
             self._update_status()
             return
-        if get_current_worker().is_cancelled:
+        if worker.is_cancelled:
             return
-        self._loading = False
         live = self.feed.is_live(attempt_number)
-        self.view.set_index(index, follow=live)
+        prefix = self._prefix
+        if prefix is not None and self.view.index is prefix:
+            await self._swap_in_full(prefix, index, worker)
+            if worker.is_cancelled:
+                return
+            if live:
+                self.view.action_follow()
+        else:
+            self.view.set_index(index, follow=live)
+        self._loading = False
+        self._prefix = None
         self._set_message("" if len(index) else "This attempt has no log lines (yet).")
         if live and self._poll_timer is not None:
             self._poll_timer.resume()
         self._update_status()
+
+    def _show_prefix(self, prefix: LogIndex, worker: Worker[None]) -> asyncio.Future[None] | None:
+        """Show the first lines of a log that is still being indexed.
+
+        Returns an awaitable that resolves once the screen has been painted
+        (or after :data:`FIRST_PAINT_TIMEOUT`): the feed waits for it before
+        starting the full parse, which holds the GIL for seconds and would
+        otherwise delay this very first paint.
+        """
+        if worker.is_cancelled or not self.is_mounted:
+            return None
+        self._prefix = prefix
+        self.view.set_index(prefix)
+        self._set_message("")
+        self._update_status()
+        painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def done() -> None:
+            if not painted.done():
+                painted.set_result(None)
+
+        self.call_after_refresh(done)
+        asyncio.get_running_loop().call_later(FIRST_PAINT_TIMEOUT, done)
+        return painted
+
+    async def _swap_in_full(self, prefix: LogIndex, index: LogIndex, worker: Worker[None]) -> None:
+        """Replace the prefix with the full index, re-running the active search
+        in a thread first so the UI thread never scans a million lines."""
+        view = self.view
+        active = view._search  # noqa: SLF001
+        matches = None
+        if active is not None:
+            term, case_sensitive, regex = active
+            try:
+                matches = await asyncio.to_thread(index.search, term, case_sensitive, regex)
+            except SearchError:
+                matches = None
+            if worker.is_cancelled or view.index is not prefix:
+                return
+            if view._search != active:  # noqa: SLF001 - the user searched meanwhile
+                matches = None
+        self._replaced_prefix = prefix
+        view.replace_index(index, matches=matches)
 
     def _poll_tick(self) -> None:
         if not self._loading:
@@ -200,7 +275,7 @@ class LogScreen(Screen[None]):
         """The status line (also handy in tests)."""
         parts = [sanitize_text(self.feed.attempt_label(self.attempt_number), keep_newlines=False)]
         if self._loading:
-            parts.append("loading…")
+            parts.append(f"indexing… {len(self._prefix):,} lines" if self._prefix is not None else "loading…")
         elif self.feed.is_live(self.attempt_number):
             parts.append("FOLLOWING" if self._following else "PAUSED (press f)")
         view = self.view if self.is_mounted else None
@@ -276,6 +351,8 @@ class LogScreen(Screen[None]):
     def _apply_search(self, index: LogIndex, term: str, case_sensitive: bool, regex: bool, matches) -> None:  # noqa: ANN001
         view = self.view
         if index is not view.index:
+            if index is self._replaced_prefix:  # indexing finished meanwhile: search the full log
+                self.run_search(term, regex)
             return
         if self._message_is_error:
             self._set_message("")
@@ -359,7 +436,16 @@ class LogScreen(Screen[None]):
             job_id = found.group(1) if found else "unknown"
         return log_save_dir() / log_file_name(connection, job_id, self.attempt_number)
 
+    def _still_indexing(self) -> bool:
+        """Saving or paging a half-indexed log would silently drop lines."""
+        if self._prefix is None:
+            return False
+        self.notify("The log is still being indexed; try again in a moment.", severity="warning", timeout=3)
+        return True
+
     def action_save_log(self) -> None:
+        if self._still_indexing():
+            return
         self.save_log(self.save_path())
 
     @work(exclusive=True, group="log-save", thread=True)
@@ -387,6 +473,8 @@ class LogScreen(Screen[None]):
         command = shlex.split(pager) if pager else (["less", "-R"] if shutil.which("less") else [])
         if not command:
             self.notify("Set $PAGER (or install less) to open the log in a pager.", severity="warning")
+            return
+        if self._still_indexing():
             return
         text = format_full_text(self.view.index, self.view.show_timestamps)
         with tempfile.NamedTemporaryFile("w", suffix=".log", prefix="airsync-", delete=False, encoding="utf-8") as handle:

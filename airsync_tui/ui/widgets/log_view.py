@@ -192,6 +192,38 @@ class LogView(ScrollView, can_focus=True):
             self._scroll(0, 0)
         self._post_cursor()
 
+    def replace_index(self, index: LogIndex, *, matches: array | None = None) -> None:
+        """Swap in a bigger index that starts with the current one's lines.
+
+        Used when a progressive load finishes: the prefix on screen becomes
+        the full log. Line ``i`` means the same line in both, so the cursor
+        line, the top line on screen, filters, the active search and the
+        current match are all kept (unless following, which stays at the end).
+        ``matches`` is the active search's result on ``index`` if the caller
+        already computed it off the UI thread; otherwise it is searched here.
+        """
+        cursor_line = self.current_line()
+        top_line = self._line_of_row(min(int(self.scroll_y), self.row_count - 1)) if self.row_count else 0
+        current_match = self._matches[self._match_pos] if self._match_pos >= 0 else None
+        self._index = index
+        self._apply_filter()
+        if self._search is not None:
+            term, case, regex = self._search
+            self._set_matches(matches if matches is not None else index.search(term, case, regex))
+            if current_match is not None:
+                pos = bisect_left(self._matches, current_match)
+                if pos < len(self._matches) and self._matches[pos] == current_match:
+                    self._match_pos = pos
+            self.post_message(self.MatchChanged(self.match_current, len(self._matches)))
+        self._reset_view()
+        if self.following:
+            self._go_to_end()
+        else:
+            if cursor_line is not None:
+                self._cursor = self._row_of_line(cursor_line)
+            self._scroll(None, self._row_of_line(top_line) if self.row_count else 0)
+        self._post_cursor()
+
     def lines_appended(self, first_new_line: int) -> None:
         """Tell the view the index grew (follow mode). ``first_new_line`` = old ``len``."""
         index = self._index
