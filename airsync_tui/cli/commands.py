@@ -20,7 +20,8 @@ from airsync_tui.cli.output import (
     short_duration,
 )
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
-from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError
+from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
+from airsync_tui.service.events import AttemptEnded
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.session import providers_for
@@ -98,7 +99,11 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
 
 async def cmd_cancel(args: argparse.Namespace) -> int:
     async with open_providers(args) as providers:
-        provider, job = await resolve_job(providers, args.job)
+        able = [p for p in providers if p.capabilities.can_cancel]
+        if not able:
+            reasons = "; ".join(f"{p.display_name}: {p.capabilities.cancel_unavailable_reason}" for p in providers)
+            raise UnsupportedError(f"cannot cancel here — {reasons}")
+        provider, job = await resolve_job(able, args.job)
         cancelled = await provider.cancel(job.id)
     if args.json:
         print(json.dumps(job_json(cancelled), indent=2, default=str))
@@ -150,7 +155,9 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         def on_started(job, attached):  # type: ignore[no-untyped-def]
             printer.started(job, attached, connection.name)
 
-        def on_event(_event, job):  # type: ignore[no-untyped-def]
+        def on_event(event, job):  # type: ignore[no-untyped-def]
+            if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
+                printer.note(f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}")
             printer.update(job)
 
         ticker = asyncio.create_task(_tick(printer, watcher)) if printer.live and args.wait else None
@@ -178,8 +185,13 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         summary = f"job {job.id} {job.status.label}"
         if job.records_synced is not None:
             summary += f": {count(job.records_synced)} rows"
-        if job.error:
+        if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"
+        elif not job.status.category.is_success:
+            detail = watcher.details.get(job.key)
+            reason = next((a.failure_summary for a in reversed(detail.attempts) if a.failure_summary), None) if detail else None
+            if reason:
+                summary += f" — attempt failed: {inert(reason)}"
         printer.finish(summary)
     if args.json:
         print(json.dumps(job_json(job, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))

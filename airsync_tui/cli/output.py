@@ -127,6 +127,10 @@ class WaitPrinter:
         if self.live and (force or time.monotonic() - self._last_draw >= 0.2):
             self._draw(job)
 
+    def note(self, text: str) -> None:
+        """A notable event between transitions (an attempt failed, a retry is coming)."""
+        self._line(inert(text))
+
     def finish(self, message: str) -> None:
         self._clear()
         self.stream.write(message + "\n")

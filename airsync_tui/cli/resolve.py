@@ -64,6 +64,17 @@ async def resolve_job(providers: list[SyncProvider], ref: str) -> tuple[SyncProv
             found.append((provider, await provider.get_job(text)))
         except NotFoundError as exc:
             last_error = exc
+    if not found:
+        # Some providers can only read a job through its connection (Hightouch
+        # runs are per sync): one look at the recent jobs teaches them the id.
+        for provider in candidates:
+            try:
+                recent = await provider.recent_jobs(max_jobs=200)
+            except Exception:
+                continue
+            match = next((job for job in recent if job.id == text), None)
+            if match is not None:
+                found.append((provider, match))
     if len(found) == 1:
         return found[0]
     if not found:

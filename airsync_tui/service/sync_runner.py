@@ -111,9 +111,9 @@ async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None
         if event is None:
             continue
         relevant = _job_of(event)
-        if relevant is not None and relevant.key == key:
-            if on_event is not None:
-                on_event(event, watcher.jobs.get(key, relevant))
+        about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
+        if about_job and on_event is not None:
+            on_event(event, watcher.jobs.get(key, relevant or job))
 
 
 def _job_of(event: Event) -> Job | None:

@@ -44,6 +44,8 @@ HISTORY_HORIZON_S = 30 * 60  # generated history ends at least this long before 
 Transition = tuple[int, "str | None", str, float, float]
 
 
+OUTCOMES = frozenset({"success", "retry1_then_success", "retry2_then_success", "fatal", "exhausted"})
+
 class JobConflict(Exception):
     """A sync is already running for the connection (public 409 try-again-later)."""
 
@@ -108,6 +110,7 @@ class AirbyteWorld:
         self.big_log_lines = big_log_lines
         self.lock = threading.RLock()
         self.transitions: deque[Transition] = deque(maxlen=500_000)
+        self.forced_outcomes: dict[str, str] = {}
         self.workspaces: list[Workspace] = []
         self.tags: dict[str, Tag] = {}
         self.connections: list[Connection] = []
@@ -487,7 +490,18 @@ class AirbyteWorld:
                 raise ConnectionNotActive(connection_id)
             if connection.active_job_id is not None:
                 raise JobConflict(connection_id)
-            return self._create_job(connection, job_type, self.clock.now(), outcome=None, record=True)
+            outcome = self.forced_outcomes.pop(connection_id, None)
+            return self._create_job(connection, job_type, self.clock.now(), outcome=outcome, record=True)
+
+    def force_next_outcome(self, connection_id: str, outcome: str) -> None:
+        """Script the next manual job of a connection (tests, demos of failure handling).
+
+        Outcomes: success, retry1_then_success, retry2_then_success, fatal, exhausted.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}; use one of {sorted(OUTCOMES)}")
+        with self.lock:
+            self.forced_outcomes[connection_id] = outcome
 
     def cancel_job(self, job_id: int) -> Job:
         """Cancel a non-terminal job. Raises KeyError or JobNotRunning."""

@@ -1,0 +1,91 @@
+"""Drive the *installed* `airsync --demo` in a real terminal (tmux), like an operator.
+
+This is the one test that goes through the console script, a real pty, real
+key presses and the real screen: it catches packaging mistakes (TCSS not in
+the wheel, entry point broken) that in-process Pilot tests cannot see.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.tmux
+
+TMUX = shutil.which("tmux")
+AIRSYNC = Path(sys.executable).with_name("airsync")
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run([TMUX, *args], capture_output=True, text=True, timeout=20).stdout  # type: ignore[list-item]
+
+
+def _screen(session: str) -> str:
+    return _tmux("capture-pane", "-t", session, "-p")
+
+
+def _wait_for(session: str, predicate, timeout: float = 30.0) -> str:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = _screen(session)
+        if predicate(text):
+            return text
+        time.sleep(0.25)
+    raise AssertionError(f"screen never matched; last screen:\n{text}")
+
+
+@pytest.fixture()
+def demo_session():  # type: ignore[no-untyped-def]
+    if TMUX is None:
+        pytest.skip("tmux is not installed")
+    if not AIRSYNC.exists():
+        pytest.skip(f"airsync is not installed next to {sys.executable}")
+    session = f"airsync-{uuid.uuid4().hex[:8]}"
+    subprocess.run(
+        [TMUX, "new-session", "-d", "-s", session, "-x", "140", "-y", "40", f"{AIRSYNC} --demo"],
+        check=True,
+        timeout=20,
+        env={"TERM": "xterm-256color", "PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "LANG": "C.UTF-8"},
+    )
+    try:
+        yield session
+    finally:
+        subprocess.run([TMUX, "kill-session", "-t", session], capture_output=True, timeout=20)
+
+
+def test_installed_demo_lists_filters_opens_and_quits(demo_session: str) -> None:
+    session = demo_session
+    screen = _wait_for(session, lambda s: "Stripe → BigQuery" in s and "customers → salesforce" in s)
+    assert "Airbyte" in screen and "Hightouch" in screen
+
+    _tmux("send-keys", "-t", session, "/")
+    time.sleep(0.5)
+    _tmux("send-keys", "-t", session, "-l", "stripe")
+    _tmux("send-keys", "-t", session, "Enter")
+    screen = _wait_for(session, lambda s: "Postgres (orders)" not in s and "Stripe → BigQuery" in s)
+    assert "1 of 21 shown" in screen or "1 of" in screen
+
+    _tmux("send-keys", "-t", session, "Enter")
+    screen = _wait_for(session, lambda s: "Attempts" in s and "Streams" in s)
+    assert "Stripe → BigQuery" in screen
+
+    _tmux("send-keys", "-t", session, "?")
+    screen = _wait_for(session, lambda s: "Attempt log viewer" in s or "Everywhere" in s)
+    _tmux("send-keys", "-t", session, "Escape")
+    time.sleep(0.5)
+
+    _tmux("send-keys", "-t", session, "q")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if session not in _tmux("ls"):
+            break
+        time.sleep(0.25)
+    else:
+        raise AssertionError(f"airsync did not quit on q; screen:\n{_screen(session)}")

@@ -1,0 +1,207 @@
+"""The headless `airsync` CLI end to end: real processes against the emulator over 127.0.0.1.
+
+Covers the seed Arazzo workflow (`sync --wait --json`), every exit code, the
+one-line errors, read-only enforcement, Ctrl-C semantics and both providers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+
+SECRET = "cli-secret-5f3a9"
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[RunningEmulator]:
+    running = start_emulator(
+        EmulatorOptions(speed=40.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+    env.update(
+        AIRBYTE_API_ROOT=emu.public_api_url,
+        AIRBYTE_CLIENT_ID=emu.client_id,
+        AIRBYTE_CLIENT_SECRET=emu.client_secret,
+        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
+        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
+        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
+        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+    )
+    env.update(overrides)
+    return env
+
+
+def airsync(emu: RunningEmulator, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "airsync_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env_for(emu, **env),
+    )
+
+
+def connection_id(emu: RunningEmulator, name: str) -> str:
+    return emu.world.connection_by_name(name).connection_id
+
+
+def wait_idle(emu: RunningEmulator, name: str, timeout: float = 30) -> None:
+    """Wait until the connection has no running job (the demo schedules some)."""
+    connection = emu.world.connection_by_name(name)
+    deadline = time.monotonic() + timeout
+    while connection.active_job_id is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def test_sync_wait_json_succeeded(emu: RunningEmulator) -> None:
+    name = "Stripe → BigQuery"
+    wait_idle(emu, name)
+    emu.world.force_next_outcome(connection_id(emu, name), "success")
+    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["finalStatus"] == "succeeded"
+    assert isinstance(data["jobId"], int) and data["rowsSynced"] > 0 and data["bytesSynced"] > 0
+    assert data["connectionId"] == connection_id(emu, name) and data["attached"] is False
+    assert "jobId=" in data["jobUrl"]
+    assert "→" in result.stderr  # transitions went to stderr, stdout is pure JSON
+
+
+def test_sync_by_name_failed_exits_1_with_the_reason(emu: RunningEmulator) -> None:
+    name = "Shopify → Snowflake"
+    wait_idle(emu, name)
+    emu.world.force_next_outcome(connection_id(emu, name), "fatal")
+    result = airsync(emu, "sync", "shopify", "--wait")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert "\r" not in result.stdout  # piped: one line per transition, no live redraw
+    assert any("→ failed" in line for line in lines)
+    summary = lines[-1]
+    assert summary.startswith(f"job ") and "failed" in summary and " — " in summary  # the reason is printed
+
+
+def test_retrying_job_is_not_reported_as_failed(emu: RunningEmulator) -> None:
+    name = "MongoDB → S3"
+    wait_idle(emu, name)
+    emu.world.force_next_outcome(connection_id(emu, name), "retry1_then_success")
+    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--json", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["finalStatus"] == "succeeded"
+    # the failed attempt is reported even when the short `incomplete` window falls between polls
+    assert "attempt 1 failed" in result.stderr or "incomplete" in result.stderr
+
+
+def test_timeout_exits_3_and_leaves_the_job_running(emu: RunningEmulator) -> None:
+    name = "Salesforce → Snowflake"
+    wait_idle(emu, name)
+    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--timeout", "0.5", "--json")
+    assert result.returncode == 3, result.stderr
+    data = json.loads(result.stdout)
+    assert data["timedOut"] is True and "finalStatus" not in data
+    assert "keeps running" in result.stderr
+    job = emu.world.get_job(data["jobId"])
+    assert job.status in ("pending", "running", "incomplete", "succeeded")
+    # a second trigger while it runs attaches instead of starting another job
+    again = airsync(emu, "sync", connection_id(emu, name), "--json")
+    if json.loads(again.stdout).get("status") in ("pending", "running", "incomplete"):
+        assert json.loads(again.stdout)["jobId"] == data["jobId"]
+        assert json.loads(again.stdout)["attached"] is True
+
+
+def test_timeout_with_cancel_on_timeout_cancels(emu: RunningEmulator) -> None:
+    name = "Facebook Marketing → Snowflake"
+    wait_idle(emu, name)
+    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--timeout", "0.5", "--cancel-on-timeout", "--json")
+    assert result.returncode == 3, result.stderr
+    data = json.loads(result.stdout)
+    assert emu.world.get_job(data["jobId"]).status == "cancelled"
+    assert "cancel requested" in result.stderr
+
+
+def test_ctrl_c_says_the_job_goes_on(emu: RunningEmulator) -> None:
+    name = "HubSpot → BigQuery"
+    wait_idle(emu, name)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "airsync_tui", "sync", connection_id(emu, name), "--wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(emu),
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    assert "keeps running" in out + err
+    job = emu.world.get_job(emu.world.connection_by_name(name).job_ids[-1])
+    assert job.status != "cancelled"
+
+
+def test_read_only_refuses_at_the_client_layer(emu: RunningEmulator) -> None:
+    before = len(emu.world.jobs)
+    result = airsync(emu, "--read-only", "sync", "github")
+    assert result.returncode == 2
+    assert "read-only" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert len(emu.world.jobs) == before
+
+
+def test_wrong_credentials_one_line_exit_2_no_secret(emu: RunningEmulator) -> None:
+    result = airsync(emu, "jobs", AIRBYTE_CLIENT_SECRET="not-the-secret-123")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "rejected" in result.stderr and "Traceback" not in result.stderr
+    assert "not-the-secret-123" not in result.stderr and SECRET not in result.stderr
+
+
+def test_unknown_connection_and_bad_urls(emu: RunningEmulator) -> None:
+    unknown = airsync(emu, "sync", "no-such-connection-xyz")
+    assert unknown.returncode == 2 and "no connection matches" in unknown.stderr
+    unreachable = airsync(emu, "connections", AIRBYTE_API_ROOT="http://127.0.0.1:9/api/public/v1", HIGHTOUCH_API_KEY="")
+    assert unreachable.returncode == 2 and "cannot reach" in unreachable.stderr
+    assert len(unreachable.stderr.strip().splitlines()) == 1
+    web_root = airsync(emu, "connections", AIRBYTE_API_ROOT=emu.base_url + "/", AIRBYTE_CONFIG_API_ROOT=emu.config_api_url, HIGHTOUCH_API_KEY="")
+    assert web_root.returncode == 2 and "Traceback" not in web_root.stderr
+    assert len(web_root.stderr.strip().splitlines()) == 1
+
+
+def test_listing_and_logs(emu: RunningEmulator) -> None:
+    listed = airsync(emu, "connections", "--json")
+    assert listed.returncode == 0
+    names = {c["name"] for c in json.loads(listed.stdout)}
+    assert {"Stripe → BigQuery", "customers → salesforce"} <= names
+    jobs = airsync(emu, "--provider", "airbyte", "jobs", "stripe", "--json", "--limit", "3")
+    assert jobs.returncode == 0 and 1 <= len(json.loads(jobs.stdout)) <= 3
+    job_id = json.loads(jobs.stdout)[0]["jobId"]
+    logs = airsync(emu, "--provider", "airbyte", "logs", str(job_id))
+    assert logs.returncode == 0 and len(logs.stdout.splitlines()) > 3
+    assert "\x1b" not in logs.stdout
+
+
+def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
+    result = airsync(emu, "--provider", "hightouch", "sync", "support-tiers", "--wait", "--json", timeout=120)
+    data = json.loads(result.stdout)
+    assert {"jobId", "finalStatus", "rowsSynced", "bytesSynced", "provider"} <= set(data)
+    assert data["provider"] == "hightouch"
+    assert result.returncode == (0 if data["finalStatus"] in ("success", "warning") else 1)
+
+
+def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
+    result = airsync(emu, "--provider", "hightouch", "jobs", "--json", "--limit", "1")
+    run_id = json.loads(result.stdout)[0]["jobId"]
+    cancel = airsync(emu, "--provider", "hightouch", "cancel", str(run_id))
+    assert cancel.returncode == 2
+    assert "cancel" in cancel.stderr.lower() and len(cancel.stderr.strip().splitlines()) == 1
