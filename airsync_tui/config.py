@@ -507,3 +507,10 @@ __all__ = [
     "load_profile",
     "web_url_root",
 ]
+
+
+def list_profiles(*, env: Mapping[str, str] | None = None, path: Path | None = None) -> list[str]:
+    """Profile names in the config file, for the dashboard's profile switcher."""
+    document = _read_file(path or default_config_path(env))
+    profiles = document.get("profiles")
+    return sorted(profiles) if isinstance(profiles, dict) else []

@@ -38,8 +38,51 @@ class Workspace(BaseModel):
 
 
 _BASIC_TIMING = re.compile(r"^every\s+(\d+)\s+([a-z]+)$", re.IGNORECASE)
-_CRON_EVERY_N_HOURS = re.compile(r"^0 0 \*/(\d+) \* \* \?")
-_CRON_DAILY = re.compile(r"^0 (\d+) (\d+) \* \* \?")
+_TIME_ZONE = re.compile(r"[A-Za-z_]+(?:/[A-Za-z_+-]+)*")
+_DAY_SPEC = re.compile(r"(MON|TUE|WED|THU|FRI|SAT|SUN)(?:[-,](MON|TUE|WED|THU|FRI|SAT|SUN))*")
+_DAYS = {"MON": "Mondays", "TUE": "Tuesdays", "WED": "Wednesdays", "THU": "Thursdays", "FRI": "Fridays",
+         "SAT": "Saturdays", "SUN": "Sundays", "1": "Sundays", "2": "Mondays"}
+
+
+def describe_cron(expression: str) -> str | None:
+    """Common cron shapes in words; None when the shape is unusual.
+
+    Handles Airbyte's Quartz crons (seconds first, `?`, a trailing time zone)
+    and Hightouch's 5-field crons.
+    """
+    fields = expression.split()
+    if fields and _TIME_ZONE.fullmatch(fields[-1]) and not _DAY_SPEC.fullmatch(fields[-1].upper()):
+        fields = fields[:-1]  # trailing time zone, e.g. "UTC" or "Europe/Paris"
+    if len(fields) in (6, 7):
+        if fields[0] not in ("0", "00"):
+            return None
+        fields = fields[1:6]
+    if len(fields) != 5:
+        return None
+    minute, hour, dom, month, dow = fields
+    any_day = dom in ("*", "?") and month == "*"
+    if not any_day:
+        return None
+    if minute.startswith("*/") and hour == "*" and dow in ("*", "?"):
+        n = int(minute[2:]) if minute[2:].isdigit() else 0
+        return "every minute" if n == 1 else f"every {n} minutes" if n else None
+    if not minute.isdigit():
+        return None
+    if hour.startswith("*/") and hour[2:].isdigit() and dow in ("*", "?"):
+        n = int(hour[2:])
+        return "every hour" if n == 1 else f"every {n} hours"
+    if hour == "*" and dow in ("*", "?"):
+        return f"hourly at :{int(minute):02d}"
+    if not hour.isdigit():
+        return None
+    at = f"{int(hour):02d}:{int(minute):02d}"
+    if dow in ("*", "?"):
+        return f"daily at {at}"
+    if dow.upper() in ("MON-FRI", "1-5", "2-6"):
+        return f"weekdays at {at}"
+    if dow.upper() in _DAYS:
+        return f"{_DAYS[dow.upper()]} at {at}"
+    return None
 
 
 class Schedule(BaseModel):
@@ -63,12 +106,7 @@ class Schedule(BaseModel):
                 return f"every {unit}" if count == 1 else f"every {count} {unit}s"
             return expr.lower()
         if kind == "cron":
-            if (m := _CRON_EVERY_N_HOURS.match(expr)) is not None:
-                hours = int(m.group(1))
-                return "every hour" if hours == 1 else f"every {hours} hours"
-            if (m := _CRON_DAILY.match(expr)) is not None:
-                return f"daily at {int(m.group(2)):02d}:{int(m.group(1)):02d}"
-            return f"cron {expr}"
+            return describe_cron(expr) or f"cron {expr}"
         return f"{kind} {expr}"
 
 

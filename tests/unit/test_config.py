@@ -162,3 +162,12 @@ def test_settings_repr_hides_secrets() -> None:
     settings = AirbyteSettings(client_id="id", client_secret="very-secret-value", bearer_token=None)
     assert "very-secret-value" not in repr(settings) and "very-secret-value" not in str(settings)
     assert settings.secrets() == ("very-secret-value",)
+
+
+def test_list_profiles_reads_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airsync_tui.config import list_profiles
+
+    path = tmp_path / "config.toml"
+    assert list_profiles(path=path) == []
+    path.write_text('default_profile = "b"\n[profiles.b.airbyte]\napi_url = "http://x/api/public/v1"\n[profiles.a.hightouch]\napi_key = "k"\n')
+    assert list_profiles(path=path) == ["a", "b"]

@@ -130,7 +130,13 @@ def test_stream_ratio_and_done() -> None:
         (Schedule(kind="basic", expression="Every 1 HOURS"), "every hour"),
         (Schedule(kind="cron", expression="0 0 */6 * * ? UTC"), "every 6 hours"),
         (Schedule(kind="cron", expression="0 30 2 * * ? UTC"), "daily at 02:30"),
-        (Schedule(kind="cron", expression="0 15 10 ? * MON-FRI"), "cron 0 15 10 ? * MON-FRI"),
+        (Schedule(kind="cron", expression="0 15 10 ? * MON-FRI"), "weekdays at 10:15"),
+        (Schedule(kind="cron", expression="0 */15 * * * ? UTC"), "every 15 minutes"),
+        (Schedule(kind="cron", expression="0 */6 * * *"), "every 6 hours"),
+        (Schedule(kind="cron", expression="30 2 * * *"), "daily at 02:30"),
+        (Schedule(kind="cron", expression="0 0 8 ? * MON-FRI UTC"), "weekdays at 08:00"),
+        (Schedule(kind="cron", expression="0 5 * * * ?"), "hourly at :05"),
+        (Schedule(kind="cron", expression="0 0 12 1 * ?"), "cron 0 0 12 1 * ?"),
     ],
 )
 def test_schedule_in_words(schedule: Schedule, words: str) -> None:
