@@ -9,14 +9,13 @@ lifecycles are deterministic and fast.
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
+
+from tests.asgi_server import serve as serve_asgi
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -33,21 +32,9 @@ KEY = "ht-test-key"
 
 @contextlib.contextmanager
 def serve(app: Starlette) -> Iterator[str]:
-    """Run `app` under uvicorn on 127.0.0.1:0 in a thread; yield the Hightouch API root."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/api/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    """Serve `app` on 127.0.0.1; yield the Hightouch API root."""
+    with serve_asgi(app) as base:
+        yield base + "/api/v1"
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ lifecycles deterministic and fast to walk through.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
+
+from tests.asgi_server import serve
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -28,25 +27,6 @@ KEY = "ht-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 TERMINAL = {"success", "warning", "failed", "cancelled", "interrupted"}
 PHASE_ORDER = ["", "queued", "pending", "querying", "processing", "reporting"]
-
-
-@contextlib.contextmanager
-def serve(app: Starlette) -> Iterator[str]:
-    """Run `app` under uvicorn on 127.0.0.1:0 in a thread; yield its base URL."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture
