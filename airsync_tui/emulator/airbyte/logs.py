@@ -80,7 +80,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 118)
     add(0.1, "info", "platform", f"Cloud storage job log path: /workspace/{job.job_id}/{attempt.number}/logs.log",
         "io.airbyte.commons.logging.LogClientManager", "setJobMdc", 62)
-    add(0.2, "info", "platform", f"Executing worker wrapper. Airbyte version: 1.8.0", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
+    add(0.2, "info", "platform", "Executing worker wrapper. Airbyte version: 1.8.0", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
     add(0.4, "info", "platform", "Using default value for environment variable SIDECAR_KUBE_CPU_LIMIT: '2.0'", "io.airbyte.config.EnvConfigs", "getEnvOrDefault", 1211)
     add(0.9, "info", "replication-orchestrator", f"Starting workload {conn.connection_id}_{job.job_id}_{attempt.number}_sync",
         "io.airbyte.container.orchestrator.ReplicationJobOrchestrator", "runJob", 84)

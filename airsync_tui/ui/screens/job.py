@@ -45,7 +45,6 @@ from airsync_tui.ui.formatting import (
     clock_time,
     Palette,
     clean,
-    clock_time,
     count,
     duration,
     percent,
