@@ -226,6 +226,7 @@ class ConnectionsScreen(Screen[None]):
                 table.sync_row(key, self.render_cells(key, now))
             else:
                 self._cells.pop(key, None)
+                table.forget([key])
 
     # ------------------------------------------------- filter and sort
     def _index_connections(self) -> None:
@@ -296,15 +297,13 @@ class ConnectionsScreen(Screen[None]):
     def _apply_view(self) -> None:
         """Make the table show exactly the visible keys, adding/removing/reordering only."""
         table = self.table
-        wanted = self.visible_keys()
-        wanted_set = set(wanted)
-        with self.app.batch_update():
-            table.remove_rows([key for key in table.row_keys() if key not in wanted_set])
-            now = self.now()
-            cache = self._cells
-            missing = [key for key in wanted if not table.has_row(key)]
-            table.add_rows_keyed([(key, cache.get(key) or self.render_cells(key, now)) for key in missing])
-            table.reorder(wanted)
+        now = self.now()
+        cache = self._cells
+
+        def cells_for(key: str) -> dict[str, Text]:
+            return cache.get(key) or self.render_cells(key, now)
+
+        table.show_rows(self.visible_keys(), cells_for)
         self._update_status_line()
 
     def _update_status_line(self) -> None:
@@ -338,6 +337,7 @@ class ConnectionsScreen(Screen[None]):
                     dirty.update(c.key for c in event.changed)
                     for key in event.removed:
                         self._cells.pop(key, None)
+                    self.table.forget(event.removed)
                 else:
                     dirty.update(c.key for c in event.connections)
             elif isinstance(event, LatestJobs):
@@ -379,6 +379,7 @@ class ConnectionsScreen(Screen[None]):
 
     def on_theme_changed(self) -> None:
         self._cells.clear()
+        self.table.forget()
         self.refresh_rows(self.table.row_keys())
         self._update_status_line()
 

@@ -1,155 +1,284 @@
-"""A DataTable that is patched in place, never rebuilt (dolphie's diff pattern).
+"""A DataTable that is patched in place and repaints only what changed.
 
-Why a subclass: the built-in `remove_row` re-indexes every row (O(n) each,
-textual#5273), so removing 4,000 rows one by one when a filter narrows a
-5,000-row table is quadratic, and the only public way to reorder rows is
-`sort()` over cell *values*, which are styled `Text` here. The three helpers
-below do the same bookkeeping as `DataTable.remove_row` / `sort` in one pass.
-They touch the same private fields those methods do (checked against
-Textual 8.2.8); everything else goes through the public API.
+Why a subclass (checked against Textual 8.2.8; it touches the same private
+fields `DataTable.add_row` / `remove_row` / `sort` do):
 
-Each row keeps a cache of what was last rendered per column, so `sync_row`
-calls `update_cell` only for cells whose text or style changed: the cursor,
-the scroll offset and every other row stay untouched.
+* **Bulk views.** The built-in `remove_row` re-indexes every row (O(n) each,
+  textual#5273) and the only public way to reorder is `sort()` over cell
+  values. `show_rows(keys)` makes the table display exactly `keys`, in that
+  order, in one pass: rows that stay keep their data, rows that leave are
+  dropped, rows that arrive are rendered by the caller once. One
+  `_update_count` bump, one repaint, virtual size set directly (no deferred
+  per-row measuring when every column has a fixed width).
+* **Row-scoped repaint.** Every DataTable render cache is keyed on the global
+  `_update_count`, and `update_cell` bumps it and refreshes the whole widget:
+  one changed cell re-renders every visible line (~40 ms at 140x40). Here a
+  cell change bumps a *per-row* version and refreshes that row's line only if
+  it is on screen; lines are rendered by `_render_line` from a cache keyed on
+  (row, row version, position, cursor/hover, styles, column widths), so an
+  off-screen row costs a dict write and shows its new value when scrolled
+  into view, and an unchanged line is never re-rendered.
+* **Diffing.** `sync_row` compares the new cells with what the table holds and
+  writes only the ones whose text, style, spans or justification changed.
+
+The fast paths assume one-line rows, a row cursor, no fixed rows/columns and
+no row labels (how the dashboard uses it); otherwise the stock DataTable
+rendering and invalidation are used.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual._segment_tools import line_crop
 from textual._two_way_dict import TwoWayDict
+from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
+from textual.renderables.styled import Styled
+from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import Row
+from textual.widgets._data_table import Row, default_cell_formatter
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
+from rich.padding import Padding
 
-Signature = tuple[str, str, tuple[object, ...]]
+_EMPTY = Text()
 
 
-def signature(cell: Text) -> Signature:
-    """What makes two cells look the same (`Text.__eq__` ignores the base style)."""
-    return (cell.plain, str(cell.style), tuple(cell.spans))
+def same_cell(old: object, new: Text) -> bool:
+    """Would `new` look exactly like `old`? (`Text.__eq__` ignores the style)."""
+    if old is new:
+        return True
+    if not isinstance(old, Text):
+        return False
+    return (
+        old.plain == new.plain
+        and old.style == new.style
+        and old.justify == new.justify
+        and old.overflow == new.overflow
+        and old.spans == new.spans
+    )
 
 
 class LiveTable(DataTable[Text]):
-    """DataTable with keyed, diffed row updates and O(n) bulk remove/reorder."""
+    """DataTable with keyed, diffed row updates, bulk views and row-scoped repaint."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._rendered: dict[str, dict[str, Signature]] = {}
+        # Set before DataTable.__init__: its reactive watchers call `_clear_caches`.
         self.cell_updates = 0  # diagnostics for tests/bench: cells actually patched
+        self.lines_rendered = 0  # diagnostics: data lines actually rendered (cache misses)
+        self._row_version: dict[RowKey, int] = {}  # from one counter: a key never reuses a version
+        self._versions = 0
+        self._row_key_cache: dict[str, RowKey] = {}
+        self._column_key_cache: dict[str, ColumnKey] = {}
+        self._display_keys: list[str] | None = []
+        # Data of rows a view hid, reused (with their render caches) when they come back.
+        self._hidden: dict[RowKey, dict[ColumnKey, Text]] = {}
+        self._rows_in_order = True  # `self.rows` iterates in display order (not after `sort`)
+        self._ordered_rows_cache: tuple[tuple[int, int], list[Row]] | None = None
+        # Rendered rows without position metadata (reused when a filter moves a row).
+        self._row_segments: LRUCache[tuple[object, ...], list[list[Segment]]] = LRUCache(4000)
+        # Final lines (with the row/column metadata mouse clicks need).
+        self._fast_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1000)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    # ------------------------------------------------------------ rows
+    # ------------------------------------------------------------ keys
+    def _rk(self, key: str) -> RowKey:
+        row_key = self._row_key_cache.get(key)
+        if row_key is None:
+            row_key = self._row_key_cache[key] = RowKey(key)
+        return row_key
+
+    def _ck(self, key: str) -> ColumnKey:
+        column_key = self._column_key_cache.get(key)
+        if column_key is None:
+            column_key = self._column_key_cache[key] = ColumnKey(key)
+        return column_key
+
+    def _bump(self, row_key: RowKey) -> None:
+        self._versions += 1
+        self._row_version[row_key] = self._versions
+
     def has_row(self, key: str) -> bool:
-        return RowKey(key) in self.rows
+        return self._rk(key) in self.rows
 
     def row_keys(self) -> list[str]:
         """Visible row keys in display order."""
-        locations = self._row_locations
-        ordered = sorted(self.rows, key=lambda rk: locations.get(rk) or 0)
-        return [str(rk.value) for rk in ordered]
+        if self._display_keys is None or len(self._display_keys) != len(self.rows):
+            get_key = self._row_locations.get_key
+            self._display_keys = [str(get_key(index).value) for index in range(len(self.rows))]  # type: ignore[union-attr]
+        return list(self._display_keys)
 
+    # ------------------------------------------------- stock mutations
+    def add_row(self, *cells: Text, height: int | None = 1, key: str | None = None, label: object = None) -> RowKey:  # type: ignore[override]
+        if height != 1:
+            raise ValueError("LiveTable rows are one line high")
+        self._display_keys = None
+        row_key = super().add_row(*cells, height=height, key=key, label=label)  # type: ignore[arg-type]
+        self._hidden.pop(row_key, None)
+        self._bump(row_key)
+        return row_key
+
+    def remove_row(self, row_key: RowKey | str) -> None:
+        self._display_keys = None
+        super().remove_row(row_key)
+        key = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        self._row_version.pop(key, None)
+
+    def clear(self, columns: bool = False) -> LiveTable:  # type: ignore[override]
+        self._display_keys = None
+        self._hidden.clear()
+        self._row_version.clear()
+        super().clear(columns)
+        self._rows_in_order = True
+        return self
+
+    def sort(self, *args: object, **kwargs: object) -> LiveTable:  # type: ignore[override]
+        self._display_keys = None
+        self._rows_in_order = False
+        super().sort(*args, **kwargs)  # type: ignore[arg-type]
+        return self
+
+    def add_column(self, *args: object, **kwargs: object) -> ColumnKey:  # type: ignore[override]
+        self._hidden.clear()  # hidden rows would miss the new column
+        return super().add_column(*args, **kwargs)  # type: ignore[arg-type]
+
+    def forget(self, keys: Iterable[str] | None = None) -> None:
+        """Drop the kept data of hidden rows (all when `keys` is None): they changed while hidden."""
+        if keys is None:
+            self._hidden.clear()
+            return
+        for key in keys:
+            row_key = self._rk(key)
+            if self._hidden.pop(row_key, None) is not None:
+                self._bump(row_key)
+
+    @property
+    def ordered_rows(self) -> list[Row]:
+        """The stock property walks every index through the two-way dict; rows are usually already in order."""
+        if not self._rows_in_order:
+            return super().ordered_rows
+        cache_key = (len(self.rows), self._update_count)
+        cached = self._ordered_rows_cache
+        if cached is None or cached[0] != cache_key:
+            cached = self._ordered_rows_cache = (cache_key, list(self.rows.values()))
+        return cached[1]
+
+    # ------------------------------------------------------- diffing
     def sync_row(self, key: str, cells: Mapping[str, Text]) -> bool:
         """Add the row, or patch only its changed cells. Returns True if anything changed."""
-        sigs = {col: signature(cell) for col, cell in cells.items()}
-        if not self.has_row(key):
+        row_key = self._rk(key)
+        if row_key not in self.rows:
             self.add_row(*(cells[str(col.key.value)] for col in self.ordered_columns), key=key)
-            self._rendered[key] = sigs
             return True
-        cached = self._rendered.setdefault(key, {})
+        row_data = self._data[row_key]
         changed = False
-        for col, sig in sigs.items():
-            if cached.get(col) != sig:
-                self.update_cell(key, col, cells[col], update_width=self._needs_width(col, cells[col]))
-                cached[col] = sig
-                self.cell_updates += 1
-                changed = True
+        for col, cell in cells.items():
+            column_key = self._ck(col)
+            if same_cell(row_data.get(column_key), cell):
+                continue
+            if column_key not in self._column_locations:
+                continue
+            row_data[column_key] = cell
+            self.cell_updates += 1
+            changed = True
+            if self._needs_width(column_key, cell):
+                self._updated_cells.add(CellKey(row_key, column_key))
+                self._require_update_dimensions = True
+        if changed:
+            self._row_changed(row_key)
         return changed
 
-    def add_rows_keyed(self, rows: Sequence[tuple[str, Mapping[str, Text]]]) -> None:
-        """Append many new rows with one bookkeeping pass.
-
-        `add_row` re-validates the cursor (a reactive) per row and queues every
-        row for width measurement on idle; with fixed-width columns nothing
-        needs measuring, so re-adding 4,000 rows after a filter is cleared
-        costs a dict insert per row instead of ~0.3 ms.
-        """
-        if not rows:
+    def _row_changed(self, row_key: RowKey) -> None:
+        self._bump(row_key)
+        if self._require_update_dimensions:
+            self.check_idle()
+        if not self._fast_path():
+            self._update_count += 1
+            self.refresh()
             return
-        columns = self.ordered_columns
-        fixed = all(not column.auto_width for column in columns)
-        start = self.row_count
-        for offset, (key, cells) in enumerate(rows):
-            row_key = RowKey(key)
-            if row_key in self._row_locations:
-                continue
-            self._row_locations[row_key] = start + offset
-            self._data[row_key] = {column.key: cells[str(column.key.value)] for column in columns}
-            self.rows[row_key] = Row(row_key, 1, None, False)
-            if not fixed:
-                self._new_rows.add(row_key)
-            self._rendered[key] = {col: signature(cell) for col, cell in cells.items()}
-        self._require_update_dimensions = True
-        self._update_count += 1
-        self.cursor_coordinate = self.cursor_coordinate
-        self.check_idle()
-        self.refresh()
+        index = self._row_locations.get(row_key)
+        if index is not None:
+            self.refresh_row(index)  # no-op when the row is scrolled out of view
 
-    def _needs_width(self, column: str, cell: Text) -> bool:
-        col = self.columns.get(ColumnKey(column))
-        return col is not None and col.auto_width and cell.cell_len > col.content_width
+    def _needs_width(self, column_key: ColumnKey, cell: Text) -> bool:
+        column = self.columns.get(column_key)
+        return column is not None and column.auto_width and cell.cell_len > column.content_width
 
     def sync_rows(self, rows: Sequence[tuple[str, Mapping[str, Text]]]) -> None:
         """Make the table hold exactly `rows`, in that order, with minimal changes."""
-        wanted = [key for key, _ in rows]
-        self.remove_rows(set(self.row_keys()) - set(wanted))
+        by_key = dict(rows)
+        self.show_rows([key for key, _ in rows], by_key.__getitem__)
         for key, cells in rows:
             self.sync_row(key, cells)
-        self.reorder(wanted)
 
-    def remove_rows(self, keys: Iterable[str]) -> None:
-        """Remove many rows with one re-index (the cursor stays on its row when it survives)."""
-        doomed = {RowKey(k) for k in keys} & set(self.rows)
-        if not doomed:
-            return
-        cursor_key = self.cursor_key()
-        if len(doomed) == len(self.rows):
-            self.clear()
-            self._rendered.clear()
-            return
-        survivors = [rk for rk in self._ordered_row_keys() if rk not in doomed]
-        for row_key in doomed:
-            for column_key in self._data.get(row_key, {}):
-                self._updated_cells.discard(CellKey(row_key, column_key))
-            del self.rows[row_key]
-            del self._data[row_key]
-            self._new_rows.discard(row_key)
-            self._rendered.pop(str(row_key.value), None)
-        self._row_locations = TwoWayDict({rk: index for index, rk in enumerate(survivors)})
-        self._require_update_dimensions = True
-        self._update_count += 1
-        self.check_idle()
-        self.refresh(layout=True)
-        self._restore_cursor(cursor_key)
+    # ---------------------------------------------------- bulk views
+    def show_rows(self, keys: Sequence[str], cells_for: Callable[[str], Mapping[str, Text]]) -> bool:
+        """Display exactly `keys`, in this order, in one pass; True if anything changed.
 
-    def reorder(self, keys: Sequence[str]) -> None:
-        """Display rows in this order (keys not in the table are ignored)."""
-        present = [RowKey(k) for k in keys if RowKey(k) in self.rows]
-        current = self._ordered_row_keys()
-        if present == current:
-            return
+        Rows already shown keep their data (and cursor); `cells_for(key)` is
+        called only for rows that are not in the table yet.
+        """
+        if self._display_keys is not None and len(self._display_keys) == len(self.rows) and list(keys) == self._display_keys:
+            return False
         cursor_key = self.cursor_key()
-        present_set = set(present)
-        missing = [rk for rk in current if rk not in present_set]
-        self._row_locations = TwoWayDict({rk: index for index, rk in enumerate(present + missing)})
+        columns = self.ordered_columns
+        column_keys = [(column.key, str(column.key.value)) for column in columns]
+        auto_width = any(column.auto_width for column in columns)
+        old_rows, old_data = self.rows, self._data
+        new_rows: dict[RowKey, Row] = {}
+        new_data: dict[RowKey, dict[ColumnKey, Text]] = {}
+        added: list[RowKey] = []
+        rk = self._rk
+        hidden = self._hidden
+        for key in keys:
+            row_key = rk(key)
+            if row_key in new_rows:
+                continue
+            row = old_rows.get(row_key)
+            if row is None:
+                data = hidden.pop(row_key, None)
+                if data is None:
+                    cells = cells_for(key)
+                    data = {column_key: cells.get(name, _EMPTY) for column_key, name in column_keys}
+                    self._bump(row_key)
+                new_data[row_key] = data
+                new_rows[row_key] = Row(row_key, 1, None, False)
+                added.append(row_key)
+            else:
+                new_data[row_key] = old_data[row_key]
+                new_rows[row_key] = row
+        if len(new_rows) != len(old_rows) or added:
+            for row_key in old_rows.keys() - new_rows.keys():
+                hidden[row_key] = old_data[row_key]
+        if self._updated_cells:
+            self._updated_cells = {cell for cell in self._updated_cells if cell.row_key in new_rows}
+        if self._new_rows:
+            self._new_rows = {row_key for row_key in self._new_rows if row_key in new_rows}
+        self.rows = new_rows
+        self._data = new_data
+        self._row_locations = TwoWayDict({row_key: index for index, row_key in enumerate(new_rows)})
+        self._display_keys = [str(row_key.value) for row_key in new_rows]
+        self._rows_in_order = True
         self._update_count += 1
+        if auto_width:
+            self._new_rows.update(added)
+            self._require_update_dimensions = True
+            self.check_idle()
+        else:
+            self._set_virtual_size()
         self.refresh()
         self._restore_cursor(cursor_key)
+        return True
 
-    def _ordered_row_keys(self) -> list[RowKey]:
-        locations = self._row_locations
-        return sorted(self.rows, key=lambda rk: locations.get(rk) or 0)
+    def _set_virtual_size(self) -> None:
+        """What `_update_dimensions` computes, for one-line rows and fixed widths, without a pass over rows."""
+        data_width = sum(column.get_render_width(self) for column in self.columns.values())
+        header_height = self.header_height if self.show_header else 0
+        self.virtual_size = Size(data_width + self._row_label_column_width, len(self.rows) + header_height)
 
     # ---------------------------------------------------------- cursor
     def cursor_key(self) -> str | None:
@@ -162,8 +291,8 @@ class LiveTable(DataTable[Text]):
     def move_to_key(self, key: str | None) -> None:
         if key is None or not self.has_row(key):
             return
-        index = self.get_row_index(key)
-        if index != self.cursor_row:
+        index = self._row_locations.get(self._rk(key))
+        if index is not None and index != self.cursor_row:
             self.cursor_coordinate = Coordinate(index, self.cursor_column)
 
     def _restore_cursor(self, key: str | None) -> None:
@@ -171,3 +300,125 @@ class LiveTable(DataTable[Text]):
             self.move_to_key(key)
         else:
             self.cursor_coordinate = self.cursor_coordinate  # clamp into range
+
+    # ----------------------------------------------------- rendering
+    def _fast_path(self) -> bool:
+        return (
+            self.cursor_type == "row"
+            and not self.fixed_rows
+            and not self.fixed_columns
+            and not self._should_render_row_labels
+        )
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._row_segments.clear()
+        self._fast_lines.clear()
+
+    def notify_style_update(self) -> None:
+        self._row_segments.clear()
+        self._fast_lines.clear()
+        super().notify_style_update()
+
+    def _get_row_region(self, row_index: int) -> Region:
+        """O(1): every row is one line high (the stock version sums all rows above)."""
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        row_width = sum(column.get_render_width(self) for column in self.columns.values()) + self._row_label_column_width
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, row_width), 1)
+
+    @property
+    def _total_row_height(self) -> int:
+        return len(self.rows)
+
+    def _get_offsets(self, y: int) -> tuple[RowKey, int]:
+        """O(1) line → (row, line in row) without building the per-line offset list."""
+        if self.show_header:
+            if y < self.header_height:
+                return self._header_row_key, y
+            y -= self.header_height
+        row_key = self._row_locations.get_key(y) if 0 <= y < len(self.rows) else None
+        if row_key is None:
+            raise LookupError(f"Y coord {y!r} is greater than total height")
+        return row_key, 0
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        header_height = self.header_height if self.show_header else 0
+        if y < header_height or not self._fast_path():
+            return super()._render_line(y, x1, x2, base_style)
+        width = self.size.width
+        row_index = y - header_height
+        row_key = self._row_locations.get_key(row_index)
+        if row_key is None:
+            return Strip.blank(width, base_style)
+        cursor_row = self.cursor_coordinate.row
+        hover_row = self.hover_coordinate.row
+        on_cursor = cursor_row == row_index
+        on_hover = hover_row == row_index
+        columns = self.ordered_columns
+        widths = tuple(column.get_render_width(self) for column in columns)
+        row_style = self._get_row_style(row_index, base_style)
+        flags = (
+            on_cursor,
+            on_hover,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority,
+            self.cursor_background_priority,
+            self.cell_padding,
+        )
+        version = self._row_version.get(row_key, 0)
+        line_key = (row_key, version, row_index, flags, widths, row_style, base_style, x1, x2, width, self._pseudo_class_state)
+        strip = self._fast_lines.get(line_key)
+        if strip is not None:
+            return strip
+
+        content_key = (row_key, version, flags, widths, row_style, self._pseudo_class_state)
+        cells = self._row_segments.get(content_key)
+        if cells is None:
+            cells = self._render_row_cells(row_key, columns, widths, row_style, on_cursor, on_hover)
+            self._row_segments[content_key] = cells
+        self.lines_rendered += 1
+
+        segments: list[Segment] = []
+        for column_index, cell in enumerate(cells):
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            segments.extend(Segment(text, meta if style is None else style + meta, control) for text, style, control in cell)
+        extend_style, _ = self._get_styles_to_render_cell(
+            False, False, False, on_hover, on_cursor, self.show_cursor, self._show_hover_cursor, False, False
+        )
+        extend_style = row_style + extend_style + Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        segments.append(Segment(" " * max(0, width - sum(widths) - self._row_label_column_width), extend_style))
+        strip = Strip(line_crop(segments, x1, x2, width)).adjust_cell_length(width, base_style).simplify()
+        self._fast_lines[line_key] = strip
+        return strip
+
+    def _render_row_cells(
+        self, row_key: RowKey, columns: list, widths: tuple[int, ...], row_style: Style, on_cursor: bool, on_hover: bool  # type: ignore[type-arg]
+    ) -> list[list[Segment]]:
+        """One row's cells rendered exactly as `DataTable._render_cell` does, minus the position metadata."""
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            on_hover,
+            on_cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = row_style + component_style
+        row_data = self._data[row_key]
+        console = self.app.console
+        base_options = self.app.console_options
+        padding = (0, self.cell_padding)
+        rendered: list[list[Segment]] = []
+        for column, width in zip(columns, widths):
+            datum = row_data.get(column.key)
+            cell = _EMPTY if datum is None else (default_cell_formatter(datum, wrap=False, height=1) or _EMPTY)
+            options = base_options.update_dimensions(width, 1).update(no_wrap=True)
+            lines = console.render_lines(Styled(Padding(cell, padding), pre_style=pre_style, post_style=post_style), options)
+            rendered.append(lines[0] if lines else [Segment(" " * width, pre_style)])
+        return rendered
