@@ -4,7 +4,14 @@ Nothing here imports Textual, so the CLI (``airsync logs``) and the TUI share
 one implementation.
 """
 
-from airsync_tui.logs.feed import AttemptLogFeed, StaticAttempt, StaticLogFeed, default_attempt_label
+from airsync_tui.logs.feed import (
+    AttemptLogFeed,
+    ProgressiveLogFeed,
+    StaticAttempt,
+    StaticLogFeed,
+    default_attempt_label,
+    supports_progressive,
+)
 from airsync_tui.logs.index import (
     LEVEL_LABELS,
     SOURCE_LABELS,
@@ -34,6 +41,7 @@ __all__ = [
     "LEVEL_LABELS",
     "Level",
     "LogIndex",
+    "ProgressiveLogFeed",
     "SOURCE_LABELS",
     "SearchError",
     "Source",
@@ -53,4 +61,5 @@ __all__ = [
     "sanitize_buffer",
     "sanitize_text",
     "strip_ansi",
+    "supports_progressive",
 ]
