@@ -33,6 +33,7 @@ from airsync_tui.service.events import (
     ActionResult,
     ApiHealthChanged,
     Event,
+    HealthState,
     JobStatusChanged,
 )
 from airsync_tui.service.watcher import Watcher
@@ -191,7 +192,10 @@ class AirsyncApp(App[None]):
             for screen in self._live_screens():
                 with contextlib.suppress(NoMatches):
                     screen.on_clock_tick()  # type: ignore[attr-defined]
-            self.refresh_headers()
+            # Only a "retrying in N s" countdown makes the header time-dependent;
+            # everything else in it changes with watcher events (refreshed there).
+            if any(event.state == HealthState.RETRYING for event in self.watcher.health.values()):
+                self.refresh_headers()
 
     # -------------------------------------------------------- app events
     def _handle_app_event(self, event: Event) -> None:

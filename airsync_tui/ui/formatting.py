@@ -214,6 +214,32 @@ def age(moment: datetime | None, now: datetime) -> str:
     return humanize.naturaltime(delta)
 
 
+def age_changes_at(moment: datetime | None, now: datetime) -> datetime | None:
+    """When `age(moment, ...)` can next read differently (never later than the real change).
+
+    "just now" holds for 5 s; humanize counts whole seconds under a minute,
+    whole minutes under an hour, whole hours under a day and whole days
+    beyond, rounding minutes and hours to the nearest, so the text can only
+    change on a half-minute boundary under an hour ("3 minutes ago" changes
+    once a minute), a half-hour one under a day and a day one beyond.
+    """
+    if moment is None:
+        return None
+    seconds = (now - moment).total_seconds()
+    if seconds < 5:
+        return moment + timedelta(seconds=5)
+    if seconds < 60:
+        return now + timedelta(seconds=1)
+    unit = 30 if seconds < 3600 else 1800 if seconds < 86400 else 86400
+    previous = int(seconds // unit) * unit
+    upcoming = previous + unit
+    # Rounding (half-even, on whole or rounded seconds) moves a change up to ~1 s around a
+    # boundary: poll every second near one, otherwise sleep until just before the next.
+    if seconds < previous + 1.5 or seconds >= upcoming - 1:
+        return now + timedelta(seconds=1)
+    return moment + timedelta(seconds=upcoming - 1)
+
+
 def clock_time(moment: datetime | None, now: datetime | None = None) -> str:
     """Local wall time HH:MM:SS (the date when it is not the same day as `now`)."""
     if moment is None:

@@ -9,8 +9,11 @@ Why it is built this way:
 * The filter (`/`, `!term` inverts), the status filter (`F`) and the sort
   (`S`, header click) only add, remove or reorder rows, with O(n) bulk
   operations, so a keystroke stays fast with 5,000 connections.
-* The 1-second clock re-renders only running rows (spinner, elapsed) and
-  ages that can change at that resolution; other ages refresh every 15 s.
+* The 1-second clock re-renders running rows (spinner, elapsed) every 2 s and
+  a row's age only when its humanized text can change ("3 minutes ago" once a
+  minute); rows outside the window are only flagged and re-render when they
+  scroll into view (`LiveTable.refresh_lazily`), and the clock pauses while
+  another screen or a modal covers this one (one catch-up pass on resume).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from airsync_tui.ui.formatting import (
     DASH,
     Palette,
     age,
+    age_changes_at,
     clean,
     count,
     duration,
@@ -54,9 +58,7 @@ from airsync_tui.ui.formatting import (
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
-FULL_AGE_REFRESH_TICKS = 15
-#: Running rows (spinner, elapsed) repaint every 2 s: any `update_cell` makes the
-#: DataTable re-render every visible line, the dominant idle cost (bench/bench_ui.py).
+#: Running rows (spinner, elapsed) re-render every 2 s (only those on screen repaint).
 RUNNING_ROW_TICKS = 2
 STATUS_FILTERS = ("all", "running", "failed")
 
@@ -141,6 +143,8 @@ class ConnectionsScreen(Screen[None]):
         self._haystack: dict[str, str] = {}
         self._cells: dict[str, dict[str, Text]] = {}  # last rendered cells, reused when a filter re-adds a row
         self._multi_provider = False
+        self._age_due: dict[str, datetime] = {}  # when each shown row's age text can next change
+        self._missed_tick = False
 
     # ---------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -162,6 +166,7 @@ class ConnectionsScreen(Screen[None]):
                 width -= 9  # make room for the provider column at 140 columns
             table.add_column(Text(column.label), key=column.key, width=width)
         self.query_one("#filter", Input).display = False
+        table.row_source = self._fresh_cells
         self._index_connections()
         self._apply_view()
         table.focus()
@@ -208,25 +213,47 @@ class ConnectionsScreen(Screen[None]):
                 cells["progress"] = progress_bar(ratio, palette, width=10, tick=tick)
         else:
             cells["progress"] = Text("")
-        cells["age"] = Text(age(last_activity(job), now), style=palette.muted if job is None else "")
+        moment = last_activity(job)
+        cells["age"] = Text(age(moment, now), style=palette.muted if job is None else "")
+        due = age_changes_at(moment, now)
+        if due is None:
+            self._age_due.pop(key, None)
+        else:
+            self._age_due[key] = due
         cells["records"] = Text(count(job_records(job)), justify="right")
         cells["duration"] = Text(duration(job.elapsed(now)) if job else DASH, justify="right")
         self._cells[key] = cells
         return cells
 
-    def refresh_rows(self, keys: set[str] | list[str], *, hidden_too: bool = False) -> None:
-        """Re-render rows and patch what changed; hidden rows only drop their cached cells."""
+    def _fresh_cells(self, key: str) -> dict[str, Text] | None:
+        """`LiveTable.row_source`: a lazily refreshed row scrolled into view."""
+        return self.render_cells(key) if key in self.watcher.connections else None
+
+    def refresh_rows(self, keys: set[str] | list[str], *, lazy: bool = False) -> None:
+        """Re-render rows and patch what changed; hidden rows only drop their cached cells.
+
+        `lazy`: rows outside the window are only flagged and re-render when shown.
+        """
         table = self.table
         now = self.now()
         connections = self.watcher.connections
+        deferred: list[str] = []
         for key in keys:
             if key not in connections:
                 continue
-            if table.has_row(key):
-                table.sync_row(key, self.render_cells(key, now))
-            else:
+            if not table.has_row(key):
                 self._cells.pop(key, None)
+                self._age_due.pop(key, None)
                 table.forget([key])
+            elif lazy:
+                deferred.append(key)
+            else:
+                table.sync_row(key, self.render_cells(key, now))
+        if deferred:
+            table.refresh_lazily(deferred)
+            for key in deferred:
+                if table.is_stale(key):
+                    self._age_due.pop(key, None)  # re-scheduled when it is rendered
 
     # ------------------------------------------------- filter and sort
     def _index_connections(self) -> None:
@@ -358,24 +385,24 @@ class ConnectionsScreen(Screen[None]):
             self._update_status_line()
 
     def on_clock_tick(self) -> None:
-        """Keep running rows and fresh ages current; everything else every 15 s."""
-        tick = self.app.tick  # type: ignore[attr-defined]
-        if tick % FULL_AGE_REFRESH_TICKS == 0:
-            self.refresh_rows(self.table.row_keys())
+        """Running rows every 2 s, ages when their text can change; paused while covered."""
+        if not self.is_current:
+            self._missed_tick = True
             return
-        if tick % RUNNING_ROW_TICKS:
-            return
+        self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)  # type: ignore[attr-defined]
+
+    def on_screen_resume(self) -> None:
+        if self._missed_tick:
+            self._missed_tick = False
+            self._time_pass(running=True)
+
+    def _time_pass(self, *, running: bool) -> None:
         now = self.now()
-        latest = self.watcher.latest_job
-        keys = []
-        for key, job in latest.items():
-            if job.status.is_active:
-                keys.append(key)
-                continue
-            moment = last_activity(job)
-            if moment is not None and (now - moment).total_seconds() < 120:
-                keys.append(key)
-        self.refresh_rows(keys)
+        keys = [key for key, due in self._age_due.items() if due <= now]
+        if running:
+            keys.extend(key for key, job in self.watcher.latest_job.items() if job.status.is_active)
+        if keys:
+            self.refresh_rows(dict.fromkeys(keys), lazy=True)  # type: ignore[arg-type]
 
     def on_theme_changed(self) -> None:
         self._cells.clear()

@@ -79,6 +79,9 @@ class LiveTable(DataTable[Text]):
         self._hidden: dict[RowKey, dict[ColumnKey, Text]] = {}
         self._rows_in_order = True  # `self.rows` iterates in display order (not after `sort`)
         self._ordered_rows_cache: tuple[tuple[int, int], list[Row]] | None = None
+        # Lazy rows: re-rendered from `row_source` only when painted or read (off-screen ticks cost nothing).
+        self.row_source: Callable[[str], Mapping[str, Text] | None] | None = None
+        self._stale: set[RowKey] = set()
         # Rendered rows without position metadata (reused when a filter moves a row).
         self._row_segments: LRUCache[tuple[object, ...], list[list[Segment]]] = LRUCache(4000)
         # Final lines (with the row/column metadata mouse clicks need).
@@ -131,6 +134,7 @@ class LiveTable(DataTable[Text]):
     def clear(self, columns: bool = False) -> LiveTable:  # type: ignore[override]
         self._display_keys = None
         self._hidden.clear()
+        self._stale.clear()
         self._row_version.clear()
         super().clear(columns)
         self._rows_in_order = True
@@ -149,10 +153,13 @@ class LiveTable(DataTable[Text]):
     def forget(self, keys: Iterable[str] | None = None) -> None:
         """Drop the kept data of hidden rows (all when `keys` is None): they changed while hidden."""
         if keys is None:
+            self._stale.difference_update(self._hidden)
             self._hidden.clear()
             return
         for key in keys:
             row_key = self._rk(key)
+            if row_key not in self.rows:
+                self._stale.discard(row_key)
             if self._hidden.pop(row_key, None) is not None:
                 self._bump(row_key)
 
@@ -174,6 +181,7 @@ class LiveTable(DataTable[Text]):
         if row_key not in self.rows:
             self.add_row(*(cells[str(col.key.value)] for col in self.ordered_columns), key=key)
             return True
+        self._stale.discard(row_key)
         row_data = self._data[row_key]
         changed = False
         for col, cell in cells.items():
@@ -191,6 +199,71 @@ class LiveTable(DataTable[Text]):
         if changed:
             self._row_changed(row_key)
         return changed
+
+    def refresh_lazily(self, keys: Iterable[str]) -> None:
+        """Rows whose text may have changed with time: re-render now if on screen, else when shown or read.
+
+        Needs `row_source`; an off-screen row is only flagged, and `_render_line`
+        (or `get_cell`/`get_row`) pulls its fresh cells when it scrolls into view.
+        """
+        source = self.row_source
+        if source is None:
+            return
+        first, last = self.visible_row_range()
+        locations = self._row_locations
+        for key in keys:
+            row_key = self._rk(key)
+            index = locations.get(row_key)
+            if index is None:
+                continue
+            if first <= index < last:
+                self._stale.discard(row_key)
+                cells = source(key)
+                if cells is not None:
+                    self.sync_row(key, cells)
+            else:
+                self._stale.add(row_key)
+
+    def is_stale(self, key: str) -> bool:
+        return self._rk(key) in self._stale
+
+    def visible_row_range(self) -> tuple[int, int]:
+        """Indices [first, last) of the rows inside the window (one-line rows)."""
+        header = self.header_height if self.show_header else 0
+        first = int(self.scroll_offset.y)
+        return first, first + max(0, self.size.height - header)
+
+    def _flush_stale(self, row_key: RowKey) -> None:
+        """Pull fresh cells for a lazily refreshed row (while it is being painted or read: no extra refresh)."""
+        self._stale.discard(row_key)
+        source = self.row_source
+        row_data = self._data.get(row_key)
+        if source is None or row_data is None:
+            return
+        cells = source(str(row_key.value))
+        if not cells:
+            return
+        changed = False
+        for col, cell in cells.items():
+            column_key = self._ck(col)
+            if column_key in self._column_locations and not same_cell(row_data.get(column_key), cell):
+                row_data[column_key] = cell
+                self.cell_updates += 1
+                changed = True
+        if changed:
+            self._bump(row_key)
+
+    def get_cell(self, row_key: RowKey | str, column_key: ColumnKey | str) -> Text:
+        key = row_key if isinstance(row_key, RowKey) else self._rk(row_key)
+        if key in self._stale:
+            self._flush_stale(key)
+        return super().get_cell(key, column_key)
+
+    def get_row(self, row_key: RowKey | str) -> list[Text]:
+        key = row_key if isinstance(row_key, RowKey) else self._rk(row_key)
+        if key in self._stale:
+            self._flush_stale(key)
+        return super().get_row(key)
 
     def _row_changed(self, row_key: RowKey) -> None:
         self._bump(row_key)
@@ -352,6 +425,8 @@ class LiveTable(DataTable[Text]):
         row_key = self._row_locations.get_key(row_index)
         if row_key is None:
             return Strip.blank(width, base_style)
+        if row_key in self._stale:
+            self._flush_stale(row_key)
         cursor_row = self.cursor_coordinate.row
         hover_row = self.hover_coordinate.row
         on_cursor = cursor_row == row_index
