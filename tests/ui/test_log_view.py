@@ -386,3 +386,20 @@ async def test_save_waits_for_indexing(tmp_path: Path, monkeypatch: pytest.Monke
         assert not list(tmp_path.iterdir())
         hold.set()
         await _wait_loaded(pilot, app)
+
+
+async def test_full_parse_failure_after_prefix_keeps_the_prefix_and_says_so() -> None:
+    raw = synthetic_attempt_json(3_000)[:-100]  # truncated download: the prefix parses, the whole does not
+    feed = StaticLogFeed("t · job 1", {0: StaticAttempt(raw=raw)}, min_progressive_bytes=0)
+    app = LogApp(feed)
+    async with app.run_test(size=(120, 30)) as pilot:
+        for _ in range(200):
+            await pilot.pause()
+            screen = app.screen
+            if isinstance(screen, LogScreen) and screen._message_is_error:  # noqa: SLF001
+                break
+        assert isinstance(screen, LogScreen)
+        shown = len(screen.view.index)
+        assert shown > 0
+        assert f"showing its first {shown:,} lines only" in screen._message  # noqa: SLF001
+        assert "indexing" not in screen.status_text()

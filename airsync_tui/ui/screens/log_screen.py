@@ -164,8 +164,9 @@ class LogScreen(Screen[None]):
                 index = await self.feed.load(attempt_number)
         except Exception as exc:  # noqa: BLE001 - any feed failure is shown, not raised
             self._loading = False
+            partial = f" (showing its first {len(self._prefix):,} lines only)" if self._prefix is not None else ""
             self._prefix = None
-            self._set_message(f"Could not load attempt {attempt_number}: {exc}", error=True)
+            self._set_message(f"Could not load attempt {attempt_number}: {exc}{partial}", error=True)
             self._update_status()
             return
         if worker.is_cancelled:
