@@ -77,7 +77,32 @@ async def bench_launch(runs: int) -> list[float]:
 
 
 # ------------------------------------------------------------- (b) filter 5k
-async def bench_filter(count: int = 5000) -> tuple[list[float], float]:
+FILTER_SEQUENCE = ["s", "sn", "sno", "snow", "snowf", "snow", "sno", "sn", "s", "", "!", "!s", "!sn", "!sno", "!snow", "!sno", "!", "",
+                   "1", "12", "123", "12", "1", "", "git", "gith", "github 4", "github 42", "github 4", "gith", ""]
+
+
+def _keys_between(old: str, new: str) -> list[tuple[str, str]]:
+    """Keystrokes that turn the filter box's `old` text into `new`, each with the text after it."""
+    if new == old + new[len(old):] and len(new) > len(old):
+        return [(_key_name(ch), new[: len(old) + i + 1]) for i, ch in enumerate(new[len(old):])]
+    if new == old[:-1]:
+        return [("backspace", new)]
+    steps = [("ctrl+u", "")]  # clear the box in one keystroke (delete everything left of the cursor)
+    return steps + [(_key_name(ch), new[: i + 1]) for i, ch in enumerate(new)]
+
+
+def _key_name(ch: str) -> str:
+    return {" ": "space", "!": "exclamation_mark"}.get(ch, ch)
+
+
+async def bench_filter(count: int = 5000, rounds: int = 3) -> tuple[list[float], float, int]:
+    """Real keystrokes into the filter box; latency = key posted → last frame that repainted the table.
+
+    Frames are the compositor updates the app hands to its driver (`App._display`);
+    a frame counts as "table updated" when the table rendered lines for it. The
+    time includes the Input echo, the filter coalescing window, the view change
+    and Textual's frame pacing — what an operator would wait for.
+    """
     words = ["Postgres", "Stripe", "Salesforce", "HubSpot", "MySQL", "Zendesk", "GitHub", "Shopify", "Jira", "Mongo"]
     dests = ["Snowflake", "BigQuery", "Redshift", "S3", "Databricks"]
     names = [f"{words[i % 10]} {i} → {dests[i % 5]}" for i in range(count)]
@@ -91,14 +116,40 @@ async def bench_filter(count: int = 5000) -> tuple[list[float], float]:
         first_paint = time.perf_counter() - start
         screen = app.screen
         assert isinstance(screen, ConnectionsScreen)
-        sequences = ["s", "sn", "sno", "snow", "snowf", "snow", "sno", "sn", "s", "", "!", "!s", "!sn", "!sno", "!snow", "!sno", "!", "",
-                     "1", "12", "123", "12", "1", "", "git", "gith", "github 4", "github 42", "github 4", "gith", ""]
-        for text in sequences * 3:
-            t0 = time.perf_counter()
-            screen.set_filter(text)
-            await pilot.pause()  # let the table process its updates and repaint
-            times.append(time.perf_counter() - t0)
-    return times, first_paint
+        table = screen.table
+        frames: list[tuple[float, bool]] = []
+        painted = [False]
+        original_display, original_render_lines = app._display, table.render_lines
+
+        def render_lines(crop):  # type: ignore[no-untyped-def]
+            painted[0] = True
+            return original_render_lines(crop)
+
+        def display(target, renderable):  # type: ignore[no-untyped-def]
+            original_display(target, renderable)
+            if renderable is not None:
+                frames.append((time.perf_counter(), painted[0]))
+                painted[0] = False
+
+        table.render_lines = render_lines  # type: ignore[method-assign]
+        app._display = display  # type: ignore[method-assign]
+        await pilot.press("slash")
+        await pilot.pause(0.1)
+        text = ""
+        for target in FILTER_SEQUENCE * rounds:
+            for key, after in _keys_between(text, target):
+                frames.clear()
+                t0 = time.perf_counter()
+                await pilot.press(key)
+                await _until(pilot, lambda after=after: screen.filter_text == after, timeout=5)
+                await pilot.pause(0.06)  # let every frame this keystroke caused reach the driver
+                table_frames = [t for t, table_painted in frames if table_painted]
+                done = (table_frames or [t for t, _ in frames] or [time.perf_counter()])[-1]
+                times.append(done - t0)
+                expected = len(screen.visible_keys())
+                assert table.row_count == expected, (after, table.row_count, expected)
+            text = target
+    return times, first_paint, len(times)
 
 
 # ---------------------------------------------------------------- (c) idle CPU
@@ -165,8 +216,8 @@ def main() -> None:
 
     launch = asyncio.run(bench_launch(args.runs))
     print(f"(a) launch → populated list (demo emulator): median {statistics.median(launch):.3f} s  (runs: {', '.join(f'{t:.3f}' for t in launch)})  target ≤ 0.8 s")
-    filt, paint = asyncio.run(bench_filter())
-    print(f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table updated: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {len(filt)} keystrokes  target ≤ 100 ms")
+    filt, paint, keystrokes = asyncio.run(bench_filter())
+    print(f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table repainted: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {keystrokes} keystrokes  target ≤ 100 ms")
     cpu, requests, rows = asyncio.run(bench_idle_cpu(args.idle_seconds))
     print(f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s: {cpu:.2f} % of one core ({requests} API requests)  target < 2 %")
 

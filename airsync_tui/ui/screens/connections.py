@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from time import monotonic
 from typing import Callable
 
 from rich.text import Text
@@ -61,6 +62,9 @@ from airsync_tui.ui.widgets.live_table import LiveTable
 #: Running rows (spinner, elapsed) re-render every 2 s (only those on screen repaint).
 RUNNING_ROW_TICKS = 2
 STATUS_FILTERS = ("all", "running", "failed")
+#: Filter keystrokes closer together than this are coalesced into one table update
+#: (the first applies at once; later ones wait for the rest of the window).
+FILTER_COALESCE_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,14 @@ class ConnectionsScreen(Screen[None]):
         self.status_filter = "all"
         self.sort_column, self.sort_reverse = SORT_CYCLE[0]
         self._haystack: dict[str, str] = {}
+        self._by_name: list[str] = []  # connection keys in name order (the default sort)
         self._cells: dict[str, dict[str, Text]] = {}  # last rendered cells, reused when a filter re-adds a row
         self._multi_provider = False
         self._age_due: dict[str, datetime] = {}  # when each shown row's age text can next change
         self._missed_tick = False
+        self._pending_filter: str | None = None
+        self._filter_timer: object | None = None
+        self._filter_applied_at = float("-inf")
 
     # ---------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -267,6 +275,8 @@ class ConnectionsScreen(Screen[None]):
             )
             for key, c in watcher.connections.items()
         }
+        connections = watcher.connections
+        self._by_name = sorted(connections, key=lambda key: connections[key].name.lower())
 
     def _matches_status(self, key: str) -> bool:
         if self.status_filter == "all":
@@ -282,12 +292,21 @@ class ConnectionsScreen(Screen[None]):
         """Connection keys that pass the filters, in sort order."""
         term, inverted = parse_filter(self.filter_text)
         haystack = self._haystack
-        keys = [
-            key
-            for key in self.watcher.connections
-            if (not term or ((term in haystack.get(key, "")) != inverted)) and self._matches_status(key)
-        ]
-        keys.sort(key=self._sort_key(), reverse=self.sort_reverse)
+        by_name = self.sort_column == "name"
+        source = self._by_name if by_name else self.watcher.connections
+        if len(source) != len(self.watcher.connections):  # pragma: no cover - defensive
+            source, by_name = self.watcher.connections, False
+        if term:
+            keys = [key for key in source if (term in haystack.get(key, "")) != inverted]
+        else:
+            keys = list(source)
+        if self.status_filter != "all":
+            keys = [key for key in keys if self._matches_status(key)]
+        if by_name:  # already in name order (sorted once per connection-list change)
+            if self.sort_reverse:
+                keys.reverse()
+        else:
+            keys.sort(key=self._sort_key(), reverse=self.sort_reverse)
         return keys
 
     def _sort_key(self) -> Callable[[str], object]:
@@ -350,7 +369,7 @@ class ConnectionsScreen(Screen[None]):
         line.append(f"{label} {'↓' if self.sort_reverse else '↑'}")
         if not any(self.watcher.loaded.values()):
             line.append("   loading connections…", style=palette.muted)
-        self.query_one("#status-line", Static).update(line)
+        self.query_one("#status-line", Static).update(line, layout=False)  # one fixed line: no re-layout
 
     # --------------------------------------------------------- events
     def apply_events(self, events: list[Event]) -> None:
@@ -454,11 +473,39 @@ class ConnectionsScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.set_filter(event.value)
+        if event.value != event.input.value:
+            return  # a newer keystroke is already in the box; its own Changed follows
+        self.request_filter(event.value)
+
+    def request_filter(self, text: str) -> None:
+        """Typing: apply now, or coalesce with keystrokes within FILTER_COALESCE_SECONDS."""
+        self._pending_filter = text
+        if self._filter_timer is not None:
+            return
+        wait = self._filter_applied_at + FILTER_COALESCE_SECONDS - monotonic()
+        if wait <= 0:
+            self._flush_filter()
+        else:
+            self._filter_timer = self.set_timer(wait, self._flush_filter, name="filter-coalesce")
+
+    def _flush_filter(self) -> None:
+        self._filter_timer = None
+        text, self._pending_filter = self._pending_filter, None
+        if text is not None:
+            self._filter_applied_at = monotonic()
+            self.set_filter(text)
+
+    def _cancel_pending_filter(self) -> None:
+        self._pending_filter = None
+        timer, self._filter_timer = self._filter_timer, None
+        if timer is not None:
+            timer.stop()  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._cancel_pending_filter()
+        self.set_filter(event.value)  # Enter applies whatever is still coalescing
         if not event.value:
             event.input.display = False
         self.table.focus()
@@ -473,6 +520,7 @@ class ConnectionsScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         if box.display or self.filter_text:
             box.value = ""
+            self._cancel_pending_filter()
             self.set_filter("")
             box.display = False
             self.table.focus()

@@ -109,7 +109,7 @@ class HeaderBar(Static):
         sig = (text.plain, tuple(text.spans))
         if sig != self._last:
             self._last = sig
-            self.update(text)
+            self.update(text, layout=False)  # docked, one line high: the size never changes
 
     @property
     def plain(self) -> str:

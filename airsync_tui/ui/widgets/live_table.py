@@ -86,6 +86,8 @@ class LiveTable(DataTable[Text]):
         self._row_segments: LRUCache[tuple[object, ...], list[list[Segment]]] = LRUCache(4000)
         # Final lines (with the row/column metadata mouse clicks need).
         self._fast_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1000)
+        # Rendered cells by look (most cells repeat: "active", "every 6 hours", "–"...).
+        self._cell_segments: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(20000)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ keys
@@ -387,10 +389,12 @@ class LiveTable(DataTable[Text]):
         super()._clear_caches()
         self._row_segments.clear()
         self._fast_lines.clear()
+        self._cell_segments.clear()
 
     def notify_style_update(self) -> None:
         self._row_segments.clear()
         self._fast_lines.clear()
+        self._cell_segments.clear()
         super().notify_style_update()
 
     def _get_row_region(self, row_index: int) -> Region:
@@ -489,11 +493,22 @@ class LiveTable(DataTable[Text]):
         console = self.app.console
         base_options = self.app.console_options
         padding = (0, self.cell_padding)
+        cache = self._cell_segments
         rendered: list[list[Segment]] = []
         for column, width in zip(columns, widths):
             datum = row_data.get(column.key)
             cell = _EMPTY if datum is None else (default_cell_formatter(datum, wrap=False, height=1) or _EMPTY)
+            look: tuple[object, ...] | None = None
+            if isinstance(cell, Text):
+                look = (cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow, cell.end, width, pre_style, post_style, padding)
+                segments = cache.get(look)
+                if segments is not None:
+                    rendered.append(segments)
+                    continue
             options = base_options.update_dimensions(width, 1).update(no_wrap=True)
             lines = console.render_lines(Styled(Padding(cell, padding), pre_style=pre_style, post_style=post_style), options)
-            rendered.append(lines[0] if lines else [Segment(" " * width, pre_style)])
+            segments = lines[0] if lines else [Segment(" " * width, pre_style)]
+            if look is not None:
+                cache[look] = segments
+            rendered.append(segments)
         return rendered
