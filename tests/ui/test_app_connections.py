@@ -149,3 +149,112 @@ async def test_connections_load_failure_is_shown_not_raised() -> None:
         await wait_for(pilot, lambda: "unreachable" in screen_text(app) or "retrying" in screen_text(app))
         assert "loading connections" in screen_text(app)
         assert notifications(app) == []
+
+
+# ------------------------------------------------- repaint and laziness
+def _tall_world():  # type: ignore[no-untyped-def]
+    """The demo's eight connections after 100 fillers that sort first (demo rows start off-screen)."""
+    from tests.ui.fakes import DEMO_NAMES, make_connections
+
+    connections, jobs = demo_world()
+    fillers = [f"AAA filler {i:03d}" for i in range(100)]
+    return make_connections("airbyte", DEMO_NAMES + fillers), jobs
+
+
+async def test_visible_row_change_repaints_only_its_line() -> None:
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        table = screen.table
+        await pilot.pause()
+        before = table.lines_rendered
+        for _ in range(3):
+            provider.advance("4802")
+        app.watcher.refresh_now()
+        await wait_for(pilot, lambda: "succeeded" in table.get_cell("airbyte:c0002", "last").plain, what="running row to finish")
+        await pilot.pause(0.1)  # let the frame be painted
+        assert 1 <= table.lines_rendered - before <= 2  # that row's line (plus at most the cursor line), not all 8
+        row = next(line for line in screen_text(app).splitlines() if "Salesforce" in line)
+        assert "✔ succeeded" in row
+
+
+async def test_off_screen_row_refreshes_lazily_and_shows_new_value_when_scrolled_in() -> None:
+    connections, jobs = _tall_world()
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == 108)
+        screen = app.screen
+        table = screen.table
+        await pilot.pause()
+        assert "airbyte:c0000" not in table.row_keys()[: table.visible_row_range()[1]]
+        app.clock = lambda: FROZEN_NOW + timedelta(minutes=10)
+        app._on_clock_tick()
+        assert table.is_stale("airbyte:c0000")  # off-screen: flagged, not rendered
+        assert "13 minutes ago" not in screen_text(app)
+        assert table.get_cell("airbyte:c0001", "age").plain == "22 minutes ago"  # reading pulls fresh cells
+        table.move_to_key("airbyte:c0000")  # scroll it into view
+        await pilot.pause()
+        await pilot.pause()
+        assert "13 minutes ago" in screen_text(app)
+        assert not table.is_stale("airbyte:c0000")
+
+
+async def test_clock_pauses_under_a_modal_and_catches_up_on_return() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: app.screen is not screen, what="help")
+        app.clock = lambda: FROZEN_NOW + timedelta(minutes=10)
+        cells_before = screen.table.cell_updates
+        screen._age_due["airbyte:c0000"] = FROZEN_NOW  # due now, but covered: the tick does nothing
+        app._on_clock_tick()
+        assert screen._missed_tick and screen.table.cell_updates == cells_before
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back")
+        await wait_for(pilot, lambda: not screen._missed_tick, what="catch-up pass")
+        assert screen.table.get_cell("airbyte:c0000", "age").plain == "13 minutes ago"
+
+
+async def test_fast_typing_is_coalesced_and_ends_with_the_right_rows() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        await pilot.press("slash")
+        applied: list[str] = []
+        original = screen.set_filter
+
+        def spy(text: str) -> None:
+            applied.append(text)
+            original(text)
+
+        screen.set_filter = spy  # type: ignore[method-assign]
+        box = screen.query_one("#filter")
+        for text in ("s", "sn", "sno", "snow"):  # four keystrokes inside one coalescing window
+            box.value = text  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: screen.filter_text == "snow", what="filter applied")
+        assert set(screen.table.row_keys()) == {"airbyte:c0000", "airbyte:c0002"}
+        assert len(applied) <= 2 and applied[-1] == "snow"
+        box.value = ""  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: screen.table.row_count == 8, what="cleared")
+
+
+def test_age_changes_at_is_never_late() -> None:
+    from datetime import datetime, timezone
+
+    from airsync_tui.ui.formatting import age, age_changes_at
+
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert age_changes_at(None, moment) is None
+    for seconds in [0, 3, 30, 59, 61, 89.5, 95, 150, 1000, 3599, 3700, 5400.2, 40000, 86400 * 3 + 7, 86400 * 400]:
+        now = moment + timedelta(seconds=seconds)
+        due = age_changes_at(moment, now)
+        assert due is not None and due > now
+        step = (due - now).total_seconds()
+        probe = now + timedelta(seconds=max(0.0, step - 1.0))
+        assert age(moment, probe) == age(moment, now), seconds  # unchanged until (nearly) due
+    # "3 minutes ago" is re-checked twice a minute (rounding boundaries), not every second.
+    now = moment + timedelta(minutes=3, seconds=5)
+    assert (age_changes_at(moment, now) - now).total_seconds() >= 20  # type: ignore[operator]

@@ -405,7 +405,7 @@ class ConnectionsScreen(Screen[None]):
 
     def on_clock_tick(self) -> None:
         """Running rows every 2 s, ages when their text can change; paused while covered."""
-        if not self.is_current:
+        if not self.is_active:  # another screen or a modal on top: nothing cosmetic to animate
             self._missed_tick = True
             return
         self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)  # type: ignore[attr-defined]
