@@ -290,6 +290,16 @@ class LogIndex:
             self._max_line_bytes = max(self._max_line_bytes, _max_gap(new_offsets))
         return count
 
+    def compact(self) -> None:
+        """Turn a grown (``bytearray``) buffer back into exact-size ``bytes``.
+
+        After a chunked build: drops the amortised-growth slack and lets
+        :meth:`search` scan the buffer in place instead of snapshotting it.
+        Only for an index no other thread is appending to.
+        """
+        if isinstance(self._buf, bytearray):
+            self._buf = bytes(self._buf)
+
     def head(self, count: int) -> LogIndex:
         """A new index of the first ``count`` lines (a progressive-load prefix
         for in-memory feeds; the columns are copied, so it is independent)."""

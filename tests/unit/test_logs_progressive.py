@@ -165,3 +165,40 @@ async def test_static_feed_hold_full_keeps_the_prefix_state() -> None:
     hold.set()
     index = await task
     assert len(index) > len(prefixes[0])
+
+
+def _columns(index: LogIndex) -> tuple:
+    return (
+        bytes(index._buf),  # noqa: SLF001
+        list(index._offsets),  # noqa: SLF001
+        list(index._timestamps),  # noqa: SLF001
+        bytes(index._levels),  # noqa: SLF001
+        bytes(index._sources),  # noqa: SLF001
+        index.record_count,
+        index.max_line_bytes,
+    )
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_chunked_indexing_equals_one_pass(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airsync_tui.logs import parse as parse_module
+    from airsync_tui.logs.synthetic import ANSI_SOURCE
+
+    head = "2026-01-01 08:15:05 " + ANSI_SOURCE["source"] + " > "
+    legacy = []
+    for i in range(200):
+        legacy.append(f"{head}{'ERROR' if i % 9 == 0 else 'INFO'} line {i}\twith tab")
+        if i % 5 == 0:  # continuation lines (stack traces), some in runs crossing chunk edges
+            legacy.extend(["\tat io.airbyte.Foo(Foo.java:1)", "Caused by: x WARN y", "multi\nline"])
+    events = [
+        {"timestamp": TS + i, "level": ("info", "warn", "error")[i % 3], "logSource": "destination",
+         "message": f"INFO  event {i}\nsecond line", **({"stackTrace": "trace\n\tat x"} if i % 4 == 0 else {})}
+        for i in range(150)
+    ]
+    for logs in ({"logLines": legacy}, {"events": events}):
+        whole = parse_attempt({"logs": logs}).index
+        monkeypatch.setattr(parse_module, "INDEX_CHUNK_RECORDS", chunk)
+        chunked = parse_attempt({"logs": logs}).index
+        monkeypatch.setattr(parse_module, "INDEX_CHUNK_RECORDS", 10**9)
+        assert _columns(chunked) == _columns(whole)
+        assert isinstance(chunked._buf, bytes)  # noqa: SLF001 - compacted
