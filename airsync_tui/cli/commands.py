@@ -21,7 +21,7 @@ from airsync_tui.cli.output import (
 )
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
-from airsync_tui.service.events import AttemptEnded
+from airsync_tui.service.events import AttemptEnded, LogLinesAdded
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.session import providers_for
@@ -113,11 +113,35 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 async def cmd_logs(args: argparse.Namespace) -> int:
-    from airsync_tui.service.log_feed import print_attempt_log
-
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
-        return await print_attempt_log(provider, job, attempt_number=args.attempt, follow=args.follow, out=sys.stdout)
+        if not args.follow:
+            from airsync_tui.service.log_feed import print_attempt_log
+
+            return await print_attempt_log(provider, job, attempt_number=args.attempt, follow=False, out=sys.stdout)
+        return await _follow_logs(provider, job, args.attempt)
+
+
+async def _follow_logs(provider: SyncProvider, job, attempt: int | None) -> int:  # type: ignore[no-untyped-def]
+    """`logs --follow`: the watcher publishes the attempt's lines, then only new ones."""
+    if attempt is None:
+        detail = await provider.get_job_detail(job.id)
+        attempt = detail.attempts[-1].number if detail.attempts else 0
+    watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_trailing_seconds=5.0))
+    watcher.jobs[job.key] = job
+    subscription = watcher.subscribe()
+    await watcher.start()
+    watcher.follow_logs(job.key, attempt)
+    try:
+        while not watcher.log_follow_done(job.key, attempt):
+            event = await subscription.get(timeout=1.0)
+            if isinstance(event, LogLinesAdded) and event.job_key == job.key:
+                sys.stdout.write("".join(line + "\n" for line in event.lines))
+                sys.stdout.flush()
+    finally:
+        subscription.close()
+        await watcher.stop()
+    return EXIT_OK
 
 
 async def cmd_config(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from typing import Sequence
 
 from airsync_tui import __version__
 from airsync_tui.errors import EXIT_USAGE, AirsyncError
+from airsync_tui.providers.registry import PROVIDER_FACTORIES
 
 EXIT_INTERRUPTED = 130
 
@@ -99,7 +100,7 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = Fals
     parser.add_argument(
         "--provider",
         default=default,
-        choices=("airbyte", "hightouch"),
+        choices=tuple(PROVIDER_FACTORIES),
         help="use only this provider (when a profile configures both)",
     )
     parser.add_argument(

@@ -20,7 +20,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
 from airsync_tui.models.domain import Connection, Job, JobDetail
@@ -41,6 +41,7 @@ from airsync_tui.service.events import (
     JobStatusChanged,
     JobUpdated,
     LatestJobs,
+    LogLinesAdded,
     ProgressUpdated,
 )
 from airsync_tui.service.subscription import EventHub, Subscription
@@ -58,6 +59,9 @@ class WatcherConfig:
     max_backoff: float = 60.0
     recent_jobs: int = 500
     settle_fetch_limit: int = 10  # per tick: vanished active jobs re-read individually
+    log_interval: float = 2.5  # followed attempt logs (as the Airbyte web UI polls)
+    #: Logs keep arriving after an attempt ends (the web UI polls 2 min more).
+    log_trailing_seconds: float = 120.0
     #: False = follow-only mode (the CLI's `sync --wait`): no workspace polling,
     #: just the followed jobs, one cheap request each per `detail_interval`.
     watch_workspace: bool = True
@@ -95,6 +99,7 @@ class Watcher:
         self.loaded: dict[str, bool] = {name: False for name in self.providers}
         self.triggered: set[str] = set()
         self._followed: dict[str, int] = {}
+        self._followed_logs: dict[tuple[str, int], _LogFollow] = {}
         self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
         self._wake: dict[str, asyncio.Event] = {}
         self._follow_wake: asyncio.Event | None = None
@@ -163,6 +168,31 @@ class Watcher:
             self._followed.pop(job_key, None)
         else:
             self._followed[job_key] = count
+
+    def follow_logs(self, job_key: str, attempt_number: int) -> None:
+        """Publish `LogLinesAdded` for this attempt: first its lines so far, then only new ones."""
+        key = (job_key, attempt_number)
+        follow = self._followed_logs.get(key)
+        if follow is None:
+            self._followed_logs[key] = _LogFollow()
+        else:
+            follow.refs += 1
+        if self._follow_wake is not None:
+            self._follow_wake.set()
+
+    def unfollow_logs(self, job_key: str, attempt_number: int) -> None:
+        key = (job_key, attempt_number)
+        follow = self._followed_logs.get(key)
+        if follow is None:
+            return
+        follow.refs -= 1
+        if follow.refs <= 0:
+            del self._followed_logs[key]
+
+    def log_follow_done(self, job_key: str, attempt_number: int) -> bool:
+        """True once a followed attempt has ended and its trailing lines were read."""
+        follow = self._followed_logs.get((job_key, attempt_number))
+        return follow is not None and follow.done
 
     @property
     def followed(self) -> list[str]:
@@ -410,6 +440,48 @@ class Watcher:
                 )
         self.hub.publish(JobDetailUpdated(provider=job.provider, detail=detail))
 
+    async def _poll_log(self, log_key: tuple[str, int], follow: "_LogFollow", now: float) -> None:
+        from airsync_tui.service.log_feed import ProviderLogFeed
+
+        job_key, attempt_number = log_key
+        if follow.feed is None:
+            job = self.jobs.get(job_key) or await self.provider_for_key(job_key).get_job(job_key.split(":", 1)[1])
+            connection = self.connections.get(job.connection_key)
+            feed = ProviderLogFeed(
+                self.provider_for_key(job_key), job, detail=self.details.get(job_key),
+                connection_name=connection.name if connection else None, attempt_number=attempt_number,
+            )
+            try:
+                index = await feed.load(attempt_number)
+            except NotFoundError:
+                # The attempt does not exist yet (job still pending): keep waiting
+                # while the job is active, give up once it has ended without it.
+                fresh = await self.provider_for_key(job_key).get_job(job.id)
+                self._observe(fresh, publish=True)
+                if fresh.status.is_terminal:
+                    follow.done = True
+                return
+            follow.feed, follow.index = feed, index
+            added = len(index)
+        else:
+            added = await follow.feed.poll(attempt_number, follow.index)
+        index = follow.index
+        if added:
+            start = len(index) - added
+            lines = tuple(index.formatted(i) for i in range(start, len(index)))
+            self.hub.publish(
+                LogLinesAdded(
+                    provider=job_key.split(":", 1)[0], job_key=job_key, attempt_number=attempt_number,
+                    lines=lines, total_lines=len(index),
+                )
+            )
+        if follow.feed.is_live(attempt_number):
+            follow.ended_at = None
+        elif follow.ended_at is None:
+            follow.ended_at = now
+        if follow.ended_at is not None and now - follow.ended_at >= self.config.log_trailing_seconds:
+            follow.done = True
+
     async def _follow_loop(self) -> None:
         assert self._follow_wake is not None
         last_fetch: dict[str, float] = {}
@@ -432,11 +504,35 @@ class Watcher:
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, str(exc))
                 except Exception as exc:  # a malformed detail must not stop following
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
+            for log_key, follow in list(self._followed_logs.items()):
+                if follow.done or now - follow.last_poll < self.config.log_interval:
+                    continue
+                follow.last_poll = now
+                try:
+                    await self._poll_log(log_key, follow, now)
+                except asyncio.CancelledError:
+                    raise
+                except AirsyncError as exc:
+                    self._set_health(log_key[0].split(":", 1)[0], HealthState.DEGRADED, str(exc))
+                except Exception as exc:  # a malformed log must not stop following
+                    self._set_health(log_key[0].split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             try:
-                await asyncio.wait_for(self._follow_wake.wait(), timeout=min(0.5, self.config.detail_interval))
+                await asyncio.wait_for(self._follow_wake.wait(), timeout=min(0.5, self.config.detail_interval, self.config.log_interval))
             except asyncio.TimeoutError:
                 pass
             self._follow_wake.clear()
+
+
+@dataclass
+class _LogFollow:
+    """State of one followed attempt log."""
+
+    refs: int = 1
+    feed: Any = None
+    index: Any = None
+    last_poll: float = 0.0
+    ended_at: float | None = None
+    done: bool = False
 
 
 def _counts(job: Job) -> tuple[object, ...]:

@@ -205,3 +205,18 @@ def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
     cancel = airsync(emu, "--provider", "hightouch", "cancel", str(run_id))
     assert cancel.returncode == 2
     assert "cancel" in cancel.stderr.lower() and len(cancel.stderr.strip().splitlines()) == 1
+
+
+def test_logs_follow_prints_growing_log_and_stops_after_the_attempt(emu: RunningEmulator) -> None:
+    name = "Events Firehose → S3"  # manual schedule: idle unless we start it
+    wait_idle(emu, name)
+    emu.world.force_next_outcome(connection_id(emu, name), "success")
+    started = airsync(emu, "sync", connection_id(emu, name), "--json")
+    job_id = json.loads(started.stdout)["jobId"]
+    time.sleep(1.0)  # let the first attempt start
+    result = airsync(emu, "--provider", "airbyte", "logs", str(job_id), "--follow", timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 10
+    assert emu.world.get_job(job_id).status in ("succeeded", "failed")  # it returned because the attempt ended
+    assert "\x1b" not in result.stdout

@@ -165,3 +165,38 @@ async def test_slow_subscriber_loses_progress_not_transitions() -> None:
     drained = [sub.get_nowait() for _ in range(5)]
     assert any(isinstance(e, JobStatusChanged) for e in drained)
     assert sub.dropped >= 15
+
+
+async def test_followed_log_publishes_existing_then_only_new_lines() -> None:
+    from airsync_tui.providers.base import AttemptLog
+    from airsync_tui.service.events import LogLinesAdded
+
+    provider = FakeProvider()
+    job = provider.add_job("c0", "running")
+    batches = [["a", "b"], ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c", "d"]]
+    live = {"value": True}
+
+    async def fetch(job_id: str, attempt_number: int) -> AttemptLog:
+        import orjson
+
+        lines = batches.pop(0) if len(batches) > 1 else batches[0]
+        body = orjson.dumps({"attempt": {"id": 0, "status": "running"}, "logType": "formatted", "logs": {"logLines": lines}})
+        return AttemptLog(job_id=job_id, attempt_number=attempt_number, raw_json=body, live=live["value"])
+
+    provider.fetch_attempt_log = fetch  # type: ignore[method-assign]
+    watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_interval=0.05, log_trailing_seconds=0.2))
+    watcher.jobs[job.key] = job
+    sub = watcher.subscribe()
+    await watcher.start()
+    watcher.follow_logs(job.key, 0)
+    try:
+        got = []
+        while len(got) < 3:
+            event = await collect(sub, LogLinesAdded)
+            got.append([line.split()[-1] for line in event.lines])
+        assert got == [["a", "b"], ["c"], ["d"]]
+        live["value"] = False
+        await asyncio.sleep(0.5)
+        assert watcher.log_follow_done(job.key, 0)
+    finally:
+        await watcher.stop()
