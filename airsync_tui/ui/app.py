@@ -407,15 +407,22 @@ class AirsyncApp(App[None]):
         if job_key is None:
             self.notify("no job yet: nothing to show logs for", severity="information", markup=False)
             return
+        self._open_logs(job_key, attempt_number)
+
+    @work(exclusive=True, group="open-logs", exit_on_error=False)
+    async def _open_logs(self, job_key: str, attempt_number: int | None) -> None:
+        """Learn the job's attempts first (one request) so the viewer opens on the latest one."""
+        from airsync_tui.service.log_feed import make_log_feed
+        from airsync_tui.ui.screens.log_screen import LogScreen
+
         try:
-            from airsync_tui.service.log_feed import make_log_feed
-            from airsync_tui.ui.screens.log_screen import LogScreen
-        except ImportError:
-            self.notify("log viewer not available yet", severity="warning", markup=False)
-            return
+            if attempt_number is None and job_key not in self.watcher.details:
+                await self.watcher.job_detail(job_key)
+        except AirsyncError as exc:
+            self.notify(f"attempt list unavailable, showing attempt 1: {clean(exc)}", severity="warning", markup=False)
         try:
             feed = make_log_feed(self.watcher, job_key, attempt_number)
-            self.push_screen(LogScreen(feed))
+            await self.push_screen(LogScreen(feed))
         except Exception as exc:  # noqa: BLE001
             self.notify(f"cannot open logs: {clean(exc)}", severity="error", markup=False)
 

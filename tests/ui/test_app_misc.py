@@ -116,3 +116,31 @@ async def test_profile_key_hidden_without_profiles() -> None:
         screen = await _ready(pilot, app)
         assert not screen.check_action("switch_profile", ())
         assert "Profile" not in screen_text(app).splitlines()[-1]
+
+
+async def test_logs_from_the_connection_list_open_the_latest_attempt() -> None:
+    """Without a cached job detail the viewer still opens on the newest attempt, not attempt 1."""
+    from airsync_tui.models.domain import Attempt
+    from airsync_tui.models.status import airbyte_job_status
+    from airsync_tui.ui.screens.log_screen import LogScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        job = app.watcher.latest_job["airbyte:c0001"]
+        provider = app.watcher.provider_for_key(job.key)
+        provider.set_job(
+            job,
+            attempts=[
+                Attempt(number=0, status=airbyte_job_status("failed")),
+                Attempt(number=1, status=airbyte_job_status("failed")),
+                Attempt(number=2, status=airbyte_job_status("succeeded")),
+            ],
+        )
+        app.watcher.details.pop(job.key, None)
+        screen.table.move_to_key("airbyte:c0001")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        log_screen = app.screen
+        assert log_screen.feed.attempt_numbers == [0, 1, 2]
+        assert log_screen.attempt_number == 2
