@@ -7,7 +7,6 @@ server (names, errors) is sanitised so it cannot drive the terminal.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from datetime import datetime, timedelta
@@ -15,15 +14,13 @@ from typing import Any, Iterable, TextIO
 
 import humanize
 
+from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.timeparse import utcnow
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def inert(text: object) -> str:
-    """Drop escape sequences and control characters from server-provided text."""
-    return _CONTROL.sub("", str(text)).replace("\t", " ")
+    """Server-provided text as one inert line (escape sequences and controls removed)."""
+    return sanitize_text(str(text), keep_newlines=False)
 
 
 def job_id_value(job: Job) -> int | str:

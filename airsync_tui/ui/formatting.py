@@ -13,7 +13,6 @@ status badges stay readable on both backgrounds.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,23 +22,14 @@ from rich.text import Text
 from airsync_tui.models.domain import Progress
 from airsync_tui.models.status import JobStatus, StatusCategory
 
-try:  # the log package ships the thorough sanitiser (bidi, OSC, C1...)
-    from airsync_tui.logs.sanitize import sanitize_text as _sanitize_text
-except ImportError:  # pragma: no cover - fallback while the log package is young
-    _sanitize_text = None
-
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from airsync_tui.logs.sanitize import sanitize_text
 
 DASH = "–"
 
 
 def clean(value: object) -> str:
     """Untrusted text → one printable line (control/escape sequences removed)."""
-    text = "" if value is None else str(value)
-    if _sanitize_text is not None:
-        text = _sanitize_text(text)
-    else:
-        text = _CONTROL.sub("", text)
+    text = sanitize_text("" if value is None else str(value))
     return " ".join(text.split()) if ("\n" in text or "\t" in text or "\r" in text) else text
 
 
