@@ -59,6 +59,9 @@ class WatcherConfig:
     max_backoff: float = 60.0
     recent_jobs: int = 500
     settle_fetch_limit: int = 10  # per tick: vanished active jobs re-read individually
+    #: Finished jobs kept in memory beyond each connection's latest (an all-day
+    #: session must not grow without bound; older ones are re-read on demand).
+    retained_finished_jobs: int = 2000
     log_interval: float = 2.5  # followed attempt logs (as the Airbyte web UI polls)
     #: Logs keep arriving after an attempt ends (the web UI polls 2 min more).
     log_trailing_seconds: float = 120.0
@@ -378,6 +381,7 @@ class Watcher:
         name = provider.name
         poll = await provider.poll_activity(self._cursors[name], include_progress=include_progress)
         self._cursors[name] = poll.cursor
+        self._prune()
         seen: set[str] = set()
         for job in sorted(poll.jobs, key=_job_sort_key):
             seen.add(job.key)
@@ -393,6 +397,20 @@ class Watcher:
                     continue
                 self._observe(fresh, publish=True)
         self._set_health(name, HealthState.OK)
+
+    def _prune(self) -> None:
+        """Forget the oldest finished jobs that no connection row or follower needs."""
+        limit = self.config.retained_finished_jobs
+        if len(self.jobs) <= limit * 1.25:
+            return
+        needed = {job.key for job in self.latest_job.values()} | set(self._followed) | self.triggered
+        droppable = sorted(
+            (job for key, job in self.jobs.items() if job.status.is_terminal and key not in needed),
+            key=_job_sort_key,
+        )
+        for job in droppable[: max(0, len(droppable) - limit)]:
+            del self.jobs[job.key]
+            self.details.pop(job.key, None)
 
     def _observe(self, job: Job, *, publish: bool, triggered_here: bool = False) -> None:
         """Merge a fresh view of a job into the state and publish the differences."""

@@ -200,3 +200,23 @@ async def test_followed_log_publishes_existing_then_only_new_lines() -> None:
         assert watcher.log_follow_done(job.key, 0)
     finally:
         await watcher.stop()
+
+
+async def test_finished_jobs_are_pruned_but_latest_and_active_are_kept() -> None:
+    provider = FakeProvider(connections=2)
+    for _ in range(60):
+        provider.add_job("c0", "succeeded")
+    latest = provider.add_job("c1", "succeeded")
+    active = provider.add_job("c0", "running")
+    watcher = Watcher([provider], WatcherConfig(active_interval=0.05, idle_interval=0.05, retained_finished_jobs=10))
+    await watcher.start()
+    try:
+        for _ in range(100):
+            if watcher.loaded["airbyte"] and len(watcher.jobs) <= 13:
+                break
+            await asyncio.sleep(0.05)
+        assert len(watcher.jobs) <= 13
+        assert latest.key in watcher.jobs and active.key in watcher.jobs
+        assert watcher.latest_job["airbyte:c0"].key == active.key
+    finally:
+        await watcher.stop()
