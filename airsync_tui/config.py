@@ -338,7 +338,10 @@ def load_profile(
     through unconditionally).
     """
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
-    known_flags = {"api_url", "workspace_id", "read_only", "profile", "hightouch_api_url"}
+    known_flags = {
+        "api_url", "workspace_id", "read_only", "profile", "hightouch_api_url",
+        "config_api_url", "client_id", "client_secret", "bearer_token", "hightouch_api_key",
+    }
     unknown_flags = sorted(set(flags) - known_flags)
     if unknown_flags:
         raise ConfigError(f"unknown override {unknown_flags[0]!r}", hint=f"known: {', '.join(sorted(known_flags))}")
@@ -372,9 +375,10 @@ def load_profile(
     sources: list[ValueSource] = [ValueSource("profile", chosen, _profile_origin(name, flags, env, document))]
 
     # --- Airbyte
+    ab_flag_keys = ("api_url", "workspace_id", "config_api_url", "client_id", "client_secret", "bearer_token")
     ab_flags = _Layer(
-        {k: flags[k] for k in ("api_url", "workspace_id") if k in flags},
-        {k: f"flag --{k.replace('_', '-')}" for k in ("api_url", "workspace_id")},
+        {k: flags[k] for k in ab_flag_keys if k in flags},
+        {k: f"flag --{k.replace('_', '-')}" for k in ab_flag_keys},
         "flags",
     )
     ab_layers = [
@@ -406,8 +410,8 @@ def load_profile(
 
     # --- Hightouch
     ht_flags = _Layer(
-        {"api_url": flags["hightouch_api_url"]} if "hightouch_api_url" in flags else {},
-        {"api_url": "flag --hightouch-api-url"},
+        {key: flags[flag] for key, flag in (("api_url", "hightouch_api_url"), ("api_key", "hightouch_api_key")) if flag in flags},
+        {"api_url": "flag --hightouch-api-url", "api_key": "flag --hightouch-api-key"},
         "flags",
     )
     ht_layers = [

@@ -36,10 +36,18 @@ def load_cli_profile(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from airsync_tui.config import load_profile
 
     overrides: dict[str, Any] = {}
-    if getattr(args, "api_url", None):
-        overrides["api_url"] = args.api_url
-    if getattr(args, "workspace", None):
-        overrides["workspace_id"] = args.workspace
+    for flag, key in (
+        ("api_url", "api_url"),
+        ("workspace", "workspace_id"),
+        ("config_api_url", "config_api_url"),
+        ("client_id", "client_id"),
+        ("client_secret", "client_secret"),
+        ("bearer_token", "bearer_token"),
+        ("hightouch_api_url", "hightouch_api_url"),
+        ("hightouch_api_key", "hightouch_api_key"),
+    ):
+        if getattr(args, flag, None):
+            overrides[key] = getattr(args, flag)
     if getattr(args, "read_only", False):
         overrides["read_only"] = True
     return load_profile(getattr(args, "profile", None), overrides=overrides)

@@ -171,3 +171,18 @@ def test_list_profiles_reads_the_file(tmp_path) -> None:  # type: ignore[no-unty
     assert list_profiles(path=path) == []
     path.write_text('default_profile = "b"\n[profiles.b.airbyte]\napi_url = "http://x/api/public/v1"\n[profiles.a.hightouch]\napi_key = "k"\n')
     assert list_profiles(path=path) == ["a", "b"]
+
+
+def test_credential_flags_beat_env_as_a_group(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from airsync_tui.config import load_profile
+
+    env = {"AIRBYTE_API_ROOT": "http://h/api/public/v1", "AIRBYTE_BEARER_TOKEN": "env-token", "HIGHTOUCH_API_KEY": "env-key"}
+    profile = load_profile(
+        overrides={"client_id": "flag-id", "client_secret": "flag-secret", "hightouch_api_key": "flag-key"},
+        env=env,
+        path=tmp_path / "none.toml",
+    )
+    assert profile.airbyte is not None and profile.airbyte.client_id == "flag-id"
+    assert profile.airbyte.bearer_token is None  # the env token does not mix with flag client credentials
+    assert profile.hightouch is not None and profile.hightouch.api_key.get_secret_value() == "flag-key"
+    assert "flag-secret" not in repr(profile) and "flag-key" not in repr(profile)
