@@ -12,8 +12,8 @@ finish many times during the run), and prints:
 * how many runs that finished in the emulator reached the watcher as
   finished, and how long after the emulator finished them (wall time).
 
-    /work/venv/bin/python bench/bench_hightouch.py --seconds 60 --speed 30
-    /work/venv/bin/python bench/bench_hightouch.py --write-docs   # also update docs/benchmarks.md
+    python bench/bench_hightouch.py --seconds 60 --speed 30
+    python bench/bench_hightouch.py --write-docs   # also update docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def main() -> int:
     parser.add_argument("--speed", type=float, default=30.0)
     parser.add_argument("--write-docs", action="store_true", help=f"replace the '{SECTION}' section of {DOCS.name}")
     args = parser.parse_args()
-    command = f"/work/venv/bin/python bench/bench_hightouch.py --syncs {args.syncs} --seconds {args.seconds:g} --speed {args.speed:g}"
+    command = f"python bench/bench_hightouch.py --syncs {args.syncs} --seconds {args.seconds:g} --speed {args.speed:g}"
     result = asyncio.run(run(args.syncs, args.seconds, args.speed))
     section = report(result, command)
     print(section)

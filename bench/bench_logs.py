@@ -1,6 +1,6 @@
 """Attempt-log viewer benchmark: 1,000,000-line logs, both Airbyte formats.
 
-    /work/venv/bin/python bench/bench_logs.py [--lines 1000000] [--no-toolong] [--no-emulator]
+    python bench/bench_logs.py [--lines 1000000] [--no-toolong] [--no-emulator]
 
 Two sources, so both log formats are measured end to end:
   * legacy ``logLines``: the REAL emulator (``start_emulator`` with
