@@ -162,6 +162,10 @@ def parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
 
 
 def _parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
+    if isinstance(data, bytes) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
+        chunked = _parse_attempt_chunked(data)
+        if chunked is not None:
+            return chunked
     obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
     if not isinstance(obj, dict):
         raise ValueError("attempt JSON must be an object")
@@ -241,9 +245,16 @@ def _index_in_chunks(
         else:
             index.append_index(part)
         start = end
+        _yield_gil()
     assert index is not None
     index.compact()
     return index
+
+
+def _yield_gil() -> None:
+    """Let other threads (the UI's event loop) run between two heavy steps of
+    a background parse: ``sleep(0)`` releases the GIL and re-acquires it."""
+    time.sleep(0)
 
 
 def append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
@@ -257,6 +268,12 @@ def append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> 
 
 
 def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
+    if isinstance(data, bytes) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
+        located = _locate_log_array(data)
+        if located is not None:
+            fresh = _index_array_in_chunks(data, located, skip=index.record_count)
+            if fresh is not None:
+                return index.append_index(fresh) if fresh.record_count else 0
     obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
     logs = obj.get("logs", obj) if isinstance(obj, dict) else {}
     logs = logs or {}
@@ -268,6 +285,239 @@ def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) ->
     lines = logs.get("logLines") or []
     fresh = lines[seen:]
     return index.append_index(index_from_log_lines(fresh)) if fresh else 0
+
+
+# -- chunked parse of a big body ----------------------------------------------------
+#
+# A 1,000,000-line structured attempt is ~150 MB of JSON. One ``orjson.loads``
+# of it holds the GIL for the whole call (0.5-1.5 s), which freezes the UI
+# thread while the log parses in the background. So a big body is parsed a
+# few MB of the log array at a time, releasing the GIL in between:
+#
+# * the array's elements are separated by ``},{`` (events) or ``","`` (legacy
+#   lines) as compact encoders (Jackson, orjson) write them. A candidate cut
+#   at such a separator is accepted only if ``[`` + slice + ``]`` parses: a
+#   cut inside a string or a nested object leaves an open string or object
+#   that one ``]`` can never balance, so it fails and the next candidate is
+#   tried. If ``[X]`` and ``[Y]`` are valid arrays, ``[X,Y]`` is the valid
+#   array of their elements, so the chunks are exactly the array's elements;
+# * the envelope (attempt metadata, ``logType``, other ``logs`` keys) is
+#   parsed on its own, with the array replaced by a marker string; the parse
+#   must put the marker alone at ``logs[key]``, which proves the located
+#   ``[`` … ``]`` is that array. Envelope + elements then *is* the document,
+#   and JSON parses one way only, so the result equals a one-shot parse;
+# * anything unexpected (no separator, no cut that parses, invalid JSON,
+#   pretty-printed arrays) returns ``None`` and the caller does the one-shot
+#   parse, which also raises the usual error for a broken body.
+
+#: Bodies at least this big are parsed in chunks (a one-shot parse of a
+#: smaller one holds the GIL for < ~0.1 s).
+CHUNKED_PARSE_MIN_BYTES = 16 * 1024 * 1024
+#: Target bytes of the log array per ``orjson.loads`` call (~20-70 ms each).
+PARSE_CHUNK_BYTES = 6 * 1024 * 1024
+#: Candidate cuts tried per chunk before giving up (messages may contain a
+#: separator; then the next candidate is almost always a real boundary).
+_CUT_RETRIES = 16
+#: Candidate closing brackets tried at the end of the body.
+_END_RETRIES = 16
+#: How far from the start (end) of the body the log array may start (end).
+_HEAD_SEARCH_BYTES = 4 * 1024 * 1024
+
+_LOGS_KEY = re.compile(rb'"logs"\s*:\s*\{')
+_ARRAY_KEY = re.compile(rb'"(events|logLines)"\s*:\s*\[')
+#: Element separator of each array, and how many of its bytes end a chunk.
+_SEPARATORS = {"events": (b"},{", 1), "logLines": (b'","', 1)}
+_MARKER = "airsync-tui:log-array-marker:5f0c2e"
+_MARKER_JSON = b'"' + _MARKER.encode() + b'"'
+
+
+def find_log_array(raw: bytes) -> tuple[str, int] | None:
+    """``(key, offset of the first element)`` of the log array in ``raw``.
+
+    Looks after the ``"logs": {`` key when there is one, so an ``events``
+    key elsewhere in the attempt metadata is not mistaken for the log.
+    The quote before a key cannot be an escaped one inside a string, and a
+    string value is never followed by ``:``, so a match is a real key.
+    (A wrong match is still caught where it matters: the progressive prefix
+    is only a guess, and the chunked parse checks the envelope.)
+    """
+    head_end = min(len(raw), _HEAD_SEARCH_BYTES)
+    logs = _LOGS_KEY.search(raw, 0, head_end)
+    found = _ARRAY_KEY.search(raw, logs.end() if logs else 0, head_end)
+    if found is None:
+        return None
+    return found.group(1).decode(), found.end()
+
+
+@dataclass(slots=True)
+class _Envelope:
+    end: int  # offset of the log array's closing "]"
+    attempt: dict[str, Any]
+    log_type: str
+    logs: dict[str, Any]  # the logs object, with the array as [_MARKER]
+
+
+@dataclass(slots=True)
+class _LocatedArray:
+    key: str  # "events" or "logLines"
+    start: int  # offset of the first element (just after "[")
+    #: Closing brackets whose envelope parses, last first. Usually one; a "]"
+    #: in metadata after the log can also pass, and then the last chunk
+    #: (which must parse as elements) picks the right one.
+    candidates: list[_Envelope]
+    chosen: _Envelope | None = None  # set when the last chunk parses
+
+
+def _locate_log_array(raw: bytes) -> _LocatedArray | None:
+    """The log array's byte span, with the envelope parsed (see above)."""
+    found = find_log_array(raw)
+    if found is None:
+        return None
+    key, start = found
+    head = raw[:start]
+    if _MARKER_JSON in head:
+        return None
+    low = max(start, len(raw) - _HEAD_SEARCH_BYTES)
+    end = len(raw)
+    candidates: list[_Envelope] = []
+    for _ in range(_END_RETRIES):
+        end = raw.rfind(b"]", low, end)
+        if end < 0:
+            break
+        tail = raw[end:]
+        envelope = _load_envelope(head + _MARKER_JSON + tail, key)
+        if envelope is not None and _MARKER_JSON not in tail:
+            candidates.append(_Envelope(end, *envelope))
+    return _LocatedArray(key, start, candidates) if candidates else None
+
+
+def _load_envelope(text: bytes, key: str) -> tuple[Any, Any, dict[str, Any]] | None:
+    """``(attempt, logType, logs)`` of the envelope, if the marker is the
+    whole ``logs[key]`` array and the one-shot parse would index that array."""
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    if "logs" in obj or "attempt" in obj:  # same rules as _parse_attempt
+        logs = obj.get("logs") or {}
+        attempt = obj.get("attempt") or {}
+        log_type = obj.get("logType") or ""
+    else:
+        logs, attempt, log_type = obj, {}, ""
+    if not isinstance(logs, dict) or logs.get(key) != [_MARKER]:
+        return None
+    if key == "logLines" and logs.get("events"):  # index_from_logs prefers events
+        return None
+    return attempt, log_type, logs
+
+
+def _iter_array_chunks(raw: bytes, located: _LocatedArray) -> Iterator[list[Any] | None]:
+    """The array's elements, a few MB of JSON at a time; ``None`` (then stop)
+    when no valid cut is found. Sets ``located.chosen`` at the last chunk.
+
+    A cut beyond the real closing bracket never parses either: the slice
+    would hold ``elements] more``, trailing text after a complete array.
+    """
+    separator, keep = _SEPARATORS[located.key]
+    start, end = located.start, located.candidates[0].end
+    while start < end:
+        if end - start <= PARSE_CHUNK_BYTES + PARSE_CHUNK_BYTES // 2:
+            break
+        search = start + PARSE_CHUNK_BYTES
+        for _ in range(_CUT_RETRIES):
+            cut = raw.find(separator, search, end)
+            if cut < 0:
+                break
+            records = _load_array(raw[start : cut + keep])
+            if records is not None:
+                yield records
+                start = cut + len(separator) - 1  # the next element's first byte
+                break
+            search = cut + 1
+        else:
+            yield None
+            return
+        if cut < 0:  # no separator left: the rest is the last chunk
+            break
+    # The last chunk: up to the first candidate closing bracket that works.
+    for envelope in located.candidates:
+        if envelope.end > start:
+            records = _load_array(raw[start : envelope.end])
+            if records is not None:
+                located.chosen = envelope
+                yield records
+                return
+    yield None
+
+
+def _load_array(elements: bytes) -> list[Any] | None:
+    try:
+        records = orjson.loads(b"[" + elements + b"]")
+    except orjson.JSONDecodeError:
+        return None
+    return records if isinstance(records, list) else None
+
+
+def _index_array_in_chunks(raw: bytes, located: _LocatedArray, skip: int = 0) -> LogIndex | None:
+    """Index of the log array's records after the first ``skip``, parsed and
+    indexed chunk by chunk with the GIL released in between; ``None`` if the
+    array cannot be cut (the caller then parses the body in one go)."""
+    legacy = located.key == "logLines"
+    build = index_from_log_lines if legacy else index_from_events
+    index = LogIndex()
+    pending: list[Any] = []  # legacy lines waiting for the next headed line
+    total = 0
+    for records in _iter_array_chunks(raw, located):
+        _yield_gil()
+        if records is None:
+            return None
+        total += len(records)
+        if skip:
+            dropped = min(skip, len(records))
+            records = records[dropped:] if dropped else records
+            skip -= dropped
+        if legacy:
+            # A chunk of lines must start at a headed line (continuation lines
+            # inherit from the line above): keep the tail from the last headed
+            # line for the next round.
+            scanned = len(pending)
+            records = pending + records if pending else records
+            cut = _last_headed_line(records, max(1, scanned))
+            pending = records[cut:]
+            records = records[:cut]
+        if records:
+            index.append_index(_index_in_chunks(records, build, _next_headed_line if legacy else None))
+            _yield_gil()
+    if pending:
+        index.append_index(_index_in_chunks(pending, build, _next_headed_line))
+    if total == 0:  # "[ ]": the one-shot parse decides what an empty array means
+        return None
+    index.compact()
+    return index
+
+
+def _last_headed_line(lines: Sequence[Any], low: int) -> int:
+    """Last line at/after ``low`` (>= 1) that has a legacy header, else 0."""
+    for i in range(len(lines) - 1, low - 1, -1):
+        line = lines[i]
+        if isinstance(line, str) and _LEGACY_HEADED.match(line):
+            return i
+    return 0
+
+
+def _parse_attempt_chunked(raw: bytes) -> AttemptLog | None:
+    """:func:`_parse_attempt` of a big body in chunks; ``None`` = not possible."""
+    located = _locate_log_array(raw)
+    if located is None:
+        return None
+    index = _index_array_in_chunks(raw, located)
+    envelope = located.chosen
+    if index is None or envelope is None:
+        return None
+    log_type = envelope.log_type or ("structured" if "events" in envelope.logs else "formatted")
+    return AttemptLog(index=index, attempt=envelope.attempt, log_type=log_type)
 
 
 # -- structured events ---------------------------------------------------------------

@@ -21,20 +21,29 @@ for the full parse).
 Measured (2 cores): ``orjson`` does not release the GIL (two threads parsing
 take as long as one after the other), so splitting the full parse across
 worker threads would not make it faster; it stays one ``parse_attempt`` call.
+That call parses a big body a few MB of the array at a time with the same
+separator-and-validate cuts, releasing the GIL between chunks, so the UI
+keeps running while it works (see ``parse.py``, "chunked parse").
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 
 from airsync_tui.logs.index import LogIndex
-from airsync_tui.logs.parse import AttemptLog, index_from_events, index_from_log_lines, parse_attempt
+from airsync_tui.logs.parse import (
+    _SEPARATORS,
+    AttemptLog,
+    find_log_array,
+    index_from_events,
+    index_from_log_lines,
+    parse_attempt,
+)
 
 __all__ = [
     "PrefixCallback",
@@ -53,30 +62,8 @@ PrefixCallback = Callable[[LogIndex], "Awaitable[Any] | None"]
 PREFIX_BYTES = 512 * 1024
 #: Below this size the full parse is fast (< ~50 ms): no prefix step.
 MIN_PROGRESSIVE_BYTES = 4 * 1024 * 1024
-#: How far into the body the log array may start (attempt metadata comes first).
-_HEAD_SEARCH_BYTES = 4 * 1024 * 1024
 #: Earlier separators tried when a cut does not parse.
 _RETRIES = 4
-
-_LOGS_KEY = re.compile(rb'"logs"\s*:\s*\{')
-_ARRAY_KEY = re.compile(rb'"(events|logLines)"\s*:\s*\[')
-_SEPARATORS = {"events": (b"},{", 1), "logLines": (b'","', 1)}
-
-
-def find_log_array(raw: bytes) -> tuple[str, int] | None:
-    """``(key, offset of the first element)`` of the log array in ``raw``.
-
-    Looks after the ``"logs": {`` key when there is one, so an ``events``
-    key elsewhere in the attempt metadata is not mistaken for the log.
-    The quote before a key cannot be an escaped one inside a string, and a
-    string value is never followed by ``:``, so a match is a real key.
-    """
-    head_end = min(len(raw), _HEAD_SEARCH_BYTES)
-    logs = _LOGS_KEY.search(raw, 0, head_end)
-    found = _ARRAY_KEY.search(raw, logs.end() if logs else 0, head_end)
-    if found is None:
-        return None
-    return found.group(1).decode(), found.end()
 
 
 def parse_prefix(raw: bytes, max_bytes: int = PREFIX_BYTES) -> LogIndex | None:
