@@ -306,9 +306,10 @@ def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) ->
 #   must put the marker alone at ``logs[key]``, which proves the located
 #   ``[`` … ``]`` is that array. Envelope + elements then *is* the document,
 #   and JSON parses one way only, so the result equals a one-shot parse;
-# * anything unexpected (no separator, no cut that parses, invalid JSON,
-#   pretty-printed arrays) returns ``None`` and the caller does the one-shot
-#   parse, which also raises the usual error for a broken body.
+# * anything unexpected (no cut that parses within a few candidates, no
+#   envelope that parses, invalid JSON) returns ``None`` and the caller does
+#   the one-shot parse, which also raises the usual error for a broken body.
+#   An array without compact separators (pretty-printed) is one chunk.
 
 #: Bodies at least this big are parsed in chunks (a one-shot parse of a
 #: smaller one holds the GIL for < ~0.1 s).
