@@ -26,6 +26,8 @@ def emu() -> Iterator[RunningEmulator]:
     running = start_emulator(
         EmulatorOptions(speed=40.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
     )
+    # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
+    running.world.pause_schedules()
     try:
         yield running
     finally:

@@ -22,6 +22,7 @@ WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
     emu = start_emulator(EmulatorOptions(seed=7, speed=300, big_log_lines=0))
+    emu.world.pause_schedules()  # scheduled jobs would race the tests' own triggers
     try:
         yield emu
     finally:

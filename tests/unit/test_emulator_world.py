@@ -107,3 +107,12 @@ def test_scaled_world_is_fast() -> None:
     assert time.perf_counter() - started < 0.2
     assert [j.job_id for j in page] == sorted((j.job_id for j in page), reverse=True)
     assert total == 50 and len(by_connection) == 20
+
+
+def test_paused_schedules_start_no_jobs() -> None:
+    world = _world()
+    world.pause_schedules()
+    before = len(world.jobs)
+    world.clock.advance(3 * 24 * 3600)
+    world.tick()
+    assert len(world.jobs) == before

@@ -120,6 +120,7 @@ class AirbyteWorld:
         self.active_job_ids: set[int] = set()
         self._step_heap: list[tuple[float, int]] = []
         self._schedule_heap: list[tuple[float, int]] = []
+        self.schedules_paused = False
         self._rng = random.Random(f"world:{seed}")
         self._uuid_rng = random.Random(f"uuids:{seed}")
         self.scaled = connections is not None
@@ -297,10 +298,18 @@ class AirbyteWorld:
         for connection in self.connections:
             self._schedule_next(connection, now)
 
+    def pause_schedules(self) -> None:
+        """Stop scheduled jobs from starting (scripts and tests that need a quiet workspace)."""
+        with self.lock:
+            self.schedules_paused = True
+            self._schedule_heap.clear()
+            for connection in self.connections:
+                connection.next_fire_at = None
+
     def _schedule_next(self, connection: Connection, now: float) -> None:
         """Compute the next fire time after `now` (misfires fire once, never in a burst)."""
         connection.next_fire_at = None
-        if connection.status != "active" or not connection.schedule_expression:
+        if self.schedules_paused or connection.status != "active" or not connection.schedule_expression:
             return
         if connection.schedule_kind == "cron":
             fire = QuartzCron.parse(connection.schedule_expression).next_after(now)
