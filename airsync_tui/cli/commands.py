@@ -9,20 +9,12 @@ import json
 import sys
 from typing import Any, AsyncIterator
 
-from airsync_tui.cli.output import (
-    WaitPrinter,
-    ago,
-    connection_json,
-    count,
-    inert,
-    job_json,
-    print_table,
-    short_duration,
-)
+from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
 from airsync_tui.service.events import AttemptEnded, LogLinesAdded
 from airsync_tui.models.timeparse import utcnow
+from airsync_tui.textfmt import age, count, duration
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
@@ -98,7 +90,7 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
         return EXIT_OK
     now = utcnow()
     rows = [
-        [j.id, j.connection_id, j.job_type, j.status.label, ago(j.created_at), short_duration(j.elapsed(now)), count(j.records_synced)]
+        [j.id, j.connection_id, j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), count(j.records_synced)]
         for j in jobs
     ]
     print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "ROWS"])
@@ -126,7 +118,7 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         if not args.follow:
             from airsync_tui.service.log_feed import print_attempt_log
 
-            return await print_attempt_log(provider, job, attempt_number=args.attempt, follow=False, out=sys.stdout)
+            return await print_attempt_log(provider, job, attempt_number=args.attempt, out=sys.stdout)
         return await _follow_logs(provider, job, args.attempt)
 
 
@@ -161,12 +153,8 @@ async def cmd_config(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"config file: {path}{'' if path.exists() else ' (not created yet)'}")
     profile = load_cli_profile(args)
-    describe = getattr(config, "describe_sources", None)
-    if describe is not None:
-        for line in describe(profile):
-            print(f"  {line}")
-    else:
-        print(f"  profile: {profile.name}")
+    for line in config.describe_sources(profile):
+        print(f"  {line}")
     return EXIT_OK
 
 

@@ -11,11 +11,10 @@ from airsync_tui.service.watcher import Watcher
 
 
 def _available_profiles() -> list[str]:
-    from airsync_tui import config
+    from airsync_tui.config import list_profiles
 
-    lister = getattr(config, "list_profiles", None)
     try:
-        return list(lister()) if lister is not None else []
+        return list_profiles()
     except Exception:  # a broken config file is reported when a profile is loaded
         return []
 

@@ -12,10 +12,10 @@ import time
 from datetime import datetime, timedelta
 from typing import Any, Iterable, TextIO
 
-import humanize
 
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Connection, Job
+from airsync_tui.textfmt import count, duration
 from airsync_tui.models.timeparse import utcnow
 
 def inert(text: object) -> str:
@@ -71,31 +71,6 @@ def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextI
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
         if index == 0:
             print("  ".join("-" * w for w in widths), file=out)
-
-
-def ago(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return humanize.naturaltime(utcnow() - moment)
-
-
-def short_duration(delta: timedelta | None) -> str:
-    if delta is None:
-        return "—"
-    seconds = int(delta.total_seconds())
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    if minutes:
-        return f"{minutes}m{secs:02d}s"
-    return f"{secs}s"
-
-
-def count(value: int | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    return f"{value:,}{unit}"
 
 
 class WaitPrinter:
@@ -162,7 +137,7 @@ class WaitPrinter:
         eta = progress.eta if progress else None
         text = (
             f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} records"
-            f"  elapsed {short_duration(elapsed)}  ETA {short_duration(eta) if eta is not None else '—'}"
+            f"  elapsed {duration(elapsed)}  ETA {duration(eta)}"
         )
         self.stream.write("\r\x1b[2K" + text)
         self.stream.flush()

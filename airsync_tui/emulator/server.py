@@ -30,6 +30,8 @@ from airsync_tui.emulator.airbyte.routes_public import build_public_routes
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.auth import RequireAuth, TokenStore
 from airsync_tui.emulator.clock import VirtualClock
+from airsync_tui.emulator.hightouch import build_hightouch_app
+from airsync_tui.emulator.hightouch.world import HightouchWorld
 from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
 
 TICK_SECONDS = 0.1
@@ -62,11 +64,7 @@ async def _tick_forever(world: AirbyteWorld) -> None:
         await asyncio.sleep(TICK_SECONDS)
 
 
-def _build_hightouch(clock: VirtualClock, options: EmulatorOptions) -> Starlette | None:
-    try:
-        from airsync_tui.emulator.hightouch import build_hightouch_app  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+def _build_hightouch(clock: VirtualClock, options: EmulatorOptions) -> Starlette:
     return build_hightouch_app(clock, seed=options.seed, syncs=options.hightouch_syncs, api_key=options.hightouch_api_key)
 
 
@@ -81,15 +79,12 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     config_api = RequireAuth(Starlette(routes=build_config_routes(world, tokens)), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     hightouch = _build_hightouch(clock, options)
-    if hightouch is not None:
-        routes.append(Mount("/hightouch", app=hightouch))
+    routes.append(Mount("/hightouch", app=hightouch))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick_forever(world), name="airbyte-emulator-ticker")
-        async with contextlib.AsyncExitStack() as stack:
-            if hightouch is not None:
-                await stack.enter_async_context(hightouch.router.lifespan_context(hightouch))
+        async with hightouch.router.lifespan_context(hightouch):
             try:
                 yield
             finally:
@@ -146,9 +141,8 @@ class RunningEmulator:
         self._thread = threading.Thread(target=self._serve, name="airsync-emulator", daemon=True)
 
     @property
-    def hightouch_world(self) -> object | None:
-        hightouch = self.app.state.hightouch_app
-        return getattr(hightouch.state, "world", None) if hightouch is not None else None
+    def hightouch_world(self) -> HightouchWorld:
+        return self.app.state.hightouch_app.state.world
 
     def _serve(self) -> None:
         self._server.run(sockets=[self._sock])

@@ -112,6 +112,14 @@ def parse_retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _non_json(response: httpx.Response, label: str) -> TransportError:
+    ctype = response.headers.get("content-type", "no content type").split(";")[0]
+    return TransportError(
+        f"{label} answered HTTP {response.status_code} with a non-JSON body ({ctype}) from {_where(response.request.url)}",
+        hint="check that the API URL points at the API root (e.g. http://host:8000/api/public/v1), not the web UI",
+    )
+
+
 def decode_json(response: httpx.Response, *, label: str) -> Any:
     """Parse a JSON body or raise a one-line TransportError that says what came back."""
     if not response.content:
@@ -119,11 +127,16 @@ def decode_json(response: httpx.Response, *, label: str) -> Any:
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        ctype = response.headers.get("content-type", "no content type").split(";")[0]
-        raise TransportError(
-            f"{label} answered HTTP {response.status_code} with a non-JSON body ({ctype}) from {_where(response.request.url)}",
-            hint="check that the API URL points at the API root (e.g. http://host:8000/api/public/v1), not the web UI",
-        ) from None
+        raise _non_json(response, label) from None
+
+
+def json_bytes(response: httpx.Response, *, label: str) -> bytes:
+    """The body undecoded (a caller parses a 100+ MB log off the event loop),
+    after a cheap check that it is a JSON document at all."""
+    content = response.content
+    if content.lstrip()[:1] not in (b"{", b"["):
+        raise _non_json(response, label)
+    return content
 
 
 def _where(url: httpx.URL | str) -> str:
@@ -171,12 +184,14 @@ class JsonHttp:
         safe: bool | None = None,
         policy: RetryPolicy | None = None,
         timeout: float | None = None,
+        decode: bool = True,
     ) -> Any:
         """Send a request and return its decoded JSON body.
 
         `safe` defaults to True for GET/HEAD. An unsafe request (one that
         starts work on the server) is sent once: a lost answer surfaces as a
         TransportError for the caller to reconcile, never as a second trigger.
+        `decode=False` returns the checked body bytes instead of parsed JSON.
         """
         if safe is None:
             safe = method.upper() in ("GET", "HEAD", "OPTIONS")
@@ -213,7 +228,7 @@ class JsonHttp:
             else:
                 if response.status_code < 400:
                     try:
-                        body = decode_json(response, label=self.label)
+                        body = decode_json(response, label=self.label) if decode else json_bytes(response, label=self.label)
                     except TransportError as exc:
                         # A garbled body on a safe read is transient (proxies,
                         # truncation): retry it. For a trigger it stays final:
@@ -297,5 +312,6 @@ __all__ = [
     "RetryPolicy",
     "SlidingWindowLimiter",
     "decode_json",
+    "json_bytes",
     "parse_retry_after",
 ]

@@ -25,7 +25,6 @@ from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
-FOLLOW_INTERVAL = 2.5
 
 
 class ProviderLogFeed:
@@ -62,7 +61,7 @@ class ProviderLogFeed:
             self.attempt_numbers = sorted({*self.attempt_numbers, attempt_number})
         self.initial_attempt = attempt_number if attempt_number is not None else self.attempt_numbers[-1]
 
-    async def _refresh_attempts(self) -> None:
+    async def resolve_attempts(self) -> None:
         """Learn the attempt list when the feed was opened without job detail."""
         if self._detail_known:
             return
@@ -93,7 +92,7 @@ class ProviderLogFeed:
         return await self._load(attempt_number, on_prefix)
 
     async def _load(self, attempt_number: int, on_prefix: PrefixCallback | None) -> LogIndex:
-        await self._refresh_attempts()
+        await self.resolve_attempts()
         log = await self._fetch(attempt_number)
         if log.raw_json is not None:
             if on_prefix is None:
@@ -145,32 +144,18 @@ def make_log_feed(watcher, job_key: str, attempt_number: int | None = None) -> P
     )
 
 
-async def print_attempt_log(
-    provider: SyncProvider,
-    job: Job,
-    *,
-    attempt_number: int | None,
-    follow: bool,
-    out: TextIO,
-    interval: float = FOLLOW_INTERVAL,
-) -> int:
-    """`airsync logs JOB [--attempt N] [--follow]`: print sanitised, formatted lines."""
+async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number: int | None, out: TextIO) -> int:
+    """`airsync logs JOB [--attempt N]`: print the attempt's sanitised, formatted lines.
+
+    (`--follow` goes through the watcher's `follow_logs`, like every live view.)
+    """
     feed = ProviderLogFeed(provider, job, attempt_number=attempt_number)
-    await feed._refresh_attempts()
+    await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     index = await feed.load(number)
     if feed.notice:
         print(f"# {feed.notice}", file=out)
-    printed = 0
     for line in iter_formatted_lines(index):
         print(line, file=out)
-        printed += 1
     out.flush()
-    while follow and feed.is_live(number):
-        await asyncio.sleep(interval)
-        if await feed.poll(number, index):
-            for i in range(printed, len(index)):
-                print(index.formatted(i), file=out)
-            printed = len(index)
-            out.flush()
     return EXIT_OK

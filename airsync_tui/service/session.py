@@ -40,9 +40,6 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 
     emulator = start_emulator(EmulatorOptions(seed=seed, speed=speed, **options))
-    hightouch = None
-    if getattr(emulator, "hightouch_api_url", None) and getattr(emulator, "hightouch_available", True):
-        hightouch = HightouchSettings(api_url=emulator.hightouch_api_url, api_key=emulator.hightouch_api_key)
     profile = Profile(
         name="demo",
         airbyte=AirbyteSettings(
@@ -51,7 +48,7 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
             client_secret=emulator.client_secret,
             workspace_id=emulator.workspace_id,
         ),
-        hightouch=hightouch,
+        hightouch=HightouchSettings(api_url=emulator.hightouch_api_url, api_key=emulator.hightouch_api_key),
         read_only=False,
     )
     return Demo(emulator=emulator, profile=profile)

@@ -21,10 +21,10 @@ from rich.text import Text
 
 from airsync_tui.models.domain import Progress
 from airsync_tui.models.status import JobStatus, StatusCategory
+from airsync_tui.textfmt import DASH, age, count, duration  # noqa: F401  (re-exported for the UI)
 
 from airsync_tui.logs.sanitize import sanitize_text
 
-DASH = "–"
 
 
 def clean(value: object) -> str:
@@ -148,11 +148,6 @@ def progress_bar(ratio: float | None, palette: Palette, *, width: int = 12, tick
 
 
 # ------------------------------------------------------------------- numbers
-def count(value: int | None) -> str:
-    """12,000 (exact with separators; operators compare counts between runs)."""
-    return DASH if value is None else humanize.intcomma(int(value))
-
-
 def short_count(value: int | float | None) -> str:
     """1.2k / 3.4M for dense columns."""
     if value is None:
@@ -175,33 +170,6 @@ def rate(value: float | None, unit: str) -> str:
     if unit == "B":
         return f"{humanize.naturalsize(value)}/s"
     return f"{short_count(value)} {unit}/s"
-
-
-def duration(value: timedelta | None) -> str:
-    """Compact: 12s, 4m 05s, 2h 03m, 3d 04h."""
-    if value is None:
-        return DASH
-    total = int(max(value.total_seconds(), 0))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {seconds:02d}s"
-    return f"{seconds}s"
-
-
-def age(moment: datetime | None, now: datetime) -> str:
-    """"3 minutes ago"; clock skew into the future reads "just now"."""
-    if moment is None:
-        return DASH
-    delta = now - moment
-    if delta.total_seconds() < 5:
-        return "just now"
-    return humanize.naturaltime(delta)
 
 
 def age_changes_at(moment: datetime | None, now: datetime) -> datetime | None:

@@ -17,12 +17,11 @@ clock, or a skewed host), never ours.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Awaitable, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import httpx
 
@@ -45,15 +44,12 @@ from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.airbyte.auth import NoAuth, build_auth
 from airsync_tui.providers.airbyte.errors import LABEL, ConfigApiUnavailable, make_error_mapper
 from airsync_tui.providers.http import (
-    RETRY_STATUSES,
     JsonHttp,
     RetryPolicy,
     _transport_error,
-    parse_retry_after,
 )
 
 MAX_PAGE = 100
-GARBLED_TRIES = 3
 ACTIVE_STATUSES: tuple[str, ...] = ("pending", "queued", "running", "incomplete")
 SYNC_CONFIG_TYPES: tuple[str, ...] = ("sync", "reset_connection", "clear", "refresh")
 _ATTEMPT_STATUS = re.compile(rb'(?<!\\)"status"\s*:\s*"([A-Za-z_]+)"')
@@ -158,29 +154,12 @@ class AirbyteClient:
 
     async def _get(self, path: str, params: Sequence[tuple[str, Any]] | None = None) -> Any:
         url = self._public(path)
-        return await self._safe(lambda: self.http.request("GET", url, params=list(params or ())))
+        return await self.http.request("GET", url, params=list(params or ()))
 
     async def _config_post(self, path: str, body: dict[str, Any]) -> Any:
         # Config API reads are POSTs but safe: they change nothing, so retry them.
         url = self._config(path)
-        return await self._safe(lambda: self.http.request("POST", url, json=body, safe=True))
-
-    async def _safe(self, send: Callable[[], Awaitable[Any]]) -> Any:
-        """Retry a SAFE request whose 200 body was garbled (a proxy page, a truncated body).
-
-        JsonHttp retries 429/5xx/dropped connections but treats a non-JSON
-        200 as final; for a read that is transient more often than not, so we
-        try again a couple of times before reporting it.
-        """
-        for attempt in range(GARBLED_TRIES):
-            try:
-                return await send()
-            except TransportError as exc:
-                if exc.retryable or "non-JSON" not in exc.message or attempt + 1 >= GARBLED_TRIES:
-                    raise
-                self.http.stats.retries += 1
-                await asyncio.sleep(self.http.policy.delay(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        return await self.http.request("POST", url, json=body, safe=True)
 
     # ------------------------------------------------------------------ public: health, workspaces, connections
 
@@ -324,7 +303,9 @@ class AirbyteClient:
         `"status"` key in an AttemptInfoRead is the attempt's).
         """
         url = self._config("/attempt/get_for_job")
-        content = await self._raw_post(url, {"jobId": int(job_id), "attemptNumber": attempt_number})
+        content = await self.http.request(
+            "POST", url, json={"jobId": int(job_id), "attemptNumber": attempt_number}, safe=True, decode=False
+        )
         match = _ATTEMPT_STATUS.search(content)
         return content, (match.group(1).decode().lower() if match else None)
 
@@ -375,48 +356,6 @@ class AirbyteClient:
         body = self._list_body(config_types=config_types, **options)
         body["workspaceIds"] = list(workspace_ids)
         return JobReadList.model_validate(await self._config_post("/jobs/list_for_workspaces", body) or {})
-
-    async def _raw_post(self, url: str, body: dict[str, Any]) -> bytes:
-        """A safe POST returning the body bytes, with JsonHttp's retry and error rules."""
-        http = self.http
-        policy = http.policy
-        last: Exception | None = None
-        for attempt in range(policy.attempts):
-            http.stats.requests += 1
-            path = httpx.URL(url).path
-            http.stats.by_path[path] = http.stats.by_path.get(path, 0) + 1
-            retry_after: float | None = None
-            try:
-                response = await http.client.post(url, json=body)
-            except httpx.TimeoutException:
-                last = TransportError(f"Airbyte did not answer in time (POST {path})", retryable=True)
-            except httpx.TransportError as exc:
-                last = _transport_error(LABEL, "POST", url, exc)
-            else:
-                if response.status_code < 400:
-                    content = response.content
-                    if not content.lstrip()[:1] in (b"{", b"["):
-                        last = TransportError(
-                            f"Airbyte answered POST {path} with a non-JSON body", retryable=True
-                        )
-                    else:
-                        return content
-                else:
-                    try:
-                        parsed: Any = response.json()
-                    except ValueError:
-                        parsed = response.text[:500]
-                    error = http.error_mapper(response, parsed)
-                    if response.status_code not in RETRY_STATUSES:
-                        raise error
-                    retry_after = parse_retry_after(response)
-                    last = error
-            if attempt + 1 >= policy.attempts:
-                break
-            http.stats.retries += 1
-            await asyncio.sleep(policy.delay(attempt, retry_after))
-        assert last is not None
-        raise last
 
 
 __all__ = ["ACTIVE_STATUSES", "AirbyteClient", "MAX_PAGE", "SYNC_CONFIG_TYPES", "ServerClock"]

@@ -1,0 +1,47 @@
+"""Plain-text formatting of counts, durations and ages, shared by the CLI and the UI.
+
+Headless (no Textual, no Rich) so `airsync jobs` and the dashboard print the
+same "12,000", "4m 05s" and "3 minutes ago".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import humanize
+
+DASH = "–"
+
+
+def count(value: int | None) -> str:
+    """12,000 (exact with separators; operators compare counts between runs)."""
+    return DASH if value is None else humanize.intcomma(int(value))
+
+
+
+def duration(value: timedelta | None) -> str:
+    """Compact: 12s, 4m 05s, 2h 03m, 3d 04h."""
+    if value is None:
+        return DASH
+    total = int(max(value.total_seconds(), 0))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {seconds:02d}s"
+    return f"{seconds}s"
+
+
+
+def age(moment: datetime | None, now: datetime) -> str:
+    """"3 minutes ago"; clock skew into the future reads "just now"."""
+    if moment is None:
+        return DASH
+    delta = now - moment
+    if delta.total_seconds() < 5:
+        return "just now"
+    return humanize.naturaltime(delta)
