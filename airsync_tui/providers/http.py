@@ -44,9 +44,6 @@ class RetryPolicy:
         return max(0.0, raw * (1 + random.uniform(-self.jitter, self.jitter)))
 
 
-NO_RETRY = RetryPolicy(attempts=1)
-
-
 @dataclass(frozen=True)
 class HttpSignal:
     """What the HTTP layer tells the watcher about API health."""
@@ -185,17 +182,20 @@ class JsonHttp:
         policy: RetryPolicy | None = None,
         timeout: float | None = None,
         decode: bool = True,
+        resend_refused: bool = False,
     ) -> Any:
         """Send a request and return its decoded JSON body.
 
         `safe` defaults to True for GET/HEAD. An unsafe request (one that
-        starts work on the server) is sent once: a lost answer surfaces as a
-        TransportError for the caller to reconcile, never as a second trigger.
+        starts work on the server) is sent once — or, with `resend_refused`,
+        re-sent only after a 429 (refused, so nothing started); a lost answer
+        surfaces as a TransportError for the caller to reconcile, never as a
+        second trigger.
         `decode=False` returns the checked body bytes instead of parsed JSON.
         """
         if safe is None:
             safe = method.upper() in ("GET", "HEAD", "OPTIONS")
-        active = (policy or self.policy) if safe else NO_RETRY
+        active = policy or self.policy
         kwargs: dict[str, Any] = {}
         if params is not None:
             kwargs["params"] = params
@@ -253,7 +253,10 @@ class JsonHttp:
                         last_error = RateLimitedError(
                             error.message, hint=error.hint, status_code=429, title=error.title, retryable=True
                         )
-            if attempt + 1 >= active.attempts:
+            # An unsafe request may be re-sent only after a 429: the server
+            # refused it before doing anything. Anything else may have started the work.
+            refused = resend_refused and isinstance(last_error, RateLimitedError)
+            if attempt + 1 >= active.attempts or not (safe or refused):
                 break
             delay = active.delay(attempt, retry_after)
             self.stats.retries += 1
@@ -306,7 +309,6 @@ def _transport_error(label: str, method: str, url: str, exc: httpx.TransportErro
 __all__ = [
     "HttpSignal",
     "JsonHttp",
-    "NO_RETRY",
     "RETRY_STATUSES",
     "RequestStats",
     "RetryPolicy",

@@ -42,3 +42,32 @@ async def test_decode_false_returns_checked_bytes() -> None:
     with pytest.raises(TransportError):
         await http.request("POST", "http://t/a", json={}, safe=True, decode=False)
     assert len(seen) == 3
+
+
+def _http_statuses(statuses: list[int]) -> tuple[JsonHttp, list[str]]:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        status = statuses.pop(0) if len(statuses) > 1 else statuses[0]
+        return httpx.Response(status, json={"id": "1"} if status == 200 else {"error": "x"})
+
+    def mapper(response: httpx.Response, body: object) -> ApiError:
+        return ApiError(f"HTTP {response.status_code}", status_code=response.status_code)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    return JsonHttp(client, label="Test", error_mapper=mapper, policy=FAST), seen
+
+
+async def test_unsafe_request_is_sent_once_unless_refused_resends_are_allowed() -> None:
+    http, seen = _http_statuses([429, 200])
+    with pytest.raises(ApiError):
+        await http.request("POST", "http://t/trigger", json={})
+    assert seen == ["POST"]
+    http, seen = _http_statuses([429, 200])
+    assert await http.request("POST", "http://t/trigger", json={}, resend_refused=True) == {"id": "1"}
+    assert seen == ["POST", "POST"]
+    http, seen = _http_statuses([500, 200])
+    with pytest.raises(ApiError, match="HTTP 500"):
+        await http.request("POST", "http://t/trigger", json={}, resend_refused=True)
+    assert seen == ["POST"]

@@ -13,13 +13,11 @@ Only the endpoints the dashboard needs (hightouch-api.md A.2). Two rules:
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 import httpx
 
-from airsync_tui.errors import RateLimitedError
 from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, SyncRunList, TriggerRunOutput
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.http import HttpSignal, JsonHttp, RequestStats, RetryPolicy, SlidingWindowLimiter
@@ -35,8 +33,6 @@ MAX_SYNC_PAGES = 200  # 20,000 syncs: a guard against a server that always says 
 
 # Longer than the generic policy: no Retry-After is sent, so wait past a 10 s window.
 HIGHTOUCH_RETRY = RetryPolicy(attempts=5, base_delay=1.0, max_delay=10.0)
-# A 429 on a trigger means "not executed": safe to re-send after a pause.
-TRIGGER_RATE_LIMIT_RETRIES = 3
 
 
 class HightouchClient:
@@ -52,7 +48,6 @@ class HightouchClient:
         limit: int = DEFAULT_CLIENT_LIMIT,
         window: float = DOCUMENTED_WINDOW,
         policy: RetryPolicy = HIGHTOUCH_RETRY,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.base_url = api_url.rstrip("/")
         self._api_key = api_key
@@ -74,7 +69,6 @@ class HightouchClient:
             limiter=self.limiter,
             secrets=lambda: (self._api_key,),
         )
-        self._sleep = sleep
 
     # ---------------------------------------------------------------- plumbing
     @property
@@ -162,25 +156,15 @@ class HightouchClient:
     async def trigger(self, sync_id: int, *, full_resync: bool = False) -> TriggerRunOutput:
         """`POST /syncs/{id}/trigger`, sent once (`safe=False`).
 
-        Only a 429 is re-sent (a rejected request started nothing); timeouts,
-        dropped connections and 5xx surface to the caller to reconcile.
+        It is re-sent only after a 429 (a refused request started
+        nothing); timeouts, dropped connections and 5xx surface to the caller
+        to reconcile.
         """
         body = {"fullResync": True} if full_resync else None
-        attempt = 0
-        while True:
-            try:
-                answer = await self.http.request(
-                    "POST", self._url(f"/syncs/{int(sync_id)}/trigger"), json=body, safe=False
-                )
-                return TriggerRunOutput.model_validate(answer)
-            except RateLimitedError:
-                attempt += 1
-                if attempt > TRIGGER_RATE_LIMIT_RETRIES:
-                    raise
-                await self._pause(HIGHTOUCH_RETRY.delay(attempt))
-
-    async def _pause(self, seconds: float) -> None:
-        await self._sleep(seconds)
+        answer = await self.http.request(
+            "POST", self._url(f"/syncs/{int(sync_id)}/trigger"), json=body, safe=False, resend_refused=True
+        )
+        return TriggerRunOutput.model_validate(answer)
 
 
 __all__ = [
