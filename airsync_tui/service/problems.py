@@ -1,0 +1,55 @@
+"""What is wrong with a connection right now: the shared vocabulary of alerts and triage.
+
+The rules engine (`airsync watch`, the Alerts screen) raises these; the triage
+view (`airsync failures`, the Triage screen) groups them by cause. Keeping one
+record type means both always agree on what counts as failing, stalled, stale
+or at risk of auto-disable, and on since when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from airsync_tui.models.domain import FailureInfo
+
+
+class ProblemKind(str, Enum):
+    FAILED = "failed"
+    STALLED = "stalled"
+    SLOW = "slow"
+    STALE = "stale"
+    AUTO_DISABLE_RISK = "auto_disable_risk"
+    ROWS_REJECTED = "rows_rejected"
+    API_UNHEALTHY = "api_unhealthy"
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ConnectionProblem:
+    """One open problem of one connection (or, for API_UNHEALTHY, of one provider).
+
+    `connection_key` is `provider:connection_id` (None for provider-wide
+    problems). `since` is when the problem began on the server's clock (start
+    of the failure streak, last growth of counts, last success…).
+    """
+
+    kind: ProblemKind
+    severity: Severity
+    provider: str
+    connection_key: str | None
+    connection_name: str | None
+    since: datetime | None
+    summary: str
+    job_key: str | None = None
+    attempt_number: int | None = None
+    failure: FailureInfo | None = None
+    streak: int = 0
+    last_success: datetime | None = None
+    next_run: datetime | None = None
+    failing_stream: str | None = None
