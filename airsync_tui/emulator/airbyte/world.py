@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from airsync_tui.emulator.airbyte import catalog
 from airsync_tui.emulator.airbyte.catalog import ConnectionSpec, StreamSpec
+from airsync_tui.emulator.airbyte.events import EventLog
 from airsync_tui.emulator.airbyte.model import (
     ACTIVE_STATUSES,
     Attempt,
@@ -111,6 +112,8 @@ class AirbyteWorld:
         self.lock = threading.RLock()
         self.transitions: deque[Transition] = deque(maxlen=500_000)
         self.forced_outcomes: dict[str, str] = {}
+        #: Connection events (config API `connections/events/*`): jobs, pause/resume, schedule, refresh/clear.
+        self.events = EventLog(seed)
         self.workspaces: list[Workspace] = []
         self.tags: dict[str, Tag] = {}
         self.connections: list[Connection] = []
