@@ -27,6 +27,7 @@ from starlette.routing import Mount
 
 from airsync_tui.emulator.airbyte.routes_config import build_config_routes
 from airsync_tui.emulator.airbyte.routes_public import build_public_routes
+from airsync_tui.emulator.airbyte.warehouse import build_destination_routes
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.auth import RequireAuth, TokenStore
 from airsync_tui.emulator.clock import VirtualClock
@@ -53,6 +54,7 @@ class EmulatorOptions:
     hightouch_api_key: str = "ht-demo-key"
     hightouch_syncs: int | None = None
     big_log_lines: int = 1_000_000
+    duckdb_path: str | None = None  # demo: a DuckDB destination whose tables receive committed rows
 
 
 async def _tick_forever(world: AirbyteWorld) -> None:
@@ -72,10 +74,11 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     """The whole emulator as one ASGI app. State: `app.state.airbyte_world`, `.faults`, `.tokens`."""
     clock = clock or VirtualClock(options.speed)
     world = AirbyteWorld(
-        clock, seed=options.seed, connections=options.connections, running=options.running, big_log_lines=options.big_log_lines
+        clock, seed=options.seed, connections=options.connections, running=options.running, big_log_lines=options.big_log_lines,
+        duckdb_path=options.duckdb_path,
     )
     tokens = TokenStore(options.client_id, options.client_secret, options.token_ttl)
-    public_api = RequireAuth(Starlette(routes=build_public_routes(world, tokens)), tokens, ("/health", "/applications/token"))
+    public_api = RequireAuth(Starlette(routes=build_public_routes(world, tokens) + build_destination_routes(world)), tokens, ("/health", "/applications/token"))
     config_api = RequireAuth(Starlette(routes=build_config_routes(world, tokens)), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     hightouch = _build_hightouch(clock, options)
@@ -165,6 +168,8 @@ class RunningEmulator:
         self._thread.join(timeout=10)
         with contextlib.suppress(OSError):
             self._sock.close()
+        if self.world.warehouse is not None:
+            self.world.warehouse.stop()
 
     def __enter__(self) -> "RunningEmulator":
         return self
@@ -204,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-secret", default=defaults.client_secret, help="accepted client secret")
     parser.add_argument("--hightouch-api-key", default=defaults.hightouch_api_key, help="accepted Hightouch API key")
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
+    parser.add_argument("--duckdb-path", default=None, help="demo: write committed rows of the DuckDB connection to this file")
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser
 
@@ -220,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         running=args.running, token_ttl=args.token_ttl, faults=faults, client_id=args.client_id,
         client_secret=args.client_secret, hightouch_api_key=args.hightouch_api_key,
         hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines,
+        duckdb_path=args.duckdb_path,
     )
     app = build_app(options)
     sock = _bind(options.host, options.port)

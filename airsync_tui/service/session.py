@@ -29,9 +29,14 @@ class Demo:
 
     emulator: "RunningEmulator"
     profile: "Profile"
+    data_dir: str | None = None  # temp dir holding the demo's DuckDB destination file
 
     def stop(self) -> None:
         self.emulator.stop()
+        if self.data_dir:
+            import shutil
+
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
 def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: Any) -> Demo:
@@ -39,6 +44,13 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
     from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 
+    data_dir: str | None = None
+    if "duckdb_path" not in options:  # the demo's DuckDB destination lives in a temp dir removed on stop
+        import os
+        import tempfile
+
+        data_dir = tempfile.mkdtemp(prefix="airsync-demo-")
+        options["duckdb_path"] = os.path.join(data_dir, "demo.duckdb")
     emulator = start_emulator(EmulatorOptions(seed=seed, speed=speed, **options))
     profile = Profile(
         name="demo",
@@ -51,7 +63,7 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
         hightouch=HightouchSettings(api_url=emulator.hightouch_api_url, api_key=emulator.hightouch_api_key),
         read_only=False,
     )
-    return Demo(emulator=emulator, profile=profile)
+    return Demo(emulator=emulator, profile=profile, data_dir=data_dir)
 
 
 def providers_for(profile: "Profile", *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:

@@ -35,6 +35,7 @@ from airsync_tui.emulator.airbyte.model import (
     Job,
     JobPlan,
 )
+from airsync_tui.emulator.airbyte.warehouse import attach_warehouse, extra_demo_specs
 from airsync_tui.emulator.airbyte.schedule import QuartzCron, basic_interval_seconds, schedule_period_seconds
 from airsync_tui.emulator.clock import VirtualClock
 
@@ -104,6 +105,7 @@ class AirbyteWorld:
         running: int = 0,
         big_log_lines: int = 1_000_000,
         history_per_connection: int | None = None,
+        duckdb_path: str | None = None,
     ) -> None:
         self.clock = clock
         self.seed = seed
@@ -127,6 +129,8 @@ class AirbyteWorld:
         self._rng = random.Random(f"world:{seed}")
         self._uuid_rng = random.Random(f"uuids:{seed}")
         self.scaled = connections is not None
+        #: The demo's DuckDB destination (None unless a path is given): receives committed rows.
+        self.warehouse = attach_warehouse(duckdb_path if connections is None else None)
         now = clock.now()
         self.built_at = now  # everything generated is relative to this instant (determinism is relative to it)
         if connections is None:
@@ -176,7 +180,7 @@ class AirbyteWorld:
 
     def _build_demo(self, now: float, history_per_connection: int | None) -> None:
         workspace = self._add_workspace(catalog.DEMO_WORKSPACE_NAME)
-        specs = list(catalog.DEMO_CONNECTIONS) + [catalog.DELETED_CONNECTION]
+        specs = list(catalog.DEMO_CONNECTIONS) + extra_demo_specs(self.warehouse) + [catalog.DELETED_CONNECTION]
         by_name: dict[str, Connection] = {}
         for i, spec in enumerate(specs):
             created = int(now - 86400 * (180 - i * 9))
@@ -426,6 +430,8 @@ class AirbyteWorld:
                 attempt.failure = attempt_plan.failure
                 attempt.failure_stream = attempt_plan.failure_stream
                 job.status = "incomplete" if index + 1 < len(job.plan.attempts) else "failed"
+            if self.warehouse is not None:
+                self.warehouse.attempt_ended(job, attempt)
         job.next_step += 1
         job.updated_at = at
         if job.is_terminal:
@@ -447,6 +453,8 @@ class AirbyteWorld:
             attempt.ended_at = at
             attempt.status = "failed"
             attempt.failure = catalog.CANCELLATION_FAILURE
+            if self.warehouse is not None:
+                self.warehouse.attempt_ended(job, attempt)
         job.status = "cancelled"
         job.updated_at = at
         job.next_step = 2 * len(job.plan.attempts)

@@ -198,6 +198,16 @@ class AirbyteClient:
     async def get_connection(self, connection_id: str) -> ConnectionResponse:
         return ConnectionResponse.model_validate(await self._get(f"/connections/{connection_id}"))
 
+    async def get_connection_raw(self, connection_id: str) -> dict[str, Any]:
+        """The `ConnectionResponse` body as sent (namespace rules and stream prefix for table naming)."""
+        body = await self._get(f"/connections/{connection_id}")
+        return body if isinstance(body, dict) else {}
+
+    async def get_destination_raw(self, destination_id: str) -> dict[str, Any]:
+        """`GET /destinations/{id}`: the destination's configuration, secrets masked by the server."""
+        body = await self._get(f"/destinations/{destination_id}")
+        return body if isinstance(body, dict) else {}
+
     async def _pages(self, path: str, params: list[tuple[str, Any]], envelope: type, *, max_items: int | None, page_size: int = MAX_PAGE):
         """Offset paging that stops on an empty or short page (never follows `next`)."""
         offset = 0

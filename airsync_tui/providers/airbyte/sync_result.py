@@ -30,6 +30,7 @@ from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import JobStatus, StatusCategory
 from airsync_tui.models.timeparse import parse_time
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.providers.airbyte.sync_result_sql import SyncResultSqlMixin
 
 DEFAULT_SYNC_TIMEOUT_SECONDS = 30 * 60
 DEFAULT_POLL_INTERVAL = 2.0
@@ -91,8 +92,8 @@ class SyncAttempt:
         return ""
 
 
-class SyncResult:
-    """A job's status, counts, attempts and logs (PyAirbyte's `SyncResult`, async)."""
+class SyncResult(SyncResultSqlMixin):
+    """A job's status, counts, attempts and logs (PyAirbyte's `SyncResult`, async); SQL access from the mixin."""
 
     def __init__(self, provider: AirbyteProvider, job_id: int | str, *, connection_id: str | None = None, job: Job | None = None) -> None:
         self.provider = provider
