@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the embedded Airbyte + Hightouch emulator on 127.0.0.1 (see: airsync emulator --help)",
         add_help=False,
     )
+    from airsync_tui.cli.query import add_query_parser
+
+    add_query_parser(sub, _add_global_flags)
     return parser
 
 
@@ -137,7 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dashboard(args)
         from airsync_tui.cli import commands
 
-        handler = getattr(commands, f"cmd_{args.command}")
+        handler = getattr(commands, f"cmd_{args.command}", None)
+        if handler is None and args.command == "query":
+            from airsync_tui.cli.query import cmd_query as handler
         return asyncio.run(handler(args))
     except AirsyncError as exc:
         print(f"airsync: error: {exc}", file=sys.stderr)

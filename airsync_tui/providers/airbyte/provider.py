@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import httpx
 from pydantic import ValidationError
@@ -59,6 +59,9 @@ from airsync_tui.providers.base import (
     TriggerResult,
 )
 from airsync_tui.providers.http import HttpSignal, RequestStats, RetryPolicy
+
+if TYPE_CHECKING:
+    from airsync_tui.providers.airbyte.sql_access import SqlCache
 
 WATERMARK_OVERLAP = timedelta(seconds=15)
 ACTIVE_PAGE_SIZE = 200
@@ -132,6 +135,12 @@ class AirbyteProvider:
 
     def add_health_listener(self, listener: Callable[[HttpSignal], None]) -> None:
         self.client.http.listeners.append(listener)
+
+    async def sql_cache(self, connection_id: str) -> "SqlCache":
+        """Read-only SQL access to the connection's destination (capability: the Data view, `airsync query`)."""
+        from airsync_tui.providers.airbyte.sync_result_sql import load_sql_cache
+
+        return await load_sql_cache(self, connection_id)
 
     async def aclose(self) -> None:
         await self.client.aclose()
