@@ -43,11 +43,16 @@ async def open_sql_cache(provider: object, connection_id: str) -> SqlCache:
 
 
 def job_window(job: Job | None, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime] | None:
-    """[created, ended or now]: rows with `_airbyte_extracted_at` inside were extracted by this job."""
+    """[created, ended or now]: rows with `_airbyte_extracted_at` inside were extracted by this job.
+
+    API times have one-second precision (ISO without fractions), so the window is
+    widened by a second on each side; jobs of one connection never overlap.
+    """
     if job is None or job.created_at is None:
         return None
     end = job.ended_at or now or dt.datetime.now(dt.timezone.utc)
-    return job.created_at, end
+    slack = dt.timedelta(seconds=1)
+    return job.created_at - slack, end + slack
 
 
 async def stream_summary(cache: SqlCache, stream: str, job: Job | None = None, *, latest: int = 10) -> StreamSummary:

@@ -245,9 +245,15 @@ class SqlCache:
             kwargs = dict(self.target.engine_kwargs)
             # NullPool: every use opens and closes its connection, so a DuckDB file is not held
             # open (the writer — Airbyte or the emulator — needs its lock between our reads).
-            self._engine = sqlalchemy.create_engine(
-                self.target.url, connect_args=dict(self.target.connect_args), poolclass=NullPool, **kwargs
-            )
+            try:
+                self._engine = sqlalchemy.create_engine(
+                    self.target.url, connect_args=dict(self.target.connect_args), poolclass=NullPool, **kwargs
+                )
+            except Exception as exc:  # a driver that imports but does not load (version mismatch)
+                raise QueryFailed(
+                    f"the {self.target.kind} driver failed to load ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})",
+                    hint="reinstall the extra: pip install -U 'airsync-tui[" + self.target.kind + "]'",
+                ) from None
         return self._engine
 
     def dispose(self) -> None:
@@ -377,8 +383,9 @@ class SqlCache:
                 for key, statement in statements:
                     values[key] = conn.execute(statement).scalar()
                 order = extracted.desc() if extracted is not None else sqlalchemy.literal(1)
-                result = conn.execute(sqlalchemy.select(table).order_by(order).limit(max(0, latest)))
-                latest_rows = QueryResult(tuple(result.keys()), tuple(tuple(r) for r in result.fetchall()), limit=latest)
+                result = conn.execute(sqlalchemy.select(table).order_by(order).limit(max(0, latest) + 1))
+                fetched = [tuple(r) for r in result.fetchall()]
+                latest_rows = QueryResult(tuple(result.keys()), tuple(fetched[: max(0, latest)]), truncated=len(fetched) > latest, limit=latest)
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise _db_error(exc) from None
         newest = values.get("newest")
