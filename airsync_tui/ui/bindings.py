@@ -44,7 +44,7 @@ class KeySpec:
         )
 
 
-#: Scopes: "app" (everywhere), "connections", "job", "logs".
+#: Scopes: "app" (everywhere), "connections", "job", "logs", "data".
 KEYS: tuple[KeySpec, ...] = (
     # -- everywhere ---------------------------------------------------------
     KeySpec("app.quit", "q", "quit", "Quit", "Leave airsync (running jobs keep running on the server).", "app"),
@@ -70,6 +70,11 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("job.browser", "o", "open_browser", "Browser", "Open this job's attempt in the provider's web UI.", "job"),
     KeySpec("job.older", "left_square_bracket", "older_job", "Older job", "Show the previous (older) job of this connection.", "job"),
     KeySpec("job.newer", "right_square_bracket", "newer_job", "Newer job", "Show the next (newer) job of this connection.", "job"),
+    KeySpec("job.data", "d", "open_data", "Data", "Did the rows land? Tables, row counts, freshness and a read-only SQL prompt.", "job"),
+    # -- data view ------------------------------------------------------------
+    KeySpec("data.sql", "e", "focus_sql", "SQL", "Type a read-only query (enter runs it in the background).", "data"),
+    KeySpec("data.cancel", "ctrl+g", "cancel_query", "Cancel query", "Cancel the running query.", "data", priority=True),
+    KeySpec("data.reload", "R", "reload", "Reload", "Count the rows and read the latest ones again.", "data"),
     # -- attempt log viewer -------------------------------------------------
     KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),
@@ -94,6 +99,7 @@ SCOPE_TITLES: dict[str, str] = {
     "connections": "Connections",
     "job": "Job panel",
     "logs": "Attempt log viewer",
+    "data": "Data view",
 }
 
 

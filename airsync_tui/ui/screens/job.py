@@ -572,6 +572,11 @@ class JobScreen(Screen[None]):
     def action_open_browser(self) -> None:
         self.app.open_url(self._job_url(), self.caps.job_noun)  # type: ignore[attr-defined]
 
+    def action_open_data(self) -> None:
+        from airsync_tui.ui.screens.data_view import open_data_view
+
+        open_data_view(self, self.connection_key, self.job)
+
     def _step(self, delta: int) -> None:
         if not self.recent:
             self.app.notify(f"no other {self.caps.job_noun}s", markup=False)

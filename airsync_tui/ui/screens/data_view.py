@@ -1,0 +1,232 @@
+"""Data view: did the rows land, and how fresh are they? One key (`d`) from the job panel.
+
+For each stream of the connection: the destination table, its row count, the
+newest `_airbyte_extracted_at` (freshness) and the rows this job extracted when
+the table allows telling (`_airbyte_extracted_at` inside the job's window);
+for the selected stream its columns and types and the latest rows; and a small
+SQL prompt whose query runs in a worker with a timeout and a row limit and can
+be cancelled (ctrl+g).
+
+Everything from the server or the database is shown as inert `Text`
+(`formatting.plain`): markup and escape sequences never take effect. Database
+I/O never runs on the UI's path: summaries and queries are workers calling
+`service.data_access`, whose blocking calls run in threads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from airsync_tui.errors import AirsyncError
+from airsync_tui.models.domain import Job
+from airsync_tui.providers.airbyte.sql_access import QueryHandle, QueryResult, SqlCache, StreamSummary, format_rows
+from airsync_tui.service.data_access import can_read_data, open_sql_cache, rows_added_text, run_query, stream_summary
+from airsync_tui.ui.bindings import bindings_for
+from airsync_tui.ui.formatting import DASH, clean, clock_time, plain
+from airsync_tui.ui.styles import stylesheet_path
+
+QUERY_LIMIT = 200
+QUERY_TIMEOUT_S = 30.0
+LATEST_ROWS = 20
+CELL_WIDTH = 40
+
+
+def open_data_view(screen: Screen[Any], connection_key: str, job: Job | None) -> None:
+    """The job panel's hook: push the Data view, or say in one line why there is none."""
+    provider = screen.app.watcher.provider_for_key(connection_key)  # type: ignore[attr-defined]
+    if not can_read_data(provider):
+        screen.app.notify(f"{provider.display_name} does not expose its destination's data", severity="information", markup=False)
+        return
+    screen.app.push_screen(DataScreen(connection_key, job))
+
+
+class DataScreen(Screen[None]):
+    """Per-stream tables of one connection's destination, plus a read-only SQL prompt."""
+
+    scope = "data"
+    BINDINGS = bindings_for("data")
+    CSS_PATH = str(stylesheet_path("data"))
+
+    def __init__(self, connection_key: str, job: Job | None) -> None:
+        super().__init__()
+        self.connection_key = connection_key
+        self.job = job
+        self.cache: SqlCache | None = None
+        self.summaries: dict[str, StreamSummary] = {}
+        self.selected: str | None = None
+        self._handle: QueryHandle | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="data-body"):
+            yield Static(id="data-title")
+            yield Static(id="data-status")
+            yield Label("Streams", classes="section")
+            yield DataTable(id="data-streams", cursor_type="row")
+            yield Static(id="data-stream-facts")
+            yield Label("Columns", classes="section")
+            yield DataTable(id="data-columns", cursor_type="row")
+            yield Label("Latest rows", classes="section", id="data-latest-label")
+            yield DataTable(id="data-latest", cursor_type="row")
+            yield Label(f"SQL  (read-only; e edits, enter runs, ctrl+g cancels; at most {QUERY_LIMIT} rows, {QUERY_TIMEOUT_S:g} s)", classes="section")
+            yield Input(placeholder="SELECT … FROM …", id="data-sql")
+            yield Static(id="data-query-status")
+            yield DataTable(id="data-result", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        streams = self.query_one("#data-streams", DataTable)
+        for key, label in (("stream", "Stream"), ("table", "Table"), ("rows", "Rows"), ("newest", "Newest extracted"), ("added", "By this job")):
+            streams.add_column(label, key=key)
+        columns = self.query_one("#data-columns", DataTable)
+        columns.add_column("Column", key="name")
+        columns.add_column("Type", key="type")
+        connection = self.app.watcher.connections.get(self.connection_key)  # type: ignore[attr-defined]
+        name = clean(connection.name) if connection else self.connection_key
+        job = f"job {clean(self.job.id)}" if self.job else "no job yet"
+        self.query_one("#data-title", Static).update(Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim")))
+        self._status("opening the destination …")
+        self.load()
+
+    # ------------------------------------------------------------------ loading
+    def _status(self, text: str, widget: str = "#data-status") -> None:
+        self.query_one(widget, Static).update(plain(text))
+
+    def now(self) -> datetime:
+        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+
+    @work(exclusive=True, group="data-load", exit_on_error=False)
+    async def load(self) -> None:
+        provider = self.app.watcher.provider_for_key(self.connection_key)  # type: ignore[attr-defined]
+        connection_id = self.connection_key.split(":", 1)[-1]
+        try:
+            if self.cache is None:
+                self.cache = await open_sql_cache(provider, connection_id)
+            cache = self.cache
+            self._status(f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}")
+            for stream in cache.stream_names:
+                summary = await stream_summary(cache, stream, self.job, latest=LATEST_ROWS)
+                self.summaries[stream] = summary
+                self._show_stream_row(summary)
+                if self.selected is None:
+                    self.selected = stream
+                    self._show_details(summary)
+        except AirsyncError as exc:
+            self._status(exc.one_line())
+        except Exception as exc:  # a driver error must not kill the screen
+            self._status(f"{type(exc).__name__}: {clean(exc)}")
+
+    def _show_stream_row(self, summary: StreamSummary) -> None:
+        table = self.query_one("#data-streams", DataTable)
+        if not summary.exists:
+            cells = [plain(summary.stream), plain(summary.table), plain(DASH), plain("no table yet"), plain(DASH)]
+        else:
+            newest = clock_time(summary.newest_extracted_at, self.now()) if summary.newest_extracted_at else DASH
+            added = rows_added_text(summary) if self.job else DASH
+            rows = f"{summary.row_count:,}" if summary.row_count is not None else DASH
+            cells = [plain(summary.stream), plain(summary.table), plain(rows), plain(newest), plain(added)]
+        if summary.stream in table.rows:
+            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells):
+                table.update_cell(summary.stream, key, cell)
+        else:
+            table.add_row(*cells, key=summary.stream)
+
+    def _show_details(self, summary: StreamSummary) -> None:
+        facts = self.query_one("#data-stream-facts", Static)
+        if not summary.exists:
+            facts.update(plain(f"{summary.table} does not exist yet: has {summary.stream} synced at least once?"))
+        else:
+            fresh = summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else "unknown (no _airbyte_extracted_at)"
+            facts.update(Text.assemble(
+                ("Table ", "dim"), plain(summary.table), ("   sync mode ", "dim"), plain(summary.sync_mode or DASH),
+                ("   newest _airbyte_extracted_at ", "dim"), plain(fresh),
+            ))
+        columns = self.query_one("#data-columns", DataTable)
+        columns.clear()
+        for column in summary.columns:
+            columns.add_row(plain(column.name), plain(column.type))
+        self.query_one("#data-latest-label", Label).update(f"Latest rows of {clean(summary.stream)} (newest first)")
+        self._fill(self.query_one("#data-latest", DataTable), summary.latest)
+
+    def _fill(self, table: DataTable[Any], result: QueryResult | None) -> None:
+        table.clear(columns=True)
+        if result is None:
+            return
+        for index, column in enumerate(result.columns):
+            table.add_column(plain(column), key=f"c{index}")
+        for row in format_rows(result):
+            table.add_row(*(plain(_short(cell)) for cell in row))
+
+    @on(DataTable.RowHighlighted, "#data-streams")
+    def _stream_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value if event.row_key is not None else None
+        if key and key in self.summaries and key != self.selected:
+            self.selected = key
+            self._show_details(self.summaries[key])
+
+    # ------------------------------------------------------------------ SQL prompt
+    @on(Input.Submitted, "#data-sql")
+    def _submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            return
+        if self.cache is None:
+            self._status("the destination is not open yet", "#data-query-status")
+            return
+        self.run_sql(event.value)
+
+    @work(exclusive=True, group="data-query", exit_on_error=False)
+    async def run_sql(self, sql: str) -> None:
+        assert self.cache is not None
+        handle = QueryHandle()
+        self._handle = handle
+        self._status("running … (ctrl+g cancels)", "#data-query-status")
+        try:
+            result = await run_query(self.cache, sql, limit=QUERY_LIMIT, timeout_s=QUERY_TIMEOUT_S, handle=handle)
+        except AirsyncError as exc:
+            self._status(exc.one_line(), "#data-query-status")
+            return
+        except Exception as exc:
+            self._status(f"{type(exc).__name__}: {clean(exc)}", "#data-query-status")
+            return
+        finally:
+            if self._handle is handle:
+                self._handle = None
+        more = f" (first {result.limit}; more exist)" if result.truncated else ""
+        self._status(f"{len(result.rows):,} rows{more}", "#data-query-status")
+        self._fill(self.query_one("#data-result", DataTable), result)
+
+    def action_cancel_query(self) -> None:
+        if self._handle is None:
+            self.app.notify("no query is running", severity="information", markup=False)
+            return
+        self._handle.cancel()
+
+    def action_focus_sql(self) -> None:
+        self.query_one("#data-sql", Input).focus()
+
+    def action_reload(self) -> None:
+        self.summaries.clear()
+        self.query_one("#data-streams", DataTable).clear()
+        self.selected = None
+        self._status("reloading …")
+        self.load()
+
+    def on_unmount(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel("cancelled (screen closed)")
+        if self.cache is not None:
+            self.cache.dispose()
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= CELL_WIDTH else value[: CELL_WIDTH - 1] + "…"
+
+
+__all__ = ["DataScreen", "open_data_view"]
