@@ -20,13 +20,24 @@ from typing import Any
 
 from airsync_tui.cli.output import inert, print_table
 from airsync_tui.errors import EXIT_OK, ConfigError
-from airsync_tui.providers.airbyte.sql_access import DEFAULT_LIMIT, MAX_LIMIT, QueryHandle, QueryResult, format_rows
-from airsync_tui.service.data_access import can_read_data, open_sql_cache, run_query, stream_summary
+from airsync_tui.service.data_access import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    QueryHandle,
+    QueryResult,
+    can_read_data,
+    format_rows,
+    open_sql_cache,
+    run_query,
+    stream_summary,
+)
 
 CELL_WIDTH = 40
 
 
-def add_query_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_query_parser(
+    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
+) -> None:
     """Register the subcommand (called from `cli.main.build_parser`)."""
     p = sub.add_parser(
         "query",
@@ -38,18 +49,43 @@ def add_query_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentPars
     add_global_flags(p)
     p.add_argument("connection", help="connection id or name (unique substring)")
     p.add_argument("stream", nargs="?", help="stream name: show its latest rows")
-    p.add_argument("--sql", default=None, help="one read-only statement (SELECT / WITH … SELECT / DESCRIBE / SHOW)")
-    p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"at most N rows (default {DEFAULT_LIMIT}, max {MAX_LIMIT})")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="cancel the query after S seconds (default 30)")
+    p.add_argument(
+        "--sql",
+        default=None,
+        help="one read-only statement (SELECT / WITH … SELECT / DESCRIBE / SHOW)",
+    )
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_LIMIT,
+        help=f"at most N rows (default {DEFAULT_LIMIT}, max {MAX_LIMIT})",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="cancel the query after S seconds (default 30)",
+    )
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print rows as a JSON array of objects")
-    fmt.add_argument("--csv", action="store_true", help="print rows as CSV with a header line")
-    p.add_argument("--demo", action="store_true", help="run against the built-in emulator's DuckDB destination")
+    fmt.add_argument(
+        "--json", action="store_true", help="print rows as a JSON array of objects"
+    )
+    fmt.add_argument(
+        "--csv", action="store_true", help="print rows as CSV with a header line"
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="run against the built-in emulator's DuckDB destination",
+    )
 
 
 async def cmd_query(args: argparse.Namespace) -> int:
     if args.limit < 1 or args.limit > MAX_LIMIT:
-        raise ConfigError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
+        raise ConfigError(
+            f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}"
+        )
     if args.timeout <= 0:
         raise ConfigError("--timeout must be positive")
     demo = None
@@ -79,17 +115,29 @@ async def _query(args: argparse.Namespace, profile: Any) -> int:
     async with _providers(args, providers, open_providers) as all_providers:
         able = [p for p in all_providers if can_read_data(p)]
         if not able:
-            raise ConfigError("no provider here can read a destination", hint="`airsync query` needs an Airbyte profile")
+            raise ConfigError(
+                "no provider here can read a destination",
+                hint="`airsync query` needs an Airbyte profile",
+            )
         provider, connection = await resolve_connection(able, args.connection)
         cache = await open_sql_cache(provider, connection.id)
         try:
             if args.sql:
-                result = await run_query(cache, args.sql, limit=args.limit, timeout_s=args.timeout, handle=QueryHandle())
+                result = await run_query(
+                    cache,
+                    args.sql,
+                    limit=args.limit,
+                    timeout_s=args.timeout,
+                    handle=QueryHandle(),
+                )
                 _print_result(result, args)
             elif args.stream:
                 summary = await stream_summary(cache, args.stream, latest=args.limit)
                 if not summary.exists:
-                    raise ConfigError(f"table {summary.table} does not exist yet", hint="has the stream synced at least once?")
+                    raise ConfigError(
+                        f"table {summary.table} does not exist yet",
+                        hint="has the stream synced at least once?",
+                    )
                 assert summary.latest is not None
                 _print_result(summary.latest, args)
             else:
@@ -102,7 +150,9 @@ async def _query(args: argparse.Namespace, profile: Any) -> int:
 class _providers:
     """Providers from the demo profile, or the CLI's usual `open_providers(args)`."""
 
-    def __init__(self, args: argparse.Namespace, given: list[Any] | None, opener: Any) -> None:
+    def __init__(
+        self, args: argparse.Namespace, given: list[Any] | None, opener: Any
+    ) -> None:
         self._args, self._given, self._opener, self._cm = args, given, opener, None
 
     async def __aenter__(self) -> list[Any]:
@@ -125,22 +175,37 @@ async def _print_streams(cache: Any, args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = []
     for stream in cache.stream_names:
         summary = await stream_summary(cache, stream, latest=0)
-        rows.append({
-            "stream": stream,
-            "table": summary.table,
-            "syncMode": summary.sync_mode,
-            "rows": summary.row_count,
-            "newestExtractedAt": summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else None,
-        })
+        rows.append(
+            {
+                "stream": stream,
+                "table": summary.table,
+                "syncMode": summary.sync_mode,
+                "rows": summary.row_count,
+                "newestExtractedAt": summary.newest_extracted_at.isoformat()
+                if summary.newest_extracted_at
+                else None,
+            }
+        )
     if args.json:
         print(json.dumps(rows, indent=2))
         return
     if args.csv:
-        _write_csv(["stream", "table", "syncMode", "rows", "newestExtractedAt"], [list(r.values()) for r in rows])
+        _write_csv(
+            ["stream", "table", "syncMode", "rows", "newestExtractedAt"],
+            [list(r.values()) for r in rows],
+        )
         return
     print_table(
-        [[r["stream"], r["table"], r["syncMode"] or "", "-" if r["rows"] is None else f"{r['rows']:,}", r["newestExtractedAt"] or "(no table yet)"]
-         for r in rows],
+        [
+            [
+                r["stream"],
+                r["table"],
+                r["syncMode"] or "",
+                "-" if r["rows"] is None else f"{r['rows']:,}",
+                r["newestExtractedAt"] or "(no table yet)",
+            ]
+            for r in rows
+        ],
         ["STREAM", "TABLE", "SYNC MODE", "ROWS", "NEWEST _airbyte_extracted_at"],
     )
 

@@ -18,10 +18,12 @@ from airsync_tui.models.domain import Job
 from airsync_tui.providers.airbyte.sql_access import (
     DEFAULT_LIMIT,
     DEFAULT_TIMEOUT_S,
+    MAX_LIMIT,
     QueryHandle,
     QueryResult,
     SqlCache,
     StreamSummary,
+    format_rows,
 )
 
 
@@ -38,11 +40,16 @@ def can_read_data(provider: object) -> bool:
 async def open_sql_cache(provider: object, connection_id: str) -> SqlCache:
     if not isinstance(provider, SqlReadable):
         name = getattr(provider, "display_name", "this provider")
-        raise UnsupportedError(f"{name} does not expose its destination's data", hint="the Data view needs an Airbyte connection")
+        raise UnsupportedError(
+            f"{name} does not expose its destination's data",
+            hint="the Data view needs an Airbyte connection",
+        )
     return await provider.sql_cache(connection_id)
 
 
-def job_window(job: Job | None, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime] | None:
+def job_window(
+    job: Job | None, now: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime] | None:
     """[created, ended or now]: rows with `_airbyte_extracted_at` inside were extracted by this job.
 
     API times have one-second precision (ISO without fractions), so the window is
@@ -50,22 +57,33 @@ def job_window(job: Job | None, now: dt.datetime | None = None) -> tuple[dt.date
     """
     if job is None or job.created_at is None:
         return None
-    end = job.ended_at or now or dt.datetime.now(dt.timezone.utc)
+    end = job.ended_at or now or dt.datetime.now(dt.UTC)
     slack = dt.timedelta(seconds=1)
     return job.created_at - slack, end + slack
 
 
-async def stream_summary(cache: SqlCache, stream: str, job: Job | None = None, *, latest: int = 10) -> StreamSummary:
-    return await asyncio.to_thread(cache.summary, stream, window=job_window(job), latest=latest)
+async def stream_summary(
+    cache: SqlCache, stream: str, job: Job | None = None, *, latest: int = 10
+) -> StreamSummary:
+    return await asyncio.to_thread(
+        cache.summary, stream, window=job_window(job), latest=latest
+    )
 
 
 async def run_query(
-    cache: SqlCache, sql: str, *, limit: int = DEFAULT_LIMIT, timeout_s: float = DEFAULT_TIMEOUT_S, handle: QueryHandle | None = None
+    cache: SqlCache,
+    sql: str,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    handle: QueryHandle | None = None,
 ) -> QueryResult:
     """Guarded, limited, cancelable (through `handle`) query in a thread."""
     handle = handle or QueryHandle()
     try:
-        return await asyncio.to_thread(cache.run_sql_query, sql, limit=limit, timeout_s=timeout_s, handle=handle)
+        return await asyncio.to_thread(
+            cache.run_sql_query, sql, limit=limit, timeout_s=timeout_s, handle=handle
+        )
     except asyncio.CancelledError:
         handle.cancel()
         raise
@@ -77,7 +95,9 @@ def rows_added_text(summary: StreamSummary) -> str:
         return "cannot tell (no _airbyte_extracted_at column)"
     mode = summary.sync_mode or ""
     if "overwrite" in mode:
-        return f"{summary.rows_in_job_window:,} (overwrite: the table is this job's rows)"
+        return (
+            f"{summary.rows_in_job_window:,} (overwrite: the table is this job's rows)"
+        )
     if "dedup" in mode:
         return f"{summary.rows_in_job_window:,} inserted or updated (deduped by primary key)"
     return f"{summary.rows_in_job_window:,}"
@@ -90,13 +110,28 @@ def summary_json(summary: StreamSummary) -> dict[str, Any]:
         "exists": summary.exists,
         "rowCount": summary.row_count,
         "columns": [{"name": c.name, "type": c.type} for c in summary.columns],
-        "newestExtractedAt": summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else None,
+        "newestExtractedAt": summary.newest_extracted_at.isoformat()
+        if summary.newest_extracted_at
+        else None,
         "rowsInJobWindow": summary.rows_in_job_window,
         "syncMode": summary.sync_mode,
     }
 
 
 __all__ = [
-    "QueryHandle", "SqlReadable", "can_read_data", "job_window", "open_sql_cache", "rows_added_text", "run_query",
-    "stream_summary", "summary_json",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "QueryHandle",
+    "QueryResult",
+    "SqlCache",
+    "SqlReadable",
+    "StreamSummary",
+    "can_read_data",
+    "format_rows",
+    "job_window",
+    "open_sql_cache",
+    "rows_added_text",
+    "run_query",
+    "stream_summary",
+    "summary_json",
 ]

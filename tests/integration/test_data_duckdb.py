@@ -31,8 +31,16 @@ SECRET = "data-secret-71c2"
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
-    running = start_emulator(EmulatorOptions(speed=50.0, big_log_lines=0, seed=5, client_id="airsync-data-tests",
-                                             client_secret=SECRET, duckdb_path=str(path)))
+    running = start_emulator(
+        EmulatorOptions(
+            speed=50.0,
+            big_log_lines=0,
+            seed=5,
+            client_id="airsync-data-tests",
+            client_secret=SECRET,
+            duckdb_path=str(path),
+        )
+    )
     running.world.pause_schedules()
     assert running.world.warehouse is not None and running.world.warehouse.wait_idle(30)
     try:
@@ -42,11 +50,18 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
 
 
 def duck_connection(emu: RunningEmulator) -> str:
-    return next(c.connection_id for c in emu.world.connections if c.destination_name == DUCKDB)
+    return next(
+        c.connection_id for c in emu.world.connections if c.destination_name == DUCKDB
+    )
 
 
 def provider_for(emu: RunningEmulator) -> AirbyteProvider:
-    settings = AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=SECRET, workspace_id=emu.workspace_id)
+    settings = AirbyteSettings(
+        api_url=emu.public_api_url,
+        client_id=emu.client_id,
+        client_secret=SECRET,
+        workspace_id=emu.workspace_id,
+    )
     return AirbyteProvider.from_settings(settings)
 
 
@@ -55,27 +70,50 @@ def counts(path: str, tables: list[str]) -> dict[str, int]:
     for _ in range(100):
         try:
             with duckdb.connect(path, read_only=True) as conn:
-                return {t: int(conn.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]) for t in tables}
+                return {
+                    t: int(
+                        conn.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]
+                    )
+                    for t in tables
+                }
         except (duckdb.IOException, duckdb.ConnectionException):
             time.sleep(0.05)
     raise AssertionError("the DuckDB file stayed locked")
 
 
-def test_destination_api_exposes_the_duckdb_path_and_masks_other_secrets(emu: RunningEmulator) -> None:
-    token = httpx.post(f"{emu.public_api_url}/applications/token", json={"client_id": emu.client_id, "client_secret": SECRET}).json()["access_token"]
+def test_destination_api_exposes_the_duckdb_path_and_masks_other_secrets(
+    emu: RunningEmulator,
+) -> None:
+    token = httpx.post(
+        f"{emu.public_api_url}/applications/token",
+        json={"client_id": emu.client_id, "client_secret": SECRET},
+    ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    conn = httpx.get(f"{emu.public_api_url}/connections/{duck_connection(emu)}", headers=headers).json()
-    body = httpx.get(f"{emu.public_api_url}/destinations/{conn['destinationId']}", headers=headers).json()
+    conn = httpx.get(
+        f"{emu.public_api_url}/connections/{duck_connection(emu)}", headers=headers
+    ).json()
+    body = httpx.get(
+        f"{emu.public_api_url}/destinations/{conn['destinationId']}", headers=headers
+    ).json()
     assert body["destinationType"] == "duckdb"
     assert body["configuration"]["destination_path"] == emu.world.warehouse.path  # type: ignore[union-attr]
-    snowflake = next(c for c in emu.world.connections if c.destination_name == "Snowflake")
-    sf = httpx.get(f"{emu.public_api_url}/destinations/{snowflake.destination_id}", headers=headers).json()
+    snowflake = next(
+        c for c in emu.world.connections if c.destination_name == "Snowflake"
+    )
+    sf = httpx.get(
+        f"{emu.public_api_url}/destinations/{snowflake.destination_id}", headers=headers
+    ).json()
     assert sf["configuration"]["credentials"]["password"] == "**********"
-    missing = httpx.get(f"{emu.public_api_url}/destinations/00000000-0000-4000-8000-000000000000", headers=headers)
+    missing = httpx.get(
+        f"{emu.public_api_url}/destinations/00000000-0000-4000-8000-000000000000",
+        headers=headers,
+    )
     assert missing.status_code == 404
 
 
-async def test_table_row_counts_agree_with_what_jobs_committed(emu: RunningEmulator) -> None:
+async def test_table_row_counts_agree_with_what_jobs_committed(
+    emu: RunningEmulator,
+) -> None:
     world = emu.world
     connection = world.get_connection(duck_connection(emu))
     names = [f"{connection.prefix}{s.name}" for s in connection.streams]
@@ -84,22 +122,43 @@ async def test_table_row_counts_agree_with_what_jobs_committed(emu: RunningEmula
     job = world.create_job(connection.connection_id, "sync")
     provider = provider_for(emu)
     try:
-        result = SyncResult(provider, job.job_id, connection_id=connection.connection_id)
+        result = SyncResult(
+            provider, job.job_id, connection_id=connection.connection_id
+        )
         await result.wait_for_completion(wait_timeout=60, poll_interval=0.2)
         assert world.warehouse is not None and world.warehouse.wait_idle(30)
-        token_headers = {"Authorization": "Bearer " + httpx.post(
-            f"{emu.public_api_url}/applications/token", json={"client_id": emu.client_id, "client_secret": SECRET}).json()["access_token"]}
-        detail = httpx.post(f"{emu.config_api_url}/jobs/get_without_logs", json={"id": job.job_id}, headers=token_headers).json()
-        committed = {s["streamName"]: s["stats"]["recordsCommitted"] for s in detail["attempts"][-1]["attempt"]["streamStats"]}
+        async with httpx.AsyncClient() as http:
+            token = (
+                await http.post(
+                    f"{emu.public_api_url}/applications/token",
+                    json={"client_id": emu.client_id, "client_secret": SECRET},
+                )
+            ).json()["access_token"]
+            detail = (
+                await http.post(
+                    f"{emu.config_api_url}/jobs/get_without_logs",
+                    json={"id": job.job_id},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+            ).json()
+        committed = {
+            s["streamName"]: s["stats"]["recordsCommitted"]
+            for s in detail["attempts"][-1]["attempt"]["streamStats"]
+        }
         after = counts(world.warehouse.path, names)
-        modes = {f"{connection.prefix}{s.name}": (s.name, s.sync_mode) for s in connection.streams}
+        modes = {
+            f"{connection.prefix}{s.name}": (s.name, s.sync_mode)
+            for s in connection.streams
+        }
         for table, (stream, mode) in modes.items():
             if mode == "incremental_append":
                 assert after[table] - before[table] == committed[stream] > 0
             elif mode == "full_refresh_overwrite":
                 assert after[table] == committed[stream] > 0
             else:  # dedup: a third of the batch updated existing ids, the rest are new rows
-                assert after[table] - before[table] == committed[stream] - min(before[table], committed[stream] // 3)
+                assert after[table] - before[table] == committed[stream] - min(
+                    before[table], committed[stream] // 3
+                )
 
         # PyAirbyte parity on the same job.
         cache = await result.get_sql_cache()
@@ -107,7 +166,14 @@ async def test_table_row_counts_agree_with_what_jobs_committed(emu: RunningEmula
         assert await result.get_sql_schema_name() == "main"
         assert await result.get_sql_table_name("charges") == "stripe_charges"
         table = await result.get_sql_table("charges")
-        assert {"_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_meta", "_airbyte_generation_id", "id", "amount"} <= set(table.columns.keys())
+        assert {
+            "_airbyte_raw_id",
+            "_airbyte_extracted_at",
+            "_airbyte_meta",
+            "_airbyte_generation_id",
+            "id",
+            "amount",
+        } <= set(table.columns.keys())
         assert sorted(result.streams) == sorted(s.name for s in connection.streams)
         assert len(await result.get_dataset("plans")) == after["stripe_plans"]
         assert len(result.streams["charges"]) == after["stripe_charges"]
@@ -124,17 +190,38 @@ async def test_table_row_counts_agree_with_what_jobs_committed(emu: RunningEmula
         # Read-only by construction: even past the guard, the engine cannot write.
         with pytest.raises(Exception, match="read-only|read only"):
             cache._execute("DELETE FROM stripe_charges", limit=1, timeout_s=5)
-        assert counts(world.warehouse.path, ["stripe_charges"])["stripe_charges"] == after["stripe_charges"]
+        assert (
+            counts(world.warehouse.path, ["stripe_charges"])["stripe_charges"]
+            == after["stripe_charges"]
+        )
         cache.dispose()
     finally:
         await provider.aclose()
 
 
 def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_"))}
-    env.update(AIRBYTE_API_ROOT=emu.public_api_url, AIRBYTE_CLIENT_ID=emu.client_id, AIRBYTE_CLIENT_SECRET=SECRET,
-               AIRBYTE_WORKSPACE_ID=emu.workspace_id, AIRSYNC_CONFIG=os.devnull + ".missing.toml")
-    return subprocess.run([sys.executable, "-m", "airsync_tui", "query", *args], capture_output=True, text=True, timeout=60, env=env)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_")
+        )
+    }
+    env.update(
+        AIRBYTE_API_ROOT=emu.public_api_url,
+        AIRBYTE_CLIENT_ID=emu.client_id,
+        AIRBYTE_CLIENT_SECRET=SECRET,
+        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
+        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "airsync_tui", "query", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
 
 
 def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
@@ -144,36 +231,65 @@ def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
     listing = run_cli(emu, "DuckDB", "--json")
     assert listing.returncode == 0, listing.stderr
     rows = {r["stream"]: r for r in json.loads(listing.stdout)}
-    assert rows["charges"]["table"] == "main.stripe_charges" and rows["charges"]["rows"] == expected
+    assert (
+        rows["charges"]["table"] == "main.stripe_charges"
+        and rows["charges"]["rows"] == expected
+    )
 
-    agg = run_cli(emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM stripe_charges", "--json")
+    agg = run_cli(
+        emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM stripe_charges", "--json"
+    )
     assert agg.returncode == 0, agg.stderr
     assert json.loads(agg.stdout) == [{"n": expected}]
 
     latest = run_cli(emu, "DuckDB", "plans", "--limit", "3", "--csv")
     assert latest.returncode == 0, latest.stderr
     lines = latest.stdout.splitlines()
-    assert lines[0].startswith("_airbyte_raw_id,_airbyte_extracted_at,_airbyte_meta,_airbyte_generation_id,id,") and len(lines) == 4
+    assert (
+        lines[0].startswith(
+            "_airbyte_raw_id,_airbyte_extracted_at,_airbyte_meta,_airbyte_generation_id,id,"
+        )
+        and len(lines) == 4
+    )
     assert "first 3 rows" in latest.stderr
 
     refused = run_cli(emu, "DuckDB", "--sql", "DROP TABLE stripe_charges")
     assert refused.returncode == 2 and refused.stdout == ""
-    assert refused.stderr.strip() == "airsync: error: refused: DROP is not a read-only query — only SELECT / WITH … SELECT / DESCRIBE / SHOW run here"
+    assert (
+        refused.stderr.strip()
+        == "airsync: error: refused: DROP is not a read-only query — only SELECT / WITH … SELECT / DESCRIBE / SHOW run here"
+    )
     masked = run_cli(emu, "Postgres (orders)")
-    assert masked.returncode == 2 and "SNOWFLAKE_PASSWORD" in masked.stderr and "Traceback" not in masked.stderr
+    assert (
+        masked.returncode == 2
+        and "SNOWFLAKE_PASSWORD" in masked.stderr
+        and "Traceback" not in masked.stderr
+    )
     assert counts(path, ["stripe_charges"])["stripe_charges"] == expected
 
 
 def test_inert_output_for_hostile_cells(emu: RunningEmulator) -> None:
-    out = run_cli(emu, "DuckDB", "--sql", "SELECT chr(27) || '[2J' || 'boom' || chr(7) AS evil")
+    out = run_cli(
+        emu, "DuckDB", "--sql", "SELECT chr(27) || '[2J' || 'boom' || chr(7) AS evil"
+    )
     assert out.returncode == 0, out.stderr
-    assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "boom" in out.stdout
+    assert (
+        "\x1b" not in out.stdout and "\x07" not in out.stdout and "boom" in out.stdout
+    )
 
 
 def test_path_reaches_clients_only_through_the_destination(tmp_path: Path) -> None:
     # A second emulator with another file: each world writes its own destination_path.
     other = tmp_path / "other.duckdb"
-    with start_emulator(EmulatorOptions(speed=1.0, big_log_lines=0, seed=9, client_id="data-other", client_secret="x",
-                                        duckdb_path=str(other))) as em:
+    with start_emulator(
+        EmulatorOptions(
+            speed=1.0,
+            big_log_lines=0,
+            seed=9,
+            client_id="data-other",
+            client_secret="x",
+            duckdb_path=str(other),
+        )
+    ) as em:
         assert em.world.warehouse is not None and em.world.warehouse.wait_idle(30)
         assert other.exists()

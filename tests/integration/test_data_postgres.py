@@ -20,7 +20,12 @@ from pathlib import Path
 import pytest
 
 from airsync_tui.providers.airbyte.destination_sql import MissingSecret, SecretSource
-from airsync_tui.providers.airbyte.sql_access import QueryCancelled, QueryFailed, QueryRefused, build_sql_cache
+from airsync_tui.providers.airbyte.sql_access import (
+    QueryCancelled,
+    QueryFailed,
+    QueryRefused,
+    build_sql_cache,
+)
 
 PASSWORD = "pg-test-7d1e"
 
@@ -43,8 +48,12 @@ def _free_port() -> int:
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install -y postgresql")
-    pytest.importorskip("psycopg", reason="the [postgres] extra (psycopg) is not installed")
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install -y postgresql"
+        )
+    pytest.importorskip(
+        "psycopg", reason="the [postgres] extra (psycopg) is not installed"
+    )
     base = tmp_path_factory.mktemp("pg")
     prefix: list[str] = []
     if os.geteuid() == 0:
@@ -54,7 +63,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             pytest.skip("running as root and no 'postgres' user to run initdb as")
         os.chmod(base, 0o755)
         for parent in list(base.parents)[:3]:
-            if parent.exists() and str(parent).startswith(("/tmp", str(Path(base).anchor) + "tmp")):
+            if parent.exists() and str(parent).startswith(
+                ("/tmp", str(Path(base).anchor) + "tmp")
+            ):
                 os.chmod(parent, os.stat(parent).st_mode | 0o711)
         os.chown(base, user.pw_uid, user.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
@@ -62,17 +73,59 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     pwfile.write_text(PASSWORD + "\n")
     if prefix:
         os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8"],
-                   check=True, capture_output=True, cwd=base)
+    subprocess.run(
+        [
+            *prefix,
+            initdb,
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=base,
+    )
     port = _free_port()
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
-    started = subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "start"],
-                             capture_output=True, text=True, cwd=base)
-    assert started.returncode == 0, started.stdout + started.stderr + (base / "log").read_text(errors="replace") if (base / "log").exists() else started.stderr
+    started = subprocess.run(
+        [
+            *prefix,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=base,
+        check=False,
+    )
+    assert started.returncode == 0, (
+        started.stdout + started.stderr + (base / "log").read_text(errors="replace")
+        if (base / "log").exists()
+        else started.stderr
+    )
     try:
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=port, user="postgres", password=PASSWORD, dbname="postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=port,
+            user="postgres",
+            password=PASSWORD,
+            dbname="postgres",
+            autocommit=True,
+        ) as conn:
             conn.execute("CREATE SCHEMA zendesk")
             conn.execute("CREATE SCHEMA airbyte_internal")
             conn.execute(
@@ -82,22 +135,43 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             conn.execute(
                 "INSERT INTO zendesk.zd_tickets SELECT gen_random_uuid()::text, %s + (i || ' seconds')::interval, '{}'::jsonb, 0, i,"
                 " 'Ticket ' || i, CASE WHEN i %% 3 = 0 THEN 'solved' ELSE 'open' END FROM generate_series(1, 250) i",
-                (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone.utc),),
+                (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),),
             )
         yield port
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            check=False,
+        )
 
 
 def cache_for(port: int, env: dict[str, str]):  # type: ignore[no-untyped-def]
     connection = {
-        "connectionId": "c", "destinationId": "d", "prefix": "zd_", "namespaceDefinition": "destination",
-        "configurations": {"streams": [{"name": "tickets", "syncMode": "incremental_append"}, {"name": "users"}]},
+        "connectionId": "c",
+        "destinationId": "d",
+        "prefix": "zd_",
+        "namespaceDefinition": "destination",
+        "configurations": {
+            "streams": [
+                {"name": "tickets", "syncMode": "incremental_append"},
+                {"name": "users"},
+            ]
+        },
     }
     destination = {
-        "destinationId": "d", "name": "Support warehouse", "destinationType": "postgres",
-        "configuration": {"host": "127.0.0.1", "port": port, "database": "postgres", "schema": "zendesk", "username": "postgres",
-                          "password": "**********", "ssl_mode": {"mode": "disable"}},
+        "destinationId": "d",
+        "name": "Support warehouse",
+        "destinationType": "postgres",
+        "configuration": {
+            "host": "127.0.0.1",
+            "port": port,
+            "database": "postgres",
+            "schema": "zendesk",
+            "username": "postgres",
+            "password": "**********",
+            "ssl_mode": {"mode": "disable"},
+        },
     }
     return build_sql_cache(connection, destination, SecretSource(env=env), timeout_s=20)
 
@@ -105,16 +179,38 @@ def cache_for(port: int, env: dict[str, str]):  # type: ignore[no-untyped-def]
 def test_summary_and_queries_on_a_real_server(postgres: int) -> None:
     cache = cache_for(postgres, {"POSTGRES_PASSWORD": PASSWORD})
     try:
-        window = (dt.datetime(2026, 11, 30, 12, 0, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 11, 30, 12, 1, 40, tzinfo=dt.timezone.utc))
+        window = (
+            dt.datetime(2026, 11, 30, 12, 0, 1, tzinfo=dt.UTC),
+            dt.datetime(2026, 11, 30, 12, 1, 40, tzinfo=dt.UTC),
+        )
         summary = cache.summary("tickets", window=window, latest=5)
-        assert summary.exists and summary.table == "zendesk.zd_tickets" and summary.row_count == 250
-        assert [c.name for c in summary.columns][:5] == ["_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_meta", "_airbyte_generation_id", "id"]
-        assert summary.newest_extracted_at == dt.datetime(2026, 11, 30, 12, 4, 10, tzinfo=dt.timezone.utc)
+        assert (
+            summary.exists
+            and summary.table == "zendesk.zd_tickets"
+            and summary.row_count == 250
+        )
+        assert [c.name for c in summary.columns][:5] == [
+            "_airbyte_raw_id",
+            "_airbyte_extracted_at",
+            "_airbyte_meta",
+            "_airbyte_generation_id",
+            "id",
+        ]
+        assert summary.newest_extracted_at == dt.datetime(
+            2026, 11, 30, 12, 4, 10, tzinfo=dt.UTC
+        )
         assert summary.rows_in_job_window == 100
-        assert summary.latest is not None and [row[4] for row in summary.latest.rows] == [250, 249, 248, 247, 246]
+        assert summary.latest is not None and [
+            row[4] for row in summary.latest.rows
+        ] == [250, 249, 248, 247, 246]
         assert not cache.summary("users").exists
-        result = cache.run_sql_query("SELECT status, count(*) AS n FROM zendesk.zd_tickets GROUP BY status ORDER BY status")
-        assert result.columns == ("status", "n") and result.rows == (("open", 167), ("solved", 83))
+        result = cache.run_sql_query(
+            "SELECT status, count(*) AS n FROM zendesk.zd_tickets GROUP BY status ORDER BY status"
+        )
+        assert result.columns == ("status", "n") and result.rows == (
+            ("open", 167),
+            ("solved", 83),
+        )
         assert cache.get_sql_engine().url.password == PASSWORD
         assert cache.streams["tickets"].__len__() == 250
     finally:
@@ -131,7 +227,9 @@ def test_read_only_guard_engine_and_timeout(postgres: int) -> None:
             cache._execute("DELETE FROM zendesk.zd_tickets", limit=1, timeout_s=10)
         with pytest.raises(QueryCancelled, match="timed out after 0.5 s"):
             cache.run_sql_query("SELECT pg_sleep(10)", timeout_s=0.5)
-        assert cache.run_sql_query("SELECT count(*) FROM zendesk.zd_tickets WHERE id % 2 = 0").rows == ((125,),)
+        assert cache.run_sql_query(
+            "SELECT count(*) FROM zendesk.zd_tickets WHERE id % 2 = 0"
+        ).rows == ((125,),)
         big = cache.run_sql_query("SELECT * FROM generate_series(1, 1000)", limit=7)
         assert len(big.rows) == 7 and big.truncated
     finally:
@@ -144,5 +242,8 @@ def test_wrong_or_missing_password_is_one_line(postgres: int) -> None:
     cache = cache_for(postgres, {"POSTGRES_PASSWORD": "wrong"})
     with pytest.raises(QueryFailed) as err:
         cache.summary("tickets")
-    assert "password authentication failed" in err.value.one_line() and "wrong" not in err.value.one_line()
+    assert (
+        "password authentication failed" in err.value.one_line()
+        and "wrong" not in err.value.one_line()
+    )
     assert "\n" not in err.value.one_line()

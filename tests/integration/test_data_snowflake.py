@@ -17,28 +17,55 @@ from airsync_tui.providers.airbyte.sql_access import QueryRefused, build_sql_cac
 
 try:
     import fakesnow
-    import snowflake.connector  # noqa: F401
-    import snowflake.sqlalchemy  # noqa: F401
-except Exception as exc:  # a connector too new for fakesnow (5.x) fails at import
-    pytest.skip(f"fakesnow + snowflake-connector-python unavailable ({type(exc).__name__}: {exc})", allow_module_level=True)
+    import snowflake.connector
+    import snowflake.sqlalchemy
+except (
+    ImportError,
+    AttributeError,
+) as exc:  # a connector too new for fakesnow (5.x) fails at import
+    pytest.skip(
+        f"fakesnow + snowflake-connector-python unavailable ({type(exc).__name__}: {exc})",
+        allow_module_level=True,
+    )
 
 
 CONNECTION = {
-    "connectionId": "c", "destinationId": "d", "prefix": "sf_", "namespaceDefinition": "source",
-    "configurations": {"streams": [{"name": "Account", "namespace": "salesforce", "syncMode": "incremental_deduped_history"}]},
+    "connectionId": "c",
+    "destinationId": "d",
+    "prefix": "sf_",
+    "namespaceDefinition": "source",
+    "configurations": {
+        "streams": [
+            {
+                "name": "Account",
+                "namespace": "salesforce",
+                "syncMode": "incremental_deduped_history",
+            }
+        ]
+    },
 }
 DESTINATION = {
-    "destinationId": "d", "name": "Snowflake prod", "destinationType": "snowflake",
-    "configuration": {"host": "acme-xy12345.snowflakecomputing.com", "database": "ANALYTICS", "schema": "AIRBYTE",
-                      "warehouse": "WH", "role": "AIRBYTE_ROLE", "username": "LOADER",
-                      "credentials": {"auth_type": "Username and Password", "password": "**********"}},
+    "destinationId": "d",
+    "name": "Snowflake prod",
+    "destinationType": "snowflake",
+    "configuration": {
+        "host": "acme-xy12345.snowflakecomputing.com",
+        "database": "ANALYTICS",
+        "schema": "AIRBYTE",
+        "warehouse": "WH",
+        "role": "AIRBYTE_ROLE",
+        "username": "LOADER",
+        "credentials": {"auth_type": "Username and Password", "password": "**********"},
+    },
 }
 
 
 @pytest.fixture()
 def snowflake_db() -> Iterator[None]:
     with fakesnow.patch():
-        conn = snowflake.connector.connect(database="ANALYTICS", schema="SALESFORCE", password="pw")
+        conn = snowflake.connector.connect(
+            database="ANALYTICS", schema="SALESFORCE", password="pw"
+        )
         cur = conn.cursor()
         cur.execute("CREATE SCHEMA IF NOT EXISTS ANALYTICS.SALESFORCE")
         cur.execute(
@@ -54,23 +81,42 @@ def snowflake_db() -> Iterator[None]:
         yield
 
 
-def test_snowflake_through_sqlalchemy_and_the_real_connector(snowflake_db: None) -> None:
-    cache = build_sql_cache(CONNECTION, DESTINATION, SecretSource(env={"SNOWFLAKE_PASSWORD": "pw"}))
+def test_snowflake_through_sqlalchemy_and_the_real_connector(
+    snowflake_db: None,
+) -> None:
+    cache = build_sql_cache(
+        CONNECTION, DESTINATION, SecretSource(env={"SNOWFLAKE_PASSWORD": "pw"})
+    )
     try:
         ref = cache.table("Account")
-        assert (ref.schema, ref.name) == ("SALESFORCE", "SF_ACCOUNT")  # source namespace, prefix, upper case
+        assert (ref.schema, ref.name) == (
+            "SALESFORCE",
+            "SF_ACCOUNT",
+        )  # source namespace, prefix, upper case
         assert (cache.database_name, cache.schema_name) == ("ANALYTICS", "AIRBYTE")
-        result = cache.run_sql_query("SELECT NAME FROM ANALYTICS.SALESFORCE.SF_ACCOUNT ORDER BY ID")
+        result = cache.run_sql_query(
+            "SELECT NAME FROM ANALYTICS.SALESFORCE.SF_ACCOUNT ORDER BY ID"
+        )
         assert [row[0] for row in result.rows] == ["Acme", "Globex"]
         summary = cache.summary("Account", latest=1)
         assert summary.exists and summary.row_count == 2
-        assert [c.name for c in summary.columns][:2] == ["_AIRBYTE_RAW_ID", "_AIRBYTE_EXTRACTED_AT"]
-        assert summary.newest_extracted_at is not None and summary.newest_extracted_at.hour == 11
+        assert [c.name for c in summary.columns][:2] == [
+            "_AIRBYTE_RAW_ID",
+            "_AIRBYTE_EXTRACTED_AT",
+        ]
+        assert (
+            summary.newest_extracted_at is not None
+            and summary.newest_extracted_at.hour == 11
+        )
         with pytest.raises(QueryRefused, match="INSERT"):
-            cache.run_sql_query("INSERT INTO ANALYTICS.SALESFORCE.SF_ACCOUNT (ID) VALUES (3)")
+            cache.run_sql_query(
+                "INSERT INTO ANALYTICS.SALESFORCE.SF_ACCOUNT (ID) VALUES (3)"
+            )
     finally:
         cache.dispose()
 
 
 def test_bigquery_live_path_is_not_exercised() -> None:
-    pytest.skip("BigQuery has no local fake: configuration mapping and naming are tested in tests/unit/test_destination_sql.py")
+    pytest.skip(
+        "BigQuery has no local fake: configuration mapping and naming are tested in tests/unit/test_destination_sql.py"
+    )

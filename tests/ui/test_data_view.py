@@ -19,14 +19,24 @@ from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
-CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
+CONFIG = WatcherConfig(
+    active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5
+)
 
 
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     path: Path = tmp_path_factory.mktemp("dataview") / "demo.duckdb"
-    running = start_emulator(EmulatorOptions(seed=7, speed=1, big_log_lines=0, client_id="data-ui", client_secret="data-ui",
-                                             duckdb_path=str(path)))
+    running = start_emulator(
+        EmulatorOptions(
+            seed=7,
+            speed=1,
+            big_log_lines=0,
+            client_id="data-ui",
+            client_secret="data-ui",
+            duckdb_path=str(path),
+        )
+    )
     running.world.pause_schedules()
     assert running.world.warehouse is not None and running.world.warehouse.wait_idle(30)
     try:
@@ -37,7 +47,12 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
 
 def _app(emu: RunningEmulator) -> AirsyncApp:
     provider = AirbyteProvider.from_settings(
-        AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret, workspace_id=emu.workspace_id)
+        AirbyteSettings(
+            api_url=emu.public_api_url,
+            client_id=emu.client_id,
+            client_secret=emu.client_secret,
+            workspace_id=emu.workspace_id,
+        )
     )
     return AirsyncApp(Watcher([provider], CONFIG), SessionInfo(profile_name="emulator"))  # type: ignore[arg-type]
 
@@ -48,7 +63,14 @@ def _count(path: str, table: str) -> int:
 
 
 async def _open_data_view(pilot, app: AirsyncApp, emu: RunningEmulator) -> DataScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10, what="connections")
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0
+        ),
+        timeout=10,
+        what="connections",
+    )
     connection = next(c for c in emu.world.connections if c.destination_name == DUCKDB)
     app.screen.table.move_to_key(f"airbyte:{connection.connection_id}")
     await pilot.pause()
@@ -58,12 +80,19 @@ async def _open_data_view(pilot, app: AirsyncApp, emu: RunningEmulator) -> DataS
     await wait_for(pilot, lambda: isinstance(app.screen, DataScreen), what="data view")
     screen = app.screen
     assert isinstance(screen, DataScreen)
-    await wait_for(pilot, lambda: len(screen.summaries) == len(connection.streams), timeout=15, what="stream summaries")
+    await wait_for(
+        pilot,
+        lambda: len(screen.summaries) == len(connection.streams),
+        timeout=15,
+        what="stream summaries",
+    )
     await pilot.pause()
     return screen
 
 
-async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(emu: RunningEmulator) -> None:
+async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
+    emu: RunningEmulator,
+) -> None:
     assert emu.world.warehouse is not None
     expected = _count(emu.world.warehouse.path, "stripe_charges")
     app = _app(emu)
@@ -71,7 +100,9 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(emu: Runn
         screen = await _open_data_view(pilot, app, emu)
         charges = screen.summaries["charges"]
         assert charges.row_count == expected and charges.table == "main.stripe_charges"
-        assert charges.rows_in_job_window is not None and charges.rows_in_job_window > 0  # the latest job's rows
+        assert (
+            charges.rows_in_job_window is not None and charges.rows_in_job_window > 0
+        )  # the latest job's rows
         text = screen_text(app)
         assert "main.stripe_charges" in text and f"{expected:,}" in text
         assert "_airbyte_extracted_at" in text and "Latest rows of charges" in text
@@ -79,37 +110,85 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(emu: Runn
         await pilot.press("e")
         await pilot.press(*"select count(*) as n from stripe_charges")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result")
+        await wait_for(
+            pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result"
+        )
         assert str(expected) in screen_text(app)
 
         screen.query_one("#data-sql").value = "delete from stripe_charges"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "refused: DELETE is not a read-only query" in screen_text(app), timeout=10, what="refusal")
+        await wait_for(
+            pilot,
+            lambda: "refused: DELETE is not a read-only query" in screen_text(app),
+            timeout=10,
+            what="refusal",
+        )
         assert _count(emu.world.warehouse.path, "stripe_charges") == expected
 
         screen.query_one("#data-sql").value = "select count(*) from range(100000000000)"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "running" in screen_text(app), timeout=5, what="running")
+        await wait_for(
+            pilot, lambda: "running" in screen_text(app), timeout=5, what="running"
+        )
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: "query cancelled" in screen_text(app), timeout=10, what="cancel")
+        await wait_for(
+            pilot,
+            lambda: "query cancelled" in screen_text(app),
+            timeout=10,
+            what="cancel",
+        )
 
-        screen.query_one("#data-sql").value = "select '[bold red]x[/]' || chr(27) || '[31m' as evil"  # type: ignore[attr-defined]
+        screen.query_one(
+            "#data-sql"
+        ).value = "select '[bold red]x[/]' || chr(27) || '[31m' as evil"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "[bold red]x[/]" in screen_text(app), timeout=10, what="inert markup")
+        await wait_for(
+            pilot,
+            lambda: "[bold red]x[/]" in screen_text(app),
+            timeout=10,
+            what="inert markup",
+        )
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="back to the job panel")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, JobScreen),
+            what="back to the job panel",
+        )
         assert not [n for n in notifications(app) if "Error" in n]
 
 
-async def test_data_key_explains_when_the_destination_cannot_be_read(emu: RunningEmulator) -> None:
+async def test_data_key_explains_when_the_destination_cannot_be_read(
+    emu: RunningEmulator,
+) -> None:
     app = _app(emu)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10, what="connections")
-        s3 = next(c for c in emu.world.connections if c.destination_name == "S3" and c.status == "active")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ConnectionsScreen)
+                and app.screen.table.row_count > 0
+            ),
+            timeout=10,
+            what="connections",
+        )
+        s3 = next(
+            c
+            for c in emu.world.connections
+            if c.destination_name == "S3" and c.status == "active"
+        )
         app.screen.table.move_to_key(f"airbyte:{s3.connection_id}")
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, JobScreen), what="job panel"
+        )
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DataScreen), what="data view")
-        await wait_for(pilot, lambda: "reading s3 destinations is not supported" in screen_text(app), timeout=10, what="one-line reason")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DataScreen), what="data view"
+        )
+        await wait_for(
+            pilot,
+            lambda: "reading s3 destinations is not supported" in screen_text(app),
+            timeout=10,
+            what="one-line reason",
+        )

@@ -36,7 +36,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from airsync_tui.emulator.airbyte.catalog import EVERY_30_MINUTES, ConnectionSpec, StreamSpec
+from airsync_tui.emulator.airbyte.catalog import (
+    EVERY_30_MINUTES,
+    ConnectionSpec,
+    StreamSpec,
+)
 from airsync_tui.emulator.airbyte.model import Attempt, Job, stream_progress
 from airsync_tui.emulator.http import json_response, not_found
 
@@ -52,14 +56,50 @@ DUCKDB_SCHEMA = "main"
 #: Connections added to the demo workspace when a DuckDB path is given.
 DUCKDB_CONNECTIONS: tuple[ConnectionSpec, ...] = (
     ConnectionSpec(
-        "Stripe → DuckDB (local)", "Stripe", DUCKDB,
+        "Stripe → DuckDB (local)",
+        "Stripe",
+        DUCKDB,
         (
-            StreamSpec("charges", None, "incremental_append", ("created",), (("id",),), 8_000, 700, False),
-            StreamSpec("customers", None, "incremental_deduped_history", ("updated",), (("id",),), 3_000, 500, False),
-            StreamSpec("invoices", None, "incremental_append", ("created",), (("id",),), 4_000, 900, False),
-            StreamSpec("plans", None, "full_refresh_overwrite", (), (("id",),), 40, 300, False),
+            StreamSpec(
+                "charges",
+                None,
+                "incremental_append",
+                ("created",),
+                (("id",),),
+                8_000,
+                700,
+                False,
+            ),
+            StreamSpec(
+                "customers",
+                None,
+                "incremental_deduped_history",
+                ("updated",),
+                (("id",),),
+                3_000,
+                500,
+                False,
+            ),
+            StreamSpec(
+                "invoices",
+                None,
+                "incremental_append",
+                ("created",),
+                (("id",),),
+                4_000,
+                900,
+                False,
+            ),
+            StreamSpec(
+                "plans", None, "full_refresh_overwrite", (), (("id",),), 40, 300, False
+            ),
         ),
-        EVERY_30_MINUTES, emits_estimates=False, typical_duration_s=120, flakiness=0.1, prefix="stripe_", tags=("finance",),
+        EVERY_30_MINUTES,
+        emits_estimates=False,
+        typical_duration_s=120,
+        flakiness=0.1,
+        prefix="stripe_",
+        tags=("finance",),
     ),
 )
 
@@ -68,22 +108,46 @@ _COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "charges": (
         ("amount", "BIGINT", "100 + (id * 7919) % 50000"),
         ("currency", "VARCHAR", "CASE WHEN id % 5 = 0 THEN 'eur' ELSE 'usd' END"),
-        ("status", "VARCHAR", "CASE WHEN id % 17 = 0 THEN 'failed' ELSE 'succeeded' END"),
-        ("customer_id", "VARCHAR", "'cus_' || lpad(CAST(id % 3000 AS VARCHAR), 6, '0')"),
+        (
+            "status",
+            "VARCHAR",
+            "CASE WHEN id % 17 = 0 THEN 'failed' ELSE 'succeeded' END",
+        ),
+        (
+            "customer_id",
+            "VARCHAR",
+            "'cus_' || lpad(CAST(id % 3000 AS VARCHAR), 6, '0')",
+        ),
     ),
     "customers": (
         ("email", "VARCHAR", "'customer' || id || '@example.com'"),
-        ("name", "VARCHAR", "['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret'][1 + id % 6] || ' ' || id"),
-        ("country", "VARCHAR", "['US', 'DE', 'FR', 'GB', 'JP', 'BR'][1 + (id * 7) % 6]"),
+        (
+            "name",
+            "VARCHAR",
+            "['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret'][1 + id % 6] || ' ' || id",
+        ),
+        (
+            "country",
+            "VARCHAR",
+            "['US', 'DE', 'FR', 'GB', 'JP', 'BR'][1 + (id * 7) % 6]",
+        ),
         ("balance", "BIGINT", "(id * 31 + i) % 10000 - 2000"),
     ),
     "invoices": (
         ("amount_due", "BIGINT", "500 + (id * 104729) % 90000"),
         ("status", "VARCHAR", "['paid', 'open', 'void', 'paid', 'paid'][1 + id % 5]"),
-        ("customer_id", "VARCHAR", "'cus_' || lpad(CAST(id % 3000 AS VARCHAR), 6, '0')"),
+        (
+            "customer_id",
+            "VARCHAR",
+            "'cus_' || lpad(CAST(id % 3000 AS VARCHAR), 6, '0')",
+        ),
     ),
     "plans": (
-        ("nickname", "VARCHAR", "['Starter', 'Team', 'Business', 'Enterprise'][1 + id % 4] || ' ' || id"),
+        (
+            "nickname",
+            "VARCHAR",
+            "['Starter', 'Team', 'Business', 'Enterprise'][1 + id % 4] || ' ' || id",
+        ),
         ("amount", "BIGINT", "(1 + id % 4) * 1900"),
         ("interval", "VARCHAR", "CASE WHEN id % 3 = 0 THEN 'year' ELSE 'month' END"),
     ),
@@ -119,16 +183,46 @@ def destination_body(connection: Connection, duckdb_path: str | None) -> dict[st
     kind = connection.destination_name
     slug = connection.connection_id.split("-")[0]
     configs: dict[str, dict[str, Any]] = {
-        DUCKDB: {"destination_path": duckdb_path or "/local/airbyte.duckdb", "schema": DUCKDB_SCHEMA},
-        "Snowflake": {"host": "acme-xy12345.snowflakecomputing.com", "role": "AIRBYTE_ROLE", "warehouse": "AIRBYTE_WAREHOUSE",
-                      "database": "ANALYTICS", "schema": "AIRBYTE", "username": "AIRBYTE_USER",
-                      "credentials": {"auth_type": "Username and Password", "password": "**********"}},
-        "BigQuery": {"project_id": "acme-analytics", "dataset_id": "airbyte", "dataset_location": "US",
-                     "credentials_json": "**********", "loading_method": {"method": "Standard"}},
-        "Postgres": {"host": "warehouse.internal", "port": 5432, "database": "analytics", "schema": "public",
-                     "username": "airbyte", "password": "**********", "ssl_mode": {"mode": "require"}},
-        "Redshift": {"host": "acme.redshift.amazonaws.com", "port": 5439, "database": "dev", "schema": "public",
-                     "username": "airbyte", "password": "**********"},
+        DUCKDB: {
+            "destination_path": duckdb_path or "/local/airbyte.duckdb",
+            "schema": DUCKDB_SCHEMA,
+        },
+        "Snowflake": {
+            "host": "acme-xy12345.snowflakecomputing.com",
+            "role": "AIRBYTE_ROLE",
+            "warehouse": "AIRBYTE_WAREHOUSE",
+            "database": "ANALYTICS",
+            "schema": "AIRBYTE",
+            "username": "AIRBYTE_USER",
+            "credentials": {
+                "auth_type": "Username and Password",
+                "password": "**********",
+            },
+        },
+        "BigQuery": {
+            "project_id": "acme-analytics",
+            "dataset_id": "airbyte",
+            "dataset_location": "US",
+            "credentials_json": "**********",
+            "loading_method": {"method": "Standard"},
+        },
+        "Postgres": {
+            "host": "warehouse.internal",
+            "port": 5432,
+            "database": "analytics",
+            "schema": "public",
+            "username": "airbyte",
+            "password": "**********",
+            "ssl_mode": {"mode": "require"},
+        },
+        "Redshift": {
+            "host": "acme.redshift.amazonaws.com",
+            "port": 5439,
+            "database": "dev",
+            "schema": "public",
+            "username": "airbyte",
+            "password": "**********",
+        },
     }
     configuration = dict(configs.get(kind, {"note": f"{kind} destination"}))
     destination_type = kind.lower().replace(" ", "-")
@@ -137,7 +231,9 @@ def destination_body(connection: Connection, duckdb_path: str | None) -> dict[st
         "destinationId": connection.destination_id,
         "name": f"{kind} ({slug})" if kind != DUCKDB else "Local DuckDB",
         "destinationType": destination_type,
-        "definitionId": "94bd199c-2ff0-4aa2-b98e-17f0acb72610" if kind == DUCKDB else "00000000-0000-4000-8000-0000000000d0",
+        "definitionId": "94bd199c-2ff0-4aa2-b98e-17f0acb72610"
+        if kind == DUCKDB
+        else "00000000-0000-4000-8000-0000000000d0",
         "workspaceId": connection.workspace_id,
         "configuration": configuration,
         "createdAt": connection.created_at,
@@ -154,7 +250,9 @@ class DemoWarehouse:
         self._idle = threading.Condition()
         self.generations: dict[str, int] = {}
         self.writes = 0
-        self._thread = threading.Thread(target=self._run, name="demo-warehouse-writer", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="demo-warehouse-writer", daemon=True
+        )
         self._thread.start()
 
     # -- called by the world (under its lock): cheap, never blocks on the database
@@ -168,17 +266,38 @@ class DemoWarehouse:
             self.generations[connection.connection_id] = generation + 1
             if job.job_type != "refresh":
                 for spec in connection.streams:
-                    self._put(StreamBatch(table_name(connection, spec.name), spec.name, "clear", None, 0,
-                                          attempt.plan.start, attempt.ended_at, job.job_id, generation + 1))
+                    self._put(
+                        StreamBatch(
+                            table_name(connection, spec.name),
+                            spec.name,
+                            "clear",
+                            None,
+                            0,
+                            attempt.plan.start,
+                            attempt.ended_at,
+                            job.job_id,
+                            generation + 1,
+                        )
+                    )
             return
-        for spec, progress in zip(connection.streams, stream_progress(job, attempt, attempt.ended_at)):
+        for spec, progress in zip(
+            connection.streams, stream_progress(job, attempt, attempt.ended_at)
+        ):
             if progress.records_committed <= 0:
                 continue
-            self._put(StreamBatch(
-                table_name(connection, spec.name), spec.name, spec.sync_mode,
-                spec.cursor_field[0] if spec.cursor_field else None, progress.records_committed,
-                attempt.plan.start, attempt.ended_at, job.job_id, generation,
-            ))
+            self._put(
+                StreamBatch(
+                    table_name(connection, spec.name),
+                    spec.name,
+                    spec.sync_mode,
+                    spec.cursor_field[0] if spec.cursor_field else None,
+                    progress.records_committed,
+                    attempt.plan.start,
+                    attempt.ended_at,
+                    job.job_id,
+                    generation,
+                )
+            )
 
     def _put(self, batch: StreamBatch) -> None:
         with self._idle:
@@ -232,10 +351,19 @@ def _columns(stream: str) -> tuple[tuple[str, str, str], ...]:
 def _write(conn: Any, batch: StreamBatch) -> None:
     table = f'"{DUCKDB_SCHEMA}"."{batch.table}"'
     data = _columns(batch.stream)
-    cursor_col = [(batch.cursor, "TIMESTAMPTZ")] if batch.cursor and batch.cursor not in {c[0] for c in data} else []
+    cursor_col = (
+        [(batch.cursor, "TIMESTAMPTZ")]
+        if batch.cursor and batch.cursor not in {c[0] for c in data}
+        else []
+    )
     ddl_cols = ", ".join(
-        ['"_airbyte_raw_id" VARCHAR', '"_airbyte_extracted_at" TIMESTAMPTZ', '"_airbyte_meta" JSON', '"_airbyte_generation_id" BIGINT',
-         '"id" BIGINT']
+        [
+            '"_airbyte_raw_id" VARCHAR',
+            '"_airbyte_extracted_at" TIMESTAMPTZ',
+            '"_airbyte_meta" JSON',
+            '"_airbyte_generation_id" BIGINT',
+            '"id" BIGINT',
+        ]
         + [f'"{name}" {kind}' for name, kind, _ in data]
         + [f'"{name}" {kind}' for name, kind in cursor_col]
     )
@@ -245,7 +373,9 @@ def _write(conn: Any, batch: StreamBatch) -> None:
         return
     n = batch.count
     span = max(batch.end - batch.start, 1e-3)
-    existing_max = int(conn.execute(f'SELECT coalesce(max("id"), 0) FROM {table}').fetchone()[0])
+    existing_max = int(
+        conn.execute(f'SELECT coalesce(max("id"), 0) FROM {table}').fetchone()[0]
+    )
     first_id = existing_max + 1
     conn.execute("BEGIN TRANSACTION")
     if batch.sync_mode.startswith("full_refresh") and "overwrite" in batch.sync_mode:
@@ -254,14 +384,21 @@ def _write(conn: Any, batch: StreamBatch) -> None:
     elif "dedup" in batch.sync_mode:
         updates = min(existing_max, n // 3)
         first_id = existing_max - updates + 1
-        conn.execute(f'DELETE FROM {table} WHERE "id" >= ? AND "id" < ?', [first_id, first_id + n])
+        conn.execute(
+            f'DELETE FROM {table} WHERE "id" >= ? AND "id" < ?',
+            [first_id, first_id + n],
+        )
     meta = json.dumps({"changes": [], "sync_id": batch.job_id})
     expressions = ", ".join(
         ["uuid()::VARCHAR", "to_timestamp(? + (i + 1) * ? / ?)", "?::JSON", "?", "id"]
         + [expr for _, _, expr in data]
         + ["to_timestamp(? + (i + 1) * ? / ?) - INTERVAL 1 MINUTE" for _ in cursor_col]
     )
-    params: list[Any] = [batch.start, span, n, meta, batch.generation] + [batch.start, span, n] * len(cursor_col)
+    params: list[Any] = [batch.start, span, n, meta, batch.generation] + [
+        batch.start,
+        span,
+        n,
+    ] * len(cursor_col)
     conn.execute(
         f"INSERT INTO {table} SELECT {expressions} FROM (SELECT i, i + ? AS id FROM range(?) t(i))",
         params + [first_id, n],
@@ -284,16 +421,33 @@ def build_destination_routes(world: AirbyteWorld) -> list[Route]:
     async def get_destination(request: Request) -> Response:
         destination_id = request.path_params["destination_id"]
         with world.lock:
-            connection = next((c for c in world.connections if c.destination_id == destination_id and c.status != "deprecated"), None)
+            connection = next(
+                (
+                    c
+                    for c in world.connections
+                    if c.destination_id == destination_id and c.status != "deprecated"
+                ),
+                None,
+            )
             if connection is None:
                 return not_found("destination", destination_id)
             warehouse = getattr(world, "warehouse", None)
-            return json_response(destination_body(connection, warehouse.path if warehouse is not None else None))
+            return json_response(
+                destination_body(
+                    connection, warehouse.path if warehouse is not None else None
+                )
+            )
 
     return [Route("/destinations/{destination_id}", get_destination, methods=["GET"])]
 
 
 __all__ = [
-    "DUCKDB", "DUCKDB_CONNECTIONS", "DemoWarehouse", "attach_warehouse", "build_destination_routes", "destination_body",
-    "extra_demo_specs", "table_name",
+    "DUCKDB",
+    "DUCKDB_CONNECTIONS",
+    "DemoWarehouse",
+    "attach_warehouse",
+    "build_destination_routes",
+    "destination_body",
+    "extra_demo_specs",
+    "table_name",
 ]

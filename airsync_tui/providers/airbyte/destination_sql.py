@@ -39,7 +39,12 @@ from airsync_tui.errors import ConfigError
 
 MASK_MARKER = "****"
 RAW_SCHEMA = "airbyte_internal"
-AIRBYTE_COLUMNS = ("_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_meta", "_airbyte_generation_id")
+AIRBYTE_COLUMNS = (
+    "_airbyte_raw_id",
+    "_airbyte_extracted_at",
+    "_airbyte_meta",
+    "_airbyte_generation_id",
+)
 
 #: Environment variables per (destination kind, secret). PyAirbyte's names first.
 SECRET_ENV: dict[tuple[str, str], tuple[str, ...]] = {
@@ -88,7 +93,9 @@ class Destination:
         return cls(
             destination_id=str(body.get("destinationId") or ""),
             name=str(body.get("name") or ""),
-            destination_type=str(body.get("destinationType") or config.get("destinationType") or ""),
+            destination_type=str(
+                body.get("destinationType") or config.get("destinationType") or ""
+            ),
             configuration=config,
         )
 
@@ -111,7 +118,12 @@ class SqlTarget:
     @property
     def dialect(self) -> str:
         """sqlglot dialect name."""
-        return {"motherduck": "duckdb", "bigquery": "bigquery", "snowflake": "snowflake", "postgres": "postgres"}.get(self.kind, "duckdb")
+        return {
+            "motherduck": "duckdb",
+            "bigquery": "bigquery",
+            "snowflake": "snowflake",
+            "postgres": "postgres",
+        }.get(self.kind, "duckdb")
 
     def normalize(self, name: str) -> str:
         return normalize_identifier(self.kind, name)
@@ -125,7 +137,9 @@ def destination_kind(destination: Destination) -> str:
     raw = destination.destination_type.strip().lower().replace("destination-", "")
     if raw == "duckdb":
         path = str(destination.configuration.get("destination_path") or "")
-        if path.startswith("md:") or destination.configuration.get("motherduck_api_key"):
+        if path.startswith("md:") or destination.configuration.get(
+            "motherduck_api_key"
+        ):
             return "motherduck"
     return raw
 
@@ -153,28 +167,47 @@ class SecretSource:
     profile_sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_profile(cls, config_path: Path | None, profile_name: str | None, env: Mapping[str, str] | None = None) -> SecretSource:
+    def from_profile(
+        cls,
+        config_path: Path | None,
+        profile_name: str | None,
+        env: Mapping[str, str] | None = None,
+    ) -> SecretSource:
         """Read `[profiles.<name>.destinations.*]` from the config file (absent file → env only)."""
         sections: dict[str, Mapping[str, Any]] = {}
         if config_path is not None and profile_name and config_path.is_file():
             try:
                 document = tomllib.loads(config_path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(f"{config_path}: cannot read destination secrets ({type(exc).__name__})") from None
+                raise ConfigError(
+                    f"{config_path}: cannot read destination secrets ({type(exc).__name__})"
+                ) from None
             profile = (document.get("profiles") or {}).get(profile_name) or {}
-            destinations = profile.get("destinations") if isinstance(profile, dict) else None
+            destinations = (
+                profile.get("destinations") if isinstance(profile, dict) else None
+            )
             if isinstance(destinations, dict):
-                sections = {str(k): v for k, v in destinations.items() if isinstance(v, dict)}
-        return cls(env=dict(os.environ) if env is None else env, profile_sections=sections)
+                sections = {
+                    str(k): v for k, v in destinations.items() if isinstance(v, dict)
+                }
+        return cls(
+            env=dict(os.environ) if env is None else env, profile_sections=sections
+        )
 
-    def lookup(self, destination: Destination, kind: str, secret: str, configured: Any) -> str:
+    def lookup(
+        self, destination: Destination, kind: str, secret: str, configured: Any
+    ) -> str:
         """The secret's value: env (PyAirbyte names) > profile section (id, then type) > unmasked config."""
         names = SECRET_ENV.get((kind, secret), ())
         for name in names:
             value = self.env.get(name)
             if value:
                 return value
-        for key in (destination.destination_id, kind, destination.destination_type.lower()):
+        for key in (
+            destination.destination_id,
+            kind,
+            destination.destination_type.lower(),
+        ):
             section = self.profile_sections.get(key)
             if section and section.get(secret):
                 return str(section[secret])
@@ -198,10 +231,18 @@ def require_driver(kind: str) -> None:
     except ModuleNotFoundError:
         found = False
     if not found:
-        raise MissingDriver(f"reading {kind} needs the {module.split('.')[0]} driver", hint=f"pip install '{extra}'")
+        raise MissingDriver(
+            f"reading {kind} needs the {module.split('.')[0]} driver",
+            hint=f"pip install '{extra}'",
+        )
 
 
-def sql_target(destination: Destination, secrets: SecretSource | None = None, *, timeout_s: float = 30.0) -> SqlTarget:
+def sql_target(
+    destination: Destination,
+    secrets: SecretSource | None = None,
+    *,
+    timeout_s: float = 30.0,
+) -> SqlTarget:
     """Map a destination configuration to a `SqlTarget` (no connection is opened)."""
     from sqlalchemy.engine import URL
 
@@ -216,19 +257,34 @@ def sql_target(destination: Destination, secrets: SecretSource | None = None, *,
     if kind == "duckdb":
         path = str(config.get("destination_path") or "")
         if not path:
-            raise ConfigError(f"{destination.name}: the DuckDB destination has no destination_path")
+            raise ConfigError(
+                f"{destination.name}: the DuckDB destination has no destination_path"
+            )
         if path.startswith("/local/"):
             # The connector mounts <project>/destination-duckdb at /local (PyAirbyte's rule).
-            path = str(Path(secrets.env.get("AIRSYNC_DUCKDB_LOCAL_ROOT", "destination-duckdb")) / path[len("/local/"):])
+            path = str(
+                Path(secrets.env.get("AIRSYNC_DUCKDB_LOCAL_ROOT", "destination-duckdb"))
+                / path[len("/local/") :]
+            )
         return SqlTarget(
-            kind, URL.create("duckdb", database=path), Path(path).stem, str(config.get("schema") or "main"),
+            kind,
+            URL.create("duckdb", database=path),
+            Path(path).stem,
+            str(config.get("schema") or "main"),
             connect_args={"read_only": True},
         )
     if kind == "motherduck":
-        token = secrets.lookup(destination, kind, "api_key", config.get("motherduck_api_key"))
-        database = str(config.get("destination_path") or "md:").removeprefix("md:") or "my_db"
+        token = secrets.lookup(
+            destination, kind, "api_key", config.get("motherduck_api_key")
+        )
+        database = (
+            str(config.get("destination_path") or "md:").removeprefix("md:") or "my_db"
+        )
         return SqlTarget(
-            kind, URL.create("duckdb", database=f"md:{database}"), database, str(config.get("schema") or "main"),
+            kind,
+            URL.create("duckdb", database=f"md:{database}"),
+            database,
+            str(config.get("schema") or "main"),
             connect_args={"config": {"motherduck_token": token}},
         )
     if kind == "postgres":
@@ -238,33 +294,69 @@ def sql_target(destination: Destination, secrets: SecretSource | None = None, *,
         if isinstance(ssl, dict) and isinstance(ssl.get("mode"), str):
             query["sslmode"] = ssl["mode"]
         url = URL.create(
-            "postgresql+psycopg", username=str(config.get("username") or ""), password=password,
-            host=str(config.get("host") or "localhost"), port=int(config.get("port") or 5432),
-            database=str(config.get("database") or ""), query=query,
+            "postgresql+psycopg",
+            username=str(config.get("username") or ""),
+            password=password,
+            host=str(config.get("host") or "localhost"),
+            port=int(config.get("port") or 5432),
+            database=str(config.get("database") or ""),
+            query=query,
         )
         options = f"-c default_transaction_read_only=on -c statement_timeout={int(timeout_s * 1000)}"
-        return SqlTarget(kind, url, str(config.get("database") or ""), str(config.get("schema") or "public"),
-                         connect_args={"options": options, "connect_timeout": 10})
+        return SqlTarget(
+            kind,
+            url,
+            str(config.get("database") or ""),
+            str(config.get("schema") or "public"),
+            connect_args={"options": options, "connect_timeout": 10},
+        )
     if kind == "snowflake":
-        credentials = config.get("credentials") if isinstance(config.get("credentials"), dict) else {}
-        password = secrets.lookup(destination, kind, "password", credentials.get("password") if credentials else config.get("password"))
+        credentials = (
+            config.get("credentials")
+            if isinstance(config.get("credentials"), dict)
+            else {}
+        )
+        password = secrets.lookup(
+            destination,
+            kind,
+            "password",
+            credentials.get("password") if credentials else config.get("password"),
+        )
         host = str(config.get("host") or "")
         account = host.split(".snowflakecomputing")[0].removeprefix("https://")
         database = str(config.get("database") or "")
         schema = str(config.get("schema") or "PUBLIC")
         query = {k: str(config[k]) for k in ("warehouse", "role") if config.get(k)}
         url = URL.create(
-            "snowflake", username=str(config.get("username") or ""), password=password, host=account,
-            database=f"{database}/{schema}" if database else None, query=query,
+            "snowflake",
+            username=str(config.get("username") or ""),
+            password=password,
+            host=account,
+            database=f"{database}/{schema}" if database else None,
+            query=query,
         )
-        return SqlTarget(kind, url, database, schema, connect_args={"login_timeout": 20, "network_timeout": int(timeout_s)})
+        return SqlTarget(
+            kind,
+            url,
+            database,
+            schema,
+            connect_args={"login_timeout": 20, "network_timeout": int(timeout_s)},
+        )
     # bigquery
     credentials_path = secrets.lookup(destination, kind, "credentials_path", None)
     project = str(config.get("project_id") or "")
     dataset = str(config.get("dataset_id") or "")
     url = URL.create("bigquery", host=project, database=dataset or None)
-    return SqlTarget(kind, url, project, dataset, engine_kwargs={"credentials_path": credentials_path,
-                                                               "location": config.get("dataset_location")})
+    return SqlTarget(
+        kind,
+        url,
+        project,
+        dataset,
+        engine_kwargs={
+            "credentials_path": credentials_path,
+            "location": config.get("dataset_location"),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- table naming
@@ -287,7 +379,9 @@ class StreamTable:
         return f"{self.schema}.{self.name}"
 
 
-def stream_namespace(connection: Mapping[str, Any], stream: Mapping[str, Any], default_schema: str) -> str:
+def stream_namespace(
+    connection: Mapping[str, Any], stream: Mapping[str, Any], default_schema: str
+) -> str:
     """Airbyte's namespace rule: `source`, `destination` (default) or `custom_format`."""
     definition = str(connection.get("namespaceDefinition") or "destination")
     source_ns = stream.get("namespace")
@@ -300,7 +394,9 @@ def stream_namespace(connection: Mapping[str, Any], stream: Mapping[str, Any], d
     return default_schema
 
 
-def stream_tables(connection: Mapping[str, Any], target: SqlTarget) -> dict[str, StreamTable]:
+def stream_tables(
+    connection: Mapping[str, Any], target: SqlTarget
+) -> dict[str, StreamTable]:
     """Every configured stream of a connection (public `ConnectionResponse`) → its tables."""
     prefix = str(connection.get("prefix") or "")
     streams = ((connection.get("configurations") or {}).get("streams")) or []
@@ -311,7 +407,11 @@ def stream_tables(connection: Mapping[str, Any], target: SqlTarget) -> dict[str,
         name = str(stream["name"])
         namespace = stream_namespace(connection, stream, target.default_schema)
         table = str(stream.get("destinationObjectName") or f"{prefix}{name}")
-        pk = tuple(tuple(str(p) for p in path) for path in stream.get("primaryKey") or [] if isinstance(path, list))
+        pk = tuple(
+            tuple(str(p) for p in path)
+            for path in stream.get("primaryKey") or []
+            if isinstance(path, list)
+        )
         result[name] = StreamTable(
             stream=name,
             schema=target.normalize(namespace),
@@ -325,7 +425,21 @@ def stream_tables(connection: Mapping[str, Any], target: SqlTarget) -> dict[str,
 
 
 __all__ = [
-    "AIRBYTE_COLUMNS", "RAW_SCHEMA", "SECRET_ENV", "SUPPORTED_KINDS", "Destination", "MissingDriver", "MissingSecret",
-    "SecretSource", "SqlTarget", "StreamTable", "UnsupportedDestination", "destination_kind", "normalize_identifier",
-    "require_driver", "sql_target", "stream_namespace", "stream_tables",
+    "AIRBYTE_COLUMNS",
+    "RAW_SCHEMA",
+    "SECRET_ENV",
+    "SUPPORTED_KINDS",
+    "Destination",
+    "MissingDriver",
+    "MissingSecret",
+    "SecretSource",
+    "SqlTarget",
+    "StreamTable",
+    "UnsupportedDestination",
+    "destination_kind",
+    "normalize_identifier",
+    "require_driver",
+    "sql_target",
+    "stream_namespace",
+    "stream_tables",
 ]

@@ -69,10 +69,39 @@ class UnknownStream(ConfigError):
 
 # --------------------------------------------------------------------------- guard
 
-_ALLOWED_ROOTS: tuple[str, ...] = ("Select", "Union", "Intersect", "Except", "Values", "Describe", "Show", "Subquery")
+_ALLOWED_ROOTS: tuple[str, ...] = (
+    "Select",
+    "Union",
+    "Intersect",
+    "Except",
+    "Values",
+    "Describe",
+    "Show",
+    "Subquery",
+)
 _FORBIDDEN_NODES: tuple[str, ...] = (
-    "Insert", "Update", "Delete", "Merge", "Create", "Drop", "Alter", "AlterTable", "TruncateTable", "Command",
-    "Into", "Copy", "Grant", "Set", "Use", "Transaction", "Commit", "Rollback", "Pragma", "LoadData", "Attach", "Detach",
+    "Insert",
+    "Update",
+    "Delete",
+    "Merge",
+    "Create",
+    "Drop",
+    "Alter",
+    "AlterTable",
+    "TruncateTable",
+    "Command",
+    "Into",
+    "Copy",
+    "Grant",
+    "Set",
+    "Use",
+    "Transaction",
+    "Commit",
+    "Rollback",
+    "Pragma",
+    "LoadData",
+    "Attach",
+    "Detach",
 )
 
 
@@ -89,14 +118,25 @@ def check_read_only(sql: str, dialect: str) -> str:
         statements = [s for s in sqlglot.parse(text, read=dialect) if s is not None]
     except ParseError as exc:
         first = str(exc).splitlines()[0] if str(exc) else "syntax error"
-        raise QueryRefused(f"could not parse the query as {dialect} SQL: {first[:160]}", hint="only SELECT statements run here") from None
+        raise QueryRefused(
+            f"could not parse the query as {dialect} SQL: {first[:160]}",
+            hint="only SELECT statements run here",
+        ) from None
     if len(statements) != 1:
-        raise QueryRefused(f"{len(statements)} statements given; one SELECT at a time", hint="remove the extra statements")
+        raise QueryRefused(
+            f"{len(statements)} statements given; one SELECT at a time",
+            hint="remove the extra statements",
+        )
     root = statements[0]
     kind = type(root).__name__
     if kind not in _ALLOWED_ROOTS:
-        raise QueryRefused(f"refused: {kind.upper()} is not a read-only query", hint="only SELECT / WITH … SELECT / DESCRIBE / SHOW run here")
-    forbidden = tuple(getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name))
+        raise QueryRefused(
+            f"refused: {kind.upper()} is not a read-only query",
+            hint="only SELECT / WITH … SELECT / DESCRIBE / SHOW run here",
+        )
+    forbidden = tuple(
+        getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name)
+    )
     for node in root.walk():
         if isinstance(node, forbidden):
             raise QueryRefused(
@@ -116,7 +156,11 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else str(value)
+        return (
+            int(value)
+            if value == value.to_integral_value() and abs(value) < 2**53
+            else str(value)
+        )
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, uuid.UUID):
@@ -138,7 +182,9 @@ class QueryResult:
     limit: int = DEFAULT_LIMIT
 
     def records(self) -> list[dict[str, Any]]:
-        return [{c: jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows]
+        return [
+            {c: jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -187,13 +233,18 @@ class QueryHandle:
     def _interrupt(self) -> None:
         with self._lock:
             raw, cursor = self._raw, self._cursor
-        for target, method in ((raw, "interrupt"), (raw, "cancel_safe"), (raw, "cancel"), (cursor, "cancel")):
+        for target, method in (
+            (raw, "interrupt"),
+            (raw, "cancel_safe"),
+            (raw, "cancel"),
+            (cursor, "cancel"),
+        ):
             fn = getattr(target, method, None)
             if callable(fn):
                 try:
                     fn()
                     return
-                except Exception:  # a cancel racing the end of the query is harmless
+                except Exception:  # noqa: BLE001, S112 - any driver error from a cancel racing the query's end is harmless
                     continue
         # duckdb_engine wraps the DuckDB connection: reach the native one.
         inner = getattr(raw, "_ConnectionWrapper__c", None) or getattr(raw, "c", None)
@@ -201,7 +252,7 @@ class QueryHandle:
         if callable(fn):
             try:
                 fn()
-            except Exception:
+            except Exception:  # noqa: BLE001, S110 - same: the query may have just finished
                 pass
 
 
@@ -247,12 +298,17 @@ class SqlCache:
             # open (the writer — Airbyte or the emulator — needs its lock between our reads).
             try:
                 self._engine = sqlalchemy.create_engine(
-                    self.target.url, connect_args=dict(self.target.connect_args), poolclass=NullPool, **kwargs
+                    self.target.url,
+                    connect_args=dict(self.target.connect_args),
+                    poolclass=NullPool,
+                    **kwargs,
                 )
-            except Exception as exc:  # a driver that imports but does not load (version mismatch)
+            except Exception as exc:  # noqa: BLE001 - a driver that imports but does not load (version mismatch): any error
                 raise QueryFailed(
                     f"the {self.target.kind} driver failed to load ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})",
-                    hint="reinstall the extra: pip install -U 'airsync-tui[" + self.target.kind + "]'",
+                    hint="reinstall the extra: pip install -U 'airsync-tui["
+                    + self.target.kind
+                    + "]'",
                 ) from None
         return self._engine
 
@@ -265,7 +321,10 @@ class SqlCache:
             return self.tables[stream]
         except KeyError:
             known = ", ".join(sorted(self.tables)) or "none"
-            raise UnknownStream(f"no stream named {stream!r} in this connection", hint=f"streams: {known}") from None
+            raise UnknownStream(
+                f"no stream named {stream!r} in this connection",
+                hint=f"streams: {known}",
+            ) from None
 
     def get_sql_table_name(self, stream: str) -> str:
         return self.table(stream).name
@@ -275,7 +334,10 @@ class SqlCache:
         ref = self.table(stream)
         columns = self.columns(stream)
         if not columns:
-            raise QueryFailed(f"table {ref.qualified} does not exist (yet)", hint="has the stream synced at least once?")
+            raise QueryFailed(
+                f"table {ref.qualified} does not exist (yet)",
+                hint="has the stream synced at least once?",
+            )
         return _sa_table(ref, columns)
 
     def columns(self, stream: str) -> tuple[ColumnInfo, ...]:
@@ -287,13 +349,19 @@ class SqlCache:
         import sqlalchemy
 
         ref = self.table(stream)
-        schema_table = f"`{ref.schema}`.INFORMATION_SCHEMA.COLUMNS" if self.target.kind == "bigquery" else "information_schema.columns"
+        schema_table = (
+            f"`{ref.schema}`.INFORMATION_SCHEMA.COLUMNS"
+            if self.target.kind == "bigquery"
+            else "information_schema.columns"
+        )
         statement = sqlalchemy.text(
             f"SELECT column_name, data_type FROM {schema_table} WHERE table_schema = :schema AND table_name = :name ORDER BY ordinal_position"
         )
         try:
             with self.get_sql_engine().connect() as conn:
-                rows = conn.execute(statement, {"schema": ref.schema, "name": ref.name}).fetchall()
+                rows = conn.execute(
+                    statement, {"schema": ref.schema, "name": ref.name}
+                ).fetchall()
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise _db_error(exc) from None
         return tuple(ColumnInfo(str(r[0]), str(r[1])) for r in rows)
@@ -305,18 +373,32 @@ class SqlCache:
     # -- queries
 
     def run_sql_query(
-        self, sql: str, *, limit: int = DEFAULT_LIMIT, timeout_s: float = DEFAULT_TIMEOUT_S, handle: QueryHandle | None = None
+        self,
+        sql: str,
+        *,
+        limit: int = DEFAULT_LIMIT,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        handle: QueryHandle | None = None,
     ) -> QueryResult:
         """Run one operator-typed statement after the read-only guard."""
         statement = check_read_only(sql, self.target.dialect)
         return self._execute(statement, limit=limit, timeout_s=timeout_s, handle=handle)
 
-    def _execute(self, sql: str, *, limit: int, timeout_s: float, handle: QueryHandle | None = None) -> QueryResult:
+    def _execute(
+        self,
+        sql: str,
+        *,
+        limit: int,
+        timeout_s: float,
+        handle: QueryHandle | None = None,
+    ) -> QueryResult:
         import sqlalchemy
 
         limit = max(1, min(int(limit), MAX_LIMIT))
         handle = handle or QueryHandle()
-        timer = threading.Timer(timeout_s, handle.cancel, args=(f"timed out after {timeout_s:g} s",))
+        timer = threading.Timer(
+            timeout_s, handle.cancel, args=(f"timed out after {timeout_s:g} s",)
+        )
         timer.daemon = True
         try:
             with self.get_sql_engine().connect() as conn:
@@ -331,17 +413,22 @@ class SqlCache:
                 finally:
                     try:
                         cursor.close()
-                    except Exception:
+                    except Exception:  # noqa: BLE001, S110 - closing after an interrupt may raise; the result is already read
                         pass
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise self._failure(handle, exc) from None
-        except Exception as exc:  # DBAPI errors raised outside SQLAlchemy's wrapping (raw cursor)
+        except Exception as exc:  # noqa: BLE001 - DB-API errors from the raw cursor are driver-specific classes
             raise self._failure(handle, exc) from None
         finally:
             timer.cancel()
         if handle.cancelled_by:
             raise QueryCancelled(f"query {handle.cancelled_by}")
-        return QueryResult(columns, tuple(tuple(r) for r in rows[:limit]), truncated=len(rows) > limit, limit=limit)
+        return QueryResult(
+            columns,
+            tuple(tuple(r) for r in rows[:limit]),
+            truncated=len(rows) > limit,
+            limit=limit,
+        )
 
     @staticmethod
     def _failure(handle: QueryHandle, exc: BaseException) -> AirsyncError:
@@ -370,27 +457,48 @@ class SqlCache:
             return StreamSummary(stream, ref.qualified, False, sync_mode=ref.sync_mode)
         engine = self.get_sql_engine()
         table = _sa_table(ref, columns)
-        extracted = next((c for c in table.columns if c.name.lower() == "_airbyte_extracted_at"), None)
+        extracted = next(
+            (c for c in table.columns if c.name.lower() == "_airbyte_extracted_at"),
+            None,
+        )
         select_count = sqlalchemy.select(sqlalchemy.func.count()).select_from(table)
         statements: list[tuple[str, Any]] = [("count", select_count)]
         if extracted is not None:
-            statements.append(("newest", sqlalchemy.select(sqlalchemy.func.max(extracted))))
+            statements.append(
+                ("newest", sqlalchemy.select(sqlalchemy.func.max(extracted)))
+            )
             if window is not None:
-                statements.append(("window", select_count.where(extracted >= window[0], extracted <= window[1])))
+                statements.append(
+                    (
+                        "window",
+                        select_count.where(
+                            extracted >= window[0], extracted <= window[1]
+                        ),
+                    )
+                )
         values: dict[str, Any] = {}
         try:
             with engine.connect() as conn:
                 for key, statement in statements:
                     values[key] = conn.execute(statement).scalar()
-                order = extracted.desc() if extracted is not None else sqlalchemy.literal(1)
-                result = conn.execute(sqlalchemy.select(table).order_by(order).limit(max(0, latest) + 1))
+                order = (
+                    extracted.desc() if extracted is not None else sqlalchemy.literal(1)
+                )
+                result = conn.execute(
+                    sqlalchemy.select(table).order_by(order).limit(max(0, latest) + 1)
+                )
                 fetched = [tuple(r) for r in result.fetchall()]
-                latest_rows = QueryResult(tuple(result.keys()), tuple(fetched[: max(0, latest)]), truncated=len(fetched) > latest, limit=latest)
+                latest_rows = QueryResult(
+                    tuple(result.keys()),
+                    tuple(fetched[: max(0, latest)]),
+                    truncated=len(fetched) > latest,
+                    limit=latest,
+                )
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise _db_error(exc) from None
         newest = values.get("newest")
         if isinstance(newest, dt.datetime) and newest.tzinfo is None:
-            newest = newest.replace(tzinfo=dt.timezone.utc)
+            newest = newest.replace(tzinfo=dt.UTC)
         return StreamSummary(
             stream=stream,
             table=ref.qualified,
@@ -398,7 +506,9 @@ class SqlCache:
             row_count=int(values["count"]) if values.get("count") is not None else None,
             columns=columns,
             newest_extracted_at=newest if isinstance(newest, dt.datetime) else None,
-            rows_in_job_window=int(values["window"]) if values.get("window") is not None else None,
+            rows_in_job_window=int(values["window"])
+            if values.get("window") is not None
+            else None,
             latest=latest_rows,
             sync_mode=ref.sync_mode,
         )
@@ -426,7 +536,12 @@ class SqlDataset:
 
         table = self.to_sql_table()
         with self.cache.get_sql_engine().connect() as conn:
-            return int(conn.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(table)).scalar() or 0)
+            return int(
+                conn.execute(
+                    sqlalchemy.select(sqlalchemy.func.count()).select_from(table)
+                ).scalar()
+                or 0
+            )
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         import sqlalchemy
@@ -441,7 +556,10 @@ class SqlDataset:
 
         table = self.to_sql_table()
         with self.cache.get_sql_engine().connect() as conn:
-            return [dict(r) for r in conn.execute(sqlalchemy.select(table).limit(n)).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(sqlalchemy.select(table).limit(n)).mappings()
+            ]
 
 
 class _Streams(Mapping[str, SqlDataset]):
@@ -479,18 +597,27 @@ def _sa_table(ref: StreamTable, columns: Sequence[ColumnInfo]) -> Any:
 def _db_error(exc: BaseException) -> QueryFailed:
     """The driver's first message line, without SQLAlchemy's boilerplate or the statement."""
     inner = getattr(exc, "orig", None) or exc
-    text = str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__
+    text = (
+        str(inner).strip().splitlines()[0]
+        if str(inner).strip()
+        else type(inner).__name__
+    )
     return QueryFailed(f"{type(inner).__name__}: {text[:300]}")
 
 
 def build_sql_cache(
-    connection: Mapping[str, Any], destination: Mapping[str, Any], secrets: SecretSource | None = None,
-    *, timeout_s: float = DEFAULT_TIMEOUT_S,
+    connection: Mapping[str, Any],
+    destination: Mapping[str, Any],
+    secrets: SecretSource | None = None,
+    *,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> SqlCache:
     """From the public API's `ConnectionResponse` and `DestinationResponse` bodies."""
     dest = Destination.from_wire(destination)
     target = sql_target(dest, secrets, timeout_s=timeout_s)
-    return SqlCache(target, stream_tables(connection, target), destination_name=dest.name)
+    return SqlCache(
+        target, stream_tables(connection, target), destination_name=dest.name
+    )
 
 
 def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
@@ -500,7 +627,13 @@ def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
         cells = []
         for value in row:
             shown = jsonable(value)
-            cells.append("" if shown is None else shown if isinstance(shown, str) else _compact(shown))
+            cells.append(
+                ""
+                if shown is None
+                else shown
+                if isinstance(shown, str)
+                else _compact(shown)
+            )
         out.append(cells)
     return out
 
@@ -508,11 +641,28 @@ def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
 def _compact(value: Any) -> str:
     import json
 
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
+    return (
+        value
+        if isinstance(value, str)
+        else json.dumps(value, separators=(",", ":"), default=str)
+    )
 
 
 __all__ = [
-    "DEFAULT_LIMIT", "DEFAULT_TIMEOUT_S", "ColumnInfo", "QueryCancelled", "QueryFailed", "QueryHandle", "QueryRefused",
-    "QueryResult", "SqlCache", "SqlDataset", "StreamSummary", "UnknownStream", "build_sql_cache", "check_read_only",
-    "format_rows", "jsonable",
+    "DEFAULT_LIMIT",
+    "DEFAULT_TIMEOUT_S",
+    "ColumnInfo",
+    "QueryCancelled",
+    "QueryFailed",
+    "QueryHandle",
+    "QueryRefused",
+    "QueryResult",
+    "SqlCache",
+    "SqlDataset",
+    "StreamSummary",
+    "UnknownStream",
+    "build_sql_cache",
+    "check_read_only",
+    "format_rows",
+    "jsonable",
 ]

@@ -24,13 +24,19 @@ from typing import TYPE_CHECKING, Any
 
 from airsync_tui.errors import ConfigError
 from airsync_tui.providers.airbyte.destination_sql import SecretSource
-from airsync_tui.providers.airbyte.sql_access import SqlCache, SqlDataset, build_sql_cache
+from airsync_tui.providers.airbyte.sql_access import (
+    SqlCache,
+    SqlDataset,
+    build_sql_cache,
+)
 
 if TYPE_CHECKING:
     from airsync_tui.providers.airbyte.provider import AirbyteProvider
 
 
-async def load_sql_cache(provider: AirbyteProvider, connection_id: str, secrets: SecretSource | None = None) -> SqlCache:
+async def load_sql_cache(
+    provider: AirbyteProvider, connection_id: str, secrets: SecretSource | None = None
+) -> SqlCache:
     """Connection → its destination (public API) → a read-only `SqlCache`."""
     connection = await provider.client.get_connection_raw(connection_id)
     destination_id = str(connection.get("destinationId") or "")
@@ -50,7 +56,7 @@ def default_secret_source(provider: Any) -> SecretSource:
     profile_name = getattr(settings, "profile_name", None)
     try:
         path = default_config_path()
-    except Exception:  # no config directory: environment only
+    except Exception:  # noqa: BLE001 - no usable config directory: environment only
         path = None
     return SecretSource.from_profile(path, profile_name)
 
@@ -70,7 +76,9 @@ class SyncResultSqlMixin:
         if self._sql_cache is None:
             if not self.connection_id:
                 await self.refresh()
-            self._sql_cache = await load_sql_cache(self.provider, self.connection_id or "", secrets)
+            self._sql_cache = await load_sql_cache(
+                self.provider, self.connection_id or "", secrets
+            )
         return self._sql_cache
 
     async def get_sql_engine(self) -> Any:
@@ -98,7 +106,10 @@ class SyncResultSqlMixin:
     def streams(self) -> Mapping[str, SqlDataset]:
         """Stream name → dataset (after `await get_sql_cache()`)."""
         if self._sql_cache is None:
-            raise ConfigError("the destination is not loaded yet", hint="call `await sync_result.get_sql_cache()` first")
+            raise ConfigError(
+                "the destination is not loaded yet",
+                hint="call `await sync_result.get_sql_cache()` first",
+            )
         return self._sql_cache.streams
 
 

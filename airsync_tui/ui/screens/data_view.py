@@ -16,21 +16,33 @@ I/O never runs on the UI's path: summaries and queries are workers calling
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Job
-from airsync_tui.providers.airbyte.sql_access import QueryHandle, QueryResult, SqlCache, StreamSummary, format_rows
-from airsync_tui.service.data_access import can_read_data, open_sql_cache, rows_added_text, run_query, stream_summary
+from airsync_tui.service.data_access import (
+    QueryHandle,
+    QueryResult,
+    SqlCache,
+    StreamSummary,
+    can_read_data,
+    format_rows,
+    open_sql_cache,
+    rows_added_text,
+    run_query,
+    stream_summary,
+)
+from airsync_tui.textfmt import DASH
 from airsync_tui.ui.bindings import bindings_for
-from airsync_tui.ui.formatting import DASH, clean, clock_time, plain
+from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.styles import stylesheet_path
 
 QUERY_LIMIT = 200
@@ -43,7 +55,11 @@ def open_data_view(screen: Screen[Any], connection_key: str, job: Job | None) ->
     """The job panel's hook: push the Data view, or say in one line why there is none."""
     provider = screen.app.watcher.provider_for_key(connection_key)  # type: ignore[attr-defined]
     if not can_read_data(provider):
-        screen.app.notify(f"{provider.display_name} does not expose its destination's data", severity="information", markup=False)
+        screen.app.notify(
+            f"{provider.display_name} does not expose its destination's data",
+            severity="information",
+            markup=False,
+        )
         return
     screen.app.push_screen(DataScreen(connection_key, job))
 
@@ -52,7 +68,7 @@ class DataScreen(Screen[None]):
     """Per-stream tables of one connection's destination, plus a read-only SQL prompt."""
 
     scope = "data"
-    BINDINGS = bindings_for("data")
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings_for("data")]
     CSS_PATH = str(stylesheet_path("data"))
 
     def __init__(self, connection_key: str, job: Job | None) -> None:
@@ -75,7 +91,10 @@ class DataScreen(Screen[None]):
             yield DataTable(id="data-columns", cursor_type="row")
             yield Label("Latest rows", classes="section", id="data-latest-label")
             yield DataTable(id="data-latest", cursor_type="row")
-            yield Label(f"SQL  (read-only; e edits, enter runs, ctrl+g cancels; at most {QUERY_LIMIT} rows, {QUERY_TIMEOUT_S:g} s)", classes="section")
+            yield Label(
+                f"SQL  (read-only; e edits, enter runs, ctrl+g cancels; at most {QUERY_LIMIT} rows, {QUERY_TIMEOUT_S:g} s)",
+                classes="section",
+            )
             yield Input(placeholder="SELECT … FROM …", id="data-sql")
             yield Static(id="data-query-status")
             yield DataTable(id="data-result", cursor_type="row")
@@ -83,7 +102,13 @@ class DataScreen(Screen[None]):
 
     def on_mount(self) -> None:
         streams = self.query_one("#data-streams", DataTable)
-        for key, label in (("stream", "Stream"), ("table", "Table"), ("rows", "Rows"), ("newest", "Newest extracted"), ("added", "By this job")):
+        for key, label in (
+            ("stream", "Stream"),
+            ("table", "Table"),
+            ("rows", "Rows"),
+            ("newest", "Newest extracted"),
+            ("added", "By this job"),
+        ):
             streams.add_column(label, key=key)
         columns = self.query_one("#data-columns", DataTable)
         columns.add_column("Column", key="name")
@@ -91,7 +116,9 @@ class DataScreen(Screen[None]):
         connection = self.app.watcher.connections.get(self.connection_key)  # type: ignore[attr-defined]
         name = clean(connection.name) if connection else self.connection_key
         job = f"job {clean(self.job.id)}" if self.job else "no job yet"
-        self.query_one("#data-title", Static).update(Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim")))
+        self.query_one("#data-title", Static).update(
+            Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim"))
+        )
         self._status("opening the destination …")
         self.load()
 
@@ -110,9 +137,13 @@ class DataScreen(Screen[None]):
             if self.cache is None:
                 self.cache = await open_sql_cache(provider, connection_id)
             cache = self.cache
-            self._status(f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}")
+            self._status(
+                f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}"
+            )
             for stream in cache.stream_names:
-                summary = await stream_summary(cache, stream, self.job, latest=LATEST_ROWS)
+                summary = await stream_summary(
+                    cache, stream, self.job, latest=LATEST_ROWS
+                )
                 self.summaries[stream] = summary
                 self._show_stream_row(summary)
                 if self.selected is None:
@@ -120,18 +151,34 @@ class DataScreen(Screen[None]):
                     self._show_details(summary)
         except AirsyncError as exc:
             self._status(exc.one_line())
-        except Exception as exc:  # a driver error must not kill the screen
+        except Exception as exc:  # noqa: BLE001 - a driver error must not kill the screen; shown in one line
             self._status(f"{type(exc).__name__}: {clean(exc)}")
 
     def _show_stream_row(self, summary: StreamSummary) -> None:
         table = self.query_one("#data-streams", DataTable)
         if not summary.exists:
-            cells = [plain(summary.stream), plain(summary.table), plain(DASH), plain("no table yet"), plain(DASH)]
+            cells = [
+                plain(summary.stream),
+                plain(summary.table),
+                plain(DASH),
+                plain("no table yet"),
+                plain(DASH),
+            ]
         else:
-            newest = clock_time(summary.newest_extracted_at, self.now()) if summary.newest_extracted_at else DASH
+            newest = (
+                clock_time(summary.newest_extracted_at, self.now())
+                if summary.newest_extracted_at
+                else DASH
+            )
             added = rows_added_text(summary) if self.job else DASH
             rows = f"{summary.row_count:,}" if summary.row_count is not None else DASH
-            cells = [plain(summary.stream), plain(summary.table), plain(rows), plain(newest), plain(added)]
+            cells = [
+                plain(summary.stream),
+                plain(summary.table),
+                plain(rows),
+                plain(newest),
+                plain(added),
+            ]
         if summary.stream in table.rows:
             for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells):
                 table.update_cell(summary.stream, key, cell)
@@ -141,18 +188,34 @@ class DataScreen(Screen[None]):
     def _show_details(self, summary: StreamSummary) -> None:
         facts = self.query_one("#data-stream-facts", Static)
         if not summary.exists:
-            facts.update(plain(f"{summary.table} does not exist yet: has {summary.stream} synced at least once?"))
+            facts.update(
+                plain(
+                    f"{summary.table} does not exist yet: has {summary.stream} synced at least once?"
+                )
+            )
         else:
-            fresh = summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else "unknown (no _airbyte_extracted_at)"
-            facts.update(Text.assemble(
-                ("Table ", "dim"), plain(summary.table), ("   sync mode ", "dim"), plain(summary.sync_mode or DASH),
-                ("   newest _airbyte_extracted_at ", "dim"), plain(fresh),
-            ))
+            fresh = (
+                summary.newest_extracted_at.isoformat()
+                if summary.newest_extracted_at
+                else "unknown (no _airbyte_extracted_at)"
+            )
+            facts.update(
+                Text.assemble(
+                    ("Table ", "dim"),
+                    plain(summary.table),
+                    ("   sync mode ", "dim"),
+                    plain(summary.sync_mode or DASH),
+                    ("   newest _airbyte_extracted_at ", "dim"),
+                    plain(fresh),
+                )
+            )
         columns = self.query_one("#data-columns", DataTable)
         columns.clear()
         for column in summary.columns:
             columns.add_row(plain(column.name), plain(column.type))
-        self.query_one("#data-latest-label", Label).update(f"Latest rows of {clean(summary.stream)} (newest first)")
+        self.query_one("#data-latest-label", Label).update(
+            f"Latest rows of {clean(summary.stream)} (newest first)"
+        )
         self._fill(self.query_one("#data-latest", DataTable), summary.latest)
 
     def _fill(self, table: DataTable[Any], result: QueryResult | None) -> None:
@@ -188,11 +251,17 @@ class DataScreen(Screen[None]):
         self._handle = handle
         self._status("running … (ctrl+g cancels)", "#data-query-status")
         try:
-            result = await run_query(self.cache, sql, limit=QUERY_LIMIT, timeout_s=QUERY_TIMEOUT_S, handle=handle)
+            result = await run_query(
+                self.cache,
+                sql,
+                limit=QUERY_LIMIT,
+                timeout_s=QUERY_TIMEOUT_S,
+                handle=handle,
+            )
         except AirsyncError as exc:
             self._status(exc.one_line(), "#data-query-status")
             return
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - same: shown in one line, the screen stays usable
             self._status(f"{type(exc).__name__}: {clean(exc)}", "#data-query-status")
             return
         finally:
