@@ -164,7 +164,7 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
         cache = await result.get_sql_cache()
         assert await result.get_sql_database_name() == "demo"
         assert await result.get_sql_schema_name() == "main"
-        assert await result.get_sql_table_name("charges") == "stripe_charges"
+        assert await result.get_sql_table_name("charges") == "billing_charges"
         table = await result.get_sql_table("charges")
         assert {
             "_airbyte_raw_id",
@@ -175,24 +175,24 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
             "amount",
         } <= set(table.columns.keys())
         assert sorted(result.streams) == sorted(s.name for s in connection.streams)
-        assert len(await result.get_dataset("plans")) == after["stripe_plans"]
-        assert len(result.streams["charges"]) == after["stripe_charges"]
+        assert len(await result.get_dataset("plans")) == after["billing_plans"]
+        assert len(result.streams["charges"]) == after["billing_charges"]
         engine = await result.get_sql_engine()
         assert engine.url.drivername == "duckdb"
 
         # This job's window counts exactly the rows it extracted (append stream).
         summary = await stream_summary(cache, "charges", await result.refresh())
         assert summary.rows_in_job_window == committed["charges"]
-        assert summary.row_count == after["stripe_charges"]
+        assert summary.row_count == after["billing_charges"]
         assert summary.latest is not None and len(summary.latest.rows) == 10
         with pytest.raises(QueryRefused):
-            cache.run_sql_query("DELETE FROM stripe_charges")
+            cache.run_sql_query("DELETE FROM billing_charges")
         # Read-only by construction: even past the guard, the engine cannot write.
         with pytest.raises(Exception, match="read-only|read only"):
-            cache._execute("DELETE FROM stripe_charges", limit=1, timeout_s=5)
+            cache._execute("DELETE FROM billing_charges", limit=1, timeout_s=5)
         assert (
-            counts(world.warehouse.path, ["stripe_charges"])["stripe_charges"]
-            == after["stripe_charges"]
+            counts(world.warehouse.path, ["billing_charges"])["billing_charges"]
+            == after["billing_charges"]
         )
         cache.dispose()
     finally:
@@ -227,17 +227,17 @@ def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str
 def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
     assert emu.world.warehouse is not None and emu.world.warehouse.wait_idle(30)
     path = emu.world.warehouse.path
-    expected = counts(path, ["stripe_charges"])["stripe_charges"]
+    expected = counts(path, ["billing_charges"])["billing_charges"]
     listing = run_cli(emu, "DuckDB", "--json")
     assert listing.returncode == 0, listing.stderr
     rows = {r["stream"]: r for r in json.loads(listing.stdout)}
     assert (
-        rows["charges"]["table"] == "main.stripe_charges"
+        rows["charges"]["table"] == "main.billing_charges"
         and rows["charges"]["rows"] == expected
     )
 
     agg = run_cli(
-        emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM stripe_charges", "--json"
+        emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM billing_charges", "--json"
     )
     assert agg.returncode == 0, agg.stderr
     assert json.loads(agg.stdout) == [{"n": expected}]
@@ -253,7 +253,7 @@ def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
     )
     assert "first 3 rows" in latest.stderr
 
-    refused = run_cli(emu, "DuckDB", "--sql", "DROP TABLE stripe_charges")
+    refused = run_cli(emu, "DuckDB", "--sql", "DROP TABLE billing_charges")
     assert refused.returncode == 2 and refused.stdout == ""
     assert (
         refused.stderr.strip()
@@ -265,7 +265,7 @@ def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
         and "SNOWFLAKE_PASSWORD" in masked.stderr
         and "Traceback" not in masked.stderr
     )
-    assert counts(path, ["stripe_charges"])["stripe_charges"] == expected
+    assert counts(path, ["billing_charges"])["billing_charges"] == expected
 
 
 def test_inert_output_for_hostile_cells(emu: RunningEmulator) -> None:

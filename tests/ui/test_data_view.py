@@ -94,28 +94,28 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
     emu: RunningEmulator,
 ) -> None:
     assert emu.world.warehouse is not None
-    expected = _count(emu.world.warehouse.path, "stripe_charges")
+    expected = _count(emu.world.warehouse.path, "billing_charges")
     app = _app(emu)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_data_view(pilot, app, emu)
         charges = screen.summaries["charges"]
-        assert charges.row_count == expected and charges.table == "main.stripe_charges"
+        assert charges.row_count == expected and charges.table == "main.billing_charges"
         assert (
             charges.rows_in_job_window is not None and charges.rows_in_job_window > 0
         )  # the latest job's rows
         text = screen_text(app)
-        assert "main.stripe_charges" in text and f"{expected:,}" in text
+        assert "main.billing_charges" in text and f"{expected:,}" in text
         assert "_airbyte_extracted_at" in text and "Latest rows of charges" in text
 
         await pilot.press("e")
-        await pilot.press(*"select count(*) as n from stripe_charges")
+        await pilot.press(*"select count(*) as n from billing_charges")
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result"
         )
         assert str(expected) in screen_text(app)
 
-        screen.query_one("#data-sql").value = "delete from stripe_charges"  # type: ignore[attr-defined]
+        screen.query_one("#data-sql").value = "delete from billing_charges"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(
             pilot,
@@ -123,7 +123,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
             timeout=10,
             what="refusal",
         )
-        assert _count(emu.world.warehouse.path, "stripe_charges") == expected
+        assert _count(emu.world.warehouse.path, "billing_charges") == expected
 
         screen.query_one("#data-sql").value = "select count(*) from range(100000000000)"  # type: ignore[attr-defined]
         await pilot.press("enter")

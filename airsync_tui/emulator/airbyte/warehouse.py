@@ -56,8 +56,8 @@ DUCKDB_SCHEMA = "main"
 #: Connections added to the demo workspace when a DuckDB path is given.
 DUCKDB_CONNECTIONS: tuple[ConnectionSpec, ...] = (
     ConnectionSpec(
-        "Stripe → DuckDB (local)",
-        "Stripe",
+        "Billing (Postgres) → DuckDB (local)",
+        "Postgres",
         DUCKDB,
         (
             StreamSpec(
@@ -98,7 +98,7 @@ DUCKDB_CONNECTIONS: tuple[ConnectionSpec, ...] = (
         emits_estimates=False,
         typical_duration_s=120,
         flakiness=0.1,
-        prefix="stripe_",
+        prefix="billing_",
         tags=("finance",),
     ),
 )
