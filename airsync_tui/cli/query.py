@@ -29,6 +29,7 @@ from airsync_tui.service.data_access import (
     format_rows,
     open_sql_cache,
     run_query,
+    stream_summaries,
     stream_summary,
 )
 
@@ -173,8 +174,8 @@ class _providers:
 
 async def _print_streams(cache: Any, args: argparse.Namespace) -> None:
     rows: list[dict[str, Any]] = []
-    for stream in cache.stream_names:
-        summary = await stream_summary(cache, stream, latest=0)
+    for summary in await stream_summaries(cache, cache.stream_names, latest=0):
+        stream = summary.stream
         rows.append(
             {
                 "stream": stream,

@@ -70,6 +70,15 @@ async def stream_summary(
     )
 
 
+async def stream_summaries(
+    cache: SqlCache, streams: list[str], job: Job | None = None, *, latest: int = 10
+) -> list[StreamSummary]:
+    """Every stream's summary over one database connection (one thread hop)."""
+    return await asyncio.to_thread(
+        cache.summaries, streams, window=job_window(job), latest=latest
+    )
+
+
 async def run_query(
     cache: SqlCache,
     sql: str,
@@ -132,6 +141,7 @@ __all__ = [
     "open_sql_cache",
     "rows_added_text",
     "run_query",
+    "stream_summaries",
     "stream_summary",
     "summary_json",
 ]

@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+def postgres() -> Iterator[int]:
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip(
@@ -54,96 +55,95 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     pytest.importorskip(
         "psycopg", reason="the [postgres] extra (psycopg) is not installed"
     )
-    base = tmp_path_factory.mktemp("pg")
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        try:
-            user = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and no 'postgres' user to run initdb as")
-        os.chmod(base, 0o755)
-        for parent in list(base.parents)[:3]:
-            if parent.exists() and str(parent).startswith(
-                ("/tmp", str(Path(base).anchor) + "tmp")
-            ):
-                os.chmod(parent, os.stat(parent).st_mode | 0o711)
-        os.chown(base, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, pwfile = base / "data", base / "pw"
-    pwfile.write_text(PASSWORD + "\n")
-    if prefix:
-        os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-    subprocess.run(
-        [
-            *prefix,
-            initdb,
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=scram-sha-256",
-            f"--pwfile={pwfile}",
-            "-E",
-            "UTF8",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=base,
-    )
-    port = _free_port()
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
-    started = subprocess.run(
-        [
-            *prefix,
-            pg_ctl,
-            "-D",
-            str(data),
-            "-o",
-            options,
-            "-l",
-            str(base / "log"),
-            "-w",
-            "start",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=base,
-        check=False,
-    )
-    assert started.returncode == 0, (
-        started.stdout + started.stderr + (base / "log").read_text(errors="replace")
-        if (base / "log").exists()
-        else started.stderr
-    )
+    # Not a pytest tmp dir: pytest keeps /tmp/pytest-of-<user> at 0700 (re-applied by each xdist worker),
+    # which the `postgres` user could not traverse. /tmp itself is traversable.
+    base = Path(tempfile.mkdtemp(prefix="airsync-pg-"))
     try:
-        import psycopg
-
-        with psycopg.connect(
-            host="127.0.0.1",
-            port=port,
-            user="postgres",
-            password=PASSWORD,
-            dbname="postgres",
-            autocommit=True,
-        ) as conn:
-            conn.execute("CREATE SCHEMA zendesk")
-            conn.execute("CREATE SCHEMA airbyte_internal")
-            conn.execute(
-                "CREATE TABLE zendesk.zd_tickets (_airbyte_raw_id varchar, _airbyte_extracted_at timestamptz, _airbyte_meta jsonb,"
-                " _airbyte_generation_id bigint, id bigint, subject text, status text)"
-            )
-            conn.execute(
-                "INSERT INTO zendesk.zd_tickets SELECT gen_random_uuid()::text, %s + (i || ' seconds')::interval, '{}'::jsonb, 0, i,"
-                " 'Ticket ' || i, CASE WHEN i %% 3 = 0 THEN 'solved' ELSE 'open' END FROM generate_series(1, 250) i",
-                (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),),
-            )
-        yield port
-    finally:
+        prefix: list[str] = []
+        if os.geteuid() == 0:
+            try:
+                user = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("running as root and no 'postgres' user to run initdb as")
+            os.chown(base, user.pw_uid, user.pw_gid)
+            prefix = ["runuser", "-u", "postgres", "--"]
+        data, pwfile = base / "data", base / "pw"
+        pwfile.write_text(PASSWORD + "\n")
+        if prefix:
+            os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
         subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            [
+                *prefix,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
             capture_output=True,
+            cwd=base,
+        )
+        port = _free_port()
+        options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
+        started = subprocess.run(
+            [
+                *prefix,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(base / "log"),
+                "-w",
+                "start",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=base,
             check=False,
         )
+        assert started.returncode == 0, (
+            started.stdout + started.stderr + (base / "log").read_text(errors="replace")
+            if (base / "log").exists()
+            else started.stderr
+        )
+        try:
+            import psycopg
+
+            with psycopg.connect(
+                host="127.0.0.1",
+                port=port,
+                user="postgres",
+                password=PASSWORD,
+                dbname="postgres",
+                autocommit=True,
+            ) as conn:
+                conn.execute("CREATE SCHEMA zendesk")
+                conn.execute("CREATE SCHEMA airbyte_internal")
+                conn.execute(
+                    "CREATE TABLE zendesk.zd_tickets (_airbyte_raw_id varchar, _airbyte_extracted_at timestamptz, _airbyte_meta jsonb,"
+                    " _airbyte_generation_id bigint, id bigint, subject text, status text)"
+                )
+                conn.execute(
+                    "INSERT INTO zendesk.zd_tickets SELECT gen_random_uuid()::text, %s + (i || ' seconds')::interval, '{}'::jsonb, 0, i,"
+                    " 'Ticket ' || i, CASE WHEN i %% 3 = 0 THEN 'solved' ELSE 'open' END FROM generate_series(1, 250) i",
+                    (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),),
+                )
+            yield port
+        finally:
+            subprocess.run(
+                [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+                capture_output=True,
+                check=False,
+            )
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def cache_for(port: int, env: dict[str, str]):  # type: ignore[no-untyped-def]

@@ -38,9 +38,9 @@ from airsync_tui.service.data_access import (
     open_sql_cache,
     rows_added_text,
     run_query,
-    stream_summary,
+    stream_summaries,
 )
-from airsync_tui.textfmt import DASH
+from airsync_tui.textfmt import DASH, age
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.styles import stylesheet_path
@@ -140,10 +140,11 @@ class DataScreen(Screen[None]):
             self._status(
                 f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}"
             )
-            for stream in cache.stream_names:
-                summary = await stream_summary(
-                    cache, stream, self.job, latest=LATEST_ROWS
-                )
+            summaries = await stream_summaries(
+                cache, cache.stream_names, self.job, latest=LATEST_ROWS
+            )
+            for summary in summaries:
+                stream = summary.stream
                 self.summaries[stream] = summary
                 self._show_stream_row(summary)
                 if self.selected is None:
@@ -165,11 +166,10 @@ class DataScreen(Screen[None]):
                 plain(DASH),
             ]
         else:
-            newest = (
-                clock_time(summary.newest_extracted_at, self.now())
-                if summary.newest_extracted_at
-                else DASH
-            )
+            newest = DASH
+            if summary.newest_extracted_at is not None:
+                now = self.now()
+                newest = f"{clock_time(summary.newest_extracted_at, now)} ({age(summary.newest_extracted_at, now)})"
             added = rows_added_text(summary) if self.job else DASH
             rows = f"{summary.row_count:,}" if summary.row_count is not None else DASH
             cells = [
@@ -269,7 +269,9 @@ class DataScreen(Screen[None]):
                 self._handle = None
         more = f" (first {result.limit}; more exist)" if result.truncated else ""
         self._status(f"{len(result.rows):,} rows{more}", "#data-query-status")
-        self._fill(self.query_one("#data-result", DataTable), result)
+        table = self.query_one("#data-result", DataTable)
+        self._fill(table, result)
+        table.scroll_visible()
 
     def action_cancel_query(self) -> None:
         if self._handle is None:
