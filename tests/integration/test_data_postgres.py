@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,6 +137,10 @@ def postgres() -> Iterator[int]:
                     " 'Ticket ' || i, CASE WHEN i %% 3 = 0 THEN 'solved' ELSE 'open' END FROM generate_series(1, 250) i",
                     (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),),
                 )
+                # The emulator's "Zendesk Support → Postgres" has no prefix: its tickets land in zendesk.tickets.
+                conn.execute(
+                    "CREATE TABLE zendesk.tickets AS SELECT * FROM zendesk.zd_tickets WHERE id <= 40"
+                )
             yield port
         finally:
             subprocess.run(
@@ -247,3 +253,78 @@ def test_wrong_or_missing_password_is_one_line(postgres: int) -> None:
         and "wrong" not in err.value.one_line()
     )
     assert "\n" not in err.value.one_line()
+
+
+def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
+    """`airsync query` end to end: emulator API → destination config → real Postgres, password from the env."""
+    from airsync_tui.emulator.airbyte.warehouse import override_destination
+    from airsync_tui.emulator.server import EmulatorOptions, start_emulator
+
+    with start_emulator(
+        EmulatorOptions(
+            speed=1.0, big_log_lines=0, client_id="pg-cli", client_secret="pg-cli"
+        )
+    ) as emu:
+        zendesk = emu.world.connection_by_name("Zendesk Support → Postgres")
+        override_destination(
+            emu.world,
+            zendesk.destination_id,
+            {
+                "host": "127.0.0.1",
+                "port": postgres,
+                "database": "postgres",
+                "schema": "zendesk",
+                "username": "postgres",
+                "password": "**********",
+                "ssl_mode": {"mode": "disable"},
+            },
+        )
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(
+                ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "POSTGRES_", "PG")
+            )
+        }
+        env.update(
+            AIRBYTE_API_ROOT=emu.public_api_url,
+            AIRBYTE_CLIENT_ID="pg-cli",
+            AIRBYTE_CLIENT_SECRET="pg-cli",
+            AIRBYTE_WORKSPACE_ID=emu.workspace_id,
+            AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        )
+
+        def query(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "airsync_tui", "query", "Zendesk", *args],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**env, **extra},
+                check=False,
+            )
+
+        missing = query()
+        assert (
+            missing.returncode == 2
+            and "POSTGRES_PASSWORD" in missing.stderr
+            and "Traceback" not in missing.stderr
+        )
+        listing = query("--json", POSTGRES_PASSWORD=PASSWORD)
+        assert listing.returncode == 0, listing.stderr
+        rows = {r["stream"]: r for r in json.loads(listing.stdout)}
+        assert (
+            rows["tickets"]["table"] == "zendesk.tickets"
+            and rows["tickets"]["rows"] == 40
+        )
+        assert rows["users"]["rows"] is None  # no table yet
+        agg = query(
+            "--sql",
+            "SELECT status, count(*) AS n FROM zendesk.tickets GROUP BY status ORDER BY status",
+            "--csv",
+            POSTGRES_PASSWORD=PASSWORD,
+        )
+        assert agg.returncode == 0, agg.stderr
+        assert agg.stdout.splitlines() == ["status,n", "open,27", "solved,13"]
+        refused = query("--sql", "TRUNCATE zendesk.tickets", POSTGRES_PASSWORD=PASSWORD)
+        assert refused.returncode == 2 and "refused" in refused.stderr

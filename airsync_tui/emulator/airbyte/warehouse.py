@@ -415,6 +415,18 @@ def extra_demo_specs(warehouse: DemoWarehouse | None) -> list[ConnectionSpec]:
     return list(DUCKDB_CONNECTIONS) if warehouse is not None else []
 
 
+#: Tests point a demo destination at a real server: {id(world): {destinationId: configuration}}.
+#: Kept outside the world object so world.py needs no new attribute for it.
+DESTINATION_OVERRIDES: dict[int, dict[str, dict[str, Any]]] = {}
+
+
+def override_destination(
+    world: AirbyteWorld, destination_id: str, configuration: dict[str, Any]
+) -> None:
+    """Serve `configuration` for this destination (e.g. a test's real Postgres), secrets masked by the caller."""
+    DESTINATION_OVERRIDES.setdefault(id(world), {})[destination_id] = configuration
+
+
 def build_destination_routes(world: AirbyteWorld) -> list[Route]:
     """Public `GET /destinations/{destinationId}` for every connection's destination."""
 
@@ -432,11 +444,16 @@ def build_destination_routes(world: AirbyteWorld) -> list[Route]:
             if connection is None:
                 return not_found("destination", destination_id)
             warehouse = getattr(world, "warehouse", None)
-            return json_response(
-                destination_body(
-                    connection, warehouse.path if warehouse is not None else None
-                )
+            body = destination_body(
+                connection, warehouse.path if warehouse is not None else None
             )
+            override = DESTINATION_OVERRIDES.get(id(world), {}).get(destination_id)
+            if override is not None:
+                body["configuration"] = {
+                    **override,
+                    "destinationType": body["destinationType"],
+                }
+            return json_response(body)
 
     return [Route("/destinations/{destination_id}", get_destination, methods=["GET"])]
 
@@ -449,5 +466,6 @@ __all__ = [
     "build_destination_routes",
     "destination_body",
     "extra_demo_specs",
+    "override_destination",
     "table_name",
 ]
