@@ -328,3 +328,109 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
         assert agg.stdout.splitlines() == ["status,n", "open,27", "solved,13"]
         refused = query("--sql", "TRUNCATE zendesk.tickets", POSTGRES_PASSWORD=PASSWORD)
         assert refused.returncode == 2 and "refused" in refused.stderr
+
+
+async def test_data_view_against_the_real_server(
+    postgres: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dashboard's Data view (Pilot) on the emulator's Postgres connection, pointed at the real server."""
+    from airsync_tui.config import AirbyteSettings
+    from airsync_tui.emulator.airbyte.warehouse import override_destination
+    from airsync_tui.emulator.server import EmulatorOptions, start_emulator
+    from airsync_tui.providers.airbyte.provider import AirbyteProvider
+    from airsync_tui.service.watcher import Watcher, WatcherConfig
+    from airsync_tui.ui.app import AirsyncApp, SessionInfo
+    from airsync_tui.ui.screens.connections import ConnectionsScreen
+    from airsync_tui.ui.screens.data_view import DataScreen
+    from airsync_tui.ui.screens.job import JobScreen
+    from tests.ui.conftest import SIZE, screen_text, wait_for
+
+    monkeypatch.setenv("POSTGRES_PASSWORD", PASSWORD)
+    monkeypatch.setenv("AIRSYNC_CONFIG", os.devnull + ".missing.toml")
+    with start_emulator(
+        EmulatorOptions(
+            speed=1.0, big_log_lines=0, client_id="pg-ui", client_secret="pg-ui"
+        )
+    ) as emu:
+        emu.world.pause_schedules()
+        zendesk = emu.world.connection_by_name("Zendesk Support → Postgres")
+        override_destination(
+            emu.world,
+            zendesk.destination_id,
+            {
+                "host": "127.0.0.1",
+                "port": postgres,
+                "database": "postgres",
+                "schema": "zendesk",
+                "username": "postgres",
+                "password": "**********",
+                "ssl_mode": {"mode": "disable"},
+            },
+        )
+        provider = AirbyteProvider.from_settings(
+            AirbyteSettings(
+                api_url=emu.public_api_url,
+                client_id="pg-ui",
+                client_secret="pg-ui",
+                workspace_id=emu.workspace_id,
+            )
+        )
+        config = WatcherConfig(
+            active_interval=0.3,
+            idle_interval=0.5,
+            progress_interval=0.5,
+            detail_interval=0.5,
+        )
+        app = AirsyncApp(
+            Watcher([provider], config), SessionInfo(profile_name="emulator")
+        )  # type: ignore[arg-type]
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, ConnectionsScreen)
+                    and app.screen.table.row_count > 0
+                ),
+                timeout=10,
+                what="connections",
+            )
+            app.screen.table.move_to_key(f"airbyte:{zendesk.connection_id}")  # type: ignore[attr-defined]
+            await pilot.pause()
+            await pilot.press("enter")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, JobScreen), what="job panel"
+            )
+            await pilot.press("d")
+            await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, DataScreen)
+                    and len(app.screen.summaries) == len(zendesk.streams)
+                ),
+                timeout=15,
+                what="summaries",
+            )
+            screen = app.screen
+            assert isinstance(screen, DataScreen)
+            assert (
+                screen.summaries["tickets"].row_count == 40
+                and not screen.summaries["users"].exists
+            )
+            text = screen_text(app)
+            assert (
+                "zendesk.tickets" in text
+                and "no table yet" in text
+               
+            )
+            await pilot.press("e")
+            await pilot.press(
+                *"select count(*) from zendesk.tickets where status = 'solved'"
+            )
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: "1 rows" in screen_text(app),
+                timeout=10,
+                what="query result",
+            )
+            assert "13" in screen_text(app).split("1 rows", 1)[1]
