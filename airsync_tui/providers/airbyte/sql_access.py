@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import decimal
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -311,6 +312,8 @@ class SqlCache:
                     + self.target.kind
                     + "]'",
                 ) from None
+            if self.target.kind == "duckdb":
+                _retry_while_locked(self._engine)
         return self._engine
 
     def dispose(self) -> None:
@@ -613,6 +616,29 @@ class _Streams(Mapping[str, SqlDataset]):
 
     def __len__(self) -> int:
         return len(self._cache.tables)
+
+
+#: DuckDB lets one process write a file at a time; a writer (Airbyte's connector, the demo's emulator)
+#: holds it only while committing, so a read that meets the lock waits a little instead of failing.
+LOCK_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 1.0)
+_LOCK_WORDS = ("lock", "different configuration", "being used by another process")
+
+
+def _retry_while_locked(engine: Any) -> None:
+    import sqlalchemy
+
+    @sqlalchemy.event.listens_for(engine, "do_connect")
+    def connect(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> Any:
+        for delay in (*LOCK_RETRY_DELAYS, None):
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except Exception as exc:
+                if delay is None or not any(
+                    word in str(exc).lower() for word in _LOCK_WORDS
+                ):
+                    raise
+                time.sleep(delay)
+        return None  # unreachable: the last attempt returns or raises
 
 
 def _sa_table(ref: StreamTable, columns: Sequence[ColumnInfo]) -> Any:
