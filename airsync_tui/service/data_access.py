@@ -101,14 +101,14 @@ async def run_query(
 def rows_added_text(summary: StreamSummary) -> str:
     """What "rows added by this job" can honestly say for the stream's sync mode."""
     if summary.rows_in_job_window is None:
-        return "cannot tell (no _airbyte_extracted_at column)"
+        return "cannot tell (no _airbyte_extracted_at)"
     mode = summary.sync_mode or ""
     if "overwrite" in mode:
-        return (
-            f"{summary.rows_in_job_window:,} (overwrite: the table is this job's rows)"
-        )
+        return f"{summary.rows_in_job_window:,} (whole table: overwrite)"
     if "dedup" in mode:
-        return f"{summary.rows_in_job_window:,} inserted or updated (deduped by primary key)"
+        return f"{summary.rows_in_job_window:,} upserted (dedup by key)"
+    if "append" in mode:
+        return f"{summary.rows_in_job_window:,} appended"
     return f"{summary.rows_in_job_window:,}"
 
 
