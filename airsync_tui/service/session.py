@@ -47,9 +47,10 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
     data_dir: str | None = None
     if "duckdb_path" not in options:  # the demo's DuckDB destination lives in a temp dir removed on stop
         import os
-        import tempfile
 
-        data_dir = tempfile.mkdtemp(prefix="airsync-demo-")
+        from airsync_tui.emulator.airbyte.warehouse import demo_data_dir
+
+        data_dir = demo_data_dir()
         options["duckdb_path"] = os.path.join(data_dir, "demo.duckdb")
     emulator = start_emulator(EmulatorOptions(seed=seed, speed=speed, **options))
     profile = Profile(
