@@ -274,6 +274,12 @@ class Job(BaseModel):
     duration: timedelta | None = None
     records_synced: int | None = None
     bytes_synced: int | None = None
+    #: Rows the provider planned to sync. With ``per_row_results=False`` this
+    #: is the only count there is: some destinations never report per-row
+    #: results, so a finished run says 0 successful rows although it wrote
+    #: them. ``records_synced`` is then ``None`` (not known), never 0.
+    records_planned: int | None = None
+    per_row_results: bool = True
     progress: Progress | None = None
     error: str | None = None
     facts: tuple[Fact, ...] = ()

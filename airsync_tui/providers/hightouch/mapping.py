@@ -123,6 +123,23 @@ def run_facts(run: SyncRun) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
+def per_row_results_reported(run: SyncRun) -> bool:
+    """False when a run succeeded with rows planned but no per-row results.
+
+    Destinations that do not report per-row results leave `successfulRows`
+    and `failedRows` at 0 on a successful run that planned 109 rows; those
+    zeros mean "not reported", not "nothing synced".
+    """
+    status = hightouch_run_status(run.status)
+    return not (
+        status.is_terminal
+        and status.category.is_success
+        and run.planned_rows.total > 0
+        and run.successful_rows.total == 0
+        and run.failed_rows.total == 0
+    )
+
+
 def run_progress(run: SyncRun, now: datetime) -> Progress | None:
     """Live progress for an active run; None once it has finished.
 
@@ -154,6 +171,7 @@ def map_run(
 ) -> Job:
     status = hightouch_run_status(run.status)
     duration = (run.finished_at - run.started_at) if run.finished_at and run.started_at else None
+    reported = per_row_results_reported(run)
     return Job(
         provider=PROVIDER,
         id=str(run.id),
@@ -165,7 +183,9 @@ def map_run(
         updated_at=run.finished_at,
         ended_at=run.finished_at,
         duration=duration,
-        records_synced=run.successful_rows.total,
+        records_synced=run.successful_rows.total if reported else None,
+        records_planned=run.planned_rows.total,
+        per_row_results=reported,
         progress=run_progress(run, now),
         error=run.error,
         facts=run_facts(run),
@@ -209,13 +229,14 @@ def run_attempt(run: SyncRun) -> Attempt:
                 timestamp=run.finished_at,
             ),
         )
+    reported = per_row_results_reported(run)
     return Attempt(
         number=0,
         status=status,
         created_at=run.started_at or run.created_at,
         ended_at=run.finished_at,
-        records_emitted=run.successful_rows.total + run.failed_rows.total,
-        records_committed=run.successful_rows.total,
+        records_emitted=run.successful_rows.total + run.failed_rows.total if reported else None,
+        records_committed=run.successful_rows.total if reported else None,
         failures=failures,
         partial_success=(status.is_terminal and run.successful_rows.total > 0 and bool(run.error)) or None,
     )
@@ -259,6 +280,8 @@ def run_summary_lines(run: SyncRun, sync_id: int | str) -> tuple[str, ...]:
         _rows_line("successful", run.successful_rows),
         _rows_line("failed", run.failed_rows),
     ]
+    if not per_row_results_reported(run):
+        lines.append("per-row results: not reported by the destination (the counts above are not row results)")
     if run.error:
         lines.append("error:")
         lines += [f"  {line}" for line in run.error.splitlines() or [run.error]]
@@ -270,6 +293,7 @@ __all__ = [
     "map_run",
     "map_schedule",
     "map_sync",
+    "per_row_results_reported",
     "queue_wait",
     "queued_job",
     "run_attempt",
