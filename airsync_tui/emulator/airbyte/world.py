@@ -399,10 +399,16 @@ class AirbyteWorld:
         self.transitions.append((job_id, old, new, virtual_ts, time.monotonic()))
 
     def _advance_job(self, job: Job, now: float, *, record: bool) -> None:
-        """Apply every planned step of `job` due at or before `now`."""
+        """Apply every planned step of `job` due at or before `now`, then put
+        its next step on the heap: the entry pushed at creation went stale
+        when the steps were applied here, and `tick` skips stale entries, so
+        without this a job advanced outside `tick` never moves again."""
         while True:
             step_at = job.next_step_time()
-            if step_at is None or step_at > now:
+            if step_at is None:
+                return
+            if step_at > now:
+                heapq.heappush(self._step_heap, (step_at, job.job_id))
                 return
             self._apply_step(job, step_at, record)
 
