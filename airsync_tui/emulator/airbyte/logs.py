@@ -23,6 +23,7 @@ from typing import Any
 import orjson
 
 from airsync_tui.emulator.airbyte import catalog
+from airsync_tui.emulator.airbyte.connector_texts import api_url, rate_limit_warning
 from airsync_tui.emulator.airbyte.model import Attempt, Job
 
 ANSI_BY_SOURCE = {
@@ -98,18 +99,23 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
 
     fraction_per_second = plan.volume / span
     totals = sum(job.plan.targets)
+    total_bytes = sum(t * b for t, b in zip(job.plan.targets, job.plan.bytes_per_record))
     step = 0.05
     x = step
     while x <= plan.volume + 1e-9:
         at = x / fraction_per_second
-        records = int(totals * x)
-        add(at, "info", "replication-orchestrator", f"Records read: {records:,} ({records * 450 / 1e6:.1f} MB)",
+        # The same per-stream formula as the attempt's stats (model.stream_progress),
+        # so the log's counts agree with the job's numbers at that moment.
+        records, read_bytes = _emitted_at(job, x)
+        add(at, "info", "replication-orchestrator", f"Records read: {records:,} ({read_bytes / 1e6:.1f} MB)",
             "io.airbyte.workers.general.ReplicationWorkerHelper", "processMessageFromSource", 395)
         if rng.random() < 0.35:
             stream = rng.choice(conn.streams).name
             add(at + 0.3, "info", "destination", f"Flushing {rng.randint(2000, 9000)} records for stream {stream} ({rng.uniform(0.5, 24):.1f} MB) to staging")
         if rng.random() < 0.07:
-            add(at + 0.6, "warn", "source", f"Rate limited by {conn.source_name} API (HTTP 429); backing off for {rng.choice([5, 15, 30, 60])} seconds")
+            backoff = rate_limit_warning(conn.source_name, rng.choice([5, 15, 30, 60]))
+            if backoff is not None:  # databases and brokers have no API rate limit
+                add(at + 0.6, "warn", "source", backoff)
         if rng.random() < 0.04:
             add(at + 0.8, "warn", "platform", "Heartbeat from the source took longer than expected (12s)",
                 "io.airbyte.workers.internal.HeartbeatMonitor", "check", 77)
@@ -128,7 +134,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
             "io.airbyte.workers.general.BufferedReplicationWorker", "readFromSource", 361)
         add(span - 0.8, "info", "destination", "Typing and deduping all tables completed")
         add(span - 0.3, "info", "replication-orchestrator",
-            f"sync summary: {{\"status\":\"completed\",\"recordsSynced\":{totals},\"bytesSynced\":{totals * 450},\"streams\":{len(conn.streams)}}}",
+            f"sync summary: {{\"status\":\"completed\",\"recordsSynced\":{totals},\"bytesSynced\":{total_bytes},\"streams\":{len(conn.streams)}}}",
             "io.airbyte.workers.general.ReplicationWorkerHelper", "getReplicationOutput", 512)
         add(span, "info", "platform", "----- END REPLICATION -----", "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 171)
     elif plan.failure is not None:
@@ -154,9 +160,16 @@ def cancellation_lines(attempt: Attempt) -> list[LogLine]:
     ]
 
 
+def _emitted_at(job: Job, fraction: float) -> tuple[int, int]:
+    """Records and bytes emitted at this fraction of the job (as in model.stream_progress)."""
+    plan = job.plan
+    counts = [int(t * min(1.0, fraction * s)) for t, s in zip(plan.targets, plan.speeds)]
+    return sum(counts), sum(c * b for c, b in zip(counts, plan.bytes_per_record))
+
+
 def _fill(text: str, job: Job, stream: str) -> str:
     conn = job.connection
-    url = f"https://api.{conn.source_name.lower().replace(' ', '')}.com/v1/{stream or 'objects'}"
+    url = api_url(conn.source_name, stream)
     return (text.replace("{source}", conn.source_name).replace("{destination}", conn.destination_name)
             .replace("{stream}", stream).replace("{stream_upper}", stream.upper()).replace("{url}", url))
 

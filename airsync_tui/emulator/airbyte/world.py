@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from airsync_tui.emulator.airbyte import catalog
+from airsync_tui.emulator.airbyte.connector_texts import connector_failure
 from airsync_tui.emulator.airbyte.catalog import ConnectionSpec, StreamSpec
 from airsync_tui.emulator.airbyte.events import EventLog
 from airsync_tui.emulator.airbyte.model import (
@@ -364,7 +365,7 @@ class AirbyteWorld:
         t = created_at + pending
         for n in range(failures_before):
             volume = rng.uniform(0.15, 0.7)
-            template = rng.choice(catalog.RETRYABLE_FAILURES)
+            template = connector_failure(rng.choice(catalog.RETRYABLE_FAILURES), connection.source_name, connection.destination_name)
             end = t + duration * volume
             last_exhausted = outcome == "exhausted" and n == failures_before - 1
             attempts.append(AttemptPlan(t, end, False, volume, template, rng.choice(streams).name))
@@ -372,7 +373,8 @@ class AirbyteWorld:
                 t = end + BACKOFF_SECONDS[min(n, len(BACKOFF_SECONDS) - 1)]
         if outcome == "fatal":
             volume = rng.uniform(0.05, 0.5)
-            attempts.append(AttemptPlan(t, t + duration * volume, False, volume, rng.choice(catalog.FATAL_FAILURES), rng.choice(streams).name))
+            fatal = connector_failure(rng.choice(catalog.FATAL_FAILURES), connection.source_name, connection.destination_name)
+            attempts.append(AttemptPlan(t, t + duration * volume, False, volume, fatal, rng.choice(streams).name))
         elif outcome != "exhausted":
             attempts.append(AttemptPlan(t, t + duration, True, 1.0, None))
         return JobPlan(tuple(targets), tuple(s.bytes_per_record for s in streams), speeds, estimates, attempts)
