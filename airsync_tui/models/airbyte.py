@@ -252,9 +252,14 @@ class AttemptFailureSummary(Wire):
 
 
 class AttemptRead(Wire):
-    """`id` is the 0-based attempt NUMBER, not a database id."""
+    """`id` is the 0-based attempt NUMBER, not a database id.
 
-    id: int
+    The spec requires it, but older servers omit it; the attempt's position
+    in the job's (ordered) attempt list then says the same thing, so the
+    mapping uses that and records that the number was inferred.
+    """
+
+    id: Count = None
     status: OpenStr = None
     created_at: EpochSeconds = None
     updated_at: EpochSeconds = None

@@ -146,6 +146,9 @@ class FailureInfo(BaseModel):
     retryable: bool | None = None
     timestamp: datetime | None = None
     stream: str | None = None
+    #: Fields the API spec requires that the server left out (older servers
+    #: omit e.g. `timestamp`); shown as "not reported", never guessed.
+    missing: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line: `source · config_error: Invalid credentials`."""
@@ -244,6 +247,9 @@ class Attempt(BaseModel):
     failures: tuple[FailureInfo, ...] = ()
     partial_success: bool | None = None
     streams: tuple[StreamProgress, ...] = ()
+    #: Spec-required fields the server omitted. "id" here means `number`
+    #: was read from the attempt's position in the job's list instead.
+    missing: tuple[str, ...] = ()
 
     @property
     def duration(self) -> timedelta | None:

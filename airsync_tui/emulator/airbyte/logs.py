@@ -26,13 +26,24 @@ from airsync_tui.emulator.airbyte import catalog
 from airsync_tui.emulator.airbyte.connector_texts import api_url, rate_limit_warning
 from airsync_tui.emulator.airbyte.model import Attempt, Job
 
+# Real servers' colours around the source word (destination 43, orchestrator 46).
 ANSI_BY_SOURCE = {
-    "platform": "\x1b[46m",
+    "platform": "\x1b[36m",
     "source": "\x1b[44m",
-    "destination": "\x1b[45m",
-    "replication-orchestrator": "\x1b[43m",
+    "destination": "\x1b[43m",
+    "replication-orchestrator": "\x1b[46m",
 }
 ANSI_RESET = "\x1b[0m"
+# log4j's highlight colours around the level word (2023-era servers).
+ANSI_BY_LEVEL = {"error": "\x1b[31m", "warn": "\x1b[33m", "info": "\x1b[32m", "debug": "\x1b[36m", "trace": "\x1b[37m"}
+ANSI_LEVEL_RESET = "\x1b[m"
+
+#: Shapes of legacy `logLines` by server era (see logs/parse.py for the reader):
+#: 2024: ``ts <ANSI>source<ANSI> > LEVEL msg``; 2023: platform lines without a
+#: source word and ANSI around the level, connector lines with their own second
+#: timestamp; 2022: the same without ANSI and without an orchestrator. Every
+#: era joins a stack trace into one element with embedded newlines.
+LEGACY_ERAS = ("2024", "2023", "2022")
 
 IMAGE_BY_CONNECTOR = {
     "Postgres": "airbyte/source-postgres:3.6.28", "MySQL": "airbyte/source-mysql:3.11.4", "Stripe": "airbyte/source-stripe:5.8.3",
@@ -219,14 +230,35 @@ def _legacy_prefix(epoch_s: float, source: str) -> str:
 
 
 def formatted_logs(job: Job, attempt: Attempt, now: float) -> dict[str, Any]:
+    era = job.connection.log_era
     out: list[str] = []
     for line in visible_lines(job, attempt, now):
-        prefix = _legacy_prefix(attempt.plan.start + line.offset_s, line.source)
+        epoch = attempt.plan.start + line.offset_s
         who = f"{line.class_name.rsplit('.', 1)[-1]}({line.method}):{line.line_number} - " if line.class_name else ""
-        out.append(f"{prefix}{line.level.upper()} {who}{line.message}")
-        if line.stack:
-            out.extend(f"{prefix}{stack_line}" for stack_line in line.stack.splitlines())
+        text = _legacy_line(era, epoch, line.source, line.level, who + line.message)
+        if line.stack:  # the server joins a trace into the element of its line
+            text += "\n" + line.stack
+        out.append(text)
     return {"logLines": out}
+
+
+def _legacy_line(era: str, epoch_s: float, source: str, level: str, message: str) -> str:
+    """One legacy line as a server of that era wrote it."""
+    if era == "2024":
+        return f"{_legacy_prefix(epoch_s, source)}{level.upper()} {message}"
+    stamp = dt.datetime.fromtimestamp(int(epoch_s), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if era == "2023":
+        word = f"{ANSI_BY_LEVEL.get(level, '')}{level.upper()}{ANSI_LEVEL_RESET}"
+        if source in ("source", "destination"):
+            return f"{stamp} {ANSI_BY_SOURCE[source]}{source}{ANSI_RESET} > {stamp} {word} {message}"
+        if source == "replication-orchestrator":  # no level word on its info lines
+            word = "" if level == "info" else f"{level.upper()} "
+            return f"{stamp} {ANSI_BY_SOURCE[source]}{source}{ANSI_RESET} > {word}{message}"
+        return f"{stamp} {word} {message}"
+    # 2022: no colours, and the orchestrator's lines were the platform's.
+    if source in ("source", "destination"):
+        return f"{stamp} {source} > {stamp} {level.upper()} {message}"
+    return f"{stamp} {level.upper()} {message}"
 
 
 def attempt_logs(job: Job, attempt: Attempt, now: float) -> tuple[str, dict[str, Any]]:

@@ -183,6 +183,10 @@ class AirbyteWorld:
             created = int(now - 86400 * (180 - i * 9))
             by_name[spec.name] = self._add_connection(spec, workspace, created)
 
+        # Legacy logs of older servers (see logs.LEGACY_ERAS): one connection per era.
+        by_name["MySQL → Redshift"].log_era = "2022"
+        by_name["MongoDB → S3"].log_era = "2023"
+
         # History: (created_at, connection, outcome, big_log), generated per connection then
         # sorted globally so job ids increase with createdAt, as on a real server.
         history: list[tuple[float, Connection, str | None, bool]] = []
@@ -285,7 +289,8 @@ class AirbyteWorld:
                 log_format="formatted" if i % 4 == 3 else "structured",
                 emits_estimates=estimates, typical_duration_s=rng.uniform(120, 600), flakiness=rng.uniform(0.05, 0.3),
             )
-            self._add_connection(spec, workspace, int(now - 86400 * 200))
+            added = self._add_connection(spec, workspace, int(now - 86400 * 200))
+            added.log_era = ("2024", "2023", "2022")[(i // 4) % 3]
         history: list[tuple[float, Connection]] = []
         span = 14 * 86400
         for connection in self.connections:
