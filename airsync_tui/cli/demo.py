@@ -1,0 +1,141 @@
+"""`--demo`: the embedded emulator in a child process, and a profile pointing at it.
+
+Why a child process: the dashboard must be measured and felt as it is
+against a real server. An emulator in the same process shares the GIL, the
+event loop's CPU and the heap with the UI (a million-line demo log is built
+on the server side), so the dashboard's speed and memory would not be its
+own. Why the socket is bound here and handed over: the URLs are known at
+once, so the dashboard starts building its screen while the child is still
+importing and building its world; early requests wait in the listen backlog
+until the child accepts them, exactly like a server that answers slowly.
+
+Only `cli` knows the emulator exists (the service layer does not import it);
+the child imports it, this module never does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from airsync_tui.config import Profile
+
+#: Virtual-clock speed of the demo: a few-minute sync plays out in ~20 s.
+DEMO_SPEED = 10.0
+DEMO_SEED = 7
+DEMO_CLIENT_ID = "airsync-demo"
+DEMO_CLIENT_SECRET = "airsync-demo-secret"  # a demo credential of the local emulator, not a secret
+DEMO_HIGHTOUCH_KEY = "ht-demo-key"
+#: How long `stop()` waits for the child to exit after its stdin closes.
+STOP_GRACE_SECONDS = 3.0
+
+
+@dataclass
+class Demo:
+    """A running emulator child process and the profile that points at it."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    profile: "Profile"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Block until the child serves (it prints one line when it does)."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        import selectors
+
+        with selectors.DefaultSelector() as selector:
+            selector.register(stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                raise TimeoutError(f"the demo emulator did not start within {timeout:.0f} s")
+        line = stdout.readline()
+        if not line.startswith(b"ready"):
+            raise RuntimeError("the demo emulator exited during start-up")
+
+    def stop(self) -> None:
+        """Close the child's stdin (it exits on EOF); terminate it if it lingers."""
+        process = self.process
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(STOP_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def _listening_socket(host: str) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    sock.listen(2048)
+    return sock
+
+
+def start_demo(
+    *,
+    seed: int = DEMO_SEED,
+    speed: float = DEMO_SPEED,
+    big_log_lines: int | None = None,
+    host: str = "127.0.0.1",
+) -> Demo:
+    """Start the emulator (Airbyte + Hightouch) in a child process; return at once.
+
+    The child inherits a listening socket bound here, so the returned
+    profile works immediately (requests queue until the child accepts).
+    """
+    from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
+
+    sock = _listening_socket(host)
+    port = sock.getsockname()[1]
+    base_url = f"http://{host}:{port}"
+    args = [
+        sys.executable, "-m", "airsync_tui.cli.demo_child",
+        "--fd", str(sock.fileno()), "--seed", str(seed), "--speed", repr(speed),
+        "--client-id", DEMO_CLIENT_ID, "--client-secret", DEMO_CLIENT_SECRET,
+        "--hightouch-api-key", DEMO_HIGHTOUCH_KEY,
+    ]
+    if big_log_lines is not None:
+        args += ["--big-log-lines", str(big_log_lines)]
+    try:
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(sock.fileno(),),
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    finally:
+        sock.close()  # the child holds its own copy
+    profile = Profile(
+        name="demo",
+        airbyte=AirbyteSettings(
+            api_url=f"{base_url}/api/public/v1",
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+        ),
+        hightouch=HightouchSettings(api_url=f"{base_url}/hightouch/api/v1", api_key=DEMO_HIGHTOUCH_KEY),
+        read_only=False,
+    )
+    return Demo(process=process, base_url=base_url, profile=profile)
+
+
+__all__ = ["DEMO_SEED", "DEMO_SPEED", "Demo", "start_demo"]
