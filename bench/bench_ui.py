@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from airsync_tui.config import AirbyteSettings  # noqa: E402
 from airsync_tui.providers.airbyte.provider import AirbyteProvider  # noqa: E402
-from airsync_tui.service.session import build_watcher, start_demo  # noqa: E402
+from airsync_tui.cli.demo import start_demo  # noqa: E402
+from airsync_tui.service.session import build_watcher  # noqa: E402
 from airsync_tui.service.watcher import Watcher, WatcherConfig  # noqa: E402
 from airsync_tui.ui.app import AirsyncApp, SessionInfo  # noqa: E402
 from airsync_tui.ui.screens.connections import ConnectionsScreen  # noqa: E402
