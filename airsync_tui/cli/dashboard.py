@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from airsync_tui.cli.demo import Demo, start_demo
+from airsync_tui.cli.demo import Demo, start_demo, take_prestarted
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.service.session import build_watcher
 from airsync_tui.service.watcher import Watcher
@@ -28,7 +28,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     read_only = bool(getattr(args, "read_only", False))
     only = getattr(args, "provider", None)
     if args.demo:
-        demo = start_demo()
+        demo = take_prestarted() or start_demo()
         profile = demo.profile
         if read_only:
             profile = profile.model_copy(update={"read_only": True})

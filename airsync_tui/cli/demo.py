@@ -42,11 +42,30 @@ class Demo:
 
     process: subprocess.Popen[bytes]
     base_url: str
-    profile: "Profile"
+    _profile: "Profile | None" = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    @property
+    def profile(self) -> "Profile":
+        """Built on first use: it imports the settings models, which the
+        launcher must not wait for before the child is on its way."""
+        if self._profile is None:
+            from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
+
+            self._profile = Profile(
+                name="demo",
+                airbyte=AirbyteSettings(
+                    api_url=f"{self.base_url}/api/public/v1",
+                    client_id=DEMO_CLIENT_ID,
+                    client_secret=DEMO_CLIENT_SECRET,
+                ),
+                hightouch=HightouchSettings(api_url=f"{self.base_url}/hightouch/api/v1", api_key=DEMO_HIGHTOUCH_KEY),
+                read_only=False,
+            )
+        return self._profile
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         """Block until the child serves (it prints one line when it does)."""
@@ -101,8 +120,6 @@ def start_demo(
     The child inherits a listening socket bound here, so the returned
     profile works immediately (requests queue until the child accepts).
     """
-    from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
-
     sock = _listening_socket(host)
     port = sock.getsockname()[1]
     base_url = f"http://{host}:{port}"
@@ -125,17 +142,40 @@ def start_demo(
         )
     finally:
         sock.close()  # the child holds its own copy
-    profile = Profile(
-        name="demo",
-        airbyte=AirbyteSettings(
-            api_url=f"{base_url}/api/public/v1",
-            client_id=DEMO_CLIENT_ID,
-            client_secret=DEMO_CLIENT_SECRET,
-        ),
-        hightouch=HightouchSettings(api_url=f"{base_url}/hightouch/api/v1", api_key=DEMO_HIGHTOUCH_KEY),
-        read_only=False,
-    )
-    return Demo(process=process, base_url=base_url, profile=profile)
+    return Demo(process=process, base_url=base_url)
 
 
-__all__ = ["DEMO_SEED", "DEMO_SPEED", "Demo", "start_demo"]
+# -- started by the launcher, before the heavy imports ----------------------------------
+
+_prestarted: Demo | None = None
+
+
+def prestart_demo(argv: list[str]) -> None:
+    """Start the demo's child first thing when the command line asks for it,
+    so its start-up overlaps the dashboard's imports. A demo nobody takes
+    (e.g. the command failed to parse) is stopped at exit."""
+    global _prestarted
+    if _prestarted is not None or "--demo" not in argv or (argv and argv[0] == "emulator"):
+        return
+    if any(flag in argv for flag in ("-h", "--help", "--version")):
+        return
+    import atexit
+
+    _prestarted = start_demo()
+    atexit.register(_discard_prestarted)
+
+
+def take_prestarted() -> Demo | None:
+    """The demo the launcher started, handed over once (the taker stops it)."""
+    global _prestarted
+    demo, _prestarted = _prestarted, None
+    return demo
+
+
+def _discard_prestarted() -> None:
+    demo = take_prestarted()
+    if demo is not None:
+        demo.stop()
+
+
+__all__ = ["DEMO_SEED", "DEMO_SPEED", "Demo", "prestart_demo", "start_demo", "take_prestarted"]
