@@ -12,6 +12,11 @@ import sys
 
 
 def main() -> int:
+    # httpx's package __init__ imports its own command-line tool (click,
+    # pygments, rich.syntax: 0.1-0.2 s) only to offer `httpx.main`, which
+    # airsync never calls. A None entry in sys.modules makes that optional
+    # import raise ImportError at once; httpx catches it and defines a stub.
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]  # None = "not importable"
     from airsync_tui.cli.demo import prestart_demo
 
     prestart_demo(sys.argv[1:])

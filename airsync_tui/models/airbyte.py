@@ -79,7 +79,9 @@ Count = Annotated[int | None, BeforeValidator(_lenient_int)]
 class Wire(BaseModel):
     """Base for every wire model: camelCase on the wire, unknown fields ignored."""
 
-    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+    # defer_build: a schema is built when a model is first used, not at import
+    # (most wire models are not needed before the first screen is painted).
+    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- public API
