@@ -36,7 +36,9 @@ def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
     tmux = shutil.which("tmux")
     if tmux is None:
         raise RuntimeError("tmux is not installed")
-    return subprocess.run([tmux, *args], capture_output=True, text=True, timeout=20)
+    return subprocess.run(
+        [tmux, *args], check=False, capture_output=True, text=True, timeout=20
+    )
 
 
 def time_first_screen(
@@ -55,7 +57,18 @@ def time_first_screen(
     for key, value in (env or {}).items():
         env_args += ["-e", f"{key}={value}"]
     start = time.perf_counter()
-    _tmux("new-session", "-d", "-s", session, "-x", str(cols), "-y", str(rows), *env_args, shell)
+    _tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        str(cols),
+        "-y",
+        str(rows),
+        *env_args,
+        shell,
+    )
     try:
         deadline = start + timeout
         screen = ""
@@ -64,7 +77,9 @@ def time_first_screen(
             if ready(screen):
                 return time.perf_counter() - start, screen
             time.sleep(POLL_SECONDS)
-        raise TimeoutError(f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}")
+        raise TimeoutError(
+            f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}"
+        )
     finally:
         _tmux("kill-session", "-t", session)
 
@@ -87,7 +102,9 @@ def measure(
     results = [LaunchResult(name) for name, _, _ in programs]
     for _ in range(runs):
         for result, (_, command, ready) in zip(results, programs):
-            seconds, screen = time_first_screen(command, ready, cols=cols, rows=rows, env=env)
+            seconds, screen = time_first_screen(
+                command, ready, cols=cols, rows=rows, env=env
+            )
             result.times.append(seconds)
             result.last_screen = screen
     return results

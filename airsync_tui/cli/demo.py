@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 DEMO_SPEED = 10.0
 DEMO_SEED = 7
 DEMO_CLIENT_ID = "airsync-demo"
-DEMO_CLIENT_SECRET = "airsync-demo-secret"  # a demo credential of the local emulator, not a secret
+DEMO_CLIENT_SECRET = (
+    "airsync-demo-secret"  # a demo credential of the local emulator, not a secret
+)
 DEMO_HIGHTOUCH_KEY = "ht-demo-key"
 #: How long `stop()` waits for the child to exit after its stdin closes.
 STOP_GRACE_SECONDS = 3.0
@@ -42,17 +44,19 @@ class Demo:
 
     process: subprocess.Popen[bytes]
     base_url: str
-    _profile: "Profile | None" = None
+    _profile: Profile | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
     @property
-    def profile(self) -> "Profile":
+    def profile(self) -> Profile:
         """Built on first use: it imports the settings models, which the
         launcher must not wait for before the child is on its way."""
         if self._profile is None:
+            from pydantic import SecretStr
+
             from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
 
             self._profile = Profile(
@@ -60,9 +64,12 @@ class Demo:
                 airbyte=AirbyteSettings(
                     api_url=f"{self.base_url}/api/public/v1",
                     client_id=DEMO_CLIENT_ID,
-                    client_secret=DEMO_CLIENT_SECRET,
+                    client_secret=SecretStr(DEMO_CLIENT_SECRET),
                 ),
-                hightouch=HightouchSettings(api_url=f"{self.base_url}/hightouch/api/v1", api_key=DEMO_HIGHTOUCH_KEY),
+                hightouch=HightouchSettings(
+                    api_url=f"{self.base_url}/hightouch/api/v1",
+                    api_key=SecretStr(DEMO_HIGHTOUCH_KEY),
+                ),
                 read_only=False,
             )
         return self._profile
@@ -76,7 +83,9 @@ class Demo:
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
-                raise TimeoutError(f"the demo emulator did not start within {timeout:.0f} s")
+                raise TimeoutError(
+                    f"the demo emulator did not start within {timeout:.0f} s"
+                )
         line = stdout.readline()
         if not line.startswith(b"ready"):
             raise RuntimeError("the demo emulator exited during start-up")
@@ -124,10 +133,21 @@ def start_demo(
     port = sock.getsockname()[1]
     base_url = f"http://{host}:{port}"
     args = [
-        sys.executable, "-m", "airsync_tui.cli.demo_child",
-        "--fd", str(sock.fileno()), "--seed", str(seed), "--speed", repr(speed),
-        "--client-id", DEMO_CLIENT_ID, "--client-secret", DEMO_CLIENT_SECRET,
-        "--hightouch-api-key", DEMO_HIGHTOUCH_KEY,
+        sys.executable,
+        "-m",
+        "airsync_tui.cli.demo_child",
+        "--fd",
+        str(sock.fileno()),
+        "--seed",
+        str(seed),
+        "--speed",
+        repr(speed),
+        "--client-id",
+        DEMO_CLIENT_ID,
+        "--client-secret",
+        DEMO_CLIENT_SECRET,
+        "--hightouch-api-key",
+        DEMO_HIGHTOUCH_KEY,
     ]
     if big_log_lines is not None:
         args += ["--big-log-lines", str(big_log_lines)]
@@ -155,7 +175,11 @@ def prestart_demo(argv: list[str]) -> None:
     so its start-up overlaps the dashboard's imports. A demo nobody takes
     (e.g. the command failed to parse) is stopped at exit."""
     global _prestarted
-    if _prestarted is not None or "--demo" not in argv or (argv and argv[0] == "emulator"):
+    if (
+        _prestarted is not None
+        or "--demo" not in argv
+        or (argv and argv[0] == "emulator")
+    ):
         return
     if any(flag in argv for flag in ("-h", "--help", "--version")):
         return
@@ -178,4 +202,11 @@ def _discard_prestarted() -> None:
         demo.stop()
 
 
-__all__ = ["DEMO_SEED", "DEMO_SPEED", "Demo", "prestart_demo", "start_demo", "take_prestarted"]
+__all__ = [
+    "DEMO_SEED",
+    "DEMO_SPEED",
+    "Demo",
+    "prestart_demo",
+    "start_demo",
+    "take_prestarted",
+]

@@ -15,7 +15,12 @@ import threading
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airsync demo emulator")
-    parser.add_argument("--fd", type=int, required=True, help="listening socket inherited from the parent")
+    parser.add_argument(
+        "--fd",
+        type=int,
+        required=True,
+        help="listening socket inherited from the parent",
+    )
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--speed", type=float, required=True)
     parser.add_argument("--client-id", required=True)
@@ -27,8 +32,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from airsync_tui.emulator.server import EmulatorOptions, build_app
     import uvicorn
+
+    from airsync_tui.emulator.server import EmulatorOptions, build_app
 
     options = EmulatorOptions(
         seed=args.seed,
@@ -43,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     sock.setblocking(False)
     app = build_app(options)
     config = uvicorn.Config(
-        app, lifespan="on", log_level="critical", access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30
+        app,
+        lifespan="on",
+        log_level="critical",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=30,
     )
     server = uvicorn.Server(config)
 

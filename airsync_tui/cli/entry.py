@@ -16,7 +16,7 @@ def main() -> int:
     # pygments, rich.syntax: 0.1-0.2 s) only to offer `httpx.main`, which
     # airsync never calls. A None entry in sys.modules makes that optional
     # import raise ImportError at once; httpx catches it and defines a stub.
-    sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]  # None = "not importable"
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None is the documented "not importable" marker
     from airsync_tui.cli.demo import prestart_demo
 
     prestart_demo(sys.argv[1:])

@@ -33,11 +33,15 @@ KEY = "ht-shapes-key"
 
 
 def _provider(url: str) -> HightouchProvider:
-    return HightouchProvider.from_settings(HightouchSettings(api_url=url, api_key=SecretStr(KEY), timeout=10.0))
+    return HightouchProvider.from_settings(
+        HightouchSettings(api_url=url, api_key=SecretStr(KEY), timeout=10.0)
+    )
 
 
 async def test_real_status_words_are_read_as_terminal() -> None:
-    app = build_hightouch_app(VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000)
+    app = build_hightouch_app(
+        VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000
+    )
     world = app.state.world
     by_sync: dict[int, set[str]] = {}
     for run in world.runs.values():
@@ -54,15 +58,26 @@ async def test_real_status_words_are_read_as_terminal() -> None:
     assert "completed_with_errors" in words and "warning" not in words
     for job in jobs:
         assert job.status.known, job.status.raw
-        assert job.status.is_terminal or job.status.category in (StatusCategory.RUNNING, StatusCategory.PENDING)
+        assert job.status.is_terminal or job.status.category in (
+            StatusCategory.RUNNING,
+            StatusCategory.PENDING,
+        )
     cwe = next(j for j in jobs if j.status.raw == "completed_with_errors")
-    assert cwe.status.category is StatusCategory.WARNING and cwe.status.category.is_success
+    assert (
+        cwe.status.category is StatusCategory.WARNING and cwe.status.category.is_success
+    )
 
 
 async def test_unreported_row_results_are_not_zero_rows() -> None:
-    app = build_hightouch_app(VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000)
+    app = build_hightouch_app(
+        VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000
+    )
     world = app.state.world
-    run = next(r for r in world.runs.values() if r.status == "success" and r.plan.planned.total > 0)
+    run = next(
+        r
+        for r in world.runs.values()
+        if r.status == "success" and r.plan.planned.total > 0
+    )
     world.dialects[run.sync_id] = NO_ROW_RESULTS
     with serve(app) as base:
         provider = _provider(base + "/api/v1")
@@ -83,7 +98,13 @@ async def test_unreported_row_results_are_not_zero_rows() -> None:
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     running = start_emulator(
-        EmulatorOptions(speed=60.0, big_log_lines=0, seed=5, client_id="shapes-cli", client_secret="shapes-secret-1")
+        EmulatorOptions(
+            speed=60.0,
+            big_log_lines=0,
+            seed=5,
+            client_id="shapes-cli",
+            client_secret="shapes-secret-1",
+        )
     )
     running.world.pause_schedules()
     try:
@@ -93,7 +114,11 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+    }
     env.update(
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
@@ -104,7 +129,12 @@ def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
         AIRSYNC_CONFIG=os.devnull + ".missing.toml",
     )
     return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-m", "airsync_tui", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -114,18 +144,39 @@ def test_sync_wait_ends_on_completed_with_errors(emu: RunningEmulator) -> None:
     sync = world.get_sync_by_slug("support-tiers-to-zendesk")
     world.dialects[sync.id] = REAL_WORDS
     world.set_outcome_rates(sync.id, fail=0.0, warn=1.0)
-    result = _cli(emu, "--provider", "hightouch", "sync", "support-tiers", "--wait", "--timeout", "90", "--json")
+    result = _cli(
+        emu,
+        "--provider",
+        "hightouch",
+        "sync",
+        "support-tiers",
+        "--wait",
+        "--timeout",
+        "90",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["finalStatus"] == "completed_with_errors"
 
 
-def test_sync_wait_says_planned_rows_when_results_are_not_reported(emu: RunningEmulator) -> None:
+def test_sync_wait_says_planned_rows_when_results_are_not_reported(
+    emu: RunningEmulator,
+) -> None:
     world = emu.hightouch_world
     sync = world.get_sync_by_slug("trial-signups-to-iterable")
     world.dialects[sync.id] = NO_ROW_RESULTS
     world.set_outcome_rates(sync.id, fail=0.0, warn=0.0)
-    result = _cli(emu, "--provider", "hightouch", "sync", "trial-signups", "--wait", "--timeout", "90")
+    result = _cli(
+        emu,
+        "--provider",
+        "hightouch",
+        "sync",
+        "trial-signups",
+        "--wait",
+        "--timeout",
+        "90",
+    )
     assert result.returncode == 0, result.stderr
     assert "planned, per-row results not reported" in result.stdout + result.stderr
     assert ": 0 rows" not in result.stdout + result.stderr

@@ -65,25 +65,44 @@ def test_2021_platform_lines_without_source_word() -> None:
     assert [index.source(i) for i in range(2)] == [Source.PLATFORM] * 2
     assert [index.level(i) for i in range(2)] == [Level.INFO, Level.WARN]
     assert index.timestamp(1) == ms("2021-09-23 21:16:50")
-    assert index.line(0) == "() DefaultReplicationWorker(run):104 - start sync worker. job id: 12 attempt id: 0"
+    assert (
+        index.line(0)
+        == "() DefaultReplicationWorker(run):104 - start sync worker. job id: 12 attempt id: 0"
+    )
 
 
 def test_2022_connector_lines_with_their_own_timestamp_and_level() -> None:
     index = parse(ERA_2022)
-    assert [index.source(i) for i in range(3)] == [Source.PLATFORM, Source.DESTINATION, Source.SOURCE]
+    assert [index.source(i) for i in range(3)] == [
+        Source.PLATFORM,
+        Source.DESTINATION,
+        Source.SOURCE,
+    ]
     assert [index.level(i) for i in range(3)] == [Level.INFO, Level.INFO, Level.ERROR]
     assert [index.timestamp(i) for i in range(3)] == [
-        ms("2022-03-24 17:46:40"), ms("2022-03-24 17:46:44"), ms("2022-03-24 17:46:45")
+        ms("2022-03-24 17:46:40"),
+        ms("2022-03-24 17:46:44"),
+        ms("2022-03-24 17:46:45"),
     ]
     # the connector's own timestamp and level are not repeated in the message
-    assert index.line(1) == "i.a.i.d.s.SnowflakeDestination(main):81 - starting destination"
+    assert (
+        index.line(1)
+        == "i.a.i.d.s.SnowflakeDestination(main):81 - starting destination"
+    )
 
 
 def test_2023_ansi_around_level_and_source_words() -> None:
     index = parse(ERA_2023)
-    assert [index.source(i) for i in range(3)] == [Source.PLATFORM, Source.DESTINATION, Source.ORCHESTRATOR]
+    assert [index.source(i) for i in range(3)] == [
+        Source.PLATFORM,
+        Source.DESTINATION,
+        Source.ORCHESTRATOR,
+    ]
     assert [index.level(i) for i in range(3)] == [Level.INFO, Level.WARN, Level.UNKNOWN]
-    assert index.line(0) == "i.a.w.p.KubePodProcess(waitForInitPodToRun):362 - Waiting for init container"
+    assert (
+        index.line(0)
+        == "i.a.w.p.KubePodProcess(waitForInitPodToRun):362 - Waiting for init container"
+    )
     assert index.line(1) == "i.a.i.d.b.BufferManager(flush):77 - slow flush"
     assert ESC not in "".join(index.line(i) for i in range(3))
     assert index.timestamp(2) == ms("2023-08-06 05:03:42")
@@ -92,10 +111,21 @@ def test_2023_ansi_around_level_and_source_words() -> None:
 def test_2024_mixed_lines_with_and_without_level_or_source() -> None:
     index = parse(ERA_2024)
     assert [index.source(i) for i in range(4)] == [
-        Source.ORCHESTRATOR, Source.DESTINATION, Source.PLATFORM, Source.PLATFORM
+        Source.ORCHESTRATOR,
+        Source.DESTINATION,
+        Source.PLATFORM,
+        Source.PLATFORM,
     ]
-    assert [index.level(i) for i in range(4)] == [Level.UNKNOWN, Level.INFO, Level.INFO, Level.UNKNOWN]
-    assert index.line(2) == "i.a.a.SegmentAnalyticsClient(close):233 - Closing Segment analytics client..."
+    assert [index.level(i) for i in range(4)] == [
+        Level.UNKNOWN,
+        Level.INFO,
+        Level.INFO,
+        Level.UNKNOWN,
+    ]
+    assert (
+        index.line(2)
+        == "i.a.a.SegmentAnalyticsClient(close):233 - Closing Segment analytics client..."
+    )
 
 
 def test_stack_trace_joined_into_one_element() -> None:
@@ -119,6 +149,8 @@ def test_big_logs_index_the_same_in_chunks(era: list[str]) -> None:
     assert len(whole) == len(small) * (len(lines) // per)
     last = len(whole) - len(small)
     for i in range(len(small)):
-        assert (whole.source(last + i), whole.level(last + i), whole.line(last + i)) == (
-            small.source(i), small.level(i), small.line(i)
-        )
+        assert (
+            whole.source(last + i),
+            whole.level(last + i),
+            whole.line(last + i),
+        ) == (small.source(i), small.level(i), small.line(i))

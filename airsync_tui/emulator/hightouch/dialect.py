@@ -11,15 +11,20 @@ HTTP. The simulation itself keeps the spec's words; only the wire changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 _NO_WORDS: Mapping[str, str] = MappingProxyType({})
 
 #: The words real servers use instead of the spec's.
 REAL_STATUS_WORDS: Mapping[str, str] = MappingProxyType(
-    {"warning": "completed_with_errors", "cancelled": "canceled", "interrupted": "aborted"}
+    {
+        "warning": "completed_with_errors",
+        "cancelled": "canceled",
+        "interrupted": "aborted",
+    }
 )
 
 
