@@ -180,3 +180,29 @@ def test_sync_wait_says_planned_rows_when_results_are_not_reported(
     assert result.returncode == 0, result.stderr
     assert "planned, per-row results not reported" in result.stdout + result.stderr
     assert ": 0 rows" not in result.stdout + result.stderr
+
+
+async def test_running_run_without_row_results_shows_ratio_not_zero_rows() -> None:
+    clock = VirtualClock(1.0, start=START)
+    app = build_hightouch_app(clock, seed=7, syncs=60, api_key=KEY, rate_limit=10_000)
+    world = app.state.world
+    sync = next(s for s in world.syncs if not s.disabled and s.active is None and not s.queue)
+    world.dialects[sync.id] = NO_ROW_RESULTS
+    world.set_outcome_rates(sync.id, fail=0.0, warn=0.0)
+    with serve(app) as base:
+        provider = _provider(base + "/api/v1")
+        try:
+            job = (await provider.trigger(str(sync.id))).job
+            for _ in range(400):
+                job = await provider.get_job(job.id)
+                ratio = job.extra.get("completion_ratio", 0.0)
+                if job.status.raw == "processing" and 0 < ratio < 1:
+                    break
+                clock.advance(2)
+            else:
+                raise AssertionError("the run never showed partial processing")
+        finally:
+            await provider.aclose()
+    assert job.records_synced is None and job.per_row_results is False
+    assert job.progress is not None and job.progress.records_emitted is None
+    assert job.progress.ratio is not None and job.progress.ratio > 0

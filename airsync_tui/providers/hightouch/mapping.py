@@ -131,13 +131,12 @@ def per_row_results_reported(run: SyncRun) -> bool:
     zeros mean "not reported", not "nothing synced".
     """
     status = hightouch_run_status(run.status)
-    return not (
-        status.is_terminal
-        and status.category.is_success
-        and run.planned_rows.total > 0
-        and run.successful_rows.total == 0
-        and run.failed_rows.total == 0
-    )
+    nothing_reported = run.planned_rows.total > 0 and run.successful_rows.total == 0 and run.failed_rows.total == 0
+    if status.is_terminal:
+        return not (status.category.is_success and nothing_reported)
+    # Still running: rows planned, the run has progressed (completionRatio),
+    # yet no row results at all: the destination does not report them (yet).
+    return not (nothing_reported and run.completion_ratio > 0)
 
 
 def run_progress(run: SyncRun, now: datetime) -> Progress | None:
@@ -151,10 +150,11 @@ def run_progress(run: SyncRun, now: datetime) -> Progress | None:
         return None
     planned = run.planned_rows.total
     done = run.successful_rows.total + run.failed_rows.total
+    counted = planned > 0 and per_row_results_reported(run)  # else completionRatio is all there is
     return compute_progress(
-        records_emitted=done if planned > 0 else None,
-        records_committed=run.successful_rows.total if planned > 0 else None,
-        estimated_records=planned if planned > 0 else None,
+        records_emitted=done if counted else None,
+        records_committed=run.successful_rows.total if counted else None,
+        estimated_records=planned if counted else None,
         started_at=run.started_at,
         now=now,
         provider_ratio=run.completion_ratio,
