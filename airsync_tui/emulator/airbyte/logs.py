@@ -44,6 +44,8 @@ ANSI_LEVEL_RESET = "\x1b[m"
 #: timestamp; 2022: the same without ANSI and without an orchestrator. Every
 #: era joins a stack trace into one element with embedded newlines.
 LEGACY_ERAS = ("2024", "2023", "2022")
+#: The platform version a log of each era names (structured logs: 1.x).
+SERVER_VERSION_BY_ERA = {"2024": "0.64.7", "2023": "0.50.33", "2022": "0.39.41-alpha"}
 
 IMAGE_BY_CONNECTOR = {
     "Postgres": "airbyte/source-postgres:3.6.28", "MySQL": "airbyte/source-mysql:3.11.4", "Stripe": "airbyte/source-stripe:5.8.3",
@@ -92,7 +94,8 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 118)
     add(0.1, "info", "platform", f"Cloud storage job log path: /workspace/{job.job_id}/{attempt.number}/logs.log",
         "io.airbyte.commons.logging.LogClientManager", "setJobMdc", 62)
-    add(0.2, "info", "platform", "Executing worker wrapper. Airbyte version: 1.8.0", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
+    version = "1.8.0" if conn.log_format != "formatted" else SERVER_VERSION_BY_ERA.get(conn.log_era, "0.64.7")
+    add(0.2, "info", "platform", f"Executing worker wrapper. Airbyte version: {version}", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
     add(0.4, "info", "platform", "Using default value for environment variable SIDECAR_KUBE_CPU_LIMIT: '2.0'", "io.airbyte.config.EnvConfigs", "getEnvOrDefault", 1211)
     add(0.9, "info", "replication-orchestrator", f"Starting workload {conn.connection_id}_{job.job_id}_{attempt.number}_sync",
         "io.airbyte.container.orchestrator.ReplicationJobOrchestrator", "runJob", 84)
