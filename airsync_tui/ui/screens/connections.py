@@ -28,7 +28,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import StatusCategory
@@ -56,7 +56,6 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
-from airsync_tui.ui.widgets.footer import CoalescingFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -161,7 +160,7 @@ class ConnectionsScreen(Screen[None]):
         yield Input(placeholder="filter connections…  (!term inverts, esc clears)", id="filter")
         yield LiveTable(id="connections", cursor_type="row", zebra_stripes=True)
         yield Static(id="status-line")
-        yield CoalescingFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         app = self.app

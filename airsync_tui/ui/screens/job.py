@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Footer, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Attempt, Job, JobDetail, Progress, StreamProgress
@@ -57,7 +57,6 @@ from airsync_tui.ui.formatting import (
 )
 from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.messages import JobOpened
-from airsync_tui.ui.widgets.footer import CoalescingFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -115,7 +114,7 @@ class JobScreen(Screen[None]):
             yield LiveTable(id="streams", cursor_type="row")
             yield Label("Recent jobs  ([ older · ] newer · enter show)", classes="section", id="recent-label")
             yield LiveTable(id="jobs", cursor_type="row")
-        yield CoalescingFooter()
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#attempts", LiveTable).add_columns(
