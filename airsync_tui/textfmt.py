@@ -18,6 +18,20 @@ def count(value: int | None) -> str:
     return DASH if value is None else humanize.intcomma(int(value))
 
 
+def synced_rows(
+    records: int | None, planned: int | None = None, per_row_results: bool = True, *, short: bool = False
+) -> str:
+    """The rows a job synced, or what is known instead when the destination
+    does not report per-row results: "109 planned, per-row results not
+    reported" (never "0", which would read as "nothing synced"). ``short``
+    is for table cells: "109 planned"."""
+    if not per_row_results:
+        if short:
+            return f"{count(planned)} planned" if planned is not None else DASH
+        known = f"{count(planned)} planned, " if planned is not None else ""
+        return f"{known}per-row results not reported"
+    return count(records)
+
 
 def duration(value: timedelta | None) -> str:
     """Compact: 12s, 4m 05s, 2h 03m, 3d 04h."""

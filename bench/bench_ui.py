@@ -1,9 +1,15 @@
-"""Dashboard benchmarks: launch time, filter latency at 5,000 rows, idle CPU.
+"""Dashboard benchmarks: first screen as a user meets it (beside Toolong), filter latency, idle CPU.
 
-    python bench/bench_ui.py [--runs 5] [--idle-seconds 20] [--write-docs]
+    python bench/bench_ui.py [--runs 3] [--idle-seconds 20] [--write-docs] [--skip-secondary]
 
-(a) launch → populated connection list, real app + real providers on the demo
-    emulator (emulator already running; median of N runs);
+(a) process start → first populated screen, in a real terminal (tmux, 200x50),
+    fresh process each run, median of N: `airsync --demo` beside Toolong
+    (`tl`) opening a small log file, interleaved run by run in the same
+    invocation. Toolong comes from a separate venv, bench/.venv-toolong
+    (`python -m venv bench/.venv-toolong && bench/.venv-toolong/bin/pip install toolong`,
+    gitignored); without it the peer column says so.
+Secondary detail (in-process, after imports, headless Textual driver):
+(a') launch → populated list with the demo emulator already running;
 (b) 5,000 connections (in-memory fake provider): one filter keystroke →
     table updated and rendered (median / p95);
 (c) idle CPU of the app process while watching 1,000 connections served by an
@@ -23,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +37,12 @@ sys.path.insert(0, str(ROOT))
 
 from airsync_tui.config import AirbyteSettings  # noqa: E402
 from airsync_tui.providers.airbyte.provider import AirbyteProvider  # noqa: E402
-from airsync_tui.service.session import build_watcher, start_demo  # noqa: E402
+from airsync_tui.cli.demo import start_demo  # noqa: E402
+from airsync_tui.service.session import build_watcher  # noqa: E402
 from airsync_tui.service.watcher import Watcher, WatcherConfig  # noqa: E402
 from airsync_tui.ui.app import AirsyncApp, SessionInfo  # noqa: E402
 from airsync_tui.ui.screens.connections import ConnectionsScreen  # noqa: E402
+from bench.first_screen import LaunchResult, measure  # noqa: E402
 from tests.ui.fakes import FAST_CONFIG, FakeProvider, make_connections  # noqa: E402
 
 SIZE = (140, 40)
@@ -53,9 +62,43 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-# ----------------------------------------------------------------- (a) launch
+# ------------------------------------------------- (a) first screen, fresh process
+AIRSYNC_READY_TEXT = ("Stripe → BigQuery", "customers → salesforce")  # both providers' rows on screen
+TOOLONG = ROOT / "bench" / ".venv-toolong" / "bin" / "tl"
+TOOLONG_LOG_LINES = 200
+
+
+def _small_log(path: Path) -> str:
+    """A small log file for Toolong; returns text of its last line (Toolong opens tailing the end)."""
+    lines = [
+        f"2026-12-01 08:{i // 60:02d}:{i % 60:02d} INFO worker-{i % 4} processed batch {i} in {40 + i % 17} ms"
+        for i in range(TOOLONG_LOG_LINES)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return f"processed batch {TOOLONG_LOG_LINES - 1} "
+
+
+def bench_first_screen(runs: int) -> tuple[LaunchResult, LaunchResult | None]:
+    """`airsync --demo` and Toolong, each from a fresh process in tmux at 200x50."""
+    airsync = Path(sys.executable).with_name("airsync")
+    programs: list[tuple[str, list[str], Callable[[str], bool]]] = [
+        ("airsync --demo", [str(airsync), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)),
+    ]
+    if TOOLONG.exists():
+        out = ROOT / "bench" / "out"
+        out.mkdir(parents=True, exist_ok=True)
+        log = out / "small.log"
+        marker = _small_log(log)
+        programs.append(("toolong (tl small.log)", [str(TOOLONG), str(log)], lambda screen: marker in screen))
+    env = {"TERM": "xterm-256color", "AIRSYNC_STATE": str(ROOT / "bench" / "out" / "bench-state.sqlite")}
+    results = measure(programs, runs=runs, cols=200, rows=50, env=env)
+    return results[0], (results[1] if len(results) > 1 else None)
+
+
+# --------------------------------------------- (a') in-process launch (secondary)
 async def bench_launch(runs: int) -> list[float]:
     demo = start_demo()
+    demo.wait_ready()
     times: list[float] = []
     try:
         for _ in range(runs):
@@ -207,44 +250,71 @@ def write_docs(section: str) -> None:
     path.write_text(updated, encoding="utf-8")
 
 
+def _runs(values: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle-seconds", type=float, default=20.0)
+    parser.add_argument("--skip-secondary", action="store_true", help="only the fresh-process figure (a)")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
-    launch = asyncio.run(bench_launch(args.runs))
-    print(f"(a) launch → populated list (demo emulator): median {statistics.median(launch):.3f} s  (runs: {', '.join(f'{t:.3f}' for t in launch)})  target ≤ 0.8 s")
+    ours, peer = bench_first_screen(args.runs)
+    peer_text = f"{peer.median:.2f} s (runs: {_runs(peer.times)})" if peer else "not measured (bench/.venv-toolong missing)"
+    print(f"(a) process start → first populated screen, tmux 200x50, median of {args.runs}:")
+    print(f"    airsync --demo: {ours.median:.2f} s (runs: {_runs(ours.times)})")
+    print(f"    Toolong, small log: {peer_text}")
+    if peer:
+        print(f"    ratio airsync / Toolong: {ours.median / peer.median:.2f}x  (goal ≤ 1.00x)")
+    if args.skip_secondary:
+        return
+    launch = asyncio.run(bench_launch(5))
+    print(f"(a') in-process, after imports, emulator already up: launch → populated list median {statistics.median(launch):.3f} s (runs: {', '.join(f'{t:.3f}' for t in launch)})")
     filt, paint, keystrokes = asyncio.run(bench_filter())
     print(f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table repainted: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {keystrokes} keystrokes  target ≤ 100 ms")
     cpu, requests, rows = asyncio.run(bench_idle_cpu(args.idle_seconds))
     print(f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s: {cpu:.2f} % of one core ({requests} API requests)  target < 2 %")
 
     if args.write_docs:
+        peer_cell = f"{peer.median:.2f} s ({_runs(peer.times)})" if peer else "not measured"
+        ratio = f"{ours.median / peer.median:.2f}x" if peer else "–"
         section = f"""## Dashboard
 
 Measured with `python bench/bench_ui.py --runs {args.runs} --idle-seconds {args.idle_seconds:.0f} --write-docs`
-({os.cpu_count()} CPUs, Python {sys.version.split()[0]}, headless Textual driver at 140x40).
+({os.cpu_count()} CPUs shared with other work, Python {sys.version.split()[0]}).
+
+**First screen, as a user meets it** (the headline figure): a fresh process
+started in a real terminal (tmux, 200x50) until the screen shows data
+(airsync: rows of both providers; Toolong: the log's lines), median of
+{args.runs}, both programs interleaved run by run in the same invocation.
+
+| Program | Process start → first populated screen | Runs |
+|---|---|---|
+| `airsync --demo` (emulator in a child process) | {ours.median:.2f} s | {_runs(ours.times)} |
+| Toolong `tl` on a {TOOLONG_LOG_LINES}-line log file | {peer.median if peer else float("nan"):.2f} s | {peer_cell} |
+| ratio airsync / Toolong (goal ≤ 1.00x) | {ratio} | |
+
+Secondary detail, in-process (after imports, headless Textual driver at 140x40):
 
 | What | Result | Target |
 |---|---|---|
-| Launch → populated connection list (demo emulator, real providers; median of {len(launch)}) | {statistics.median(launch):.3f} s | ≤ 0.8 s |
+| Launch → populated connection list (demo emulator already up, real providers; median of {len(launch)}) | {statistics.median(launch):.3f} s | – |
 | 5,000 connections: filter keystroke → table repainted ({keystrokes} keystrokes incl. clearing) | median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms | ≤ 100 ms |
 | 5,000 connections: first paint of the full list | {paint:.2f} s | – |
 | Idle CPU of the app process watching {rows:,} connections ({args.idle_seconds:.0f} s, emulator in another process, default pacing) | {cpu:.2f} % | < 2 % |
 
-How: `LiveTable.show_rows` switches the view (filter, sort, status) in one
-bulk pass (rows that stay keep their data, hidden rows are kept for reuse);
-lines are rendered from a cache keyed on the row's own version, so a changed
-cell repaints only its line and only when on screen (`update_cell` would
-re-render every visible line); off-screen rows touched by the clock are only
-flagged and re-render when scrolled into view; ages re-render only when their
-humanized text can change; the clock pauses while another screen or a modal
-is on top; filter keystrokes closer than 30 ms are coalesced. The filter
-figure is real keystrokes into the filter box (typing, backspace, `ctrl+u`
-clear, `!` invert) timed from the key event to the last frame that repainted
-the table (frame pacing and coalescing included).
+How the first screen got fast: the `airsync` launcher (`cli/entry.py`) starts
+the demo emulator's child process before any heavy import, on a socket the
+parent binds (requests wait in the backlog until the child accepts), so its
+start-up overlaps the dashboard's imports; the emulator never runs in the
+dashboard's process. How the table stays fast: `LiveTable.show_rows`
+switches the view in one bulk pass, lines are rendered from a cache keyed on
+the row's own version, off-screen rows only re-render when scrolled into
+view, the clock pauses under modals, and filter keystrokes closer than 30 ms
+are coalesced.
 """
         write_docs(section)
         print("wrote the Dashboard section of docs/benchmarks.md")

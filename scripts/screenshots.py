@@ -17,7 +17,8 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from airsync_tui.service.session import build_watcher, start_demo  # noqa: E402
+from airsync_tui.cli.demo import start_demo  # noqa: E402
+from airsync_tui.service.session import build_watcher  # noqa: E402
 from airsync_tui.service.watcher import WatcherConfig  # noqa: E402
 from airsync_tui.ui.app import AirsyncApp, SessionInfo  # noqa: E402
 from airsync_tui.ui.screens.connections import ConnectionsScreen  # noqa: E402

@@ -14,7 +14,7 @@ from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
 from airsync_tui.service.events import AttemptEnded, LogLinesAdded
 from airsync_tui.models.timeparse import utcnow
-from airsync_tui.textfmt import age, count, duration
+from airsync_tui.textfmt import age, count, duration, synced_rows
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
@@ -90,7 +90,7 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
         return EXIT_OK
     now = utcnow()
     rows = [
-        [j.id, j.connection_id, j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), count(j.records_synced)]
+        [j.id, j.connection_id, j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), synced_rows(j.records_synced, j.records_planned, j.per_row_results)]
         for j in jobs
     ]
     print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "ROWS"])
@@ -203,7 +203,9 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         printer.finish(f"airsync: {outcome.message}")
     elif args.wait:
         summary = f"job {job.id} {job.status.label}"
-        if job.records_synced is not None:
+        if not job.per_row_results:
+            summary += f": {synced_rows(job.records_synced, job.records_planned, job.per_row_results)}"
+        elif job.records_synced is not None:
             summary += f": {count(job.records_synced)} rows"
         if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"

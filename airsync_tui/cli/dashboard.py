@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from airsync_tui.cli.demo import Demo, start_demo, take_prestarted
 from airsync_tui.errors import EXIT_OK
-from airsync_tui.service.session import Demo, build_watcher, start_demo
+from airsync_tui.service.session import build_watcher
 from airsync_tui.service.watcher import Watcher
 
 
@@ -27,12 +28,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
     read_only = bool(getattr(args, "read_only", False))
     only = getattr(args, "provider", None)
     if args.demo:
-        demo = start_demo()
+        demo = take_prestarted() or start_demo()
         profile = demo.profile
         if read_only:
             profile = profile.model_copy(update={"read_only": True})
         profiles: list[str] = []
-        label = "demo workspace (embedded emulator on " + demo.emulator.base_url + ")"
+        label = "demo workspace (embedded emulator on " + demo.base_url + ")"
     else:
         profile = load_cli_profile(args)
         profiles = _available_profiles()

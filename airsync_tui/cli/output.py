@@ -33,6 +33,8 @@ def job_json(job: Job, **extra: Any) -> dict[str, Any]:
         "jobId": job_id_value(job),
         "finalStatus" if job.status.is_terminal else "status": job.status.raw,
         "rowsSynced": job.records_synced,
+        "rowsPlanned": job.records_planned,
+        "perRowResultsReported": job.per_row_results,
         "bytesSynced": job.bytes_synced,
         "provider": job.provider,
         "connectionId": job.connection_id,

@@ -91,12 +91,10 @@ async def cmd_query(args: argparse.Namespace) -> int:
         raise ConfigError("--timeout must be positive")
     demo = None
     if getattr(args, "demo", False):
-        from airsync_tui.service.session import start_demo
+        from airsync_tui.cli.demo import start_demo
 
-        demo = await asyncio.to_thread(start_demo)
-        warehouse = demo.emulator.world.warehouse
-        if warehouse is not None:
-            await asyncio.to_thread(warehouse.wait_idle, 20.0)
+        demo = start_demo(ready_after_warehouse=True)
+        await asyncio.to_thread(demo.wait_ready, 40.0)
     try:
         return await _query(args, demo.profile if demo is not None else None)
     finally:

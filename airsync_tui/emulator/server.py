@@ -34,6 +34,7 @@ from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.emulator.hightouch.world import HightouchWorld
 from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
+from airsync_tui.emulator.problem_style import ProblemStyle, ProblemStyleMiddleware
 
 TICK_SECONDS = 0.1
 log = logging.getLogger(__name__)
@@ -96,7 +97,13 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
                     await ticker
 
     fault_state = FaultState(options.faults)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(FaultMiddleware, state=fault_state)])
+    problem_style = ProblemStyle()
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(FaultMiddleware, state=fault_state), Middleware(ProblemStyleMiddleware, style=problem_style)],
+    )
+    app.state.problem_style = problem_style
     app.state.airbyte_world = world
     app.state.hightouch_app = hightouch
     app.state.faults = fault_state

@@ -79,7 +79,9 @@ Count = Annotated[int | None, BeforeValidator(_lenient_int)]
 class Wire(BaseModel):
     """Base for every wire model: camelCase on the wire, unknown fields ignored."""
 
-    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True)
+    # defer_build: a schema is built when a model is first used, not at import
+    # (most wire models are not needed before the first screen is painted).
+    model_config = ConfigDict(extra="ignore", alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- public API
@@ -252,9 +254,14 @@ class AttemptFailureSummary(Wire):
 
 
 class AttemptRead(Wire):
-    """`id` is the 0-based attempt NUMBER, not a database id."""
+    """`id` is the 0-based attempt NUMBER, not a database id.
 
-    id: int
+    The spec requires it, but older servers omit it; the attempt's position
+    in the job's (ordered) attempt list then says the same thing, so the
+    mapping uses that and records that the number was inferred.
+    """
+
+    id: Count = None
     status: OpenStr = None
     created_at: EpochSeconds = None
     updated_at: EpochSeconds = None

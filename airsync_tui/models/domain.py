@@ -146,6 +146,9 @@ class FailureInfo(BaseModel):
     retryable: bool | None = None
     timestamp: datetime | None = None
     stream: str | None = None
+    #: Fields the API spec requires that the server left out (older servers
+    #: omit e.g. `timestamp`); shown as "not reported", never guessed.
+    missing: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line: `source · config_error: Invalid credentials`."""
@@ -244,6 +247,9 @@ class Attempt(BaseModel):
     failures: tuple[FailureInfo, ...] = ()
     partial_success: bool | None = None
     streams: tuple[StreamProgress, ...] = ()
+    #: Spec-required fields the server omitted. "id" here means `number`
+    #: was read from the attempt's position in the job's list instead.
+    missing: tuple[str, ...] = ()
 
     @property
     def duration(self) -> timedelta | None:
@@ -274,6 +280,12 @@ class Job(BaseModel):
     duration: timedelta | None = None
     records_synced: int | None = None
     bytes_synced: int | None = None
+    #: Rows the provider planned to sync. With ``per_row_results=False`` this
+    #: is the only count there is: some destinations never report per-row
+    #: results, so a finished run says 0 successful rows although it wrote
+    #: them. ``records_synced`` is then ``None`` (not known), never 0.
+    records_planned: int | None = None
+    per_row_results: bool = True
     progress: Progress | None = None
     error: str | None = None
     facts: tuple[Fact, ...] = ()

@@ -32,7 +32,8 @@ T = TypeVar("T")
 class _Wire(BaseModel):
     """Base for wire models: tolerant of extra fields, read by alias or name."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    # defer_build: schemas are built on first use, not at import (start-up time).
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True, defer_build=True)
 
 
 def _time_or_none(value: Any) -> datetime | None:

@@ -105,10 +105,17 @@ HIGHTOUCH_RUN_STATUSES: dict[str, StatusCategory] = {
     "reporting": StatusCategory.RUNNING,
     "success": StatusCategory.SUCCEEDED,
     "warning": StatusCategory.WARNING,
+    # Real runs report this word (not in the v1 enum): the run finished and
+    # the destination rejected some rows, the same meaning as `warning`.
+    "completed_with_errors": StatusCategory.WARNING,
     "failed": StatusCategory.FAILED,
     "cancelled": StatusCategory.CANCELLED,
+    "canceled": StatusCategory.CANCELLED,  # one "l", as some real answers spell it
     # Terminal per Hightouch's own Airflow provider; shown as its own word.
     "interrupted": StatusCategory.FAILED,
+    # Legacy v2 constant (HightouchHook.ABORTED): stopped by Hightouch, not by
+    # the operator, so it counts as a failure.
+    "aborted": StatusCategory.FAILED,
 }
 
 

@@ -1,4 +1,4 @@
-"""Sessions: a profile (or the built-in demo) turned into providers and a watcher.
+"""Sessions: a profile turned into providers and a watcher.
 
 The TUI and the CLI both start here, so `airsync --demo` and
 `airsync sync X` see exactly the same providers and pacing.
@@ -6,8 +6,7 @@ The TUI and the CLI both start here, so `airsync --demo` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from airsync_tui.errors import ConfigError
 from airsync_tui.providers.base import SyncProvider
@@ -16,55 +15,10 @@ from airsync_tui.service.watcher import Watcher, WatcherConfig
 
 if TYPE_CHECKING:
     from airsync_tui.config import Profile
-    from airsync_tui.emulator.server import RunningEmulator
 
-#: Virtual-clock speed of the demo: a few-minute sync plays out in ~20 s.
-DEMO_SPEED = 10.0
-DEMO_SEED = 7
-
-
-@dataclass
-class Demo:
-    """A running embedded emulator and the profile that points at it."""
-
-    emulator: "RunningEmulator"
-    profile: "Profile"
-    data_dir: str | None = None  # temp dir holding the demo's DuckDB destination file
-
-    def stop(self) -> None:
-        self.emulator.stop()
-        if self.data_dir:
-            import shutil
-
-            shutil.rmtree(self.data_dir, ignore_errors=True)
-
-
-def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: Any) -> Demo:
-    """Start the embedded emulator (Airbyte + Hightouch) on 127.0.0.1 and build a profile for it."""
-    from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
-    from airsync_tui.emulator.server import EmulatorOptions, start_emulator
-
-    data_dir: str | None = None
-    if "duckdb_path" not in options:  # the demo's DuckDB destination lives in a temp dir removed on stop
-        import os
-
-        from airsync_tui.emulator.airbyte.warehouse import demo_data_dir
-
-        data_dir = demo_data_dir()
-        options["duckdb_path"] = os.path.join(data_dir, "demo.duckdb")
-    emulator = start_emulator(EmulatorOptions(seed=seed, speed=speed, **options))
-    profile = Profile(
-        name="demo",
-        airbyte=AirbyteSettings(
-            api_url=emulator.public_api_url,
-            client_id=emulator.client_id,
-            client_secret=emulator.client_secret,
-            workspace_id=emulator.workspace_id,
-        ),
-        hightouch=HightouchSettings(api_url=emulator.hightouch_api_url, api_key=emulator.hightouch_api_key),
-        read_only=False,
-    )
-    return Demo(emulator=emulator, profile=profile, data_dir=data_dir)
+# The embedded demo (an emulator and a profile pointing at it) lives in
+# `airsync_tui.cli.demo`: the emulator is an optional layer that only the CLI
+# (and tests) know about, so the service never imports it.
 
 
 def providers_for(profile: "Profile", *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:

@@ -23,15 +23,29 @@ from typing import Any
 import orjson
 
 from airsync_tui.emulator.airbyte import catalog
+from airsync_tui.emulator.airbyte.connector_texts import api_url, rate_limit_warning
 from airsync_tui.emulator.airbyte.model import Attempt, Job
 
+# Real servers' colours around the source word (destination 43, orchestrator 46).
 ANSI_BY_SOURCE = {
-    "platform": "\x1b[46m",
+    "platform": "\x1b[36m",
     "source": "\x1b[44m",
-    "destination": "\x1b[45m",
-    "replication-orchestrator": "\x1b[43m",
+    "destination": "\x1b[43m",
+    "replication-orchestrator": "\x1b[46m",
 }
 ANSI_RESET = "\x1b[0m"
+# log4j's highlight colours around the level word (2023-era servers).
+ANSI_BY_LEVEL = {"error": "\x1b[31m", "warn": "\x1b[33m", "info": "\x1b[32m", "debug": "\x1b[36m", "trace": "\x1b[37m"}
+ANSI_LEVEL_RESET = "\x1b[m"
+
+#: Shapes of legacy `logLines` by server era (see logs/parse.py for the reader):
+#: 2024: ``ts <ANSI>source<ANSI> > LEVEL msg``; 2023: platform lines without a
+#: source word and ANSI around the level, connector lines with their own second
+#: timestamp; 2022: the same without ANSI and without an orchestrator. Every
+#: era joins a stack trace into one element with embedded newlines.
+LEGACY_ERAS = ("2024", "2023", "2022")
+#: The platform version a log of each era names (structured logs: 1.x).
+SERVER_VERSION_BY_ERA = {"2024": "0.64.7", "2023": "0.50.33", "2022": "0.39.41-alpha"}
 
 IMAGE_BY_CONNECTOR = {
     "Postgres": "airbyte/source-postgres:3.6.28", "MySQL": "airbyte/source-mysql:3.11.4", "Stripe": "airbyte/source-stripe:5.8.3",
@@ -80,7 +94,8 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 118)
     add(0.1, "info", "platform", f"Cloud storage job log path: /workspace/{job.job_id}/{attempt.number}/logs.log",
         "io.airbyte.commons.logging.LogClientManager", "setJobMdc", 62)
-    add(0.2, "info", "platform", "Executing worker wrapper. Airbyte version: 1.8.0", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
+    version = "1.8.0" if conn.log_format != "formatted" else SERVER_VERSION_BY_ERA.get(conn.log_era, "0.64.7")
+    add(0.2, "info", "platform", f"Executing worker wrapper. Airbyte version: {version}", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
     add(0.4, "info", "platform", "Using default value for environment variable SIDECAR_KUBE_CPU_LIMIT: '2.0'", "io.airbyte.config.EnvConfigs", "getEnvOrDefault", 1211)
     add(0.9, "info", "replication-orchestrator", f"Starting workload {conn.connection_id}_{job.job_id}_{attempt.number}_sync",
         "io.airbyte.container.orchestrator.ReplicationJobOrchestrator", "runJob", 84)
@@ -98,18 +113,23 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
 
     fraction_per_second = plan.volume / span
     totals = sum(job.plan.targets)
+    total_bytes = sum(t * b for t, b in zip(job.plan.targets, job.plan.bytes_per_record))
     step = 0.05
     x = step
     while x <= plan.volume + 1e-9:
         at = x / fraction_per_second
-        records = int(totals * x)
-        add(at, "info", "replication-orchestrator", f"Records read: {records:,} ({records * 450 / 1e6:.1f} MB)",
+        # The same per-stream formula as the attempt's stats (model.stream_progress),
+        # so the log's counts agree with the job's numbers at that moment.
+        records, read_bytes = _emitted_at(job, x)
+        add(at, "info", "replication-orchestrator", f"Records read: {records:,} ({read_bytes / 1e6:.1f} MB)",
             "io.airbyte.workers.general.ReplicationWorkerHelper", "processMessageFromSource", 395)
         if rng.random() < 0.35:
             stream = rng.choice(conn.streams).name
             add(at + 0.3, "info", "destination", f"Flushing {rng.randint(2000, 9000)} records for stream {stream} ({rng.uniform(0.5, 24):.1f} MB) to staging")
         if rng.random() < 0.07:
-            add(at + 0.6, "warn", "source", f"Rate limited by {conn.source_name} API (HTTP 429); backing off for {rng.choice([5, 15, 30, 60])} seconds")
+            backoff = rate_limit_warning(conn.source_name, rng.choice([5, 15, 30, 60]))
+            if backoff is not None:  # databases and brokers have no API rate limit
+                add(at + 0.6, "warn", "source", backoff)
         if rng.random() < 0.04:
             add(at + 0.8, "warn", "platform", "Heartbeat from the source took longer than expected (12s)",
                 "io.airbyte.workers.internal.HeartbeatMonitor", "check", 77)
@@ -128,7 +148,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
             "io.airbyte.workers.general.BufferedReplicationWorker", "readFromSource", 361)
         add(span - 0.8, "info", "destination", "Typing and deduping all tables completed")
         add(span - 0.3, "info", "replication-orchestrator",
-            f"sync summary: {{\"status\":\"completed\",\"recordsSynced\":{totals},\"bytesSynced\":{totals * 450},\"streams\":{len(conn.streams)}}}",
+            f"sync summary: {{\"status\":\"completed\",\"recordsSynced\":{totals},\"bytesSynced\":{total_bytes},\"streams\":{len(conn.streams)}}}",
             "io.airbyte.workers.general.ReplicationWorkerHelper", "getReplicationOutput", 512)
         add(span, "info", "platform", "----- END REPLICATION -----", "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 171)
     elif plan.failure is not None:
@@ -154,9 +174,16 @@ def cancellation_lines(attempt: Attempt) -> list[LogLine]:
     ]
 
 
+def _emitted_at(job: Job, fraction: float) -> tuple[int, int]:
+    """Records and bytes emitted at this fraction of the job (as in model.stream_progress)."""
+    plan = job.plan
+    counts = [int(t * min(1.0, fraction * s)) for t, s in zip(plan.targets, plan.speeds)]
+    return sum(counts), sum(c * b for c, b in zip(counts, plan.bytes_per_record))
+
+
 def _fill(text: str, job: Job, stream: str) -> str:
     conn = job.connection
-    url = f"https://api.{conn.source_name.lower().replace(' ', '')}.com/v1/{stream or 'objects'}"
+    url = api_url(conn.source_name, stream)
     return (text.replace("{source}", conn.source_name).replace("{destination}", conn.destination_name)
             .replace("{stream}", stream).replace("{stream_upper}", stream.upper()).replace("{url}", url))
 
@@ -206,14 +233,35 @@ def _legacy_prefix(epoch_s: float, source: str) -> str:
 
 
 def formatted_logs(job: Job, attempt: Attempt, now: float) -> dict[str, Any]:
+    era = job.connection.log_era
     out: list[str] = []
     for line in visible_lines(job, attempt, now):
-        prefix = _legacy_prefix(attempt.plan.start + line.offset_s, line.source)
+        epoch = attempt.plan.start + line.offset_s
         who = f"{line.class_name.rsplit('.', 1)[-1]}({line.method}):{line.line_number} - " if line.class_name else ""
-        out.append(f"{prefix}{line.level.upper()} {who}{line.message}")
-        if line.stack:
-            out.extend(f"{prefix}{stack_line}" for stack_line in line.stack.splitlines())
+        text = _legacy_line(era, epoch, line.source, line.level, who + line.message)
+        if line.stack:  # the server joins a trace into the element of its line
+            text += "\n" + line.stack
+        out.append(text)
     return {"logLines": out}
+
+
+def _legacy_line(era: str, epoch_s: float, source: str, level: str, message: str) -> str:
+    """One legacy line as a server of that era wrote it."""
+    if era == "2024":
+        return f"{_legacy_prefix(epoch_s, source)}{level.upper()} {message}"
+    stamp = dt.datetime.fromtimestamp(int(epoch_s), dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if era == "2023":
+        word = f"{ANSI_BY_LEVEL.get(level, '')}{level.upper()}{ANSI_LEVEL_RESET}"
+        if source in ("source", "destination"):
+            return f"{stamp} {ANSI_BY_SOURCE[source]}{source}{ANSI_RESET} > {stamp} {word} {message}"
+        if source == "replication-orchestrator":  # no level word on its info lines
+            word = "" if level == "info" else f"{level.upper()} "
+            return f"{stamp} {ANSI_BY_SOURCE[source]}{source}{ANSI_RESET} > {word}{message}"
+        return f"{stamp} {word} {message}"
+    # 2022: no colours, and the orchestrator's lines were the platform's.
+    if source in ("source", "destination"):
+        return f"{stamp} {source} > {stamp} {level.upper()} {message}"
+    return f"{stamp} {level.upper()} {message}"
 
 
 def attempt_logs(job: Job, attempt: Attempt, now: float) -> tuple[str, dict[str, Any]]:

@@ -45,6 +45,12 @@ class Connection:
     job_ids: list[int] = field(default_factory=list)
     active_job_id: int | None = None
     next_fire_at: float | None = None
+    #: Which server version's legacy line shape `logLines` use ("2024",
+    #: "2023", "2022"; see logs.LEGACY_ERAS). Only for log_format "formatted".
+    log_era: str = "2024"
+    #: Serve this connection's config bodies as older servers did: attempts
+    #: without `id`, failure reasons without `timestamp` (both spec-required).
+    omits_required: bool = False
 
 
 @dataclass(slots=True)

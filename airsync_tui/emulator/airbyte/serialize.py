@@ -196,6 +196,8 @@ def _failure_reason(job: Job, attempt: Attempt) -> dict[str, Any]:
         "timestamp": int(attempt.ended_at * 1000),
         "fromTraceMessage": failure.from_trace_message,
     }
+    if job.connection.omits_required:
+        del reason["timestamp"]
     if failure.stacktrace:
         reason["stacktrace"] = fill_failure_text(failure.stacktrace, job, attempt.failure_stream)
     if failure.stream_scoped and attempt.failure_stream:
@@ -260,6 +262,8 @@ def config_attempt(job: Job, attempt: Attempt, now: float, *, hydrated: bool) ->
     if attempt.failure is not None and attempt.ended_at is not None:
         committed = sum(s.records_committed for s in streams)
         body["failureSummary"] = {"failures": [_failure_reason(job, attempt)], "partialSuccess": committed > 0}
+    if job.connection.omits_required:
+        del body["id"]
     return body
 
 

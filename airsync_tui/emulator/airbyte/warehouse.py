@@ -406,35 +406,6 @@ def _write(conn: Any, batch: StreamBatch) -> None:
     conn.execute("COMMIT")
 
 
-DEMO_DIR_PREFIX = "airsync-demo-"
-
-
-def demo_data_dir() -> str:
-    """A fresh temp dir for the demo's DuckDB file, named after this process.
-
-    A dashboard killed by a signal cannot remove its dir, so dirs left by
-    processes that no longer exist are removed here first.
-    """
-    import os
-    import shutil
-    import tempfile
-
-    root = tempfile.gettempdir()
-    for entry in os.listdir(root):
-        if not entry.startswith(DEMO_DIR_PREFIX):
-            continue
-        pid_text = entry[len(DEMO_DIR_PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
-        except PermissionError:  # alive, owned by someone else
-            continue
-    return tempfile.mkdtemp(prefix=f"{DEMO_DIR_PREFIX}{os.getpid()}-")
-
-
 def attach_warehouse(duckdb_path: str | None) -> DemoWarehouse | None:
     """A warehouse when the emulator was given a DuckDB path (the demo), else None."""
     return DemoWarehouse(duckdb_path) if duckdb_path else None
@@ -493,7 +464,6 @@ __all__ = [
     "DemoWarehouse",
     "attach_warehouse",
     "build_destination_routes",
-    "demo_data_dir",
     "destination_body",
     "extra_demo_specs",
     "override_destination",

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from airsync_tui.emulator.airbyte import catalog
+from airsync_tui.emulator.airbyte.connector_texts import connector_failure
 from airsync_tui.emulator.airbyte.catalog import ConnectionSpec, StreamSpec
 from airsync_tui.emulator.airbyte.events import EventLog
 from airsync_tui.emulator.airbyte.model import (
@@ -186,6 +187,10 @@ class AirbyteWorld:
             created = int(now - 86400 * (180 - i * 9))
             by_name[spec.name] = self._add_connection(spec, workspace, created)
 
+        # Legacy logs of older servers (see logs.LEGACY_ERAS): one connection per era.
+        by_name["MySQL → Redshift"].log_era = "2022"
+        by_name["MongoDB → S3"].log_era = "2023"
+
         # History: (created_at, connection, outcome, big_log), generated per connection then
         # sorted globally so job ids increase with createdAt, as on a real server.
         history: list[tuple[float, Connection, str | None, bool]] = []
@@ -288,7 +293,8 @@ class AirbyteWorld:
                 log_format="formatted" if i % 4 == 3 else "structured",
                 emits_estimates=estimates, typical_duration_s=rng.uniform(120, 600), flakiness=rng.uniform(0.05, 0.3),
             )
-            self._add_connection(spec, workspace, int(now - 86400 * 200))
+            added = self._add_connection(spec, workspace, int(now - 86400 * 200))
+            added.log_era = ("2024", "2023", "2022")[(i // 4) % 3]
         history: list[tuple[float, Connection]] = []
         span = 14 * 86400
         for connection in self.connections:
@@ -368,7 +374,7 @@ class AirbyteWorld:
         t = created_at + pending
         for n in range(failures_before):
             volume = rng.uniform(0.15, 0.7)
-            template = rng.choice(catalog.RETRYABLE_FAILURES)
+            template = connector_failure(rng.choice(catalog.RETRYABLE_FAILURES), connection.source_name, connection.destination_name)
             end = t + duration * volume
             last_exhausted = outcome == "exhausted" and n == failures_before - 1
             attempts.append(AttemptPlan(t, end, False, volume, template, rng.choice(streams).name))
@@ -376,7 +382,8 @@ class AirbyteWorld:
                 t = end + BACKOFF_SECONDS[min(n, len(BACKOFF_SECONDS) - 1)]
         if outcome == "fatal":
             volume = rng.uniform(0.05, 0.5)
-            attempts.append(AttemptPlan(t, t + duration * volume, False, volume, rng.choice(catalog.FATAL_FAILURES), rng.choice(streams).name))
+            fatal = connector_failure(rng.choice(catalog.FATAL_FAILURES), connection.source_name, connection.destination_name)
+            attempts.append(AttemptPlan(t, t + duration * volume, False, volume, fatal, rng.choice(streams).name))
         elif outcome != "exhausted":
             attempts.append(AttemptPlan(t, t + duration, True, 1.0, None))
         return JobPlan(tuple(targets), tuple(s.bytes_per_record for s in streams), speeds, estimates, attempts)
@@ -403,10 +410,16 @@ class AirbyteWorld:
         self.transitions.append((job_id, old, new, virtual_ts, time.monotonic()))
 
     def _advance_job(self, job: Job, now: float, *, record: bool) -> None:
-        """Apply every planned step of `job` due at or before `now`."""
+        """Apply every planned step of `job` due at or before `now`, then put
+        its next step on the heap: the entry pushed at creation went stale
+        when the steps were applied here, and `tick` skips stale entries, so
+        without this a job advanced outside `tick` never moves again."""
         while True:
             step_at = job.next_step_time()
-            if step_at is None or step_at > now:
+            if step_at is None:
+                return
+            if step_at > now:
+                heapq.heappush(self._step_heap, (step_at, job.job_id))
                 return
             self._apply_step(job, step_at, record)
 

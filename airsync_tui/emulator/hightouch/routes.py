@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..http import JSONBytesResponse
+from .model import Sync
 from .ratelimit import SlidingWindowLimiter
 from .serialize import run_to_json, sync_to_json
 from .world import RUN_ORDERS, SYNC_ORDERS, HightouchWorld, SyncDisabled, SyncNotFound, TriggerFlags
@@ -124,8 +125,15 @@ async def list_syncs(request: Request) -> Response:
     with world.lock:
         world.tick()
         page, has_more = world.list_syncs(**kwargs)
-        data = [sync_to_json(s) for s in page]
+        data = [_dialect_sync(world, s) for s in page]
     return JSONBytesResponse({"data": data, "hasMore": has_more})
+
+
+def _dialect_sync(world: HightouchWorld, sync: Sync) -> dict[str, Any]:
+    """A sync's JSON in its dialect (its status is its current run's word)."""
+    body = sync_to_json(sync)
+    body["status"] = world.dialect_of(sync.id).status(body["status"])
+    return body
 
 
 async def get_sync(request: Request) -> Response:
@@ -134,7 +142,7 @@ async def get_sync(request: Request) -> Response:
     with world.lock:
         world.tick()
         try:
-            body = sync_to_json(world.get_sync(sync_id))
+            body = _dialect_sync(world, world.get_sync(sync_id))
         except SyncNotFound:
             return not_found("Sync not found")
     return JSONBytesResponse(body)
@@ -159,7 +167,7 @@ async def list_runs(request: Request) -> Response:
             page, has_more = world.list_runs(sync_id, now=now, **kwargs)
         except SyncNotFound:
             return not_found("Sync not found")
-        data = [run_to_json(r, now) for r in page]
+        data = [world.dialect_of(r.sync_id).apply(run_to_json(r, now)) for r in page]
     return JSONBytesResponse({"data": data, "hasMore": has_more})
 
 

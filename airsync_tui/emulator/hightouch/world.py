@@ -21,6 +21,7 @@ Design:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import heapq
 import logging
 import random
@@ -32,8 +33,11 @@ from typing import Protocol, TypeVar
 
 from . import catalog
 from .catalog import DestinationDef, SyncProfile
+from .dialect import NO_ROW_RESULTS, Dialect
 from .model import Run, Sync
 from .schedules import interval_seconds, next_fire
+
+SPEC_DIALECT = Dialect()
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,8 @@ class HightouchWorld:
         self._recording = False
         self._now = clock.now()
         self._task: asyncio.Task[None] | None = None
+        #: Per-sync deviations from the spec on the wire (see dialect.py).
+        self.dialects: dict[int, Dialect] = {}
 
         count = len(catalog.DEMO_SYNCS) if syncs is None else syncs
         if count < 0:
@@ -169,6 +175,11 @@ class HightouchWorld:
                 for k in range(history):
                     self._push(start + k * period, "manual", sync.id)
         if demo and count:
+            # Google Ads Customer Match uploads are processed offline: the
+            # destination reports no per-row results (see dialect.py).
+            for sync in self.syncs:
+                if self._destinations[sync.id].key == "google-ads":
+                    self.dialects[sync.id] = NO_ROW_RESULTS
             # Make sure the demo opens with something moving.
             for sync in rng.sample([s for s in self.syncs if not s.disabled], k=min(2, count)):
                 self._push(now - rng.uniform(5, 40), "manual", sync.id)
@@ -281,6 +292,15 @@ class HightouchWorld:
             self.transitions.append((run.sync_id, run.id, old, new, at, time.monotonic()))
 
     # ------------------------------------------------------------- operations
+
+    def set_outcome_rates(self, sync_id: int, *, fail: float, warn: float) -> None:
+        """Make a sync's next runs fail/warn at these rates (tests, demos)."""
+        with self.lock:
+            profile = self._profiles[sync_id]
+            self._profiles[sync_id] = dataclasses.replace(profile, fail_rate=fail, warn_rate=warn)
+
+    def dialect_of(self, sync_id: int) -> Dialect:
+        return self.dialects.get(sync_id, SPEC_DIALECT)
 
     def get_sync(self, sync_id: int) -> Sync:
         try:

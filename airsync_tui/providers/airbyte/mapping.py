@@ -100,6 +100,7 @@ def map_failure(wire: FailureReason) -> FailureInfo:
         retryable=wire.retryable,
         timestamp=wire.timestamp,
         stream=wire.stream_descriptor.name if wire.stream_descriptor else None,
+        missing=("timestamp",) if wire.timestamp is None else (),
     )
 
 
@@ -128,11 +129,17 @@ def map_job_stream(wire: StreamStats) -> StreamProgress:
     )
 
 
-def map_attempt(wire: AttemptRead) -> Attempt:
+def map_attempt(wire: AttemptRead, position: int | None = None) -> Attempt:
+    """``position``: the attempt's index in its job's list, which is its
+    number when an older server leaves out the spec-required ``id``."""
     totals = wire.total_stats
     failures = wire.failure_summary.failures if wire.failure_summary else []
+    number = wire.id if wire.id is not None else position
+    if number is None:
+        raise ValueError("an attempt without 'id' can only be read within its job's attempt list")
     return Attempt(
-        number=wire.id,
+        number=number,
+        missing=("id",) if wire.id is None else (),
         status=attempt_status(wire.status),
         created_at=wire.created_at,
         updated_at=wire.updated_at,
@@ -226,7 +233,7 @@ def map_job_detail(info: JobInfoRead, *, now: datetime | None, web_url: str | No
         streams = tuple(map_attempt_stream(s) for s in wires[-1].stream_stats)
     elif info.job.stream_aggregated_stats:
         streams = tuple(map_job_stream(s) for s in info.job.stream_aggregated_stats)
-    return JobDetail(job=job, attempts=tuple(map_attempt(a) for a in wires), streams=streams, progress=job.progress)
+    return JobDetail(job=job, attempts=tuple(map_attempt(a, i) for i, a in enumerate(wires)), streams=streams, progress=job.progress)
 
 
 __all__ = [

@@ -123,6 +123,22 @@ def run_facts(run: SyncRun) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
+def per_row_results_reported(run: SyncRun) -> bool:
+    """False when a run succeeded with rows planned but no per-row results.
+
+    Destinations that do not report per-row results leave `successfulRows`
+    and `failedRows` at 0 on a successful run that planned 109 rows; those
+    zeros mean "not reported", not "nothing synced".
+    """
+    status = hightouch_run_status(run.status)
+    nothing_reported = run.planned_rows.total > 0 and run.successful_rows.total == 0 and run.failed_rows.total == 0
+    if status.is_terminal:
+        return not (status.category.is_success and nothing_reported)
+    # Still running: rows planned, the run has progressed (completionRatio),
+    # yet no row results at all: the destination does not report them (yet).
+    return not (nothing_reported and run.completion_ratio > 0)
+
+
 def run_progress(run: SyncRun, now: datetime) -> Progress | None:
     """Live progress for an active run; None once it has finished.
 
@@ -134,10 +150,11 @@ def run_progress(run: SyncRun, now: datetime) -> Progress | None:
         return None
     planned = run.planned_rows.total
     done = run.successful_rows.total + run.failed_rows.total
+    counted = planned > 0 and per_row_results_reported(run)  # else completionRatio is all there is
     return compute_progress(
-        records_emitted=done if planned > 0 else None,
-        records_committed=run.successful_rows.total if planned > 0 else None,
-        estimated_records=planned if planned > 0 else None,
+        records_emitted=done if counted else None,
+        records_committed=run.successful_rows.total if counted else None,
+        estimated_records=planned if counted else None,
         started_at=run.started_at,
         now=now,
         provider_ratio=run.completion_ratio,
@@ -154,6 +171,7 @@ def map_run(
 ) -> Job:
     status = hightouch_run_status(run.status)
     duration = (run.finished_at - run.started_at) if run.finished_at and run.started_at else None
+    reported = per_row_results_reported(run)
     return Job(
         provider=PROVIDER,
         id=str(run.id),
@@ -165,7 +183,9 @@ def map_run(
         updated_at=run.finished_at,
         ended_at=run.finished_at,
         duration=duration,
-        records_synced=run.successful_rows.total,
+        records_synced=run.successful_rows.total if reported else None,
+        records_planned=run.planned_rows.total,
+        per_row_results=reported,
         progress=run_progress(run, now),
         error=run.error,
         facts=run_facts(run),
@@ -209,13 +229,14 @@ def run_attempt(run: SyncRun) -> Attempt:
                 timestamp=run.finished_at,
             ),
         )
+    reported = per_row_results_reported(run)
     return Attempt(
         number=0,
         status=status,
         created_at=run.started_at or run.created_at,
         ended_at=run.finished_at,
-        records_emitted=run.successful_rows.total + run.failed_rows.total,
-        records_committed=run.successful_rows.total,
+        records_emitted=run.successful_rows.total + run.failed_rows.total if reported else None,
+        records_committed=run.successful_rows.total if reported else None,
         failures=failures,
         partial_success=(status.is_terminal and run.successful_rows.total > 0 and bool(run.error)) or None,
     )
@@ -259,6 +280,8 @@ def run_summary_lines(run: SyncRun, sync_id: int | str) -> tuple[str, ...]:
         _rows_line("successful", run.successful_rows),
         _rows_line("failed", run.failed_rows),
     ]
+    if not per_row_results_reported(run):
+        lines.append("per-row results: not reported by the destination (the counts above are not row results)")
     if run.error:
         lines.append("error:")
         lines += [f"  {line}" for line in run.error.splitlines() or [run.error]]
@@ -270,6 +293,7 @@ __all__ = [
     "map_run",
     "map_schedule",
     "map_sync",
+    "per_row_results_reported",
     "queue_wait",
     "queued_job",
     "run_attempt",

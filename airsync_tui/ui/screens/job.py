@@ -55,6 +55,7 @@ from airsync_tui.ui.formatting import (
     status_badge,
     status_style,
 )
+from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.messages import JobOpened
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
@@ -338,7 +339,10 @@ class JobScreen(Screen[None]):
             bytes_committed = job.bytes_synced
         text = Text(end="")
         text.append_text(_label("Records", palette))
-        text.append(f"{count(records_emitted)} emitted · {count(records_committed)} committed")
+        if not job.per_row_results:
+            text.append(synced_rows(None, job.records_planned, per_row_results=False))
+        else:
+            text.append(f"{count(records_emitted)} emitted · {count(records_committed)} committed")
         if progress and progress.estimated_records:
             text.append(f"  of ~{count(progress.estimated_records)} estimated", style=palette.muted)
         text.append("\n")
@@ -483,7 +487,7 @@ class JobScreen(Screen[None]):
                         "status": status_badge(job.status, palette, tick=tick),
                         "start": Text(self._t(job.started_at or job.created_at)),
                         "duration": Text(duration(job.elapsed(now)), justify="right"),
-                        "records": Text(count(job.records_synced), justify="right"),
+                        "records": Text(synced_rows(job.records_synced, job.records_planned, job.per_row_results, short=True), justify="right"),
                     },
                 )
             )

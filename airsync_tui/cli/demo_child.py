@@ -1,0 +1,89 @@
+"""The `--demo` emulator's child process: serve on an inherited socket until stdin closes.
+
+Started by :func:`airsync_tui.cli.demo.start_demo`. It prints ``ready`` on
+stdout once it accepts connections, and exits when its stdin reaches EOF,
+which happens when the dashboard stops it or dies: no orphan server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="airsync demo emulator")
+    parser.add_argument(
+        "--fd",
+        type=int,
+        required=True,
+        help="listening socket inherited from the parent",
+    )
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--speed", type=float, required=True)
+    parser.add_argument("--client-id", required=True)
+    parser.add_argument("--client-secret", required=True)
+    parser.add_argument("--hightouch-api-key", required=True)
+    parser.add_argument("--big-log-lines", type=int, default=None)
+    parser.add_argument("--duckdb-path", default=None, help="the demo's DuckDB destination file")
+    parser.add_argument(
+        "--ready-after-warehouse",
+        action="store_true",
+        help="say ready only once the history's rows are in the DuckDB file (`airsync query --demo`)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    import uvicorn
+
+    from airsync_tui.emulator.server import EmulatorOptions, build_app
+
+    options = EmulatorOptions(
+        seed=args.seed,
+        speed=args.speed,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        hightouch_api_key=args.hightouch_api_key,
+        duckdb_path=args.duckdb_path,
+    )
+    if args.big_log_lines is not None:
+        options.big_log_lines = args.big_log_lines
+    sock = socket.socket(fileno=args.fd)
+    sock.setblocking(False)
+    app = build_app(options)
+    config = uvicorn.Config(
+        app,
+        lifespan="on",
+        log_level="critical",
+        access_log=False,
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=30,
+    )
+    server = uvicorn.Server(config)
+
+    def exit_on_eof() -> None:
+        sys.stdin.buffer.read()  # returns at EOF: the parent closed the pipe or died
+        server.should_exit = True
+
+    def announce_ready() -> None:
+        while not server.started and not server.should_exit:
+            threading.Event().wait(0.01)
+        warehouse = app.state.airbyte_world.warehouse
+        if server.started and args.ready_after_warehouse and warehouse is not None:
+            warehouse.wait_idle(20.0)
+        if server.started:
+            sys.stdout.write("ready\n")
+            sys.stdout.flush()
+
+    threading.Thread(target=exit_on_eof, name="parent-watch", daemon=True).start()
+    threading.Thread(target=announce_ready, name="ready", daemon=True).start()
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

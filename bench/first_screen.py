@@ -1,0 +1,110 @@
+"""Time from process start to the first populated screen, in a real terminal (tmux).
+
+This is how a user meets the first minute: type the command, wait until the
+screen shows data. Each run starts a fresh tmux session of the given size
+running the command, then polls the pane until a predicate on its text holds.
+The clock starts just before tmux is asked to start the program, so tmux's
+own start-up is included for every program alike; compare programs measured
+in the same run, on the same machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+POLL_SECONDS = 0.01
+
+
+@dataclass
+class LaunchResult:
+    name: str
+    times: list[float] = field(default_factory=list)
+    last_screen: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
+    tmux = shutil.which("tmux")
+    if tmux is None:
+        raise RuntimeError("tmux is not installed")
+    return subprocess.run(
+        [tmux, *args], check=False, capture_output=True, text=True, timeout=20
+    )
+
+
+def time_first_screen(
+    command: Sequence[str],
+    ready: Callable[[str], bool],
+    *,
+    cols: int = 200,
+    rows: int = 50,
+    timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> tuple[float, str]:
+    """Seconds from launch until ``ready(screen text)``; the screen at that moment."""
+    session = f"bench-{uuid.uuid4().hex[:8]}"
+    shell = " ".join(_quote(part) for part in command)
+    env_args: list[str] = []
+    for key, value in (env or {}).items():
+        env_args += ["-e", f"{key}={value}"]
+    start = time.perf_counter()
+    _tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session,
+        "-x",
+        str(cols),
+        "-y",
+        str(rows),
+        *env_args,
+        shell,
+    )
+    try:
+        deadline = start + timeout
+        screen = ""
+        while time.perf_counter() < deadline:
+            screen = _tmux("capture-pane", "-p", "-t", session).stdout
+            if ready(screen):
+                return time.perf_counter() - start, screen
+            time.sleep(POLL_SECONDS)
+        raise TimeoutError(
+            f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}"
+        )
+    finally:
+        _tmux("kill-session", "-t", session)
+
+
+def _quote(text: str) -> str:
+    if text and all(c.isalnum() or c in "-_./=:@+," for c in text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def measure(
+    programs: Sequence[tuple[str, Sequence[str], Callable[[str], bool]]],
+    *,
+    runs: int = 3,
+    cols: int = 200,
+    rows: int = 50,
+    env: dict[str, str] | None = None,
+) -> list[LaunchResult]:
+    """Interleave the programs run by run (so a load spike hits all of them alike)."""
+    results = [LaunchResult(name) for name, _, _ in programs]
+    for _ in range(runs):
+        for result, (_, command, ready) in zip(results, programs):
+            seconds, screen = time_first_screen(
+                command, ready, cols=cols, rows=rows, env=env
+            )
+            result.times.append(seconds)
+            result.last_screen = screen
+    return results

@@ -1,0 +1,142 @@
+"""The emulator's failure texts and logs match the connector that wrote them.
+
+Before: a Snowflake destination threw `BigQueryException`, MongoDB → S3
+logged a BigQuery exception, Postgres was "rate limited by Postgres API",
+URLs used invented hosts (`api.zendesksupport.com`), and "Records read" in
+the log did not match the attempt's stats.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from airsync_tui.emulator.airbyte.connector_texts import API_BASE, TOKEN_URL
+from airsync_tui.emulator.airbyte.logs import (
+    build_script,
+    fill_failure_text,
+    visible_lines,
+)
+from airsync_tui.emulator.airbyte.model import stream_progress
+from airsync_tui.emulator.airbyte.world import AirbyteWorld
+from airsync_tui.emulator.clock import VirtualClock
+
+START = 1_772_400_000.0
+
+#: Words that name one product: they may only appear when that product is
+#: the connection's source or destination.
+PRODUCT_MARKERS = {
+    "BigQuery": ("BigQueryException", "com.google.cloud.bigquery"),
+    "Snowflake": ("SnowflakeSQLException", "net.snowflake"),
+    "Postgres": ("org.postgresql", "PSQLException"),
+    "MySQL": ("com.mysql",),
+    "MongoDB": ("com.mongodb",),
+    "Redshift": ("com.amazon.redshift",),
+    "S3": ("software.amazon.awssdk.services.s3",),
+    "Databricks": ("[Databricks]",),
+    "Kafka": ("org.apache.kafka",),
+}
+DB_SOURCES = {"Postgres", "MySQL", "MongoDB", "Kafka"}
+KNOWN_HOSTS = {u.split("/")[2] for u in (*API_BASE.values(), *TOKEN_URL.values())}
+
+
+def _worlds() -> list[AirbyteWorld]:
+    clock = VirtualClock(1e-9, start=START)
+    return [AirbyteWorld(clock, seed=seed, big_log_lines=0) for seed in (7, 8, 9)] + [
+        AirbyteWorld(
+            clock, seed=7, connections=120, big_log_lines=0, history_per_connection=6
+        )
+    ]
+
+
+def _texts(world: AirbyteWorld):  # type: ignore[no-untyped-def]  # generator helper
+    for job in world.jobs:
+        for attempt in job.attempts:
+            conn = job.connection
+            failure = attempt.plan.failure
+            parts = [
+                line.message + "\n" + (line.stack or "")
+                for line in build_script(job, attempt)
+            ]
+            if failure is not None:
+                stream = attempt.plan.failure_stream
+                parts += [
+                    fill_failure_text(t, job, stream)
+                    for t in (failure.external, failure.internal, failure.stacktrace)
+                ]
+            yield conn, "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def worlds() -> list[AirbyteWorld]:
+    return _worlds()
+
+
+def test_exceptions_name_only_the_connections_own_products(
+    worlds: list[AirbyteWorld],
+) -> None:
+    wrong: set[tuple[str, str]] = set()
+    for world in worlds:
+        for conn, text in _texts(world):
+            involved = {conn.source_name, conn.destination_name}
+            for product, markers in PRODUCT_MARKERS.items():
+                if product not in involved and any(m in text for m in markers):
+                    wrong.add(
+                        (f"{conn.source_name} → {conn.destination_name}", product)
+                    )
+    assert wrong == set()
+
+
+def test_databases_are_never_rate_limited_like_an_api(
+    worlds: list[AirbyteWorld],
+) -> None:
+    offenders = {
+        conn.source_name
+        for world in worlds
+        for conn, text in _texts(world)
+        if conn.source_name in DB_SOURCES
+        and re.search(r"Rate limit|HTTP 429|status code 429|Too Many Requests", text)
+    }
+    assert offenders == set()
+
+
+def test_urls_use_real_api_hosts(worlds: list[AirbyteWorld]) -> None:
+    hosts = {
+        host
+        for world in worlds
+        for _conn, text in _texts(world)
+        for host in re.findall(r"https?://([^/\s'\"]+)", text)
+    }
+    assert hosts and hosts <= KNOWN_HOSTS, hosts - KNOWN_HOSTS
+
+
+def test_log_counts_agree_with_the_attempts_stats(worlds: list[AirbyteWorld]) -> None:
+    checked = 0
+    for job in worlds[0].jobs:
+        for attempt in job.attempts:
+            if attempt.ended_at is None:
+                continue
+            streams = stream_progress(job, attempt, attempt.ended_at)
+            emitted = sum(s.records_emitted for s in streams)
+            lines = [
+                line.message for line in visible_lines(job, attempt, attempt.ended_at)
+            ]
+            reads = [
+                int(m.group(1).replace(",", ""))
+                for line in lines
+                if (m := re.match(r"Records read: ([\d,]+)", line))
+            ]
+            assert reads == sorted(reads) and (not reads or reads[-1] <= emitted)
+            if attempt.status == "succeeded":
+                summary = next(
+                    line for line in lines if line.startswith("sync summary")
+                )
+                committed = sum(s.records_committed for s in streams)
+                committed_bytes = sum(s.bytes_committed for s in streams)
+                assert f'"recordsSynced":{committed},' in summary
+                assert f'"bytesSynced":{committed_bytes},' in summary
+                if reads:
+                    assert reads[-1] == emitted
+                checked += 1
+    assert checked > 10
