@@ -76,8 +76,10 @@ class ScheduleChange:
             minute, hour, dom, month, dow = fields
             if dow == "*":
                 dow = "?"
-            elif dom == "*":
-                dom = "?"
+            else:  # Unix weekdays 0–7 (0 and 7 = Sunday) → Quartz 1–7 (1 = Sunday)
+                dow = re.sub(r"\d+", lambda m: str(int(m.group()) % 7 + 1), dow)
+                if dom == "*":
+                    dom = "?"
             fields = ["0", minute, hour, dom, month, dow]
         if len(fields) not in (6, 7):
             raise ScheduleError(
@@ -119,6 +121,13 @@ class ScheduleChange:
         if kind == "cron" and schedule.expression:
             return cls("cron", cron=schedule.expression)
         if kind in ("basic", "interval") and schedule.expression:
+            # Airbyte's PATCH takes only manual|cron: "Every 24 HOURS" comes back as its cron twin.
+            match = re.match(r"(?i)^every\s+(\d+)\s+(minute|hour|day)s?$", schedule.expression.strip())
+            if match:
+                try:
+                    return cls.every(f"{match.group(1)}{match.group(2)[0].lower()}")
+                except ScheduleError:
+                    pass
             return cls("basic", cron=schedule.expression)
         return cls("manual")
 

@@ -43,6 +43,7 @@ from airsync_tui.service.events import (
     LatestJobs,
     ProgressUpdated,
 )
+from airsync_tui.service.filtering import connection_haystack, parse_filter
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.formatting import (
     DASH,
@@ -123,14 +124,6 @@ def job_records(job: Job | None) -> int | None:
     if job.status.is_active and job.progress is not None and job.progress.records_emitted is not None:
         return job.progress.records_emitted
     return job.records_synced
-
-
-def parse_filter(text: str) -> tuple[str, bool]:
-    """"!term" → ("term", inverted)."""
-    text = text.strip()
-    if text.startswith("!"):
-        return text[1:].strip().lower(), True
-    return text.lower(), False
 
 
 class ConnectionsScreen(Screen[None]):
@@ -268,11 +261,7 @@ class ConnectionsScreen(Screen[None]):
         """Lower-case search text per connection (built once per list change)."""
         watcher = self.watcher
         self._haystack = {
-            key: " ".join(
-                clean(part).lower()
-                for part in (c.name, c.source, c.destination, watcher.providers[c.provider].display_name, c.id)
-                if part
-            )
+            key: connection_haystack(c, watcher.providers[c.provider].display_name)
             for key, c in watcher.connections.items()
         }
         connections = watcher.connections
