@@ -38,6 +38,14 @@ class InvalidPatch(ValueError):
     """The PATCH body is not a valid `ConnectionPatchRequest` (answered 400 bad-request)."""
 
 
+class CronProblem(InvalidPatch):
+    """A cron Airbyte's cron validation refuses (problem type `error:cron-validation/...`)."""
+
+    def __init__(self, kind: str, title: str, detail: str, data: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.kind, self.title, self.detail, self.data = kind, title, detail, data
+
+
 class UnknownStreams(ValueError):
     """Streams named in a refresh/clear request that the connection does not have (answered 422)."""
 
@@ -82,11 +90,13 @@ def patch_connection(world: AirbyteWorld, connection_id: str, body: dict[str, An
             if new_kind == "cron":
                 new_expr = schedule.get("cronExpression")
                 if not isinstance(new_expr, str) or not new_expr.strip():
-                    raise InvalidPatch("cronExpression is required when scheduleType is cron")
+                    raise CronProblem("missing-cron-data", "Cron data is missing",
+                                      "If schedule type is cron, scheduleData.cron must be provided.")
                 try:
                     QuartzCron.parse(new_expr).next_after(world.clock.now())
-                except (ValueError, IndexError, KeyError):
-                    raise InvalidPatch(f"The cron expression {new_expr!r} is not valid") from None
+                except (ValueError, IndexError, KeyError) as exc:
+                    raise CronProblem("invalid-expression", "Invalid cron expression", "The cron expression is invalid",
+                                      {"cronExpression": new_expr, "validationErrorMessage": str(exc) or "invalid"}) from None
         now = world.clock.now()
         changed: list[str] = []
         if name is not None and name != connection.name:

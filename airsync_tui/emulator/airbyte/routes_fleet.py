@@ -19,7 +19,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from airsync_tui.emulator.airbyte import serialize
-from airsync_tui.emulator.airbyte.fleet import InvalidPatch, UnknownStreams, patch_connection, start_scoped_job
+from airsync_tui.emulator.airbyte.fleet import (
+    CronProblem,
+    InvalidPatch,
+    UnknownStreams,
+    patch_connection,
+    start_scoped_job,
+)
 from airsync_tui.emulator.airbyte.world import AirbyteWorld, ConnectionNotActive, JobConflict
 from airsync_tui.emulator.http import bad_request, config_error, json_response, not_found
 
@@ -52,6 +58,12 @@ def build_public_fleet_routes(world: AirbyteWorld) -> list[Route]:
             outcome = patch_connection(world, connection_id, body)
         except KeyError:
             return not_found("connection", connection_id)
+        except CronProblem as exc:
+            body_out: dict[str, Any] = {"status": 400, "type": f"error:cron-validation/{exc.kind}", "title": exc.title,
+                                        "detail": exc.detail}
+            if exc.data is not None:
+                body_out["data"] = exc.data
+            return json_response(body_out, status_code=400)
         except InvalidPatch as exc:
             return bad_request(str(exc))
         with world.lock:
