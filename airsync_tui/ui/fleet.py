@@ -1,0 +1,496 @@
+"""Fleet actions in the dashboard: marking rows, acting on the marked set, undo.
+
+`FleetMarkingMixin` is mixed into the connection list (kept out of
+connections.py, which another engineer reworks): `space` marks the row under
+the cursor, `*` marks every row the current filter shows (again: unmarks
+them), `p`/`e` pause/resume, `x` opens the action menu (refresh, clear,
+schedule, pause, resume; unavailable actions are listed with the reason from
+the provider's capabilities), `u` undoes the last reversible action. With no
+marks, an action applies to the row under the cursor.
+
+Every action asks once (`FleetConfirmModal`: count and names, scrolling when
+long, the default button is always "No"), runs in a worker through
+`service.actions.FleetActions` (journaled in the local state file), then shows
+per-target results (`FleetResultsModal`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from airsync_tui.errors import AirsyncError
+from airsync_tui.models.domain import Connection
+from airsync_tui.models.schedule_change import ScheduleChange, ScheduleError
+from airsync_tui.service.actions import ACTION_CAPABILITY, FleetActions, Target, describe_action
+from airsync_tui.service.events import ConnectionsChanged
+from airsync_tui.service.journal import Journal, JournalEntry
+from airsync_tui.service.local_state import open_state
+from airsync_tui.ui.formatting import clean
+
+if TYPE_CHECKING:
+    from airsync_tui.service.watcher import Watcher
+    from airsync_tui.ui.widgets.live_table import LiveTable
+
+MENU_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("pause", "Pause", "stop schedules and refuse runs"),
+    ("resume", "Resume", "run on schedule again"),
+    ("refresh", "Refresh streams", "re-sync chosen streams (merge or truncate)"),
+    ("clear", "Clear streams", "delete chosen streams' data in the destination"),
+    ("schedule", "Schedule", "manual, every N hours, or a cron"),
+)
+DESTRUCTIVE = frozenset({"refresh", "clear"})
+OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "skipped": "dim", "pending": "yellow"}
+
+
+# ---------------------------------------------------------------- modals
+
+
+class FleetConfirmModal(ModalScreen[bool]):
+    """One confirmation for a whole bulk action; "No" is focused, always."""
+
+    BINDINGS = [
+        Binding("escape", "answer(False)", "No", show=False),
+        Binding("n", "answer(False)", "No", show=False),
+        Binding("y", "answer(True)", "Yes", show=False),
+    ]
+    DEFAULT_CSS = """
+    FleetConfirmModal { align: center middle; }
+    FleetConfirmModal #fleet-names { height: auto; max-height: 12; margin: 1 0; }
+    """
+
+    def __init__(self, title: str, question: str, names: Sequence[str], *, notes: Sequence[str] = (),
+                 destructive: bool = False, yes_label: str = "Yes") -> None:
+        super().__init__(classes="destructive" if destructive else "")
+        self._title, self._question, self._names = title, question, list(names)
+        self._notes, self._destructive, self._yes_label = list(notes), destructive, yes_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fleet-confirm", classes="dialog"):
+            yield Label(Text(self._title, style="bold"), id="fleet-title")
+            yield Static(Text(self._question), id="fleet-question")
+            with VerticalScroll(id="fleet-names"):
+                yield Static(Text("\n".join(f"• {clean(n)}" for n in self._names)), id="fleet-names-list")
+            for note in self._notes:
+                yield Static(Text(note, style="italic"), classes="fleet-note")
+            if self._destructive:
+                yield Static(Text("⚠ Destructive: this deletes or rewrites data in the destination.", style="bold red"))
+            with Horizontal(id="confirm-buttons"):
+                yield Button(f"{self._yes_label} (y)", id="yes", variant="error" if self._destructive else "primary")
+                yield Button("No (n)", id="no", variant="default")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the harmless answer is the default, whatever the action
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._names)
+
+
+class FleetResultsModal(ModalScreen[None]):
+    """Per-target results of one action: succeeded, failed (why) or skipped (already so)."""
+
+    BINDINGS = [Binding("escape", "close", "Close", show=False), Binding("enter", "close", "Close", show=False)]
+    DEFAULT_CSS = """
+    FleetResultsModal { align: center middle; }
+    FleetResultsModal #fleet-results { height: auto; max-height: 16; margin-top: 1; }
+    """
+
+    def __init__(self, entry: JournalEntry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        counts = entry.counts()
+        head = Text.assemble(
+            (f"#{entry.id} {clean(entry.summary)}", "bold"), "\n",
+            f"{counts['succeeded']} succeeded · {counts['failed']} failed · {counts['skipped']} skipped",
+        )
+        lines = Text()
+        for t in entry.targets:
+            lines.append(f"{t.outcome:<9}", style=OUTCOME_STYLE.get(t.outcome, ""))
+            lines.append(f" {clean(t.name)}")
+            if t.job_id:
+                lines.append(f"  job {clean(t.job_id)}", style="dim")
+            if t.reason:
+                lines.append(f"  — {clean(t.reason)}", style="italic")
+            lines.append("\n")
+        with Vertical(id="fleet-results-dialog", classes="dialog"):
+            yield Static(head, id="fleet-results-head")
+            with VerticalScroll(id="fleet-results"):
+                yield Static(lines, id="fleet-results-lines")
+            hint = "u undoes this · esc closes" if entry.reversible else "esc closes"
+            yield Static(Text(hint, style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class FleetMenuModal(ModalScreen[str | None]):
+    """Which action for the marked connections; unavailable ones are disabled with the reason."""
+
+    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    DEFAULT_CSS = "FleetMenuModal { align: center middle; }"
+
+    def __init__(self, title: str, reasons: dict[str, str | None]) -> None:
+        super().__init__()
+        self._title, self._reasons = title, reasons
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fleet-menu", classes="dialog"):
+            yield Label(Text(self._title, style="bold"))
+            options = []
+            for action_id, label, description in MENU_ACTIONS:
+                reason = self._reasons.get(action_id)
+                prompt = Text.assemble((label, "bold"), "  ", (description, "dim"))
+                if action_id in DESTRUCTIVE:
+                    prompt.append("  destructive", style="bold red")
+                if reason:
+                    prompt.append(f"\n  unavailable: {reason}", style="italic")
+                options.append(Option(prompt, id=action_id, disabled=bool(reason)))
+            yield OptionList(*options, id="fleet-menu-options")
+            yield Static(Text("enter choose · esc cancel", style="dim"))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
+    """Choose streams from the connection's catalog (none chosen = all), and the refresh mode."""
+
+    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    DEFAULT_CSS = """
+    StreamPickerModal { align: center middle; }
+    StreamPickerModal SelectionList { height: auto; max-height: 14; }
+    """
+
+    def __init__(self, title: str, streams: Sequence[str], *, with_mode: bool) -> None:
+        super().__init__()
+        self._title, self._streams, self._with_mode = title, list(streams), with_mode
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fleet-streams", classes="dialog"):
+            yield Label(Text(self._title, style="bold"))
+            yield SelectionList[str](*((clean(s), s) for s in self._streams), id="fleet-stream-list")
+            if self._with_mode:
+                with RadioSet(id="fleet-mode"):
+                    yield RadioButton("merge (keep loaded rows)", value=True, id="mode-merge")
+                    yield RadioButton("truncate (delete first)", id="mode-truncate")
+            yield Static(Text("space toggles a stream (none = all streams) · enter on Continue · esc cancels", style="dim"))
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Continue", id="continue", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id != "continue":
+            self.dismiss(None)
+            return
+        chosen = list(self.query_one("#fleet-stream-list", SelectionList).selected)
+        mode = "merge"
+        if self._with_mode and self.query_one("#mode-truncate", RadioButton).value:
+            mode = "truncate"
+        self.dismiss(([str(s) for s in chosen], mode))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ScheduleModal(ModalScreen[ScheduleChange | None]):
+    """Type `manual`, an interval (`6h`) or a cron; the schedule is shown in words as you type."""
+
+    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    DEFAULT_CSS = "ScheduleModal { align: center middle; }"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._title = title
+        self.change: ScheduleChange | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="fleet-schedule", classes="dialog"):
+            yield Label(Text(self._title, style="bold"))
+            yield Input(placeholder="manual · 6h · 30m · 1d · cron: 0 0 6 ? * MON-FRI UTC", id="fleet-schedule-input")
+            yield Static(Text("type a schedule", style="dim"), id="fleet-schedule-preview")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @staticmethod
+    def parse(text: str) -> ScheduleChange:
+        text = text.strip()
+        if not text:
+            raise ScheduleError("type manual, an interval such as 6h, or a cron")
+        if text.lower() == "manual":
+            return ScheduleChange.manual()
+        if len(text.split()) == 1:
+            return ScheduleChange.every(text)
+        return ScheduleChange.from_cron(text)
+
+    @on(Input.Changed, "#fleet-schedule-input")
+    def _preview(self, event: Input.Changed) -> None:
+        preview = self.query_one("#fleet-schedule-preview", Static)
+        try:
+            self.change = self.parse(event.value)
+        except ScheduleError as exc:
+            self.change = None
+            preview.update(Text(str(exc), style="italic"))
+            return
+        extra = f"  (cron {self.change.cron})" if self.change.cron else ""
+        preview.update(Text.assemble(("→ ", "dim"), (self.change.describe(), "bold"), (extra, "dim"), ("   enter to continue", "dim")))
+
+    @on(Input.Submitted, "#fleet-schedule-input")
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.change is not None:
+            self.dismiss(self.change)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# ---------------------------------------------------------------- service glue
+
+
+def fleet_service(app: Any) -> FleetActions:
+    """The app's one `FleetActions` (journal in the local state file), created on first use."""
+    service: FleetActions | None = getattr(app, "_fleet_actions", None)
+    if service is None:
+        conn: sqlite3.Connection = open_state()
+        service = FleetActions(dict(app.watcher.providers), Journal(conn), profile=app.session.profile_name)
+        app._fleet_actions = service
+    return service
+
+
+def publish_connection_updates(watcher: Watcher, connections: Sequence[Connection]) -> None:
+    """Show what an action changed at once, without waiting for the next connection reload."""
+    changed = []
+    for connection in connections:
+        if connection.key in watcher.connections and watcher.connections[connection.key] != connection:
+            watcher.connections[connection.key] = connection
+            changed.append(connection)
+    if changed:
+        watcher.hub.publish(ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed)))
+
+
+# ---------------------------------------------------------------- the mixin
+
+
+class FleetMarkingMixin:
+    """Marks and fleet actions for the connection list (see module docstring)."""
+
+    if TYPE_CHECKING:
+        app: Any
+
+        @property
+        def table(self) -> LiveTable: ...
+
+        @property
+        def watcher(self) -> Watcher: ...
+
+        def visible_keys(self) -> list[str]: ...
+
+        def refresh_rows(self, keys: set[str] | list[str], *, lazy: bool = False) -> None: ...
+
+        def _update_status_line(self) -> None: ...
+
+    @property
+    def marked(self) -> set[str]:
+        marks: set[str] | None = getattr(self, "_fleet_marks", None)
+        if marks is None:
+            marks = set()
+            self._fleet_marks = marks
+        return marks
+
+    def mark_prefix(self, key: str) -> Text | None:
+        """What to put before a marked row's name (None when not marked)."""
+        return Text("● ", style="bold") if key in self.marked else None
+
+    def mark_status(self) -> Text | None:
+        """The status-bar part: "3 marked" (None when nothing is marked)."""
+        marks = [k for k in self.marked if k in self.watcher.connections]
+        return Text(f"   {len(marks):,} marked", style="bold") if marks else None
+
+    def _marks_changed(self, keys: set[str]) -> None:
+        self.refresh_rows(keys)
+        self._update_status_line()
+
+    def action_toggle_mark(self) -> None:
+        key = self.table.cursor_key()
+        if key is None:
+            return
+        self.marked.symmetric_difference_update({key})
+        self._marks_changed({key})
+        row = self.table.cursor_row
+        if row + 1 < self.table.row_count:
+            self.table.move_cursor(row=row + 1)
+
+    def action_mark_visible(self) -> None:
+        visible = set(self.visible_keys())
+        if visible and visible <= self.marked:
+            self.marked.difference_update(visible)  # all shown already marked: `*` again unmarks them
+        else:
+            self.marked.update(visible)
+        self._marks_changed(visible)
+
+    def action_clear_marks(self) -> None:
+        cleared = set(self.marked)
+        self.marked.clear()
+        self._marks_changed(cleared)
+
+    def fleet_targets(self) -> list[Connection]:
+        """The marked connections, else the one under the cursor."""
+        connections = self.watcher.connections
+        keys = [k for k in self.marked if k in connections] or [k for k in (self.table.cursor_key(),) if k]
+        return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
+
+    def _reasons(self, targets: Sequence[Connection]) -> dict[str, str | None]:
+        service = fleet_service(self.app)
+        reasons: dict[str, str | None] = {}
+        for action_id, _, _ in MENU_ACTIONS:
+            blocked = {service.unavailable_reason(action_id, c.provider) for c in targets} - {None}
+            if blocked:
+                reasons[action_id] = "; ".join(sorted(str(b) for b in blocked))
+            elif action_id in ("refresh", "clear") and len(targets) != 1:
+                reasons[action_id] = "streams are chosen per connection: mark exactly one"
+            else:
+                reasons[action_id] = None
+        return reasons
+
+    def action_fleet_menu(self) -> None:
+        targets = self.fleet_targets()
+        if not targets:
+            self.app.notify("no connection selected", markup=False)
+            return
+        title = f"Act on {len(targets)} connection{'s' if len(targets) != 1 else ''}"
+        self.app.push_screen(FleetMenuModal(title, self._reasons(targets)), lambda chosen: chosen and self.start_fleet_action(chosen))
+
+    def action_pause_marked(self) -> None:
+        self.start_fleet_action("pause")
+
+    def action_resume_marked(self) -> None:
+        self.start_fleet_action("resume")
+
+    def start_fleet_action(self, action: str) -> None:
+        """Gather parameters (streams, schedule), confirm once, then run."""
+        targets = self.fleet_targets()
+        if not targets:
+            self.app.notify("no connection selected", markup=False)
+            return
+        reason = self._reasons(targets).get(action)
+        if reason:
+            self.app.notify(f"{action}: {reason}", severity="warning", markup=False)
+            return
+        if action in ("refresh", "clear"):
+            connection = targets[0]
+            picker = StreamPickerModal(
+                f"{'Refresh' if action == 'refresh' else 'Clear'} which streams of {clean(connection.name)}?",
+                connection.streams,
+                with_mode=action == "refresh",
+            )
+
+            def picked(answer: tuple[list[str], str] | None) -> None:
+                if answer is not None:
+                    streams, mode = answer
+                    params: dict[str, Any] = {"streams": streams}
+                    if action == "refresh":
+                        params["mode"] = mode
+                    self._confirm_and_run(action, targets, params)
+
+            self.app.push_screen(picker, picked)
+            return
+        if action == "schedule":
+            self.app.push_screen(
+                ScheduleModal(f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"),
+                lambda change: change and self._confirm_and_run("schedule", targets, {"schedule": change.to_json()}),
+            )
+            return
+        self._confirm_and_run(action, targets, {})
+
+    def _confirm_and_run(self, action: str, targets: Sequence[Connection], params: dict[str, Any]) -> None:
+        question = describe_action(action, params, len(targets)).capitalize() + "?"
+        names = [f"{c.name}  ({self.watcher.providers[c.provider].display_name})" for c in targets]
+        notes = []
+        if action in ("pause", "resume"):
+            notes.append("Connections already " + ("paused" if action == "pause" else "active") + " are skipped. u undoes.")
+        elif action == "schedule":
+            notes.append("u restores each connection's previous schedule.")
+        modal = FleetConfirmModal(
+            f"{action.capitalize()} {len(targets)} connection{'s' if len(targets) != 1 else ''}",
+            question, names, notes=notes, destructive=action in DESTRUCTIVE, yes_label=action.capitalize(),
+        )
+        self.app.push_screen(modal, lambda ok: ok and self._run_fleet(action, [Target.of(c) for c in targets], params))
+
+    @work(group="fleet", exclusive=False, exit_on_error=False)
+    async def _run_fleet(self, action: str, targets: list[Target], params: dict[str, Any]) -> None:
+        service = fleet_service(self.app)
+        try:
+            if action == "pause":
+                entry = await service.pause(targets)
+            elif action == "resume":
+                entry = await service.resume(targets)
+            elif action == "schedule":
+                entry = await service.set_schedule(targets, ScheduleChange.from_json(params["schedule"]))
+            elif action == "refresh":
+                entry = await service.refresh(targets[0], params.get("streams") or [], str(params.get("mode") or "merge"))
+            elif action == "undo":
+                entry = await service.undo(params.get("id"))
+            else:
+                entry = await service.clear(targets[0], params.get("streams") or [])
+        except AirsyncError as exc:
+            self.app.notify(str(exc), severity="error", markup=False)
+            return
+        await self._after(entry)
+
+    async def _after(self, entry: JournalEntry) -> None:
+        """Refresh what changed (one GET per succeeded target), then show the per-target results."""
+        service = fleet_service(self.app)
+        fresh: list[Connection] = []
+        for t in entry.targets:
+            if t.outcome == "succeeded" and ACTION_CAPABILITY.get(entry.action, "pause") != "refresh_streams":
+                try:
+                    fresh.append(await service.providers[t.provider].get_connection(t.connection_id))
+                except AirsyncError:
+                    continue
+        publish_connection_updates(self.watcher, fresh)
+        if entry.action in ("pause", "resume", "schedule", "undo"):
+            self.marked.clear()
+            self._update_status_line()
+        self.app.push_screen(FleetResultsModal(entry))
+
+    def action_undo_last(self) -> None:
+        service = fleet_service(self.app)
+        entry = service.journal.last_reversible()
+        if entry is None:
+            self.app.notify("nothing to undo", markup=False)
+            return
+        names = [f"{t.name} → {(t.undo or {}).get('action')}" for t in entry.reversible_targets]
+        modal = FleetConfirmModal(
+            f"Undo #{entry.id}",
+            f"Undo “{entry.summary}” at {entry.at:%H:%M} UTC? ({len(names)} to reverse)",
+            names,
+            yes_label="Undo",
+        )
+        self.app.push_screen(modal, lambda ok: ok and self._run_fleet("undo", [], {"id": entry.id}))
