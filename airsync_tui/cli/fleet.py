@@ -32,74 +32,152 @@ WAIT_POLL_SECONDS = 2.0
 MAX_LISTED = 50
 
 
-def register(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
+def register(
+    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
+) -> None:
     """Add the fleet subcommands to `airsync`'s parser (called from cli/main.py)."""
-    for name, verb in (("pause", "pause (Airbyte: inactive; Hightouch: disabled)"), ("resume", "resume")):
-        p = sub.add_parser(name, help=f"{verb} connections, in bulk; undo with `airsync undo`")
+    for name, verb in (
+        ("pause", "pause (Airbyte: inactive; Hightouch: disabled)"),
+        ("resume", "resume"),
+    ):
+        p = sub.add_parser(
+            name, help=f"{verb} connections, in bulk; undo with `airsync undo`"
+        )
         add_global_flags(p)
-        p.add_argument("connections", nargs="*", metavar="CONNECTION", help="connection ids or names")
-        p.add_argument("--where", metavar="FILTER", help="also every connection the dashboard's / filter FILTER shows (!TEXT inverts)")
+        p.add_argument(
+            "connections",
+            nargs="*",
+            metavar="CONNECTION",
+            help="connection ids or names",
+        )
+        p.add_argument(
+            "--where",
+            metavar="FILTER",
+            help="also every connection the dashboard's / filter FILTER shows (!TEXT inverts)",
+        )
         _confirm_flags(p)
         p.set_defaults(handler=cmd_pause if name == "pause" else cmd_resume)
 
-    p = sub.add_parser("refresh", help="refresh streams of a connection (config API; merge keeps loaded data, truncate deletes it)")
+    p = sub.add_parser(
+        "refresh",
+        help="refresh streams of a connection (config API; merge keeps loaded data, truncate deletes it)",
+    )
     add_global_flags(p)
     p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument("--stream", action="append", default=[], metavar="S", help="a stream to refresh (repeat; default: all)")
-    p.add_argument("--mode", choices=("merge", "truncate"), default="merge", help="default merge")
-    p.add_argument("--wait", action="store_true", help="wait until the refresh job ends (exit 1 if it fails)")
+    p.add_argument(
+        "--stream",
+        action="append",
+        default=[],
+        metavar="S",
+        help="a stream to refresh (repeat; default: all)",
+    )
+    p.add_argument(
+        "--mode", choices=("merge", "truncate"), default="merge", help="default merge"
+    )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait until the refresh job ends (exit 1 if it fails)",
+    )
     _confirm_flags(p)
     p.set_defaults(handler=cmd_refresh)
 
-    p = sub.add_parser("clear", help="clear streams of a connection: delete their data and state in the destination")
+    p = sub.add_parser(
+        "clear",
+        help="clear streams of a connection: delete their data and state in the destination",
+    )
     add_global_flags(p)
     p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument("--stream", action="append", default=[], metavar="S", help="a stream to clear (repeat; default: all)")
-    p.add_argument("--wait", action="store_true", help="wait until the clear job ends (exit 1 if it fails)")
+    p.add_argument(
+        "--stream",
+        action="append",
+        default=[],
+        metavar="S",
+        help="a stream to clear (repeat; default: all)",
+    )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait until the clear job ends (exit 1 if it fails)",
+    )
     _confirm_flags(p)
     p.set_defaults(handler=cmd_clear)
 
-    p = sub.add_parser("schedule", help="change when a connection runs: --manual, --every 6h or --cron EXPR")
+    p = sub.add_parser(
+        "schedule",
+        help="change when a connection runs: --manual, --every 6h or --cron EXPR",
+    )
     add_global_flags(p)
     p.add_argument("connection", metavar="CONNECTION")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--manual", action="store_true", help="run only when triggered")
     group.add_argument("--every", metavar="INTERVAL", help="e.g. 30m, 6h, 1d")
-    group.add_argument("--cron", metavar="EXPR", help="Quartz (sec min hour day month weekday [TZ]) or 5-field Unix cron")
+    group.add_argument(
+        "--cron",
+        metavar="EXPR",
+        help="Quartz (sec min hour day month weekday [TZ]) or 5-field Unix cron",
+    )
     _confirm_flags(p)
     p.set_defaults(handler=cmd_schedule)
 
-    p = sub.add_parser("undo", help="reverse the last (or a named) reversible action from the journal")
+    p = sub.add_parser(
+        "undo", help="reverse the last (or a named) reversible action from the journal"
+    )
     add_global_flags(p)
-    p.add_argument("id", nargs="?", type=int, help="journal id (see `airsync history`); default: the last reversible")
+    p.add_argument(
+        "id",
+        nargs="?",
+        type=int,
+        help="journal id (see `airsync history`); default: the last reversible",
+    )
     _confirm_flags(p)
     p.set_defaults(handler=cmd_undo)
 
     p = sub.add_parser("history", help="list the action journal (newest first)")
     add_global_flags(p)
-    p.add_argument("--limit", type=int, default=20, help="how many actions (default 20)")
+    p.add_argument(
+        "--limit", type=int, default=20, help="how many actions (default 20)"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_history)
 
 
 def _confirm_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation (needed when not on a terminal)")
-    p.add_argument("--json", action="store_true", help="print the journal entry (per-target results) as JSON")
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="do not ask for confirmation (needed when not on a terminal)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the journal entry (per-target results) as JSON",
+    )
 
 
 # ----------------------------------------------------------------- plumbing
 
 
 @contextlib.asynccontextmanager
-async def _session(args: argparse.Namespace) -> AsyncIterator[tuple[list[SyncProvider], FleetActions]]:
+async def _session(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[list[SyncProvider], FleetActions]]:
     from airsync_tui.cli.commands import load_cli_profile
     from airsync_tui.service.session import providers_for
 
     profile = load_cli_profile(args)
-    providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+    providers = providers_for(
+        profile, read_only=profile.read_only, only=getattr(args, "provider", None)
+    )
     conn = open_state()
     try:
-        yield providers, FleetActions({p.name: p for p in providers}, Journal(conn), profile=profile.name)
+        yield (
+            providers,
+            FleetActions(
+                {p.name: p for p in providers}, Journal(conn), profile=profile.name
+            ),
+        )
     finally:
         conn.close()
         for provider in providers:
@@ -112,7 +190,10 @@ def confirm(question: str, names: Sequence[str], *, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise ConfigError(f"refusing to {question} without confirmation", hint="pass --yes when not on a terminal")
+        raise ConfigError(
+            f"refusing to {question} without confirmation",
+            hint="pass --yes when not on a terminal",
+        )
     print(f"About to {question}:", file=sys.stderr)
     for name in names[:MAX_LISTED]:
         print(f"  {inert(name)}", file=sys.stderr)
@@ -138,14 +219,27 @@ def report(entry: JournalEntry, *, as_json: bool) -> int:
             f"#{entry.id} {inert(entry.summary)}: {counts['succeeded']} succeeded, "
             f"{counts['failed']} failed, {counts['skipped']} skipped"
         )
-        rows = [[t.outcome, t.name, f"{t.provider}:{t.connection_id}", t.job_id or "", t.reason or ""] for t in entry.targets]
+        rows = [
+            [
+                t.outcome,
+                t.name,
+                f"{t.provider}:{t.connection_id}",
+                t.job_id or "",
+                t.reason or "",
+            ]
+            for t in entry.targets
+        ]
         print_table(rows, ["RESULT", "NAME", "CONNECTION", "JOB", "REASON"])
         if entry.reversible:
             print(f"undo with: airsync undo {entry.id}")
-    return EXIT_JOB_FAILED if any(t.outcome == FAILED for t in entry.targets) else EXIT_OK
+    return (
+        EXIT_JOB_FAILED if any(t.outcome == FAILED for t in entry.targets) else EXIT_OK
+    )
 
 
-async def _targets(providers: list[SyncProvider], refs: Sequence[str], where: str | None) -> list[Connection]:
+async def _targets(
+    providers: list[SyncProvider], refs: Sequence[str], where: str | None
+) -> list[Connection]:
     found: dict[str, Connection] = {}
     for ref in refs:
         _, connection = await resolve_connection(providers, ref)
@@ -158,7 +252,10 @@ async def _targets(providers: list[SyncProvider], refs: Sequence[str], where: st
         for connection in filter_connections(listed, where, names):
             found.setdefault(connection.key, connection)
     if not found:
-        raise ConfigError("no connection selected", hint="name connections, or pass --where FILTER (see README: filter language)")
+        raise ConfigError(
+            "no connection selected",
+            hint="name connections, or pass --where FILTER (see README: filter language)",
+        )
     return list(found.values())
 
 
@@ -170,8 +267,14 @@ async def _toggle(args: argparse.Namespace, action: str) -> int:
         connections = await _targets(providers, args.connections, args.where)
         targets = [Target.of(c) for c in connections]
         actions.ensure_writable(targets, action)
-        confirm(describe_action(action, {}, len(targets)), [_label(c) for c in connections], yes=args.yes)
-        entry = await (actions.pause(targets) if action == "pause" else actions.resume(targets))
+        confirm(
+            describe_action(action, {}, len(targets)),
+            [_label(c) for c in connections],
+            yes=args.yes,
+        )
+        entry = await (
+            actions.pause(targets) if action == "pause" else actions.resume(targets)
+        )
     return report(entry, as_json=args.json)
 
 
@@ -207,8 +310,11 @@ async def _scoped(args: argparse.Namespace, action: str) -> int:
                 if job.status.is_terminal:
                     break
                 await asyncio.sleep(WAIT_POLL_SECONDS)
-            print(f"job {job.id} {job.status.label}" + (f": {inert(job.error)}" if job.error else ""))
-            code = EXIT_OK if job.status.is_success else EXIT_JOB_FAILED
+            print(
+                f"job {job.id} {job.status.label}"
+                + (f": {inert(job.error)}" if job.error else "")
+            )
+            code = EXIT_OK if job.status.category.is_success else EXIT_JOB_FAILED
     return code
 
 
@@ -234,11 +340,14 @@ async def cmd_schedule(args: argparse.Namespace) -> int:
         provider, connection = await resolve_connection(providers, args.connection)
         reason = actions.unavailable_reason("schedule", provider.name)
         if reason is not None:
-            raise ConfigError(f"cannot change the schedule of {connection.name}: {reason}")
+            raise ConfigError(
+                f"cannot change the schedule of {connection.name}: {reason}"
+            )
         target = Target.of(connection)
         actions.ensure_writable([target], "schedule")
-        question = f"change the schedule from {connection.schedule.describe()} to {change.describe()}" + (
-            f" (cron {change.cron})" if change.cron else ""
+        question = (
+            f"change the schedule from {connection.schedule.describe()} to {change.describe()}"
+            + (f" (cron {change.cron})" if change.cron else "")
         )
         confirm(question, [_label(connection)], yes=args.yes)
         entry = await actions.set_schedule([target], change)
@@ -247,12 +356,27 @@ async def cmd_schedule(args: argparse.Namespace) -> int:
 
 async def cmd_undo(args: argparse.Namespace) -> int:
     async with _session(args) as (_, actions):
-        entry = actions.journal.get(args.id) if args.id is not None else actions.journal.last_reversible()
+        entry = (
+            actions.journal.get(args.id)
+            if args.id is not None
+            else actions.journal.last_reversible()
+        )
         if entry is None:
-            raise ConfigError("nothing to undo" if args.id is None else f"no action #{args.id} in the journal",
-                              hint="see `airsync history`")
-        names = [f"{t.name} ({t.provider}:{t.connection_id}) → {(t.undo or {}).get('action')}" for t in entry.reversible_targets]
-        confirm(f"undo #{entry.id} ({entry.summary}, {entry.at:%Y-%m-%d %H:%M} UTC)", names, yes=args.yes)
+            raise ConfigError(
+                "nothing to undo"
+                if args.id is None
+                else f"no action #{args.id} in the journal",
+                hint="see `airsync history`",
+            )
+        names = [
+            f"{t.name} ({t.provider}:{t.connection_id}) → {(t.undo or {}).get('action')}"
+            for t in entry.reversible_targets
+        ]
+        confirm(
+            f"undo #{entry.id} ({entry.summary}, {entry.at:%Y-%m-%d %H:%M} UTC)",
+            names,
+            yes=args.yes,
+        )
         result = await actions.undo(entry.id)
     return report(result, as_json=args.json)
 
@@ -272,10 +396,25 @@ async def cmd_history(args: argparse.Namespace) -> int:
     rows = []
     for e in entries:
         c = e.counts()
-        state = f"undone by #{e.undone_by}" if e.undone_by else ("reversible" if e.reversible else "")
-        rows.append([str(e.id), f"{e.at:%Y-%m-%d %H:%M:%S}", e.profile, ",".join(e.providers), e.summary,
-                     f"{c['succeeded']} ok / {c['failed']} failed / {c['skipped']} skipped", state])
-    print_table(rows, ["ID", "WHEN (UTC)", "PROFILE", "PROVIDER", "ACTION", "RESULT", "UNDO"])
+        state = (
+            f"undone by #{e.undone_by}"
+            if e.undone_by
+            else ("reversible" if e.reversible else "")
+        )
+        rows.append(
+            [
+                str(e.id),
+                f"{e.at:%Y-%m-%d %H:%M:%S}",
+                e.profile,
+                ",".join(e.providers),
+                e.summary,
+                f"{c['succeeded']} ok / {c['failed']} failed / {c['skipped']} skipped",
+                state,
+            ]
+        )
+    print_table(
+        rows, ["ID", "WHEN (UTC)", "PROFILE", "PROVIDER", "ACTION", "RESULT", "UNDO"]
+    )
     return EXIT_OK
 
 

@@ -12,9 +12,9 @@ Per-job detail is only fetched for jobs somebody follows (`get_job_detail`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
@@ -200,7 +200,7 @@ class FleetProvider(Protocol):
     async def set_enabled(self, connection_id: str, enabled: bool) -> Connection:
         """Pause (False) or resume (True); returns the connection as the server now has it."""
 
-    async def set_schedule(self, connection_id: str, change: "ScheduleChange") -> Connection: ...
+    async def set_schedule(self, connection_id: str, change: ScheduleChange) -> Connection: ...
 
     async def refresh_streams(self, connection_id: str, streams: Sequence[str], mode: str = "merge") -> Job:
         """Start a per-stream refresh (all streams when empty); returns the new job."""

@@ -26,7 +26,13 @@ from airsync_tui.errors import AirsyncError, ConfigError, NotFoundError, ReadOnl
 from airsync_tui.models.domain import Connection
 from airsync_tui.models.schedule_change import ScheduleChange
 from airsync_tui.providers.base import FleetProvider, SyncProvider
-from airsync_tui.service.journal import FAILED, SKIPPED, SUCCEEDED, Journal, JournalEntry
+from airsync_tui.service.journal import (
+    FAILED,
+    SKIPPED,
+    SUCCEEDED,
+    Journal,
+    JournalEntry,
+)
 
 ACTION_CAPABILITY = {
     "pause": "pause",
@@ -55,7 +61,9 @@ class Target:
         return cls(connection.provider, connection.id, connection.name)
 
 
-def describe_action(action: str, params: Mapping[str, Any], count: int, noun: str = "connection") -> str:
+def describe_action(
+    action: str, params: Mapping[str, Any], count: int, noun: str = "connection"
+) -> str:
     """One line for confirmations, the journal and undo prompts: "pause 12 connections"."""
     plural = noun if count == 1 else f"{noun}s"
     if action == "schedule":
@@ -63,8 +71,14 @@ def describe_action(action: str, params: Mapping[str, Any], count: int, noun: st
         return f"set the schedule of {count} {plural} to {change.describe()}"
     if action in ("refresh", "clear"):
         streams = list(params.get("streams") or [])
-        scope = f"{len(streams)} stream{'s' if len(streams) != 1 else ''} ({', '.join(streams)})" if streams else "all streams"
-        mode = f" ({params['mode']})" if action == "refresh" and params.get("mode") else ""
+        scope = (
+            f"{len(streams)} stream{'s' if len(streams) != 1 else ''} ({', '.join(streams)})"
+            if streams
+            else "all streams"
+        )
+        mode = (
+            f" ({params['mode']})" if action == "refresh" and params.get("mode") else ""
+        )
         return f"{action}{mode} {scope} of {count} {plural}"
     return f"{action} {count} {plural}"
 
@@ -72,7 +86,9 @@ def describe_action(action: str, params: Mapping[str, Any], count: int, noun: st
 class FleetActions:
     """Runs fleet actions against providers keyed by name, journaling each one."""
 
-    def __init__(self, providers: Mapping[str, SyncProvider], journal: Journal, *, profile: str) -> None:
+    def __init__(
+        self, providers: Mapping[str, SyncProvider], journal: Journal, *, profile: str
+    ) -> None:
         self.providers = dict(providers)
         self.journal = journal
         self.profile = profile
@@ -106,13 +122,21 @@ class FleetActions:
     async def resume(self, targets: Sequence[Target]) -> JournalEntry:
         return await self._run("resume", targets, {})
 
-    async def set_schedule(self, targets: Sequence[Target], change: ScheduleChange) -> JournalEntry:
+    async def set_schedule(
+        self, targets: Sequence[Target], change: ScheduleChange
+    ) -> JournalEntry:
         return await self._run("schedule", targets, {"schedule": change.to_json()})
 
-    async def refresh(self, target: Target, streams: Sequence[str], mode: str = "merge") -> JournalEntry:
+    async def refresh(
+        self, target: Target, streams: Sequence[str], mode: str = "merge"
+    ) -> JournalEntry:
         if mode not in ("merge", "truncate"):
-            raise ConfigError(f"unknown refresh mode {mode!r}", hint="use merge or truncate")
-        return await self._run("refresh", [target], {"streams": list(streams), "mode": mode})
+            raise ConfigError(
+                f"unknown refresh mode {mode!r}", hint="use merge or truncate"
+            )
+        return await self._run(
+            "refresh", [target], {"streams": list(streams), "mode": mode}
+        )
 
     async def clear(self, target: Target, streams: Sequence[str]) -> JournalEntry:
         return await self._run("clear", [target], {"streams": list(streams)})
@@ -122,25 +146,38 @@ class FleetActions:
         if action_id is None:
             entry = self.journal.last_reversible()
             if entry is None:
-                raise NotFoundError("nothing to undo: no reversible action in the journal", hint="see `airsync history`")
+                raise NotFoundError(
+                    "nothing to undo: no reversible action in the journal",
+                    hint="see `airsync history`",
+                )
         else:
             found = self.journal.get(action_id)
             if found is None:
-                raise NotFoundError(f"no action #{action_id} in the journal", hint="see `airsync history`")
+                raise NotFoundError(
+                    f"no action #{action_id} in the journal",
+                    hint="see `airsync history`",
+                )
             entry = found
             if entry.undone_by is not None:
-                raise ConfigError(f"action #{entry.id} was already undone by #{entry.undone_by}")
+                raise ConfigError(
+                    f"action #{entry.id} was already undone by #{entry.undone_by}"
+                )
             if not entry.reversible:
                 raise ConfigError(
                     f"action #{entry.id} ({entry.action}) cannot be undone",
                     hint="refresh and clear delete or rewrite data; only pause, resume and schedule are reversible",
                 )
         # Group the reversible targets by how they are reversed (resume / pause / a given schedule).
-        targets = [Target(t.provider, t.connection_id, t.name) for t in entry.reversible_targets]
+        targets = [
+            Target(t.provider, t.connection_id, t.name)
+            for t in entry.reversible_targets
+        ]
         undo_specs = [t.undo or {} for t in entry.reversible_targets]
         self.ensure_writable(targets, "undo")
         params = {"undoes": entry.id, "action": entry.action}
-        return await self._run("undo", targets, params, reverses=entry.id, per_target=undo_specs)
+        return await self._run(
+            "undo", targets, params, reverses=entry.id, per_target=undo_specs
+        )
 
     # ------------------------------------------------------------ engine
 
@@ -154,7 +191,10 @@ class FleetActions:
         per_target: Sequence[Mapping[str, Any]] | None = None,
     ) -> JournalEntry:
         if not targets:
-            raise ConfigError(f"nothing to {action}: no connection selected", hint="name connections or use --where")
+            raise ConfigError(
+                f"nothing to {action}: no connection selected",
+                hint="name connections or use --where",
+            )
         unique: list[Target] = []
         seen: set[str] = set()
         for target in targets:
@@ -163,7 +203,9 @@ class FleetActions:
                 unique.append(target)
         self.ensure_writable(unique, action)
         if reverses is not None:
-            summary = f"undo #{reverses}: " + describe_action(str(params.get("action")), {}, len(unique))
+            summary = f"undo #{reverses}: " + describe_action(
+                str(params.get("action")), {}, len(unique)
+            )
         else:
             summary = describe_action(action, params, len(unique))
         action_id = self.journal.begin(
@@ -175,9 +217,15 @@ class FleetActions:
             reverses=reverses,
         )
         for position, target in enumerate(unique):
-            step = dict(per_target[position]) if per_target is not None else {"action": action, **params}
+            step = (
+                dict(per_target[position])
+                if per_target is not None
+                else {"action": action, **params}
+            )
             outcome, reason, job_id, undo = await self._one(step, target)
-            self.journal.record_result(action_id, position, outcome, reason=reason, job_id=job_id, undo=undo)
+            self.journal.record_result(
+                action_id, position, outcome, reason=reason, job_id=job_id, undo=undo
+            )
         self.journal.finish(action_id)
         entry = self.journal.get(action_id)
         assert entry is not None
@@ -194,11 +242,18 @@ class FleetActions:
         provider = self.providers[target.provider]
         assert isinstance(provider, FleetProvider)
         try:
-            current = await self.providers[target.provider].get_connection(target.connection_id)
+            current = await self.providers[target.provider].get_connection(
+                target.connection_id
+            )
             if action in ("pause", "resume"):
                 want = action == "resume"
                 if current.enabled == want:
-                    return SKIPPED, f"already {'active' if want else 'paused'}", None, None
+                    return (
+                        SKIPPED,
+                        f"already {'active' if want else 'paused'}",
+                        None,
+                        None,
+                    )
                 await provider.set_enabled(target.connection_id, want)
                 return SUCCEEDED, None, None, {"action": "pause" if want else "resume"}
             if action == "schedule":
@@ -207,16 +262,35 @@ class FleetActions:
                     return SKIPPED, f"already {change.describe()}", None, None
                 previous = ScheduleChange.from_schedule(current.schedule)
                 await provider.set_schedule(target.connection_id, change)
-                return SUCCEEDED, None, None, {"action": "schedule", "schedule": previous.to_json()}
+                return (
+                    SUCCEEDED,
+                    None,
+                    None,
+                    {"action": "schedule", "schedule": previous.to_json()},
+                )
             if action in ("refresh", "clear"):
                 if action == "refresh" and not current.enabled:
-                    return FAILED, f"{current.name} is paused ({current.status}); resume it first", None, None
+                    return (
+                        FAILED,
+                        f"{current.name} is paused ({current.status}); resume it first",
+                        None,
+                        None,
+                    )
                 streams = [str(s) for s in step.get("streams") or []]
-                unknown = [s for s in streams if current.streams and s not in current.streams]
+                unknown = [
+                    s for s in streams if current.streams and s not in current.streams
+                ]
                 if unknown:
-                    return FAILED, f"not in the catalog: {', '.join(unknown)}", None, None
+                    return (
+                        FAILED,
+                        f"not in the catalog: {', '.join(unknown)}",
+                        None,
+                        None,
+                    )
                 if action == "refresh":
-                    job = await provider.refresh_streams(target.connection_id, streams, str(step.get("mode") or "merge"))
+                    job = await provider.refresh_streams(
+                        target.connection_id, streams, str(step.get("mode") or "merge")
+                    )
                 else:
                     job = await provider.clear_streams(target.connection_id, streams)
                 return SUCCEEDED, None, job.id, None

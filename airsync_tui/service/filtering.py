@@ -35,7 +35,13 @@ def _clean(value: object) -> str:
 
 def connection_haystack(connection: Connection, provider_display_name: str) -> str:
     """The lower-case text a filter term is searched in (build once per connection-list change)."""
-    parts = (connection.name, connection.source, connection.destination, provider_display_name, connection.id)
+    parts = (
+        connection.name,
+        connection.source,
+        connection.destination,
+        provider_display_name,
+        connection.id,
+    )
     return " ".join(_clean(part).lower() for part in parts if part)
 
 
@@ -54,5 +60,9 @@ def filter_connections(
     return [
         c
         for c in connections
-        if matches(connection_haystack(c, display_names.get(c.provider, c.provider)), term, inverted)
+        if matches(
+            connection_haystack(c, display_names.get(c.provider, c.provider)),
+            term,
+            inverted,
+        )
     ]

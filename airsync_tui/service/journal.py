@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airsync_tui.service.local_state import ensure_schema, transaction
@@ -149,17 +149,27 @@ class Journal:
         at: datetime | None = None,
     ) -> int:
         """Record an action about to run; targets are (provider, connection id, name), all pending."""
-        when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        when = (at or datetime.now(UTC)).astimezone(UTC)
         with transaction(self.conn):
             cursor = self.conn.execute(
                 "INSERT INTO journal_actions(at, profile, action, params, summary, reverses) VALUES (?, ?, ?, ?, ?, ?)",
-                (when.isoformat(), profile, action, json.dumps(params, sort_keys=True), summary, reverses),
+                (
+                    when.isoformat(),
+                    profile,
+                    action,
+                    json.dumps(params, sort_keys=True),
+                    summary,
+                    reverses,
+                ),
             )
             action_id = int(cursor.lastrowid or 0)
             self.conn.executemany(
                 "INSERT INTO journal_targets(action_id, position, provider, connection_id, name, outcome) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [(action_id, i, p, c, n, PENDING) for i, (p, c, n) in enumerate(targets)],
+                [
+                    (action_id, i, p, c, n, PENDING)
+                    for i, (p, c, n) in enumerate(targets)
+                ],
             )
         return action_id
 
@@ -177,28 +187,49 @@ class Journal:
             self.conn.execute(
                 "UPDATE journal_targets SET outcome = ?, reason = ?, job_id = ?, undo = ? "
                 "WHERE action_id = ? AND position = ?",
-                (outcome, reason, job_id, json.dumps(undo, sort_keys=True) if undo else None, action_id, position),
+                (
+                    outcome,
+                    reason,
+                    job_id,
+                    json.dumps(undo, sort_keys=True) if undo else None,
+                    action_id,
+                    position,
+                ),
             )
 
     def finish(self, action_id: int) -> None:
         """Mark the action complete; if it reverses another, link the two."""
         with transaction(self.conn):
-            self.conn.execute("UPDATE journal_actions SET finished = 1 WHERE id = ?", (action_id,))
-            row = self.conn.execute("SELECT reverses FROM journal_actions WHERE id = ?", (action_id,)).fetchone()
+            self.conn.execute(
+                "UPDATE journal_actions SET finished = 1 WHERE id = ?", (action_id,)
+            )
+            row = self.conn.execute(
+                "SELECT reverses FROM journal_actions WHERE id = ?", (action_id,)
+            ).fetchone()
             if row is not None and row["reverses"] is not None:
-                self.conn.execute("UPDATE journal_actions SET undone_by = ? WHERE id = ?", (action_id, row["reverses"]))
+                self.conn.execute(
+                    "UPDATE journal_actions SET undone_by = ? WHERE id = ?",
+                    (action_id, row["reverses"]),
+                )
 
     def get(self, action_id: int) -> JournalEntry | None:
-        row = self.conn.execute("SELECT * FROM journal_actions WHERE id = ?", (action_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM journal_actions WHERE id = ?", (action_id,)
+        ).fetchone()
         return self._entry(row) if row is not None else None
 
-    def entries(self, *, limit: int = 100, profile: str | None = None) -> list[JournalEntry]:
+    def entries(
+        self, *, limit: int = 100, profile: str | None = None
+    ) -> list[JournalEntry]:
         """Newest first."""
         if profile is None:
-            rows = self.conn.execute("SELECT * FROM journal_actions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+            rows = self.conn.execute(
+                "SELECT * FROM journal_actions ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
         else:
             rows = self.conn.execute(
-                "SELECT * FROM journal_actions WHERE profile = ? ORDER BY id DESC LIMIT ?", (profile, limit)
+                "SELECT * FROM journal_actions WHERE profile = ? ORDER BY id DESC LIMIT ?",
+                (profile, limit),
             ).fetchall()
         return [self._entry(row) for row in rows]
 
@@ -222,7 +253,8 @@ class Journal:
                 undo=json.loads(t["undo"]) if t["undo"] else None,
             )
             for t in self.conn.execute(
-                "SELECT * FROM journal_targets WHERE action_id = ? ORDER BY position", (row["id"],)
+                "SELECT * FROM journal_targets WHERE action_id = ? ORDER BY position",
+                (row["id"],),
             ).fetchall()
         )
         return JournalEntry(

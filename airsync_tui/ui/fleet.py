@@ -18,21 +18,35 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, SelectionList, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+)
 from textual.widgets.option_list import Option
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection
 from airsync_tui.models.schedule_change import ScheduleChange, ScheduleError
-from airsync_tui.service.actions import ACTION_CAPABILITY, FleetActions, Target, describe_action
+from airsync_tui.service.actions import (
+    ACTION_CAPABILITY,
+    FleetActions,
+    Target,
+    describe_action,
+)
 from airsync_tui.service.events import ConnectionsChanged
 from airsync_tui.service.journal import Journal, JournalEntry
 from airsync_tui.service.local_state import open_state
@@ -50,7 +64,12 @@ MENU_ACTIONS: tuple[tuple[str, str, str], ...] = (
     ("schedule", "Schedule", "manual, every N hours, or a cron"),
 )
 DESTRUCTIVE = frozenset({"refresh", "clear"})
-OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "skipped": "dim", "pending": "yellow"}
+OUTCOME_STYLE = {
+    "succeeded": "green",
+    "failed": "bold red",
+    "skipped": "dim",
+    "pending": "yellow",
+}
 
 
 # ---------------------------------------------------------------- modals
@@ -59,7 +78,7 @@ OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "skipped": "dim", "
 class FleetConfirmModal(ModalScreen[bool]):
     """One confirmation for a whole bulk action; "No" is focused, always."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "No", show=False),
         Binding("n", "answer(False)", "No", show=False),
         Binding("y", "answer(True)", "Yes", show=False),
@@ -69,28 +88,54 @@ class FleetConfirmModal(ModalScreen[bool]):
     FleetConfirmModal #fleet-names { height: auto; max-height: 12; margin: 1 0; }
     """
 
-    def __init__(self, title: str, question: str, names: Sequence[str], *, notes: Sequence[str] = (),
-                 destructive: bool = False, yes_label: str = "Yes") -> None:
+    def __init__(
+        self,
+        title: str,
+        question: str,
+        names: Sequence[str],
+        *,
+        notes: Sequence[str] = (),
+        destructive: bool = False,
+        yes_label: str = "Yes",
+    ) -> None:
         super().__init__(classes="destructive" if destructive else "")
         self._title, self._question, self._names = title, question, list(names)
-        self._notes, self._destructive, self._yes_label = list(notes), destructive, yes_label
+        self._notes, self._destructive, self._yes_label = (
+            list(notes),
+            destructive,
+            yes_label,
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet-confirm", classes="dialog"):
             yield Label(Text(self._title, style="bold"), id="fleet-title")
             yield Static(Text(self._question), id="fleet-question")
             with VerticalScroll(id="fleet-names"):
-                yield Static(Text("\n".join(f"• {clean(n)}" for n in self._names)), id="fleet-names-list")
+                yield Static(
+                    Text("\n".join(f"• {clean(n)}" for n in self._names)),
+                    id="fleet-names-list",
+                )
             for note in self._notes:
                 yield Static(Text(note, style="italic"), classes="fleet-note")
             if self._destructive:
-                yield Static(Text("⚠ Destructive: this deletes or rewrites data in the destination.", style="bold red"))
+                yield Static(
+                    Text(
+                        "⚠ Destructive: this deletes or rewrites data in the destination.",
+                        style="bold red",
+                    )
+                )
             with Horizontal(id="confirm-buttons"):
-                yield Button(f"{self._yes_label} (y)", id="yes", variant="error" if self._destructive else "primary")
+                yield Button(
+                    f"{self._yes_label} (y)",
+                    id="yes",
+                    variant="error" if self._destructive else "primary",
+                )
                 yield Button("No (n)", id="no", variant="default")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()  # the harmless answer is the default, whatever the action
+        self.query_one(
+            "#no", Button
+        ).focus()  # the harmless answer is the default, whatever the action
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -107,7 +152,10 @@ class FleetConfirmModal(ModalScreen[bool]):
 class FleetResultsModal(ModalScreen[None]):
     """Per-target results of one action: succeeded, failed (why) or skipped (already so)."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False), Binding("enter", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False),
+        Binding("enter", "close", "Close", show=False),
+    ]
     DEFAULT_CSS = """
     FleetResultsModal { align: center middle; }
     FleetResultsModal #fleet-results { height: auto; max-height: 16; margin-top: 1; }
@@ -121,7 +169,8 @@ class FleetResultsModal(ModalScreen[None]):
         entry = self.entry
         counts = entry.counts()
         head = Text.assemble(
-            (f"#{entry.id} {clean(entry.summary)}", "bold"), "\n",
+            (f"#{entry.id} {clean(entry.summary)}", "bold"),
+            "\n",
             f"{counts['succeeded']} succeeded · {counts['failed']} failed · {counts['skipped']} skipped",
         )
         lines = Text()
@@ -147,7 +196,9 @@ class FleetResultsModal(ModalScreen[None]):
 class FleetMenuModal(ModalScreen[str | None]):
     """Which action for the marked connections; unavailable ones are disabled with the reason."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False)
+    ]
     DEFAULT_CSS = "FleetMenuModal { align: center middle; }"
 
     def __init__(self, title: str, reasons: dict[str, str | None]) -> None:
@@ -180,7 +231,9 @@ class FleetMenuModal(ModalScreen[str | None]):
 class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
     """Choose streams from the connection's catalog (none chosen = all), and the refresh mode."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False)
+    ]
     DEFAULT_CSS = """
     StreamPickerModal { align: center middle; }
     StreamPickerModal SelectionList { height: auto; max-height: 14; }
@@ -193,12 +246,21 @@ class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet-streams", classes="dialog"):
             yield Label(Text(self._title, style="bold"))
-            yield SelectionList[str](*((clean(s), s) for s in self._streams), id="fleet-stream-list")
+            yield SelectionList[str](
+                *((clean(s), s) for s in self._streams), id="fleet-stream-list"
+            )
             if self._with_mode:
                 with RadioSet(id="fleet-mode"):
-                    yield RadioButton("merge (keep loaded rows)", value=True, id="mode-merge")
+                    yield RadioButton(
+                        "merge (keep loaded rows)", value=True, id="mode-merge"
+                    )
                     yield RadioButton("truncate (delete first)", id="mode-truncate")
-            yield Static(Text("space toggles a stream (none = all streams) · enter on Continue · esc cancels", style="dim"))
+            yield Static(
+                Text(
+                    "space toggles a stream (none = all streams) · enter on Continue · esc cancels",
+                    style="dim",
+                )
+            )
             with Horizontal(id="confirm-buttons"):
                 yield Button("Continue", id="continue", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -221,7 +283,9 @@ class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
 class ScheduleModal(ModalScreen[ScheduleChange | None]):
     """Type `manual`, an interval (`6h`) or a cron; the schedule is shown in words as you type."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", show=False)
+    ]
     DEFAULT_CSS = "ScheduleModal { align: center middle; }"
 
     def __init__(self, title: str) -> None:
@@ -232,8 +296,13 @@ class ScheduleModal(ModalScreen[ScheduleChange | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet-schedule", classes="dialog"):
             yield Label(Text(self._title, style="bold"))
-            yield Input(placeholder="manual · 6h · 30m · 1d · cron: 0 0 6 ? * MON-FRI UTC", id="fleet-schedule-input")
-            yield Static(Text("type a schedule", style="dim"), id="fleet-schedule-preview")
+            yield Input(
+                placeholder="manual · 6h · 30m · 1d · cron: 0 0 6 ? * MON-FRI UTC",
+                id="fleet-schedule-input",
+            )
+            yield Static(
+                Text("type a schedule", style="dim"), id="fleet-schedule-preview"
+            )
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -259,7 +328,14 @@ class ScheduleModal(ModalScreen[ScheduleChange | None]):
             preview.update(Text(str(exc), style="italic"))
             return
         extra = f"  (cron {self.change.cron})" if self.change.cron else ""
-        preview.update(Text.assemble(("→ ", "dim"), (self.change.describe(), "bold"), (extra, "dim"), ("   enter to continue", "dim")))
+        preview.update(
+            Text.assemble(
+                ("→ ", "dim"),
+                (self.change.describe(), "bold"),
+                (extra, "dim"),
+                ("   enter to continue", "dim"),
+            )
+        )
 
     @on(Input.Submitted, "#fleet-schedule-input")
     def _submit(self, event: Input.Submitted) -> None:
@@ -279,20 +355,29 @@ def fleet_service(app: Any) -> FleetActions:
     service: FleetActions | None = getattr(app, "_fleet_actions", None)
     if service is None:
         conn: sqlite3.Connection = open_state()
-        service = FleetActions(dict(app.watcher.providers), Journal(conn), profile=app.session.profile_name)
+        service = FleetActions(
+            dict(app.watcher.providers), Journal(conn), profile=app.session.profile_name
+        )
         app._fleet_actions = service
     return service
 
 
-def publish_connection_updates(watcher: Watcher, connections: Sequence[Connection]) -> None:
+def publish_connection_updates(
+    watcher: Watcher, connections: Sequence[Connection]
+) -> None:
     """Show what an action changed at once, without waiting for the next connection reload."""
     changed = []
     for connection in connections:
-        if connection.key in watcher.connections and watcher.connections[connection.key] != connection:
+        if (
+            connection.key in watcher.connections
+            and watcher.connections[connection.key] != connection
+        ):
             watcher.connections[connection.key] = connection
             changed.append(connection)
     if changed:
-        watcher.hub.publish(ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed)))
+        watcher.hub.publish(
+            ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed))
+        )
 
 
 # ---------------------------------------------------------------- the mixin
@@ -312,7 +397,9 @@ class FleetMarkingMixin:
 
         def visible_keys(self) -> list[str]: ...
 
-        def refresh_rows(self, keys: set[str] | list[str], *, lazy: bool = False) -> None: ...
+        def refresh_rows(
+            self, keys: set[str] | list[str], *, lazy: bool = False
+        ) -> None: ...
 
         def _update_status_line(self) -> None: ...
 
@@ -350,7 +437,9 @@ class FleetMarkingMixin:
     def action_mark_visible(self) -> None:
         visible = set(self.visible_keys())
         if visible and visible <= self.marked:
-            self.marked.difference_update(visible)  # all shown already marked: `*` again unmarks them
+            self.marked.difference_update(
+                visible
+            )  # all shown already marked: `*` again unmarks them
         else:
             self.marked.update(visible)
         self._marks_changed(visible)
@@ -363,18 +452,24 @@ class FleetMarkingMixin:
     def fleet_targets(self) -> list[Connection]:
         """The marked connections, else the one under the cursor."""
         connections = self.watcher.connections
-        keys = [k for k in self.marked if k in connections] or [k for k in (self.table.cursor_key(),) if k]
+        keys = [k for k in self.marked if k in connections] or [
+            k for k in (self.table.cursor_key(),) if k
+        ]
         return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
 
     def _reasons(self, targets: Sequence[Connection]) -> dict[str, str | None]:
         service = fleet_service(self.app)
         reasons: dict[str, str | None] = {}
         for action_id, _, _ in MENU_ACTIONS:
-            blocked = {service.unavailable_reason(action_id, c.provider) for c in targets} - {None}
+            blocked = {
+                service.unavailable_reason(action_id, c.provider) for c in targets
+            } - {None}
             if blocked:
                 reasons[action_id] = "; ".join(sorted(str(b) for b in blocked))
             elif action_id in ("refresh", "clear") and len(targets) != 1:
-                reasons[action_id] = "streams are chosen per connection: mark exactly one"
+                reasons[action_id] = (
+                    "streams are chosen per connection: mark exactly one"
+                )
             else:
                 reasons[action_id] = None
         return reasons
@@ -385,7 +480,14 @@ class FleetMarkingMixin:
             self.app.notify("no connection selected", markup=False)
             return
         title = f"Act on {len(targets)} connection{'s' if len(targets) != 1 else ''}"
-        self.app.push_screen(FleetMenuModal(title, self._reasons(targets)), lambda chosen: chosen and self.start_fleet_action(chosen))
+        self.app.push_screen(
+            FleetMenuModal(title, self._reasons(targets)),
+            self._menu_chosen,
+        )
+
+    def _menu_chosen(self, chosen: str | None) -> None:
+        if chosen:
+            self.start_fleet_action(chosen)
 
     def action_pause_marked(self) -> None:
         self.start_fleet_action("pause")
@@ -422,29 +524,58 @@ class FleetMarkingMixin:
             self.app.push_screen(picker, picked)
             return
         if action == "schedule":
+
+            def scheduled(change: ScheduleChange | None) -> None:
+                if change is not None:
+                    self._confirm_and_run(
+                        "schedule", targets, {"schedule": change.to_json()}
+                    )
+
             self.app.push_screen(
-                ScheduleModal(f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"),
-                lambda change: change and self._confirm_and_run("schedule", targets, {"schedule": change.to_json()}),
+                ScheduleModal(
+                    f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"
+                ),
+                scheduled,
             )
             return
         self._confirm_and_run(action, targets, {})
 
-    def _confirm_and_run(self, action: str, targets: Sequence[Connection], params: dict[str, Any]) -> None:
+    def _confirm_and_run(
+        self, action: str, targets: Sequence[Connection], params: dict[str, Any]
+    ) -> None:
         question = describe_action(action, params, len(targets)).capitalize() + "?"
-        names = [f"{c.name}  ({self.watcher.providers[c.provider].display_name})" for c in targets]
+        names = [
+            f"{c.name}  ({self.watcher.providers[c.provider].display_name})"
+            for c in targets
+        ]
         notes = []
         if action in ("pause", "resume"):
-            notes.append("Connections already " + ("paused" if action == "pause" else "active") + " are skipped. u undoes.")
+            notes.append(
+                "Connections already "
+                + ("paused" if action == "pause" else "active")
+                + " are skipped. u undoes."
+            )
         elif action == "schedule":
             notes.append("u restores each connection's previous schedule.")
         modal = FleetConfirmModal(
             f"{action.capitalize()} {len(targets)} connection{'s' if len(targets) != 1 else ''}",
-            question, names, notes=notes, destructive=action in DESTRUCTIVE, yes_label=action.capitalize(),
+            question,
+            names,
+            notes=notes,
+            destructive=action in DESTRUCTIVE,
+            yes_label=action.capitalize(),
         )
-        self.app.push_screen(modal, lambda ok: ok and self._run_fleet(action, [Target.of(c) for c in targets], params))
+        self.app.push_screen(
+            modal,
+            lambda ok: (
+                ok and self._run_fleet(action, [Target.of(c) for c in targets], params)
+            ),
+        )
 
     @work(group="fleet", exclusive=False, exit_on_error=False)
-    async def _run_fleet(self, action: str, targets: list[Target], params: dict[str, Any]) -> None:
+    async def _run_fleet(
+        self, action: str, targets: list[Target], params: dict[str, Any]
+    ) -> None:
         service = fleet_service(self.app)
         try:
             if action == "pause":
@@ -452,9 +583,15 @@ class FleetMarkingMixin:
             elif action == "resume":
                 entry = await service.resume(targets)
             elif action == "schedule":
-                entry = await service.set_schedule(targets, ScheduleChange.from_json(params["schedule"]))
+                entry = await service.set_schedule(
+                    targets, ScheduleChange.from_json(params["schedule"])
+                )
             elif action == "refresh":
-                entry = await service.refresh(targets[0], params.get("streams") or [], str(params.get("mode") or "merge"))
+                entry = await service.refresh(
+                    targets[0],
+                    params.get("streams") or [],
+                    str(params.get("mode") or "merge"),
+                )
             elif action == "undo":
                 entry = await service.undo(params.get("id"))
             else:
@@ -469,9 +606,16 @@ class FleetMarkingMixin:
         service = fleet_service(self.app)
         fresh: list[Connection] = []
         for t in entry.targets:
-            if t.outcome == "succeeded" and ACTION_CAPABILITY.get(entry.action, "pause") != "refresh_streams":
+            if (
+                t.outcome == "succeeded"
+                and ACTION_CAPABILITY.get(entry.action, "pause") != "refresh_streams"
+            ):
                 try:
-                    fresh.append(await service.providers[t.provider].get_connection(t.connection_id))
+                    fresh.append(
+                        await service.providers[t.provider].get_connection(
+                            t.connection_id
+                        )
+                    )
                 except AirsyncError:
                     continue
         publish_connection_updates(self.watcher, fresh)
@@ -486,11 +630,17 @@ class FleetMarkingMixin:
         if entry is None:
             self.app.notify("nothing to undo", markup=False)
             return
-        names = [f"{t.name} → {(t.undo or {}).get('action')}" for t in entry.reversible_targets]
+        names = [
+            f"{t.name} → {(t.undo or {}).get('action')}"
+            for t in entry.reversible_targets
+        ]
         modal = FleetConfirmModal(
             f"Undo #{entry.id}",
             f"Undo “{entry.summary}” at {entry.at:%H:%M} UTC? ({len(names)} to reverse)",
             names,
             yes_label="Undo",
         )
-        self.app.push_screen(modal, lambda ok: ok and self._run_fleet("undo", [], {"id": entry.id}))
+        self.app.push_screen(
+            modal,
+            lambda ok: self._run_fleet("undo", [], {"id": entry.id}) if ok else None,
+        )

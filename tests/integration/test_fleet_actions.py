@@ -28,7 +28,13 @@ from airsync_tui.service.session import providers_for
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     running = start_emulator(
-        EmulatorOptions(speed=20.0, big_log_lines=200, seed=5, client_id="airsync-fleet-tests", client_secret="fleet-secret")
+        EmulatorOptions(
+            speed=20.0,
+            big_log_lines=200,
+            seed=5,
+            client_id="airsync-fleet-tests",
+            client_secret="fleet-secret",
+        )
     )
     running.world.pause_schedules()  # scheduled jobs would race the refresh/clear tests
     try:
@@ -41,9 +47,14 @@ def profile_for(emu: RunningEmulator, *, read_only: bool = False) -> Profile:
     return Profile(
         name="fleet-test",
         airbyte=AirbyteSettings(
-            api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret, workspace_id=emu.workspace_id
+            api_url=emu.public_api_url,
+            client_id=emu.client_id,
+            client_secret=emu.client_secret,
+            workspace_id=emu.workspace_id,
         ),
-        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
+        hightouch=HightouchSettings(
+            api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key
+        ),
         read_only=read_only,
     )
 
@@ -52,11 +63,17 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def _with_actions(emu: RunningEmulator, tmp_path: Path, body: Any, *, read_only: bool = False) -> Any:
-    providers = providers_for(profile_for(emu, read_only=read_only), read_only=read_only)
+async def _with_actions(
+    emu: RunningEmulator, tmp_path: Path, body: Any, *, read_only: bool = False
+) -> Any:
+    providers = providers_for(
+        profile_for(emu, read_only=read_only), read_only=read_only
+    )
     conn = open_state(tmp_path / "state.sqlite3")
     try:
-        actions = FleetActions({p.name: p for p in providers}, Journal(conn), profile="fleet-test")
+        actions = FleetActions(
+            {p.name: p for p in providers}, Journal(conn), profile="fleet-test"
+        )
         return await body(actions, {p.name: p for p in providers})
     finally:
         conn.close()
@@ -65,13 +82,21 @@ async def _with_actions(emu: RunningEmulator, tmp_path: Path, body: Any, *, read
 
 
 def idle_airbyte(emu: RunningEmulator, count: int) -> list[Any]:
-    return [c for c in emu.world.connections if c.status == "active" and c.active_job_id is None][:count]
+    return [
+        c
+        for c in emu.world.connections
+        if c.status == "active" and c.active_job_id is None
+    ][:count]
 
 
-def test_bulk_pause_both_providers_is_idempotent_and_undoable(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_bulk_pause_both_providers_is_idempotent_and_undoable(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     ab = idle_airbyte(emu, 2)
     ht = [s for s in emu.hightouch_world.syncs if not s.disabled][:1]
-    targets = [Target("airbyte", c.connection_id, c.name) for c in ab] + [Target("hightouch", str(s.id), s.slug) for s in ht]
+    targets = [Target("airbyte", c.connection_id, c.name) for c in ab] + [
+        Target("hightouch", str(s.id), s.slug) for s in ht
+    ]
 
     async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
         first = await actions.pause(targets)
@@ -91,7 +116,9 @@ def test_bulk_pause_both_providers_is_idempotent_and_undoable(emu: RunningEmulat
         mark = emu.app.state.request_log.mark()
         second = await actions.pause(targets)
         assert [t.outcome for t in second.targets] == ["skipped"] * 3
-        assert not [r for r in emu.app.state.request_log.since(mark) if r.method == "PATCH"]
+        assert not [
+            r for r in emu.app.state.request_log.since(mark) if r.method == "PATCH"
+        ]
         assert not second.reversible
         # Undo reverses the last reversible action (the first pause), not the no-op.
         undone = await actions.undo()
@@ -103,19 +130,41 @@ def test_bulk_pause_both_providers_is_idempotent_and_undoable(emu: RunningEmulat
             await actions.undo(first.id)
 
     run(_with_actions(emu, tmp_path, body))
-    events = [e.event_type for e in emu.world.events.for_connections({ab[0].connection_id})]
+    events = [
+        e.event_type for e in emu.world.events.for_connections({ab[0].connection_id})
+    ]
     assert events[-2:] == ["CONNECTION_DISABLED", "CONNECTION_ENABLED"]
 
 
-def test_inactive_connection_stops_its_schedule_and_resume_restarts_it(tmp_path: Path) -> None:
-    running = start_emulator(EmulatorOptions(speed=1.0, big_log_lines=100, seed=9, client_id="fleet-sched", client_secret="s"))
+def test_inactive_connection_stops_its_schedule_and_resume_restarts_it(
+    tmp_path: Path,
+) -> None:
+    running = start_emulator(
+        EmulatorOptions(
+            speed=1.0,
+            big_log_lines=100,
+            seed=9,
+            client_id="fleet-sched",
+            client_secret="s",
+        )
+    )
     try:
-        connection = next(c for c in running.world.connections if c.status == "active" and c.next_fire_at is not None)
+        connection = next(
+            c
+            for c in running.world.connections
+            if c.status == "active" and c.next_fire_at is not None
+        )
 
-        async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
-            await actions.pause([Target("airbyte", connection.connection_id, connection.name)])
+        async def body(
+            actions: FleetActions, providers: dict[str, SyncProvider]
+        ) -> None:
+            await actions.pause(
+                [Target("airbyte", connection.connection_id, connection.name)]
+            )
             assert connection.next_fire_at is None
-            await actions.resume([Target("airbyte", connection.connection_id, connection.name)])
+            await actions.resume(
+                [Target("airbyte", connection.connection_id, connection.name)]
+            )
             assert connection.next_fire_at is not None
 
         run(_with_actions(running, tmp_path, body))
@@ -123,7 +172,9 @@ def test_inactive_connection_stops_its_schedule_and_resume_restarts_it(tmp_path:
         running.stop()
 
 
-def test_bulk_partial_failure_is_reported_per_target_without_retry(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_bulk_partial_failure_is_reported_per_target_without_retry(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     good = idle_airbyte(emu, 1)[0]
     ht = emu.hightouch_world.syncs[0]
     missing = "00000000-0000-4000-8000-000000000404"
@@ -132,18 +183,30 @@ def test_bulk_partial_failure_is_reported_per_target_without_retry(emu: RunningE
     async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
         mark = emu.app.state.request_log.mark()
         entry = await actions.set_schedule(
-            [Target("airbyte", good.connection_id, good.name), Target("airbyte", missing, "gone"), Target("hightouch", str(ht.id), ht.slug)],
+            [
+                Target("airbyte", good.connection_id, good.name),
+                Target("airbyte", missing, "gone"),
+                Target("hightouch", str(ht.id), ht.slug),
+            ],
             change,
         )
         outcome = {t.connection_id: (t.outcome, t.reason or "") for t in entry.targets}
         assert outcome[good.connection_id][0] == "succeeded"
-        assert outcome[missing][0] == "failed" and "not found" in outcome[missing][1].lower()
-        assert outcome[str(ht.id)][0] == "failed" and "schedule" in outcome[str(ht.id)][1]
+        assert (
+            outcome[missing][0] == "failed"
+            and "not found" in outcome[missing][1].lower()
+        )
+        assert (
+            outcome[str(ht.id)][0] == "failed" and "schedule" in outcome[str(ht.id)][1]
+        )
         # Capability refusal sent nothing to Hightouch; the missing connection got exactly one GET, no retry.
         seen = emu.app.state.request_log.since(mark)
         assert not [r for r in seen if r.path.startswith("/hightouch")]
         assert len([r for r in seen if r.path.endswith(missing)]) == 1
-        assert (good.schedule_kind, good.schedule_expression) == ("cron", "0 0 */6 * * ? UTC")
+        assert (good.schedule_kind, good.schedule_expression) == (
+            "cron",
+            "0 0 */6 * * ? UTC",
+        )
         undone = await actions.undo(entry.id)
         assert [t.outcome for t in undone.targets] == ["succeeded"]
 
@@ -152,11 +215,15 @@ def test_bulk_partial_failure_is_reported_per_target_without_retry(emu: RunningE
     assert good.schedule_kind in ("cron", "manual")
     if before[0] != "basic":
         assert (good.schedule_kind, good.schedule_expression) == before
-    kinds = [e.event_type for e in emu.world.events.for_connections({good.connection_id})]
+    kinds = [
+        e.event_type for e in emu.world.events.for_connections({good.connection_id})
+    ]
     assert kinds.count("CONNECTION_SETTINGS_UPDATE") >= 2
 
 
-def test_read_only_refuses_before_any_request(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_read_only_refuses_before_any_request(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     target = idle_airbyte(emu, 1)[0]
 
     async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
@@ -164,7 +231,9 @@ def test_read_only_refuses_before_any_request(emu: RunningEmulator, tmp_path: Pa
         with pytest.raises(ReadOnlyError):
             await actions.pause([Target("airbyte", target.connection_id, target.name)])
         with pytest.raises(ReadOnlyError):
-            await actions.refresh(Target("airbyte", target.connection_id, target.name), [], "merge")
+            await actions.refresh(
+                Target("airbyte", target.connection_id, target.name), [], "merge"
+            )
         for provider in providers.values():  # the providers refuse on their own too
             with pytest.raises(ReadOnlyError):
                 await provider.set_enabled("1", False)  # type: ignore[attr-defined]
@@ -175,7 +244,9 @@ def test_read_only_refuses_before_any_request(emu: RunningEmulator, tmp_path: Pa
     assert target.status == "active"
 
 
-def test_per_stream_refresh_and_clear_carry_scope_and_events(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_per_stream_refresh_and_clear_carry_scope_and_events(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     connection = next(c for c in idle_airbyte(emu, 20) if len(c.streams) >= 2)
     stream = connection.streams[0].name
 
@@ -184,29 +255,49 @@ def test_per_stream_refresh_and_clear_carry_scope_and_events(emu: RunningEmulato
         entry = await actions.refresh(target, [stream], "truncate")
         assert entry.targets[0].outcome == "succeeded", entry.targets[0].reason
         job = emu.world.get_job(int(entry.targets[0].job_id or 0))
-        assert (job.config_type, job.stream_scope, job.refresh_mode) == ("refresh", (stream,), "Truncate")
+        assert (job.config_type, job.stream_scope, job.refresh_mode) == (
+            "refresh",
+            (stream,),
+            "Truncate",
+        )
         assert not entry.reversible
         # A second one while the refresh runs is refused by the server with its reason (not retried).
         again = await actions.clear(target, [stream])
-        assert again.targets[0].outcome == "failed" and "already running" in (again.targets[0].reason or "")
+        assert again.targets[0].outcome == "failed" and "already running" in (
+            again.targets[0].reason or ""
+        )
         emu.world.cancel_job(job.job_id)
         cleared = await actions.clear(target, [stream])
         job2 = emu.world.get_job(int(cleared.targets[0].job_id or 0))
         assert (job2.config_type, job2.stream_scope) == ("clear", (stream,))
         unknown = await actions.clear(target, ["no_such_stream"])
-        assert unknown.targets[0].outcome == "failed" and "no_such_stream" in (unknown.targets[0].reason or "")
+        assert unknown.targets[0].outcome == "failed" and "no_such_stream" in (
+            unknown.targets[0].reason or ""
+        )
         emu.world.cancel_job(job2.job_id)
 
     run(_with_actions(emu, tmp_path, body))
-    events = [(e.event_type, e.summary.get("streams")) for e in emu.world.events.for_connections({connection.connection_id})]
-    assert ("REFRESH_STARTED", [stream]) in events and ("CLEAR_STARTED", [stream]) in events
+    events = [
+        (e.event_type, e.summary.get("streams"))
+        for e in emu.world.events.for_connections({connection.connection_id})
+    ]
+    assert ("REFRESH_STARTED", [stream]) in events and (
+        "CLEAR_STARTED",
+        [stream],
+    ) in events
 
 
 # ------------------------------------------------------------------ CLI
 
 
-def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+def cli(
+    emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+    }
     env.update(
         AIRBYTE_API_ROOT=emu.public_api_url,
         AIRBYTE_CLIENT_ID=emu.client_id,
@@ -218,11 +309,19 @@ def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = No
         AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
     )
     return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args], input=stdin, capture_output=True, text=True, timeout=60, env=env
+        [sys.executable, "-m", "airsync_tui", *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
     )
 
 
-def test_cli_piped_without_yes_refuses_in_one_line(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_cli_piped_without_yes_refuses_in_one_line(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     target = idle_airbyte(emu, 1)[0]
     mark = emu.app.state.request_log.mark()
     result = cli(emu, tmp_path, "pause", target.connection_id, stdin="y\n")
@@ -235,7 +334,17 @@ def test_cli_piped_without_yes_refuses_in_one_line(emu: RunningEmulator, tmp_pat
 def test_cli_pause_where_history_and_undo(emu: RunningEmulator, tmp_path: Path) -> None:
     ht = [s for s in emu.hightouch_world.syncs if not s.disabled]
     term = ht[0].slug.split("-")[0]
-    result = cli(emu, tmp_path, "pause", "--where", term, "--provider", "hightouch", "--yes", "--json")
+    result = cli(
+        emu,
+        tmp_path,
+        "pause",
+        "--where",
+        term,
+        "--provider",
+        "hightouch",
+        "--yes",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     entry = json.loads(result.stdout)
     paused = {t["connectionId"] for t in entry["targets"] if t["result"] == "succeeded"}
@@ -251,16 +360,43 @@ def test_cli_pause_where_history_and_undo(emu: RunningEmulator, tmp_path: Path) 
     assert again.returncode == 2 and "nothing to undo" in again.stderr
 
 
-def test_cli_schedule_validation_and_words(emu: RunningEmulator, tmp_path: Path) -> None:
+def test_cli_schedule_validation_and_words(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
     target = idle_airbyte(emu, 3)[2]
-    bad = cli(emu, tmp_path, "schedule", target.connection_id, "--cron", "0 99 * * * ?", "--yes")
-    assert bad.returncode == 2 and "outside 0–59" in bad.stderr and "Traceback" not in bad.stderr
-    bad_every = cli(emu, tmp_path, "schedule", target.connection_id, "--every", "7h", "--yes")
+    bad = cli(
+        emu,
+        tmp_path,
+        "schedule",
+        target.connection_id,
+        "--cron",
+        "0 99 * * * ?",
+        "--yes",
+    )
+    assert (
+        bad.returncode == 2
+        and "outside 0–59" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
+    bad_every = cli(
+        emu, tmp_path, "schedule", target.connection_id, "--every", "7h", "--yes"
+    )
     assert bad_every.returncode == 2 and "does not divide a day" in bad_every.stderr
-    ok = cli(emu, tmp_path, "schedule", target.connection_id, "--cron", "0 6 * * 1-5", "--yes")
+    ok = cli(
+        emu,
+        tmp_path,
+        "schedule",
+        target.connection_id,
+        "--cron",
+        "0 6 * * 1-5",
+        "--yes",
+    )
     assert ok.returncode == 0, ok.stderr
     assert "weekdays at 06:00" in ok.stdout
-    assert (target.schedule_kind, target.schedule_expression) == ("cron", "0 0 6 ? * 2-6 UTC")
+    assert (target.schedule_kind, target.schedule_expression) == (
+        "cron",
+        "0 0 6 ? * 2-6 UTC",
+    )
     ht = emu.hightouch_world.syncs[0]
     refused = cli(emu, tmp_path, "schedule", f"hightouch:{ht.id}", "--manual", "--yes")
     assert refused.returncode == 2 and "documents no schedule change" in refused.stderr

@@ -21,7 +21,11 @@ from typing import Any
 
 from airsync_tui.emulator.airbyte.model import Connection, Job
 from airsync_tui.emulator.airbyte.schedule import QuartzCron
-from airsync_tui.emulator.airbyte.world import AirbyteWorld, ConnectionNotActive, JobConflict
+from airsync_tui.emulator.airbyte.world import (
+    AirbyteWorld,
+    ConnectionNotActive,
+    JobConflict,
+)
 
 #: Who acts through the API in the emulator (UserReadInConnectionEvent needs `isDeleted`).
 API_USER: dict[str, Any] = {
@@ -41,7 +45,9 @@ class InvalidPatch(ValueError):
 class CronProblem(InvalidPatch):
     """A cron Airbyte's cron validation refuses (problem type `error:cron-validation/...`)."""
 
-    def __init__(self, kind: str, title: str, detail: str, data: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, kind: str, title: str, detail: str, data: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(detail)
         self.kind, self.title, self.detail, self.data = kind, title, detail, data
 
@@ -63,7 +69,9 @@ def _live(world: AirbyteWorld, connection_id: str) -> Connection:
     return connection
 
 
-def patch_connection(world: AirbyteWorld, connection_id: str, body: dict[str, Any]) -> PatchOutcome:
+def patch_connection(
+    world: AirbyteWorld, connection_id: str, body: dict[str, Any]
+) -> PatchOutcome:
     """Apply a public `PATCH /connections/{id}` body (name, status, schedule).
 
     Validates everything before changing anything, so a bad field changes
@@ -86,43 +94,94 @@ def patch_connection(world: AirbyteWorld, connection_id: str, body: dict[str, An
                 raise InvalidPatch("schedule.scheduleType is required")
             new_kind = str(schedule["scheduleType"])
             if new_kind not in SCHEDULE_TYPES:
-                raise InvalidPatch(f"Invalid scheduleType: {new_kind}. Allowed: manual, cron")
+                raise InvalidPatch(
+                    f"Invalid scheduleType: {new_kind}. Allowed: manual, cron"
+                )
             if new_kind == "cron":
                 new_expr = schedule.get("cronExpression")
                 if not isinstance(new_expr, str) or not new_expr.strip():
-                    raise CronProblem("missing-cron-data", "Cron data is missing",
-                                      "If schedule type is cron, scheduleData.cron must be provided.")
+                    raise CronProblem(
+                        "missing-cron-data",
+                        "Cron data is missing",
+                        "If schedule type is cron, scheduleData.cron must be provided.",
+                    )
                 try:
                     QuartzCron.parse(new_expr).next_after(world.clock.now())
                 except (ValueError, IndexError, KeyError) as exc:
-                    raise CronProblem("invalid-expression", "Invalid cron expression", "The cron expression is invalid",
-                                      {"cronExpression": new_expr, "validationErrorMessage": str(exc) or "invalid"}) from None
+                    raise CronProblem(
+                        "invalid-expression",
+                        "Invalid cron expression",
+                        "The cron expression is invalid",
+                        {
+                            "cronExpression": new_expr,
+                            "validationErrorMessage": str(exc) or "invalid",
+                        },
+                    ) from None
         now = world.clock.now()
         changed: list[str] = []
         if name is not None and name != connection.name:
-            world.events.record(connection_id, "CONNECTION_SETTINGS_UPDATE", now,
-                                {"patches": {"name": {"from": connection.name, "to": name}}}, API_USER)
+            world.events.record(
+                connection_id,
+                "CONNECTION_SETTINGS_UPDATE",
+                now,
+                {"patches": {"name": {"from": connection.name, "to": name}}},
+                API_USER,
+            )
             connection.name = name
             changed.append("name")
-        if new_kind is not None and (new_kind, new_expr) != (connection.schedule_kind, connection.schedule_expression):
-            before = {"scheduleType": connection.schedule_kind, "cronExpression": connection.schedule_expression}
-            connection.schedule_kind, connection.schedule_expression = new_kind, new_expr
-            world.events.record(connection_id, "CONNECTION_SETTINGS_UPDATE", now,
-                                {"patches": {"schedule": {"from": before, "to": {"scheduleType": new_kind, "cronExpression": new_expr}}}},
-                                API_USER)
+        if new_kind is not None and (new_kind, new_expr) != (
+            connection.schedule_kind,
+            connection.schedule_expression,
+        ):
+            before = {
+                "scheduleType": connection.schedule_kind,
+                "cronExpression": connection.schedule_expression,
+            }
+            connection.schedule_kind, connection.schedule_expression = (
+                new_kind,
+                new_expr,
+            )
+            world.events.record(
+                connection_id,
+                "CONNECTION_SETTINGS_UPDATE",
+                now,
+                {
+                    "patches": {
+                        "schedule": {
+                            "from": before,
+                            "to": {
+                                "scheduleType": new_kind,
+                                "cronExpression": new_expr,
+                            },
+                        }
+                    }
+                },
+                API_USER,
+            )
             world._schedule_next(connection, now)
             changed.append("schedule")
         if status is not None and status != connection.status:
             connection.status = status
-            world.events.record(connection_id, "CONNECTION_ENABLED" if status == "active" else "CONNECTION_DISABLED", now, {}, API_USER)
+            world.events.record(
+                connection_id,
+                "CONNECTION_ENABLED" if status == "active" else "CONNECTION_DISABLED",
+                now,
+                {},
+                API_USER,
+            )
             # Inactive: the pending fire is dropped (heap entries whose time no longer matches are skipped).
             world._schedule_next(connection, now)
             changed.append("status")
         return PatchOutcome(connection, tuple(changed))
 
 
-def start_scoped_job(world: AirbyteWorld, connection_id: str, job_type: str, streams: list[str] | None,
-                     refresh_mode: str | None = None) -> Job:
+def start_scoped_job(
+    world: AirbyteWorld,
+    connection_id: str,
+    job_type: str,
+    streams: list[str] | None,
+    refresh_mode: str | None = None,
+) -> Job:
     """Start a refresh or clear limited to `streams` (None/empty = every stream).
 
     Raises KeyError (404), UnknownStreams (422), ConnectionNotActive (409, refresh
@@ -134,7 +193,9 @@ def start_scoped_job(world: AirbyteWorld, connection_id: str, job_type: str, str
         known = {s.name for s in connection.streams}
         unknown = [s for s in streams or () if s not in known]
         if unknown:
-            raise UnknownStreams(f"Stream(s) not in the connection's catalog: {', '.join(unknown)}")
+            raise UnknownStreams(
+                f"Stream(s) not in the connection's catalog: {', '.join(unknown)}"
+            )
         if job_type == "refresh" and connection.status != "active":
             raise ConnectionNotActive(connection_id)
         if connection.active_job_id is not None:
@@ -145,8 +206,18 @@ def start_scoped_job(world: AirbyteWorld, connection_id: str, job_type: str, str
         job.stream_scope = tuple(streams) if streams else None
         job.refresh_mode = refresh_mode
         scope = list(job.stream_scope or (s.name for s in connection.streams))
-        summary: dict[str, Any] = {"jobId": job.job_id, "startTimeEpochSeconds": int(now), "streams": scope}
+        summary: dict[str, Any] = {
+            "jobId": job.job_id,
+            "startTimeEpochSeconds": int(now),
+            "streams": scope,
+        }
         if refresh_mode:
             summary["refreshMode"] = refresh_mode
-        world.events.record(connection_id, "REFRESH_STARTED" if job_type == "refresh" else "CLEAR_STARTED", now, summary, API_USER)
+        world.events.record(
+            connection_id,
+            "REFRESH_STARTED" if job_type == "refresh" else "CLEAR_STARTED",
+            now,
+            summary,
+            API_USER,
+        )
         return job

@@ -26,8 +26,17 @@ from airsync_tui.emulator.airbyte.fleet import (
     patch_connection,
     start_scoped_job,
 )
-from airsync_tui.emulator.airbyte.world import AirbyteWorld, ConnectionNotActive, JobConflict
-from airsync_tui.emulator.http import bad_request, config_error, json_response, not_found
+from airsync_tui.emulator.airbyte.world import (
+    AirbyteWorld,
+    ConnectionNotActive,
+    JobConflict,
+)
+from airsync_tui.emulator.http import (
+    bad_request,
+    config_error,
+    json_response,
+    not_found,
+)
 
 REFRESH_MODES = frozenset({"Truncate", "Merge"})
 _CONFLICT = "io.airbyte.commons.server.errors.ValueConflictKnownException"
@@ -37,7 +46,9 @@ def _invalid(message: str, path: str = "", value: Any = None) -> Response:
     error: dict[str, Any] = {"propertyPath": path, "message": message}
     if value is not None:
         error["invalidValue"] = str(value)
-    return json_response({"message": message, "validationErrors": [error]}, status_code=422)
+    return json_response(
+        {"message": message, "validationErrors": [error]}, status_code=422
+    )
 
 
 async def _json_body(request: Request) -> Any:
@@ -59,8 +70,12 @@ def build_public_fleet_routes(world: AirbyteWorld) -> list[Route]:
         except KeyError:
             return not_found("connection", connection_id)
         except CronProblem as exc:
-            body_out: dict[str, Any] = {"status": 400, "type": f"error:cron-validation/{exc.kind}", "title": exc.title,
-                                        "detail": exc.detail}
+            body_out: dict[str, Any] = {
+                "status": 400,
+                "type": f"error:cron-validation/{exc.kind}",
+                "title": exc.title,
+                "detail": exc.detail,
+            }
             if exc.data is not None:
                 body_out["data"] = exc.data
             return json_response(body_out, status_code=400)
@@ -82,7 +97,9 @@ def _streams(body: dict[str, Any], *, required: bool) -> list[str] | Response:
     for index, item in enumerate(raw):
         name = item.get("streamName") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name:
-            return _invalid("streamName is required", f"streams[{index}].streamName", item)
+            return _invalid(
+                "streamName is required", f"streams[{index}].streamName", item
+            )
         names.append(name)
     return names
 
@@ -91,7 +108,9 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
     def now() -> float:
         return world.clock.now()
 
-    async def scoped(request: Request, job_type: str, *, streams_required: bool) -> Response:
+    async def scoped(
+        request: Request, job_type: str, *, streams_required: bool
+    ) -> Response:
         try:
             body = await _json_body(request)
         except orjson.JSONDecodeError:
@@ -103,7 +122,9 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
         if job_type == "refresh":
             mode = body.get("refreshMode")
             if mode not in REFRESH_MODES:
-                return _invalid("refreshMode must be one of Truncate, Merge", "refreshMode", mode)
+                return _invalid(
+                    "refreshMode must be one of Truncate, Merge", "refreshMode", mode
+                )
         streams = _streams(body, required=streams_required)
         if isinstance(streams, Response):
             return streams
@@ -112,18 +133,32 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
         try:
             job = start_scoped_job(world, connection_id, job_type, streams, mode)
         except KeyError:
-            return config_error(404, f"Could not find connection with id: {connection_id}", id=connection_id,
-                                exceptionClassName="io.airbyte.commons.server.errors.IdNotFoundKnownException")
+            return config_error(
+                404,
+                f"Could not find connection with id: {connection_id}",
+                id=connection_id,
+                exceptionClassName="io.airbyte.commons.server.errors.IdNotFoundKnownException",
+            )
         except UnknownStreams as exc:
             return _invalid(str(exc), "streams")
         except JobConflict:
-            return config_error(409, f"A sync is already running for: {connection_id}", exceptionClassName=_CONFLICT)
+            return config_error(
+                409,
+                f"A sync is already running for: {connection_id}",
+                exceptionClassName=_CONFLICT,
+            )
         except ConnectionNotActive:
-            return config_error(409, "Can only sync an active connection", exceptionClassName=_CONFLICT)
+            return config_error(
+                409, "Can only sync an active connection", exceptionClassName=_CONFLICT
+            )
         with world.lock:
             if job_type == "refresh":
-                return json_response({"job": serialize.config_job(job, now(), hydrated=False)})
-            return json_response(serialize.job_info(job, now(), with_logs=False, hydrated=False))
+                return json_response(
+                    {"job": serialize.config_job(job, now(), hydrated=False)}
+                )
+            return json_response(
+                serialize.job_info(job, now(), with_logs=False, hydrated=False)
+            )
 
     async def refresh(request: Request) -> Response:
         return await scoped(request, "refresh", streams_required=False)
