@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from airsync_tui.cli.output import inert, print_table
@@ -30,130 +30,6 @@ from airsync_tui.service.local_state import open_state
 
 WAIT_POLL_SECONDS = 2.0
 MAX_LISTED = 50
-
-
-def register(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
-    """Add the fleet subcommands to `airsync`'s parser (called from cli/main.py)."""
-    for name, verb in (
-        ("pause", "pause (Airbyte: inactive; Hightouch: disabled)"),
-        ("resume", "resume"),
-    ):
-        p = sub.add_parser(
-            name, help=f"{verb} connections, in bulk; undo with `airsync undo`"
-        )
-        add_global_flags(p)
-        p.add_argument(
-            "connections",
-            nargs="*",
-            metavar="CONNECTION",
-            help="connection ids or names",
-        )
-        p.add_argument(
-            "--where",
-            metavar="FILTER",
-            help="also every connection the dashboard's / filter FILTER shows (!TEXT inverts)",
-        )
-        _confirm_flags(p)
-        p.set_defaults(handler=cmd_pause if name == "pause" else cmd_resume)
-
-    p = sub.add_parser(
-        "refresh",
-        help="refresh streams of a connection (config API; merge keeps loaded data, truncate deletes it)",
-    )
-    add_global_flags(p)
-    p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument(
-        "--stream",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a stream to refresh (repeat; default: all)",
-    )
-    p.add_argument(
-        "--mode", choices=("merge", "truncate"), default="merge", help="default merge"
-    )
-    p.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait until the refresh job ends (exit 1 if it fails)",
-    )
-    _confirm_flags(p)
-    p.set_defaults(handler=cmd_refresh)
-
-    p = sub.add_parser(
-        "clear",
-        help="clear streams of a connection: delete their data and state in the destination",
-    )
-    add_global_flags(p)
-    p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument(
-        "--stream",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a stream to clear (repeat; default: all)",
-    )
-    p.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait until the clear job ends (exit 1 if it fails)",
-    )
-    _confirm_flags(p)
-    p.set_defaults(handler=cmd_clear)
-
-    p = sub.add_parser(
-        "schedule",
-        help="change when a connection runs: --manual, --every 6h or --cron EXPR",
-    )
-    add_global_flags(p)
-    p.add_argument("connection", metavar="CONNECTION")
-    group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--manual", action="store_true", help="run only when triggered")
-    group.add_argument("--every", metavar="INTERVAL", help="e.g. 30m, 6h, 1d")
-    group.add_argument(
-        "--cron",
-        metavar="EXPR",
-        help="Quartz (sec min hour day month weekday [TZ]) or 5-field Unix cron",
-    )
-    _confirm_flags(p)
-    p.set_defaults(handler=cmd_schedule)
-
-    p = sub.add_parser(
-        "undo", help="reverse the last (or a named) reversible action from the journal"
-    )
-    add_global_flags(p)
-    p.add_argument(
-        "id",
-        nargs="?",
-        type=int,
-        help="journal id (see `airsync history`); default: the last reversible",
-    )
-    _confirm_flags(p)
-    p.set_defaults(handler=cmd_undo)
-
-    p = sub.add_parser("history", help="list the action journal (newest first)")
-    add_global_flags(p)
-    p.add_argument(
-        "--limit", type=int, default=20, help="how many actions (default 20)"
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=cmd_history)
-
-
-def _confirm_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--yes",
-        "-y",
-        action="store_true",
-        help="do not ask for confirmation (needed when not on a terminal)",
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="print the journal entry (per-target results) as JSON",
-    )
 
 
 # ----------------------------------------------------------------- plumbing
@@ -418,4 +294,4 @@ async def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-__all__ = ["EXIT_USAGE", "confirm", "register", "report"]
+__all__ = ["EXIT_USAGE", "confirm", "report"]

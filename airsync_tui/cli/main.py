@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(p)
     p.add_argument("what", nargs="?", choices=("path", "show"), default="show")
 
-    from airsync_tui.cli.fleet import register as register_fleet
+    from airsync_tui.cli.fleet_parser import register as register_fleet
 
     register_fleet(sub, _add_global_flags)  # pause, resume, refresh, clear, schedule, undo, history
 
