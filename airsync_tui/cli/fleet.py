@@ -23,7 +23,12 @@ from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
 from airsync_tui.models.domain import Connection
 from airsync_tui.models.schedule_change import ScheduleChange, ScheduleError
 from airsync_tui.providers.base import SyncProvider
-from airsync_tui.service.actions import FleetActions, Target, describe_action
+from airsync_tui.service.actions import (
+    FleetActions,
+    Target,
+    describe_action,
+    undo_label,
+)
 from airsync_tui.service.filtering import filter_connections
 from airsync_tui.service.journal import FAILED, Journal, JournalEntry
 from airsync_tui.service.local_state import open_state
@@ -245,7 +250,7 @@ async def cmd_undo(args: argparse.Namespace) -> int:
                 hint="see `airsync history`",
             )
         names = [
-            f"{t.name} ({t.provider}:{t.connection_id}) → {(t.undo or {}).get('action')}"
+            f"{t.name} ({t.provider}:{t.connection_id}): {undo_label(t.undo)}"
             for t in entry.reversible_targets
         ]
         confirm(

@@ -83,6 +83,17 @@ def describe_action(
     return f"{action} {count} {plural}"
 
 
+def undo_label(spec: Mapping[str, Any] | None) -> str:
+    """How one target will be reversed, in words: "resume", "schedule back to every 6 hours"."""
+    spec = spec or {}
+    if spec.get("action") == "schedule":
+        return (
+            "schedule back to "
+            + ScheduleChange.from_json(dict(spec.get("schedule") or {})).describe()
+        )
+    return str(spec.get("action") or "nothing")
+
+
 class FleetActions:
     """Runs fleet actions against providers keyed by name, journaling each one."""
 
@@ -174,7 +185,7 @@ class FleetActions:
         ]
         undo_specs = [t.undo or {} for t in entry.reversible_targets]
         self.ensure_writable(targets, "undo")
-        params = {"undoes": entry.id, "action": entry.action}
+        params = {"undoes": entry.id, "action": entry.action, "summary": entry.summary}
         return await self._run(
             "undo", targets, params, reverses=entry.id, per_target=undo_specs
         )
@@ -203,8 +214,8 @@ class FleetActions:
                 unique.append(target)
         self.ensure_writable(unique, action)
         if reverses is not None:
-            summary = f"undo #{reverses}: " + describe_action(
-                str(params.get("action")), {}, len(unique)
+            summary = (
+                f"undo #{reverses} ({params.get('summary', params.get('action'))})"
             )
         else:
             summary = describe_action(action, params, len(unique))

@@ -46,6 +46,7 @@ from airsync_tui.service.actions import (
     FleetActions,
     Target,
     describe_action,
+    undo_label,
 )
 from airsync_tui.service.events import ConnectionsChanged
 from airsync_tui.service.journal import Journal, JournalEntry
@@ -149,12 +150,13 @@ class FleetConfirmModal(ModalScreen[bool]):
         return list(self._names)
 
 
-class FleetResultsModal(ModalScreen[None]):
+class FleetResultsModal(ModalScreen[str | None]):
     """Per-target results of one action: succeeded, failed (why) or skipped (already so)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False),
         Binding("enter", "close", "Close", show=False),
+        Binding("u", "undo", "Undo", show=False),
     ]
     DEFAULT_CSS = """
     FleetResultsModal { align: center middle; }
@@ -191,6 +193,10 @@ class FleetResultsModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_undo(self) -> None:
+        """`u` right here: close and ask to undo this action (when it is reversible)."""
+        self.dismiss("undo" if self.entry.reversible else None)
 
 
 class FleetMenuModal(ModalScreen[str | None]):
@@ -479,7 +485,11 @@ class FleetMarkingMixin:
         if not targets:
             self.app.notify("no connection selected", markup=False)
             return
-        title = f"Act on {len(targets)} connection{'s' if len(targets) != 1 else ''}"
+        title = (
+            f"Act on {clean(targets[0].name)}"
+            if len(targets) == 1
+            else f"Act on {len(targets)} marked connections"
+        )
         self.app.push_screen(
             FleetMenuModal(title, self._reasons(targets)),
             self._menu_chosen,
@@ -558,7 +568,7 @@ class FleetMarkingMixin:
         elif action == "schedule":
             notes.append("u restores each connection's previous schedule.")
         modal = FleetConfirmModal(
-            f"{action.capitalize()} {len(targets)} connection{'s' if len(targets) != 1 else ''}",
+            f"Confirm: {action}",
             question,
             names,
             notes=notes,
@@ -622,7 +632,11 @@ class FleetMarkingMixin:
         if entry.action in ("pause", "resume", "schedule", "undo"):
             self.marked.clear()
             self._update_status_line()
-        self.app.push_screen(FleetResultsModal(entry))
+        self.app.push_screen(FleetResultsModal(entry), self._results_closed)
+
+    def _results_closed(self, answer: str | None) -> None:
+        if answer == "undo":
+            self.action_undo_last()
 
     def action_undo_last(self) -> None:
         service = fleet_service(self.app)
@@ -630,10 +644,7 @@ class FleetMarkingMixin:
         if entry is None:
             self.app.notify("nothing to undo", markup=False)
             return
-        names = [
-            f"{t.name} → {(t.undo or {}).get('action')}"
-            for t in entry.reversible_targets
-        ]
+        names = [f"{t.name}: {undo_label(t.undo)}" for t in entry.reversible_targets]
         modal = FleetConfirmModal(
             f"Undo #{entry.id}",
             f"Undo “{entry.summary}” at {entry.at:%H:%M} UTC? ({len(names)} to reverse)",
