@@ -19,7 +19,13 @@ from typing import Any
 
 from airsync_tui.cli.output import inert, print_table
 from airsync_tui.cli.resolve import resolve_connection
-from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
+from airsync_tui.errors import (
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    ReadOnlyError,
+)
 from airsync_tui.models.domain import Connection
 from airsync_tui.models.schedule_change import ScheduleChange, ScheduleError
 from airsync_tui.providers.base import SyncProvider
@@ -51,6 +57,15 @@ async def _session(
     providers = providers_for(
         profile, read_only=profile.read_only, only=getattr(args, "provider", None)
     )
+    if profile.read_only and args.handler.__name__ != "cmd_history":
+        # Refuse before any request, even the reads that resolve names.
+        for provider in providers:
+            with contextlib.suppress(Exception):
+                await provider.aclose()
+        raise ReadOnlyError(
+            f"refusing to {args.command}: this session is read-only",
+            hint="drop --read-only (or read_only / AIRSYNC_READ_ONLY) to allow it",
+        )
     conn = open_state()
     try:
         yield (

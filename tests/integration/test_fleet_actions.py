@@ -400,3 +400,21 @@ def test_cli_schedule_validation_and_words(
     ht = emu.hightouch_world.syncs[0]
     refused = cli(emu, tmp_path, "schedule", f"hightouch:{ht.id}", "--manual", "--yes")
     assert refused.returncode == 2 and "documents no schedule change" in refused.stderr
+
+
+def test_cli_read_only_refuses_before_any_request(
+    emu: RunningEmulator, tmp_path: Path
+) -> None:
+    target = idle_airbyte(emu, 1)[0]
+    mark = emu.app.state.request_log.mark()
+    for args in (
+        ("pause", target.name),
+        ("refresh", target.connection_id),
+        ("schedule", target.connection_id, "--manual"),
+        ("undo",),
+    ):
+        result = cli(emu, tmp_path, *args, "--read-only", "--yes")
+        assert result.returncode == 2, result.stderr
+        assert "read-only" in result.stderr and result.stderr.count("\n") == 1
+    assert emu.app.state.request_log.since(mark) == []
+    assert target.status == "active"
