@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -393,7 +393,6 @@ class FleetMarkingMixin:
     """Marks and fleet actions for the connection list (see module docstring)."""
 
     if TYPE_CHECKING:
-        app: Any
 
         @property
         def table(self) -> LiveTable: ...
@@ -408,6 +407,11 @@ class FleetMarkingMixin:
         ) -> None: ...
 
         def _update_status_line(self) -> None: ...
+
+    @property
+    def _host(self) -> Any:
+        """The app (typed loosely here so the host screen keeps Textual's own type for `app`)."""
+        return cast("Any", self).app
 
     @property
     def marked(self) -> set[str]:
@@ -464,7 +468,7 @@ class FleetMarkingMixin:
         return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
 
     def _reasons(self, targets: Sequence[Connection]) -> dict[str, str | None]:
-        service = fleet_service(self.app)
+        service = fleet_service(self._host)
         reasons: dict[str, str | None] = {}
         for action_id, _, _ in MENU_ACTIONS:
             blocked = {
@@ -483,14 +487,14 @@ class FleetMarkingMixin:
     def action_fleet_menu(self) -> None:
         targets = self.fleet_targets()
         if not targets:
-            self.app.notify("no connection selected", markup=False)
+            self._host.notify("no connection selected", markup=False)
             return
         title = (
             f"Act on {clean(targets[0].name)}"
             if len(targets) == 1
             else f"Act on {len(targets)} marked connections"
         )
-        self.app.push_screen(
+        self._host.push_screen(
             FleetMenuModal(title, self._reasons(targets)),
             self._menu_chosen,
         )
@@ -509,11 +513,11 @@ class FleetMarkingMixin:
         """Gather parameters (streams, schedule), confirm once, then run."""
         targets = self.fleet_targets()
         if not targets:
-            self.app.notify("no connection selected", markup=False)
+            self._host.notify("no connection selected", markup=False)
             return
         reason = self._reasons(targets).get(action)
         if reason:
-            self.app.notify(f"{action}: {reason}", severity="warning", markup=False)
+            self._host.notify(f"{action}: {reason}", severity="warning", markup=False)
             return
         if action in ("refresh", "clear"):
             connection = targets[0]
@@ -531,7 +535,7 @@ class FleetMarkingMixin:
                         params["mode"] = mode
                     self._confirm_and_run(action, targets, params)
 
-            self.app.push_screen(picker, picked)
+            self._host.push_screen(picker, picked)
             return
         if action == "schedule":
 
@@ -541,7 +545,7 @@ class FleetMarkingMixin:
                         "schedule", targets, {"schedule": change.to_json()}
                     )
 
-            self.app.push_screen(
+            self._host.push_screen(
                 ScheduleModal(
                     f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"
                 ),
@@ -575,7 +579,7 @@ class FleetMarkingMixin:
             destructive=action in DESTRUCTIVE,
             yes_label=action.capitalize(),
         )
-        self.app.push_screen(
+        self._host.push_screen(
             modal,
             lambda ok: (
                 ok and self._run_fleet(action, [Target.of(c) for c in targets], params)
@@ -586,7 +590,7 @@ class FleetMarkingMixin:
     async def _run_fleet(
         self, action: str, targets: list[Target], params: dict[str, Any]
     ) -> None:
-        service = fleet_service(self.app)
+        service = fleet_service(self._host)
         try:
             if action == "pause":
                 entry = await service.pause(targets)
@@ -607,13 +611,13 @@ class FleetMarkingMixin:
             else:
                 entry = await service.clear(targets[0], params.get("streams") or [])
         except AirsyncError as exc:
-            self.app.notify(str(exc), severity="error", markup=False)
+            self._host.notify(str(exc), severity="error", markup=False)
             return
         await self._after(entry)
 
     async def _after(self, entry: JournalEntry) -> None:
         """Refresh what changed (one GET per succeeded target), then show the per-target results."""
-        service = fleet_service(self.app)
+        service = fleet_service(self._host)
         fresh: list[Connection] = []
         for t in entry.targets:
             if (
@@ -632,17 +636,17 @@ class FleetMarkingMixin:
         if entry.action in ("pause", "resume", "schedule", "undo"):
             self.marked.clear()
             self._update_status_line()
-        self.app.push_screen(FleetResultsModal(entry), self._results_closed)
+        self._host.push_screen(FleetResultsModal(entry), self._results_closed)
 
     def _results_closed(self, answer: str | None) -> None:
         if answer == "undo":
             self.action_undo_last()
 
     def action_undo_last(self) -> None:
-        service = fleet_service(self.app)
+        service = fleet_service(self._host)
         entry = service.journal.last_reversible()
         if entry is None:
-            self.app.notify("nothing to undo", markup=False)
+            self._host.notify("nothing to undo", markup=False)
             return
         names = [f"{t.name}: {undo_label(t.undo)}" for t in entry.reversible_targets]
         modal = FleetConfirmModal(
@@ -651,7 +655,7 @@ class FleetMarkingMixin:
             names,
             yes_label="Undo",
         )
-        self.app.push_screen(
+        self._host.push_screen(
             modal,
             lambda ok: self._run_fleet("undo", [], {"id": entry.id}) if ok else None,
         )
