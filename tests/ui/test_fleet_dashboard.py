@@ -17,6 +17,7 @@ from airsync_tui.ui.fleet import (
     FleetConfirmModal,
     FleetMenuModal,
     FleetResultsModal,
+    ScheduleModal,
     StreamPickerModal,
 )
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -277,3 +278,84 @@ async def test_read_only_dashboard_sends_nothing(emulator: RunningEmulator) -> N
         ]
         assert any("read-only" in n for n in notifications(app))
         assert screen is app.screen
+
+
+async def test_long_confirmation_scrolls_and_no_is_the_default(
+    emulator: RunningEmulator,
+) -> None:
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot, app)
+        await pilot.press("asterisk")
+        assert len(screen.marked) == len(screen.visible_keys()) > 12
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
+        modal = app.screen
+        assert isinstance(modal, FleetConfirmModal)
+        assert len(modal.names) == len(screen.marked)
+        await pilot.pause(0.2)
+        assert (
+            modal.query_one("#fleet-names").max_scroll_y > 0
+        )  # the list scrolls; the buttons stay visible
+        assert app.focused is modal.query_one("#no", Button)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
+        assert screen.marked  # declining keeps the marks
+
+
+async def test_schedule_dialog_validates_shows_words_and_undo_restores(
+    emulator: RunningEmulator,
+) -> None:
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot, app)
+        key = next(
+            k
+            for k in screen.table.row_keys()
+            if k.startswith("airbyte:")
+            and (c := emulator.world.connections_by_id[k.split(":", 1)[1]]).status
+            == "active"
+            and c.schedule_kind in ("cron", "manual")
+            and c.schedule_expression != "0 0 */6 * * ? UTC"
+        )
+        connection = emulator.world.connections_by_id[key.split(":", 1)[1]]
+        before = (connection.schedule_kind, connection.schedule_expression)
+        screen.table.move_to_key(key)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetMenuModal))
+        app.screen.query_one(OptionList).highlighted = 4  # Schedule
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScheduleModal))
+        await pilot.press(*"7h")
+        await pilot.pause()
+        assert (
+            "does not divide a day"
+            in app.screen.query_one("#fleet-schedule-preview").render().plain
+        )  # type: ignore[attr-defined]
+        await pilot.press("enter")  # invalid: nothing happens
+        assert isinstance(app.screen, ScheduleModal)
+        await pilot.press("backspace", "backspace", *"6h")
+        await pilot.pause()
+        assert (
+            "every 6 hours"
+            in app.screen.query_one("#fleet-schedule-preview").render().plain
+        )  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
+        assert app.focused is app.screen.query_one("#no", Button)
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
+        )
+        assert app.screen.entry.targets[0].outcome == "succeeded"  # type: ignore[attr-defined]
+        assert (connection.schedule_kind, connection.schedule_expression) == (
+            "cron",
+            "0 0 */6 * * ? UTC",
+        )
+        await pilot.press("u")  # undo straight from the results
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
+        await pilot.press("y")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
+        )
+        assert (connection.schedule_kind, connection.schedule_expression) == before
