@@ -357,13 +357,16 @@ class ScheduleModal(ModalScreen[ScheduleChange | None]):
 
 
 def fleet_service(app: Any) -> FleetActions:
-    """The app's one `FleetActions` (journal in the local state file), created on first use."""
+    """The app's `FleetActions` (journal in the local state file), rebuilt when the profile switches."""
     service: FleetActions | None = getattr(app, "_fleet_actions", None)
+    providers = dict(app.watcher.providers)
+    profile = app.session.profile_name
     if service is None:
         conn: sqlite3.Connection = open_state()
-        service = FleetActions(
-            dict(app.watcher.providers), Journal(conn), profile=app.session.profile_name
-        )
+        service = FleetActions(providers, Journal(conn), profile=profile)
+        app._fleet_actions = service
+    elif service.providers != providers or service.profile != profile:
+        service = FleetActions(providers, service.journal, profile=profile)
         app._fleet_actions = service
     return service
 
