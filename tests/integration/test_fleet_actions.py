@@ -25,6 +25,13 @@ from airsync_tui.service.local_state import open_state
 from airsync_tui.service.session import providers_for
 
 
+def stop_job(world: Any, job_id: int) -> None:
+    """Clean-up: cancel a job if it is still going (under load it may already have ended)."""
+    with world.lock:
+        if not world.get_job(job_id).is_terminal:
+            world.cancel_job(job_id)
+
+
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     running = start_emulator(
@@ -266,7 +273,7 @@ def test_per_stream_refresh_and_clear_carry_scope_and_events(
         assert again.targets[0].outcome == "failed" and "already running" in (
             again.targets[0].reason or ""
         )
-        emu.world.cancel_job(job.job_id)
+        stop_job(emu.world, job.job_id)
         cleared = await actions.clear(target, [stream])
         job2 = emu.world.get_job(int(cleared.targets[0].job_id or 0))
         assert (job2.config_type, job2.stream_scope) == ("clear", (stream,))
@@ -274,7 +281,7 @@ def test_per_stream_refresh_and_clear_carry_scope_and_events(
         assert unknown.targets[0].outcome == "failed" and "no_such_stream" in (
             unknown.targets[0].reason or ""
         )
-        emu.world.cancel_job(job2.job_id)
+        stop_job(emu.world, job2.job_id)
 
     run(_with_actions(emu, tmp_path, body))
     events = [

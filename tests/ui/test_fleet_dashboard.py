@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Button, OptionList, SelectionList
@@ -26,6 +27,13 @@ from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 WATCHER_CONFIG = WatcherConfig(
     active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5
 )
+
+
+def stop_job(world: Any, job_id: int) -> None:
+    """Clean-up: cancel a job if it is still going (under load it may already have ended)."""
+    with world.lock:
+        if not world.get_job(job_id).is_terminal:
+            world.cancel_job(job_id)
 
 
 @pytest.fixture(scope="module")
@@ -252,7 +260,7 @@ async def test_refresh_one_stream_from_the_catalog(emulator: RunningEmulator) ->
             (connection.streams[1].name,),
             "Merge",
         )
-        emulator.world.cancel_job(job.job_id)
+        stop_job(emulator.world, job.job_id)
 
 
 async def test_read_only_dashboard_sends_nothing(emulator: RunningEmulator) -> None:
