@@ -14,7 +14,7 @@ from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
-from airsync_tui.ui.fleet import (
+from airsync_tui.ui.screens.fleet_dialogs import (
     FleetConfirmModal,
     FleetMenuModal,
     FleetResultsModal,
