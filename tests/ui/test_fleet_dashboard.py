@@ -14,6 +14,7 @@ from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
+from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.fleet_dialogs import (
     FleetConfirmModal,
     FleetMenuModal,
@@ -21,7 +22,6 @@ from airsync_tui.ui.screens.fleet_dialogs import (
     ScheduleModal,
     StreamPickerModal,
 )
-from airsync_tui.ui.screens.connections import ConnectionsScreen
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(
