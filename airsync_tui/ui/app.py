@@ -65,7 +65,7 @@ SwitchProfile = Callable[[str], Awaitable[Watcher]]
 
 def _stylesheets() -> list[Path]:
     """The TCSS files: `styles/` shipped in the wheel, else the repo's top-level folder."""
-    names = ("app.tcss",)
+    names = ("app.tcss", "fleet.tcss")
     try:
         from airsync_tui.ui.styles import stylesheet_path  # owned by the log-viewer work
 

@@ -2,6 +2,7 @@
 
 All server text arrives sanitised (`clean`) inside `Text`, never as markup.
 The confirmation always focuses "No": a reflexive `enter` changes nothing.
+Styles: `styles/fleet.tcss`.
 """
 
 from __future__ import annotations
@@ -55,11 +56,6 @@ class FleetConfirmModal(ModalScreen[bool]):
         Binding("n", "answer(False)", "No", show=False),
         Binding("y", "answer(True)", "Yes", show=False),
     ]
-    DEFAULT_CSS = """
-    FleetConfirmModal { align: center middle; }
-    FleetConfirmModal #fleet-names { height: auto; max-height: 12; margin: 1 0; }
-    """
-
     def __init__(
         self,
         title: str,
@@ -129,11 +125,6 @@ class FleetResultsModal(ModalScreen[str | None]):
         Binding("enter", "close", "Close", show=False),
         Binding("u", "undo", "Undo", show=False),
     ]
-    DEFAULT_CSS = """
-    FleetResultsModal { align: center middle; }
-    FleetResultsModal #fleet-results { height: auto; max-height: 16; margin-top: 1; }
-    """
-
     def __init__(self, entry: JournalEntry) -> None:
         super().__init__()
         self.entry = entry
@@ -176,8 +167,6 @@ class FleetMenuModal(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False)
     ]
-    DEFAULT_CSS = "FleetMenuModal { align: center middle; }"
-
     def __init__(self, title: str, reasons: dict[str, str | None]) -> None:
         super().__init__()
         self._title, self._reasons = title, reasons
@@ -211,11 +200,6 @@ class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False)
     ]
-    DEFAULT_CSS = """
-    StreamPickerModal { align: center middle; }
-    StreamPickerModal SelectionList { height: auto; max-height: 14; }
-    """
-
     def __init__(self, title: str, streams: Sequence[str], *, with_mode: bool) -> None:
         super().__init__()
         self._title, self._streams, self._with_mode = title, list(streams), with_mode
@@ -263,8 +247,6 @@ class ScheduleModal(ModalScreen[ScheduleChange | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", show=False)
     ]
-    DEFAULT_CSS = "ScheduleModal { align: center middle; }"
-
     def __init__(self, title: str) -> None:
         super().__init__()
         self._title = title
