@@ -68,7 +68,7 @@ async def cmd_connections(args: argparse.Namespace) -> int:
     multi = len({c.provider for c in connections}) > 1
     headers = (["PROVIDER"] if multi else []) + ["ID", "NAME", "STATUS", "SCHEDULE"]
     rows = [
-        ([c.provider] if multi else []) + [c.id, c.name, c.status, c.schedule.describe()] for c in connections
+        ([c.provider] if multi else []) + [c.id, c.name, c.state_label, c.schedule.describe()] for c in connections
     ]
     print_table(rows, headers)
     return EXIT_OK

@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(p)
     p.add_argument("what", nargs="?", choices=("path", "show"), default="show")
 
+    from airsync_tui.cli.fleet_parser import register as register_fleet
+
+    register_fleet(sub, _add_global_flags)  # pause, resume, refresh, clear, schedule, undo, history
+
     sub.add_parser(
         "emulator",
         help="serve the embedded Airbyte + Hightouch emulator on 127.0.0.1 (see: airsync emulator --help)",
@@ -140,9 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dashboard(args)
         from airsync_tui.cli import commands
 
-        handler = getattr(commands, f"cmd_{args.command}", None)
-        if handler is None and args.command == "query":
-            from airsync_tui.cli.query import cmd_query as handler
+        handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
         return asyncio.run(handler(args))
     except AirsyncError as exc:
         print(f"airsync: error: {exc}", file=sys.stderr)

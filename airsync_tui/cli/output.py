@@ -61,6 +61,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
         "connectionId": connection.id,
         "name": connection.name,
         "status": connection.status,
+        "paused": connection.state_label == "paused",
         "schedule": connection.schedule.describe(),
         "streams": list(connection.streams),
     }

@@ -48,6 +48,7 @@ def add_query_parser(
         "or [profiles.<name>.destinations.<type>] in the config file.",
     )
     add_global_flags(p)
+    p.set_defaults(handler=cmd_query)
     p.add_argument("connection", help="connection id or name (unique substring)")
     p.add_argument("stream", nargs="?", help="stream name: show its latest rows")
     p.add_argument(

@@ -28,6 +28,8 @@ from starlette.routing import Mount
 from airsync_tui.emulator.airbyte.routes_config import build_config_routes
 from airsync_tui.emulator.airbyte.routes_public import build_public_routes
 from airsync_tui.emulator.airbyte.warehouse import build_destination_routes
+from airsync_tui.emulator.airbyte.routes_fleet import build_config_fleet_routes, build_public_fleet_routes
+from airsync_tui.emulator.request_log import RequestLog, RequestLogMiddleware
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.auth import RequireAuth, TokenStore
 from airsync_tui.emulator.clock import VirtualClock
@@ -79,8 +81,10 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
         duckdb_path=options.duckdb_path,
     )
     tokens = TokenStore(options.client_id, options.client_secret, options.token_ttl)
-    public_api = RequireAuth(Starlette(routes=build_public_routes(world, tokens) + build_destination_routes(world)), tokens, ("/health", "/applications/token"))
-    config_api = RequireAuth(Starlette(routes=build_config_routes(world, tokens)), tokens, ("/applications/token",))
+    public_routes = build_public_routes(world, tokens) + build_public_fleet_routes(world) + build_destination_routes(world)
+    config_routes = build_config_routes(world, tokens) + build_config_fleet_routes(world)
+    public_api = RequireAuth(Starlette(routes=public_routes), tokens, ("/health", "/applications/token"))
+    config_api = RequireAuth(Starlette(routes=config_routes), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     hightouch = _build_hightouch(clock, options)
     routes.append(Mount("/hightouch", app=hightouch))
@@ -98,12 +102,18 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
 
     fault_state = FaultState(options.faults)
     problem_style = ProblemStyle()
+    request_log = RequestLog()
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(FaultMiddleware, state=fault_state), Middleware(ProblemStyleMiddleware, style=problem_style)],
+        middleware=[
+            Middleware(RequestLogMiddleware, log=request_log),
+            Middleware(FaultMiddleware, state=fault_state),
+            Middleware(ProblemStyleMiddleware, style=problem_style),
+        ],
     )
     app.state.problem_style = problem_style
+    app.state.request_log = request_log
     app.state.airbyte_world = world
     app.state.hightouch_app = hightouch
     app.state.faults = fault_state

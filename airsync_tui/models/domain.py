@@ -132,6 +132,13 @@ class Connection(BaseModel):
     def key(self) -> str:
         return connection_key(self.provider, self.id)
 
+    @property
+    def state_label(self) -> str:
+        """The word shown for the connection: "paused" when paused by anyone (Airbyte inactive, Hightouch disabled)."""
+        if not self.enabled and self.status in ("inactive", "disabled"):
+            return "paused"
+        return self.status
+
 
 class FailureInfo(BaseModel):
     """Why an attempt (or run) failed."""

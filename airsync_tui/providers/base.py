@@ -12,12 +12,16 @@ Per-job detail is only fetched for jobs somebody follows (`get_job_detail`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
 from airsync_tui.providers.http import HttpSignal, RequestStats
+
+if TYPE_CHECKING:
+    from airsync_tui.models.schedule_change import ScheduleChange
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,24 @@ class JobTypeOption:
 
 
 @dataclass(frozen=True)
+class ConnectionAction:
+    """A fleet action (pause, resume, schedule, per-stream refresh/clear) a provider may support.
+
+    The UI and CLI offer an action only when `available`; otherwise they show
+    `unavailable_reason`, so nothing above the provider layer branches on a
+    provider's name. `modes` lists sub-choices (refresh: merge / truncate).
+    """
+
+    id: str  # "pause" | "resume" | "schedule" | "refresh_streams" | "clear_streams"
+    label: str
+    description: str
+    available: bool = True
+    unavailable_reason: str | None = None
+    destructive: bool = False
+    modes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProviderCapabilities:
     """What the UI may offer for this provider, and why not when it can't."""
 
@@ -43,6 +65,24 @@ class ProviderCapabilities:
     logs_notice: str | None = None
     job_noun: str = "job"  # "job" for Airbyte, "run" for Hightouch
     connection_noun: str = "connection"  # "connection" / "sync"
+    #: Fleet actions (issue 12); a provider without entries supports none of them.
+    actions: tuple[ConnectionAction, ...] = ()
+
+    def action(self, action_id: str) -> ConnectionAction | None:
+        """The declared action, or None when the provider does not know it at all."""
+        for option in self.actions:
+            if option.id == action_id:
+                return option
+        return None
+
+    def action_unavailable(self, action_id: str) -> str | None:
+        """Why `action_id` cannot run on this provider (None when it can)."""
+        option = self.action(action_id)
+        if option is None:
+            return f"{self.connection_noun}s here do not support {action_id.replace('_', ' ')}"
+        if not option.available:
+            return option.unavailable_reason or f"{option.label} is unavailable"
+        return None
 
     def job_type(self, job_type_id: str) -> JobTypeOption | None:
         for option in self.job_types:
@@ -148,3 +188,22 @@ class SyncProvider(Protocol):
         """Direct web link to the job (Airbyte: the per-attempt timeline link)."""
 
     def connection_url(self, connection_id: str) -> str | None: ...
+
+
+@runtime_checkable
+class FleetProvider(Protocol):
+    """Fleet actions (issue 12). A provider implements all four and declares in
+    `capabilities.actions` which ones work; the others raise `UnsupportedError`
+    with the same reason the capability carries. Read-only sessions refuse
+    before any request."""
+
+    async def set_enabled(self, connection_id: str, enabled: bool) -> Connection:
+        """Pause (False) or resume (True); returns the connection as the server now has it."""
+
+    async def set_schedule(self, connection_id: str, change: ScheduleChange) -> Connection: ...
+
+    async def refresh_streams(self, connection_id: str, streams: Sequence[str], mode: str = "merge") -> Job:
+        """Start a per-stream refresh (all streams when empty); returns the new job."""
+
+    async def clear_streams(self, connection_id: str, streams: Sequence[str]) -> Job:
+        """Start a per-stream clear (the whole connection when empty); returns the new job."""

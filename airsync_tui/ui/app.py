@@ -65,7 +65,7 @@ SwitchProfile = Callable[[str], Awaitable[Watcher]]
 
 def _stylesheets() -> list[Path]:
     """The TCSS files: `styles/` shipped in the wheel, else the repo's top-level folder."""
-    names = ("app.tcss",)
+    names = ("app.tcss", "fleet.tcss")
     try:
         from airsync_tui.ui.styles import stylesheet_path  # owned by the log-viewer work
 
@@ -324,6 +324,10 @@ class AirsyncApp(App[None]):
         if self.refuse_if_read_only("triggering"):
             return
         provider = self.watcher.provider_for_key(connection_key)
+        paused = self.connection(connection_key)
+        if paused is not None and paused.state_label == "paused":  # say why before asking (fleet actions)
+            self.notify(f"{paused.name} is paused, so it cannot run: press e to resume it", severity="warning", markup=False)
+            return
         option = provider.capabilities.job_type(job_type)
         if option is not None and not option.available:
             self.notify(f"{option.label} unavailable: {option.unavailable_reason or 'not supported'}", severity="warning", markup=False)

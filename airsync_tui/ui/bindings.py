@@ -62,6 +62,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("connections.cancel", "c", "cancel_job", "Cancel", "Cancel the running job of the selected connection (asks first).", "connections", mutating=True),
     KeySpec("connections.logs", "l", "open_logs", "Logs", "Open the latest attempt log of the selected connection.", "connections"),
     KeySpec("connections.browser", "o", "open_browser", "Browser", "Open the connection in the provider's web UI.", "connections"),
+    KeySpec("connections.mark", "space", "toggle_mark", "Mark", "Mark or unmark the connection under the cursor for a bulk action.", "connections", palette=False, show=False),
+    KeySpec("connections.mark_visible", "asterisk", "mark_visible", "Mark shown", "Mark every connection the current filter shows (again: unmark them).", "connections", show=False),
+    KeySpec("connections.clear_marks", "M", "clear_marks", "Unmark all", "Clear every mark.", "connections", show=False),
+    KeySpec("connections.pause", "p", "pause_marked", "Pause", "Pause the marked connections (or the one under the cursor); asks once.", "connections", mutating=True, show=False),
+    KeySpec("connections.resume", "e", "resume_marked", "Resume", "Resume the marked connections (or the one under the cursor); asks once.", "connections", mutating=True, show=False),
+    KeySpec("connections.actions", "x", "fleet_menu", "Actions", "Pause, resume, refresh or clear streams, or change the schedule of the marked connections.", "connections", mutating=True, show=False),
+    KeySpec("connections.undo", "u", "undo_last", "Undo", "Undo the last reversible action (e.g. resume what was paused); asks first.", "connections", mutating=True, show=False),
     # -- job panel ----------------------------------------------------------
     KeySpec("job.sync", "s", "trigger_sync", "Sync", "Trigger a sync of this connection (asks first).", "job", mutating=True),
     KeySpec("job.job_type", "t", "choose_job_type", "Job type", "Choose sync / reset / clear (asks first).", "job", mutating=True),
@@ -127,6 +134,7 @@ def display_key(key: str) -> str:
         "left_square_bracket": "[",
         "right_square_bracket": "]",
         "escape": "esc",
+        "asterisk": "*",
     }
     return names.get(key, key)
 

@@ -61,7 +61,14 @@ async def _snap(app: AirsyncApp, name: str, steps: Callable[[Pilot, AirsyncApp],
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0)
         await steps(pilot, app)
         await pilot.pause(0.2)
-        compare(name, screen_text(app))
+        # Under load the footer paints a frame or two later: wait until two renders agree.
+        previous, current = "", screen_text(app)
+        for _ in range(40):
+            if current == previous:
+                break
+            await pilot.pause(0.1)
+            previous, current = current, screen_text(app)
+        compare(name, current)
 
 
 async def _nothing(pilot: Pilot, app: AirsyncApp) -> None:

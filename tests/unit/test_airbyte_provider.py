@@ -272,7 +272,7 @@ async def test_trigger_success_refresh_and_read_only(fake: FakeAirbyte) -> None:
     before = len(fake.calls)
     with pytest.raises(UnsupportedError) as info:
         await provider.trigger("c1", "refresh")
-    assert str(info.value) == "Refreshes are not supported in the public API — use reset or clear, or the Airbyte UI"
+    assert str(info.value) == "Refreshes are not supported in the public API — use `airsync refresh` or x → Refresh streams in the dashboard (config API), or reset or clear"
     assert len(fake.calls) == before
     refresh = provider.capabilities.job_type("refresh")
     assert refresh and not refresh.available and provider.capabilities.job_type("reset").destructive

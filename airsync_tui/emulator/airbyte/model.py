@@ -101,6 +101,9 @@ class Job:
     started_at: float | None = None
     next_step: int = 0  # index into the flattened (start, end) step list of plan.attempts
     big_log: bool = False
+    #: Per-stream refresh/clear scope (stream names); None = every stream of the connection.
+    stream_scope: tuple[str, ...] | None = None
+    refresh_mode: str | None = None  # "Truncate" | "Merge" for config-API refreshes
 
     @property
     def config_type(self) -> str:

@@ -163,8 +163,11 @@ def config_job(job: Job, now: float, *, hydrated: bool) -> dict[str, Any]:
     }
     if job.started_at is not None:
         body["startedAt"] = int(job.started_at)
+    scoped = [s for s in conn.streams if job.stream_scope is None or s.name in job.stream_scope]
     if job.job_type in ("reset", "clear"):
-        body["resetConfig"] = {"streamsToReset": [drop_none({"name": s.name, "namespace": s.namespace}) for s in conn.streams]}
+        body["resetConfig"] = {"streamsToReset": [drop_none({"name": s.name, "namespace": s.namespace}) for s in scoped]}
+    if job.job_type == "refresh":
+        body["refreshConfig"] = {"streamsToRefresh": [drop_none({"name": s.name, "namespace": s.namespace}) for s in scoped]}
     if hydrated:
         records_emitted, bytes_emitted, records_committed, bytes_committed, per_attempt = _job_totals(job, now)
         body["aggregatedStats"] = {

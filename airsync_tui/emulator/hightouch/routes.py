@@ -227,7 +227,33 @@ async def trigger_custom(request: Request) -> Response:
     raise _invalid("requestBody", "one of syncId or syncSlug is required", body)
 
 
+async def patch_sync(request: Request) -> Response:
+    """`UpdateSync`: only `disabled` is documented (hightouch-api.md A.2); other fields are refused."""
+    world = _world(request)
+    sync_id = _path_number(request)
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        raise _invalid("requestBody", "invalid JSON body", raw.decode("utf-8", "replace")) from None
+    if not isinstance(body, dict):
+        raise _invalid("requestBody", "'requestBody' is required", body)
+    unknown = sorted(set(body) - {"disabled"})
+    if unknown:
+        raise _invalid(f"requestBody.{unknown[0]}", "not supported by this emulator (only disabled)", body[unknown[0]])
+    disabled = body.get("disabled")
+    if not isinstance(disabled, bool):
+        raise _invalid("requestBody.disabled", "invalid boolean value", disabled)
+    try:
+        sync = world.set_disabled(sync_id, disabled)
+    except SyncNotFound:
+        return not_found("Sync not found")
+    with world.lock:
+        return JSONBytesResponse(sync_to_json(sync))
+
+
 ROUTES = [
+    Route("/api/v1/syncs/{sync_id}", patch_sync, methods=["PATCH"]),
     Route("/api/v1/syncs", list_syncs, methods=["GET"]),
     Route("/api/v1/syncs/trigger", trigger_custom, methods=["POST"]),
     Route("/api/v1/syncs/{sync_id}", get_sync, methods=["GET"]),

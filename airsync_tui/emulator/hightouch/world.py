@@ -225,7 +225,7 @@ class HightouchWorld:
         """A schedule came due. Like Hightouch, a scheduled run is skipped (not stacked) while one is going."""
         assert sync.schedule is not None
         if sync.disabled and at >= sync.updated_at:
-            return  # disabled for good: no PATCH endpoint here can re-enable it
+            return  # the chain stops; `set_disabled(False)` starts a new one
         if sync.active is None and not sync.queue:
             self._create_run(sync, at, TriggerFlags(), trigger="schedule")
         following = next_fire(sync.schedule, at)
@@ -322,6 +322,20 @@ class HightouchWorld:
             if sync.disabled:
                 raise SyncDisabled(sync_id)
             return self._create_run(sync, now, flags or TriggerFlags(), trigger="api")
+
+    def set_disabled(self, sync_id: int, disabled: bool) -> Sync:
+        """`PATCH /syncs/{id}` `{"disabled": …}`: disabling stops scheduled runs; enabling restarts the schedule."""
+        with self.lock:
+            now = self.tick()
+            sync = self.get_sync(sync_id)
+            if sync.disabled == disabled:
+                return sync  # nothing changes, updatedAt included
+            sync.disabled = disabled
+            sync.updated_at = now
+            pending = any(kind == "fire" and ref == sync.id for _, _, kind, ref in self._events)
+            if not disabled and sync.schedule is not None and not pending:
+                self._push(next_fire(sync.schedule, now), "fire", sync.id)
+            return sync
 
     def list_syncs(
         self,

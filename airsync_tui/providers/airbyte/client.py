@@ -288,6 +288,30 @@ class AirbyteClient:
     async def cancel_job(self, job_id: int | str) -> JobResponse:
         return JobResponse.model_validate(await self.http.request("DELETE", self._public(f"/jobs/{job_id}"), safe=False))
 
+    # ------------------------------------------------------------------ fleet actions (issue 12)
+
+    async def patch_connection(self, connection_id: str, body: dict[str, Any]) -> ConnectionResponse:
+        """Public `PATCH /connections/{id}` (status, schedule). Sent ONCE: the caller reads state first."""
+        answer = await self.http.request("PATCH", self._public(f"/connections/{connection_id}"), json=body, safe=False)
+        return ConnectionResponse.model_validate(answer)
+
+    async def config_refresh_streams(self, connection_id: str, streams: Sequence[str], mode: str) -> JobInfoRead:
+        """Config `connections/refresh` (`refreshMode` Truncate|Merge; no streams = all). Starts a job: sent once."""
+        body: dict[str, Any] = {"connectionId": connection_id, "refreshMode": mode}
+        if streams:
+            body["streams"] = [{"streamName": name} for name in streams]
+        answer = await self.http.request("POST", self._config("/connections/refresh"), json=body, safe=False)
+        return JobInfoRead.model_validate({"job": (answer or {}).get("job") or {}, "attempts": []})
+
+    async def config_clear_streams(self, connection_id: str, streams: Sequence[str]) -> JobInfoRead:
+        """Config `connections/clear/stream` (or `connections/clear` for every stream). Starts a job: sent once."""
+        if streams:
+            path, body = "/connections/clear/stream", {"connectionId": connection_id, "streams": [{"streamName": n} for n in streams]}
+        else:
+            path, body = "/connections/clear", {"connectionId": connection_id}
+        answer = await self.http.request("POST", self._config(path), json=body, safe=False)
+        return JobInfoRead.model_validate(answer)
+
     # ------------------------------------------------------------------ config API
 
     async def config_get_job(self, job_id: int | str) -> JobInfoRead:

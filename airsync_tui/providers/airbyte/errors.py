@@ -31,7 +31,7 @@ _CONNECTION_PATH = re.compile(r"/connections/([^/]+)$")
 _WORKSPACE_PATH = re.compile(r"/workspaces/([^/]+)$")
 
 REFRESH_UNSUPPORTED = "Refreshes are not supported in the public API"
-REFRESH_HINT = "use reset or clear, or the Airbyte UI"
+REFRESH_HINT = "use `airsync refresh` or x → Refresh streams in the dashboard (config API), or reset or clear"
 
 
 class ConfigApiUnavailable(ApiError):

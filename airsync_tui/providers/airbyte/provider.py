@@ -50,6 +50,7 @@ from airsync_tui.providers.airbyte.mapping import (
     map_public_job,
     map_workspace,
 )
+from airsync_tui.providers.airbyte.fleet import AIRBYTE_ACTIONS, AirbyteFleetMixin
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,
@@ -96,11 +97,12 @@ AIRBYTE_CAPABILITIES = ProviderCapabilities(
     has_attempt_logs=True,
     job_noun="job",
     connection_noun="connection",
+    actions=AIRBYTE_ACTIONS,
 )
 
 
-class AirbyteProvider:
-    """Airbyte behind the neutral `SyncProvider` protocol."""
+class AirbyteProvider(AirbyteFleetMixin):
+    """Airbyte behind the neutral `SyncProvider` protocol (fleet actions: `AirbyteFleetMixin`)."""
 
     name = "airbyte"
     display_name = "Airbyte"
@@ -420,7 +422,7 @@ class AirbyteProvider:
             wire = await self.client.create_job(connection_id, job_type)
         except ConflictError as exc:
             if exc.title != "try-again-later" and "already running" not in exc.message.lower():
-                raise
+                raise await self.explain_refusal(connection_id, exc) from None
             found = await self._find_active_job(connection_id, recent_only=False)
             if found is None:
                 raise

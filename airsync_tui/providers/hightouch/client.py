@@ -119,6 +119,10 @@ class HightouchClient:
     async def get_sync(self, sync_id: int) -> Sync:
         return Sync.model_validate(await self._get(f"/syncs/{int(sync_id)}"))
 
+    async def patch_sync(self, sync_id: int, body: dict[str, Any]) -> Sync:
+        """`PATCH /syncs/{id}` (`UpdateSync`), e.g. `{"disabled": true}`. Sent once; answers the Sync."""
+        return Sync.model_validate(await self.http.request("PATCH", self._url(f"/syncs/{int(sync_id)}"), json=body, safe=False))
+
     # -------------------------------------------------------------------- runs
     async def list_runs(
         self,

@@ -56,6 +56,7 @@ from airsync_tui.providers.base import (
 )
 from airsync_tui.providers.http import HttpSignal, RequestStats
 
+from .fleet import HIGHTOUCH_ACTIONS, HightouchFleetMixin
 from .client import DEFAULT_API_URL, DEFAULT_CLIENT_LIMIT, HightouchClient
 from .mapping import PROVIDER, map_run, map_sync, queued_job, run_detail, run_summary_lines
 from .tracker import RunTracker, run_is_active
@@ -79,6 +80,7 @@ CAPABILITIES = ProviderCapabilities(
     logs_notice=LOGS_NOTICE,
     job_noun="run",
     connection_noun="sync",
+    actions=HIGHTOUCH_ACTIONS,
 )
 
 # `GET /syncs?after=` returns syncs whose *latest run started* after W, with
@@ -115,7 +117,7 @@ def _run_number(job_id: str) -> int:
     return int(text)
 
 
-class HightouchProvider:
+class HightouchProvider(HightouchFleetMixin):
     """Hightouch syncs and runs as neutral connections and jobs."""
 
     name = PROVIDER
@@ -393,7 +395,7 @@ class HightouchProvider:
             output = await self.client.trigger(sync_id, full_resync=job_type == "full_resync")
         except (TransportError, ApiError) as exc:
             if not _ambiguous(exc):
-                raise
+                raise await self.explain_refusal(connection_id, exc) from None
             return await self._reconcile(sync_id, job_type, baseline, exc)
 
         run_id = output.run_id

@@ -43,7 +43,9 @@ from airsync_tui.service.events import (
     LatestJobs,
     ProgressUpdated,
 )
+from airsync_tui.service.filtering import connection_haystack, parse_filter
 from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.ui.fleet import FleetMarkingMixin
 from airsync_tui.ui.formatting import (
     DASH,
     Palette,
@@ -125,15 +127,7 @@ def job_records(job: Job | None) -> int | None:
     return job.records_synced
 
 
-def parse_filter(text: str) -> tuple[str, bool]:
-    """"!term" → ("term", inverted)."""
-    text = text.strip()
-    if text.startswith("!"):
-        return text[1:].strip().lower(), True
-    return text.lower(), False
-
-
-class ConnectionsScreen(Screen[None]):
+class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
     """The live connection list (home)."""
 
     scope = "connections"
@@ -209,7 +203,10 @@ class ConnectionsScreen(Screen[None]):
         if self._multi_provider:
             cells["provider"] = Text(watcher.providers[connection.provider].display_name, style=palette.muted)
         cells["name"] = plain(connection.name)
-        state = clean(connection.status) or DASH
+        mark = self.mark_prefix(key)
+        if mark is not None:
+            cells["name"] = Text.assemble(mark, cells["name"], no_wrap=True, overflow="ellipsis", end="")
+        state = clean(connection.state_label) or DASH
         cells["state"] = Text(state, style="" if connection.enabled and state == "active" else palette.muted)
         cells["schedule"] = Text(connection.schedule.describe(), style=palette.muted)
         cells["last"] = status_badge(job.status if job else None, palette, tick=tick)
@@ -268,11 +265,7 @@ class ConnectionsScreen(Screen[None]):
         """Lower-case search text per connection (built once per list change)."""
         watcher = self.watcher
         self._haystack = {
-            key: " ".join(
-                clean(part).lower()
-                for part in (c.name, c.source, c.destination, watcher.providers[c.provider].display_name, c.id)
-                if part
-            )
+            key: connection_haystack(c, watcher.providers[c.provider].display_name)
             for key, c in watcher.connections.items()
         }
         connections = watcher.connections
@@ -364,6 +357,9 @@ class ConnectionsScreen(Screen[None]):
         if self.status_filter != "all":
             line.append("   status ", style=palette.muted)
             line.append(self.status_filter, style="bold")
+        marks = self.mark_status()
+        if marks is not None:
+            line.append_text(marks)
         label = next((c.label for c in COLUMNS if c.key == self.sort_column), self.sort_column)
         line.append("   sort ", style=palette.muted)
         line.append(f"{label} {'↓' if self.sort_reverse else '↑'}")
