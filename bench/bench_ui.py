@@ -50,7 +50,7 @@ async def _until(pilot, predicate, timeout: float = 30.0) -> None:  # type: igno
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # ----------------------------------------------------------------- (a) launch
@@ -65,7 +65,7 @@ async def bench_launch(runs: int) -> list[float]:
             async with app.run_test(size=SIZE) as pilot:
                 await _until(
                     pilot,
-                    lambda: isinstance(app.screen, ConnectionsScreen)
+                    lambda app=app, watcher=watcher: isinstance(app.screen, ConnectionsScreen)
                     and all(watcher.loaded.values())
                     and app.screen.table.row_count == len(watcher.connections) > 0,
                 )

@@ -7,18 +7,19 @@ import asyncio
 import contextlib
 import json
 import sys
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
-from airsync_tui.service.events import AttemptEnded, LogLinesAdded
 from airsync_tui.models.timeparse import utcnow
-from airsync_tui.textfmt import age, count, duration
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.events import AttemptEnded, LogLinesAdded
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
 from airsync_tui.service.watcher import Watcher, WatcherConfig
+from airsync_tui.textfmt import age, count, duration
 
 EXIT_INTERRUPTED = 130
 
@@ -197,9 +198,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                 ticker.cancel()
             await watcher.stop()
     job = outcome.job
-    if outcome.interrupted:
-        printer.finish(f"airsync: {outcome.message}")
-    elif outcome.timed_out:
+    if outcome.interrupted or outcome.timed_out:
         printer.finish(f"airsync: {outcome.message}")
     elif args.wait:
         summary = f"job {job.id} {job.status.label}"

@@ -30,9 +30,9 @@ from airsync_tui.emulator.airbyte.routes_public import build_public_routes
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.auth import RequireAuth, TokenStore
 from airsync_tui.emulator.clock import VirtualClock
+from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
 from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.emulator.hightouch.world import HightouchWorld
-from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
 
 TICK_SECONDS = 0.1
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class RunningEmulator:
         with contextlib.suppress(OSError):
             self._sock.close()
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

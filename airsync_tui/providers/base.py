@@ -12,9 +12,10 @@ Per-job detail is only fetched for jobs somebody follows (`get_job_detail`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
 from airsync_tui.providers.http import HttpSignal, RequestStats

@@ -26,7 +26,6 @@ from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
 
-
 class ProviderLogFeed:
     """An `AttemptLogFeed` over one job of one provider."""
 
@@ -67,7 +66,7 @@ class ProviderLogFeed:
             return
         try:
             detail = await self.provider.get_job_detail(self.job.id)
-        except Exception:  # logs are still worth showing without the attempt list
+        except Exception:  # noqa: BLE001 — logs are still worth showing without the attempt list
             return
         self._detail_known = True
         numbers = [a.number for a in detail.attempts]

@@ -27,8 +27,8 @@ DEMO_SEED = 7
 class Demo:
     """A running embedded emulator and the profile that points at it."""
 
-    emulator: "RunningEmulator"
-    profile: "Profile"
+    emulator: RunningEmulator
+    profile: Profile
 
     def stop(self) -> None:
         self.emulator.stop()
@@ -54,7 +54,7 @@ def start_demo(*, seed: int = DEMO_SEED, speed: float = DEMO_SPEED, **options: A
     return Demo(emulator=emulator, profile=profile)
 
 
-def providers_for(profile: "Profile", *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
+def providers_for(profile: Profile, *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
     providers = build_providers(profile, read_only=read_only, only=only)
     if not providers:
         raise ConfigError(
@@ -66,7 +66,7 @@ def providers_for(profile: "Profile", *, read_only: bool | None = None, only: st
 
 
 def build_watcher(
-    profile: "Profile",
+    profile: Profile,
     *,
     read_only: bool | None = None,
     config: WatcherConfig | None = None,

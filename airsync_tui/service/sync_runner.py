@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Job

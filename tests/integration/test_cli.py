@@ -96,7 +96,7 @@ def test_sync_by_name_failed_exits_1_with_the_reason(emu: RunningEmulator) -> No
     assert "\r" not in result.stdout  # piped: one line per transition, no live redraw
     assert any("→ failed" in line for line in lines)
     summary = lines[-1]
-    assert summary.startswith(f"job ") and "failed" in summary and " — " in summary  # the reason is printed
+    assert summary.startswith("job ") and "failed" in summary and " — " in summary  # the reason is printed
 
 
 def test_retrying_job_is_not_reported_as_failed(emu: RunningEmulator) -> None:

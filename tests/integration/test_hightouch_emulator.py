@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-
-from tests.asgi_server import serve
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.emulator.hightouch import build_hightouch_app
+from tests.asgi_server import serve
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-test-key"

@@ -9,16 +9,16 @@ edge cases stay fast and stable. Jobs advance one step per `poll_activity`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from airsync_tui.errors import ApiError, ConflictError, NotFoundError, TransportError
 from airsync_tui.models.domain import (
     Attempt,
     Connection,
-    FailureInfo,
     Fact,
+    FailureInfo,
     Job,
     JobDetail,
     Progress,
@@ -39,7 +39,7 @@ from airsync_tui.providers.base import (
 from airsync_tui.providers.http import HttpSignal, RequestStats
 from airsync_tui.service.watcher import WatcherConfig
 
-FROZEN_NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 FAST_CONFIG = WatcherConfig(
     active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=0.1, connections_interval=3600
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from airsync_tui.service.events import HealthState
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -156,7 +156,7 @@ def _tall_world():  # type: ignore[no-untyped-def]
     """The demo's eight connections after 100 fillers that sort first (demo rows start off-screen)."""
     from tests.ui.fakes import DEMO_NAMES, make_connections
 
-    connections, jobs = demo_world()
+    _connections, jobs = demo_world()
     fillers = [f"AAA filler {i:03d}" for i in range(100)]
     return make_connections("airbyte", DEMO_NAMES + fillers), jobs
 
@@ -242,11 +242,11 @@ async def test_fast_typing_is_coalesced_and_ends_with_the_right_rows() -> None:
 
 
 def test_age_changes_at_is_never_late() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from airsync_tui.ui.formatting import age, age_changes_at
 
-    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
     assert age_changes_at(None, moment) is None
     for seconds in [0, 3, 30, 59, 61, 89.5, 95, 150, 1000, 3599, 3700, 5400.2, 40000, 86400 * 3 + 7, 86400 * 400]:
         now = moment + timedelta(seconds=seconds)

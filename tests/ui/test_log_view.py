@@ -377,7 +377,7 @@ async def test_filters_set_while_indexing_apply_to_the_full_log() -> None:
 
 async def test_save_waits_for_indexing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(log_screen_module, "log_save_dir", lambda: tmp_path)
-    feed, hold, full = _progressive_feed()
+    feed, hold, _full = _progressive_feed()
     app = LogApp(feed)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await _wait_prefix(pilot, app)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import difflib
 import os
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Awaitable, Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import OptionList
 
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 
 import pytest
@@ -60,7 +61,7 @@ def test_state_machine_with_manual_ticks() -> None:
     observed = [(old, new) for jid, old, new, _, _ in world.transitions if jid == job.job_id]
     assert observed[0] == (None, "pending") and observed[1] == ("pending", "running")
     assert observed[-1][1] in ("succeeded", "failed")
-    for (_, new), (old, _) in zip(observed, observed[1:]):
+    for (_, new), (old, _) in itertools.pairwise(observed):
         assert new == old
     assert connection.active_job_id is None
     with pytest.raises(JobNotRunning):
@@ -102,7 +103,7 @@ def test_scaled_world_is_fast() -> None:
     assert len(world.active_job_ids) == 50
     started = time.perf_counter()
     page, _ = world.query_jobs(JobQuery(descending=True), 0, 100)
-    active, total = world.query_jobs(JobQuery(statuses=frozenset({"running", "pending"})), 0, 200, want_total=True)
+    _active, total = world.query_jobs(JobQuery(statuses=frozenset({"running", "pending"})), 0, 200, want_total=True)
     by_connection, _ = world.query_jobs(JobQuery(connection_id=world.connections[42].connection_id), 0, 20)
     assert time.perf_counter() - started < 0.2
     assert [j.job_id for j in page] == sorted((j.job_id for j in page), reverse=True)

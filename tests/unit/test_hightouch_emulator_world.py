@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from datetime import UTC, datetime
@@ -10,8 +11,7 @@ import httpx
 import pytest
 
 from airsync_tui.emulator.clock import VirtualClock
-from airsync_tui.emulator.hightouch import build_hightouch_app
-from airsync_tui.emulator.hightouch import catalog
+from airsync_tui.emulator.hightouch import build_hightouch_app, catalog
 from airsync_tui.emulator.hightouch.model import IN_PROGRESS, TERMINAL
 from airsync_tui.emulator.hightouch.ratelimit import SlidingWindowLimiter
 from airsync_tui.emulator.hightouch.schedules import next_cron_time
@@ -58,7 +58,7 @@ def test_demo_history_has_every_kind_of_outcome() -> None:
         ids = [r.id for r in sync.runs]
         assert ids == sorted(ids)
         finished = [r for r in sync.runs if r.finished_at is not None]
-        for earlier, later in zip(finished, finished[1:]):
+        for earlier, later in itertools.pairwise(finished):
             assert later.started_at is not None and later.started_at >= earlier.finished_at  # one at a time
 
 
@@ -146,7 +146,7 @@ def test_plans_keep_row_invariants() -> None:
         outcomes.add(plan.outcome)
         for kind in ("added", "changed", "removed"):
             ok, failed, planned = (getattr(c, kind) for c in (plan.successful, plan.failed, plan.planned))
-            assert 0 <= ok and 0 <= failed and ok + failed <= planned
+            assert ok >= 0 and failed >= 0 and ok + failed <= planned
         names = [p for p, _ in plan.phases]
         assert [order.index(n) for n in names] == sorted(order.index(n) for n in names)
         assert all(d > 0 for _, d in plan.phases)

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -121,7 +122,7 @@ class AirbyteProvider:
         read_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy = RetryPolicy(),
-    ) -> "AirbyteProvider":
+    ) -> AirbyteProvider:
         return cls(AirbyteClient.from_settings(settings, transport=transport, policy=policy), settings, read_only=read_only)
 
     # ------------------------------------------------------------------ plumbing
@@ -136,7 +137,7 @@ class AirbyteProvider:
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def __aenter__(self) -> "AirbyteProvider":
+    async def __aenter__(self) -> AirbyteProvider:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import httpx
 from pydantic import SecretStr
@@ -152,7 +153,7 @@ class HightouchProvider:
         read_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         **options: Any,
-    ) -> "HightouchProvider":
+    ) -> HightouchProvider:
         key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
         if not key.strip():
             raise ConfigError(
@@ -270,7 +271,7 @@ class HightouchProvider:
 
         results = await asyncio.gather(*(latest(sync) for sync in now_ids), return_exceptions=True)
         jobs: list[Job] = []
-        for sync, result in zip(now_ids, results):
+        for sync, result in zip(now_ids, results, strict=True):
             if isinstance(result, AuthError):
                 raise result
             if isinstance(result, BaseException):

@@ -18,10 +18,10 @@ Why it is built this way:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from time import monotonic
-from typing import Callable
 
 from rich.text import Text
 from textual import on

@@ -42,9 +42,9 @@ from airsync_tui.service.events import (
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.formatting import (
     DASH,
-    clock_time,
     Palette,
     clean,
+    clock_time,
     count,
     duration,
     percent,

@@ -39,7 +39,7 @@ def health_text(event: ApiHealthChanged, now: datetime) -> str:
     if state == HealthState.RETRYING:
         if event.retry_in is None:
             return "retrying"
-        left = max(0, int(round(event.retry_in - (now - event.at).total_seconds())))
+        left = max(0, round(event.retry_in - (now - event.at).total_seconds()))
         return f"retrying in {left} s" if left else "retrying now"
     return {
         HealthState.OK: "ok",

@@ -28,8 +28,9 @@ rendering and invalidation are used.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -43,7 +44,6 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, default_cell_formatter
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
-from rich.padding import Padding
 
 _EMPTY = Text()
 
@@ -495,7 +495,7 @@ class LiveTable(DataTable[Text]):
         padding = (0, self.cell_padding)
         cache = self._cell_segments
         rendered: list[list[Segment]] = []
-        for column, width in zip(columns, widths):
+        for column, width in zip(columns, widths, strict=False):
             datum = row_data.get(column.key)
             cell = _EMPTY if datum is None else (default_cell_formatter(datum, wrap=False, height=1) or _EMPTY)
             look: tuple[object, ...] | None = None
