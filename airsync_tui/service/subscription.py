@@ -51,11 +51,15 @@ class Subscription:
             self._queue.put_nowait(item)
 
     async def get(self, timeout: float | None = None) -> Event | None:
-        """Next event, or None when closed or on timeout."""
+        """Next event, or None when closed or on timeout.
+
+        `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` swallows a
+        cancellation that lands while the queue has just produced an event, so a
+        Ctrl-C during `sync --wait` was lost (the CLI kept waiting).
+        """
         try:
-            if timeout is None:
+            async with asyncio.timeout(timeout):
                 return await self._queue.get()
-            return await asyncio.wait_for(self._queue.get(), timeout)
         except TimeoutError:
             return None
 
