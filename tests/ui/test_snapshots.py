@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Footer
 
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -59,8 +60,16 @@ async def _snap(app: AirsyncApp, name: str, steps: Callable[[Pilot, AirsyncApp],
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0)
         await steps(pilot, app)
-        await pilot.pause(0.2)
+        # The footer fills in its keys a few frames after the screen: wait for it, not for a fixed time.
+        await wait_for(pilot, lambda: _footer_keys_shown(app), what="footer keys")
+        await pilot.pause()
         compare(name, screen_text(app))
+
+
+def _footer_keys_shown(app: AirsyncApp) -> bool:
+    """True when the footer of the (top-most full) screen has rendered its key bindings."""
+    footers = [footer for screen in reversed(app.screen_stack) for footer in screen.query(Footer)]
+    return bool(footers) and bool(footers[0].children)
 
 
 async def _nothing(pilot: Pilot, app: AirsyncApp) -> None:
