@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -55,10 +53,8 @@ def test_drop_closes_without_a_complete_response(faulty: RunningEmulator) -> Non
 
 def test_stall_outlasts_client_timeout(faulty: RunningEmulator) -> None:
     faulty.set_faults(FaultConfig(rate=1.0, kinds={"stall"}, stall_seconds=3.0))
-    started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # the 3 s stall would have answered; the client gave up first
         _get(faulty, timeout=0.3)
-    assert time.monotonic() - started < 2
 
 
 def test_health_is_never_faulted_and_faults_can_be_cleared(faulty: RunningEmulator) -> None:

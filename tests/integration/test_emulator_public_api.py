@@ -187,7 +187,16 @@ def test_jobs_filters(api: httpx.Client, emulator: RunningEmulator) -> None:
     assert api.get("/jobs", params={"workspaceIds": "00000000-0000-4000-8000-000000000000"}).json()["data"] == []
     failed = api.get("/jobs", params={"status": "failed", "limit": 100}).json()["data"]
     assert failed and all(j["status"] == "failed" for j in failed)
-    assert api.get("/jobs", params={"jobType": "reset"}).json()["data"] == [] or True
+    # a reset job on an idle connection: the jobType filter must return it and nothing else
+    with emulator.world.lock:
+        idle = next(c for c in emulator.world.connections if c.status == "active" and c.active_job_id is None)
+        reset = emulator.world.create_job(idle.connection_id, "reset")
+    try:
+        resets = api.get("/jobs", params={"jobType": "reset", "limit": 100}).json()["data"]
+        assert reset.job_id in {j["jobId"] for j in resets}
+        assert all(j["jobType"] == "reset" for j in resets)
+    finally:
+        emulator.world.cancel_job(reset.job_id)
     assert all(j["jobType"] == "sync" for j in api.get("/jobs", params={"jobType": "sync", "limit": 100}).json()["data"])
     everything = api.get("/jobs", params={"limit": 100}).json()["data"]
     middle = everything[len(everything) // 2]["startTime"]

@@ -155,9 +155,7 @@ def test_scaled_world_pages_through_1000_syncs(clock: VirtualClock) -> None:
         ids: list[int] = []
         offset, pages = 0, 0
         while True:
-            t0 = time.perf_counter()
-            body = c.get("/syncs", params={"offset": offset, "limit": 100}).json()
-            assert time.perf_counter() - t0 < 1.0
+            body = c.get("/syncs", params={"offset": offset, "limit": 100}).json()  # page time: bench/bench_emulator.py
             ids += [s["id"] for s in body["data"]]
             pages += 1
             offset += 100

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from datetime import UTC, datetime
 
 import httpx
@@ -85,9 +84,7 @@ def test_huge_clock_jump_does_not_replay_a_backlog() -> None:
     clock = VirtualClock(1.0, start=START)
     world = HightouchWorld(clock, seed=7)
     clock.advance(365 * 86400)
-    t0 = time.perf_counter()
-    world.tick()
-    assert time.perf_counter() - t0 < 2.0
+    world.tick()  # how long it takes: `python bench/bench_emulator.py`
     leads = next(s for s in world.syncs if s.slug == "leads-to-hubspot")
     assert len(leads.runs) < 400  # not 35,000 quarter-hours
 
@@ -185,14 +182,13 @@ def test_sliding_window_limiter() -> None:
     assert limiter.allow("a")
 
 
-def test_scaled_world_builds_fast_with_unique_slugs() -> None:
-    t0 = time.perf_counter()
+def test_scaled_world_has_unique_slugs_and_pages_by_slug() -> None:
+    # Build and page speed: `python bench/bench_emulator.py`.
     world = HightouchWorld(VirtualClock(1.0, start=START), seed=1, syncs=3000)
-    assert time.perf_counter() - t0 < 5
     assert len({s.slug for s in world.syncs}) == 3000
-    t0 = time.perf_counter()
     page, more = world.list_syncs(offset=2900, limit=100, order_by="slug")
-    assert len(page) == 100 and not more and time.perf_counter() - t0 < 0.01
+    assert len(page) == 100 and not more
+    assert [s.slug for s in page] == sorted(s.slug for s in world.syncs)[2900:]
 
 
 async def test_unhandled_error_is_the_bare_json_string() -> None:
