@@ -62,6 +62,7 @@ def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
         AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        AIRSYNC_STATE=os.environ["AIRSYNC_STATE"],  # the test's own tmp state file (tests/conftest.py)
     )
     env.update(overrides)
     return env
