@@ -27,9 +27,9 @@ SECRET = "cli-secret-5f3a9"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    """Fast virtual time (x40): a whole job runs in a few wall seconds."""
+    """Fast virtual time (x200): a whole job runs in a wall second or two."""
     running = start_emulator(
-        EmulatorOptions(speed=40.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
+        EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
     )
     # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
     running.world.pause_schedules()
