@@ -327,9 +327,7 @@ async def test_progressive_prefix_first_then_full_index(structured: bool) -> Non
         assert f"indexing… {shown:,} lines" in screen.status_text()
         assert "Rate limited on stream users" in _screen_text(app)  # line 0 is on screen already
         # The user moves while indexing; the swap keeps the cursor line and top line.
-        for _ in range(40):
-            await pilot.press("down")
-        await pilot.press("pagedown")
+        await pilot.press("down", "down", "down", "pagedown", "down")
         cursor_line = screen.view.current_line()
         top = int(screen.view.scroll_y)
         hold.set()
