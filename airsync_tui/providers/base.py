@@ -109,7 +109,15 @@ class SyncProvider(Protocol):
     display_name: str  # "Airbyte", "Hightouch"
     capabilities: ProviderCapabilities
     read_only: bool
-    stats: RequestStats  # requests sent (benchmarks, the UI's request-rate readout)
+
+    @property
+    def stats(self) -> RequestStats:
+        """Requests sent (benchmarks, the UI's request-rate readout).
+
+        Read-only: providers expose their HTTP layer's counter as a property, and a plain
+        attribute (test fakes) satisfies a read-only protocol member too.
+        """
+        ...
 
     def add_health_listener(self, listener: Callable[[HttpSignal], None]) -> None: ...
 

@@ -22,7 +22,10 @@ from rich.text import Text
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Progress
 from airsync_tui.models.status import JobStatus, StatusCategory
-from airsync_tui.textfmt import DASH, age, count, duration  # noqa: F401  (re-exported for the UI)
+from airsync_tui.textfmt import DASH as DASH  # re-exported for the UI (explicit, for mypy --strict)
+from airsync_tui.textfmt import age as age
+from airsync_tui.textfmt import count as count
+from airsync_tui.textfmt import duration as duration
 
 
 def clean(value: object) -> str:

@@ -114,6 +114,7 @@ class FakeProvider:
         self._listeners: list[Callable[[HttpSignal], None]] = []
         self._next_id = 5000
         self.fail_next: Exception | None = None  # raised by the next poll
+        self.fail_polls: Exception | None = None  # raised by every poll until cleared
         self.fail_connections: Exception | None = None
         self.triggers: list[tuple[str, str]] = []
         self.dirty: set[str] = set()  # jobs changed since the last poll (the "updated since" feed)
@@ -170,6 +171,8 @@ class FakeProvider:
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
+        if self.fail_polls is not None:
+            raise self.fail_polls
         if self.auto_advance:
             for state in self.jobs.values():
                 if state.job.status.is_active:

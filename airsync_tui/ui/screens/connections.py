@@ -26,8 +26,6 @@ from time import monotonic
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
@@ -43,7 +41,8 @@ from airsync_tui.service.events import (
     LatestJobs,
     ProgressUpdated,
 )
-from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.service.watcher import Watcher
+from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import (
     DASH,
     Palette,
@@ -56,6 +55,7 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
+from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -133,7 +133,7 @@ def parse_filter(text: str) -> tuple[str, bool]:
     return text.lower(), False
 
 
-class ConnectionsScreen(Screen[None]):
+class ConnectionsScreen(LiveScreen):
     """The live connection list (home)."""
 
     scope = "connections"
@@ -164,7 +164,7 @@ class ConnectionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.app
-        self._multi_provider = len(app.watcher.providers) > 1  # type: ignore[attr-defined]
+        self._multi_provider = len(app.watcher.providers) > 1
         table = self.table
         for column in COLUMNS:
             if column.key == "provider" and not self._multi_provider:
@@ -178,7 +178,7 @@ class ConnectionsScreen(Screen[None]):
         self._index_connections()
         self._apply_view()
         table.focus()
-        app.refresh_headers()  # type: ignore[attr-defined]
+        app.refresh_headers()
         self._update_status_line()
 
     @property
@@ -186,15 +186,15 @@ class ConnectionsScreen(Screen[None]):
         return self.query_one("#connections", LiveTable)
 
     @property
-    def watcher(self):  # type: ignore[no-untyped-def]
-        return self.app.watcher  # type: ignore[attr-defined]
+    def watcher(self) -> Watcher:
+        return self.app.watcher
 
     @property
     def palette(self) -> Palette:
-        return self.app.palette  # type: ignore[attr-defined]
+        return self.app.palette
 
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined]
+        return self.app.clock()
 
     # ------------------------------------------------------- rendering
     def render_cells(self, key: str, now: datetime | None = None) -> dict[str, Text]:
@@ -204,7 +204,7 @@ class ConnectionsScreen(Screen[None]):
         job: Job | None = watcher.latest_job.get(key)
         now = now or self.now()
         palette = self.palette
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         cells: dict[str, Text] = {}
         if self._multi_provider:
             cells["provider"] = Text(watcher.providers[connection.provider].display_name, style=palette.muted)
@@ -408,7 +408,7 @@ class ConnectionsScreen(Screen[None]):
         if not self.is_active:  # another screen or a modal on top: nothing cosmetic to animate
             self._missed_tick = True
             return
-        self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)  # type: ignore[attr-defined]
+        self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)
 
     def on_screen_resume(self) -> None:
         if self._missed_tick:
@@ -539,29 +539,29 @@ class ConnectionsScreen(Screen[None]):
         self._apply_view()
 
     def action_switch_profile(self) -> None:
-        self.app.action_switch_profile()  # type: ignore[attr-defined]
+        self.app.action_switch_profile()
 
     def action_trigger_sync(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_trigger(key, "sync")  # type: ignore[attr-defined]
+            self.app.request_trigger(key, "sync")
 
     def action_choose_job_type(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_job_type(key)  # type: ignore[attr-defined]
+            self.app.request_job_type(key)
 
     def action_cancel_job(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_cancel(self.watcher.latest_job.get(key), key)  # type: ignore[attr-defined]
+            self.app.request_cancel(self.watcher.latest_job.get(key), key)
 
     def action_open_logs(self) -> None:
         key = self._require_selection()
         if key is None:
             return
         job = self.watcher.latest_job.get(key)
-        self.app.open_logs(job.key if job else None)  # type: ignore[attr-defined]
+        self.app.open_logs(job.key if job else None)
 
     def action_open_browser(self) -> None:
         key = self._require_selection()
@@ -570,23 +570,10 @@ class ConnectionsScreen(Screen[None]):
         connection = self.watcher.connections[key]
         provider = self.watcher.provider_for_key(key)
         url = provider.connection_url(connection.id) or connection.web_url
-        self.app.open_url(url, provider.capabilities.connection_noun)  # type: ignore[attr-defined]
+        self.app.open_link(url, provider.capabilities.connection_noun)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mutating keys are shown disabled in read-only sessions; `P` only with profiles."""
-        if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
-            return None
+        """Mutating keys are gated by `LiveScreen` (read-only); `P` only with profiles."""
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
-        return True
-
-    def on_key(self, event: Key) -> None:
-        """A disabled mutating key still explains itself (the binding did not run)."""
-        if event.key in _MUTATING_KEYS and self.app.is_read_only and not isinstance(self.focused, Input):  # type: ignore[attr-defined]
-            event.stop()
-            verb = "cancelling" if event.key == "c" else "triggering"
-            self.app.refuse_if_read_only(verb)  # type: ignore[attr-defined]
-
-
-_MUTATING_ACTIONS = {spec.action for spec in specs_for("connections") if spec.mutating}
-_MUTATING_KEYS = {spec.key for spec in specs_for("connections") if spec.mutating}
+        return super().check_action(action, parameters)
