@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -278,7 +278,7 @@ class Watcher:
         if self._follow_wake is not None:
             self._follow_wake.set()
 
-    def _health_listener(self, provider: str):  # type: ignore[no-untyped-def]
+    def _health_listener(self, provider: str) -> Callable[[HttpSignal], None]:
         def listener(signal: HttpSignal) -> None:
             if signal.kind == "ok":
                 self._set_health(provider, HealthState.OK)
