@@ -16,7 +16,7 @@ import webbrowser
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from rich.text import Text
 from textual import work
@@ -65,7 +65,7 @@ class SessionInfo:
 SwitchProfile = Callable[[str], Awaitable[Watcher]]
 
 
-def _stylesheets() -> list[Path]:
+def _stylesheets() -> list[str | PurePath]:
     """The TCSS files: `styles/` shipped in the wheel, else the repo's top-level folder."""
     names = ("app.tcss",)
     try:
@@ -82,7 +82,7 @@ class AirsyncApp(App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
     TITLE = "airsync"
-    CSS_PATH = _stylesheets()  # type: ignore[assignment]
+    CSS_PATH = _stylesheets()
     BINDINGS = bindings_for("app")
     COMMANDS = App.COMMANDS | {AirsyncCommands}
     ENABLE_COMMAND_PALETTE = True

@@ -26,6 +26,7 @@ from time import monotonic
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
@@ -151,7 +152,7 @@ class ConnectionsScreen(LiveScreen):
         self._age_due: dict[str, datetime] = {}  # when each shown row's age text can next change
         self._missed_tick = False
         self._pending_filter: str | None = None
-        self._filter_timer: object | None = None
+        self._filter_timer: Timer | None = None
         self._filter_applied_at = float("-inf")
 
     # ---------------------------------------------------------- layout
@@ -421,7 +422,7 @@ class ConnectionsScreen(LiveScreen):
         if running:
             keys.extend(key for key, job in self.watcher.latest_job.items() if job.status.is_active)
         if keys:
-            self.refresh_rows(dict.fromkeys(keys), lazy=True)  # type: ignore[arg-type]
+            self.refresh_rows(list(dict.fromkeys(keys)), lazy=True)  # de-duplicated, in order
 
     def on_theme_changed(self) -> None:
         self._cells.clear()
@@ -499,7 +500,7 @@ class ConnectionsScreen(LiveScreen):
         self._pending_filter = None
         timer, self._filter_timer = self._filter_timer, None
         if timer is not None:
-            timer.stop()  # type: ignore[attr-defined]
+            timer.stop()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
