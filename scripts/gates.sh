@@ -19,7 +19,7 @@ run_gate() {
 }
 
 run_gate "ruff check" ruff check .
-run_gate "ruff format" ruff format --check .
+run_gate "ruff format" ruff format --check --output-format concise .
 run_gate "mypy" mypy
 run_gate "import contracts" lint-imports
 
