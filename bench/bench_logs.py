@@ -47,7 +47,6 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from airsync_tui.logs import LogIndex, format_full_text, parse_attempt  # noqa: E402
-from airsync_tui.logs.feed import AttemptLogFeed  # noqa: E402
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive  # noqa: E402
 from airsync_tui.logs.synthetic import synthetic_attempt_json  # noqa: E402
 
@@ -371,7 +370,7 @@ def measure(
     row["text_mb"] = index.text_size / 1e6
     row["retained_ratio"] = index.retained_bytes() / index.text_size
     row["rss_after_load_mb"] = rss_mb()
-    for label, term in zip(("search_rare", "search_common"), search_terms):
+    for label, term in zip(("search_rare", "search_common"), search_terms, strict=True):
         start = time.perf_counter()
         found = index.search(term)
         row[label + "_s"] = time.perf_counter() - start
@@ -426,7 +425,7 @@ def run(lines: int, toolong: bool, emulator: bool) -> list[dict[str, Any]]:
         row = {"format": name, "json_mb": len(body) / 1e6}
         del body
         try:
-            measure(row, lambda: url_feed(url), f"--open-url {url}", tl, ("connection reset", "stream users"))
+            measure(row, lambda url=url: url_feed(url), f"--open-url {url}", tl, ("connection reset", "stream users"))
         finally:
             server.shutdown()
         results.append(row)

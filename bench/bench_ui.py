@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from airsync_tui.cli.demo import start_demo  # noqa: E402
 from airsync_tui.config import AirbyteSettings  # noqa: E402
 from airsync_tui.providers.airbyte.provider import AirbyteProvider  # noqa: E402
-from airsync_tui.cli.demo import start_demo  # noqa: E402
 from airsync_tui.service.session import build_watcher  # noqa: E402
 from airsync_tui.service.watcher import Watcher, WatcherConfig  # noqa: E402
 from airsync_tui.ui.app import AirsyncApp, SessionInfo  # noqa: E402
@@ -59,7 +59,7 @@ async def _until(pilot, predicate, timeout: float = 30.0) -> None:  # type: igno
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 # ------------------------------------------------- (a) first screen, fresh process
@@ -108,7 +108,7 @@ async def bench_launch(runs: int) -> list[float]:
             async with app.run_test(size=SIZE) as pilot:
                 await _until(
                     pilot,
-                    lambda: isinstance(app.screen, ConnectionsScreen)
+                    lambda app=app, watcher=watcher: isinstance(app.screen, ConnectionsScreen)
                     and all(watcher.loaded.values())
                     and app.screen.table.row_count == len(watcher.connections) > 0,
                 )

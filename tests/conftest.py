@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+
+_PROVIDER_ENV_PREFIXES = ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every process it starts) gets its own config file, state file and data dirs.
+
+    Safe under pytest-xdist: nothing is read from or written to the developer's real profile, and a
+    stray AIRBYTE_*/HIGHTOUCH_*/AIRSYNC_* variable in the shell cannot change a test's outcome.
+    A test that needs one of these sets it itself (monkeypatch runs after this fixture).
+    """
+    home = tmp_path_factory.mktemp("airsync-home")
+    for name in [n for n in os.environ if n.startswith(_PROVIDER_ENV_PREFIXES)]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AIRSYNC_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("AIRSYNC_STATE", str(home / "state.sqlite3"))
+    for variable, folder in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+        monkeypatch.setenv(variable, str(Path(home, folder)))
 
 
 @pytest.fixture(scope="session")

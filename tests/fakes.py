@@ -7,8 +7,8 @@ down watcher semantics (diffing, pacing, constant cost) precisely.
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from airsync_tui.errors import ConflictError, NotFoundError, ReadOnlyError
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
@@ -23,7 +23,7 @@ from airsync_tui.providers.base import (
 )
 from airsync_tui.providers.http import HttpSignal, RequestStats
 
-T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 class FakeProvider:

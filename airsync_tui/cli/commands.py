@@ -7,23 +7,28 @@ import asyncio
 import contextlib
 import json
 import sys
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
-from airsync_tui.service.events import AttemptEnded, LogLinesAdded
+from airsync_tui.models.domain import Job
 from airsync_tui.models.timeparse import utcnow
-from airsync_tui.textfmt import age, count, duration, synced_rows
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.events import AttemptEnded, Event, LogLinesAdded
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
 from airsync_tui.service.watcher import Watcher, WatcherConfig
+from airsync_tui.textfmt import age, count, duration, synced_rows
+
+if TYPE_CHECKING:  # config is imported lazily, where a command needs it
+    from airsync_tui.config import Profile
 
 EXIT_INTERRUPTED = 130
 
 
-def load_cli_profile(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def load_cli_profile(args: argparse.Namespace) -> Profile:
     """Profile from flags > env > config file, as every command resolves it."""
     from airsync_tui.config import load_profile
 
@@ -122,7 +127,7 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         return await _follow_logs(provider, job, args.attempt)
 
 
-async def _follow_logs(provider: SyncProvider, job, attempt: int | None) -> int:  # type: ignore[no-untyped-def]
+async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None) -> int:
     """`logs --follow`: the watcher publishes the attempt's lines, then only new ones."""
     if attempt is None:
         detail = await provider.get_job_detail(job.id)
@@ -172,10 +177,10 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         err_stream = sys.stderr if args.json else sys.stdout
         printer = WaitPrinter(err_stream, live=err_stream.isatty())
 
-        def on_started(job, attached):  # type: ignore[no-untyped-def]
+        def on_started(job: Job, attached: bool) -> None:
             printer.started(job, attached, connection.name)
 
-        def on_event(event, job):  # type: ignore[no-untyped-def]
+        def on_event(event: Event, job: Job) -> None:
             if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
                 printer.note(f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}")
             printer.update(job)
@@ -197,9 +202,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                 ticker.cancel()
             await watcher.stop()
     job = outcome.job
-    if outcome.interrupted:
-        printer.finish(f"airsync: {outcome.message}")
-    elif outcome.timed_out:
+    if outcome.interrupted or outcome.timed_out:
         printer.finish(f"airsync: {outcome.message}")
     elif args.wait:
         summary = f"job {job.id} {job.status.label}"

@@ -16,7 +16,7 @@ def _available_profiles() -> list[str]:
 
     try:
         return list_profiles()
-    except Exception:  # a broken config file is reported when a profile is loaded
+    except Exception:  # noqa: BLE001 — a broken config file is reported when a profile is loaded
         return []
 
 

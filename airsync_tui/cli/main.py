@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from airsync_tui import __version__
 from airsync_tui.errors import EXIT_USAGE, AirsyncError

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable, TextIO
-
+from typing import Any, TextIO
 
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Connection, Job
-from airsync_tui.textfmt import count, duration
 from airsync_tui.models.timeparse import utcnow
+from airsync_tui.textfmt import count, duration
+
 
 def inert(text: object) -> str:
     """Server-provided text as one inert line (escape sequences and controls removed)."""

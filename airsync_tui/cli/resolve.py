@@ -32,7 +32,7 @@ async def resolve_connection(providers: list[SyncProvider], ref: str) -> tuple[S
             continue
         except ConfigError:
             raise
-        except Exception:  # not an id this provider understands; try names next
+        except Exception:  # noqa: BLE001 — not an id this provider understands; try names next
             continue
     matches: list[tuple[SyncProvider, Connection]] = []
     for provider in candidates:
@@ -70,7 +70,7 @@ async def resolve_job(providers: list[SyncProvider], ref: str) -> tuple[SyncProv
         for provider in candidates:
             try:
                 recent = await provider.recent_jobs(max_jobs=200)
-            except Exception:
+            except Exception:  # noqa: BLE001 — a provider that cannot list jobs just has no match
                 continue
             match = next((job for job in recent if job.id == text), None)
             if match is not None:

@@ -49,7 +49,7 @@ class FaultConfig:
             raise ValueError("fault rate must be within [0, 1]")
 
     @classmethod
-    def parse(cls, text: str, seed: int = 0) -> "FaultConfig":
+    def parse(cls, text: str, seed: int = 0) -> FaultConfig:
         """Parse the CLI form `RATE[:kind,kind...]`, e.g. `0.1` or `0.2:429,drop`."""
         rate_text, _, kinds_text = text.partition(":")
         kinds = {k.strip() for k in kinds_text.split(",") if k.strip()} or set(ALL_FAULT_KINDS)

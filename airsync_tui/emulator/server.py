@@ -26,17 +26,17 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from airsync_tui.emulator.airbyte.routes_config import build_config_routes
+from airsync_tui.emulator.airbyte.routes_fleet import build_config_fleet_routes, build_public_fleet_routes
 from airsync_tui.emulator.airbyte.routes_public import build_public_routes
 from airsync_tui.emulator.airbyte.warehouse import build_destination_routes
-from airsync_tui.emulator.airbyte.routes_fleet import build_config_fleet_routes, build_public_fleet_routes
-from airsync_tui.emulator.request_log import RequestLog, RequestLogMiddleware
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.auth import RequireAuth, TokenStore
 from airsync_tui.emulator.clock import VirtualClock
+from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
 from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.emulator.hightouch.world import HightouchWorld
-from airsync_tui.emulator.faults import FaultConfig, FaultMiddleware, FaultState
 from airsync_tui.emulator.problem_style import ProblemStyle, ProblemStyleMiddleware
+from airsync_tui.emulator.request_log import RequestLog, RequestLogMiddleware
 
 TICK_SECONDS = 0.1
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class RunningEmulator:
         if self.world.warehouse is not None:
             self.world.warehouse.stop()
 
-    def __enter__(self) -> "RunningEmulator":
+    def __enter__(self) -> RunningEmulator:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

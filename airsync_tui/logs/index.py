@@ -193,13 +193,13 @@ class LogIndex:
 
     __slots__ = (
         "_buf",
-        "_offsets",
-        "_timestamps",
         "_levels",
-        "_sources",
-        "record_count",
-        "generation",
         "_max_line_bytes",
+        "_offsets",
+        "_sources",
+        "_timestamps",
+        "generation",
+        "record_count",
     )
 
     def __init__(self) -> None:

@@ -28,7 +28,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -668,7 +668,7 @@ def _infer_legacy_levels(buf: bytes, levels: bytearray) -> None:
         return
     unknown = levels.translate(_UNKNOWN_TABLE)
     starts = [m.start() for m in matches]
-    for line, match in zip(lines_of_offsets(buf, starts), matches):
+    for line, match in zip(lines_of_offsets(buf, starts), matches, strict=True):
         if unknown[line]:
             level = Level.ERROR if match.group(1) == b"ERROR" else Level.WARN
             if levels[line] == Level.UNKNOWN or level > levels[line]:

@@ -8,8 +8,8 @@ percentage). ETA = elapsed / ratio × (1 − ratio).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from airsync_tui.models.domain import Progress, StreamProgress
 

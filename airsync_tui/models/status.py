@@ -9,8 +9,8 @@ a crash and never a false "finished".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
-from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
@@ -55,7 +55,7 @@ class JobStatus(BaseModel):
     known: bool = True
 
     @classmethod
-    def classify(cls, raw: str | None, table: Mapping[str, StatusCategory]) -> "JobStatus":
+    def classify(cls, raw: str | None, table: Mapping[str, StatusCategory]) -> JobStatus:
         """Map `raw` through a provider's table; unknown values stay as text."""
         text = (raw or "").strip()
         key = text.lower()

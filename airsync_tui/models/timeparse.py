@@ -10,7 +10,7 @@ events and failure reasons are epoch milliseconds. Durations are ISO-8601
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 _ISO_NO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(Z|[+-]\d{2}:?\d{2})?$")
@@ -37,16 +37,16 @@ def parse_iso(value: str) -> datetime:
     except ValueError as exc:
         raise TimeParseError(f"not an ISO-8601 time: {value!r}") from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def from_epoch_seconds(value: float) -> datetime:
-    return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    return datetime.fromtimestamp(float(value), tz=UTC)
 
 
 def from_epoch_millis(value: float) -> datetime:
-    return datetime.fromtimestamp(float(value) / 1000.0, tz=timezone.utc)
+    return datetime.fromtimestamp(float(value) / 1000.0, tz=UTC)
 
 
 def parse_time(value: Any, *, epoch_unit: str = "s") -> datetime | None:
@@ -58,7 +58,7 @@ def parse_time(value: Any, *, epoch_unit: str = "s") -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, bool):
         raise TimeParseError(f"not a time: {value!r}")
     if isinstance(value, (int, float)):
@@ -89,12 +89,12 @@ def parse_duration(value: str | None) -> timedelta | None:
 
 def format_iso(moment: datetime) -> str:
     """UTC ISO text with a `Z`, seconds always present (what we send to APIs)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_duration(delta: timedelta) -> str:
     """`timedelta` → ISO-8601 duration with whole seconds (`PT6M36S`)."""
-    total = int(round(delta.total_seconds()))
+    total = round(delta.total_seconds())
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, seconds = divmod(rest, 60)
@@ -114,4 +114,4 @@ def format_duration(delta: timedelta) -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -12,10 +12,10 @@ Per-job detail is only fetched for jobs somebody follows (`get_job_detail`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
 from airsync_tui.providers.http import HttpSignal, RequestStats
@@ -148,7 +148,15 @@ class SyncProvider(Protocol):
     display_name: str  # "Airbyte", "Hightouch"
     capabilities: ProviderCapabilities
     read_only: bool
-    stats: RequestStats  # requests sent (benchmarks, the UI's request-rate readout)
+
+    @property
+    def stats(self) -> RequestStats:
+        """Requests sent (benchmarks, the UI's request-rate readout).
+
+        Read-only: providers expose their HTTP layer's counter as a property, and a plain
+        attribute (test fakes) satisfies a read-only protocol member too.
+        """
+        ...
 
     def add_health_listener(self, listener: Callable[[HttpSignal], None]) -> None: ...
 

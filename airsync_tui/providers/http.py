@@ -15,9 +15,10 @@ import asyncio
 import random
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -167,7 +168,7 @@ class JsonHttp:
         for listener in list(self.listeners):
             try:
                 listener(signal)
-            except Exception:  # a broken listener must not break a request
+            except Exception:  # noqa: BLE001 — a broken listener must not break a request
                 pass
 
     async def request(

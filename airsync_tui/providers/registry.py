@@ -7,7 +7,8 @@ service, CLI or UI changes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from airsync_tui.providers.base import SyncProvider
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from airsync_tui.config import Profile
 
 
-def _airbyte(profile: "Profile", read_only: bool) -> SyncProvider | None:
+def _airbyte(profile: Profile, read_only: bool) -> SyncProvider | None:
     if profile.airbyte is None:
         return None
     from airsync_tui.providers.airbyte.provider import AirbyteProvider
@@ -23,7 +24,7 @@ def _airbyte(profile: "Profile", read_only: bool) -> SyncProvider | None:
     return AirbyteProvider.from_settings(profile.airbyte, read_only=read_only)
 
 
-def _hightouch(profile: "Profile", read_only: bool) -> SyncProvider | None:
+def _hightouch(profile: Profile, read_only: bool) -> SyncProvider | None:
     if profile.hightouch is None:
         return None
     from airsync_tui.providers.hightouch.provider import HightouchProvider
@@ -32,13 +33,13 @@ def _hightouch(profile: "Profile", read_only: bool) -> SyncProvider | None:
 
 
 #: provider name -> factory(profile, read_only) -> provider or None when not configured
-PROVIDER_FACTORIES: dict[str, Callable[["Profile", bool], SyncProvider | None]] = {
+PROVIDER_FACTORIES: dict[str, Callable[[Profile, bool], SyncProvider | None]] = {
     "airbyte": _airbyte,
     "hightouch": _hightouch,
 }
 
 
-def build_providers(profile: "Profile", *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
+def build_providers(profile: Profile, *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
     """Every provider the profile configures (or just `only`)."""
     ro = profile.read_only if read_only is None else read_only
     providers: list[SyncProvider] = []

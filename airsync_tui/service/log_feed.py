@@ -16,7 +16,7 @@ parse (live logs are also the short ones: they are still being written).
 from __future__ import annotations
 
 import asyncio
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, iter_formatted_lines, parse_attempt
@@ -25,6 +25,8 @@ from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
+if TYPE_CHECKING:  # the watcher imports this module
+    from airsync_tui.service.watcher import Watcher
 
 
 class ProviderLogFeed:
@@ -67,7 +69,7 @@ class ProviderLogFeed:
             return
         try:
             detail = await self.provider.get_job_detail(self.job.id)
-        except Exception:  # logs are still worth showing without the attempt list
+        except Exception:  # noqa: BLE001 — logs are still worth showing without the attempt list
             return
         self._detail_known = True
         numbers = [a.number for a in detail.attempts]
@@ -128,7 +130,7 @@ class ProviderLogFeed:
         return default_attempt_label(position, len(self.attempt_numbers), status, self._lines.get(attempt_number))
 
 
-def make_log_feed(watcher, job_key: str, attempt_number: int | None = None) -> ProviderLogFeed:  # type: ignore[no-untyped-def]
+def make_log_feed(watcher: Watcher, job_key: str, attempt_number: int | None = None) -> ProviderLogFeed:
     """A feed for a job the watcher knows (detail and names from its state)."""
     provider = watcher.provider_for_key(job_key)
     job = watcher.jobs.get(job_key)

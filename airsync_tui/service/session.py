@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # (and tests) know about, so the service never imports it.
 
 
-def providers_for(profile: "Profile", *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
+def providers_for(profile: Profile, *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
     providers = build_providers(profile, read_only=read_only, only=only)
     if not providers:
         raise ConfigError(
@@ -33,7 +33,7 @@ def providers_for(profile: "Profile", *, read_only: bool | None = None, only: st
 
 
 def build_watcher(
-    profile: "Profile",
+    profile: Profile,
     *,
     read_only: bool | None = None,
     config: WatcherConfig | None = None,

@@ -8,7 +8,7 @@ stops reading loses the oldest progress updates first, never status changes.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from airsync_tui.service.events import Event, JobDetailUpdated, ProgressUpdated
 
@@ -18,7 +18,7 @@ _DROPPABLE = (ProgressUpdated, JobDetailUpdated)
 class Subscription:
     """An async iterator of events; `close()` (or `async with`) to leave."""
 
-    def __init__(self, hub: "EventHub", maxsize: int) -> None:
+    def __init__(self, hub: EventHub, maxsize: int) -> None:
         self._hub = hub
         self._queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize=maxsize)
         self.dropped = 0
@@ -51,12 +51,16 @@ class Subscription:
             self._queue.put_nowait(item)
 
     async def get(self, timeout: float | None = None) -> Event | None:
-        """Next event, or None when closed or on timeout."""
+        """Next event, or None when closed or on timeout.
+
+        `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` swallows a
+        cancellation that lands while the queue has just produced an event, so a
+        Ctrl-C during `sync --wait` was lost (the CLI kept waiting).
+        """
         try:
-            if timeout is None:
+            async with asyncio.timeout(timeout):
                 return await self._queue.get()
-            return await asyncio.wait_for(self._queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
     def get_nowait(self) -> Event | None:
@@ -84,7 +88,7 @@ class Subscription:
                 return
             yield event
 
-    async def __aenter__(self) -> "Subscription":
+    async def __aenter__(self) -> Subscription:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Job
+from airsync_tui.providers.waiting import wait_until_terminal
 from airsync_tui.service.events import Event, JobDetailUpdated, JobStatusChanged
+from airsync_tui.service.subscription import Subscription
 from airsync_tui.service.watcher import Watcher
 
 CANCEL_GRACE_SECONDS = 60.0
+OnEvent = Callable[[Event, Job], None]
 
 
 @dataclass(frozen=True)
@@ -98,22 +101,23 @@ async def trigger_and_wait(
         subscription.close()
 
 
-async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None, on_event) -> Job:  # type: ignore[no-untyped-def]
+async def _wait_terminal(
+    watcher: Watcher, subscription: Subscription, job: Job, deadline: float | None, on_event: OnEvent | None
+) -> Job:
+    """The shared loop (`providers.waiting`), one watcher event per step."""
     key = job.key
-    while True:
-        current = watcher.jobs.get(key, job)
-        if current.status.is_terminal:
-            return current
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return current
-        event = await subscription.get(timeout=1.0 if remaining is None else min(1.0, remaining))
-        if event is None:
-            continue
-        relevant = _job_of(event)
-        about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
-        if about_job and on_event is not None:
-            on_event(event, watcher.jobs.get(key, relevant or job))
+
+    async def next_event(limit: float | None) -> Job:
+        event = await subscription.get(timeout=limit)
+        if event is not None:
+            relevant = _job_of(event)
+            about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
+            if about_job and on_event is not None:
+                on_event(event, watcher.jobs.get(key, relevant or job))
+        return watcher.jobs.get(key, job)
+
+    final = await wait_until_terminal(next_event, watcher.jobs.get(key, job), deadline, step=1.0)
+    return final if final is not None else job
 
 
 def _job_of(event: Event) -> Job | None:
@@ -132,7 +136,7 @@ async def _cancel_quietly(watcher: Watcher, job: Job) -> Job:
         return watcher.jobs.get(job.key, job)
 
 
-async def _settle_after_cancel(watcher, subscription, job: Job, on_event) -> Job:  # type: ignore[no-untyped-def]
+async def _settle_after_cancel(watcher: Watcher, subscription: Subscription, job: Job, on_event: OnEvent | None) -> Job:
     """Cancel is asynchronous server-side: wait (bounded) to report the final status."""
     deadline = time.monotonic() + CANCEL_GRACE_SECONDS
     return await _wait_terminal(watcher, subscription, job, deadline, on_event)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
 from airsync_tui.models.domain import Connection, Job, JobDetail
@@ -277,7 +278,7 @@ class Watcher:
         if self._follow_wake is not None:
             self._follow_wake.set()
 
-    def _health_listener(self, provider: str):  # type: ignore[no-untyped-def]
+    def _health_listener(self, provider: str) -> Callable[[HttpSignal], None]:
         def listener(signal: HttpSignal) -> None:
             if signal.kind == "ok":
                 self._set_health(provider, HealthState.OK)
@@ -307,7 +308,7 @@ class Watcher:
         wake = self._wake[name]
         try:
             await asyncio.wait_for(wake.wait(), timeout=max(0.0, seconds))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         wake.clear()
 
@@ -336,7 +337,7 @@ class Watcher:
                 failures += 1
                 state = HealthState.UNREACHABLE if isinstance(exc, TransportError) else HealthState.DEGRADED
                 self._set_health(name, state, str(exc))
-            except Exception as exc:  # never let one bad answer kill the loop
+            except Exception as exc:  # noqa: BLE001 — never let one bad answer kill the loop
                 failures += 1
                 self._set_health(name, HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             if failures:
@@ -458,7 +459,7 @@ class Watcher:
                 )
         self.hub.publish(JobDetailUpdated(provider=job.provider, detail=detail))
 
-    async def _poll_log(self, log_key: tuple[str, int], follow: "_LogFollow", now: float) -> None:
+    async def _poll_log(self, log_key: tuple[str, int], follow: _LogFollow, now: float) -> None:
         from airsync_tui.service.log_feed import ProviderLogFeed
 
         job_key, attempt_number = log_key
@@ -520,7 +521,7 @@ class Watcher:
                     raise
                 except AirsyncError as exc:
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, str(exc))
-                except Exception as exc:  # a malformed detail must not stop following
+                except Exception as exc:  # noqa: BLE001 — a malformed detail must not stop following
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             for log_key, follow in list(self._followed_logs.items()):
                 if follow.done or now - follow.last_poll < self.config.log_interval:
@@ -532,11 +533,11 @@ class Watcher:
                     raise
                 except AirsyncError as exc:
                     self._set_health(log_key[0].split(":", 1)[0], HealthState.DEGRADED, str(exc))
-                except Exception as exc:  # a malformed log must not stop following
+                except Exception as exc:  # noqa: BLE001 — a malformed log must not stop following
                     self._set_health(log_key[0].split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             try:
                 await asyncio.wait_for(self._follow_wake.wait(), timeout=min(0.5, self.config.detail_interval, self.config.log_interval))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._follow_wake.clear()
 
@@ -563,7 +564,7 @@ def newest(jobs: Iterable[Job]) -> Job | None:
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(timezone.utc) if moment else None
+    return moment.astimezone(UTC) if moment else None
 
 
 __all__ = ["Watcher", "WatcherConfig", "Event", "newest", "utcnow"]

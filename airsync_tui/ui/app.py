@@ -13,15 +13,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import webbrowser
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Awaitable, Callable, Iterable
+from pathlib import Path, PurePath
 
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 import airsync_tui
@@ -41,6 +42,7 @@ from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.messages import WatcherEvents
+from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
 from airsync_tui.ui.themes import DEFAULT_THEME, THEMES, other_theme, palette_for
 from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
@@ -63,7 +65,7 @@ class SessionInfo:
 SwitchProfile = Callable[[str], Awaitable[Watcher]]
 
 
-def _stylesheets() -> list[Path]:
+def _stylesheets() -> list[str | PurePath]:
     """The TCSS files: `styles/` shipped in the wheel, else the repo's top-level folder."""
     names = ("app.tcss", "fleet.tcss")
     try:
@@ -80,7 +82,7 @@ class AirsyncApp(App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
     TITLE = "airsync"
-    CSS_PATH = _stylesheets()  # type: ignore[assignment]
+    CSS_PATH = _stylesheets()
     BINDINGS = bindings_for("app")
     COMMANDS = App.COMMANDS | {AirsyncCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -178,11 +180,11 @@ class AirsyncApp(App[None]):
                 self._handle_app_event(event)
             for screen in self._live_screens():
                 with contextlib.suppress(NoMatches):  # a screen being torn down
-                    screen.apply_events(events)  # type: ignore[attr-defined]
+                    screen.apply_events(events)
             self.refresh_headers()
 
-    def _live_screens(self) -> list[Screen[object]]:
-        return [screen for screen in self.screen_stack if hasattr(screen, "apply_events") and screen.is_mounted]
+    def _live_screens(self) -> list[LiveScreen]:
+        return [screen for screen in self.screen_stack if isinstance(screen, LiveScreen) and screen.is_mounted]
 
     def _on_clock_tick(self) -> None:
         if self._closing:
@@ -191,7 +193,7 @@ class AirsyncApp(App[None]):
         with self.batch_update():
             for screen in self._live_screens():
                 with contextlib.suppress(NoMatches):
-                    screen.on_clock_tick()  # type: ignore[attr-defined]
+                    screen.on_clock_tick()
             # Only a "retrying in N s" countdown makes the header time-dependent;
             # everything else in it changes with watcher events (refreshed there).
             if any(event.state == HealthState.RETRYING for event in self.watcher.health.values()):
@@ -233,7 +235,7 @@ class AirsyncApp(App[None]):
         noun = self._job_noun(job.key)
         name = self.connection_name(job.connection_key)
         category = event.new.category
-        severity = "error" if category == StatusCategory.FAILED else "warning" if category in (StatusCategory.CANCELLED, StatusCategory.WARNING) else "information"
+        severity: SeverityLevel = "error" if category == StatusCategory.FAILED else "warning" if category in (StatusCategory.CANCELLED, StatusCategory.WARNING) else "information"
         text = f"{name}: {noun} {job.id} {event.new.label}"
         if job.error and category == StatusCategory.FAILED:
             text += f" — {clean(job.error)[:200]}"
@@ -281,7 +283,7 @@ class AirsyncApp(App[None]):
     def _on_theme_changed(self, _theme: object) -> None:
         """Re-render badge colours for the new background."""
         for screen in self.screen_stack:
-            if hasattr(screen, "on_theme_changed"):
+            if isinstance(screen, LiveScreen):
                 screen.on_theme_changed()
         self.refresh_headers()
 
@@ -430,10 +432,15 @@ class AirsyncApp(App[None]):
         except Exception as exc:  # noqa: BLE001
             self.notify(f"cannot open logs: {clean(exc)}", severity="error", markup=False)
 
-    def open_url(self, url: str | None, what: str) -> None:
+    def open_link(self, url: str | None, what: str) -> None:
+        """Open the web UI's page for a connection or job (`what`), or say there is none."""
         if not url:
             self.notify(f"no web link for this {what}", severity="information", markup=False)
             return
+        self._open_in_browser(url)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Textual's hook (links in Markdown, `Link`): same path, never blocks the UI."""
         self._open_in_browser(url)
 
     @work(thread=True, group="browser", exit_on_error=False)
@@ -456,10 +463,10 @@ class AirsyncApp(App[None]):
         self.watcher.refresh_now()
         self.notify("refreshing now", timeout=1.5, markup=False)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Escape: let the screen clear its own state first (a filter), else go back."""
-        handler = getattr(self.screen, "go_back", None)
-        if callable(handler) and handler():
+        screen = self.screen
+        if isinstance(screen, LiveScreen) and screen.go_back():
             return
         if len(self.screen_stack) > 2:
             self.pop_screen()

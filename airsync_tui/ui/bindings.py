@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ def specs_for(scope: str) -> list[KeySpec]:
     return [spec for spec in KEYS if spec.scope == scope]
 
 
-def bindings_for(scope: str) -> list[Binding]:
+def bindings_for(scope: str) -> list[BindingType]:
     """`BINDINGS` for a screen or app: build them here, never by hand."""
     return [spec.to_binding() for spec in specs_for(scope)]
 

@@ -19,12 +19,13 @@ from datetime import datetime, timedelta
 import humanize
 from rich.text import Text
 
+from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Progress
 from airsync_tui.models.status import JobStatus, StatusCategory
-from airsync_tui.textfmt import DASH, age, count, duration  # noqa: F401  (re-exported for the UI)
-
-from airsync_tui.logs.sanitize import sanitize_text
-
+from airsync_tui.textfmt import DASH as DASH  # re-exported for the UI (explicit, for mypy --strict)
+from airsync_tui.textfmt import age as age
+from airsync_tui.textfmt import count as count
+from airsync_tui.textfmt import duration as duration
 
 
 def clean(value: object) -> str:
@@ -138,7 +139,7 @@ def progress_bar(ratio: float | None, palette: Palette, *, width: int = 12, tick
             end="",
         )
     ratio = max(0.0, min(1.0, ratio))
-    filled = int(round(ratio * width))
+    filled = round(ratio * width)
     return Text.assemble(
         ("━" * filled, fill_style),
         ("━" * (width - filled), palette.bar_empty),

@@ -8,6 +8,7 @@ it cannot disturb other tests.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 from collections.abc import Iterator
 
@@ -80,7 +81,7 @@ async def test_check_list_connections_jobs_and_workspaces(emulator: RunningEmula
     first = await provider.get_connection(connections[0].id)
     assert first.name == connections[0].name and first.web_url and "/workspaces/" in first.web_url
     recent = await provider.recent_jobs(max_jobs=150)
-    assert recent and all(a.created_at >= b.created_at for a, b in zip(recent, recent[1:]))
+    assert recent and all(a.created_at >= b.created_at for a, b in itertools.pairwise(recent))
     jobs = await provider.list_jobs(recent[0].connection_id, limit=5)
     assert jobs and all(j.connection_id == recent[0].connection_id for j in jobs)
     await provider.aclose()

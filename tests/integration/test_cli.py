@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import IO
 
 import pytest
 
@@ -23,10 +27,24 @@ SECRET = "cli-secret-5f3a9"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
+    """Fast virtual time (x200): a whole job runs in a wall second or two."""
     running = start_emulator(
-        EmulatorOptions(speed=40.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
+        EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
     )
     # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
+    running.world.pause_schedules()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def held() -> Iterator[RunningEmulator]:
+    """Real-time virtual clock (x1): a job takes minutes, so it is certainly still running when a test looks."""
+    running = start_emulator(
+        EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET)
+    )
     running.world.pause_schedules()
     try:
         yield running
@@ -44,6 +62,7 @@ def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
         AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        AIRSYNC_STATE=os.environ["AIRSYNC_STATE"],  # the test's own tmp state file (tests/conftest.py)
     )
     env.update(overrides)
     return env
@@ -63,17 +82,65 @@ def connection_id(emu: RunningEmulator, name: str) -> str:
     return emu.world.connection_by_name(name).connection_id
 
 
-def wait_idle(emu: RunningEmulator, name: str, timeout: float = 30) -> None:
-    """Wait until the connection has no running job (the demo schedules some)."""
+def make_idle(emu: RunningEmulator, name: str) -> None:
+    """Cancel the connection's running job, if any (jobs seeded at start-up; schedules are paused)."""
     connection = emu.world.connection_by_name(name)
+    with emu.world.lock:
+        if connection.active_job_id is not None:
+            emu.world.cancel_job(connection.active_job_id)
+    assert connection.active_job_id is None, f"{name} still has a running job"
+
+
+def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Poll `predicate`; fail the test (never pass silently) when it is not true within `timeout` s."""
     deadline = time.monotonic() + timeout
-    while connection.active_job_id is not None and time.monotonic() < deadline:
-        time.sleep(0.1)
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {timeout:g} s waiting for {what}"
+        time.sleep(0.02)
+
+
+class LineReader:
+    """Owns a child's text stream: a helper thread reads every line, tests wait for one without blocking forever."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def until(self, pattern: str, timeout: float = 30) -> re.Match[str]:
+        """The first new line matching `pattern`; fails on timeout or end of output."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"timed out waiting for a line matching {pattern!r}; got {self.lines!r}"
+            try:
+                line = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            assert line is not None, f"output ended before a line matched {pattern!r}; got {self.lines!r}"
+            self.lines.append(line)
+            match = re.search(pattern, line)
+            if match:
+                return match
+
+    def rest(self, timeout: float = 30) -> str:
+        """Everything read so far plus the remainder up to end of output."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the child's output did not end"
+        while (line := self._queue.get_nowait()) is not None:
+            self.lines.append(line)
+        return "".join(self.lines)
 
 
 def test_sync_wait_json_succeeded(emu: RunningEmulator) -> None:
     name = "Stripe → BigQuery"
-    wait_idle(emu, name)
+    make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "success")
     result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--json")
     assert result.returncode == 0, result.stderr
@@ -87,7 +154,7 @@ def test_sync_wait_json_succeeded(emu: RunningEmulator) -> None:
 
 def test_sync_by_name_failed_exits_1_with_the_reason(emu: RunningEmulator) -> None:
     name = "Shopify → Snowflake"
-    wait_idle(emu, name)
+    make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "fatal")
     result = airsync(emu, "sync", "shopify", "--wait")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -96,69 +163,82 @@ def test_sync_by_name_failed_exits_1_with_the_reason(emu: RunningEmulator) -> No
     assert "\r" not in result.stdout  # piped: one line per transition, no live redraw
     assert any("→ failed" in line for line in lines)
     summary = lines[-1]
-    assert summary.startswith(f"job ") and "failed" in summary and " — " in summary  # the reason is printed
+    assert summary.startswith("job ") and "failed" in summary and " — " in summary  # the reason is printed
 
 
 def test_retrying_job_is_not_reported_as_failed(emu: RunningEmulator) -> None:
     name = "MongoDB → S3"
-    wait_idle(emu, name)
+    make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "retry1_then_success")
     result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--json", timeout=120)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["finalStatus"] == "succeeded"
     # the failed attempt is reported even when the short `incomplete` window falls between polls
-    assert "attempt 1 failed" in result.stderr or "incomplete" in result.stderr
+    assert "attempt 1 failed" in result.stderr, result.stderr
 
 
-def test_timeout_exits_3_and_leaves_the_job_running(emu: RunningEmulator) -> None:
+def test_timeout_exits_3_and_leaves_the_job_running(held: RunningEmulator) -> None:
     name = "Salesforce → Snowflake"
-    wait_idle(emu, name)
-    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--timeout", "0.5", "--json")
+    make_idle(held, name)
+    held.world.force_next_outcome(connection_id(held, name), "success")  # >= 90 virtual s = 90 wall s at x1
+    result = airsync(held, "sync", connection_id(held, name), "--wait", "--timeout", "0.5", "--json")
     assert result.returncode == 3, result.stderr
     data = json.loads(result.stdout)
     assert data["timedOut"] is True and "finalStatus" not in data
     assert "keeps running" in result.stderr
-    job = emu.world.get_job(data["jobId"])
-    assert job.status in ("pending", "running", "incomplete", "succeeded")
+    job = held.world.get_job(data["jobId"])
+    assert job.job_id == held.world.connection_by_name(name).active_job_id  # still the connection's running job
     # a second trigger while it runs attaches instead of starting another job
-    again = airsync(emu, "sync", connection_id(emu, name), "--json")
-    if json.loads(again.stdout).get("status") in ("pending", "running", "incomplete"):
-        assert json.loads(again.stdout)["jobId"] == data["jobId"]
-        assert json.loads(again.stdout)["attached"] is True
+    again = airsync(held, "sync", connection_id(held, name), "--json")
+    assert again.returncode == 0, again.stderr
+    second = json.loads(again.stdout)
+    assert second["jobId"] == data["jobId"] and second["attached"] is True
+    assert held.world.connection_by_name(name).job_ids[-1] == data["jobId"]  # no second job was created
 
 
-def test_timeout_with_cancel_on_timeout_cancels(emu: RunningEmulator) -> None:
+def test_timeout_with_cancel_on_timeout_cancels(held: RunningEmulator) -> None:
     name = "Facebook Marketing → Snowflake"
-    wait_idle(emu, name)
-    result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--timeout", "0.5", "--cancel-on-timeout", "--json")
+    make_idle(held, name)
+    held.world.force_next_outcome(connection_id(held, name), "success")
+    result = airsync(held, "sync", connection_id(held, name), "--wait", "--timeout", "0.5", "--cancel-on-timeout", "--json")
     assert result.returncode == 3, result.stderr
     data = json.loads(result.stdout)
-    assert emu.world.get_job(data["jobId"]).status == "cancelled"
+    assert held.world.get_job(data["jobId"]).status == "cancelled"
     assert "cancel requested" in result.stderr
 
 
-def test_ctrl_c_says_the_job_goes_on(emu: RunningEmulator) -> None:
+def test_ctrl_c_says_the_job_goes_on(held: RunningEmulator) -> None:
     name = "HubSpot → BigQuery"
-    wait_idle(emu, name)
+    make_idle(held, name)
+    held.world.force_next_outcome(connection_id(held, name), "success")
+    before = set(held.world.connection_by_name(name).job_ids)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "airsync_tui", "sync", connection_id(emu, name), "--wait"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(emu),
+        [sys.executable, "-m", "airsync_tui", "sync", connection_id(held, name), "--wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(held),
     )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, out + err
-    assert "keeps running" in out + err
-    job = emu.world.get_job(emu.world.connection_by_name(name).job_ids[-1])
-    assert job.status != "cancelled"
+    assert proc.stdout is not None and proc.stderr is not None
+    stdout = LineReader(proc.stdout)
+    try:
+        started = stdout.until(r"(started|attached to running) sync job (\d+)")
+        assert started.group(1) == "started"
+        job_id = int(started.group(2))
+        assert job_id not in before  # a fresh job, not a seeded one
+        proc.send_signal(signal.SIGINT)
+        returncode = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    output = stdout.rest() + proc.stderr.read()
+    assert returncode == 130, output
+    assert f"job {job_id} keeps running" in output
+    assert held.world.get_job(job_id).status in ("pending", "running")  # not cancelled, not finished
 
 
-def test_read_only_refuses_at_the_client_layer(emu: RunningEmulator) -> None:
-    before = len(emu.world.jobs)
-    result = airsync(emu, "--read-only", "sync", "github")
+def test_read_only_refuses_at_the_client_layer(held: RunningEmulator) -> None:
+    before = len(held.world.jobs)
+    result = airsync(held, "--read-only", "sync", "github")
     assert result.returncode == 2
     assert "read-only" in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert len(emu.world.jobs) == before
+    assert len(held.world.jobs) == before
 
 
 def test_wrong_credentials_one_line_exit_2_no_secret(emu: RunningEmulator) -> None:
@@ -198,7 +278,11 @@ def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
     data = json.loads(result.stdout)
     assert {"jobId", "finalStatus", "rowsSynced", "bytesSynced", "provider"} <= set(data)
     assert data["provider"] == "hightouch"
-    assert result.returncode == (0 if data["finalStatus"] in ("success", "warning") else 1)
+    # The emulator is the oracle: the run's own final status decides the exit code.
+    run = emu.hightouch_world.runs[int(data["jobId"])]
+    assert data["finalStatus"] == run.status
+    expected = 0 if run.status in ("success", "warning") else 1
+    assert result.returncode == expected, result.stderr
 
 
 def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
@@ -211,14 +295,14 @@ def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
 
 def test_logs_follow_prints_growing_log_and_stops_after_the_attempt(emu: RunningEmulator) -> None:
     name = "Events Firehose → S3"  # manual schedule: idle unless we start it
-    wait_idle(emu, name)
+    make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "success")
     started = airsync(emu, "sync", connection_id(emu, name), "--json")
     job_id = json.loads(started.stdout)["jobId"]
-    time.sleep(1.0)  # let the first attempt start
+    wait_until(lambda: bool(emu.world.get_job(job_id).attempts), "the first attempt to start")
     result = airsync(emu, "--provider", "airbyte", "logs", str(job_id), "--follow", timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) > 10
-    assert emu.world.get_job(job_id).status in ("succeeded", "failed")  # it returned because the attempt ended
+    assert emu.world.get_job(job_id).status == "succeeded"  # it returned because the (only) attempt ended
     assert "\x1b" not in result.stdout

@@ -420,7 +420,7 @@ async def test_data_view_against_the_real_server(
             assert (
                 "zendesk.tickets" in text
                 and "no table yet" in text
-               
+
             )
             await pilot.press("e")
             await pilot.press(

@@ -8,11 +8,12 @@ import httpx
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests import http
 
 
 @pytest.fixture(scope="module")
 def cfg(emulator: RunningEmulator) -> httpx.Client:
-    token = httpx.post(f"{emulator.public_api_url}/applications/token",
+    token = http.post(f"{emulator.public_api_url}/applications/token",
                        json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}).json()["access_token"]
     client = httpx.Client(base_url=emulator.config_api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     yield client
@@ -187,22 +188,20 @@ def test_scheduled_connections_start_jobs_by_themselves() -> None:
 
 
 def test_running_target_keeps_jobs_running_in_a_scaled_workspace() -> None:
-    started = time.monotonic()
+    # Start-up and page times at this size: `python bench/bench_emulator.py`.
     with start_emulator(EmulatorOptions(speed=200, connections=1000, running=50, big_log_lines=0,
                                         client_id="bench", client_secret="bench")) as em:
-        assert time.monotonic() - started < 5
-        time.sleep(0.5)
         assert 45 <= len(em.world.active_job_ids) <= 55
-        token = httpx.post(f"{em.public_api_url}/applications/token", json={"client_id": "bench", "client_secret": "bench"}).json()["access_token"]
+        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "bench", "client_secret": "bench"}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
-        t0 = time.monotonic()
-        for _ in range(20):
-            page = httpx.get(f"{em.public_api_url}/jobs", params={"orderBy": "createdAt|DESC", "limit": 100}, headers=headers)
+        for _ in range(3):
+            page = http.get(f"{em.public_api_url}/jobs", params={"orderBy": "createdAt|DESC", "limit": 100}, headers=headers)
             assert page.status_code == 200 and len(page.json()["data"]) == 100
-            live = httpx.post(f"{em.config_api_url}/jobs/list_for_workspaces", headers=headers,
+            live = http.post(f"{em.config_api_url}/jobs/list_for_workspaces", headers=headers,
                               json={"configTypes": ["sync"], "statuses": ["pending", "running", "incomplete"], "pagination": {"pageSize": 200}})
             assert live.status_code == 200
-        assert time.monotonic() - t0 < 8
-        time.sleep(1.0)
-        assert any(new in ("succeeded", "failed") for _, _, new, _, _ in em.world.transitions)
+        deadline = time.monotonic() + 10
+        while not any(new in ("succeeded", "failed") for _, _, new, _, _ in em.world.transitions):
+            assert time.monotonic() < deadline, "no job finished in 10 s at x200"
+            time.sleep(0.05)
         assert len(em.world.active_job_ids) >= 40

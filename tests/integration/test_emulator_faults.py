@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
 from airsync_tui.emulator.faults import FaultConfig
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests import http
 
 
 @pytest.fixture(scope="module")
 def faulty():
     with start_emulator(EmulatorOptions(speed=5, big_log_lines=0, client_id="faults", client_secret="faults")) as em:
-        token = httpx.post(f"{em.public_api_url}/applications/token", json={"client_id": "faults", "client_secret": "faults"}).json()["access_token"]
+        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "faults", "client_secret": "faults"}).json()["access_token"]
         em.test_headers = {"Authorization": f"Bearer {token}"}  # type: ignore[attr-defined]
         yield em
         em.set_faults(None)
 
 
 def _get(em: RunningEmulator, timeout: float = 5.0) -> httpx.Response:
-    return httpx.get(f"{em.public_api_url}/jobs", headers=em.test_headers, timeout=timeout)  # type: ignore[attr-defined]
+    return http.get(f"{em.public_api_url}/jobs", headers=em.test_headers, timeout=timeout)  # type: ignore[attr-defined]
 
 
 def test_429_with_and_without_retry_after(faulty: RunningEmulator) -> None:
@@ -55,15 +54,13 @@ def test_drop_closes_without_a_complete_response(faulty: RunningEmulator) -> Non
 
 def test_stall_outlasts_client_timeout(faulty: RunningEmulator) -> None:
     faulty.set_faults(FaultConfig(rate=1.0, kinds={"stall"}, stall_seconds=3.0))
-    started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx.ReadTimeout):  # the 3 s stall would have answered; the client gave up first
         _get(faulty, timeout=0.3)
-    assert time.monotonic() - started < 2
 
 
 def test_health_is_never_faulted_and_faults_can_be_cleared(faulty: RunningEmulator) -> None:
     faulty.set_faults(FaultConfig(rate=1.0, kinds={"500"}))
-    assert httpx.get(f"{faulty.public_api_url}/health").status_code == 200
+    assert http.get(f"{faulty.public_api_url}/health").status_code == 200
     faulty.set_faults(None)
     assert _get(faulty).status_code == 200
 
@@ -80,7 +77,7 @@ def test_post_jobs_fault_after_the_job_was_created(faulty: RunningEmulator, kind
     before = len(connection.job_ids)
     faulty.set_faults(FaultConfig(rate=1.0, kinds={kind}, after_create=1.0))
     try:
-        response = httpx.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
+        response = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
                               headers=faulty.test_headers, timeout=5)  # type: ignore[attr-defined]
         if kind == "malformed":
             assert response.status_code == 200
@@ -91,11 +88,11 @@ def test_post_jobs_fault_after_the_job_was_created(faulty: RunningEmulator, kind
     except httpx.TransportError:
         assert kind == "drop"
     faulty.set_faults(None)
-    jobs = httpx.get(f"{faulty.public_api_url}/jobs", params={"connectionId": connection.connection_id, "orderBy": "createdAt|DESC", "limit": 1},
+    jobs = http.get(f"{faulty.public_api_url}/jobs", params={"connectionId": connection.connection_id, "orderBy": "createdAt|DESC", "limit": 1},
                      headers=faulty.test_headers).json()["data"]  # type: ignore[attr-defined]
     assert len(connection.job_ids) == before + 1 and jobs[0]["jobId"] == connection.job_ids[-1]
     assert jobs[0]["status"] in ("pending", "running")
-    retry = httpx.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
+    retry = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
                        headers=faulty.test_headers)  # type: ignore[attr-defined]
     assert retry.status_code == 409  # a blind retry would be refused, not double-trigger
     httpx.delete(f"{faulty.public_api_url}/jobs/{jobs[0]['jobId']}", headers=faulty.test_headers)  # type: ignore[attr-defined]
@@ -105,7 +102,7 @@ def test_post_jobs_fault_before_create_creates_nothing(faulty: RunningEmulator) 
     connection = next(c for c in faulty.world.connections if c.status == "active" and c.active_job_id is None)
     before = len(connection.job_ids)
     faulty.set_faults(FaultConfig(rate=1.0, kinds={"503"}, after_create=0.0))
-    response = httpx.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
+    response = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
                           headers=faulty.test_headers)  # type: ignore[attr-defined]
     faulty.set_faults(None)
     assert response.status_code == 503 and len(connection.job_ids) == before

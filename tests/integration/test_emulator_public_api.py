@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests import http
 
 
 def _token(em: RunningEmulator) -> str:
-    response = httpx.post(f"{em.public_api_url}/applications/token", json={"client_id": em.client_id, "client_secret": em.client_secret})
+    response = http.post(f"{em.public_api_url}/applications/token", json={"client_id": em.client_id, "client_secret": em.client_secret})
     response.raise_for_status()
     return response.json()["access_token"]
 
@@ -37,7 +38,7 @@ def _idle_active_connection(em: RunningEmulator) -> str:
 
 
 def test_health_needs_no_auth(emulator: RunningEmulator) -> None:
-    assert httpx.get(f"{emulator.public_api_url}/health").status_code == 200
+    assert http.get(f"{emulator.public_api_url}/health").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_health_needs_no_auth(emulator: RunningEmulator) -> None:
     ids=["json-with-grant", "json-no-grant", "form"],
 )
 def test_token_request_shapes(emulator: RunningEmulator, kwargs: dict) -> None:
-    response = httpx.post(f"{emulator.public_api_url}/applications/token", **kwargs)
+    response = http.post(f"{emulator.public_api_url}/applications/token", **kwargs)
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in"}
@@ -58,23 +59,23 @@ def test_token_request_shapes(emulator: RunningEmulator, kwargs: dict) -> None:
 
 
 def test_bad_credentials_and_missing_token_are_401(emulator: RunningEmulator) -> None:
-    bad = httpx.post(f"{emulator.public_api_url}/applications/token", json={"client_id": "x", "client_secret": "y"})
+    bad = http.post(f"{emulator.public_api_url}/applications/token", json={"client_id": "x", "client_secret": "y"})
     assert bad.status_code == 401
-    missing = httpx.get(f"{emulator.public_api_url}/jobs")
+    missing = http.get(f"{emulator.public_api_url}/jobs")
     assert missing.status_code == 401
     assert missing.headers["content-type"].startswith("application/json")
     assert missing.json()["status"] == 401
-    assert httpx.get(f"{emulator.public_api_url}/jobs", headers={"Authorization": "Bearer nope"}).status_code == 401
-    assert httpx.post(f"{emulator.config_api_url}/jobs/get", json={"id": 4000}).status_code == 401
+    assert http.get(f"{emulator.public_api_url}/jobs", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert http.post(f"{emulator.config_api_url}/jobs/get", json={"id": 4000}).status_code == 401
 
 
 def test_basic_auth_and_token_on_config_api(emulator: RunningEmulator) -> None:
     basic = base64.b64encode(f"{emulator.client_id}:{emulator.client_secret}".encode()).decode()
-    assert httpx.get(f"{emulator.public_api_url}/workspaces", headers={"Authorization": f"Basic {basic}"}).status_code == 200
+    assert http.get(f"{emulator.public_api_url}/workspaces", headers={"Authorization": f"Basic {basic}"}).status_code == 200
     token = _token(emulator)
-    config = httpx.post(f"{emulator.config_api_url}/jobs/get_light", json={"id": 4000}, headers={"Authorization": f"Bearer {token}"})
+    config = http.post(f"{emulator.config_api_url}/jobs/get_light", json={"id": 4000}, headers={"Authorization": f"Bearer {token}"})
     assert config.status_code == 200
-    config_token = httpx.post(f"{emulator.config_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
+    config_token = http.post(f"{emulator.config_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
     assert set(config_token.json()) == {"access_token"}
 
 
@@ -82,9 +83,9 @@ def test_tokens_expire_in_wall_seconds() -> None:
     with start_emulator(EmulatorOptions(token_ttl=0.6, speed=1, big_log_lines=0, client_id="ttl", client_secret="ttl")) as em:
         token = _token(em)
         headers = {"Authorization": f"Bearer {token}"}
-        assert httpx.get(f"{em.public_api_url}/workspaces", headers=headers).status_code == 200
+        assert http.get(f"{em.public_api_url}/workspaces", headers=headers).status_code == 200
         time.sleep(0.8)
-        expired = httpx.get(f"{em.public_api_url}/workspaces", headers=headers)
+        expired = http.get(f"{em.public_api_url}/workspaces", headers=headers)
         assert expired.status_code == 401
         assert expired.json()["title"] == "invalid-api-key"
 
@@ -187,7 +188,16 @@ def test_jobs_filters(api: httpx.Client, emulator: RunningEmulator) -> None:
     assert api.get("/jobs", params={"workspaceIds": "00000000-0000-4000-8000-000000000000"}).json()["data"] == []
     failed = api.get("/jobs", params={"status": "failed", "limit": 100}).json()["data"]
     assert failed and all(j["status"] == "failed" for j in failed)
-    assert api.get("/jobs", params={"jobType": "reset"}).json()["data"] == [] or True
+    # a reset job on an idle connection: the jobType filter must return it and nothing else
+    with emulator.world.lock:
+        idle = next(c for c in emulator.world.connections if c.status == "active" and c.active_job_id is None)
+        reset = emulator.world.create_job(idle.connection_id, "reset")
+    try:
+        resets = api.get("/jobs", params={"jobType": "reset", "limit": 100}).json()["data"]
+        assert reset.job_id in {j["jobId"] for j in resets}
+        assert all(j["jobType"] == "reset" for j in resets)
+    finally:
+        emulator.world.cancel_job(reset.job_id)
     assert all(j["jobType"] == "sync" for j in api.get("/jobs", params={"jobType": "sync", "limit": 100}).json()["data"])
     everything = api.get("/jobs", params={"limit": 100}).json()["data"]
     middle = everything[len(everything) // 2]["startTime"]
@@ -256,7 +266,7 @@ def test_cancel_running_attempt_records_manual_cancellation(api: httpx.Client, e
         assert time.monotonic() < deadline
         time.sleep(0.05)
     api.delete(f"/jobs/{job_id}")
-    config = httpx.post(f"{emulator.config_api_url}/jobs/get", json={"id": job_id}, headers=api.headers).json()
+    config = http.post(f"{emulator.config_api_url}/jobs/get", json={"id": job_id}, headers=api.headers).json()
     attempt = config["attempts"][-1]["attempt"]
     assert attempt["status"] == "failed"
     failure = attempt["failureSummary"]["failures"][0]
@@ -281,7 +291,7 @@ def test_reset_job(api: httpx.Client, emulator: RunningEmulator) -> None:
     connection_id = _idle_active_connection(emulator)
     job = api.post("/jobs", json={"connectionId": connection_id, "jobType": "reset"}).json()
     assert job["jobType"] == "reset"
-    light = httpx.post(f"{emulator.config_api_url}/jobs/get_light", json={"id": job["jobId"]}, headers=api.headers).json()
+    light = http.post(f"{emulator.config_api_url}/jobs/get_light", json={"id": job["jobId"]}, headers=api.headers).json()
     assert light["job"]["configType"] == "reset_connection" and light["job"]["resetConfig"]["streamsToReset"]
     api.delete(f"/jobs/{job['jobId']}")
 
@@ -291,7 +301,7 @@ def test_job_runs_to_completion_with_transitions_at_simulated_times() -> None:
     with start_emulator(options) as em:
         headers = {"Authorization": f"Bearer {_token(em)}"}
         connection_id = _idle_active_connection(em)
-        job_id = httpx.post(f"{em.public_api_url}/jobs", json={"connectionId": connection_id, "jobType": "sync"}, headers=headers).json()["jobId"]
+        job_id = http.post(f"{em.public_api_url}/jobs", json={"connectionId": connection_id, "jobType": "sync"}, headers=headers).json()["jobId"]
         deadline = time.monotonic() + 15
         while True:
             with em.world.lock:
@@ -301,7 +311,7 @@ def test_job_runs_to_completion_with_transitions_at_simulated_times() -> None:
             assert time.monotonic() < deadline, statuses
             time.sleep(0.05)
         assert statuses[0] == (None, "pending") and statuses[1] == ("pending", "running")
-        final = httpx.get(f"{em.public_api_url}/jobs/{job_id}", headers=headers).json()
+        final = http.get(f"{em.public_api_url}/jobs/{job_id}", headers=headers).json()
         assert final["status"] == statuses[-1][1]
         if final["status"] == "succeeded":
             assert final["rowsSynced"] > 0 and final["bytesSynced"] > 0

@@ -14,8 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-from tests.asgi_server import serve as serve_asgi
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -25,6 +23,7 @@ from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.errors import AuthError, NotFoundError
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch import AUTH_MESSAGE, HightouchClient, HightouchProvider
+from tests.asgi_server import serve as serve_asgi
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-test-key"

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-
-from tests.asgi_server import serve
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.emulator.hightouch import build_hightouch_app
+from tests import http
+from tests.asgi_server import serve
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-test-key"
@@ -85,10 +85,10 @@ def test_every_route_requires_the_bearer_key(app: Starlette) -> None:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
             for method, path in [("GET", "/syncs"), ("GET", "/syncs/58201"), ("POST", "/syncs/58201/trigger"),
                                  ("GET", "/syncs/58201/runs"), ("POST", "/syncs/trigger"), ("GET", "/nope")]:
-                r = httpx.request(method, f"{base}/api/v1{path}", headers=headers)
+                r = http.request(method, f"{base}/api/v1{path}", headers=headers)
                 assert r.status_code == 401, (headers, path)
                 assert r.json() == {"message": "Authentication error"}
-        assert httpx.get(f"{base}/api/v1/syncs", headers=AUTH).status_code == 200
+        assert http.get(f"{base}/api/v1/syncs", headers=AUTH).status_code == 200
 
 
 # -------------------------------------------------------------------- syncs
@@ -156,9 +156,7 @@ def test_scaled_world_pages_through_1000_syncs(clock: VirtualClock) -> None:
         ids: list[int] = []
         offset, pages = 0, 0
         while True:
-            t0 = time.perf_counter()
-            body = c.get("/syncs", params={"offset": offset, "limit": 100}).json()
-            assert time.perf_counter() - t0 < 1.0
+            body = c.get("/syncs", params={"offset": offset, "limit": 100}).json()  # page time: bench/bench_emulator.py
             ids += [s["id"] for s in body["data"]]
             pages += 1
             offset += 100
@@ -353,7 +351,7 @@ def test_background_ticker_moves_runs_without_polling() -> None:
     world = app.state.world
     with serve(app) as base:
         sync_id = world.syncs[0].id
-        run_id = int(httpx.post(f"{base}/api/v1/syncs/{sync_id}/trigger", headers=AUTH).json()["id"])
+        run_id = int(http.post(f"{base}/api/v1/syncs/{sync_id}/trigger", headers=AUTH).json()["id"])
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             if any(rid == run_id and old == "queued" for _, rid, old, _, _, _ in world.transitions):
@@ -372,10 +370,10 @@ def test_mounted_app_starts_its_ticker_lazily() -> None:
     with serve(outer) as base:
         assert not world.ticker_running
         base_url = f"{base}/hightouch/api/v1"
-        run_id = int(httpx.post(f"{base_url}/syncs/{world.syncs[1].id}/trigger", headers=AUTH).json()["id"])
+        run_id = int(http.post(f"{base_url}/syncs/{world.syncs[1].id}/trigger", headers=AUTH).json()["id"])
         assert world.ticker_running
         before = len(world.transitions)
         time.sleep(1.0)  # 200 virtual seconds, no requests
         assert len(world.transitions) > before
-        runs = httpx.get(f"{base_url}/syncs/{world.syncs[1].id}/runs", headers=AUTH).json()["data"]
+        runs = http.get(f"{base_url}/syncs/{world.syncs[1].id}/runs", headers=AUTH).json()["data"]
         assert runs[0]["id"] == run_id and runs[0]["status"] != "queued"

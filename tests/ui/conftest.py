@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console

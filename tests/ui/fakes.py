@@ -9,16 +9,16 @@ edge cases stay fast and stable. Jobs advance one step per `poll_activity`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from airsync_tui.errors import ApiError, ConflictError, NotFoundError, TransportError
 from airsync_tui.models.domain import (
     Attempt,
     Connection,
-    FailureInfo,
     Fact,
+    FailureInfo,
     Job,
     JobDetail,
     Progress,
@@ -39,7 +39,7 @@ from airsync_tui.providers.base import (
 from airsync_tui.providers.http import HttpSignal, RequestStats
 from airsync_tui.service.watcher import WatcherConfig
 
-FROZEN_NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
 FAST_CONFIG = WatcherConfig(
     active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=0.1, connections_interval=3600
 )
@@ -114,6 +114,7 @@ class FakeProvider:
         self._listeners: list[Callable[[HttpSignal], None]] = []
         self._next_id = 5000
         self.fail_next: Exception | None = None  # raised by the next poll
+        self.fail_polls: Exception | None = None  # raised by every poll until cleared
         self.fail_connections: Exception | None = None
         self.triggers: list[tuple[str, str]] = []
         self.dirty: set[str] = set()  # jobs changed since the last poll (the "updated since" feed)
@@ -170,6 +171,8 @@ class FakeProvider:
         if self.fail_next is not None:
             error, self.fail_next = self.fail_next, None
             raise error
+        if self.fail_polls is not None:
+            raise self.fail_polls
         if self.auto_advance:
             for state in self.jobs.values():
                 if state.job.status.is_active:

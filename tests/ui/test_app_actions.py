@@ -165,7 +165,7 @@ async def test_trigger_failure_becomes_an_error_notification() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
         await wait_for(pilot, lambda: any("boom" in n for n in notifications(app)))
-        note = [n for n in app._notifications if "boom" in str(n.message)][0]
+        note = next(n for n in app._notifications if "boom" in str(n.message))
         assert note.severity == "error"
         assert "[red]boom[/]" in str(note.message)  # shown literally
         assert app.is_running

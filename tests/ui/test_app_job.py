@@ -56,8 +56,10 @@ async def test_job_panel_follows_transitions_and_notifies_on_terminal() -> None:
         text = screen_text(app)
         assert "→ failed" in text  # observed transition in the history line
         assert "source · config_error: Invalid credentials" in text
+        # the notification is a message of its own: it may land a frame after the screen shows the status
+        await wait_for(pilot, lambda: any("4802 failed" in n for n in notifications(app)), what="failure notification")
         note = [n for n in app._notifications if "4802 failed" in str(n.message)]
-        assert note and note[0].severity == "error"
+        assert note[0].severity == "error"
         assert panel.job is not None and panel.job.status.is_terminal
 
 

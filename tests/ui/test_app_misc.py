@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.ui.app import SessionInfo

@@ -327,9 +327,7 @@ async def test_progressive_prefix_first_then_full_index(structured: bool) -> Non
         assert f"indexing… {shown:,} lines" in screen.status_text()
         assert "Rate limited on stream users" in _screen_text(app)  # line 0 is on screen already
         # The user moves while indexing; the swap keeps the cursor line and top line.
-        for _ in range(40):
-            await pilot.press("down")
-        await pilot.press("pagedown")
+        await pilot.press("down", "down", "down", "pagedown", "down")
         cursor_line = screen.view.current_line()
         top = int(screen.view.scroll_y)
         hold.set()
@@ -377,7 +375,7 @@ async def test_filters_set_while_indexing_apply_to_the_full_log() -> None:
 
 async def test_save_waits_for_indexing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(log_screen_module, "log_save_dir", lambda: tmp_path)
-    feed, hold, full = _progressive_feed()
+    feed, hold, _full = _progressive_feed()
     app = LogApp(feed)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await _wait_prefix(pilot, app)

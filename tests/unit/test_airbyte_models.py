@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airsync_tui.models.airbyte import (
     AttemptInfoRead,
@@ -16,7 +16,7 @@ from airsync_tui.models.airbyte import (
 )
 from airsync_tui.providers.airbyte.mapping import map_config_job, map_connection, map_job_detail, map_public_job
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_public_job_times_iso_with_and_without_seconds_and_duration() -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -41,7 +42,7 @@ API = "http://ab.test/api/public/v1"
 CFG = "http://ab.test/api/v1"
 SECRET = "super-secret-client-value"
 WS = "ws-1"
-SERVER_NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+SERVER_NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
 Handler = Callable[[httpx.Request], httpx.Response | None]
 
@@ -418,7 +419,7 @@ def test_sync_attempt_log_text_like_pyairbyte() -> None:
     structured = SyncAttempt(1, 0, {"attempt": {"id": 0, "status": "failed", "createdAt": 1767258904, "recordsSynced": 5}, "logs": {"events": [{"timestamp": 1767258905123, "level": "info", "message": "Starting"}, {"message": "no level"}]}})
     assert structured.get_full_log_text() == "[1767258905123] info: Starting\n[] INFO: no level"
     assert structured.records_synced == 5 and structured.bytes_synced == 0 and structured.attempt_id == 0
-    assert structured.created_at == datetime.fromtimestamp(1767258904, timezone.utc)
+    assert structured.created_at == datetime.fromtimestamp(1767258904, UTC)
     legacy = SyncAttempt(1, 1, {"attempt": {"id": 1}, "logs": {"logLines": ["\x1b[36mplatform\x1b[0m > a", "b"]}})
     assert legacy.get_full_log_text() == "\x1b[36mplatform\x1b[0m > a\nb"
     assert SyncAttempt(1, 2, {"attempt": {}}).get_full_log_text() == ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from airsync_tui.cli.output import WaitPrinter, inert, job_json
 from airsync_tui.models.domain import Job, Progress
@@ -13,7 +13,7 @@ from airsync_tui.models.status import airbyte_job_status
 def _job(status: str, **kw: object) -> Job:
     return Job(
         provider="airbyte", id="42", connection_id="c1", status=airbyte_job_status(status),
-        created_at=datetime(2026, 1, 1, tzinfo=timezone.utc), **kw,  # type: ignore[arg-type]
+        created_at=datetime(2026, 1, 1, tzinfo=UTC), **kw,  # type: ignore[arg-type]
     )
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import random
-import time
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from airsync_tui.emulator.clock import VirtualClock
-from airsync_tui.emulator.hightouch import build_hightouch_app
-from airsync_tui.emulator.hightouch import catalog
+from airsync_tui.emulator.hightouch import build_hightouch_app, catalog
 from airsync_tui.emulator.hightouch.model import IN_PROGRESS, TERMINAL
 from airsync_tui.emulator.hightouch.ratelimit import SlidingWindowLimiter
 from airsync_tui.emulator.hightouch.schedules import next_cron_time
@@ -58,7 +57,7 @@ def test_demo_history_has_every_kind_of_outcome() -> None:
         ids = [r.id for r in sync.runs]
         assert ids == sorted(ids)
         finished = [r for r in sync.runs if r.finished_at is not None]
-        for earlier, later in zip(finished, finished[1:]):
+        for earlier, later in itertools.pairwise(finished):
             assert later.started_at is not None and later.started_at >= earlier.finished_at  # one at a time
 
 
@@ -85,9 +84,7 @@ def test_huge_clock_jump_does_not_replay_a_backlog() -> None:
     clock = VirtualClock(1.0, start=START)
     world = HightouchWorld(clock, seed=7)
     clock.advance(365 * 86400)
-    t0 = time.perf_counter()
-    world.tick()
-    assert time.perf_counter() - t0 < 2.0
+    world.tick()  # how long it takes: `python bench/bench_emulator.py`
     leads = next(s for s in world.syncs if s.slug == "leads-to-hubspot")
     assert len(leads.runs) < 400  # not 35,000 quarter-hours
 
@@ -146,7 +143,7 @@ def test_plans_keep_row_invariants() -> None:
         outcomes.add(plan.outcome)
         for kind in ("added", "changed", "removed"):
             ok, failed, planned = (getattr(c, kind) for c in (plan.successful, plan.failed, plan.planned))
-            assert 0 <= ok and 0 <= failed and ok + failed <= planned
+            assert ok >= 0 and failed >= 0 and ok + failed <= planned
         names = [p for p, _ in plan.phases]
         assert [order.index(n) for n in names] == sorted(order.index(n) for n in names)
         assert all(d > 0 for _, d in plan.phases)
@@ -185,14 +182,13 @@ def test_sliding_window_limiter() -> None:
     assert limiter.allow("a")
 
 
-def test_scaled_world_builds_fast_with_unique_slugs() -> None:
-    t0 = time.perf_counter()
+def test_scaled_world_has_unique_slugs_and_pages_by_slug() -> None:
+    # Build and page speed: `python bench/bench_emulator.py`.
     world = HightouchWorld(VirtualClock(1.0, start=START), seed=1, syncs=3000)
-    assert time.perf_counter() - t0 < 5
     assert len({s.slug for s in world.syncs}) == 3000
-    t0 = time.perf_counter()
     page, more = world.list_syncs(offset=2900, limit=100, order_by="slug")
-    assert len(page) == 100 and not more and time.perf_counter() - t0 < 0.01
+    assert len(page) == 100 and not more
+    assert [s.slug for s in page] == sorted(s.slug for s in world.syncs)[2900:]
 
 
 async def test_unhandled_error_is_the_bare_json_string() -> None:

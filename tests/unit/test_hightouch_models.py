@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,7 +18,7 @@ from airsync_tui.providers.hightouch.mapping import (
 )
 from airsync_tui.providers.hightouch.tracker import RunTracker, sync_is_busy
 
-NOW = datetime(2026, 1, 5, 10, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 10, 5, tzinfo=UTC)
 
 
 def run_json(**overrides: object) -> dict[str, object]:
@@ -105,7 +105,7 @@ def test_unknown_status_is_kept_in_progress_and_flagged() -> None:
 def test_syncrun_parses_null_times_and_error() -> None:
     run = SyncRun.model_validate(run_json(status="queued", startedAt=None, finishedAt=None, error=None))
     assert run.started_at is None and run.finished_at is None and run.error is None
-    assert run.created_at == datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
+    assert run.created_at == datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
     job = map_run(run, 58201, now=NOW)
     assert job.started_at is None and job.duration is None
     assert next(f for f in job.facts if f.label == "Queue wait").value == "still queued"

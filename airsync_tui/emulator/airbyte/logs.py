@@ -136,7 +136,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         if rng.random() < 0.1:
             add(at + 0.9, "debug", "destination", f"Committed state for a batch; {rng.randint(1, 40)} state messages flushed")
         x += step
-    for spec, speed, target in zip(conn.streams, job.plan.speeds, job.plan.targets):
+    for spec, speed, target in zip(conn.streams, job.plan.speeds, job.plan.targets, strict=True):
         done_at = 1.0 / speed
         if done_at <= plan.volume:
             add(done_at / fraction_per_second, "info", "source", f"Read {target:,} records from {spec.name} stream")

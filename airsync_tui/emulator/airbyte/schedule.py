@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 _DAY_NAMES = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-_MONTH_NAMES = {m: i + 1 for i, m in enumerate("JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split())}
+_MONTH_NAMES = {m: i + 1 for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])}
 _BASIC_UNITS = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400, "WEEKS": 7 * 86400, "MONTHS": 30 * 86400}
 
 
@@ -55,7 +55,7 @@ class QuartzCron:
     days_of_week: frozenset[int] | None  # Quartz numbering: 1 = Sunday
 
     @classmethod
-    def parse(cls, expression: str) -> "QuartzCron":
+    def parse(cls, expression: str) -> QuartzCron:
         tokens = expression.split()
         if tokens and not tokens[-1][0].isdigit() and tokens[-1] not in ("*", "?") and "/" not in tokens[-1] and len(tokens) > 6:
             tokens = tokens[:-1]  # trailing timezone, e.g. "UTC"

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from airsync_tui.emulator.airbyte import catalog
-from airsync_tui.emulator.airbyte.connector_texts import connector_failure
 from airsync_tui.emulator.airbyte.catalog import ConnectionSpec, StreamSpec
+from airsync_tui.emulator.airbyte.connector_texts import connector_failure
 from airsync_tui.emulator.airbyte.events import EventLog
 from airsync_tui.emulator.airbyte.model import (
     ACTIVE_STATUSES,
@@ -36,8 +36,8 @@ from airsync_tui.emulator.airbyte.model import (
     Job,
     JobPlan,
 )
-from airsync_tui.emulator.airbyte.warehouse import attach_warehouse, extra_demo_specs
 from airsync_tui.emulator.airbyte.schedule import QuartzCron, basic_interval_seconds, schedule_period_seconds
+from airsync_tui.emulator.airbyte.warehouse import attach_warehouse, extra_demo_specs
 from airsync_tui.emulator.clock import VirtualClock
 
 JOB_ID_BASE = 4_000
@@ -218,7 +218,7 @@ class AirbyteWorld:
             if spec.big_log:
                 outcomes[-1] = "success"
                 big[-1] = self.big_log_lines > 0
-            history.extend((t, connection, o, b) for t, o, b in zip(times, outcomes, big))
+            history.extend((t, connection, o, b) for t, o, b in zip(times, outcomes, big, strict=True))
         history.sort(key=lambda item: item[0])
         for created_at, connection, outcome, big_log in history:
             job = self._create_job(connection, "sync", created_at, outcome=outcome, record=False)
@@ -360,7 +360,7 @@ class AirbyteWorld:
             targets.append(max(1, int(spec.base_records * share)))
         estimates = tuple(
             int(t * rng.uniform(0.92, 1.12)) if (connection.emits_estimates and s.has_estimate) else None
-            for s, t in zip(streams, targets)
+            for s, t in zip(streams, targets, strict=True)
         )
         speeds = tuple(rng.uniform(1.0, 2.6) for _ in streams)
         if outcome is None:
@@ -613,9 +613,7 @@ class AirbyteWorld:
             return False
         if query.updated_start is not None and job.updated_at < query.updated_start:
             return False
-        if query.updated_end is not None and job.updated_at > query.updated_end:
-            return False
-        return True
+        return not (query.updated_end is not None and job.updated_at > query.updated_end)
 
     def running_jobs(self) -> list[Job]:
         with self.lock:

@@ -468,13 +468,11 @@ def _ms(ts: float) -> float:
 def _page(items: Iterable[T], offset: int, limit: int) -> tuple[list[T], bool]:
     """Skip `offset`, take `limit`, and peek one more to answer hasMore."""
     page: list[T] = []
-    seen = 0
-    for item in items:
+    for seen, item in enumerate(items):
         if seen >= offset:
             if len(page) == limit:
                 return page, True
             page.append(item)
-        seen += 1
     return page, False
 
 

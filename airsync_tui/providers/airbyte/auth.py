@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 import httpx
 import orjson

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import httpx
 
@@ -77,8 +78,8 @@ class ServerClock:
         except (TypeError, ValueError, IndexError):
             return
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
-        self.last = parsed.astimezone(timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
+        self.last = parsed.astimezone(UTC)
         self._seen_at = time.monotonic()
 
     def now(self) -> datetime | None:
@@ -113,7 +114,7 @@ class AirbyteClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy = RetryPolicy(),
-    ) -> "AirbyteClient":
+    ) -> AirbyteClient:
         try:
             config_url: str | None = settings.resolved_config_api_url()
         except ConfigError:

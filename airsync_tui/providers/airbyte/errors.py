@@ -10,7 +10,8 @@ never includes a credential (JsonHttp also redacts known secrets).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 

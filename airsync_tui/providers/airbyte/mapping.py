@@ -8,8 +8,8 @@ survive (kept verbatim and flagged, never a crash).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from airsync_tui.models.airbyte import (
     CONFIG_TYPE_TO_JOB_TYPE,

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import ValidationError
@@ -43,6 +44,7 @@ from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
 from airsync_tui.models.timeparse import format_iso, parse_iso, utcnow
 from airsync_tui.providers.airbyte.client import ACTIVE_STATUSES, MAX_PAGE, AirbyteClient
 from airsync_tui.providers.airbyte.errors import REFRESH_HINT, REFRESH_UNSUPPORTED, ConfigApiUnavailable
+from airsync_tui.providers.airbyte.fleet import AIRBYTE_ACTIONS, AirbyteFleetMixin
 from airsync_tui.providers.airbyte.mapping import (
     map_config_job,
     map_connection,
@@ -50,7 +52,6 @@ from airsync_tui.providers.airbyte.mapping import (
     map_public_job,
     map_workspace,
 )
-from airsync_tui.providers.airbyte.fleet import AIRBYTE_ACTIONS, AirbyteFleetMixin
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,
@@ -126,7 +127,7 @@ class AirbyteProvider(AirbyteFleetMixin):
         read_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy = RetryPolicy(),
-    ) -> "AirbyteProvider":
+    ) -> AirbyteProvider:
         return cls(AirbyteClient.from_settings(settings, transport=transport, policy=policy), settings, read_only=read_only)
 
     # ------------------------------------------------------------------ plumbing
@@ -138,7 +139,7 @@ class AirbyteProvider(AirbyteFleetMixin):
     def add_health_listener(self, listener: Callable[[HttpSignal], None]) -> None:
         self.client.http.listeners.append(listener)
 
-    async def sql_cache(self, connection_id: str) -> "SqlCache":
+    async def sql_cache(self, connection_id: str) -> SqlCache:
         """Read-only SQL access to the connection's destination (capability: the Data view, `airsync query`)."""
         from airsync_tui.providers.airbyte.sync_result_sql import load_sql_cache
 
@@ -147,7 +148,7 @@ class AirbyteProvider(AirbyteFleetMixin):
     async def aclose(self) -> None:
         await self.client.aclose()
 
-    async def __aenter__(self) -> "AirbyteProvider":
+    async def __aenter__(self) -> AirbyteProvider:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -246,7 +246,7 @@ class QueryHandle:
                 try:
                     fn()
                     return
-                except Exception:  # noqa: BLE001, S112 - any driver error from a cancel racing the query's end is harmless
+                except Exception:  # noqa: BLE001 - any driver error from a cancel racing the query's end is harmless
                     continue
         # duckdb_engine wraps the DuckDB connection: reach the native one.
         inner = getattr(raw, "_ConnectionWrapper__c", None) or getattr(raw, "c", None)
@@ -254,7 +254,7 @@ class QueryHandle:
         if callable(fn):
             try:
                 fn()
-            except Exception:  # noqa: BLE001, S110 - same: the query may have just finished
+            except Exception:  # noqa: BLE001 - same: the query may have just finished
                 pass
 
 
@@ -447,7 +447,7 @@ class SqlCache:
                 finally:
                     try:
                         cursor.close()
-                    except Exception:  # noqa: BLE001, S110 - closing after an interrupt may raise; the result is already read
+                    except Exception:  # noqa: BLE001 - closing after an interrupt may raise; the result is already read
                         pass
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise self._failure(handle, exc) from None

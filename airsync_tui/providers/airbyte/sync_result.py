@@ -31,6 +31,7 @@ from airsync_tui.models.status import JobStatus, StatusCategory
 from airsync_tui.models.timeparse import parse_time
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
 from airsync_tui.providers.airbyte.sync_result_sql import SyncResultSqlMixin
+from airsync_tui.providers.waiting import wait_until_terminal
 
 DEFAULT_SYNC_TIMEOUT_SECONDS = 30 * 60
 DEFAULT_POLL_INTERVAL = 2.0
@@ -150,36 +151,45 @@ class SyncResult(SyncResultSqlMixin):
         not-found errors are not (they will not fix themselves).
         """
         deadline = time.monotonic() + wait_timeout
-        status: JobStatus | None = None
         last_error: ApiError | None = None
-        while True:
+
+        async def poll() -> Job | None:
+            nonlocal last_error
             try:
-                status = await self.get_job_status()
-                last_error = None
+                job = await self.refresh()
             except (AuthError, NotFoundError):
-                raise
+                raise  # they will not fix themselves
             except ApiError as exc:
                 last_error = exc
-            if status is not None and status.is_terminal:
-                if raise_failure and status.category in FAILED_CATEGORIES:
-                    await self.raise_failure_status()
-                return status
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if cancel_on_timeout:
-                    try:
-                        await self.provider.cancel(str(self.job_id))
-                    except ApiError:
-                        pass
-                if raise_timeout or status is None:
-                    detail = f" (last error: {last_error.message})" if last_error else ""
-                    raise SyncTimeoutError(
-                        f"Airbyte job {self.job_id} still {status.label if status else 'unknown'} after {wait_timeout:g} s{detail}",
-                        hint="raise the timeout, or follow it with `airsync watch`" + ("; a cancel was requested" if cancel_on_timeout else ""),
-                    )
-                return status
+                return None
+            last_error = None
+            return job
+
+        async def next_poll(limit: float | None) -> Job | None:
             delay = poll_interval * (1 + random.uniform(-0.1, 0.1))
-            await asyncio.sleep(max(0.0, min(delay, remaining)))
+            await asyncio.sleep(max(0.0, delay if limit is None else min(delay, limit)))
+            return await poll()
+
+        # The shared loop (`providers.waiting`, also behind `airsync sync --wait`), one poll per step.
+        job = await wait_until_terminal(next_poll, await poll(), deadline, step=None)
+        status = job.status if job is not None else None
+        if status is not None and status.is_terminal:
+            if raise_failure and status.category in FAILED_CATEGORIES:
+                await self.raise_failure_status()
+            return status
+        if cancel_on_timeout:
+            try:
+                await self.provider.cancel(str(self.job_id))
+            except ApiError:
+                pass
+        if raise_timeout or status is None:
+            detail = f" (last error: {last_error.message})" if last_error else ""
+            raise SyncTimeoutError(
+                f"Airbyte job {self.job_id} still {status.label if status else 'unknown'} after {wait_timeout:g} s{detail}",
+                hint="raise the timeout, or attach to it with `airsync sync <connection> --wait`"
+                + ("; a cancel was requested" if cancel_on_timeout else ""),
+            )
+        return status
 
     # -- cached views (call refresh() first)
 

@@ -13,8 +13,9 @@ Only the endpoints the dashboard needs (hightouch-api.md A.2). Two rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 

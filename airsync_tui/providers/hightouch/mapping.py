@@ -103,7 +103,7 @@ def queue_wait(run: SyncRun) -> timedelta | None:
 
 
 def _format_seconds(delta: timedelta) -> str:
-    seconds = int(round(delta.total_seconds()))
+    seconds = round(delta.total_seconds())
     if seconds < 60:
         return f"{seconds}s"
     minutes, seconds = divmod(seconds, 60)

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import httpx
 from pydantic import SecretStr
@@ -56,8 +57,8 @@ from airsync_tui.providers.base import (
 )
 from airsync_tui.providers.http import HttpSignal, RequestStats
 
-from .fleet import HIGHTOUCH_ACTIONS, HightouchFleetMixin
 from .client import DEFAULT_API_URL, DEFAULT_CLIENT_LIMIT, HightouchClient
+from .fleet import HIGHTOUCH_ACTIONS, HightouchFleetMixin
 from .mapping import PROVIDER, map_run, map_sync, queued_job, run_detail, run_summary_lines
 from .tracker import RunTracker, run_is_active
 
@@ -154,7 +155,7 @@ class HightouchProvider(HightouchFleetMixin):
         read_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
         **options: Any,
-    ) -> "HightouchProvider":
+    ) -> HightouchProvider:
         key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
         if not key.strip():
             raise ConfigError(
@@ -272,7 +273,7 @@ class HightouchProvider(HightouchFleetMixin):
 
         results = await asyncio.gather(*(latest(sync) for sync in now_ids), return_exceptions=True)
         jobs: list[Job] = []
-        for sync, result in zip(now_ids, results):
+        for sync, result in zip(now_ids, results, strict=True):
             if isinstance(result, AuthError):
                 raise result
             if isinstance(result, BaseException):

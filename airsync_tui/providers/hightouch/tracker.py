@@ -24,9 +24,9 @@ id and a neutral `Job.id` is just the run number (bounded LRU).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from airsync_tui.models.hightouch import Sync, SyncRun
 from airsync_tui.models.status import hightouch_run_status

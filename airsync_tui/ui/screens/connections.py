@@ -18,16 +18,15 @@ Why it is built this way:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from time import monotonic
-from typing import Callable
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.events import Key
-from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
@@ -44,7 +43,8 @@ from airsync_tui.service.events import (
     ProgressUpdated,
 )
 from airsync_tui.service.filtering import connection_haystack, parse_filter
-from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.service.watcher import Watcher
+from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.fleet import FleetMarkingMixin
 from airsync_tui.ui.formatting import (
     DASH,
@@ -58,6 +58,7 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
+from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -127,7 +128,7 @@ def job_records(job: Job | None) -> int | None:
     return job.records_synced
 
 
-class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
+class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     """The live connection list (home)."""
 
     scope = "connections"
@@ -145,7 +146,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         self._age_due: dict[str, datetime] = {}  # when each shown row's age text can next change
         self._missed_tick = False
         self._pending_filter: str | None = None
-        self._filter_timer: object | None = None
+        self._filter_timer: Timer | None = None
         self._filter_applied_at = float("-inf")
 
     # ---------------------------------------------------------- layout
@@ -158,7 +159,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
 
     def on_mount(self) -> None:
         app = self.app
-        self._multi_provider = len(app.watcher.providers) > 1  # type: ignore[attr-defined]
+        self._multi_provider = len(app.watcher.providers) > 1
         table = self.table
         for column in COLUMNS:
             if column.key == "provider" and not self._multi_provider:
@@ -172,7 +173,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         self._index_connections()
         self._apply_view()
         table.focus()
-        app.refresh_headers()  # type: ignore[attr-defined]
+        app.refresh_headers()
         self._update_status_line()
 
     @property
@@ -180,15 +181,15 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         return self.query_one("#connections", LiveTable)
 
     @property
-    def watcher(self):  # type: ignore[no-untyped-def]
-        return self.app.watcher  # type: ignore[attr-defined]
+    def watcher(self) -> Watcher:
+        return self.app.watcher
 
     @property
     def palette(self) -> Palette:
-        return self.app.palette  # type: ignore[attr-defined]
+        return self.app.palette
 
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined]
+        return self.app.clock()
 
     # ------------------------------------------------------- rendering
     def render_cells(self, key: str, now: datetime | None = None) -> dict[str, Text]:
@@ -198,7 +199,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         job: Job | None = watcher.latest_job.get(key)
         now = now or self.now()
         palette = self.palette
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         cells: dict[str, Text] = {}
         if self._multi_provider:
             cells["provider"] = Text(watcher.providers[connection.provider].display_name, style=palette.muted)
@@ -404,7 +405,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         if not self.is_active:  # another screen or a modal on top: nothing cosmetic to animate
             self._missed_tick = True
             return
-        self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)  # type: ignore[attr-defined]
+        self._time_pass(running=self.app.tick % RUNNING_ROW_TICKS == 0)
 
     def on_screen_resume(self) -> None:
         if self._missed_tick:
@@ -417,7 +418,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         if running:
             keys.extend(key for key, job in self.watcher.latest_job.items() if job.status.is_active)
         if keys:
-            self.refresh_rows(dict.fromkeys(keys), lazy=True)  # type: ignore[arg-type]
+            self.refresh_rows(list(dict.fromkeys(keys)), lazy=True)  # de-duplicated, in order
 
     def on_theme_changed(self) -> None:
         self._cells.clear()
@@ -495,7 +496,7 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         self._pending_filter = None
         timer, self._filter_timer = self._filter_timer, None
         if timer is not None:
-            timer.stop()  # type: ignore[attr-defined]
+            timer.stop()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -535,29 +536,29 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         self._apply_view()
 
     def action_switch_profile(self) -> None:
-        self.app.action_switch_profile()  # type: ignore[attr-defined]
+        self.app.action_switch_profile()
 
     def action_trigger_sync(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_trigger(key, "sync")  # type: ignore[attr-defined]
+            self.app.request_trigger(key, "sync")
 
     def action_choose_job_type(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_job_type(key)  # type: ignore[attr-defined]
+            self.app.request_job_type(key)
 
     def action_cancel_job(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_cancel(self.watcher.latest_job.get(key), key)  # type: ignore[attr-defined]
+            self.app.request_cancel(self.watcher.latest_job.get(key), key)
 
     def action_open_logs(self) -> None:
         key = self._require_selection()
         if key is None:
             return
         job = self.watcher.latest_job.get(key)
-        self.app.open_logs(job.key if job else None)  # type: ignore[attr-defined]
+        self.app.open_logs(job.key if job else None)
 
     def action_open_browser(self) -> None:
         key = self._require_selection()
@@ -566,23 +567,10 @@ class ConnectionsScreen(FleetMarkingMixin, Screen[None]):
         connection = self.watcher.connections[key]
         provider = self.watcher.provider_for_key(key)
         url = provider.connection_url(connection.id) or connection.web_url
-        self.app.open_url(url, provider.capabilities.connection_noun)  # type: ignore[attr-defined]
+        self.app.open_link(url, provider.capabilities.connection_noun)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mutating keys are shown disabled in read-only sessions; `P` only with profiles."""
-        if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
-            return None
+        """Mutating keys are gated by `LiveScreen` (read-only); `P` only with profiles."""
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
-        return True
-
-    def on_key(self, event: Key) -> None:
-        """A disabled mutating key still explains itself (the binding did not run)."""
-        if event.key in _MUTATING_KEYS and self.app.is_read_only and not isinstance(self.focused, Input):  # type: ignore[attr-defined]
-            event.stop()
-            verb = "cancelling" if event.key == "c" else "triggering"
-            self.app.refuse_if_read_only(verb)  # type: ignore[attr-defined]
-
-
-_MUTATING_ACTIONS = {spec.action for spec in specs_for("connections") if spec.mutating}
-_MUTATING_KEYS = {spec.key for spec in specs_for("connections") if spec.mutating}
+        return super().check_action(action, parameters)

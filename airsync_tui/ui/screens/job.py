@@ -23,13 +23,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Attempt, Job, JobDetail, Progress, StreamProgress
 from airsync_tui.models.status import JobStatus
+from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
 from airsync_tui.service.events import (
     ActionResult,
     Event,
@@ -39,12 +38,14 @@ from airsync_tui.service.events import (
     JobUpdated,
     ProgressUpdated,
 )
-from airsync_tui.ui.bindings import bindings_for, specs_for
+from airsync_tui.service.watcher import Watcher
+from airsync_tui.textfmt import synced_rows
+from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import (
     DASH,
-    clock_time,
     Palette,
     clean,
+    clock_time,
     count,
     duration,
     percent,
@@ -55,8 +56,8 @@ from airsync_tui.ui.formatting import (
     status_badge,
     status_style,
 )
-from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.messages import JobOpened
+from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -80,7 +81,7 @@ def eta_of(progress: Progress | None, elapsed: timedelta | None) -> timedelta | 
     return progress.eta
 
 
-class JobScreen(Screen[None]):
+class JobScreen(LiveScreen):
     """Live panel of a connection's job (the latest unless one is chosen)."""
 
     scope = "job"
@@ -134,7 +135,7 @@ class JobScreen(Screen[None]):
         self._seed_recent_from_state()
         self._show_job(self.job_key)
         self._load_recent()
-        self.app.refresh_headers()  # type: ignore[attr-defined]
+        self.app.refresh_headers()
 
     def on_unmount(self) -> None:
         if self._followed is not None:
@@ -143,23 +144,23 @@ class JobScreen(Screen[None]):
 
     # --------------------------------------------------------- helpers
     @property
-    def watcher(self):  # type: ignore[no-untyped-def]
-        return self.app.watcher  # type: ignore[attr-defined]
+    def watcher(self) -> Watcher:
+        return self.app.watcher
 
     @property
-    def provider(self):  # type: ignore[no-untyped-def]
+    def provider(self) -> SyncProvider:
         return self.watcher.provider_for_key(self.connection_key)
 
     @property
-    def caps(self):  # type: ignore[no-untyped-def]
+    def caps(self) -> ProviderCapabilities:
         return self.provider.capabilities
 
     @property
     def palette(self) -> Palette:
-        return self.app.palette  # type: ignore[attr-defined]
+        return self.app.palette
 
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined]
+        return self.app.clock()
 
     @property
     def job(self) -> Job | None:
@@ -285,7 +286,7 @@ class JobScreen(Screen[None]):
                 self._set(block, Text(""))
             self._set("job-action", self._action_text())
             return
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         status = Text(end="")
         status.append_text(_label("Status", palette))
         status.append_text(status_badge(job.status, palette, tick=tick))
@@ -407,7 +408,7 @@ class JobScreen(Screen[None]):
         attempts = list(detail.attempts) if detail else []
         palette = self.palette
         now = self.now()
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         rows = [(str(a.number), self._attempt_cells(a, palette, now, tick)) for a in attempts]
         table.sync_rows(rows)
         failure = next((a for a in reversed(attempts) if a.failures), None)
@@ -442,7 +443,7 @@ class JobScreen(Screen[None]):
             streams = detail.streams or (detail.current_attempt.streams if detail.current_attempt else ())
         palette = self.palette
         active = self.job is not None and self.job.status.is_active
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         rows = []
         for stream in streams:
             name = f"{stream.namespace}.{stream.name}" if stream.namespace else stream.name
@@ -473,7 +474,7 @@ class JobScreen(Screen[None]):
         table = self.query_one("#jobs", LiveTable)
         palette = self.palette
         now = self.now()
-        tick = self.app.tick  # type: ignore[attr-defined]
+        tick = self.app.tick
         rows = []
         for known in self.recent:
             job = self.watcher.jobs.get(known.key, known)
@@ -561,20 +562,20 @@ class JobScreen(Screen[None]):
 
     def action_trigger_sync(self) -> None:
         self.follow_latest = True
-        self.app.request_trigger(self.connection_key, "sync")  # type: ignore[attr-defined]
+        self.app.request_trigger(self.connection_key, "sync")
 
     def action_choose_job_type(self) -> None:
         self.follow_latest = True
-        self.app.request_job_type(self.connection_key)  # type: ignore[attr-defined]
+        self.app.request_job_type(self.connection_key)
 
     def action_cancel_job(self) -> None:
-        self.app.request_cancel(self.job, self.connection_key)  # type: ignore[attr-defined]
+        self.app.request_cancel(self.job, self.connection_key)
 
     def action_open_logs(self) -> None:
-        self.app.open_logs(self.job_key, self._selected_attempt())  # type: ignore[attr-defined]
+        self.app.open_logs(self.job_key, self._selected_attempt())
 
     def action_open_browser(self) -> None:
-        self.app.open_url(self._job_url(), self.caps.job_noun)  # type: ignore[attr-defined]
+        self.app.open_link(self._job_url(), self.caps.job_noun)
 
     def action_open_data(self) -> None:
         from airsync_tui.ui.screens.data_view import open_data_view
@@ -614,17 +615,7 @@ class JobScreen(Screen[None]):
     @on(DataTable.RowSelected, "#attempts")
     def _attempt_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.app.open_logs(self.job_key, int(str(event.row_key.value)))  # type: ignore[attr-defined]
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
-            return None
-        return True
-
-    def on_key(self, event: Key) -> None:
-        if event.key in _MUTATING_KEYS and self.app.is_read_only:  # type: ignore[attr-defined]
-            event.stop()
-            self.app.refuse_if_read_only("cancelling" if event.key == "c" else "triggering")  # type: ignore[attr-defined]
+        self.app.open_logs(self.job_key, int(str(event.row_key.value)))
 
 
 def _newest_first(job: Job) -> tuple[float, str]:
@@ -637,6 +628,3 @@ def _neg_id(job_id: str) -> str:
     """Descending id order for equal timestamps (ids are numeric for Airbyte)."""
     return "".join(chr(0x10FFFF - ord(ch)) if ord(ch) < 0x10FFFF else ch for ch in job_id.rjust(20, "0"))
 
-
-_MUTATING_ACTIONS = {spec.action for spec in specs_for("job") if spec.mutating}
-_MUTATING_KEYS = {spec.key for spec in specs_for("job") if spec.mutating}

@@ -157,7 +157,7 @@ class LogScreen(Screen[None]):
         worker = get_current_worker()
         try:
             if supports_progressive(self.feed):
-                index = await self.feed.load_progressive(  # type: ignore[attr-defined]
+                index = await self.feed.load_progressive(  # type: ignore[attr-defined]  # supports_progressive() checked it
                     attempt_number, lambda prefix: self._show_prefix(prefix, worker)
                 )
             else:

@@ -10,12 +10,12 @@ All user data (connection names) arrives here as `Text`, never markup.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from rich.table import Table
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, Static

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
@@ -39,7 +40,7 @@ def health_text(event: ApiHealthChanged, now: datetime) -> str:
     if state == HealthState.RETRYING:
         if event.retry_in is None:
             return "retrying"
-        left = max(0, int(round(event.retry_in - (now - event.at).total_seconds())))
+        left = max(0, round(event.retry_in - (now - event.at).total_seconds()))
         return f"retrying in {left} s" if left else "retrying now"
     return {
         HealthState.OK: "ok",
@@ -100,8 +101,8 @@ class HeaderBar(Static):
     HeaderBar { dock: top; height: 1; background: $panel; color: $foreground; }
     """
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
         self._last: tuple[str, tuple[object, ...]] | None = None
 
     def show(self, state: HeaderState, palette: Palette, now: datetime) -> None:

@@ -28,11 +28,13 @@ rendering and invalidation are used.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Self
 
+from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.text import Text, TextType
 from textual._segment_tools import line_crop
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
@@ -41,9 +43,8 @@ from textual.geometry import Region, Size
 from textual.renderables.styled import Styled
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import Row, default_cell_formatter
+from textual.widgets._data_table import Column, Row, default_cell_formatter
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
-from rich.padding import Padding
 
 _EMPTY = Text()
 
@@ -66,7 +67,7 @@ def same_cell(old: object, new: Text) -> bool:
 class LiveTable(DataTable[Text]):
     """DataTable with keyed, diffed row updates, bulk views and row-scoped repaint."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Set before DataTable.__init__: its reactive watchers call `_clear_caches`.
         self.cell_updates = 0  # diagnostics for tests/bench: cells actually patched
         self.lines_rendered = 0  # diagnostics: data lines actually rendered (cache misses)
@@ -88,7 +89,7 @@ class LiveTable(DataTable[Text]):
         self._fast_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1000)
         # Rendered cells by look (most cells repeat: "active", "every 6 hours", "–"...).
         self._cell_segments: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(20000)
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------ keys
     def _rk(self, key: str) -> RowKey:
@@ -114,15 +115,15 @@ class LiveTable(DataTable[Text]):
         """Visible row keys in display order."""
         if self._display_keys is None or len(self._display_keys) != len(self.rows):
             get_key = self._row_locations.get_key
-            self._display_keys = [str(get_key(index).value) for index in range(len(self.rows))]  # type: ignore[union-attr]
+            self._display_keys = [str(get_key(index).value) for index in range(len(self.rows))]  # type: ignore[union-attr]  # every index below len(rows) has a key
         return list(self._display_keys)
 
     # ------------------------------------------------- stock mutations
-    def add_row(self, *cells: Text, height: int | None = 1, key: str | None = None, label: object = None) -> RowKey:  # type: ignore[override]
+    def add_row(self, *cells: Text, height: int | None = 1, key: str | None = None, label: TextType | None = None) -> RowKey:
         if height != 1:
             raise ValueError("LiveTable rows are one line high")
         self._display_keys = None
-        row_key = super().add_row(*cells, height=height, key=key, label=label)  # type: ignore[arg-type]
+        row_key = super().add_row(*cells, height=height, key=key, label=label)
         self._hidden.pop(row_key, None)
         self._bump(row_key)
         return row_key
@@ -133,7 +134,7 @@ class LiveTable(DataTable[Text]):
         key = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
         self._row_version.pop(key, None)
 
-    def clear(self, columns: bool = False) -> LiveTable:  # type: ignore[override]
+    def clear(self, columns: bool = False) -> Self:
         self._display_keys = None
         self._hidden.clear()
         self._stale.clear()
@@ -142,15 +143,15 @@ class LiveTable(DataTable[Text]):
         self._rows_in_order = True
         return self
 
-    def sort(self, *args: object, **kwargs: object) -> LiveTable:  # type: ignore[override]
+    def sort(self, *columns: ColumnKey | str, key: Callable[[Any], Any] | None = None, reverse: bool = False) -> Self:
         self._display_keys = None
         self._rows_in_order = False
-        super().sort(*args, **kwargs)  # type: ignore[arg-type]
+        super().sort(*columns, key=key, reverse=reverse)
         return self
 
-    def add_column(self, *args: object, **kwargs: object) -> ColumnKey:  # type: ignore[override]
+    def add_column(self, label: TextType, *, width: int | None = None, key: str | None = None, default: Text | None = None) -> ColumnKey:
         self._hidden.clear()  # hidden rows would miss the new column
-        return super().add_column(*args, **kwargs)  # type: ignore[arg-type]
+        return super().add_column(label, width=width, key=key, default=default)
 
     def forget(self, keys: Iterable[str] | None = None) -> None:
         """Drop the kept data of hidden rows (all when `keys` is None): they changed while hidden."""
@@ -474,7 +475,7 @@ class LiveTable(DataTable[Text]):
         return strip
 
     def _render_row_cells(
-        self, row_key: RowKey, columns: list, widths: tuple[int, ...], row_style: Style, on_cursor: bool, on_hover: bool  # type: ignore[type-arg]
+        self, row_key: RowKey, columns: list[Column], widths: tuple[int, ...], row_style: Style, on_cursor: bool, on_hover: bool
     ) -> list[list[Segment]]:
         """One row's cells rendered exactly as `DataTable._render_cell` does, minus the position metadata."""
         component_style, post_style = self._get_styles_to_render_cell(
@@ -495,7 +496,7 @@ class LiveTable(DataTable[Text]):
         padding = (0, self.cell_padding)
         cache = self._cell_segments
         rendered: list[list[Segment]] = []
-        for column, width in zip(columns, widths):
+        for column, width in zip(columns, widths, strict=False):
             datum = row_data.get(column.key)
             cell = _EMPTY if datum is None else (default_cell_formatter(datum, wrap=False, height=1) or _EMPTY)
             look: tuple[object, ...] | None = None
