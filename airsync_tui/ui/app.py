@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import webbrowser
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Iterable
 
@@ -28,7 +28,6 @@ import airsync_tui
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import StatusCategory
-from airsync_tui.models.timeparse import utcnow
 from airsync_tui.service.events import (
     ActionResult,
     ApiHealthChanged,
@@ -101,7 +100,6 @@ class AirsyncApp(App[None]):
         self.switch_profile = switch_profile
         self._fixed_clock = clock is not None
         self.clock = clock or self._server_now
-        self._skew = timedelta(0)
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
         self._initial_theme = theme or DEFAULT_THEME
@@ -153,26 +151,13 @@ class AirsyncApp(App[None]):
             self.post_message(WatcherEvents(batch))
 
     def _server_now(self) -> datetime:
-        """Wall time, moved forward when the server's clock is ahead (the demo's virtual clock)."""
-        return utcnow() + self._skew
-
-    def _learn_skew(self, events: list[Event]) -> None:
-        """Ages and elapsed times must not freeze when the server's clock runs ahead of ours."""
-        wall = utcnow()
-        for event in events:
-            job = getattr(event, "job", None)
-            if job is None:
-                continue
-            moment = job.updated_at or job.started_at or job.created_at
-            if moment is not None and moment - wall > self._skew + timedelta(seconds=2):
-                self._skew = moment - wall
+        """The watcher's one clock: server time, skew applied (the demo's virtual clock runs ahead)."""
+        return self.watcher.clock.now()
 
     def on_watcher_events(self, message: WatcherEvents) -> None:
         if self._closing:
             return
         events = message.events
-        if not self._fixed_clock:
-            self._learn_skew(events)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)
