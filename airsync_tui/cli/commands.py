@@ -12,8 +12,9 @@ from typing import Any, AsyncIterator
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
+from airsync_tui.models.jobview import records_total
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import AttemptEnded, LogLinesAdded
-from airsync_tui.models.timeparse import utcnow
 from airsync_tui.textfmt import age, count, duration
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.session import providers_for
@@ -75,25 +76,34 @@ async def cmd_connections(args: argparse.Namespace) -> int:
 
 
 async def cmd_jobs(args: argparse.Namespace) -> int:
+    names: dict[str, str] = {}
     async with open_providers(args) as providers:
         if args.connection:
             provider, connection = await resolve_connection(providers, args.connection)
+            names[connection.key] = connection.name
             jobs = await provider.list_jobs(connection.id, limit=args.limit)
         else:
             jobs = []
             for provider in providers:
                 jobs.extend(await provider.recent_jobs(max_jobs=args.limit))
+                # Names where known: one list call per provider, never one per job.
+                with contextlib.suppress(AirsyncError):
+                    names.update({c.key: c.name for c in await provider.list_connections()})
             jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
             jobs = jobs[: args.limit]
+    clock = ShownClock()
+    for job in jobs:
+        for moment in (job.updated_at, job.ended_at, job.started_at, job.created_at):
+            clock.observe_timestamp(moment)
+    now = clock.now()
     if args.json:
-        print(json.dumps([job_json(j) for j in jobs], indent=2, default=str))
+        print(json.dumps([job_json(j, now=now, connection_name=names.get(j.connection_key)) for j in jobs], indent=2, default=str))
         return EXIT_OK
-    now = utcnow()
     rows = [
-        [j.id, j.connection_id, j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), count(j.records_synced)]
+        [j.id, names.get(j.connection_key, j.connection_id), j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), count(records_total(j))]
         for j in jobs
     ]
-    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "ROWS"])
+    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "COMMITTED (ALL ATTEMPTS)"])
     return EXIT_OK
 
 
@@ -170,7 +180,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
         watcher.connections[connection.key] = connection
         err_stream = sys.stderr if args.json else sys.stdout
-        printer = WaitPrinter(err_stream, live=err_stream.isatty())
+        printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window)
 
         def on_started(job, attached):  # type: ignore[no-untyped-def]
             printer.started(job, attached, connection.name)
@@ -203,8 +213,8 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         printer.finish(f"airsync: {outcome.message}")
     elif args.wait:
         summary = f"job {job.id} {job.status.label}"
-        if job.records_synced is not None:
-            summary += f": {count(job.records_synced)} rows"
+        if records_total(job) is not None:
+            summary += f": {count(records_total(job))} records committed (all attempts)"
         if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"
         elif not job.status.category.is_success:
@@ -214,7 +224,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                 summary += f" — attempt failed: {inert(reason)}"
         printer.finish(summary)
     if args.json:
-        print(json.dumps(job_json(job, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
+        print(json.dumps(job_json(job, now=watcher.clock.now(), connection_name=connection.name, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
     elif not args.wait:
         print(job.id)
     if outcome.interrupted:
