@@ -250,7 +250,8 @@ class Watcher:
         message = result.message or f"{name}: {verb} {job_type} {provider.capabilities.job_noun} {result.job.id}"
         self.hub.publish(
             ActionResult(
-                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job
+                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job,
+                outcome="attached" if result.attached else "started",
             )
         )
         self._wake_provider(provider.name)
@@ -271,6 +272,7 @@ class Watcher:
                 action="cancel",
                 ok=True,
                 message=f"cancel requested for {provider.capabilities.job_noun} {job_id}",
+                outcome="requested",
                 connection_key=job.connection_key,
                 job=job,
             )

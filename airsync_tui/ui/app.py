@@ -75,6 +75,17 @@ def _stylesheets() -> list[Path]:
         return [base / name for name in names]
 
 
+def action_title(event: ActionResult) -> str:
+    """A toast title that says what happened: a trigger on a running connection attached, it did not "start"."""
+    if not event.ok:
+        return f"{event.action} failed"
+    return {
+        "started": "started",
+        "attached": "already running: attached",
+        "requested": f"{event.action} requested",
+    }.get(event.outcome, f"{event.action} sent")
+
+
 class AirsyncApp(App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
@@ -188,7 +199,7 @@ class AirsyncApp(App[None]):
             self.last_action_message = clean(event.message)
             self.notify(
                 clean(event.message),
-                title=f"{event.action} {'done' if event.ok else 'failed'}",
+                title=action_title(event),
                 severity="information" if event.ok else "error",
                 markup=False,
             )
