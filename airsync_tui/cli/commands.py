@@ -123,6 +123,11 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 async def cmd_logs(args: argparse.Namespace) -> int:
+    if args.attempt is not None:
+        # Attempts are numbered from 1 for users (screen, saved file names, this flag).
+        if args.attempt < 1:
+            raise ConfigError(f"--attempt {args.attempt}: attempts are numbered from 1", hint="use --attempt 1 for the first attempt, or omit it for the last")
+        args.attempt -= 1
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
         if not args.follow:

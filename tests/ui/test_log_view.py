@@ -257,7 +257,7 @@ async def test_save_writes_expected_file(tmp_path: Path, monkeypatch: pytest.Mon
         assert len(lines) == 301
         assert lines[0] == "2026-01-01 08:15:05 INFO  source   line 0 stream users"
         assert "\x1b" not in path.read_text() and "[bold red]markup[/]" in lines[-1]
-    assert log_file_name("a/b: c", 7, 2) == "a-b-c-job7-attempt2.log"
+    assert log_file_name("a/b: c", 7, 2) == "a-b-c-job7-attempt3.log"  # index 2 = the third attempt, as on screen
 
 
 async def test_markup_and_escapes_render_inert() -> None:
