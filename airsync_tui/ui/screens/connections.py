@@ -444,6 +444,10 @@ class ConnectionsScreen(Screen[None]):
         event.stop()
         self.action_open_job()
 
+    @on(DataTable.RowHighlighted, "#connections")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # the footer offers what this row's provider can do
+
     @on(DataTable.HeaderSelected, "#connections")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
@@ -574,6 +578,10 @@ class ConnectionsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Mutating keys are shown disabled in read-only sessions; `P` only with profiles."""
+        if action == "cancel_job":
+            key = self.selected_key() if self.is_mounted else None
+            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+                return False  # this row's provider has no cancel API: not offered
         if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
             return None
         if action == "switch_profile":
@@ -582,6 +590,12 @@ class ConnectionsScreen(Screen[None]):
 
     def on_key(self, event: Key) -> None:
         """A disabled mutating key still explains itself (the binding did not run)."""
+        if event.key == "c" and not isinstance(self.focused, Input):
+            key = self.selected_key()
+            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+                event.stop()
+                self.action_cancel_job()  # says why this provider cannot cancel
+                return
         if event.key in _MUTATING_KEYS and self.app.is_read_only and not isinstance(self.focused, Input):  # type: ignore[attr-defined]
             event.stop()
             verb = "cancelling" if event.key == "c" else "triggering"

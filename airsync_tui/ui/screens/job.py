@@ -673,11 +673,18 @@ class JobScreen(Screen[None]):
         self.app.open_logs(self.job_key, int(str(event.row_key.value)))  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Not offered at all when the provider has no cancel API (capabilities, never a name).
+        if action == "cancel_job" and not self.caps.can_cancel:
+            return False
         if action in _MUTATING_ACTIONS and self.app.is_read_only:  # type: ignore[attr-defined]
             return None
         return True
 
     def on_key(self, event: Key) -> None:
+        if event.key == "c" and not self.caps.can_cancel:
+            event.stop()
+            self.action_cancel_job()  # not offered; pressed anyway: say why
+            return
         if event.key in _MUTATING_KEYS and self.app.is_read_only:  # type: ignore[attr-defined]
             event.stop()
             self.app.refuse_if_read_only("cancelling" if event.key == "c" else "triggering")  # type: ignore[attr-defined]

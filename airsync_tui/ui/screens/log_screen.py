@@ -308,7 +308,7 @@ class LogScreen(Screen[None]):
         view = self.view if self.is_mounted else None
         if view is not None and view._search is not None:  # noqa: SLF001
             current, total = self._match
-            parts.append(f"{current}/{total} matches" if total else "no matches")
+            parts.append(f"{current:,}/{total:,} matches" if total else "no matches")
         filters = []
         if LEVEL_CYCLE[self._level_pos] is not None:
             filters.append(f"level ≥ {_LEVEL_NAMES[LEVEL_CYCLE[self._level_pos]]}")
@@ -434,6 +434,10 @@ class LogScreen(Screen[None]):
     def _apply_filters(self) -> None:
         source = SOURCE_CYCLE[self._source_pos]
         self.view.set_filter(LEVEL_CYCLE[self._level_pos], None if source is None else [source])
+        if not self._loading and len(self.view.index) and self.view.row_count == 0:
+            self._set_message("No lines match these filters (v: level, u: source).")
+        elif self._message.startswith("No lines match"):
+            self._set_message("")
         self._update_status()
 
     def action_prev_attempt(self) -> None:
