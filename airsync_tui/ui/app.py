@@ -500,7 +500,8 @@ class AirsyncApp(App[None]):
             pass
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Our registry already lists Quit and Help (with their keys): no second copy.
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ("Quit", "Keys"))
         yield SystemCommand("Toggle dark / light", "Switch between the airsync dark and light themes", self.action_toggle_theme)
 
     @property

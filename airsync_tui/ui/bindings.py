@@ -70,6 +70,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("job.browser", "o", "open_browser", "Browser", "Open this job's attempt in the provider's web UI.", "job"),
     KeySpec("job.older", "left_square_bracket", "older_job", "Older job", "Show the previous (older) job of this connection.", "job"),
     KeySpec("job.newer", "right_square_bracket", "newer_job", "Newer job", "Show the next (newer) job of this connection.", "job"),
+    # -- every list/table (connections, attempts, streams, recent jobs) ------
+    KeySpec("table.down", "j", "cursor_down", "Down", "Move to the next row.", "table", show=False, palette=False),
+    KeySpec("table.up", "k", "cursor_up", "Up", "Move to the previous row.", "table", show=False, palette=False),
+    KeySpec("table.first", "g", "first_row", "First", "Move to the first row.", "table", show=False, palette=False),
+    KeySpec("table.last", "G", "last_row", "Last", "Move to the last row.", "table", show=False, palette=False),
+    KeySpec("table.home", "home", "first_row", "First", "Move to the first row (not sideways).", "table", show=False, palette=False),
+    KeySpec("table.end", "end", "last_row", "Last", "Move to the last row (not sideways).", "table", show=False, palette=False),
     # -- attempt log viewer -------------------------------------------------
     KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),
@@ -94,6 +101,7 @@ SCOPE_TITLES: dict[str, str] = {
     "connections": "Connections",
     "job": "Job panel",
     "logs": "Attempt log viewer",
+    "table": "Lists and tables",
 }
 
 

@@ -96,6 +96,7 @@ def log_file_name(connection: str, job_id: object, attempt_number: int) -> str:
 class LogScreen(Screen[None]):
     """Full-screen viewer for one job's attempt logs."""
 
+    scope = "logs"  # the command palette lists this screen's registry entries
     BINDINGS = bindings_for("logs")
     CSS_PATH = str(stylesheet_path("logs"))
 
