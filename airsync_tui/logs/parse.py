@@ -85,10 +85,6 @@ _SOURCE_WORDS = {
 }
 _SOURCE_CODES = _CodeMap(dict(_SOURCE_WORDS), Source.UNKNOWN)
 _SOURCE_BYTES = _CodeMap({k.encode(): int(v) for k, v in _SOURCE_WORDS.items()}, Source.UNKNOWN)
-# Legacy lines: a line with a timestamp but no source word is the platform's
-# (older servers wrote no word for it); lines with no header at all inherit
-# from the line above afterwards, so "no word" can map to PLATFORM here.
-_LEGACY_SOURCE_BYTES = _CodeMap({**_SOURCE_BYTES, None: int(Source.PLATFORM)}, Source.UNKNOWN)
 
 # Connectors often repeat the level inside the message ("INFO  Reading…");
 # the web UI strips it (§2.4), so do we, but only when the word is followed
@@ -101,28 +97,15 @@ _LEADING_LEVEL_RARE = re.compile(
     rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))"
 )
 
-# Legacy header after a "\n". Real servers wrote several eras of it:
-#
-# * 2024 (last legacy): ``ts <ANSI>source<ANSI> > [LEVEL ]msg``, with or
-#   without a level word after the source;
-# * 2022-2023: connector lines carry the connector's own timestamp and level
-#   after the source word, ``ts destination > ts LEVEL class(method):n - msg``
-#   (the level word often wrapped in ANSI, e.g. ``\x1b[32mINFO\x1b[m``);
-# * platform lines of every era before 2024-10 have no source word at all:
-#   ``ts LEVEL class(method):line - msg`` (2021: ``ts INFO () Class(m):n - msg``).
-#
-# So: timestamp, then an optional source word with " > " and an optional
-# second timestamp, then an optional (ANSI-wrapped) level word. A timestamp
-# with no source word is a platform line. ``re.split`` with this pattern
-# returns [prefix, ts, source, level, message, ts, source, level, message,
-# ...] in one C pass, which gives the columns and the messages without
-# per-line work.
+# Legacy header after a "\n": timestamp, the (ANSI-coloured) source word,
+# " > ", then an optional level word. ``re.split`` with this pattern returns
+# [prefix, ts, source, level, message, ts, source, level, message, ...] in
+# one C pass, which gives the columns and the messages without per-line work.
 _SGR = rb"(?:\x1b\[[0-9;]*m)*"
-_STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 _LEGACY_HEAD = re.compile(
-    rb"\n(?:(" + _STAMP + rb") (?:" + _SGR
-    + rb"(platform|source|destination|replication-orchestrator)" + _SGR + rb" > (?:" + _STAMP + rb" )?)?)?"
-    + _SGR + rb"(?:(INFO|WARN|ERROR|DEBUG|TRACE)" + _SGR + rb"(?:[ \t]+|(?=\n)|$))?"
+    rb"\n(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) " + _SGR
+    + rb"(platform|source|destination|replication-orchestrator)" + _SGR + rb" > )?"
+    rb"(?:(INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]+|(?=\n)|$))?"
 )
 # Level hints inside an un-levelled legacy line.
 _LEGACY_TOKEN = re.compile(rb"(?<![A-Za-z])(ERROR|WARN)(?![A-Za-z])")
@@ -214,8 +197,7 @@ INDEX_CHUNK_RECORDS = 100_000
 # inherit from the line above within their own chunk.
 _LEGACY_HEADED = re.compile(
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?:\x1b\[[0-9;]*m)*"
-    r"(?:(?:platform|source|destination|replication-orchestrator)(?:\x1b\[[0-9;]*m)* > "
-    r"|(?:INFO|WARN|ERROR|DEBUG|TRACE)\b)",
+    r"(?:platform|source|destination|replication-orchestrator)(?:\x1b\[[0-9;]*m)* > ",
     re.ASCII,
 )
 
@@ -644,9 +626,7 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     del raw
     stamps_text = parts[1::4]
     timestamps = array("q", map(_LegacyStampCache().__getitem__, stamps_text))
-    sources = bytearray(map(_LEGACY_SOURCE_BYTES.__getitem__, parts[2::4]))
-    if not stamps_text[0]:  # no header and no line above to inherit from
-        sources[0] = Source.UNKNOWN
+    sources = bytearray(map(_SOURCE_BYTES.__getitem__, parts[2::4]))
     levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
     messages = parts[4::4]
     del parts

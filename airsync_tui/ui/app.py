@@ -130,6 +130,7 @@ class AirsyncApp(App[None]):
         self.push_screen(ConnectionsScreen())
         self._consume_events()
         self._start_watcher()
+        self._learn_workspace_names()
         if self.live_clock:
             self.set_interval(1.0, self._on_clock_tick, name="airsync-clock")
 
@@ -140,6 +141,24 @@ class AirsyncApp(App[None]):
             await self.watcher.stop()
         except Exception:  # noqa: BLE001 - shutting down; nothing to tell anyone
             pass
+
+    @work(exclusive=True, group="workspace-names", exit_on_error=False)
+    async def _learn_workspace_names(self) -> None:
+        """The header names workspaces; ids (UUIDs) are only a fallback until names arrive."""
+        label = self.session.workspace_label
+        if not label:
+            return
+        for provider in list(self.watcher.providers.values()):
+            try:
+                workspaces = await provider.list_workspaces()
+            except Exception:  # noqa: BLE001 - a label is a nicety; the id stays
+                continue
+            for workspace in workspaces:
+                if workspace.id and workspace.name and workspace.id in label:
+                    label = label.replace(workspace.id, workspace.name)
+        if label != self.session.workspace_label:
+            self.session = replace(self.session, workspace_label=label)
+            self.refresh_headers()
 
     @work(exclusive=True, group="watcher-start", exit_on_error=False)
     async def _start_watcher(self) -> None:

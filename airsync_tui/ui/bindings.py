@@ -54,7 +54,7 @@ KEYS: tuple[KeySpec, ...] = (
     # -- connections (home) ------------------------------------------------
     KeySpec("connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False),
     KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),
-    KeySpec("connections.sort", "S", "cycle_sort", "Sort", "Sort by the next column (press again to reverse).", "connections"),
+    KeySpec("connections.sort", "S", "cycle_sort", "Sort", "Sort: each press reverses the current column once, then moves to the next column.", "connections"),
     KeySpec("connections.status_filter", "F", "cycle_status_filter", "Status", "Show all / running / failed connections.", "connections"),
     KeySpec("connections.switch_profile", "P", "switch_profile", "Profile", "Switch the workspace or profile being watched.", "connections"),
     KeySpec("connections.sync", "s", "trigger_sync", "Sync", "Trigger a sync of the selected connection (asks first).", "connections", mutating=True),

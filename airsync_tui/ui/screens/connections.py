@@ -56,6 +56,8 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
+from airsync_tui.models.jobview import records_total
+from airsync_tui.ui.screens.connection_columns import plan_columns
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -83,7 +85,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("last", "Last job", 15),
     Column("progress", "Progress", 16, sortable=False),
     Column("age", "Last sync", 14),
-    Column("records", "Records", 10),
+    Column("records", "Committed", 10),
     Column("duration", "Duration", 8),
 )
 
@@ -118,11 +120,8 @@ def last_activity(job: Job | None) -> datetime | None:
 
 
 def job_records(job: Job | None) -> int | None:
-    if job is None:
-        return None
-    if job.status.is_active and job.progress is not None and job.progress.records_emitted is not None:
-        return job.progress.records_emitted
-    return job.records_synced
+    """Records committed, all attempts (`models.jobview.records_total`): the same number every screen shows."""
+    return records_total(job) if job is not None else None
 
 
 def parse_filter(text: str) -> tuple[str, bool]:
@@ -153,6 +152,7 @@ class ConnectionsScreen(Screen[None]):
         self._pending_filter: str | None = None
         self._filter_timer: object | None = None
         self._filter_applied_at = float("-inf")
+        self._column_plan: tuple[tuple[str, int], ...] | None = None
 
     # ---------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -166,13 +166,7 @@ class ConnectionsScreen(Screen[None]):
         app = self.app
         self._multi_provider = len(app.watcher.providers) > 1  # type: ignore[attr-defined]
         table = self.table
-        for column in COLUMNS:
-            if column.key == "provider" and not self._multi_provider:
-                continue
-            width = column.width
-            if column.key == "name" and self._multi_provider and width:
-                width -= 9  # make room for the provider column at 140 columns
-            table.add_column(Text(column.label), key=column.key, width=width)
+        self._layout_columns()
         self.query_one("#filter", Input).display = False
         table.row_source = self._fresh_cells
         self._index_connections()
@@ -180,6 +174,31 @@ class ConnectionsScreen(Screen[None]):
         table.focus()
         app.refresh_headers()  # type: ignore[attr-defined]
         self._update_status_line()
+
+    def _layout_columns(self) -> bool:
+        """(Re)build the columns for the terminal width; True when they changed."""
+        connections = self.watcher.connections
+        longest = max((len(clean(c.name)) for c in connections.values()), default=20)
+        plan = plan_columns(self.app.size.width, multi_provider=self._multi_provider, longest_name=longest)
+        signature = tuple((spec.key, width) for spec, width in plan)
+        if signature == self._column_plan:
+            return False
+        self._column_plan = signature
+        table = self.table
+        cursor = table.cursor_key() if table.row_count else None
+        table.clear(columns=True)
+        for spec, width in plan:
+            table.add_column(Text(spec.label), key=spec.key, width=width)
+        self._cells.clear()
+        if cursor is not None:
+            self._apply_view()
+            table.move_to_key(cursor)
+        self.refresh_bindings()  # the footer recomputes what it offers for the rebuilt table
+        return True
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self._layout_columns():
+            self._apply_view()
 
     @property
     def table(self) -> LiveTable:
@@ -396,6 +415,7 @@ class ConnectionsScreen(Screen[None]):
                 dirty.add(event.detail.job.connection_key)
         if structural:
             self._index_connections()
+            self._layout_columns()
         job_dependent = self.status_filter != "all" or self.sort_column not in ("name", "provider", "state", "schedule")
         if structural or (dirty and job_dependent):
             self._apply_view()
@@ -532,9 +552,14 @@ class ConnectionsScreen(Screen[None]):
         return False
 
     def action_cycle_sort(self) -> None:
+        """Each column first in its natural order, then (pressed again) reversed, then the next column."""
         columns = [column for column, _ in SORT_CYCLE]
         index = columns.index(self.sort_column) if self.sort_column in columns else -1
-        self.sort_column, self.sort_reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        natural = dict(SORT_CYCLE).get(self.sort_column)
+        if index >= 0 and self.sort_reverse == natural:
+            self.sort_reverse = not natural
+        else:
+            self.sort_column, self.sort_reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
         self._apply_view()
 
     def action_cycle_status_filter(self) -> None:
