@@ -36,7 +36,7 @@ COLUMN_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("state", "State", 8, 8),
     ColumnSpec("schedule", "Schedule", 17, 6),
     ColumnSpec("last", "Last job", 15, 1),
-    ColumnSpec("progress", "Progress", 15, 2, sortable=False),
+    ColumnSpec("progress", "Progress", 16, 2, sortable=False),
     ColumnSpec("age", "Last sync", 14, 4),
     ColumnSpec("records", "Committed", 10, 3),
     ColumnSpec("duration", "Duration", 8, 5),

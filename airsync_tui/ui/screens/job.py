@@ -131,9 +131,10 @@ class JobScreen(Screen[None]):
         for key, label in (("name", "Stream"), ("emitted", "Emitted"), ("committed", "Committed"), ("estimated", "Estimated"), ("bytes", "Bytes"), ("progress", "Progress")):
             streams.add_column(Text(label), key=key)
         jobs = self.query_one("#jobs", LiveTable)
-        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Records"), ("bars", "Duration ▏ Records")):
+        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Records"), ("bars", "time ▕ records")):
             jobs.add_column(Text(label), key=key)
         noun = self.caps.job_noun.capitalize()
+        jobs.columns[jobs._ck("id")].label = Text(noun)  # "Run" for providers that say run
         self.query_one("#recent-label", Label).update(f"Recent {noun.lower()}s  ([ older · ] newer · enter show)")
         if self.job_key is None:
             latest = self.watcher.latest_job.get(self.connection_key)
@@ -360,10 +361,18 @@ class JobScreen(Screen[None]):
             if progress and progress.estimated_records and job.status.is_active:
                 line.append(f" of ~{count(progress.estimated_records)} estimated", style=palette.muted)
             lines.append(line)
-        if total_bytes is not None or current.bytes_emitted is not None or current.bytes_committed is not None:
+        byte_parts: list[tuple[str, str]] = []
+        if total_bytes is not None:
+            byte_parts.append((size(total_bytes), " committed, all attempts"))
+        if job.status.is_active and current.bytes_emitted is not None:
+            byte_parts.append((size(current.bytes_emitted), " emitted, this attempt"))
+        if byte_parts:  # a provider that reports no bytes gets no Bytes line
             line = self._lbl("Bytes")
-            line.append(f"{size(total_bytes)} ")
-            line.append("committed, all attempts", style=palette.muted)
+            for index, (value, meaning) in enumerate(byte_parts):
+                if index:
+                    line.append(" · ", style=palette.muted)
+                line.append(value)
+                line.append(meaning, style=palette.muted)
             lines.append(line)
         if job.status.is_active:
             now = self.now()
