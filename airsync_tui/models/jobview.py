@@ -158,35 +158,22 @@ def status_history(job: Job, observed: list[HistoryEntry]) -> list[HistoryEntry]
         )
     elif not observed and job.status.raw != "running" and not job.status.is_terminal:
         entries.append(HistoryEntry(job.status, job.status.label, job.updated_at))
-    # Stable sort by time; an entry without a time keeps its place after the one before it.
-    keyed: list[tuple[datetime | None, int, HistoryEntry]] = []
-    previous: datetime | None = None
+    # Nothing happens before creation: clamp first (a client-stamped time may lag
+    # the server), then a stable sort by time; an entry without a time keeps its
+    # place after the one before it.
+    created = job.created_at
+    keyed: list[tuple[float, int, HistoryEntry]] = []
+    previous = float("-inf")
     for index, entry in enumerate(entries):
-        previous = entry.at or previous
-        keyed.append((previous, index, entry))
-    # Entries with no time before them stay first, in their order.
-    keyed.sort(
-        key=lambda item: (
-            (0, datetime.min, item[1])
-            if item[0] is None
-            else (
-                1,
-                item[0].replace(tzinfo=None)
-                if item[0].tzinfo is None
-                else item[0].astimezone().replace(tzinfo=None),
-                item[1],
-            )
-        )
-    )
-    floor = job.created_at
-    ordered: list[HistoryEntry] = []
-    for _, _, entry in keyed:
         at = entry.at
-        if at is not None and floor is not None and at < floor:
-            at = floor  # a server time before creation is a rounding artefact, never shown backwards
+        if at is not None and created is not None and at < created:
+            at = created
+            entry = HistoryEntry(entry.status, entry.label, at)
         if at is not None:
-            floor = at
-        ordered.append(HistoryEntry(entry.status, entry.label, at))
+            previous = at.timestamp()
+        keyed.append((previous, index, entry))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    ordered = [entry for _, _, entry in keyed]
     return ordered
 
 
