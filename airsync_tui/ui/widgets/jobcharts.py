@@ -10,8 +10,8 @@ largest of the runs listed, so an outlier stands out at a glance.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import pairwise
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from rich.text import Text
 
