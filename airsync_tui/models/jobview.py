@@ -102,11 +102,15 @@ def attempt_records(
         and progress is not None
         and (attempt is None or attempt.status.is_active)
     ):
+        # Live values first; a count the live stats lack comes from the attempt itself.
+        def pick(live: int | None, own: int | None) -> int | None:
+            return live if live is not None else own
+
         return AttemptCounts(
-            progress.records_emitted,
-            progress.records_committed,
-            progress.bytes_emitted,
-            progress.bytes_committed,
+            pick(progress.records_emitted, attempt.records_emitted if attempt else None),
+            pick(progress.records_committed, attempt.records_committed if attempt else None),
+            pick(progress.bytes_emitted, attempt.bytes_emitted if attempt else None),
+            pick(progress.bytes_committed, attempt.bytes_committed if attempt else None),
         )
     assert attempt is not None
     return AttemptCounts(

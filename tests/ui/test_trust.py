@@ -17,7 +17,13 @@ from airsync_tui.ui.screens.job import JobScreen
 from airsync_tui.ui.screens.log_screen import LogScreen
 from airsync_tui.ui.screens.modals import ConfirmModal
 from tests.ui.conftest import SIZE, make_app, screen_text, wait_for
-from tests.ui.fakes import FROZEN_NOW, FakeProvider, demo_world, hightouch_caps, hightouch_world
+from tests.ui.fakes import (
+    FROZEN_NOW,
+    FakeProvider,
+    demo_world,
+    hightouch_caps,
+    hightouch_world,
+)
 
 
 async def _ready(pilot, app) -> ConnectionsScreen:  # type: ignore[no-untyped-def]

@@ -275,6 +275,9 @@ class JobScreen(Screen[None]):
             link.append_text(self._lbl("Link"))
             link.append("o opens  ", style=palette.muted)
             link.append(clean(url), style=f"underline {palette.muted}")
+            width = self.size.width - 6  # the body's padding and scrollbar
+            if width > 20:
+                link.truncate(width, overflow="ellipsis")  # one line: `o` opens the full link
         self._set("job-link", link)
         if job is None:
             self._set("job-status", Text(f"No {noun}s yet for this {self.caps.connection_noun}. Press s to start one.", style=palette.muted))
@@ -354,12 +357,13 @@ class JobScreen(Screen[None]):
         line.append(RECORDS_LABEL, style=palette.muted)
         lines.append(line)
         has_attempt_counts = current.records_emitted is not None or current.records_committed is not None
-        if has_attempt_counts:
+        # One finished attempt says the same as the total: only a live or retried job needs the line.
+        if has_attempt_counts and (job.status.is_active or len(attempts) > 1):
             line = self._lbl("")
             which = f"attempt {len(attempts)}" if attempts else "this attempt"
             line.append(f"{which}: {count(current.records_emitted)} emitted · {count(current.records_committed)} committed")
             if progress and progress.estimated_records and job.status.is_active:
-                line.append(f" of ~{count(progress.estimated_records)} estimated", style=palette.muted)
+                line.append(f" of ~{count(progress.estimated_records)} est.", style=palette.muted)
             lines.append(line)
         byte_parts: list[tuple[str, str]] = []
         if total_bytes is not None:
@@ -413,9 +417,10 @@ class JobScreen(Screen[None]):
     def _extra_text(self, job: Job, palette: Palette) -> Text:
         """Provider-specific facts, row breakdowns (Hightouch) and the error, generically."""
         text = Text(end="")
-        if job.error:
+        error = self._error_text(job)
+        if error:
             text.append_text(self._lbl("Error"))
-            text.append(clean(job.error), style=palette.failed)
+            text.append(clean(error), style=palette.failed)
             text.append("\n")
         for fact in job.facts:
             text.append_text(self._lbl(clean(fact.label)))
@@ -433,6 +438,16 @@ class JobScreen(Screen[None]):
                 text.append("\n")
         text.rstrip()
         return text
+
+    def _error_text(self, job: Job) -> str | None:
+        """The job's error, else its last attempt failure (a list answer may carry no error)."""
+        if job.error:
+            return job.error
+        if job.status.category.is_success:
+            return None
+        detail = self.detail
+        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
+        return failed.failures[0].summary() if failed is not None else None
 
     def _action_text(self) -> Text:
         if not self.action_message:
@@ -454,7 +469,7 @@ class JobScreen(Screen[None]):
         self._show_section("attempts", bool(rows))
         failure = next((a for a in reversed(attempts) if a.failures), None)
         job = self.job
-        if failure is not None and job is not None and job.error == failure.failures[0].summary():
+        if failure is not None and job is not None and self._error_text(job) == failure.failures[0].summary():
             failure = None  # the Error line above already says it
         if failure is not None:
             info = failure.failures[0]
@@ -477,7 +492,7 @@ class JobScreen(Screen[None]):
         failure = Text("")
         if attempt.failures:
             info = attempt.failures[0]
-            same = job is not None and job.error == info.summary()
+            same = job is not None and self._error_text(job) == info.summary()
             head = " · ".join(part for part in (info.origin, info.type) if part)
             failure = plain(head if same and head else info.summary(), palette.failed)
         return {
@@ -487,7 +502,7 @@ class JobScreen(Screen[None]):
             "start": Text(self._t(attempt.created_at)),
             "duration": Text(duration(elapsed), justify="right"),
             "records": Text(count(counts.records_committed if counts else attempt.records_committed), justify="right"),
-            "bytes": Text(size(counts.bytes_committed if counts else attempt.bytes_committed), justify="right"),
+            "bytes": Text(size(_first(counts.bytes_committed, counts.bytes_emitted) if counts else attempt.bytes_committed), justify="right"),
             "failure": failure,
         }
 
@@ -609,6 +624,10 @@ class JobScreen(Screen[None]):
         self._blocks.clear()
         self.render_all()
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._render_summary()
+
     # -------------------------------------------------------- actions
     def _job_url(self) -> str | None:
         job = self.job
@@ -697,6 +716,10 @@ class JobScreen(Screen[None]):
         if event.key in _MUTATING_KEYS and self.app.is_read_only:  # type: ignore[attr-defined]
             event.stop()
             self.app.refuse_if_read_only("cancelling" if event.key == "c" else "triggering")  # type: ignore[attr-defined]
+
+
+def _first(*values: int | None) -> int | None:
+    return next((value for value in values if value is not None), None)
 
 
 def _newest_first(job: Job) -> tuple[float, str]:

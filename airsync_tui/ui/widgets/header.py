@@ -85,7 +85,7 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
     if state.title:
         text.append("  ")
         text.append(clean(state.title), style="bold")
-    text.append("  profile ", style=palette.muted)
+    text.append(" " if compact else "  profile ", style=palette.muted)
     text.append(clean(state.profile), style="bold")
     if workspace:
         text.append(" · ", style=palette.muted)
@@ -105,11 +105,13 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
             text.append(f" ({clean(event.message)[:60]})", style=palette.muted)
     text.append("   ")
     if compact:
-        text.append(f"{state.connections:,} conn", style="")
+        text.rstrip()
+        text.append("  ")
+        text.append(f"{state.connections:,}", style="")
         text.append(" · ", style=palette.muted)
         text.append(f"{state.running} run", style=palette.running if state.running else palette.muted)
         text.append(" · ", style=palette.muted)
-        text.append(f"{state.failed} fail", style=palette.failed if state.failed else palette.muted)
+        text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
         return text
     text.append(f"{state.connections:,} connections", style="")
     text.append(" · ", style=palette.muted)
