@@ -465,7 +465,12 @@ class Watcher:
         window = self.rates.get(job.key)
         if window is None:
             window = self.rates[job.key] = RateWindow()
-        window.add(self.clock.now(), records_total(job), bytes_total(job))
+        # Emitted counts move with every batch read; committed ones jump at each
+        # commit, so "is it moving" and the current rate read the emitted side.
+        progress = job.progress
+        records = progress.records_emitted if progress is not None and progress.records_emitted is not None else records_total(job)
+        bytes_ = progress.bytes_emitted if progress is not None and progress.bytes_emitted is not None else bytes_total(job)
+        window.add(self.clock.now(), records, bytes_)
 
     def rate_window(self, job_key: str) -> RateWindow | None:
         """The current-rate window of an active job (None when finished or never seen running)."""

@@ -292,3 +292,35 @@ async def test_recent_jobs_and_list_show_one_record_count() -> None:
         assert panel.query_one("#jobs").get_cell("airbyte:4802", "records").plain == "77,148"
         assert "77,148 committed, all attempts" in screen_text(app)
 
+
+
+async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
+    """A followed job that ends re-reads its attempts at once, not a (slow) detail poll later."""
+    import asyncio
+
+    from airsync_tui.service.watcher import Watcher, WatcherConfig
+
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    watcher = Watcher([provider], WatcherConfig(active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=60, connections_interval=3600))
+    await watcher.start()
+    try:
+        watcher.follow_job("airbyte:4802")
+        for _ in range(100):
+            if "airbyte:4802" in watcher.details:
+                break
+            await asyncio.sleep(0.02)
+        fetched = provider.stats.by_path.get("detail", 0)
+        for _ in range(3):
+            provider.advance("4802")
+        watcher.refresh_now()
+        for _ in range(100):
+            detail = watcher.details.get("airbyte:4802")
+            if detail is not None and detail.job.status.is_terminal:
+                break
+            await asyncio.sleep(0.02)
+        detail = watcher.details["airbyte:4802"]
+        assert detail.job.status.is_terminal and provider.stats.by_path.get("detail", 0) > fetched
+        assert all(not attempt.status.is_active for attempt in detail.attempts)
+    finally:
+        await watcher.aclose()

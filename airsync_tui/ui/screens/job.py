@@ -131,7 +131,7 @@ class JobScreen(Screen[None]):
         for key, label in (("name", "Stream"), ("emitted", "Emitted"), ("committed", "Committed"), ("estimated", "Estimated"), ("bytes", "Bytes"), ("progress", "Progress")):
             streams.add_column(Text(label), key=key)
         jobs = self.query_one("#jobs", LiveTable)
-        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Records"), ("bars", "time ▕ records")):
+        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Committed"), ("bars", "time ▕ records")):
             jobs.add_column(Text(label), key=key)
         noun = self.caps.job_noun.capitalize()
         jobs.columns[jobs._ck("id")].label = Text(noun)  # "Run" for providers that say run
@@ -389,7 +389,7 @@ class JobScreen(Screen[None]):
                 line.append(f"no progress for {duration(stalled_for)}", style=palette.warning)
             else:
                 line.append(f"{rate(rps, 'rec')} · {rate(bps, 'B')}")
-                line.append(" (last minute)", style=palette.muted)
+                line.append(" emitted, last minute", style=palette.muted)
             if window is not None and len(window.samples) >= 3:
                 line.append("  ")
                 line.append_text(rate_sparkline(window.samples, palette, width=24))
