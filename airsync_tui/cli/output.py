@@ -127,7 +127,7 @@ class WaitPrinter:
         self.stream.flush()
 
     def _line(self, text: str) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
+        stamp = self.clock().astimezone().strftime("%H:%M:%S")  # the one shown clock (server time)
         self._clear()
         self.stream.write(f"{stamp} {text}\n")
         self.stream.flush()
