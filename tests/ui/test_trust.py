@@ -324,3 +324,13 @@ async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
         assert all(not attempt.status.is_active for attempt in detail.attempts)
     finally:
         await watcher.aclose()
+
+
+async def test_an_empty_filter_result_says_no_matches() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        screen.set_filter("no-such-connection")
+        await pilot.pause()
+        assert screen.table.row_count == 0
+        assert "no matches" in screen_text(app)

@@ -383,6 +383,9 @@ class ConnectionsScreen(Screen[None]):
         if self.status_filter != "all":
             line.append("   status ", style=palette.muted)
             line.append(self.status_filter, style="bold")
+        if shown == 0 and total and (self.filter_text or self.status_filter != "all"):
+            line.append("   no matches", style=f"bold {palette.warning}")
+            line.append(" (esc clears the filter, F the status filter)", style=palette.muted)
         label = next((c.label for c in COLUMNS if c.key == self.sort_column), self.sort_column)
         line.append("   sort ", style=palette.muted)
         line.append(f"{label} {'↓' if self.sort_reverse else '↑'}")
