@@ -122,9 +122,9 @@ async def test_stalled_job_says_no_progress_and_gives_no_eta() -> None:
         panel = await _open(pilot, app, "airbyte:c0002")
         app.watcher.clock = ShownClock(wall=lambda: FROZEN_NOW)
         window = RateWindow()
-        window.add(FROZEN_NOW - timedelta(minutes=40), 11_500, None)
-        window.add(FROZEN_NOW - timedelta(minutes=20), 11_500, None)
-        window.add(FROZEN_NOW, 11_500, None)
+        window.add(FROZEN_NOW - timedelta(minutes=40), 12_000, None)
+        window.add(FROZEN_NOW - timedelta(minutes=20), 12_000, None)
+        window.add(FROZEN_NOW, 12_000, None)  # emitted counts, as the watcher samples them
         app.watcher.rates["airbyte:4802"] = window
         panel._blocks.clear()
         panel.render_all()
