@@ -40,6 +40,7 @@ from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.messages import WatcherEvents
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
 from airsync_tui.ui.themes import DEFAULT_THEME, THEMES, other_theme, palette_for
 from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
@@ -110,6 +111,8 @@ class AirsyncApp(App[None]):
         self.session = session or SessionInfo()
         self.switch_profile = switch_profile
         self._fixed_clock = clock is not None
+        if clock is not None:
+            watcher.clock = ShownClock(wall=clock)  # an injected clock is the one clock, for the watcher too
         self.clock = clock or self._server_now
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
