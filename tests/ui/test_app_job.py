@@ -56,6 +56,9 @@ async def test_job_panel_follows_transitions_and_notifies_on_terminal() -> None:
         text = screen_text(app)
         assert "→ failed" in text  # observed transition in the history line
         assert "source · config_error: Invalid credentials" in text
+        # The panel can paint the new state from the watcher a flush before the
+        # transition's batch (and its notification) reaches the app.
+        await wait_for(pilot, lambda: any("4802 failed" in str(n.message) for n in app._notifications), what="terminal toast")
         note = [n for n in app._notifications if "4802 failed" in str(n.message)]
         assert note and note[0].severity == "error"
         assert panel.job is not None and panel.job.status.is_terminal
