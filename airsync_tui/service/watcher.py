@@ -109,6 +109,7 @@ class Watcher:
         #: Recent counts of each active job: current rate and "no progress for N".
         self.rates: dict[str, RateWindow] = {}
         self._refetch_detail: set[str] = set()
+        self._rate_series: dict[str, str] = {}
         self._followed: dict[str, int] = {}
         self._followed_logs: dict[tuple[str, int], _LogFollow] = {}
         self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
@@ -461,16 +462,28 @@ class Watcher:
         """Feed the job's rate window (active jobs only; a finished job's window is dropped)."""
         if not job.status.is_active:
             self.rates.pop(job.key, None)
+            self._rate_series.pop(job.key, None)
             return
         window = self.rates.get(job.key)
         if window is None:
             window = self.rates[job.key] = RateWindow()
         # Emitted counts move with every batch read; committed ones jump at each
         # commit, so "is it moving" and the current rate read the emitted side.
+        # One series per job: mixing emitted and committed samples would read as a
+        # restart (a count going down) and reset "no progress for".
         progress = job.progress
-        records = progress.records_emitted if progress is not None and progress.records_emitted is not None else records_total(job)
-        bytes_ = progress.bytes_emitted if progress is not None and progress.bytes_emitted is not None else bytes_total(job)
-        window.add(self.clock.now(), records, bytes_)
+        live = progress is not None and progress.records_emitted is not None
+        series = self._rate_series.get(job.key)
+        if live:
+            assert progress is not None
+            if series != "emitted":  # live stats arrived: they replace a committed-only series
+                self._rate_series[job.key] = "emitted"
+                if series is not None:
+                    window = self.rates[job.key] = RateWindow()
+            window.add(self.clock.now(), progress.records_emitted, progress.bytes_emitted)
+        elif series != "emitted":  # a provider without live stats: committed totals
+            self._rate_series[job.key] = "total"
+            window.add(self.clock.now(), records_total(job), bytes_total(job))
 
     def rate_window(self, job_key: str) -> RateWindow | None:
         """The current-rate window of an active job (None when finished or never seen running)."""
