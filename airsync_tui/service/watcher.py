@@ -29,6 +29,7 @@ from airsync_tui.models.rate import RateWindow
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import ActivityCursor, SyncProvider, TriggerResult
 from airsync_tui.providers.http import HttpSignal
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import (
     ActionResult,
     ApiHealthChanged,
@@ -46,7 +47,6 @@ from airsync_tui.service.events import (
     LogLinesAdded,
     ProgressUpdated,
 )
-from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.subscription import EventHub, Subscription
 
 

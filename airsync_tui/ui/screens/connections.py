@@ -31,6 +31,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.jobview import records_total
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.service.events import (
     ConnectionsChanged,
@@ -56,7 +57,6 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
-from airsync_tui.models.jobview import records_total
 from airsync_tui.ui.screens.connection_columns import plan_columns
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable

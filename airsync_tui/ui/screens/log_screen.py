@@ -34,6 +34,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
+from airsync_tui.errors import NotFoundError
 from airsync_tui.logs import (
     Level,
     LogIndex,
@@ -42,7 +43,6 @@ from airsync_tui.logs import (
     format_full_text,
     sanitize_text,
 )
-from airsync_tui.errors import NotFoundError
 from airsync_tui.logs.feed import AttemptLogFeed, supports_progressive
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.styles import stylesheet_path
