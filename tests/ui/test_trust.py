@@ -121,8 +121,9 @@ async def test_stalled_job_says_no_progress_and_gives_no_eta() -> None:
     async with app.run_test(size=SIZE) as pilot:
         panel = await _open(pilot, app, "airbyte:c0002")
         app.watcher.clock = ShownClock(wall=lambda: FROZEN_NOW)
-        # Once the watcher samples the live (emitted) series, replace its window with a stalled history.
+        # Once the watcher samples the live (emitted) series, stop it and give the job a stalled history.
         await wait_for(pilot, lambda: app.watcher._rate_series.get("airbyte:4802") == "emitted", what="live series")
+        await app.watcher.stop()
         window = RateWindow()
         window.add(FROZEN_NOW - timedelta(minutes=40), 12_000, None)
         window.add(FROZEN_NOW - timedelta(minutes=20), 12_000, None)
