@@ -1,7 +1,8 @@
 """Render the dashboard's screens to `screenshots/*.svg` from the real app on demo data.
 
 Runs the same path as `airsync --demo`: the embedded emulator (fixed seed)
-plus the real providers and watcher, headless at 140x40. Usage:
+plus the real providers and watcher, headless at 140x40 and again at 80x24
+(files named `*_80x24.svg`: what an operator sees in a small terminal). Usage:
 
     python scripts/screenshots.py [--out screenshots] [--seed 7]
 """
@@ -25,6 +26,8 @@ from airsync_tui.ui.screens.connections import ConnectionsScreen  # noqa: E402
 from airsync_tui.ui.screens.job import JobScreen  # noqa: E402
 
 SIZE = (140, 40)
+#: Every screen is also shot at the smallest size the product supports.
+SIZES: tuple[tuple[tuple[int, int], str], ...] = ((SIZE, ""), ((80, 24), "_80x24"))
 CONFIG = WatcherConfig(active_interval=0.5, idle_interval=1.0, progress_interval=0.5, detail_interval=0.5)
 
 
@@ -48,16 +51,16 @@ def _pick(app: AirsyncApp, provider: str, want: Callable[[object], bool]) -> str
     return None
 
 
-async def shoot(out: Path, seed: int) -> list[Path]:
+async def shoot(out: Path, seed: int, size: tuple[int, int] = SIZE, suffix: str = "") -> list[Path]:
     demo = start_demo(seed=seed)
     written: list[Path] = []
     try:
         watcher = build_watcher(demo.profile, config=CONFIG)
         app = AirsyncApp(watcher, SessionInfo(profile_name="demo", demo=True, workspace_label="Demo workspace"))
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
 
             def save(name: str) -> None:
-                path = out / f"{name}.svg"
+                path = out / f"{name}{suffix}.svg"
                 app.save_screenshot(filename=path.name, path=str(out))
                 written.append(path)
 
@@ -118,8 +121,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(shoot(args.out, args.seed)):
-        print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    for size, suffix in SIZES:
+        for path in asyncio.run(shoot(args.out, args.seed, size, suffix)):
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 if __name__ == "__main__":

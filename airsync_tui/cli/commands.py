@@ -14,8 +14,9 @@ from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
 from airsync_tui.models.domain import Job
-from airsync_tui.models.timeparse import utcnow
+from airsync_tui.models.jobview import records_total
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import AttemptEnded, Event, LogLinesAdded
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
@@ -80,25 +81,34 @@ async def cmd_connections(args: argparse.Namespace) -> int:
 
 
 async def cmd_jobs(args: argparse.Namespace) -> int:
+    names: dict[str, str] = {}
     async with open_providers(args) as providers:
         if args.connection:
             provider, connection = await resolve_connection(providers, args.connection)
+            names[connection.key] = connection.name
             jobs = await provider.list_jobs(connection.id, limit=args.limit)
         else:
             jobs = []
             for provider in providers:
                 jobs.extend(await provider.recent_jobs(max_jobs=args.limit))
+                # Names where known: one list call per provider, never one per job.
+                with contextlib.suppress(AirsyncError):
+                    names.update({c.key: c.name for c in await provider.list_connections()})
             jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
             jobs = jobs[: args.limit]
+    clock = ShownClock()
+    for job in jobs:
+        for moment in (job.updated_at, job.ended_at, job.started_at, job.created_at):
+            clock.observe_timestamp(moment)
+    now = clock.now()
     if args.json:
-        print(json.dumps([job_json(j) for j in jobs], indent=2, default=str))
+        print(json.dumps([job_json(j, now=now, connection_name=names.get(j.connection_key)) for j in jobs], indent=2, default=str))
         return EXIT_OK
-    now = utcnow()
     rows = [
-        [j.id, j.connection_id, j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), synced_rows(j.records_synced, j.records_planned, j.per_row_results)]
+        [j.id, names.get(j.connection_key, j.connection_id), j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), synced_rows(records_total(j), j.records_planned, j.per_row_results)]
         for j in jobs
     ]
-    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "ROWS"])
+    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "COMMITTED (ALL ATTEMPTS)"])
     return EXIT_OK
 
 
@@ -118,6 +128,11 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 async def cmd_logs(args: argparse.Namespace) -> int:
+    if args.attempt is not None:
+        # Attempts are numbered from 1 for users (screen, saved file names, this flag).
+        if args.attempt < 1:
+            raise ConfigError(f"--attempt {args.attempt}: attempts are numbered from 1", hint="use --attempt 1 for the first attempt, or omit it for the last")
+        args.attempt -= 1
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
         if not args.follow:
@@ -175,7 +190,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
         watcher.connections[connection.key] = connection
         err_stream = sys.stderr if args.json else sys.stdout
-        printer = WaitPrinter(err_stream, live=err_stream.isatty())
+        printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window)
 
         def on_started(job: Job, attached: bool) -> None:
             printer.started(job, attached, connection.name)
@@ -207,9 +222,9 @@ async def cmd_sync(args: argparse.Namespace) -> int:
     elif args.wait:
         summary = f"job {job.id} {job.status.label}"
         if not job.per_row_results:
-            summary += f": {synced_rows(job.records_synced, job.records_planned, job.per_row_results)}"
-        elif job.records_synced is not None:
-            summary += f": {count(job.records_synced)} rows"
+            summary += f": {synced_rows(None, job.records_planned, job.per_row_results)}"
+        elif records_total(job) is not None:
+            summary += f": {count(records_total(job))} records committed (all attempts)"
         if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"
         elif not job.status.category.is_success:
@@ -219,7 +234,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                 summary += f" — attempt failed: {inert(reason)}"
         printer.finish(summary)
     if args.json:
-        print(json.dumps(job_json(job, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
+        print(json.dumps(job_json(job, now=watcher.clock.now(), connection_name=connection.name, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
     elif not args.wait:
         print(job.id)
     if outcome.interrupted:

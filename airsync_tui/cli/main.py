@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("logs", help="print an attempt's log")
     _add_global_flags(p)
     p.add_argument("job", help="job id (prefix with the provider when ambiguous: hightouch:123)")
-    p.add_argument("--attempt", type=int, default=None, help="attempt number (0-based; default: the last)")
+    p.add_argument("--attempt", type=int, default=None, help="attempt number, from 1 as on screen (default: the last)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
 
     p = sub.add_parser("cancel", help="cancel a running job")

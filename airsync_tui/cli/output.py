@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.jobview import bytes_total, records_total, whole_percent
+from airsync_tui.models.jobview import eta as job_eta
+from airsync_tui.models.rate import RateWindow
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.textfmt import count, duration
 
@@ -28,22 +31,28 @@ def job_id_value(job: Job) -> int | str:
     return int(job.id) if job.id.isdigit() else job.id
 
 
-def job_json(job: Job, **extra: Any) -> dict[str, Any]:
-    """The `--json` shape; keys follow the Arazzo workflow outputs."""
+def job_json(job: Job, *, now: datetime | None = None, connection_name: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The `--json` shape; keys follow the Arazzo workflow outputs.
+
+    `rowsSynced` is records committed over all attempts (`models.jobview.records_total`),
+    the same number the dashboard shows; `now` is the watcher's server clock.
+    """
     data: dict[str, Any] = {
         "jobId": job_id_value(job),
         "finalStatus" if job.status.is_terminal else "status": job.status.raw,
-        "rowsSynced": job.records_synced,
+        "rowsSynced": records_total(job),
         "rowsPlanned": job.records_planned,
         "perRowResultsReported": job.per_row_results,
-        "bytesSynced": job.bytes_synced,
+        "bytesSynced": bytes_total(job),
         "provider": job.provider,
         "connectionId": job.connection_id,
         "jobType": job.job_type,
         "startTime": job.created_at.isoformat() if job.created_at else None,
-        "durationSeconds": _seconds(job.elapsed(utcnow())),
+        "durationSeconds": _seconds(job.elapsed(now or utcnow())),
         "jobUrl": job.web_url,
     }
+    if connection_name is not None:
+        data["connectionName"] = connection_name
     if job.error:
         data["error"] = inert(job.error)
     if not job.status.known:
@@ -83,9 +92,19 @@ class WaitPrinter:
     BAR_WIDTH = 24
     SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
-    def __init__(self, stream: TextIO, *, live: bool) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        live: bool,
+        clock: Callable[[], datetime] = utcnow,
+        rate_window: Callable[[str], RateWindow | None] | None = None,
+    ) -> None:
         self.stream = stream
         self.live = live
+        #: The watcher's one clock (server time): elapsed never reads 0 s when the server is ahead.
+        self.clock = clock
+        self.rate_window = rate_window
         self._frame = 0
         self._last_status: str | None = None
         self._drawn = False
@@ -113,7 +132,7 @@ class WaitPrinter:
         self.stream.flush()
 
     def _line(self, text: str) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
+        stamp = self.clock().astimezone().strftime("%H:%M:%S")  # the one shown clock (server time)
         self._clear()
         self.stream.write(f"{stamp} {text}\n")
         self.stream.flush()
@@ -133,15 +152,23 @@ class WaitPrinter:
             bar = bar[: self.BAR_WIDTH]
             pct = " ?? "
         else:
-            filled = int(ratio * self.BAR_WIDTH)
+            whole = whole_percent(ratio) or 0
+            filled = whole * self.BAR_WIDTH // 100
             bar = "█" * filled + "░" * (self.BAR_WIDTH - filled)
-            pct = f"{ratio * 100:3.0f}%"
-        records = progress.records_emitted if progress and progress.records_emitted is not None else job.records_synced
-        elapsed = job.elapsed(utcnow())
-        eta = progress.eta if progress else None
+            pct = f"{whole:3d}%"
+        records = records_total(job)
+        now = self.clock()
+        elapsed = job.elapsed(now)
+        window = self.rate_window(job.key) if self.rate_window is not None else None
+        rps = window.records_per_second(now) if window is not None else None
+        stalled = window.no_progress_for(now) if window is not None else None
+        eta = job_eta(progress, elapsed, records_per_second=rps, no_progress_for=stalled)
+        tail = f"ETA {duration(eta)}"
+        if eta is None and stalled is not None and job_eta(progress, elapsed) is not None:
+            tail = f"no progress for {duration(stalled)}"
         text = (
-            f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} records"
-            f"  elapsed {duration(elapsed)}  ETA {duration(eta)}"
+            f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} committed"
+            f"  elapsed {duration(elapsed)}  {tail}"
         )
         self.stream.write("\r\x1b[2K" + text)
         self.stream.flush()

@@ -131,6 +131,8 @@ class ActionResult(Event):
     action: str  # "trigger" | "cancel"
     ok: bool
     message: str
+    #: What happened, in the title's words: "started", "attached" (already running), "requested".
+    outcome: str = ""
     connection_key: str | None = None
     job: Job | None = None
 

@@ -25,9 +25,12 @@ from typing import Any
 
 from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
 from airsync_tui.models.domain import Connection, Job, JobDetail
+from airsync_tui.models.jobview import bytes_total, records_total, transition_time
+from airsync_tui.models.rate import RateWindow
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import ActivityCursor, SyncProvider, TriggerResult
 from airsync_tui.providers.http import HttpSignal
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import (
     ActionResult,
     ApiHealthChanged,
@@ -102,6 +105,12 @@ class Watcher:
         }
         self.loaded: dict[str, bool] = {name: False for name in self.providers}
         self.triggered: set[str] = set()
+        #: The one clock every shown time is read from (server time, skew applied).
+        self.clock = ShownClock()
+        #: Recent counts of each active job: current rate and "no progress for N".
+        self.rates: dict[str, RateWindow] = {}
+        self._refetch_detail: set[str] = set()
+        self._rate_series: dict[str, str] = {}
         self._followed: dict[str, int] = {}
         self._followed_logs: dict[tuple[str, int], _LogFollow] = {}
         self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
@@ -243,7 +252,8 @@ class Watcher:
         message = result.message or f"{name}: {verb} {job_type} {provider.capabilities.job_noun} {result.job.id}"
         self.hub.publish(
             ActionResult(
-                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job
+                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job,
+                outcome="attached" if result.attached else "started",
             )
         )
         self._wake_provider(provider.name)
@@ -264,6 +274,7 @@ class Watcher:
                 action="cancel",
                 ok=True,
                 message=f"cancel requested for {provider.capabilities.job_noun} {job_id}",
+                outcome="requested",
                 connection_key=job.connection_key,
                 job=job,
             )
@@ -382,6 +393,7 @@ class Watcher:
         name = provider.name
         poll = await provider.poll_activity(self._cursors[name], include_progress=include_progress)
         self._cursors[name] = poll.cursor
+        self.clock.observe_server_now(poll.server_time)
         self._prune()
         seen: set[str] = set()
         for job in sorted(poll.jobs, key=_job_sort_key):
@@ -419,6 +431,9 @@ class Watcher:
         if old is not None and job.progress is None and old.progress is not None and job.status.is_active:
             job = job.model_copy(update={"progress": old.progress})
         self.jobs[job.key] = job
+        for moment in (job.updated_at, job.ended_at, job.started_at, job.created_at):
+            self.clock.observe_timestamp(moment)
+        self._sample_rate(job)
         latest = self.latest_job.get(job.connection_key)
         if latest is None or latest.key == job.key or _job_sort_key(job) >= _job_sort_key(latest):
             self.latest_job[job.connection_key] = job
@@ -428,7 +443,13 @@ class Watcher:
             self.hub.publish(JobCreated(provider=job.provider, job=job, triggered_here=triggered_here))
             return
         if old.status != job.status:
-            self.hub.publish(JobStatusChanged(provider=job.provider, job=job, old=old.status, new=job.status))
+            at = transition_time(job, old.status, job.status) or self.clock.now()
+            self.hub.publish(JobStatusChanged(provider=job.provider, job=job, old=old.status, new=job.status, at=at))
+            if job.status.is_terminal and job.key in self._followed:
+                # Attempts end with the job: re-read them now, not a poll later.
+                self._refetch_detail.add(job.key)
+                if self._follow_wake is not None:
+                    self._follow_wake.set()
         elif _counts(old) != _counts(job):
             self.hub.publish(JobUpdated(provider=job.provider, job=job))
         if job.progress is not None and job.progress != old.progress and job.status.is_active:
@@ -437,6 +458,37 @@ class Watcher:
                     provider=job.provider, job_key=job.key, connection_key=job.connection_key, progress=job.progress
                 )
             )
+
+    def _sample_rate(self, job: Job) -> None:
+        """Feed the job's rate window (active jobs only; a finished job's window is dropped)."""
+        if not job.status.is_active:
+            self.rates.pop(job.key, None)
+            self._rate_series.pop(job.key, None)
+            return
+        window = self.rates.get(job.key)
+        if window is None:
+            window = self.rates[job.key] = RateWindow()
+        # Emitted counts move with every batch read; committed ones jump at each
+        # commit, so "is it moving" and the current rate read the emitted side.
+        # One series per job: mixing emitted and committed samples would read as a
+        # restart (a count going down) and reset "no progress for".
+        progress = job.progress
+        live = progress is not None and progress.records_emitted is not None
+        series = self._rate_series.get(job.key)
+        if live:
+            assert progress is not None
+            if series != "emitted":  # live stats arrived: they replace a committed-only series
+                self._rate_series[job.key] = "emitted"
+                if series is not None:
+                    window = self.rates[job.key] = RateWindow()
+            window.add(self.clock.now(), progress.records_emitted, progress.bytes_emitted)
+        elif series != "emitted":  # a provider without live stats: committed totals
+            self._rate_series[job.key] = "total"
+            window.add(self.clock.now(), records_total(job), bytes_total(job))
+
+    def rate_window(self, job_key: str) -> RateWindow | None:
+        """The current-rate window of an active job (None when finished or never seen running)."""
+        return self.rates.get(job_key)
 
     def _apply_detail(self, detail: JobDetail) -> None:
         key = detail.job.key
@@ -512,8 +564,9 @@ class Watcher:
                 done = known is not None and known.status.is_terminal and key in self.details and self.details[key].job.status.is_terminal
                 age = now - first_seen.setdefault(key, now)
                 interval = self.config.detail_interval_for(age) * (8 if done else 1)
-                if now - last_fetch.get(key, 0.0) < interval:
+                if now - last_fetch.get(key, 0.0) < interval and key not in self._refetch_detail:
                     continue
+                self._refetch_detail.discard(key)
                 last_fetch[key] = now
                 try:
                     await self.job_detail(key)

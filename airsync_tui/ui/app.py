@@ -15,7 +15,7 @@ import contextlib
 import webbrowser
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path, PurePath
 
 from rich.text import Text
@@ -29,7 +29,7 @@ import airsync_tui
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import StatusCategory
-from airsync_tui.models.timeparse import utcnow
+from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import (
     ActionResult,
     ApiHealthChanged,
@@ -78,6 +78,17 @@ def _stylesheets() -> list[str | PurePath]:
         return [base / name for name in names]
 
 
+def action_title(event: ActionResult) -> str:
+    """A toast title that says what happened: a trigger on a running connection attached, it did not "start"."""
+    if not event.ok:
+        return f"{event.action} failed"
+    return {
+        "started": "started",
+        "attached": "already running: attached",
+        "requested": f"{event.action} requested",
+    }.get(event.outcome, f"{event.action} sent")
+
+
 class AirsyncApp(App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
@@ -102,8 +113,9 @@ class AirsyncApp(App[None]):
         self.session = session or SessionInfo()
         self.switch_profile = switch_profile
         self._fixed_clock = clock is not None
+        if clock is not None:
+            watcher.clock = ShownClock(wall=clock)  # an injected clock is the one clock, for the watcher too
         self.clock = clock or self._server_now
-        self._skew = timedelta(0)
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
         self._initial_theme = theme or DEFAULT_THEME
@@ -123,6 +135,7 @@ class AirsyncApp(App[None]):
         self.push_screen(ConnectionsScreen())
         self._consume_events()
         self._start_watcher()
+        self._learn_workspace_names()
         if self.live_clock:
             self.set_interval(1.0, self._on_clock_tick, name="airsync-clock")
 
@@ -133,6 +146,24 @@ class AirsyncApp(App[None]):
             await self.watcher.stop()
         except Exception:  # noqa: BLE001 - shutting down; nothing to tell anyone
             pass
+
+    @work(exclusive=True, group="workspace-names", exit_on_error=False)
+    async def _learn_workspace_names(self) -> None:
+        """The header names workspaces; ids (UUIDs) are only a fallback until names arrive."""
+        label = self.session.workspace_label
+        if not label:
+            return
+        for provider in list(self.watcher.providers.values()):
+            try:
+                workspaces = await provider.list_workspaces()
+            except Exception:  # noqa: BLE001, S112 - a label is a nicety; the id stays
+                continue
+            for workspace in workspaces:
+                if workspace.id and workspace.name and workspace.id in label:
+                    label = label.replace(workspace.id, workspace.name)
+        if label != self.session.workspace_label:
+            self.session = replace(self.session, workspace_label=label)
+            self.refresh_headers()
 
     @work(exclusive=True, group="watcher-start", exit_on_error=False)
     async def _start_watcher(self) -> None:
@@ -155,26 +186,13 @@ class AirsyncApp(App[None]):
             self.post_message(WatcherEvents(batch))
 
     def _server_now(self) -> datetime:
-        """Wall time, moved forward when the server's clock is ahead (the demo's virtual clock)."""
-        return utcnow() + self._skew
-
-    def _learn_skew(self, events: list[Event]) -> None:
-        """Ages and elapsed times must not freeze when the server's clock runs ahead of ours."""
-        wall = utcnow()
-        for event in events:
-            job = getattr(event, "job", None)
-            if job is None:
-                continue
-            moment = job.updated_at or job.started_at or job.created_at
-            if moment is not None and moment - wall > self._skew + timedelta(seconds=2):
-                self._skew = moment - wall
+        """The watcher's one clock: server time, skew applied (the demo's virtual clock runs ahead)."""
+        return self.watcher.clock.now()
 
     def on_watcher_events(self, message: WatcherEvents) -> None:
         if self._closing:
             return
         events = message.events
-        if not self._fixed_clock:
-            self._learn_skew(events)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)
@@ -205,7 +223,7 @@ class AirsyncApp(App[None]):
             self.last_action_message = clean(event.message)
             self.notify(
                 clean(event.message),
-                title=f"{event.action} {'done' if event.ok else 'failed'}",
+                title=action_title(event),
                 severity="information" if event.ok else "error",
                 markup=False,
             )
@@ -515,7 +533,8 @@ class AirsyncApp(App[None]):
             pass
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Our registry already lists Quit and Help (with their keys): no second copy.
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ("Quit", "Keys"))
         yield SystemCommand("Toggle dark / light", "Switch between the airsync dark and light themes", self.action_toggle_theme)
 
     @property

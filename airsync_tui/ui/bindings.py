@@ -54,7 +54,7 @@ KEYS: tuple[KeySpec, ...] = (
     # -- connections (home) ------------------------------------------------
     KeySpec("connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False),
     KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),
-    KeySpec("connections.sort", "S", "cycle_sort", "Sort", "Sort by the next column (press again to reverse).", "connections"),
+    KeySpec("connections.sort", "S", "cycle_sort", "Sort", "Sort: each press reverses the current column once, then moves to the next column.", "connections"),
     KeySpec("connections.status_filter", "F", "cycle_status_filter", "Status", "Show all / running / failed connections.", "connections"),
     KeySpec("connections.switch_profile", "P", "switch_profile", "Profile", "Switch the workspace or profile being watched.", "connections"),
     KeySpec("connections.sync", "s", "trigger_sync", "Sync", "Trigger a sync of the selected connection (asks first).", "connections", mutating=True),
@@ -82,6 +82,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("data.sql", "e", "focus_sql", "SQL", "Type a read-only query (enter runs it in the background).", "data"),
     KeySpec("data.cancel", "ctrl+g", "cancel_query", "Cancel query", "Cancel the running query.", "data", priority=True),
     KeySpec("data.reload", "R", "reload", "Reload", "Count the rows and read the latest ones again.", "data"),
+    # -- every list/table (connections, attempts, streams, recent jobs) ------
+    KeySpec("table.down", "j", "cursor_down", "Down", "Move to the next row.", "table", show=False, palette=False),
+    KeySpec("table.up", "k", "cursor_up", "Up", "Move to the previous row.", "table", show=False, palette=False),
+    KeySpec("table.first", "g", "first_row", "First", "Move to the first row.", "table", show=False, palette=False),
+    KeySpec("table.last", "G", "last_row", "Last", "Move to the last row.", "table", show=False, palette=False),
+    KeySpec("table.home", "home", "first_row", "First", "Move to the first row (not sideways).", "table", show=False, palette=False),
+    KeySpec("table.end", "end", "last_row", "Last", "Move to the last row (not sideways).", "table", show=False, palette=False),
     # -- attempt log viewer -------------------------------------------------
     KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),
@@ -107,6 +114,7 @@ SCOPE_TITLES: dict[str, str] = {
     "job": "Job panel",
     "logs": "Attempt log viewer",
     "data": "Data view",
+    "table": "Lists and tables",
 }
 
 

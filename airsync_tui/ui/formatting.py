@@ -21,6 +21,7 @@ from rich.text import Text
 
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Progress
+from airsync_tui.models.jobview import percent_text, whole_percent
 from airsync_tui.models.status import JobStatus, StatusCategory
 from airsync_tui.textfmt import DASH as DASH  # re-exported for the UI (explicit, for mypy --strict)
 from airsync_tui.textfmt import age as age
@@ -138,12 +139,12 @@ def progress_bar(ratio: float | None, palette: Palette, *, width: int = 12, tick
             ("   ···", palette.muted),
             end="",
         )
-    ratio = max(0.0, min(1.0, ratio))
-    filled = round(ratio * width)
+    whole = whole_percent(ratio) or 0  # one rounding for the bar and every percentage text
+    filled = whole * width // 100
     return Text.assemble(
         ("━" * filled, fill_style),
         ("━" * (width - filled), palette.bar_empty),
-        (f" {int(ratio * 100):>3d}%", ""),
+        (f" {whole:>3d}%", ""),
         end="",
     )
 
@@ -209,7 +210,8 @@ def clock_time(moment: datetime | None, now: datetime | None = None) -> str:
 
 
 def percent(ratio: float | None) -> str:
-    return DASH if ratio is None else f"{ratio * 100:.0f}%"
+    """Same rounding as the bars (`models.jobview.whole_percent`)."""
+    return DASH if ratio is None else percent_text(ratio)
 
 
 def progress_summary(progress: Progress | None) -> str:

@@ -49,15 +49,20 @@ async def test_sort_cycles_and_header_click_reverses() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _ready(pilot, app)
-        assert screen.table.row_keys()[1] == "airbyte:c0006"  # by name: "[..." then GitHub
-        await pilot.press("S")  # last job status: failures first
+        by_name = screen.table.row_keys()
+        assert by_name[1] == "airbyte:c0006"  # by name: "[..." then GitHub
+        await pilot.press("S")  # pressed again: the same column, reversed (as help says)
+        assert (screen.sort_column, screen.sort_reverse) == ("name", True)
+        assert screen.table.row_keys() == list(reversed(by_name))
+        await pilot.press("S")  # then the next column: last job status, failures first
         assert screen.sort_column == "last"
         assert screen.table.row_keys()[0] == "airbyte:c0001"  # Stripe → BigQuery failed
-        await pilot.press("S")  # last sync, newest first
+        await pilot.press("S", "S")  # last sync, newest first
+        assert screen.sort_column == "age"
         assert screen.table.row_keys()[0] == "airbyte:c0000"  # finished 3 minutes ago
-        # Clicking the "Records" header sorts by it; clicking again reverses.
+        # Clicking the "Committed" (records) header sorts by it; clicking again reverses.
         header_line = screen_text(app).splitlines()[1]
-        x = header_line.index("Records")
+        x = header_line.index("Committed")
         await pilot.click("#connections", offset=(x + 2, 0))
         assert screen.sort_column == "records"
         first = screen.table.row_keys()[0]

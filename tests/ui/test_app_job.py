@@ -33,7 +33,7 @@ async def test_job_panel_shows_running_job_with_attempts_and_streams() -> None:
         text = screen_text(app)
         assert "Salesforce → Snowflake" in text and "job 4802" in text
         assert "45%" in text
-        assert "12,000 emitted · 11,500 committed" in text and "of ~26,000 estimated" in text
+        assert "12,000 emitted · 11,500 committed" in text and "of ~26,000 est." in text
         assert "public.users" in text and "public.orders" in text
         assert panel.query_one("#attempts").row_count == 1
         assert "Elapsed     5m 55s" in text and "ETA " in text

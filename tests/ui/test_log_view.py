@@ -238,7 +238,7 @@ async def test_load_error_is_shown_not_raised() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         for _ in range(20):
             await pilot.pause()
-        assert "Could not load attempt 0: HTTP 500 from server" in _screen_text(app)
+        assert "Could not load attempt 1: HTTP 500 from server" in _screen_text(app)
 
 
 async def test_save_writes_expected_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -247,7 +247,7 @@ async def test_save_writes_expected_file(tmp_path: Path, monkeypatch: pytest.Mon
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await _wait_loaded(pilot, app)
         await pilot.press("ctrl+s")
-        path = tmp_path / "logs" / "Postgres-Snowflake-job4812-attempt1.log"
+        path = tmp_path / "logs" / "Postgres-Snowflake-job4812-attempt2.log"  # "Attempt 2 of 2" on screen
         for _ in range(50):
             await pilot.pause()
             if path.exists():
@@ -257,7 +257,7 @@ async def test_save_writes_expected_file(tmp_path: Path, monkeypatch: pytest.Mon
         assert len(lines) == 301
         assert lines[0] == "2026-01-01 08:15:05 INFO  source   line 0 stream users"
         assert "\x1b" not in path.read_text() and "[bold red]markup[/]" in lines[-1]
-    assert log_file_name("a/b: c", 7, 2) == "a-b-c-job7-attempt2.log"
+    assert log_file_name("a/b: c", 7, 2) == "a-b-c-job7-attempt3.log"  # index 2 = the third attempt, as on screen
 
 
 async def test_markup_and_escapes_render_inert() -> None:
@@ -357,7 +357,7 @@ async def test_search_during_indexing_is_rerun_on_the_full_log() -> None:
             if screen.view._search and screen.view._search[0] == "stream users":  # noqa: SLF001
                 break
         assert screen.view.match_total == len(full.search("stream users"))
-        assert f"/{screen.view.match_total} matches" in screen.status_text()
+        assert f"/{screen.view.match_total:,} matches" in screen.status_text()
 
 
 async def test_filters_set_while_indexing_apply_to_the_full_log() -> None:

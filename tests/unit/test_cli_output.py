@@ -49,8 +49,8 @@ def test_piped_printer_prints_one_line_per_transition_and_no_redraws() -> None:
 def test_live_printer_redraws_one_line_with_ratio_or_indeterminate_bar() -> None:
     out = io.StringIO()
     printer = WaitPrinter(out, live=True)
-    printer.update(_job("running", progress=Progress(ratio=0.25, records_emitted=1000)), force=True)
-    assert "\r\x1b[2K" in out.getvalue() and " 25%" in out.getvalue() and "1,000 records" in out.getvalue()
+    printer.update(_job("running", progress=Progress(ratio=0.25, records_emitted=1200, records_committed=1000)), force=True)
+    assert "\r\x1b[2K" in out.getvalue() and " 25%" in out.getvalue() and "1,000 committed" in out.getvalue()
     printer.update(_job("running", progress=Progress(ratio=None)), force=True)
     assert "??" in out.getvalue()
     printer.finish("job 42 succeeded")

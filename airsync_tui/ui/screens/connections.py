@@ -26,10 +26,12 @@ from time import monotonic
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.jobview import records_total
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.service.events import (
     ConnectionsChanged,
@@ -59,6 +61,7 @@ from airsync_tui.ui.formatting import (
     status_badge,
 )
 from airsync_tui.ui.screens.base import LiveScreen
+from airsync_tui.ui.screens.connection_columns import plan_columns
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -86,7 +89,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("last", "Last job", 15),
     Column("progress", "Progress", 16, sortable=False),
     Column("age", "Last sync", 14),
-    Column("records", "Records", 10),
+    Column("records", "Committed", 10),
     Column("duration", "Duration", 8),
 )
 
@@ -121,11 +124,8 @@ def last_activity(job: Job | None) -> datetime | None:
 
 
 def job_records(job: Job | None) -> int | None:
-    if job is None:
-        return None
-    if job.status.is_active and job.progress is not None and job.progress.records_emitted is not None:
-        return job.progress.records_emitted
-    return job.records_synced
+    """Records committed, all attempts (`models.jobview.records_total`): the same number every screen shows."""
+    return records_total(job) if job is not None else None
 
 
 class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
@@ -148,6 +148,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self._pending_filter: str | None = None
         self._filter_timer: Timer | None = None
         self._filter_applied_at = float("-inf")
+        self._column_plan: tuple[tuple[str, int], ...] | None = None
 
     # ---------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -161,13 +162,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         app = self.app
         self._multi_provider = len(app.watcher.providers) > 1
         table = self.table
-        for column in COLUMNS:
-            if column.key == "provider" and not self._multi_provider:
-                continue
-            width = column.width
-            if column.key == "name" and self._multi_provider and width:
-                width -= 9  # make room for the provider column at 140 columns
-            table.add_column(Text(column.label), key=column.key, width=width)
+        self._layout_columns()
         self.query_one("#filter", Input).display = False
         table.row_source = self._fresh_cells
         self._index_connections()
@@ -175,6 +170,31 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         table.focus()
         app.refresh_headers()
         self._update_status_line()
+
+    def _layout_columns(self) -> bool:
+        """(Re)build the columns for the terminal width; True when they changed."""
+        connections = self.watcher.connections
+        longest = max((len(clean(c.name)) for c in connections.values()), default=20)
+        plan = plan_columns(self.app.size.width, multi_provider=self._multi_provider, longest_name=longest)
+        signature = tuple((spec.key, width) for spec, width in plan)
+        if signature == self._column_plan:
+            return False
+        self._column_plan = signature
+        table = self.table
+        cursor = table.cursor_key() if table.row_count else None
+        table.clear(columns=True)
+        for spec, width in plan:
+            table.add_column(Text(spec.label), key=spec.key, width=width)
+        self._cells.clear()
+        if cursor is not None:
+            self._apply_view()
+            table.move_to_key(cursor)
+        self.refresh_bindings()  # the footer recomputes what it offers for the rebuilt table
+        return True
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self._layout_columns():
+            self._apply_view()
 
     @property
     def table(self) -> LiveTable:
@@ -358,6 +378,9 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         if self.status_filter != "all":
             line.append("   status ", style=palette.muted)
             line.append(self.status_filter, style="bold")
+        if shown == 0 and total and (self.filter_text or self.status_filter != "all"):
+            line.append("   no matches", style=f"bold {palette.warning}")
+            line.append(" (esc clears the filter, F the status filter)", style=palette.muted)
         marks = self.mark_status()
         if marks is not None:
             line.append_text(marks)
@@ -393,6 +416,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
                 dirty.add(event.detail.job.connection_key)
         if structural:
             self._index_connections()
+            self._layout_columns()
         job_dependent = self.status_filter != "all" or self.sort_column not in ("name", "provider", "state", "schedule")
         if structural or (dirty and job_dependent):
             self._apply_view()
@@ -440,6 +464,10 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open_job()
+
+    @on(DataTable.RowHighlighted, "#connections")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # the footer offers what this row's provider can do
 
     @on(DataTable.HeaderSelected, "#connections")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -525,9 +553,14 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         return False
 
     def action_cycle_sort(self) -> None:
+        """Each column first in its natural order, then (pressed again) reversed, then the next column."""
         columns = [column for column, _ in SORT_CYCLE]
         index = columns.index(self.sort_column) if self.sort_column in columns else -1
-        self.sort_column, self.sort_reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
+        natural = dict(SORT_CYCLE).get(self.sort_column)
+        if index >= 0 and self.sort_reverse == natural:
+            self.sort_reverse = not natural
+        else:
+            self.sort_column, self.sort_reverse = SORT_CYCLE[(index + 1) % len(SORT_CYCLE)]
         self._apply_view()
 
     def action_cycle_status_filter(self) -> None:
@@ -570,7 +603,22 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self.app.open_link(url, provider.capabilities.connection_noun)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Mutating keys are gated by `LiveScreen` (read-only); `P` only with profiles."""
+        """Mutating keys are gated by `LiveScreen` (read-only); `P` only with profiles;
+        cancel is not offered on a row whose provider has no cancel API."""
+        if action == "cancel_job":
+            key = self.selected_key() if self.is_mounted else None
+            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+                return False  # this row's provider has no cancel API: not offered
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
         return super().check_action(action, parameters)
+
+    def on_key(self, event: Key) -> None:
+        """A cancel key on a provider without cancel still explains itself (the binding did not run)."""
+        if event.key == "c" and not isinstance(self.focused, Input):
+            key = self.selected_key()
+            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+                event.stop()
+                self.action_cancel_job()  # says why this provider cannot cancel
+                return
+        super().on_key(event)

@@ -23,11 +23,22 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.widgets import DataTable, Footer, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Attempt, Job, JobDetail, Progress, StreamProgress
-from airsync_tui.models.status import JobStatus
+from airsync_tui.models.jobview import (
+    RECORDS_LABEL,
+    HistoryEntry,
+    attempt_records,
+    bytes_total,
+    is_stalled,
+    percent_text,
+    records_total,
+    status_history,
+)
+from airsync_tui.models.jobview import eta as job_eta
 from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
 from airsync_tui.service.events import (
     ActionResult,
@@ -48,7 +59,6 @@ from airsync_tui.ui.formatting import (
     clock_time,
     count,
     duration,
-    percent,
     plain,
     progress_bar,
     rate,
@@ -59,26 +69,23 @@ from airsync_tui.ui.formatting import (
 from airsync_tui.ui.messages import JobOpened
 from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.widgets.header import HeaderBar
+from airsync_tui.ui.widgets.jobcharts import rate_sparkline, recent_bars
 from airsync_tui.ui.widgets.live_table import LiveTable
 
 RECENT_JOBS_PAGE = 20
 
 
-def _label(text: str, palette: Palette) -> Text:
-    """Fixed-width field label (longer provider fact labels keep one space)."""
-    return Text(f"{text:<12}" if len(text) < 12 else f"{text} ", style=palette.muted)
+LABEL_WIDTH = 12
+
+
+def _label(text: str, palette: Palette, width: int = LABEL_WIDTH) -> Text:
+    """Fixed-width field label; `width` grows with the longest label shown so values align."""
+    return Text(f"{text:<{width}}" if len(text) < width else f"{text} ", style=palette.muted)
 
 
 def eta_of(progress: Progress | None, elapsed: timedelta | None) -> timedelta | None:
-    """Elapsed / ratio × (1 − ratio), recomputed each second so it ticks down."""
-    if progress is None or progress.ratio is None:
-        return None
-    ratio = progress.ratio
-    if ratio >= 1:
-        return timedelta(0)
-    if ratio > 0 and elapsed is not None:
-        return timedelta(seconds=elapsed.total_seconds() / ratio * (1 - ratio))
-    return progress.eta
+    """Lifetime extrapolation (kept for callers without a rate window); see `models.jobview.eta`."""
+    return job_eta(progress, elapsed)
 
 
 class JobScreen(LiveScreen):
@@ -92,7 +99,8 @@ class JobScreen(LiveScreen):
         self.connection_key = connection_key
         self.job_key: str | None = job_key
         self.follow_latest = job_key is None
-        self.history: list[tuple[JobStatus | None, str, datetime | None]] = []
+        self.history: list[HistoryEntry] = []
+        self.label_width = LABEL_WIDTH
         self.recent: list[Job] = []
         self.action_message: str | None = None
         self._followed: str | None = None
@@ -108,10 +116,11 @@ class JobScreen(LiveScreen):
             yield Static(id="job-stats")
             yield Static(id="job-extra")
             yield Static(id="job-action")
-            yield Label("Attempts", classes="section")
+            yield Static(id="job-link")
+            yield Label("Attempts", classes="section", id="attempts-label")
             yield LiveTable(id="attempts", cursor_type="row")
             yield Static(id="attempt-failure")
-            yield Label("Streams", classes="section")
+            yield Label("Streams", classes="section", id="streams-label")
             yield LiveTable(id="streams", cursor_type="row")
             yield Label("Recent jobs  ([ older · ] newer · enter show)", classes="section", id="recent-label")
             yield LiveTable(id="jobs", cursor_type="row")
@@ -119,15 +128,16 @@ class JobScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one("#attempts", LiveTable).add_columns(
-            *((Text(label), key) for key, label in (("n", "#"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Records"), ("bytes", "Bytes"), ("failure", "Failure")))
+            *((Text(label), key) for key, label in (("n", "#"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Committed"), ("bytes", "Bytes"), ("failure", "Failure")))
         )
         streams = self.query_one("#streams", LiveTable)
         for key, label in (("name", "Stream"), ("emitted", "Emitted"), ("committed", "Committed"), ("estimated", "Estimated"), ("bytes", "Bytes"), ("progress", "Progress")):
             streams.add_column(Text(label), key=key)
         jobs = self.query_one("#jobs", LiveTable)
-        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Records")):
+        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Committed"), ("bars", "time ▕ records")):
             jobs.add_column(Text(label), key=key)
         noun = self.caps.job_noun.capitalize()
+        jobs.columns[jobs._ck("id")].label = Text(noun)  # "Run" for providers that say run
         self.query_one("#recent-label", Label).update(f"Recent {noun.lower()}s  ([ older · ] newer · enter show)")
         if self.job_key is None:
             latest = self.watcher.latest_job.get(self.connection_key)
@@ -236,23 +246,10 @@ class JobScreen(LiveScreen):
         """Forget observed transitions: a different job is shown."""
         self.history = []
 
-    def history_entries(self) -> list[tuple[JobStatus | None, str, datetime | None]]:
-        """What the job's own timestamps say, merged with the transitions we observed."""
+    def history_entries(self) -> list[HistoryEntry]:
+        """What the job's own timestamps say, merged with the (server-timed) transitions observed."""
         job = self.job
-        if job is None:
-            return []
-        entries: list[tuple[JobStatus | None, str, datetime | None]] = []
-        if job.created_at is not None:
-            entries.append((None, "created", job.created_at))
-        observed_labels = {label for _, label, _ in self.history}
-        if job.started_at is not None and job.status.category.value != "pending" and "running" not in observed_labels:
-            entries.append((None, "running", job.started_at))
-        entries.extend(self.history)
-        if job.status.is_terminal and job.status.label not in observed_labels:
-            entries.append((job.status, job.status.label, job.ended_at or job.updated_at))
-        elif not self.history and job.status.raw != "running" and not job.status.is_terminal:
-            entries.append((job.status, job.status.label, job.updated_at))
-        return entries
+        return status_history(job, self.history) if job is not None else []
 
     # ------------------------------------------------------- rendering
     def render_all(self) -> None:
@@ -274,12 +271,17 @@ class JobScreen(LiveScreen):
         title.append(f"   {provider.display_name}", style=palette.muted)
         if job is not None:
             title.append(f" · {noun} {job.id} · {clean(job.job_type)}", style=palette.muted)
-        url = self._job_url()
-        if url:
-            title.append("\n")
-            title.append(clean(url), style=f"underline {palette.muted}")
-            title.append("   (o opens)", style=palette.muted)
         self._set("job-title", title)
+        url = self._job_url()
+        link = Text(no_wrap=True, overflow="ellipsis", end="")
+        if url:
+            link.append_text(self._lbl("Link"))
+            link.append("o opens  ", style=palette.muted)
+            link.append(clean(url), style=f"underline {palette.muted}")
+            width = self.size.width - 6  # the body's padding and scrollbar
+            if width > 20:
+                link.truncate(width, overflow="ellipsis")  # one line: `o` opens the full link
+        self._set("job-link", link)
         if job is None:
             self._set("job-status", Text(f"No {noun}s yet for this {self.caps.connection_noun}. Press s to start one.", style=palette.muted))
             for block in ("job-progress", "job-stats", "job-extra"):
@@ -287,14 +289,15 @@ class JobScreen(LiveScreen):
             self._set("job-action", self._action_text())
             return
         tick = self.app.tick
+        self.label_width = max([LABEL_WIDTH] + [len(clean(fact.label)) + 2 for fact in job.facts])
         status = Text(end="")
-        status.append_text(_label("Status", palette))
+        status.append_text(self._lbl("Status"))
         status.append_text(status_badge(job.status, palette, tick=tick))
         if not job.status.known:
             status.append("  (status not known to this version; still watching)", style=palette.muted)
         status.append("\n")
-        status.append_text(_label("History", palette))
-        for index, (state, label, moment) in enumerate(self.history_entries()):
+        status.append_text(self._lbl("History"))
+        for index, (state, label, moment) in enumerate((e.status, e.label, e.at) for e in self.history_entries()):
             if index:
                 status.append(" → ", style=palette.muted)
             style = status_style(state.category, palette) if state is not None else ""
@@ -304,19 +307,7 @@ class JobScreen(LiveScreen):
 
         progress = self._progress()
         elapsed = job.elapsed(now)
-        bar = Text(end="")
-        bar.append_text(_label("Progress", palette))
-        if job.status.is_active:
-            ratio = progress.ratio if progress else None
-            bar.append_text(progress_bar(ratio, palette, width=48, tick=tick))
-            if ratio is None:
-                bar.append("  (no estimate: indeterminate)", style=palette.muted)
-        else:
-            style = status_style(job.status.category, palette)
-            ratio = 1.0 if job.status.category.is_success else (progress.ratio if progress else None)
-            bar.append_text(progress_bar(ratio if ratio is not None else 0.0, palette, width=48, style=style))
-        self._set("job-progress", bar)
-
+        self._set("job-progress", self._progress_text(job, progress, now, tick, palette))
         self._set("job-stats", self._stats_text(job, progress, elapsed, palette))
         self._set("job-extra", self._extra_text(job, palette))
         self._set("job-action", self._action_text())
@@ -328,77 +319,147 @@ class JobScreen(LiveScreen):
             return job.progress
         return detail.progress if detail is not None else None
 
-    def _stats_text(self, job: Job, progress: Progress | None, elapsed: timedelta | None, palette: Palette) -> Text:
-        attempt = self.detail.current_attempt if self.detail else None
-        records_emitted = progress.records_emitted if progress and progress.records_emitted is not None else (attempt.records_emitted if attempt else None)
-        records_committed = progress.records_committed if progress and progress.records_committed is not None else (attempt.records_committed if attempt else None)
-        bytes_emitted = progress.bytes_emitted if progress and progress.bytes_emitted is not None else (attempt.bytes_emitted if attempt else None)
-        bytes_committed = progress.bytes_committed if progress and progress.bytes_committed is not None else (attempt.bytes_committed if attempt else None)
-        if records_emitted is None and records_committed is None:
-            records_committed = job.records_synced
-        if bytes_emitted is None and bytes_committed is None:
-            bytes_committed = job.bytes_synced
-        text = Text(end="")
-        text.append_text(_label("Records", palette))
-        if not job.per_row_results:
-            text.append(synced_rows(None, job.records_planned, per_row_results=False))
+    def _lbl(self, text: str) -> Text:
+        return _label(text, self.palette, self.label_width)
+
+    def _no_progress_for(self, now: datetime) -> timedelta | None:
+        window = self.watcher.rate_window(self.job_key) if self.job_key else None
+        return window.no_progress_for(now) if window is not None else None
+
+    def _progress_text(self, job: Job, progress: Progress | None, now: datetime, tick: int, palette: Palette) -> Text:
+        """Active: the bar (indeterminate without an estimate). Ended: what is true, never a grey 0 %."""
+        bar = Text(end="")
+        bar.append_text(self._lbl("Progress"))
+        category = job.status.category
+        if job.status.is_active:
+            ratio = progress.ratio if progress else None
+            bar.append_text(progress_bar(ratio, palette, width=40, tick=tick))
+            if ratio is None:
+                bar.append("  (no estimate: indeterminate)", style=palette.muted)
+            stalled = self._no_progress_for(now)
+            if is_stalled(stalled):
+                bar.append(f"  no progress for {duration(stalled)}", style=palette.warning)
+        elif category.is_success:
+            bar.append_text(progress_bar(1.0, palette, width=40, style=status_style(category, palette)))
         else:
-            text.append(f"{count(records_emitted)} emitted · {count(records_committed)} committed")
-        if progress and progress.estimated_records:
-            text.append(f"  of ~{count(progress.estimated_records)} estimated", style=palette.muted)
-        text.append("\n")
-        text.append_text(_label("Bytes", palette))
-        text.append(f"{size(bytes_emitted)} emitted · {size(bytes_committed)} committed")
-        text.append("\n")
-        text.append_text(_label("Throughput", palette))
-        rps = progress.records_per_second if progress else None
-        bps = progress.bytes_per_second if progress else None
-        if rps is None and elapsed and elapsed.total_seconds() > 0 and (records_emitted or records_committed):
-            rps = (records_emitted or records_committed or 0) / elapsed.total_seconds()
-        text.append(f"{rate(rps, 'rec')} · {rate(bps, 'B')}")
-        text.append("\n")
-        text.append_text(_label("Elapsed", palette))
-        text.append(f"{duration(elapsed):<12}")
-        text.append("ETA ", style=palette.muted)
-        eta = eta_of(progress, elapsed) if job.status.is_active else None
-        text.append(duration(eta) if eta is not None else ("done" if job.status.is_terminal else "unknown"))
-        if progress and progress.ratio is not None and job.status.is_active:
-            text.append(f"  ({percent(progress.ratio)} by {progress.basis or 'records'})", style=palette.muted)
-        text.append("\n")
-        text.append_text(_label("Started", palette))
-        text.append(f"{self._t(job.started_at or job.created_at):<12}")
-        text.append("Ended ", style=palette.muted)
-        text.append(self._t(job.ended_at) if job.status.is_terminal else DASH)
+            total = records_total(job)
+            where = f" at {count(total)} records ({RECORDS_LABEL})" if total is not None else ""
+            bar.append(f"{clean(job.status.label)}{where}", style=status_style(category, palette))
+        return bar
+
+    def _stats_text(self, job: Job, progress: Progress | None, elapsed: timedelta | None, palette: Palette) -> Text:
+        detail = self.detail
+        attempts = detail.attempts if detail else ()
+        current = attempt_records(attempts[-1] if attempts else None, job, current=True)
+        total = records_total(job)
+        total_bytes = bytes_total(job)
+        text = Text(end="")
+        lines: list[Text] = []
+        line = self._lbl("Records")
+        if not job.per_row_results:
+            line.append(synced_rows(None, job.records_planned, per_row_results=False))
+        else:
+            line.append(f"{count(total)} ", style="bold")
+            line.append(RECORDS_LABEL, style=palette.muted)
+        lines.append(line)
+        has_attempt_counts = current.records_emitted is not None or current.records_committed is not None
+        # One finished attempt says the same as the total: only a live or retried job needs the line.
+        if has_attempt_counts and (job.status.is_active or len(attempts) > 1):
+            line = self._lbl("")
+            which = f"attempt {len(attempts)}" if attempts else "this attempt"
+            line.append(f"{which}: {count(current.records_emitted)} emitted · {count(current.records_committed)} committed")
+            if progress and progress.estimated_records and job.status.is_active:
+                line.append(f" of ~{count(progress.estimated_records)} est.", style=palette.muted)
+            lines.append(line)
+        byte_parts: list[tuple[str, str]] = []
+        if total_bytes is not None:
+            byte_parts.append((size(total_bytes), " committed, all attempts"))
+        if job.status.is_active and current.bytes_emitted is not None:
+            byte_parts.append((size(current.bytes_emitted), " emitted, this attempt"))
+        if byte_parts:  # a provider that reports no bytes gets no Bytes line
+            line = self._lbl("Bytes")
+            for index, (value, meaning) in enumerate(byte_parts):
+                if index:
+                    line.append(" · ", style=palette.muted)
+                line.append(value)
+                line.append(meaning, style=palette.muted)
+            lines.append(line)
+        if job.status.is_active:
+            now = self.now()
+            window = self.watcher.rate_window(self.job_key) if self.job_key else None
+            rps = window.records_per_second(now) if window is not None else None
+            bps = window.bytes_per_second(now) if window is not None else None
+            stalled_for = window.no_progress_for(now) if window is not None else None
+            line = self._lbl("Rate")
+            if is_stalled(stalled_for):
+                line.append(f"no progress for {duration(stalled_for)}", style=palette.warning)
+            else:
+                line.append(f"{rate(rps, 'rec')} · {rate(bps, 'B')}")
+                line.append(" emitted, last minute", style=palette.muted)
+            if window is not None and len(window.samples) >= 3:
+                line.append("  ")
+                line.append_text(rate_sparkline(window.samples, palette, width=24))
+            lines.append(line)
+            line = self._lbl("Elapsed")
+            line.append(duration(elapsed))
+            line.append("   ETA ", style=palette.muted)
+            remaining = job_eta(progress, elapsed, records_per_second=rps, no_progress_for=stalled_for)
+            line.append(duration(remaining) if remaining is not None else ("none while stalled" if is_stalled(stalled_for) else "unknown"))
+            if progress and progress.ratio is not None:
+                line.append(f"  ({percent_text(progress.ratio)} by {progress.basis or 'records'})", style=palette.muted)
+            lines.append(line)
+        else:
+            line = self._lbl("Duration")
+            line.append(duration(elapsed))
+            lines.append(line)
+        line = self._lbl("Started")
+        line.append(self._t(job.started_at or job.created_at))
+        line.append("   Ended ", style=palette.muted)
+        line.append(self._t(job.ended_at or job.updated_at) if job.status.is_terminal else DASH)
+        lines.append(line)
+        text = Text("\n", end="").join(lines)
         return text
 
     def _extra_text(self, job: Job, palette: Palette) -> Text:
         """Provider-specific facts, row breakdowns (Hightouch) and the error, generically."""
         text = Text(end="")
+        error = self._error_text(job)
+        if error:
+            text.append_text(self._lbl("Error"))
+            text.append(clean(error), style=palette.failed)
+            text.append("\n")
         for fact in job.facts:
-            text.append_text(_label(clean(fact.label), palette))
+            text.append_text(self._lbl(clean(fact.label)))
             text.append(clean(fact.value))
             text.append("\n")
         if job.row_breakdown:
-            text.append_text(_label("Rows", palette))
+            pad = " " * self.label_width
+            text.append_text(self._lbl("Rows"))
             text.append(f"{'':<12}{'added':>10}{'changed':>10}{'removed':>10}{'total':>10}", style=palette.muted)
             text.append("\n")
             for row in job.row_breakdown:
                 style = palette.failed if "fail" in row.label.lower() and row.total else ""
-                text.append(" " * 12)
+                text.append(pad)
                 text.append(f"{clean(row.label)[:12]:<12}{count(row.added):>10}{count(row.changed):>10}{count(row.removed):>10}{count(row.total):>10}", style=style)
                 text.append("\n")
-        if job.error:
-            text.append_text(_label("Error", palette))
-            text.append(clean(job.error), style=palette.failed)
-            text.append("\n")
         text.rstrip()
         return text
+
+    def _error_text(self, job: Job) -> str | None:
+        """The job's error, else its last attempt failure (a list answer may carry no error)."""
+        if job.error:
+            return job.error
+        if job.status.category.is_success:
+            return None
+        detail = self.detail
+        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
+        return failed.failures[0].summary() if failed is not None else None
 
     def _action_text(self) -> Text:
         if not self.action_message:
             return Text("")
         text = Text(end="")
-        text.append_text(_label("Last action", self.palette))
+        text.append_text(self._lbl("Last action"))
         text.append(self.action_message)
         return text
 
@@ -411,11 +472,15 @@ class JobScreen(LiveScreen):
         tick = self.app.tick
         rows = [(str(a.number), self._attempt_cells(a, palette, now, tick)) for a in attempts]
         table.sync_rows(rows)
+        self._show_section("attempts", bool(rows))
         failure = next((a for a in reversed(attempts) if a.failures), None)
+        job = self.job
+        if failure is not None and job is not None and self._error_text(job) == failure.failures[0].summary():
+            failure = None  # the Error line above already says it
         if failure is not None:
             info = failure.failures[0]
             text = Text(end="")
-            text.append_text(_label("Failure", palette))
+            text.append_text(self._lbl("Failure"))
             text.append(f"attempt {failure.number + 1}: ", style=palette.muted)
             text.append(clean(info.summary()), style=palette.failed)
             self._set("attempt-failure", text)
@@ -423,16 +488,28 @@ class JobScreen(LiveScreen):
             self._set("attempt-failure", Text(""))
 
     def _attempt_cells(self, attempt: Attempt, palette: Palette, now: datetime, tick: int) -> dict[str, Text]:
-        running = attempt.status.is_active
+        job = self.job
+        job_active = job is not None and job.status.is_active
+        running = attempt.status.is_active and job_active
         elapsed = (now - attempt.created_at) if running and attempt.created_at else attempt.duration
+        detail = self.detail
+        is_current = detail is not None and detail.current_attempt is not None and detail.current_attempt.number == attempt.number
+        counts = attempt_records(attempt, job, current=is_current) if job is not None else None
+        failure = Text("")
+        if attempt.failures:
+            info = attempt.failures[0]
+            same = job is not None and self._error_text(job) == info.summary()
+            head = " · ".join(part for part in (info.origin, info.type) if part)
+            failure = plain(head if same and head else info.summary(), palette.failed)
         return {
             "n": Text(str(attempt.number + 1)),
-            "status": status_badge(attempt.status, palette, tick=tick),
+            # A job that ended stops every spinner, even before the attempt's own end is read.
+            "status": status_badge(attempt.status, palette, tick=tick if job_active else 0),
             "start": Text(self._t(attempt.created_at)),
             "duration": Text(duration(elapsed), justify="right"),
-            "records": Text(count(attempt.records_committed if attempt.records_committed is not None else attempt.records_emitted), justify="right"),
-            "bytes": Text(size(attempt.bytes_committed if attempt.bytes_committed is not None else attempt.bytes_emitted), justify="right"),
-            "failure": plain(attempt.failure_summary or "", palette.failed) if attempt.failures else Text(""),
+            "records": Text(count(counts.records_committed if counts else attempt.records_committed), justify="right"),
+            "bytes": Text(size(_first(counts.bytes_committed, counts.bytes_emitted) if counts else attempt.bytes_committed), justify="right"),
+            "failure": failure,
         }
 
     def _render_streams(self) -> None:
@@ -442,15 +519,18 @@ class JobScreen(LiveScreen):
         if detail is not None:
             streams = detail.streams or (detail.current_attempt.streams if detail.current_attempt else ())
         palette = self.palette
-        active = self.job is not None and self.job.status.is_active
+        job = self.job
+        active = job is not None and job.status.is_active
+        succeeded = job is not None and job.status.is_terminal and job.status.category.is_success
         tick = self.app.tick
         rows = []
         for stream in streams:
             name = f"{stream.namespace}.{stream.name}" if stream.namespace else stream.name
-            if stream.ratio is not None or active:
-                bar = progress_bar(stream.ratio if stream.ratio is not None or not active else None, palette, width=12, tick=tick)
-                if stream.done:
-                    bar = progress_bar(1.0, palette, width=12, style=palette.succeeded)
+            if succeeded or (active and stream.done):
+                # Estimates are approximate: a stream of a succeeded job is complete, whatever they said.
+                bar = progress_bar(1.0, palette, width=12, style=palette.succeeded)
+            elif active:
+                bar = progress_bar(stream.ratio, palette, width=12, tick=tick)
             else:
                 bar = Text("")
             rows.append(
@@ -467,6 +547,14 @@ class JobScreen(LiveScreen):
                 )
             )
         table.sync_rows(rows)
+        self._show_section("streams", bool(rows))
+
+    def _show_section(self, table_id: str, visible: bool) -> None:
+        """Hide a table (and its heading) that has nothing to show for this provider's job."""
+        self.query_one(f"#{table_id}", LiveTable).display = visible
+        heading = self.query(f"#{table_id}-label")
+        for label in heading:
+            label.display = visible
 
     def _render_recent(self) -> None:
         if not self.is_mounted:
@@ -476,8 +564,9 @@ class JobScreen(LiveScreen):
         now = self.now()
         tick = self.app.tick
         rows = []
-        for known in self.recent:
-            job = self.watcher.jobs.get(known.key, known)
+        jobs = [self.watcher.jobs.get(known.key, known) for known in self.recent]
+        bars = recent_bars(jobs, now, palette, width=10)
+        for job in jobs:
             rows.append(
                 (
                     job.key,
@@ -488,7 +577,8 @@ class JobScreen(LiveScreen):
                         "status": status_badge(job.status, palette, tick=tick),
                         "start": Text(self._t(job.started_at or job.created_at)),
                         "duration": Text(duration(job.elapsed(now)), justify="right"),
-                        "records": Text(synced_rows(job.records_synced, job.records_planned, job.per_row_results, short=True), justify="right"),
+                        "records": Text(synced_rows(records_total(job), job.records_planned, job.per_row_results, short=True), justify="right"),
+                        "bars": bars[job.key],
                     },
                 )
             )
@@ -507,8 +597,8 @@ class JobScreen(LiveScreen):
             elif isinstance(event, JobStatusChanged) and event.job.connection_key == self.connection_key:
                 recent = True
                 if event.job.key == self.job_key:
-                    if not self.history or self.history[-1][0] != event.new:
-                        self.history.append((event.new, event.new.label, event.at))
+                    if not self.history or self.history[-1].status != event.new:
+                        self.history.append(HistoryEntry(event.new, event.new.label, event.at))
                     summary = attempts = True
             elif isinstance(event, JobUpdated) and event.job.connection_key == self.connection_key:
                 recent = True
@@ -539,6 +629,10 @@ class JobScreen(LiveScreen):
     def on_theme_changed(self) -> None:
         self._blocks.clear()
         self.render_all()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._render_summary()
 
     # -------------------------------------------------------- actions
     def _job_url(self) -> str | None:
@@ -616,6 +710,23 @@ class JobScreen(LiveScreen):
     def _attempt_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.app.open_logs(self.job_key, int(str(event.row_key.value)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Not offered at all when the provider has no cancel API (capabilities, never a name).
+        if action == "cancel_job" and not self.caps.can_cancel:
+            return False
+        return super().check_action(action, parameters)
+
+    def on_key(self, event: Key) -> None:
+        if event.key == "c" and not self.caps.can_cancel:
+            event.stop()
+            self.action_cancel_job()  # not offered; pressed anyway: say why
+            return
+        super().on_key(event)
+
+
+def _first(*values: int | None) -> int | None:
+    return next((value for value in values if value is not None), None)
 
 
 def _newest_first(job: Job) -> tuple[float, str]:

@@ -34,6 +34,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
+from airsync_tui.errors import NotFoundError
 from airsync_tui.logs import (
     Level,
     LogIndex,
@@ -88,12 +89,14 @@ def _safe_name(text: str) -> str:
 
 def log_file_name(connection: str, job_id: object, attempt_number: int) -> str:
     """``<connection-name>-job<id>-attempt<n>.log`` with a filesystem-safe name."""
-    return f"{_safe_name(connection)}-job{_safe_name(str(job_id))}-attempt{attempt_number}.log"
+    # 1-based, as the screen and `airsync logs --attempt` number attempts.
+    return f"{_safe_name(connection)}-job{_safe_name(str(job_id))}-attempt{attempt_number + 1}.log"
 
 
 class LogScreen(Screen[None]):
     """Full-screen viewer for one job's attempt logs."""
 
+    scope = "logs"  # the command palette lists this screen's registry entries
     BINDINGS = bindings_for("logs")
     CSS_PATH = str(stylesheet_path("logs"))
 
@@ -164,9 +167,11 @@ class LogScreen(Screen[None]):
                 index = await self.feed.load(attempt_number)
         except Exception as exc:  # noqa: BLE001 - any feed failure is shown, not raised
             self._loading = False
+            if self._await_first_attempt(exc, attempt_number):
+                return
             partial = f" (showing its first {len(self._prefix):,} lines only)" if self._prefix is not None else ""
             self._prefix = None
-            self._set_message(f"Could not load attempt {attempt_number}: {exc}{partial}", error=True)
+            self._set_message(f"Could not load attempt {attempt_number + 1}: {exc}{partial}", error=True)
             self._update_status()
             return
         if worker.is_cancelled:
@@ -187,6 +192,28 @@ class LogScreen(Screen[None]):
         if live and self._poll_timer is not None:
             self._poll_timer.resume()
         self._update_status()
+
+    def _await_first_attempt(self, exc: Exception, attempt_number: int) -> bool:
+        """A job that has not started has no attempt yet: wait for it, then follow it.
+
+        True when the failure was "no such attempt" on a job that is still
+        pending or running (the screen retries every `POLL_INTERVAL`).
+        """
+        if not isinstance(exc, NotFoundError):
+            return False
+        job = getattr(self.feed, "job", None)
+        watcher = getattr(self.app, "watcher", None)
+        current = watcher.jobs.get(job.key, job) if job is not None and watcher is not None else job
+        if current is None or current.status.is_terminal:
+            if current is not None:
+                self._set_message(f"{current.status.label}: this job ended without attempt {attempt_number + 1}", error=True)
+                self._update_status()
+                return True
+            return False
+        self._set_message(f"Waiting for attempt {attempt_number + 1} to start ({current.status.label})… it opens here by itself.")
+        self._update_status()
+        self.set_timer(POLL_INTERVAL, lambda: self.load_attempt(attempt_number) if self.is_mounted else None)
+        return True
 
     def _show_prefix(self, prefix: LogIndex, worker: Worker[None]) -> asyncio.Future[None] | None:
         """Show the first lines of a log that is still being indexed.
@@ -282,7 +309,7 @@ class LogScreen(Screen[None]):
         view = self.view if self.is_mounted else None
         if view is not None and view._search is not None:  # noqa: SLF001
             current, total = self._match
-            parts.append(f"{current}/{total} matches" if total else "no matches")
+            parts.append(f"{current:,}/{total:,} matches" if total else "no matches")
         filters = []
         if LEVEL_CYCLE[self._level_pos] is not None:
             filters.append(f"level ≥ {_LEVEL_NAMES[LEVEL_CYCLE[self._level_pos]]}")
@@ -408,6 +435,10 @@ class LogScreen(Screen[None]):
     def _apply_filters(self) -> None:
         source = SOURCE_CYCLE[self._source_pos]
         self.view.set_filter(LEVEL_CYCLE[self._level_pos], None if source is None else [source])
+        if not self._loading and len(self.view.index) and self.view.row_count == 0:
+            self._set_message("No lines match these filters (v: level, u: source).")
+        elif self._message.startswith("No lines match"):
+            self._set_message("")
         self._update_status()
 
     def action_prev_attempt(self) -> None:

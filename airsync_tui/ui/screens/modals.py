@@ -3,8 +3,8 @@
 Why every server-side action goes through `ConfirmModal`: k9s users nearly
 deleted production objects with unconfirmed keys (k9s #87, #319), so trigger,
 reset, clear and cancel always name the connection and the job and wait for
-an explicit yes. Destructive job types are flagged in red and the default
-button is "No" for them, so a reflexive `enter` does nothing harmful.
+an explicit yes. Destructive job types are flagged in red, and every dialog
+starts on "No", so a reflexive `enter` does nothing harmful.
 All user data (connection names) arrives here as `Text`, never markup.
 """
 
@@ -58,8 +58,9 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Button("No (n)", id="no", variant="default")
 
     def on_mount(self) -> None:
-        # Safe default: destructive questions start on "No".
-        self.query_one("#no" if self._destructive else "#yes", Button).focus()
+        # One rule for every dialog: the focus starts on the harmless answer, so a
+        # reflexive Enter never cancels, resets or starts anything (`y` confirms).
+        self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

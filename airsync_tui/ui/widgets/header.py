@@ -61,17 +61,36 @@ def _health_style(state: HealthState, palette: Palette) -> tuple[str, str]:
     return "✘", palette.failed
 
 
-def render_header(state: HeaderState, palette: Palette, now: datetime) -> Text:
+def render_header(state: HeaderState, palette: Palette, now: datetime, width: int | None = None) -> Text:
+    """The header line; at `width` columns every provider's health stays visible.
+
+    What gives way first when the line is too long: the workspace label is
+    shortened, then dropped, then the counts shrink to their numbers.
+    """
+    full = _render_header(state, palette, now, workspace=state.workspace, compact=False)
+    if width is None or full.cell_len <= width:
+        return full
+    without = _render_header(state, palette, now, workspace=None, compact=False)
+    room = width - without.cell_len - 3
+    if state.workspace and room >= 12:
+        label = clean(state.workspace)
+        return _render_header(state, palette, now, workspace=label[: room - 1] + "…", compact=False)
+    if without.cell_len <= width:
+        return without
+    return _render_header(state, palette, now, workspace=None, compact=True)
+
+
+def _render_header(state: HeaderState, palette: Palette, now: datetime, *, workspace: str | None, compact: bool) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" airsync ", style="bold reverse")
     if state.title:
         text.append("  ")
         text.append(clean(state.title), style="bold")
-    text.append("  profile ", style=palette.muted)
+    text.append(" " if compact else "  profile ", style=palette.muted)
     text.append(clean(state.profile), style="bold")
-    if state.workspace:
+    if workspace:
         text.append(" · ", style=palette.muted)
-        text.append(clean(state.workspace))
+        text.append(clean(workspace))
     if state.demo:
         text.append("  ")
         text.append(" demo ", style=f"reverse {palette.running}")
@@ -83,9 +102,18 @@ def render_header(state: HeaderState, palette: Palette, now: datetime) -> Text:
         text.append("   ")
         text.append(f"{clean(name)} ", style="bold")
         text.append(f"{icon} {health_text(event, now)}", style=style)
-        if event.state in (HealthState.AUTH_FAILED, HealthState.UNREACHABLE, HealthState.DEGRADED) and event.message:
+        if event.state in (HealthState.AUTH_FAILED, HealthState.UNREACHABLE, HealthState.DEGRADED) and event.message and not compact:
             text.append(f" ({clean(event.message)[:60]})", style=palette.muted)
     text.append("   ")
+    if compact:
+        text.rstrip()
+        text.append("  ")
+        text.append(f"{state.connections:,}", style="")
+        text.append(" · ", style=palette.muted)
+        text.append(f"{state.running} run", style=palette.running if state.running else palette.muted)
+        text.append(" · ", style=palette.muted)
+        text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
+        return text
     text.append(f"{state.connections:,} connections", style="")
     text.append(" · ", style=palette.muted)
     text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
@@ -104,9 +132,15 @@ class HeaderBar(Static):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         self._last: tuple[str, tuple[object, ...]] | None = None
+        self._args: tuple[HeaderState, Palette, datetime] | None = None
+
+    def on_resize(self) -> None:
+        if self._args is not None:
+            self.show(*self._args)
 
     def show(self, state: HeaderState, palette: Palette, now: datetime) -> None:
-        text = render_header(state, palette, now)
+        self._args = (state, palette, now)
+        text = render_header(state, palette, now, self.size.width or None)
         sig = (text.plain, tuple(text.spans))
         if sig != self._last:
             self._last = sig

@@ -46,6 +46,8 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import Column, Row, default_cell_formatter
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
+from airsync_tui.ui.bindings import bindings_for
+
 _EMPTY = Text()
 
 
@@ -66,6 +68,17 @@ def same_cell(old: object, new: Text) -> bool:
 
 class LiveTable(DataTable[Text]):
     """DataTable with keyed, diffed row updates, bulk views and row-scoped repaint."""
+
+    #: j/k, g/G and Home/End move between rows (DataTable's Home/End scroll sideways).
+    BINDINGS = bindings_for("table")
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Set before DataTable.__init__: its reactive watchers call `_clear_caches`.

@@ -252,6 +252,8 @@ class LogView(ScrollView, can_focus=True):
         if self._search is not None:
             term, case, regex = self._search
             self._set_matches(self._index.search(term, case, regex))
+            # The counter counts what the filters leave visible.
+            self.post_message(self.MatchChanged(self.match_current, len(self._matches)))
         self._reset_view()
         if self.following:
             self._go_to_end()

@@ -1,0 +1,339 @@
+"""Every screen tells the truth and is safe to drive (issue 7), driven with Pilot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.command import CommandPalette
+
+from airsync_tui.models.rate import RateWindow
+from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.service.clock import ShownClock
+from airsync_tui.service.events import JobStatusChanged
+from airsync_tui.ui.bindings import palette_entries
+from airsync_tui.ui.commands import AirsyncCommands
+from airsync_tui.ui.screens.connections import ConnectionsScreen
+from airsync_tui.ui.screens.job import JobScreen
+from airsync_tui.ui.screens.log_screen import LogScreen
+from airsync_tui.ui.screens.modals import ConfirmModal
+from tests.ui.conftest import SIZE, make_app, screen_text, wait_for
+from tests.ui.fakes import (
+    FROZEN_NOW,
+    FakeProvider,
+    demo_world,
+    hightouch_caps,
+    hightouch_world,
+)
+
+
+async def _ready(pilot, app) -> ConnectionsScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0)
+    return app.screen
+
+
+async def _open(pilot, app, key: str) -> JobScreen:  # type: ignore[no-untyped-def]
+    screen = await _ready(pilot, app)
+    screen.table.move_to_key(key)
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
+    return app.screen
+
+
+async def test_enter_on_every_confirmation_is_the_harmless_answer() -> None:
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        for key, action in (("airbyte:c0002", "c"), ("airbyte:c0000", "s")):
+            screen.table.move_to_key(key)
+            await pilot.pause()
+            await pilot.press(action)
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), what=f"dialog for {action}")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen), what="dialog closed")
+        await pilot.pause(0.2)
+        assert provider.cancels == [] and provider.triggers == []
+
+
+async def test_trigger_on_a_running_connection_says_attached_not_done() -> None:
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        screen.table.move_to_key("airbyte:c0002")  # its job 4802 is running
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(n.title for n in app._notifications), what="toast")
+        titles = [n.title for n in app._notifications]
+        assert "already running: attached" in titles
+        assert not any("done" in (title or "") for title in titles)
+
+
+async def test_failed_job_shows_where_it_failed_not_a_grey_zero_bar() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, app, "airbyte:c0001")  # job 4801 failed
+        await wait_for(pilot, lambda: "failed at 800 records" in screen_text(app), what="failed line")
+        text = screen_text(app)
+        assert "0%" not in text and "ETA done" not in text
+        # The error is said once in the summary, not repeated by a Failure line.
+        assert text.count("Snowflake warehouse suspended") == 1
+        assert panel.job is not None
+
+
+async def test_history_uses_the_servers_transition_time() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, app, "airbyte:c0002")
+        job = app.watcher.jobs["airbyte:4802"]
+        ended = FROZEN_NOW + timedelta(seconds=30)
+        done = job.model_copy(update={"status": airbyte_job_status("cancelled"), "ended_at": ended, "updated_at": ended})
+        app.watcher._observe(done, publish=True)
+        await wait_for(pilot, lambda: "cancelled" in panel.query_one("#job-status").render().plain, what="transition")
+        entries = panel.history_entries()
+        assert entries[-1].label == "cancelled" and entries[-1].at == ended  # not our wall clock (months later)
+        times = [e.at for e in entries if e.at is not None]
+        assert times == sorted(times)
+
+
+async def test_transition_events_carry_server_time() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        subscription = app.watcher.subscribe()
+        job = app.watcher.jobs["airbyte:4802"]
+        ended = FROZEN_NOW + timedelta(minutes=1)
+        app.watcher._observe(job.model_copy(update={"status": airbyte_job_status("succeeded"), "ended_at": ended}), publish=True)
+        events = []
+        while (event := subscription.get_nowait()) is not None:
+            events.append(event)
+        changed = [e for e in events if isinstance(e, JobStatusChanged)]
+        assert changed and changed[0].at == ended
+
+
+async def test_stalled_job_says_no_progress_and_gives_no_eta() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, app, "airbyte:c0002")
+        app.watcher.clock = ShownClock(wall=lambda: FROZEN_NOW)
+        # Once the watcher samples the live (emitted) series, stop it and give the job a stalled history.
+        await wait_for(pilot, lambda: app.watcher._rate_series.get("airbyte:4802") == "emitted", what="live series")
+        await app.watcher.stop()
+        window = RateWindow()
+        window.add(FROZEN_NOW - timedelta(minutes=40), 12_000, None)
+        window.add(FROZEN_NOW - timedelta(minutes=20), 12_000, None)
+        window.add(FROZEN_NOW, 12_000, None)  # emitted counts, as the watcher samples them
+        app.watcher.rates["airbyte:4802"] = window
+        panel._blocks.clear()
+        panel.render_all()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "no progress for 40m" in text
+        assert "ETA none while stalled" in text
+
+
+async def test_succeeded_job_streams_are_complete() -> None:
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    real_detail = provider.get_job_detail
+
+    async def estimates_too_high(job_id: str):  # type: ignore[no-untyped-def]
+        # Estimates are approximate: a finished stream can end at 90 % of its estimate.
+        detail = await real_detail(job_id)
+        streams = tuple(s.model_copy(update={"estimated_records": int((s.records_emitted or 1) / 0.9) + 1}) for s in detail.streams)
+        return detail.model_copy(update={"streams": streams})
+
+    provider.get_job_detail = estimates_too_high  # type: ignore[method-assign]
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open(pilot, app, "airbyte:c0002")
+        await wait_for(pilot, lambda: panel.query_one("#streams").row_count == 2, what="streams")
+        for _ in range(3):
+            provider.advance("4802")
+        app.watcher.refresh_now()
+        await wait_for(pilot, lambda: "✔ succeeded" in screen_text(app), what="succeeded")
+        await wait_for(pilot, lambda: "✔ succeeded" in screen_text(app).split("Attempts")[1], what="attempts refreshed")
+        await pilot.pause(0.3)
+        streams = screen_text(app).split("Streams")[1].split("Recent")[0]
+        assert " 89%" not in streams and " 90%" not in streams
+        assert streams.count("100%") == 2
+        assert "⠋" not in panel.query_one("#attempts").get_row_at(0)[1].plain  # no spinner once it ended
+
+
+async def test_hightouch_run_is_laid_out_from_its_data() -> None:
+    connections, jobs = hightouch_world()
+    jobs[0] = jobs[0].model_copy(update={"bytes_synced": None})
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, app, "hightouch:c0000")
+        await wait_for(pilot, lambda: "Query size" in screen_text(app), what="facts")
+        text = screen_text(app)
+        assert "Bytes" not in text.split("Rows")[0]  # no empty Bytes line
+        assert "c Cancel" not in text  # the capability says no: not offered
+        lines = text.splitlines()
+        value_columns = {line.index("12,345") for line in lines if "Query size" in line} | {
+            line.index("154 committed") for line in lines if line.strip().startswith("Records")
+        }
+        assert len(value_columns) == 1  # labels and values aligned
+
+
+async def test_table_keys_move_rows() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        table = screen.table
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1 and table.scroll_x == 0
+        await pilot.press("home")
+        assert table.cursor_row == 0
+
+
+async def test_palette_lists_the_log_viewers_commands_without_duplicates() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        screen.table.move_to_key("airbyte:c0002")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="log viewer")
+        log_screen = app.screen
+        provider = AirsyncCommands(log_screen)
+        titles = [str(hit.text) for hit in [hit async for hit in provider.discover()]]
+        assert any(title.startswith("Next error") for title in titles)
+        assert any(title.startswith("Search") for title in titles)
+        assert len(titles) == len({spec.id for spec in palette_entries("logs")})
+        system = [command.title for command in app.get_system_commands(log_screen)]
+        ours = {spec.description for spec in palette_entries("logs")}
+        assert not ours & set(system), "a command is listed twice"
+        assert "Quit" not in system and "Keys" not in system
+        assert not isinstance(app.screen, CommandPalette)
+
+
+async def test_header_keeps_every_providers_health_at_80_columns() -> None:
+    airbyte_connections, airbyte_jobs = demo_world()
+    ht_connections, ht_jobs = hightouch_world()
+    providers = [
+        FakeProvider(connections=airbyte_connections, jobs=airbyte_jobs, auto_advance=False),
+        FakeProvider("hightouch", "Hightouch", connections=ht_connections, jobs=ht_jobs, capabilities=hightouch_caps(), auto_advance=False),
+    ]
+    from airsync_tui.ui.app import SessionInfo
+
+    session = SessionInfo(profile_name="production-eu", workspace_label="Airbyte 4f1c1c52-7b0e-4c1d-9b43-2a4f0b0c1d2e + Hightouch")
+    app = make_app(providers, session=session)  # type: ignore[arg-type]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot, app)
+        await wait_for(pilot, lambda: "Hightouch ● ok" in screen_text(app).splitlines()[0], what="both healths")
+        header = screen_text(app).splitlines()[0]
+        assert "Airbyte ● ok" in header
+        # The list still shows progress and records at 80 columns.
+        columns = screen_text(app).splitlines()[1]
+        assert "Progress" in columns and "Committed" in columns
+
+
+async def test_job_panel_at_80x24_shows_status_progress_and_error_first() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, app, "airbyte:c0001")
+        await wait_for(pilot, lambda: "failed at" in screen_text(app), what="panel")
+        first_screen = screen_text(app)
+        assert "Status" in first_screen and "failed at 800 records" in first_screen
+        assert "Snowflake warehouse suspended" in first_screen
+
+
+async def test_logs_of_a_pending_job_wait_for_the_first_attempt() -> None:
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    from airsync_tui.errors import NotFoundError
+
+    calls: list[int] = []
+
+    async def not_yet(job_id: str, attempt_number: int):  # type: ignore[no-untyped-def]
+        calls.append(attempt_number)
+        if len(calls) < 2:
+            raise NotFoundError("Airbyte resource attempt not found — check the id")
+        from airsync_tui.providers.base import AttemptLog
+
+        return AttemptLog(job_id=job_id, attempt_number=attempt_number, text_lines=("first line",))
+
+    provider.fetch_attempt_log = not_yet  # type: ignore[method-assign]
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        screen.table.move_to_key("airbyte:c0005")  # job 4805 is pending
+        await pilot.pause()
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="log viewer")
+        await wait_for(pilot, lambda: "Waiting for attempt 1" in screen_text(app), what="waiting message")
+        assert "not found" not in screen_text(app)
+        await wait_for(pilot, lambda: "first line" in screen_text(app), timeout=8, what="first attempt followed")
+
+
+async def test_recent_jobs_and_list_show_one_record_count() -> None:
+    connections, jobs = demo_world()
+    running = next(j for j in jobs if j.id == "4802")
+    jobs[jobs.index(running)] = running.model_copy(update={"records_synced": 77_148})
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        assert screen.table.get_cell("airbyte:c0002", "records").plain == "77,148"
+        panel = await _open(pilot, app, "airbyte:c0002")
+        await wait_for(pilot, lambda: panel.query_one("#jobs").row_count >= 1, what="recent")
+        assert panel.query_one("#jobs").get_cell("airbyte:4802", "records").plain == "77,148"
+        assert "77,148 committed, all attempts" in screen_text(app)
+
+
+
+async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
+    """A followed job that ends re-reads its attempts at once, not a (slow) detail poll later."""
+    import asyncio
+
+    from airsync_tui.service.watcher import Watcher, WatcherConfig
+
+    connections, jobs = demo_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    watcher = Watcher([provider], WatcherConfig(active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=60, connections_interval=3600))
+    await watcher.start()
+    try:
+        watcher.follow_job("airbyte:4802")
+        for _ in range(100):
+            if "airbyte:4802" in watcher.details:
+                break
+            await asyncio.sleep(0.02)
+        fetched = provider.stats.by_path.get("detail", 0)
+        for _ in range(3):
+            provider.advance("4802")
+        watcher.refresh_now()
+        for _ in range(100):
+            detail = watcher.details.get("airbyte:4802")
+            if detail is not None and detail.job.status.is_terminal:
+                break
+            await asyncio.sleep(0.02)
+        detail = watcher.details["airbyte:4802"]
+        assert detail.job.status.is_terminal and provider.stats.by_path.get("detail", 0) > fetched
+        assert all(not attempt.status.is_active for attempt in detail.attempts)
+    finally:
+        await watcher.aclose()
+
+
+async def test_an_empty_filter_result_says_no_matches() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _ready(pilot, app)
+        screen.set_filter("no-such-connection")
+        await pilot.pause()
+        assert screen.table.row_count == 0
+        assert "no matches" in screen_text(app)
