@@ -407,6 +407,7 @@ class AirbyteProvider:
             raise UnsupportedError(f"unknown Airbyte job type {job_type!r}", hint=f"use one of: {choices}")
         if not option.available:
             raise UnsupportedError(REFRESH_UNSUPPORTED if job_type == "refresh" else f"{option.label} is unavailable", hint=REFRESH_HINT if job_type == "refresh" else option.unavailable_reason)
+        sent_at = self.server_now()
         try:
             wire = await self.client.create_job(connection_id, job_type)
         except ConflictError as exc:
@@ -426,7 +427,9 @@ class AirbyteProvider:
             )
             if not _ambiguous(original):
                 raise original from None
-            found = await self._find_active_job(connection_id, recent_only=True, tries=2)
+            # The job may even have finished before we looked: accept a finished
+            # job too, but only one created after the trigger went out.
+            found = await self._find_active_job(connection_id, recent_only=True, tries=2, finished_since=sent_at)
             if found is None:
                 raise original from None
             return TriggerResult(
@@ -436,8 +439,11 @@ class AirbyteProvider:
             )
         return TriggerResult(self._public_job(wire))
 
-    async def _find_active_job(self, connection_id: str, *, recent_only: bool, tries: int = 1) -> Job | None:
-        """The connection's newest active job (created within ATTACH_WINDOW of server time if `recent_only`)."""
+    async def _find_active_job(
+        self, connection_id: str, *, recent_only: bool, tries: int = 1, finished_since: datetime | None = None
+    ) -> Job | None:
+        """The connection's newest active job (created within ATTACH_WINDOW of server time if `recent_only`),
+        or with `finished_since` also a finished job created at or after that server time."""
         for attempt in range(tries):
             try:
                 page = await self.client.list_jobs_page(connection_id=connection_id, order_by="createdAt|DESC", limit=5)
@@ -448,6 +454,12 @@ class AirbyteProvider:
                 for wire in page.data:
                     job = self._public_job(wire)
                     if not job.status.is_active:
+                        if (
+                            finished_since is not None
+                            and job.created_at is not None
+                            and job.created_at >= finished_since - LOST_ANSWER_SKEW
+                        ):
+                            return job
                         continue
                     if recent_only and job.created_at is not None and now - job.created_at > ATTACH_WINDOW:
                         continue
@@ -475,6 +487,10 @@ class AirbyteProvider:
             self._config_failed(exc)
             return AttemptLog(job_id=str(job_id), attempt_number=attempt_number, notice=str(exc))
         return AttemptLog(job_id=str(job_id), attempt_number=attempt_number, raw_json=content, live=status == "running")
+
+
+#: Server-clock slack when matching a finished job to a trigger whose answer was lost.
+LOST_ANSWER_SKEW = timedelta(seconds=2)
 
 
 def _ambiguous(error: ApiError) -> bool:
