@@ -47,14 +47,26 @@ def load_cli_profile(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 @contextlib.asynccontextmanager
 async def open_providers(args: argparse.Namespace) -> AsyncIterator[list[SyncProvider]]:
-    profile = load_cli_profile(args)
-    providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+    demo = None
+    if getattr(args, "demo", False):
+        # `--demo` works for every command, before or after it (README).
+        from airsync_tui.service.session import start_demo
+
+        demo = start_demo()
+        profile = demo.profile.model_copy(update={"read_only": bool(getattr(args, "read_only", False))})
+    else:
+        profile = load_cli_profile(args)
     try:
-        yield providers
+        providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+        try:
+            yield providers
+        finally:
+            for provider in providers:
+                with contextlib.suppress(Exception):
+                    await provider.aclose()
     finally:
-        for provider in providers:
-            with contextlib.suppress(Exception):
-                await provider.aclose()
+        if demo is not None:
+            demo.stop()
 
 
 async def cmd_connections(args: argparse.Namespace) -> int:

@@ -13,14 +13,25 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, TextIO
 
 
+from airsync_tui.cli.terminal import clean, write_control
 from airsync_tui.logs.sanitize import sanitize_text
+from airsync_tui.errors import redact
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.textfmt import count, duration
 from airsync_tui.models.timeparse import utcnow
 
 def inert(text: object) -> str:
     """Server-provided text as one inert line (escape sequences and controls removed)."""
-    return sanitize_text(str(text), keep_newlines=False)
+    return clean(sanitize_text(str(text), keep_newlines=False))
+
+
+#: Widest table cell: a 1 MB name must not pad every row to a megabyte.
+MAX_CELL = 80
+
+
+def _cell(value: object) -> str:
+    text = inert(value)
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def job_id_value(job: Job) -> int | str:
@@ -39,7 +50,7 @@ def job_json(job: Job, **extra: Any) -> dict[str, Any]:
         "jobType": job.job_type,
         "startTime": job.created_at.isoformat() if job.created_at else None,
         "durationSeconds": _seconds(job.elapsed(utcnow())),
-        "jobUrl": job.web_url,
+        "jobUrl": redact(job.web_url) if job.web_url else job.web_url,
     }
     if job.error:
         data["error"] = inert(job.error)
@@ -65,7 +76,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
 
 
 def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextIO = sys.stdout) -> None:
-    table = [[inert(c) for c in headers]] + [[inert(c) for c in row] for row in rows]
+    table = [[inert(c) for c in headers]] + [[_cell(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for index, row in enumerate(table):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
@@ -116,7 +127,7 @@ class WaitPrinter:
 
     def _clear(self) -> None:
         if self.live and self._drawn:
-            self.stream.write("\r\x1b[2K")
+            write_control(self.stream, "\r\x1b[2K")
             self._drawn = False
 
     def _draw(self, job: Job) -> None:
@@ -139,7 +150,8 @@ class WaitPrinter:
             f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} records"
             f"  elapsed {duration(elapsed)}  ETA {duration(eta)}"
         )
-        self.stream.write("\r\x1b[2K" + text)
+        write_control(self.stream, "\r\x1b[2K")
+        self.stream.write(text)
         self.stream.flush()
         self._drawn = True
         self._last_draw = time.monotonic()
