@@ -18,12 +18,23 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from airsync_tui.errors import AirsyncError
+from airsync_tui.errors import AirsyncError, ApiError, SyncTimeoutError
+from airsync_tui.providers.base import TriggerResult
 from airsync_tui.models.domain import Job
 from airsync_tui.service.events import Event, JobDetailUpdated, JobStatusChanged
 from airsync_tui.service.watcher import Watcher
 
 CANCEL_GRACE_SECONDS = 60.0
+#: How long Ctrl-C waits for a trigger already sent, to report (and cancel) its job.
+TRIGGER_GRACE_SECONDS = 10.0
+#: Consecutive permanent re-read failures (gone, credentials rejected, unreadable) that end a wait.
+PERMANENT_FAILURES = 3
+
+
+class InterruptedDuringTrigger(AirsyncError):
+    """Ctrl-C arrived while the trigger was in flight; the message says what became of the job."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -57,9 +68,13 @@ async def trigger_and_wait(
     """Run the workflow; returns the outcome (never raises for a failed job)."""
     subscription = watcher.subscribe()
     await watcher.start()
+    started = time.monotonic()
+    requested = timeout
     try:
-        result = await watcher.trigger(connection_key, job_type)
+        result = await _trigger_bounded(watcher, connection_key, job_type, timeout, cancel_on_timeout)
         job = result.job
+        if timeout is not None:
+            timeout = max(0.0, timeout - (time.monotonic() - started))  # --timeout bounds the whole command
         if on_started is not None:
             on_started(job, result.attached)
         if not wait or job.status.is_terminal:
@@ -88,11 +103,11 @@ async def trigger_and_wait(
             final = await _settle_after_cancel(watcher, subscription, cancelled, on_event)
             return SyncOutcome(
                 job=final, attached=result.attached, waited=True, timed_out=True, cancel_requested=True,
-                message=f"timed out after {timeout:g} s: cancel requested for job {job.id} (now {final.status.label})",
+                message=f"timed out after {requested or 0:g} s: cancel requested for job {job.id} (now {final.status.label})",
             )
         return SyncOutcome(
             job=job, attached=result.attached, waited=True, timed_out=True,
-            message=f"timed out after {timeout:g} s: job {job.id} is {job.status.label} and keeps running on the server",
+            message=f"timed out after {requested or 0:g} s: job {job.id} is {job.status.label} and keeps running on the server",
         )
     finally:
         subscription.close()
@@ -107,6 +122,9 @@ async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             return current
+        failure = watcher.follow_failures.get(key)
+        if failure is not None and failure[1] >= PERMANENT_FAILURES:
+            raise _as_error(current, failure[0])
         event = await subscription.get(timeout=1.0 if remaining is None else min(1.0, remaining))
         if event is None:
             continue
@@ -114,6 +132,47 @@ async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None
         about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
         if about_job and on_event is not None:
             on_event(event, watcher.jobs.get(key, relevant or job))
+
+
+async def _trigger_bounded(
+    watcher: Watcher, connection_key: str, job_type: str, timeout: float | None, cancel_on_timeout: bool
+) -> TriggerResult:
+    """The trigger, inside `--timeout`, and never abandoned half-way by Ctrl-C.
+
+    The trigger runs as its own task: on Ctrl-C we still wait (briefly) for
+    its answer, so a created job is reported — and cancelled when asked —
+    instead of being left running unreported.
+    """
+    task = asyncio.ensure_future(watcher.trigger(connection_key, job_type))
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+    except asyncio.TimeoutError:
+        task.cancel()
+        raise SyncTimeoutError(
+            f"timed out after {timeout:g} s while starting the job; it may have started on the server",
+            hint="check the connection's jobs (airsync jobs CONNECTION) before triggering again",
+        ) from None
+    except asyncio.CancelledError:
+        try:
+            result = await asyncio.wait_for(task, timeout=TRIGGER_GRACE_SECONDS)
+        except (asyncio.TimeoutError, asyncio.CancelledError, AirsyncError):
+            raise asyncio.CancelledError() from None
+        if cancel_on_timeout and not result.job.status.is_terminal:
+            await _cancel_quietly(watcher, result.job)
+            raise InterruptedDuringTrigger(f"interrupted: cancel requested for job {result.job.id}") from None
+        raise InterruptedDuringTrigger(f"interrupted: job {result.job.id} was started and keeps running on the server") from None
+
+
+def _as_error(job: Job, exc: BaseException) -> AirsyncError:
+    """A permanent failure to re-read the job, as one line (exit 2)."""
+    if isinstance(exc, AirsyncError):
+        hint = exc.hint
+        return ApiError(f"stopped waiting for job {job.id}: {exc.message}", hint=hint)
+    detail = " ".join(str(exc).split())[:200]
+    return ApiError(
+        f"stopped waiting for job {job.id}: its answers cannot be read ({type(exc).__name__}: {detail})",
+        hint="check the job in the provider's UI",
+    )
 
 
 def _job_of(event: Event) -> Job | None:
