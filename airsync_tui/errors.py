@@ -19,7 +19,7 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/=]+"),
     re.compile(r"(?i)((?:client_secret|access_token|api_key|apikey|password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
     # user:password@ in any URL (errors, `config show`, job links).
-    re.compile(r"(?i)([a-z][a-z0-9+.-]*://)[^/\s@]+(?=@)"),
+    re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,15}://)[^/\s@]{1,256}(?=@)"),  # bounded: no quadratic scan
     # A JWT (Airbyte's application tokens) echoed anywhere: "token eyJ… lacks scope".
     re.compile(r"()\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
 )
