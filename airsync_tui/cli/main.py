@@ -160,6 +160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"airsync: error: {line}", file=sys.stderr)
         return code
     finally:
+        from airsync_tui.models.guard import take_reports
+
+        for note in take_reports():  # each unusable server value, once
+            print(f"airsync: note: {note}", file=sys.stderr)
         with contextlib.suppress(Exception):
             sys.stdout.flush()
         restore_output(originals)

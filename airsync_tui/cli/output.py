@@ -35,7 +35,7 @@ def _cell(value: object) -> str:
 
 
 def job_id_value(job: Job) -> int | str:
-    return int(job.id) if job.id.isdigit() else job.id
+    return int(job.id) if job.id.isascii() and job.id.isdigit() else job.id
 
 
 def job_json(job: Job, **extra: Any) -> dict[str, Any]:

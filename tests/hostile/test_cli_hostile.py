@@ -140,12 +140,22 @@ def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path,
 
 
 def test_retry_after_huge_is_capped(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(connections=Reply(503, {"title": "busy"}, headers={"retry-after": "99999"}))
-    result = cli(tmp_path, server, "connections", limit=200)
+    answers = iter([Reply(503, {"title": "busy"}, headers={"retry-after": "99999"})])
+    ok = Reply(200, {"data": [connection()]})
+    server = stub(connections=lambda m, p, b: next(answers, ok))
+    result = cli(tmp_path, server, "connections", limit=120)
+    assert result.rc == 0, result.err
+    assert result.elapsed < 90  # the cap (30 s), not 99999 s
+    assert server.count("GET", "/connections") == 2
+
+
+def test_final_error_never_promises_a_retry(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    server = stub(create=Reply(502, {"title": "bad gateway"}))
+    result = cli(tmp_path, server, "sync", CONN_ID)
     assert result.rc == 2
     assert_one_line_error(result)
-    assert b"will be retried" not in result.err  # a final error never promises a retry
-    assert server.count("GET", "/connections") == 4
+    assert b"will be retried" not in result.err
+    assert server.count("POST", "/jobs") == 1
 
 
 def test_wait_ends_when_created_job_is_gone(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
@@ -199,12 +209,30 @@ def test_unreadable_values_are_one_line_exit_2_or_shown(tmp_path: Path, stub, bo
         assert_one_line_error(result)
 
 
-def test_inf_and_absurd_numbers_in_a_job_do_not_crash(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     weird = job(42, "succeeded", rowsSynced=1e30, bytesSynced="inf", duration="P9999999999D")
-    server = stub(job=Reply(200, weird), jobs=Reply(200, {"data": [weird]}))
-    result = cli(tmp_path, server, "jobs")
+    server = stub(job=Reply(200, weird), jobs=Reply(200, {"data": [weird, {**weird, "jobId": 43}]}))
+    result = cli(tmp_path, server, "jobs", "--json")
+    assert result.rc == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["jobId"] for r in rows] == [42, 43]
+    assert rows[0]["rowsSynced"] is None and rows[0]["bytesSynced"] is None
+    notes = result.err.decode().splitlines()
+    assert sum("'inf'" in line for line in notes) == 1  # reported once, not per row
+    assert any("P9999999999D" in line for line in notes)
+
+
+def test_absurd_estimate_does_not_stop_the_wait(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    polls = itertools.count()
+
+    def job_reply(method: str, path: str, body: bytes) -> Reply:
+        status = "running" if next(polls) < 2 else "succeeded"
+        return Reply(200, job(42, status, rowsSynced=5, bytesSynced="inf", startTime="1970-01-01T00:00:00Z"))
+
+    server = stub(job=job_reply)
+    result = cli(tmp_path, server, "sync", CONN_ID, "--wait")
+    assert result.rc == 0, result.err
     assert b"Traceback" not in result.all
-    assert result.rc != 1
 
 
 def test_non_utf8_config_is_one_line(tmp_path: Path) -> None:
