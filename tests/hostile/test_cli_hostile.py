@@ -301,16 +301,30 @@ def test_429_on_trigger_is_resent_once_nothing_started(tmp_path: Path, stub) -> 
 
 
 def test_lost_trigger_answer_then_job_finished_is_found(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    holder: dict[str, StubServer] = {}
+
     def listing(method: str, path: str, body: bytes) -> Reply:
-        now = dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-        return Reply(200, {"data": [job(42, "succeeded", startTime=now, rowsSynced=7)]})
+        old = job(41, "succeeded", rowsSynced=1)
+        if holder["server"].count("POST", "/jobs") == 0:
+            return Reply(200, {"data": [old]})
+        return Reply(200, {"data": [job(42, "succeeded", rowsSynced=7), old]})
 
     server = stub(create=Reply(close=True), jobs=listing)
+    holder["server"] = server
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", "--json")
     assert result.rc == 0, result.err
     assert json.loads(result.out)["finalStatus"] == "succeeded"
+    assert json.loads(result.out)["jobId"] == 42
     assert server.count("POST", "/jobs") == 1
     assert b"will be retried" not in result.all
+
+
+def test_lost_trigger_answer_never_reports_an_older_job(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    server = stub(create=Reply(close=True), jobs=Reply(200, {"data": [job(41, "failed")]}))
+    result = cli(tmp_path, server, "sync", CONN_ID, "--wait", "--json")
+    assert result.rc == 2, result.out  # an honest error, not job 41's result
+    assert result.out.strip() == b""
+    assert server.count("POST", "/jobs") == 1
 
 
 # ---------------------------------------------------------------- 6. secrets and files
