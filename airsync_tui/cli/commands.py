@@ -12,7 +12,8 @@ from typing import Any, AsyncIterator
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
-from airsync_tui.service.events import AttemptEnded, LogLinesAdded
+from airsync_tui.cli.terminal import health_note
+from airsync_tui.service.events import ApiHealthChanged, AttemptEnded, LogLinesAdded
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.textfmt import age, count, duration
 from airsync_tui.providers.base import SyncProvider
@@ -187,7 +188,16 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         def on_started(job, attached):  # type: ignore[no-untyped-def]
             printer.started(job, attached, connection.name)
 
+        said: set[str] = set()
+
         def on_event(event, job):  # type: ignore[no-untyped-def]
+            if isinstance(event, ApiHealthChanged):
+                line = health_note(event)
+                key = f"{event.state}:{event.message}"
+                if line and key not in said:  # each distinct trouble once
+                    said.add(key)
+                    printer.note(line)
+                return
             if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
                 printer.note(f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}")
             printer.update(job)

@@ -121,4 +121,17 @@ def write_control(stream: TextIO, sequence: str) -> None:
         stream.write(sequence)
 
 
-__all__ = ["SafeStream", "clean", "install", "restore", "write_control"]
+def health_note(event: Any) -> str | None:
+    """One line for `sync --wait` when the API is in trouble; None when it is fine."""
+    state = getattr(getattr(event, "state", None), "value", "")
+    message = " ".join(str(getattr(event, "message", "") or "").split())
+    if state == "retrying":
+        retry_in = getattr(event, "retry_in", None)
+        when = f" in {retry_in:.0f} s" if isinstance(retry_in, (int, float)) else ""
+        return f"retrying{when}: {message}" if message else f"retrying{when}"
+    if state in ("auth_failed", "unreachable", "degraded"):
+        return f"{state.replace('_', ' ')}: {message}" if message else state.replace("_", " ")
+    return None
+
+
+__all__ = ["SafeStream", "clean", "health_note", "install", "restore", "write_control"]

@@ -21,7 +21,7 @@ from typing import Callable
 from airsync_tui.errors import AirsyncError, ApiError, SyncTimeoutError
 from airsync_tui.providers.base import TriggerResult
 from airsync_tui.models.domain import Job
-from airsync_tui.service.events import Event, JobDetailUpdated, JobStatusChanged
+from airsync_tui.service.events import ApiHealthChanged, Event, JobDetailUpdated, JobStatusChanged
 from airsync_tui.service.watcher import Watcher
 
 CANCEL_GRACE_SECONDS = 60.0
@@ -130,6 +130,8 @@ async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None
             continue
         relevant = _job_of(event)
         about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
+        if isinstance(event, ApiHealthChanged) and event.provider == job.provider:
+            about_job = True  # "retrying in 8 s: 503 from …" is shown, not silent
         if about_job and on_event is not None:
             on_event(event, watcher.jobs.get(key, relevant or job))
 
