@@ -63,4 +63,10 @@ def warn_if_loose(path: Path, data: Any) -> None:
         )
 
 
-__all__ = ["PositiveTimeout", "SECRET_KEYS", "holds_secrets", "loose_permissions", "warn_if_loose"]
+__all__ = [
+    "SECRET_KEYS",
+    "PositiveTimeout",
+    "holds_secrets",
+    "loose_permissions",
+    "warn_if_loose",
+]

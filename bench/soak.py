@@ -39,7 +39,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-OUTCOMES = {"success": ("succeeded", 0), "fatal": ("failed", 1), "retry1_then_success": ("succeeded", 0)}
+OUTCOMES = {
+    "success": ("succeeded", 0),
+    "fatal": ("failed", 1),
+    "retry1_then_success": ("succeeded", 0),
+}
 
 
 @dataclass
@@ -52,7 +56,9 @@ class Tally:
     wrong_final: int = 0
     exit_mismatch: int = 0
     phantom: int = 0
-    gave_up_nothing_started: int = 0  # exit 2 with no job created: an honest error, not a defect
+    gave_up_nothing_started: int = (
+        0  # exit 2 with no job created: an honest error, not a defect
+    )
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,8 +74,16 @@ def write_profile(tmp: Path, emu: object) -> Path:
 
 
 def child_env(config: Path, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(AIRSYNC_CONFIG=str(config), AIRSYNC_STATE=str(tmp / "state.db"), PYTHONPATH=str(REPO))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+    }
+    env.update(
+        AIRSYNC_CONFIG=str(config),
+        AIRSYNC_STATE=str(tmp / "state.db"),
+        PYTHONPATH=str(REPO),
+    )
     return env
 
 
@@ -83,7 +97,13 @@ async def dashboard_child(duration: float) -> int:
 
     profile = load_profile(None)
     watcher = build_watcher(profile, read_only=True)
-    info = SessionInfo(profile_name=profile.name, read_only=True, demo=False, available_profiles=[], workspace_label="soak")
+    info = SessionInfo(
+        profile_name=profile.name,
+        read_only=True,
+        demo=False,
+        available_profiles=[],
+        workspace_label="soak",
+    )
     app = AirsyncApp(watcher, info)
     started = time.monotonic()
     keys = ["down", "down", "up", "j", "k"]
@@ -94,7 +114,10 @@ async def dashboard_child(duration: float) -> int:
             await pilot.press(keys[beat % len(keys)])
             await pilot.pause()
             health = {name: h.state.value for name, h in watcher.health.items()}
-            print(f"beat {beat} {time.monotonic() - started:.0f}s pause_ms={1000 * (time.monotonic() - t0):.0f} health={health}", flush=True)
+            print(
+                f"beat {beat} {time.monotonic() - started:.0f}s pause_ms={1000 * (time.monotonic() - t0):.0f} health={health}",
+                flush=True,
+            )
             beat += 1
             await asyncio.sleep(2.0)
     return 0
@@ -107,7 +130,13 @@ class DashboardWatch:
 
     def __init__(self, config: Path, tmp: Path, duration: float) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--dashboard-child", "--duration", str(duration)],
+            [
+                sys.executable,
+                __file__,
+                "--dashboard-child",
+                "--duration",
+                str(duration),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=child_env(config, tmp),
@@ -128,7 +157,14 @@ class DashboardWatch:
                 self.max_gap = max(self.max_gap, now - self.last_beat)
                 self.last_beat = now
                 self.beats += 1
-                for state in ("ok", "retrying", "degraded", "unreachable", "auth_failed", "connecting"):
+                for state in (
+                    "ok",
+                    "retrying",
+                    "degraded",
+                    "unreachable",
+                    "auth_failed",
+                    "connecting",
+                ):
                     if f"'{state}'" in line:
                         self.states[state] = self.states.get(state, 0) + 1
 
@@ -142,10 +178,14 @@ class DashboardWatch:
             return
         err = self.proc.stderr.read() if self.proc.stderr else ""
         self.thread.join(timeout=5)
-        self.max_gap = max(self.max_gap, time.monotonic() - self.last_beat if rc != 0 else 0.0)
+        self.max_gap = max(
+            self.max_gap, time.monotonic() - self.last_beat if rc != 0 else 0.0
+        )
         if rc != 0 or "Traceback" in err:
             tally.crashes += 1
-            tally.notes.append(f"dashboard rc={rc}: {err.strip().splitlines()[-1:] if err.strip() else ''}")
+            tally.notes.append(
+                f"dashboard rc={rc}: {err.strip().splitlines()[-1:] if err.strip() else ''}"
+            )
         if self.max_gap > self.HANG_SECONDS:
             tally.hangs += 1
             tally.notes.append(f"dashboard heartbeat gap {self.max_gap:.0f}s")
@@ -154,17 +194,37 @@ class DashboardWatch:
 # ----------------------------------------------------------------------------- sync runs
 
 
-def one_run(emu: object, world: object, cid: str, outcome: str, config: Path, tmp: Path, tally: Tally, lock: threading.Lock) -> str:
+def one_run(
+    emu: object,
+    world: object,
+    cid: str,
+    outcome: str,
+    config: Path,
+    tmp: Path,
+    tally: Tally,
+    lock: threading.Lock,
+) -> str:
     world.force_next_outcome(cid, outcome)  # type: ignore[attr-defined]
     since = world.clock.now()  # type: ignore[attr-defined]
     started = time.monotonic()
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "airsync_tui", "sync", cid, "--wait", "--json", "--timeout", "300"],
+            [
+                sys.executable,
+                "-m",
+                "airsync_tui",
+                "sync",
+                cid,
+                "--wait",
+                "--json",
+                "--timeout",
+                "300",
+            ],
             capture_output=True,
             text=True,
             env=child_env(config, tmp),
             timeout=420,
+            check=False,
         )
         rc, out, err = proc.returncode, proc.stdout, proc.stderr
     except subprocess.TimeoutExpired:
@@ -174,7 +234,11 @@ def one_run(emu: object, world: object, cid: str, outcome: str, config: Path, tm
     deadline = time.monotonic() + 180
     while True:
         with world.lock:  # type: ignore[attr-defined]
-            created = [j for j in world.jobs if j.connection.connection_id == cid and j.created_at >= since]  # type: ignore[attr-defined]
+            created = [
+                j
+                for j in world.jobs
+                if j.connection.connection_id == cid and j.created_at >= since
+            ]  # type: ignore[attr-defined]
             settled = all(j.is_terminal for j in created)
         if settled or time.monotonic() > deadline:
             break
@@ -224,11 +288,17 @@ def one_run(emu: object, world: object, cid: str, outcome: str, config: Path, tm
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=600.0)
-    parser.add_argument("--runs", type=int, default=20, help="at least this many sync --wait runs")
+    parser.add_argument(
+        "--runs", type=int, default=20, help="at least this many sync --wait runs"
+    )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rate", type=float, default=0.2, help="fault probability per request")
+    parser.add_argument(
+        "--rate", type=float, default=0.2, help="fault probability per request"
+    )
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--dashboard-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--dashboard-child", action="store_true", help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.dashboard_child:
         return asyncio.run(dashboard_child(args.duration))
@@ -236,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     from airsync_tui.emulator.faults import ALL_FAULT_KINDS, FaultConfig
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 
-    emu = start_emulator(EmulatorOptions(seed=args.seed, speed=20.0, big_log_lines=200, token_ttl=60.0))
+    emu = start_emulator(
+        EmulatorOptions(seed=args.seed, speed=20.0, big_log_lines=200, token_ttl=60.0)
+    )
     world = emu.world
     tmp = Path(tempfile.mkdtemp(prefix="airsync-soak-"))
     config = write_profile(tmp, emu)
@@ -247,9 +319,19 @@ def main(argv: list[str] | None = None) -> int:
         for connection in world.connections:
             connection.schedule_kind = "manual"
             connection.next_fire_at = None
-        manual = [c.connection_id for c in world.connections if c.status == "active" and c.active_job_id is None]
+        manual = [
+            c.connection_id
+            for c in world.connections
+            if c.status == "active" and c.active_job_id is None
+        ]
     emu.set_faults(
-        FaultConfig(rate=args.rate, kinds=set(ALL_FAULT_KINDS), seed=args.seed, stall_seconds=8.0, after_create=0.5)
+        FaultConfig(
+            rate=args.rate,
+            kinds=set(ALL_FAULT_KINDS),
+            seed=args.seed,
+            stall_seconds=8.0,
+            after_create=0.5,
+        )
     )
     tally = Tally()
     lock = threading.Lock()
@@ -257,8 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     started = time.monotonic()
     free = list(manual)
-    print(f"soak: {args.duration:.0f}s, >= {args.runs} runs, {args.workers} workers, fault rate {args.rate}, "
-          f"{len(manual)} connections", flush=True)
+    print(
+        f"soak: {args.duration:.0f}s, >= {args.runs} runs, {args.workers} workers, fault rate {args.rate}, "
+        f"{len(manual)} connections",
+        flush=True,
+    )
 
     def worker() -> None:
         while time.monotonic() - started < args.duration or tally.runs < args.runs:
@@ -271,7 +356,16 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.5)
                 continue
             try:
-                line = one_run(emu, world, cid, rng.choice(sorted(OUTCOMES)), config, tmp, tally, lock)
+                line = one_run(
+                    emu,
+                    world,
+                    cid,
+                    rng.choice(sorted(OUTCOMES)),
+                    config,
+                    tmp,
+                    tally,
+                    lock,
+                )
                 print(f"[{time.monotonic() - started:5.0f}s] {line}", flush=True)
             finally:
                 with lock:
@@ -287,8 +381,12 @@ def main(argv: list[str] | None = None) -> int:
     injected = len(emu.app.state.faults.injected)
     emu.stop()
     print()
-    print(f"wall {time.monotonic() - started:.0f}s · sync --wait runs {tally.runs} · faults injected (last window) {injected}")
-    print(f"dashboard heartbeats {dashboard.beats} · max gap {dashboard.max_gap:.1f}s · health samples {dashboard.states}")
+    print(
+        f"wall {time.monotonic() - started:.0f}s · sync --wait runs {tally.runs} · faults injected (last window) {injected}"
+    )
+    print(
+        f"dashboard heartbeats {dashboard.beats} · max gap {dashboard.max_gap:.1f}s · health samples {dashboard.states}"
+    )
     figures = {
         "crashes": tally.crashes,
         "hangs": tally.hangs,
@@ -300,7 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, value in figures.items():
         print(f"{name:<24} {value}")
-    print(f"{'honest give-ups (exit 2, nothing started)':<24} {tally.gave_up_nothing_started}")
+    print(
+        f"{'honest give-ups (exit 2, nothing started)':<24} {tally.gave_up_nothing_started}"
+    )
     for note in tally.notes:
         print(f"note: {note}")
     return 0 if not any(figures.values()) else 1

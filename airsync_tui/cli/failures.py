@@ -36,11 +36,19 @@ def classify(exc: BaseException) -> tuple[int, str]:
             f"the server's answer did not have the expected shape ({describe_validation(exc)}) — "
             "check the API URL; if it is right, please report this with the server version"
         )
-    if isinstance(exc, (OverflowError, ValueError, TypeError, KeyError, IndexError, AttributeError)):
+    if isinstance(
+        exc,
+        (OverflowError, ValueError, TypeError, KeyError, IndexError, AttributeError),
+    ):
         detail = " ".join(str(exc).split())[:200]
-        return EXIT_USAGE, f"could not use a value from the server ({type(exc).__name__}: {detail}) — please report this"
+        return (
+            EXIT_USAGE,
+            f"could not use a value from the server ({type(exc).__name__}: {detail}) — please report this",
+        )
     detail = " ".join(str(exc).split())[:200]
-    return EXIT_USAGE, redact(f"internal error: {type(exc).__name__}: {detail} — please report this")
+    return EXIT_USAGE, redact(
+        f"internal error: {type(exc).__name__}: {detail} — please report this"
+    )
 
 
 __all__ = ["classify", "describe_validation"]

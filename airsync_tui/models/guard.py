@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 #: A quadrillion records or bytes: beyond any real sync, far inside int64.
@@ -21,8 +21,8 @@ MAX_COUNT = 10**15
 MAX_DURATION = timedelta(days=36_500)
 #: Epoch 0 is a placeholder ("not set"), and times past 2200 are garbage.
 #: (Small non-zero epochs stay: tests and emulators use them.)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 _lock = threading.Lock()
 _reported: dict[str, str] = {}  # kind+why -> one line
@@ -80,7 +80,7 @@ def duration(value: timedelta | None, kind: str = "duration") -> timedelta | Non
 def moment(value: datetime | None, kind: str = "time") -> datetime | None:
     if value is None:
         return None
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     if aware <= EPOCH or aware > LATEST:
         report(kind, value.isoformat(), "not a plausible time")
         return None

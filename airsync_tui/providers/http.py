@@ -53,7 +53,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_delay)
-        raw = min(self.base_delay * (2**attempt), self.max_delay)
+        raw = min(self.base_delay * float(2**attempt), self.max_delay)
         return max(0.0, raw * (1 + random.uniform(-self.jitter, self.jitter)))
 
 
@@ -285,7 +285,7 @@ class JsonHttp:
             tries += 1
             try:
                 response = await asyncio.wait_for(self.client.request(method, url, **kwargs), timeout=whole)
-            except (httpx.TimeoutException, asyncio.TimeoutError):
+            except (httpx.TimeoutException, TimeoutError):
                 last_error = TransportError(
                     f"{self.label} did not answer in time ({method} {_where(url)}, limit {whole:g} s for the whole answer)",
                     hint="the server may be overloaded; it will be retried, or raise the profile's timeout",

@@ -10,7 +10,7 @@ that says what arrived.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
+from collections.abc import Iterable
 
 from airsync_tui.errors import TransportError
 
@@ -22,7 +22,14 @@ MAX_ITEMS = 50_000
 class PageGuard:
     """Tracks one listing's pages; `check` raises when paging cannot be trusted."""
 
-    def __init__(self, label: str, path: str, *, max_pages: int = MAX_PAGES, max_items: int = MAX_ITEMS) -> None:
+    def __init__(
+        self,
+        label: str,
+        path: str,
+        *,
+        max_pages: int = MAX_PAGES,
+        max_items: int = MAX_ITEMS,
+    ) -> None:
         self.label = label
         self.path = path
         self.max_pages = max_pages
@@ -33,11 +40,13 @@ class PageGuard:
 
     def check(self, keys: Iterable[object]) -> None:
         """Record one page by its item keys (ids); raise on a repeat or past the caps."""
-        keys = [str(k) for k in keys]
+        texts = [str(k) for k in keys]
         self.pages += 1
-        self.items += len(keys)
-        if keys:
-            digest = hashlib.blake2b("\x00".join(keys).encode("utf-8", "replace"), digest_size=16).digest()
+        self.items += len(texts)
+        if texts:
+            digest = hashlib.blake2b(
+                "\x00".join(texts).encode("utf-8", "replace"), digest_size=16
+            ).digest()
             if digest in self._seen:
                 raise TransportError(
                     f"{self.label} returned the same page twice while listing {self.path} (page {self.pages})",

@@ -148,7 +148,7 @@ async def _trigger_bounded(
     task = asyncio.ensure_future(watcher.trigger(connection_key, job_type))
     try:
         return await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         task.cancel()
         raise SyncTimeoutError(
             f"timed out after {timeout:g} s while starting the job; it may have started on the server",
@@ -157,7 +157,7 @@ async def _trigger_bounded(
     except asyncio.CancelledError:
         try:
             result = await asyncio.wait_for(task, timeout=TRIGGER_GRACE_SECONDS)
-        except (asyncio.TimeoutError, asyncio.CancelledError, AirsyncError):
+        except (TimeoutError, asyncio.CancelledError, AirsyncError):
             raise asyncio.CancelledError() from None
         if cancel_on_timeout and not result.job.status.is_terminal:
             await _cancel_quietly(watcher, result.job)

@@ -14,10 +14,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,7 +42,7 @@ class Reply:
         return json.dumps(self.body).encode()
 
 
-Route = Union[Reply, Callable[[str, str, bytes], Reply]]
+Route = Reply | Callable[[str, str, bytes], Reply]
 
 
 @dataclass
@@ -71,7 +72,9 @@ class StubServer:
                 with stub._lock:
                     stub.seen.append(Seen(self.command, self.path, body))
                 route = stub.find(self.command, path)
-                reply = route(self.command, self.path, body) if callable(route) else route
+                reply = (
+                    route(self.command, self.path, body) if callable(route) else route
+                )
                 if reply.hang:
                     time.sleep(reply.hang)
                 if reply.close:
@@ -107,16 +110,30 @@ class StubServer:
     def find(self, method: str, path: str) -> Route:
         best: tuple[int, Route] | None = None
         for (m, suffix), route in self.routes.items():
-            if m == method and path.endswith(suffix) and (best is None or len(suffix) > best[0]):
+            if (
+                m == method
+                and path.endswith(suffix)
+                and (best is None or len(suffix) > best[0])
+            ):
                 best = (len(suffix), route)
-        return best[1] if best else Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404})
+        return (
+            best[1]
+            if best
+            else Reply(
+                404, {"type": "about:blank", "title": "Not Found", "status": 404}
+            )
+        )
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/public/v1"
 
     def count(self, method: str, suffix: str) -> int:
-        return sum(1 for s in self.seen if s.method == method and s.path.split("?", 1)[0].endswith(suffix))
+        return sum(
+            1
+            for s in self.seen
+            if s.method == method and s.path.split("?", 1)[0].endswith(suffix)
+        )
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -128,7 +145,9 @@ CONN_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def token_ok() -> Reply:
-    return Reply(200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 900})
+    return Reply(
+        200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 900}
+    )
 
 
 def connection(name: str = "Orders → Warehouse", **extra: Any) -> dict[str, Any]:
@@ -192,7 +211,9 @@ class CliResult:
         return self.out + self.err
 
 
-def write_config(tmp: Path, api_url: str, *, timeout: float = 1.0, mode: int = 0o600, extra: str = "") -> Path:
+def write_config(
+    tmp: Path, api_url: str, *, timeout: float = 1.0, mode: int = 0o600, extra: str = ""
+) -> Path:
     path = tmp / "config.toml"
     path.write_text(
         'default_profile = "t"\n[profiles.t.airbyte]\n'
@@ -203,10 +224,18 @@ def write_config(tmp: Path, api_url: str, *, timeout: float = 1.0, mode: int = 0
     return path
 
 
-def run_cli(tmp: Path, config: Path | None, *args: str, limit: float = 60.0, env: dict[str, str] | None = None) -> CliResult:
+def run_cli(
+    tmp: Path,
+    config: Path | None,
+    *args: str,
+    limit: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> CliResult:
     """`python -m airsync_tui ARGS` with stdout/stderr as raw bytes and resource figures."""
     full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
     }
     full_env.update(
         {
@@ -231,22 +260,43 @@ def run_cli(tmp: Path, config: Path | None, *args: str, limit: float = 60.0, env
     )
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, env=full_env, timeout=limit, cwd=tmp
+        [sys.executable, "-c", code, *args],
+        check=False,
+        capture_output=True,
+        env=full_env,
+        timeout=limit,
+        cwd=tmp,
     )
     elapsed = time.monotonic() - started
     err, _, tail = proc.stderr.rpartition(b"\n@@peak_rss_kb=")
     peak = int(tail.strip() or 0) if tail else 0
-    return CliResult(proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak)
+    return CliResult(
+        proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak
+    )
 
 
 def assert_inert(data: bytes) -> None:
     """No byte that could drive a terminal, and no invisible reordering characters."""
     text = data.decode("utf-8", "replace")
-    for bad in ("\x1b", "\x07", "\x9b", "\x9d", "\r", "\u202e", "\u200b", "\u2066", "\ufeff"):
+    for bad in (
+        "\x1b",
+        "\x07",
+        "\x9b",
+        "\x9d",
+        "\r",
+        "\u202e",
+        "\u200b",
+        "\u2066",
+        "\ufeff",
+    ):
         assert bad not in text, f"{bad!r} reached the terminal: {text[:300]!r}"
 
 
 def assert_one_line_error(result: CliResult) -> None:
     assert b"Traceback" not in result.all, result.all[-2000:]
-    lines = [line for line in result.err.decode("utf-8", "replace").splitlines() if line.startswith("airsync: error:")]
+    lines = [
+        line
+        for line in result.err.decode("utf-8", "replace").splitlines()
+        if line.startswith("airsync: error:")
+    ]
     assert len(lines) == 1, result.err

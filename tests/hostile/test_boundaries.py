@@ -11,17 +11,25 @@ import pytest
 from airsync_tui.cli.terminal import SafeStream, clean
 from airsync_tui.config_checks import holds_secrets, loose_permissions
 from airsync_tui.emulator.server import url_host
-from airsync_tui.errors import redact, register_secret
+from airsync_tui.errors import TransportError, redact, register_secret
 from airsync_tui.files import write_private_text
 from airsync_tui.models import guard
 from airsync_tui.models.domain import describe_cron
 from airsync_tui.providers.paging import PageGuard
-from airsync_tui.errors import TransportError
 
 
 @pytest.mark.parametrize(
     "hostile",
-    ["\x1b]0;title\x07", "\x1b]52;c;ZXZpbA==\x07", "\x9b2J", "a\rb", "\u202eevil", "zero\u200bwidth", "\ufeffbom", "x\u2066y"],
+    [
+        "\x1b]0;title\x07",
+        "\x1b]52;c;ZXZpbA==\x07",
+        "\x9b2J",
+        "a\rb",
+        "\u202eevil",
+        "zero\u200bwidth",
+        "\ufeffbom",
+        "x\u2066y",
+    ],
 )
 def test_clean_removes_every_terminal_driving_and_invisible_char(hostile: str) -> None:
     out = clean(hostile)
@@ -49,8 +57,14 @@ def test_safe_stream_swallows_a_closed_pipe() -> None:
 
 def test_redact_urls_jwts_and_issued_tokens() -> None:
     register_secret("issued-token-1234")
-    text = redact("http://admin:hunter2@h/x token eyJhbGciOi.eyJzdWIiOjE.c2ln and issued-token-1234")
-    assert "hunter2" not in text and "eyJhbGciOi" not in text and "issued-token-1234" not in text
+    text = redact(
+        "http://admin:hunter2@h/x token eyJhbGciOi.eyJzdWIiOjE.c2ln and issued-token-1234"
+    )
+    assert (
+        "hunter2" not in text
+        and "eyJhbGciOi" not in text
+        and "issued-token-1234" not in text
+    )
     assert "http://•••@h/x" in text
 
 
@@ -80,7 +94,11 @@ def test_loose_config_detection(tmp_path: Path) -> None:
 
 def test_guard_turns_unusable_values_into_unknown_once() -> None:
     guard.take_reports()
-    assert guard.count("inf") is None and guard.count(1e30) is None and guard.count(-1) is None
+    assert (
+        guard.count("inf") is None
+        and guard.count(1e30) is None
+        and guard.count(-1) is None
+    )
     assert guard.count("12.0") == 12
     guard.count("inf")
     reports = guard.take_reports()

@@ -6,7 +6,6 @@ generous upper bounds (the point is "ends" and "bounded", not speed).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import json
 import os
@@ -49,14 +48,21 @@ def stub():
 
 
 def cli(tmp_path: Path, server: StubServer, *args: str, timeout: float = 1.0, **kw):  # type: ignore[no-untyped-def]
-    return run_cli(tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw)
+    return run_cli(
+        tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw
+    )
 
 
 # ---------------------------------------------------------------- 1. server text never drives the terminal
 
 
 def test_409_message_with_escapes_is_inert(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(create=Reply(409, {"type": "x", "title": "state-conflict", "status": 409, "detail": HOSTILE}))
+    server = stub(
+        create=Reply(
+            409,
+            {"type": "x", "title": "state-conflict", "status": 409, "detail": HOSTILE},
+        )
+    )
     result = cli(tmp_path, server, "sync", CONN_ID)
     assert result.rc == 2
     assert_one_line_error(result)
@@ -64,7 +70,9 @@ def test_409_message_with_escapes_is_inert(tmp_path: Path, stub) -> None:  # typ
     assert b"PWNED" not in result.all or b"]0;" not in result.all
 
 
-def test_hostile_status_label_and_names_in_wait_and_tables(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_status_label_and_names_in_wait_and_tables(
+    tmp_path: Path, stub
+) -> None:  # type: ignore[no-untyped-def]
     server = stub(
         connections=Reply(200, {"data": [connection(name=HOSTILE)]}),
         create=Reply(200, job(42, "running" + HOSTILE)),
@@ -79,7 +87,9 @@ def test_hostile_status_label_and_names_in_wait_and_tables(tmp_path: Path, stub)
 
 
 def test_text_plain_error_body_is_inert(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(connections=Reply(400, HOSTILE, headers={"content-type": "text/plain"}))
+    server = stub(
+        connections=Reply(400, HOSTILE, headers={"content-type": "text/plain"})
+    )
     result = cli(tmp_path, server, "connections")
     assert result.rc == 2
     assert_one_line_error(result)
@@ -108,7 +118,9 @@ def test_drip_fed_answer_is_not_progress(tmp_path: Path, stub) -> None:  # type:
 
 def test_https_to_plain_http_port_ends(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub()
-    config = write_config(tmp_path, server.api_url.replace("http://", "https://"), timeout=1.0)
+    config = write_config(
+        tmp_path, server.api_url.replace("http://", "https://"), timeout=1.0
+    )
     result = run_cli(tmp_path, config, "connections", limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
@@ -124,12 +136,22 @@ def test_paging_that_repeats_is_stopped(tmp_path: Path, stub) -> None:  # type: 
     assert server.count("GET", "/connections") == 2
 
 
-def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+def test_paging_that_never_ends_is_capped_in_requests_and_memory(
+    tmp_path: Path, stub
+) -> None:  # type: ignore[no-untyped-def]
     counter = itertools.count()
 
     def endless(method: str, path: str, body: bytes) -> Reply:
         base = next(counter) * 100
-        return Reply(200, {"data": [connection(connectionId=f"c{base + i}", name="n") for i in range(100)]})
+        return Reply(
+            200,
+            {
+                "data": [
+                    connection(connectionId=f"c{base + i}", name="n")
+                    for i in range(100)
+                ]
+            },
+        )
 
     server = stub(connections=endless)
     result = cli(tmp_path, server, "connections", "--json", limit=120)
@@ -159,7 +181,9 @@ def test_final_error_never_promises_a_retry(tmp_path: Path, stub) -> None:  # ty
 
 
 def test_wait_ends_when_created_job_is_gone(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(job=Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404}))
+    server = stub(
+        job=Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404})
+    )
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", limit=120)
     assert result.rc == 2, result.err
     assert_one_line_error(result)
@@ -171,7 +195,11 @@ def test_wait_ends_on_401_forever(tmp_path: Path, stub) -> None:  # type: ignore
 
     def token(method: str, path: str, body: bytes) -> Reply:
         # the first token works (the trigger), then credentials are revoked
-        return Reply(200, {"access_token": TOKEN, "expires_in": 900}) if next(calls) == 0 else Reply(401, {"title": "no"})
+        return (
+            Reply(200, {"access_token": TOKEN, "expires_in": 900})
+            if next(calls) == 0
+            else Reply(401, {"title": "no"})
+        )
 
     server = stub(token=token, job=Reply(401, {"title": "unauthorized"}))
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", limit=120)
@@ -182,7 +210,17 @@ def test_wait_ends_on_401_forever(tmp_path: Path, stub) -> None:  # type: ignore
 
 def test_timeout_covers_the_trigger(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub(create=Reply(200, job(42, "running"), hang=60))
-    result = cli(tmp_path, server, "sync", CONN_ID, "--wait", "--timeout", "3", timeout=30, limit=90)
+    result = cli(
+        tmp_path,
+        server,
+        "sync",
+        CONN_ID,
+        "--wait",
+        "--timeout",
+        "3",
+        timeout=30,
+        limit=90,
+    )
     assert result.rc == 3, result.err
     assert result.elapsed < 20
     assert server.count("POST", "/jobs") == 1
@@ -196,11 +234,22 @@ def test_timeout_covers_the_trigger(tmp_path: Path, stub) -> None:  # type: igno
     [
         {"data": "not a list"},
         {"data": [{"name": "no id"}]},
-        {"data": [connection(schedule={"scheduleType": "cron", "cronExpression": "0 */\u00b2 * * * ? UTC"})]},
+        {
+            "data": [
+                connection(
+                    schedule={
+                        "scheduleType": "cron",
+                        "cronExpression": "0 */\u00b2 * * * ? UTC",
+                    }
+                )
+            ]
+        },
     ],
     ids=["wrong-type", "missing-id", "superscript-cron"],
 )
-def test_unreadable_values_are_one_line_exit_2_or_shown(tmp_path: Path, stub, body) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_values_are_one_line_exit_2_or_shown(
+    tmp_path: Path, stub, body
+) -> None:  # type: ignore[no-untyped-def]
     server = stub(connections=Reply(200, body))
     result = cli(tmp_path, server, "connections")
     assert b"Traceback" not in result.all
@@ -209,9 +258,16 @@ def test_unreadable_values_are_one_line_exit_2_or_shown(tmp_path: Path, stub, bo
         assert_one_line_error(result)
 
 
-def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    weird = job(42, "succeeded", rowsSynced=1e30, bytesSynced="inf", duration="P9999999999D")
-    server = stub(job=Reply(200, weird), jobs=Reply(200, {"data": [weird, {**weird, "jobId": 43}]}))
+def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(
+    tmp_path: Path, stub
+) -> None:  # type: ignore[no-untyped-def]
+    weird = job(
+        42, "succeeded", rowsSynced=1e30, bytesSynced="inf", duration="P9999999999D"
+    )
+    server = stub(
+        job=Reply(200, weird),
+        jobs=Reply(200, {"data": [weird, {**weird, "jobId": 43}]}),
+    )
     result = cli(tmp_path, server, "jobs", "--json")
     assert result.rc == 0, result.err
     rows = json.loads(result.out)
@@ -227,7 +283,16 @@ def test_absurd_estimate_does_not_stop_the_wait(tmp_path: Path, stub) -> None:  
 
     def job_reply(method: str, path: str, body: bytes) -> Reply:
         status = "running" if next(polls) < 2 else "succeeded"
-        return Reply(200, job(42, status, rowsSynced=5, bytesSynced="inf", startTime="1970-01-01T00:00:00Z"))
+        return Reply(
+            200,
+            job(
+                42,
+                status,
+                rowsSynced=5,
+                bytesSynced="inf",
+                startTime="1970-01-01T00:00:00Z",
+            ),
+        )
 
     server = stub(job=job_reply)
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait")
@@ -249,10 +314,16 @@ def test_non_utf8_config_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    [Reply(200, b""), Reply(302, b"", headers={"location": "http://127.0.0.1:9/elsewhere"}), Reply(204, b"")],
+    [
+        Reply(200, b""),
+        Reply(302, b"", headers={"location": "http://127.0.0.1:9/elsewhere"}),
+        Reply(204, b""),
+    ],
     ids=["empty-200", "redirect", "204"],
 )
-def test_unusable_answer_is_an_error_not_empty_data(tmp_path: Path, stub, reply: Reply) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_answer_is_an_error_not_empty_data(
+    tmp_path: Path, stub, reply: Reply
+) -> None:  # type: ignore[no-untyped-def]
     server = stub(connections=reply)
     result = cli(tmp_path, server, "connections", "--json")
     assert result.rc == 2, result.out
@@ -261,8 +332,16 @@ def test_unusable_answer_is_an_error_not_empty_data(tmp_path: Path, stub, reply:
 
 
 @pytest.mark.parametrize("status", [201, 307])
-def test_token_endpoint_odd_status_is_an_error(tmp_path: Path, stub, status: int) -> None:  # type: ignore[no-untyped-def]
-    server = stub(token=Reply(status, {"access_token": TOKEN}, headers={"location": "http://127.0.0.1:9/t"}))
+def test_token_endpoint_odd_status_is_an_error(
+    tmp_path: Path, stub, status: int
+) -> None:  # type: ignore[no-untyped-def]
+    server = stub(
+        token=Reply(
+            status,
+            {"access_token": TOKEN},
+            headers={"location": "http://127.0.0.1:9/t"},
+        )
+    )
     result = cli(tmp_path, server, "jobs", "--json")
     assert result.rc == 2, result.out
     assert result.out.strip() != b"[]"
@@ -272,7 +351,9 @@ def test_token_endpoint_odd_status_is_an_error(tmp_path: Path, stub, status: int
 
 
 def test_garbled_token_reply_is_named_not_a_class(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(token=Reply(200, b"<html>login</html>", headers={"content-type": "text/html"}))
+    server = stub(
+        token=Reply(200, b"<html>login</html>", headers={"content-type": "text/html"})
+    )
     result = cli(tmp_path, server, "connections", limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
@@ -281,8 +362,17 @@ def test_garbled_token_reply_is_named_not_a_class(tmp_path: Path, stub) -> None:
 
 
 def test_400_resource_not_found_is_not_found(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(job=Reply(400, {"type": "https://reference.airbyte.com/reference/errors#resource-not-found",
-                                  "title": "resource-not-found", "status": 400, "detail": "Job 42 not found"}))
+    server = stub(
+        job=Reply(
+            400,
+            {
+                "type": "https://reference.airbyte.com/reference/errors#resource-not-found",
+                "title": "resource-not-found",
+                "status": 400,
+                "detail": "Job 42 not found",
+            },
+        )
+    )
     result = cli(tmp_path, server, "cancel", "42")
     assert result.rc == 2
     assert b"not found" in result.err
@@ -293,7 +383,12 @@ def test_400_resource_not_found_is_not_found(tmp_path: Path, stub) -> None:  # t
 
 
 def test_429_on_trigger_is_resent_once_nothing_started(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    answers = iter([Reply(429, {"title": "slow down"}, headers={"retry-after": "1"}), Reply(200, job(42, "running"))])
+    answers = iter(
+        [
+            Reply(429, {"title": "slow down"}, headers={"retry-after": "1"}),
+            Reply(200, job(42, "running")),
+        ]
+    )
     server = stub(create=lambda m, p, b: next(answers))
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait")
     assert result.rc == 0, result.err
@@ -320,7 +415,9 @@ def test_lost_trigger_answer_then_job_finished_is_found(tmp_path: Path, stub) ->
 
 
 def test_lost_trigger_answer_never_reports_an_older_job(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(create=Reply(close=True), jobs=Reply(200, {"data": [job(41, "failed")]}))
+    server = stub(
+        create=Reply(close=True), jobs=Reply(200, {"data": [job(41, "failed")]})
+    )
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", "--json")
     assert result.rc == 2, result.out  # an honest error, not job 41's result
     assert result.out.strip() == b""
@@ -331,7 +428,15 @@ def test_lost_trigger_answer_never_reports_an_older_job(tmp_path: Path, stub) ->
 
 
 def test_echoed_token_and_secret_are_redacted(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(connections=Reply(403, {"title": "forbidden", "detail": f"token {TOKEN} lacks scope; secret s3cret-value"}))
+    server = stub(
+        connections=Reply(
+            403,
+            {
+                "title": "forbidden",
+                "detail": f"token {TOKEN} lacks scope; secret s3cret-value",
+            },
+        )
+    )
     result = cli(tmp_path, server, "connections")
     assert result.rc == 2
     assert TOKEN.encode() not in result.all
@@ -380,7 +485,10 @@ def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
 
 
 def test_huge_name_does_not_pad_the_table(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    rows = [connection(connectionId=f"c{i}", name=("N" * 1_000_000 if i == 0 else f"n{i}")) for i in range(5)]
+    rows = [
+        connection(connectionId=f"c{i}", name=("N" * 1_000_000 if i == 0 else f"n{i}"))
+        for i in range(5)
+    ]
     server = stub(connections=Reply(200, {"data": rows}))
     result = cli(tmp_path, server, "connections")
     assert result.rc == 0, result.err
@@ -391,18 +499,37 @@ def test_closed_pipe_is_quiet(tmp_path: Path, stub) -> None:  # type: ignore[no-
     rows = [connection(connectionId=f"c{i}", name=f"n{i}") for i in range(99)]
     server = stub(connections=Reply(200, {"data": rows}))
     config = write_config(tmp_path, server.api_url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(AIRSYNC_CONFIG=str(config), AIRSYNC_STATE=str(tmp_path / "s.db"), PYTHONPATH=str(REPO))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+    }
+    env.update(
+        AIRSYNC_CONFIG=str(config),
+        AIRSYNC_STATE=str(tmp_path / "s.db"),
+        PYTHONPATH=str(REPO),
+    )
     proc = subprocess.run(
-        f"'{sys.executable}' -m airsync_tui connections | head -1", shell=True, capture_output=True, env=env, timeout=60
+        f"'{sys.executable}' -m airsync_tui connections | head -1",
+        check=False,
+        shell=True,
+        capture_output=True,
+        env=env,
+        timeout=60,
     )
     assert proc.stdout.count(b"\n") == 1
-    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr, proc.stderr
+    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr, (
+        proc.stderr
+    )
 
 
 @pytest.mark.parametrize("order", ["before", "after"])
 def test_demo_flag_before_or_after_the_command(tmp_path: Path, order: str) -> None:
-    args = ("--demo", "connections", "--json") if order == "before" else ("connections", "--demo", "--json")
+    args = (
+        ("--demo", "connections", "--json")
+        if order == "before"
+        else ("connections", "--demo", "--json")
+    )
     result = run_cli(tmp_path, None, *args, limit=90)
     assert result.rc == 0, result.err
     assert len(json.loads(result.out)) > 0

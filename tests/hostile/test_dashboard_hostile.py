@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +13,13 @@ from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from tests.hostile.stub import Reply, StubServer, airbyte_routes, connection
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
-FAST = WatcherConfig(active_interval=0.2, idle_interval=0.3, progress_interval=0.3, detail_interval=0.3, max_backoff=0.5)
+FAST = WatcherConfig(
+    active_interval=0.2,
+    idle_interval=0.3,
+    progress_interval=0.3,
+    detail_interval=0.3,
+    max_backoff=0.5,
+)
 
 
 @pytest.fixture
@@ -26,17 +32,30 @@ def servers() -> Iterator[list[StubServer]]:
 
 def _app(server: StubServer) -> AirsyncApp:
     provider = AirbyteProvider.from_settings(
-        AirbyteSettings(api_url=server.api_url, client_id="cid", client_secret="s3cret-value", workspace_id="ws-1", timeout=1.0)
+        AirbyteSettings(
+            api_url=server.api_url,
+            client_id="cid",
+            client_secret="s3cret-value",
+            workspace_id="ws-1",
+            timeout=1.0,
+        )
     )
     return AirsyncApp(Watcher([provider], FAST), SessionInfo(profile_name="hostile"))  # type: ignore[arg-type]
 
 
-async def test_401_forever_reads_auth_failed_not_retrying(servers: list[StubServer]) -> None:
+async def test_401_forever_reads_auth_failed_not_retrying(
+    servers: list[StubServer],
+) -> None:
     server = StubServer(airbyte_routes(token=Reply(401, {"title": "unauthorized"})))
     servers.append(server)
     app = _app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "auth failed" in screen_text(app), timeout=15, what="auth failed")
+        await wait_for(
+            pilot,
+            lambda: "auth failed" in screen_text(app),
+            timeout=15,
+            what="auth failed",
+        )
         samples = []
         for _ in range(10):
             await pilot.pause(0.3)
@@ -48,11 +67,18 @@ async def test_401_forever_reads_auth_failed_not_retrying(servers: list[StubServ
 
 async def test_hostile_names_render_inert(servers: list[StubServer]) -> None:
     hostile = "Orders\x1b]0;PWNED\x07\u202e evil\u200b name"
-    server = StubServer(airbyte_routes(connections=Reply(200, {"data": [connection(name=hostile)]})))
+    server = StubServer(
+        airbyte_routes(connections=Reply(200, {"data": [connection(name=hostile)]}))
+    )
     servers.append(server)
     app = _app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "Orders" in screen_text(app), timeout=15, what="connection row")
+        await wait_for(
+            pilot,
+            lambda: "Orders" in screen_text(app),
+            timeout=15,
+            what="connection row",
+        )
         text = screen_text(app)
         for bad in ("\x1b", "\x07", "\u202e"):
             assert bad not in text
@@ -63,7 +89,12 @@ async def test_empty_answer_is_not_a_green_ok(servers: list[StubServer]) -> None
     servers.append(server)
     app = _app(server)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: server.count("GET", "/connections") >= 4, timeout=20, what="retries")
+        await wait_for(
+            pilot,
+            lambda: server.count("GET", "/connections") >= 4,
+            timeout=20,
+            what="retries",
+        )
         await pilot.pause(0.2)
         assert "● ok" not in screen_text(app)
         assert app.watcher.health["airbyte"].state.value != "ok"

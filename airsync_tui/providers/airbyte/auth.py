@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncGenerator, Callable
+from typing import TYPE_CHECKING, AsyncGenerator, Callable, Generator
 
 import httpx
 import orjson
 
 from airsync_tui.errors import register_secret
+
+if TYPE_CHECKING:
+    from airsync_tui.config import AirbyteSettings
 from airsync_tui.models.airbyte import TokenResponse
 from airsync_tui.providers.http import TokenFailed
 
@@ -189,7 +192,7 @@ class ClientCredentialsAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
 
-    def sync_auth_flow(self, request: httpx.Request):  # pragma: no cover - async-only library
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:  # pragma: no cover - async-only library
         raise RuntimeError("ClientCredentialsAuth is async-only; use httpx.AsyncClient")
 
 
@@ -202,7 +205,7 @@ class BearerAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerAuth(token=•••)"
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
@@ -210,18 +213,18 @@ class BearerAuth(httpx.Auth):
 class NoAuth(httpx.Auth):
     """Explicitly no credentials (health checks, auth-disabled installs)."""
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield request
 
 
-def build_auth(settings) -> httpx.Auth:
+def build_auth(settings: AirbyteSettings) -> httpx.Auth:
     """The right flow for an `AirbyteSettings` (client credentials > bearer > basic > none)."""
     kind = settings.auth_kind
-    if kind == "client_credentials":
+    if kind == "client_credentials" and settings.client_id and settings.client_secret:
         return ClientCredentialsAuth(settings.api_url, settings.client_id, settings.client_secret.get_secret_value())
-    if kind == "bearer":
+    if kind == "bearer" and settings.bearer_token:
         return BearerAuth(settings.bearer_token.get_secret_value())
-    if kind == "basic":
+    if kind == "basic" and settings.username:
         password = settings.password.get_secret_value() if settings.password else ""
         return httpx.BasicAuth(settings.username, password)
     return NoAuth()
