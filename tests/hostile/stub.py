@@ -300,3 +300,101 @@ def assert_one_line_error(result: CliResult) -> None:
         if line.startswith("airsync: error:")
     ]
     assert len(lines) == 1, result.err
+
+
+class MutatingProxy:
+    """A reverse proxy on 127.0.0.1 that rewrites JSON answers from a real upstream (the emulator).
+
+    `mutate(path, data) -> data` sees every decoded JSON answer; the upstream's
+    status and body shape are otherwise kept. Requests are recorded like the stub's.
+    """
+
+    def __init__(self, upstream: str, mutate: Callable[[str, Any], Any]) -> None:
+        import urllib.error
+        import urllib.request
+
+        self.seen: list[Seen] = []
+        proxy = self
+
+        def forward(
+            method: str, path: str, body: bytes, headers: dict[str, str]
+        ) -> Reply:
+            request = urllib.request.Request(
+                upstream + path, data=body or None, method=method, headers=headers
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback only
+                    status, raw, ctype = (
+                        answer.status,
+                        answer.read(),
+                        answer.headers.get("content-type", ""),
+                    )
+            except urllib.error.HTTPError as error:
+                status, raw, ctype = (
+                    error.code,
+                    error.read(),
+                    error.headers.get("content-type", ""),
+                )
+            if "json" in ctype and raw:
+                try:
+                    raw = json.dumps(mutate(path, json.loads(raw))).encode()
+                except ValueError:
+                    pass
+            return Reply(
+                status, raw, headers={"content-type": ctype or "application/json"}
+            )
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                proxy.seen.append(Seen(self.command, self.path, body))
+                keep = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() in ("authorization", "content-type", "accept")
+                }
+                reply = forward(self.command, self.path, body, keep)
+                data = reply.payload()
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = do_PATCH = _serve
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def poison_strings(value: Any, keys: frozenset[str], payload: str) -> Any:
+    """Append `payload` to every string under one of `keys`, anywhere in a JSON document."""
+    if isinstance(value, dict):
+        return {
+            k: (
+                v + payload
+                if k in keys and isinstance(v, str)
+                else poison_strings(v, keys, payload)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [poison_strings(v, keys, payload) for v in value]
+    return value
