@@ -323,7 +323,7 @@ class MutatingProxy:
                 upstream + path, data=body or None, method=method, headers=headers
             )
             try:
-                with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - loopback only
+                with urllib.request.urlopen(request, timeout=30) as answer:
                     status, raw, ctype = (
                         answer.status,
                         answer.read(),
