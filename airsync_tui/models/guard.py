@@ -42,6 +42,13 @@ def report(kind: str, value: Any, why: str) -> None:
         _unread.append(line)
 
 
+def reports_since(position: int) -> tuple[list[str], int]:
+    """Report lines after `position` and the new position (for a second reader: the watcher)."""
+    with _lock:
+        lines = list(_reported.values())
+    return lines[position:], len(lines)
+
+
 def take_reports() -> list[str]:
     """New report lines since the last call (each reported once per process)."""
     with _lock:

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
 from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
+from airsync_tui.models.guard import reports_since
 from airsync_tui.models.domain import Connection, Job, JobDetail
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import ActivityCursor, SyncProvider, TriggerResult
@@ -105,6 +106,7 @@ class Watcher:
         #: itself (gone, credentials rejected, unreadable): key → (error, count).
         #: `sync --wait` ends on these instead of waiting forever.
         self.follow_failures: dict[str, tuple[BaseException, int]] = {}
+        self._unusable_seen = reports_since(0)[1]  # only what arises while this watcher runs
         self._followed: dict[str, int] = {}
         self._followed_logs: dict[tuple[str, int], _LogFollow] = {}
         self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
@@ -414,6 +416,13 @@ class Watcher:
                     continue
                 self._observe(fresh, publish=True)
         self._set_health(name, HealthState.OK)
+        self._report_unusable(name)
+
+    def _report_unusable(self, name: str) -> None:
+        """Values the models could not use (shown as unknown): say each once, the poll goes on."""
+        lines, self._unusable_seen = reports_since(self._unusable_seen)
+        for line in lines:
+            self.hub.publish(ActionResult(provider=name, action="read", ok=False, message=line))
 
     def _forget_vanished(self, job: Job) -> None:
         self.jobs.pop(job.key, None)

@@ -98,3 +98,31 @@ async def test_empty_answer_is_not_a_green_ok(servers: list[StubServer]) -> None
         await pilot.pause(0.2)
         assert "● ok" not in screen_text(app)
         assert app.watcher.health["airbyte"].state.value != "ok"
+
+
+async def test_absurd_value_is_reported_once_and_polling_goes_on(
+    servers: list[StubServer],
+) -> None:
+    from tests.hostile.stub import job
+    from tests.ui.conftest import notifications
+
+    weird = job(42, "running", rowsSynced="inf", duration="P9999999999D")
+    server = StubServer(airbyte_routes(jobs=Reply(200, {"data": [weird]})))
+    servers.append(server)
+    app = _app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: any("P9999999999D" in n for n in notifications(app)),
+            timeout=15,
+            what="report",
+        )
+        before = server.count("GET", "/jobs")
+        await wait_for(
+            pilot,
+            lambda: server.count("GET", "/jobs") >= before + 3,
+            timeout=15,
+            what="polls go on",
+        )
+        assert sum("P9999999999D" in n for n in notifications(app)) == 1
+        assert app.watcher.health["airbyte"].state.value == "ok"
