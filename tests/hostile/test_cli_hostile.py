@@ -533,3 +533,48 @@ def test_demo_flag_before_or_after_the_command(tmp_path: Path, order: str) -> No
     result = run_cli(tmp_path, None, *args, limit=90)
     assert result.rc == 0, result.err
     assert len(json.loads(result.out)) > 0
+
+
+def test_ctrl_c_during_trigger_cancels_the_created_job(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import time
+
+    server = stub(
+        create=Reply(200, job(42, "running"), hang=3),
+        cancel=Reply(200, job(42, "cancelled")),
+    )
+    config = write_config(tmp_path, server.api_url, timeout=10)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
+    }
+    env.update(
+        AIRSYNC_CONFIG=str(config),
+        AIRSYNC_STATE=str(tmp_path / "s.db"),
+        PYTHONPATH=str(REPO),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "airsync_tui",
+            "sync",
+            CONN_ID,
+            "--wait",
+            "--cancel-on-timeout",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while server.count("POST", "/jobs") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.count("POST", "/jobs") == 1
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in out + err
+    assert b"job 42" in out + err
+    assert server.count("DELETE", "/jobs/42") == 1
