@@ -126,3 +126,47 @@ async def test_absurd_value_is_reported_once_and_polling_goes_on(
         )
         assert sum("P9999999999D" in n for n in notifications(app)) == 1
         assert app.watcher.health["airbyte"].state.value == "ok"
+
+
+async def test_job_gone_after_server_restart_stops_counting_as_running(
+    servers: list[StubServer],
+) -> None:
+    from tests.hostile.stub import job
+
+    state = {"restarted": False}
+
+    def listing(method: str, path: str, body: bytes) -> Reply:
+        return Reply(200, {"data": [] if state["restarted"] else [job(42, "running")]})
+
+    def one(method: str, path: str, body: bytes) -> Reply:
+        if state["restarted"]:
+            return Reply(
+                404, {"type": "about:blank", "title": "Not Found", "status": 404}
+            )
+        return Reply(200, job(42, "running"))
+
+    server = StubServer(airbyte_routes(jobs=listing, job=one))
+    servers.append(server)
+    app = _app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: len(app.watcher.active_jobs()) == 1,
+            timeout=15,
+            what="job 42 running",
+        )
+        state["restarted"] = True
+        await wait_for(
+            pilot,
+            lambda: (
+                server.count("GET", "/jobs/42") >= 1 and not app.watcher.active_jobs()
+            ),
+            timeout=20,
+            what="job forgotten",
+        )
+        await wait_for(
+            pilot,
+            lambda: "1 running" not in screen_text(app),
+            timeout=5,
+            what="header count",
+        )
