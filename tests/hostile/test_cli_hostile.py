@@ -578,3 +578,22 @@ def test_ctrl_c_during_trigger_cancels_the_created_job(tmp_path: Path, stub) -> 
     assert b"Traceback" not in out + err
     assert b"job 42" in out + err
     assert server.count("DELETE", "/jobs/42") == 1
+
+
+def test_failing_screenshot_command_says_why(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "screenshots.py"),
+            "--out",
+            str(blocker / "shots"),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert b"Traceback" not in proc.stderr
+    assert proc.stderr.startswith(b"screenshots: error: cannot write")
