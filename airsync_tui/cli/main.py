@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from airsync_tui.cli import commands
 
         handler = getattr(commands, f"cmd_{args.command}")
-        return asyncio.run(handler(args))
+        exit_code: int = asyncio.run(handler(args))
+        return exit_code
     except KeyboardInterrupt:
         print("airsync: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

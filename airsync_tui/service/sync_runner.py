@@ -113,10 +113,10 @@ async def trigger_and_wait(
         subscription.close()
 
 
-async def _wait_terminal(watcher, subscription, job: Job, deadline: float | None, on_event) -> Job:  # type: ignore[no-untyped-def]
+async def _wait_terminal(watcher: Watcher, subscription, job: Job, deadline: float | None, on_event) -> Job:  # type: ignore[no-untyped-def]
     key = job.key
     while True:
-        current = watcher.jobs.get(key, job)
+        current: Job = watcher.jobs.get(key, job)
         if current.status.is_terminal:
             return current
         remaining = None if deadline is None else deadline - time.monotonic()
