@@ -170,3 +170,22 @@ async def test_job_gone_after_server_restart_stops_counting_as_running(
             timeout=5,
             what="header count",
         )
+
+
+async def test_token_endpoint_that_never_answers_does_not_leave_connecting(
+    servers: list[StubServer],
+) -> None:
+    server = StubServer(airbyte_routes(token=Reply(hang=120)))
+    servers.append(server)
+    app = _app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot,
+            lambda: (
+                app.watcher.health["airbyte"].state.value not in ("connecting", "ok")
+            ),
+            timeout=20,
+            what="leaving connecting",
+        )
+        assert "did not answer in time" in app.watcher.health["airbyte"].message
+        assert server.count("GET", "/connections") == 0
