@@ -80,7 +80,7 @@ async def test_hostile_names_render_inert(servers: list[StubServer]) -> None:
             what="connection row",
         )
         text = screen_text(app)
-        for bad in ("\x1b", "\x07", "\u202e"):
+        for bad in ("\x1b", "\x07", "\u202e", "\u200b"):
             assert bad not in text
 
 
