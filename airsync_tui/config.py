@@ -39,7 +39,8 @@ from typing import Any
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from airsync_tui.errors import ConfigError
+from airsync_tui.config_checks import PositiveTimeout, warn_if_loose
+from airsync_tui.errors import ConfigError, redact
 
 CLOUD_API_ROOT = "https://api.airbyte.com/v1"
 CLOUD_CONFIG_API_ROOT = "https://cloud.airbyte.com/api/v1"
@@ -91,7 +92,7 @@ class AirbyteSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     workspace_id: str | None = None
-    timeout: float = 15.0
+    timeout: PositiveTimeout = 15.0
     profile_name: str | None = None  # only for error messages ("... for profile prod")
 
     @property
@@ -127,7 +128,7 @@ class HightouchSettings(BaseModel):
 
     api_url: str = HIGHTOUCH_API_ROOT
     api_key: SecretStr | None = None
-    timeout: float = 15.0
+    timeout: PositiveTimeout = 15.0
 
     def secrets(self) -> tuple[str, ...]:
         return (self.api_key.get_secret_value(),) if self.api_key and self.api_key.get_secret_value() else ()
@@ -223,14 +224,22 @@ class _Layer:
 
 def _read_file(path: Path) -> dict[str, Any]:
     if not path.exists():
+        explicit = os.environ.get("AIRSYNC_CONFIG")
+        if explicit and Path(explicit).expanduser() == path:
+            # An explicit choice that does not exist is a mistake, not "no config".
+            raise ConfigError(f"AIRSYNC_CONFIG names {path}, which does not exist", hint="fix the path or unset AIRSYNC_CONFIG")
         return {}
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax at that line") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text", hint="save the config file as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    warn_if_loose(path, data)
+    return data
 
 
 def _parse_bool(value: Any, where: str) -> bool:
@@ -322,7 +331,7 @@ def _mask(key: str, value: Any) -> str:
     if key.split(".")[-1] in _SECRET_FIELDS:
         text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         return "•••" + (text[-2:] if len(text) >= 12 else "") if text else "(empty)"
-    return str(value)
+    return redact(str(value))
 
 
 def load_profile(

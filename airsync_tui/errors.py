@@ -18,12 +18,30 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(r"(?i)(basic\s+)[A-Za-z0-9+/=]+"),
     re.compile(r"(?i)((?:client_secret|access_token|api_key|apikey|password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    # user:password@ in any URL (errors, `config show`, job links).
+    re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,15}://)[^/\s@]{1,256}(?=@)"),  # bounded: no quadratic scan
+    # A JWT (Airbyte's application tokens) echoed anywhere: "token eyJ… lacks scope".
+    re.compile(r"()\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
 )
+
+#: Credentials this process holds or was issued (client secrets, API keys,
+#: access tokens), registered as they appear so every output path redacts them.
+_KNOWN_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a credential so `redact` removes it from any text shown or written."""
+    if value and len(value) >= 4:
+        _KNOWN_SECRETS.add(value)
+
+
+def known_secrets() -> tuple[str, ...]:
+    return tuple(sorted(_KNOWN_SECRETS, key=len, reverse=True))
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     """Remove credentials from text that may be shown or logged."""
-    for secret in secrets:
+    for secret in (*secrets, *known_secrets()):
         if secret and len(secret) >= 4:
             text = text.replace(secret, "•••")
     for pattern in _SECRET_PATTERNS:

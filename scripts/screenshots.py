@@ -120,10 +120,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    for size, suffix in SIZES:
-        for path in asyncio.run(shoot(args.out, args.seed, size, suffix)):
-            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for size, suffix in SIZES:
+            for path in asyncio.run(shoot(args.out, args.seed, size, suffix)):
+                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    except KeyboardInterrupt:
+        print("screenshots: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except OSError as exc:  # unwritable --out, no space, ...: say which file and why
+        print(f"screenshots: error: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        print(f"screenshots: error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
+from airsync_tui.cli.terminal import health_note
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
 from airsync_tui.models.domain import Job
 from airsync_tui.models.jobview import records_total
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.clock import ShownClock
-from airsync_tui.service.events import AttemptEnded, Event, LogLinesAdded
+from airsync_tui.service.events import ApiHealthChanged, AttemptEnded, Event, LogLinesAdded
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
 from airsync_tui.service.watcher import Watcher, WatcherConfig
@@ -53,14 +54,26 @@ def load_cli_profile(args: argparse.Namespace) -> Profile:
 
 @contextlib.asynccontextmanager
 async def open_providers(args: argparse.Namespace) -> AsyncIterator[list[SyncProvider]]:
-    profile = load_cli_profile(args)
-    providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+    demo = None
+    if getattr(args, "demo", False):
+        # `--demo` works for every command, before or after it (README).
+        from airsync_tui.service.session import start_demo
+
+        demo = start_demo()
+        profile = demo.profile.model_copy(update={"read_only": bool(getattr(args, "read_only", False))})
+    else:
+        profile = load_cli_profile(args)
     try:
-        yield providers
+        providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
+        try:
+            yield providers
+        finally:
+            for provider in providers:
+                with contextlib.suppress(Exception):
+                    await provider.aclose()
     finally:
-        for provider in providers:
-            with contextlib.suppress(Exception):
-                await provider.aclose()
+        if demo is not None:
+            demo.stop()
 
 
 async def cmd_connections(args: argparse.Namespace) -> int:
@@ -195,7 +208,16 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         def on_started(job: Job, attached: bool) -> None:
             printer.started(job, attached, connection.name)
 
+        said: set[str] = set()
+
         def on_event(event: Event, job: Job) -> None:
+            if isinstance(event, ApiHealthChanged):
+                line = health_note(event)
+                key = f"{event.state}:{event.message}"
+                if line and key not in said:  # each distinct trouble once
+                    said.add(key)
+                    printer.note(line)
+                return
             if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
                 printer.note(f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}")
             printer.update(job)

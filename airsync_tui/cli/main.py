@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 
 from airsync_tui import __version__
-from airsync_tui.errors import EXIT_USAGE, AirsyncError
+from airsync_tui.cli.failures import classify
+from airsync_tui.cli.terminal import clean
+from airsync_tui.cli.terminal import install as install_safe_output
+from airsync_tui.cli.terminal import restore as restore_output
+from airsync_tui.errors import EXIT_USAGE
 from airsync_tui.providers.registry import PROVIDER_FACTORIES
 
 EXIT_INTERRUPTED = 130
@@ -28,11 +33,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"airsync {__version__}")
     _add_global_flags(parser, top_level=True)
-    parser.add_argument(
-        "--demo",
-        action="store_true",
-        help="run on the built-in emulator (Airbyte + Hightouch demo workspaces); no set-up needed",
-    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("connections", help="list connections (Airbyte) and syncs (Hightouch)")
@@ -124,6 +124,12 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = Fals
         default=default if not top_level else False,
         help="refuse to trigger or cancel anything (enforced in the API client)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=default if not top_level else False,
+        help="run on the built-in emulator (Airbyte + Hightouch demo workspaces); no set-up needed",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,21 +143,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse already printed a one-line usage error
         return int(exc.code or 0) if exc.code in (0, None) else EXIT_USAGE
-    try:
-        if args.command is None:
+    if args.command is None:
+        try:
             from airsync_tui.cli.dashboard import run_dashboard
 
             return run_dashboard(args)
+        except KeyboardInterrupt:
+            print("airsync: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except Exception as exc:  # one line, never a traceback (see cli.failures)
+            code, line = classify(exc)
+            print(f"airsync: error: {clean(line)}", file=sys.stderr)
+            return code
+    originals = install_safe_output()  # every byte a command writes is sanitised and redacted
+    try:
         from airsync_tui.cli import commands
 
         handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
-        return asyncio.run(handler(args))
-    except AirsyncError as exc:
-        print(f"airsync: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        exit_code: int = asyncio.run(handler(args))
+        return exit_code
     except KeyboardInterrupt:
         print("airsync: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # AirsyncError, ValidationError, anything: one line (cli.failures)
+        code, line = classify(exc)
+        print(f"airsync: error: {line}", file=sys.stderr)
+        return code
+    finally:
+        from airsync_tui.models.guard import take_reports
+
+        for note in take_reports():  # each unusable server value, once
+            print(f"airsync: note: {note}", file=sys.stderr)
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        restore_output(originals)
 
 
 if __name__ == "__main__":  # pragma: no cover

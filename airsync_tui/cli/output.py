@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from airsync_tui.cli.terminal import clean, write_control
+from airsync_tui.errors import redact
 from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.jobview import bytes_total, records_total, whole_percent
@@ -24,11 +26,20 @@ from airsync_tui.textfmt import count, duration
 
 def inert(text: object) -> str:
     """Server-provided text as one inert line (escape sequences and controls removed)."""
-    return sanitize_text(str(text), keep_newlines=False)
+    return clean(sanitize_text(str(text), keep_newlines=False))
+
+
+#: Widest table cell: a 1 MB name must not pad every row to a megabyte.
+MAX_CELL = 80
+
+
+def _cell(value: object) -> str:
+    text = inert(str(value)[: MAX_CELL * 4])  # clip first: sanitising 1 MB per cell is wasted work
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def job_id_value(job: Job) -> int | str:
-    return int(job.id) if job.id.isdigit() else job.id
+    return int(job.id) if job.id.isascii() and job.id.isdigit() else job.id
 
 
 def job_json(job: Job, *, now: datetime | None = None, connection_name: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -49,7 +60,7 @@ def job_json(job: Job, *, now: datetime | None = None, connection_name: str | No
         "jobType": job.job_type,
         "startTime": job.created_at.isoformat() if job.created_at else None,
         "durationSeconds": _seconds(job.elapsed(now or utcnow())),
-        "jobUrl": job.web_url,
+        "jobUrl": redact(job.web_url) if job.web_url else job.web_url,
     }
     if connection_name is not None:
         data["connectionName"] = connection_name
@@ -78,7 +89,7 @@ def connection_json(connection: Connection) -> dict[str, Any]:
 
 
 def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextIO = sys.stdout) -> None:
-    table = [[inert(c) for c in headers]] + [[inert(c) for c in row] for row in rows]
+    table = [[inert(c) for c in headers]] + [[_cell(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for index, row in enumerate(table):
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
@@ -139,7 +150,7 @@ class WaitPrinter:
 
     def _clear(self) -> None:
         if self.live and self._drawn:
-            self.stream.write("\r\x1b[2K")
+            write_control(self.stream, "\r\x1b[2K")
             self._drawn = False
 
     def _draw(self, job: Job) -> None:
@@ -170,7 +181,8 @@ class WaitPrinter:
             f"{self.SPINNER[self._frame]} {job.status.label:<10} {pct} {bar}  {count(records)} committed"
             f"  elapsed {duration(elapsed)}  {tail}"
         )
-        self.stream.write("\r\x1b[2K" + text)
+        write_control(self.stream, "\r\x1b[2K")
+        self.stream.write(text)
         self.stream.flush()
         self._drawn = True
         self._last_draw = time.monotonic()

@@ -60,6 +60,11 @@ class EmulatorOptions:
     duckdb_path: str | None = None  # demo: a DuckDB destination whose tables receive committed rows
 
 
+def url_host(host: str) -> str:
+    """An IPv6 literal needs brackets in a URL (`http://[::1]:8000`)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 async def _tick_forever(world: AirbyteWorld) -> None:
     while True:
         try:
@@ -147,7 +152,7 @@ class RunningEmulator:
         self.app = app
         self._sock = sock
         host, port = sock.getsockname()[:2]
-        self.base_url = f"http://{host}:{port}"
+        self.base_url = f"http://{url_host(host)}:{port}"
         self.public_api_url = self.base_url + "/api/public/v1"
         self.config_api_url = self.base_url + "/api/v1"
         self.hightouch_api_url = self.base_url + "/hightouch/api/v1"
@@ -248,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     app = build_app(options)
     sock = _bind(options.host, options.port)
     host, port = sock.getsockname()[:2]
-    base = f"http://{host}:{port}"
+    base = f"http://{url_host(host)}:{port}"
     world: AirbyteWorld = app.state.airbyte_world
     print(f"airsync emulator on {base}  (speed ×{options.speed:g}, seed {options.seed})")
     print(f"  Airbyte public API : {base}/api/public/v1")

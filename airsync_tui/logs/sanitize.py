@@ -48,7 +48,11 @@ _C1_SEQUENCES = (
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 
 _STR_SEQUENCES = re.compile(_ESC_SEQUENCES + "|" + _C1_SEQUENCES)
-_STR_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
+# Invisible characters that hide or reorder what is shown or copied: zero-width
+# space/joiners, LRM/RLM/ALM, line/paragraph separators, word joiner and
+# invisible operators, BOM, Mongolian vowel separator (titles, names, errors).
+_INVISIBLE = "\u200b-\u200f\u2028\u2029\u2060-\u2064\ufeff\u061c\u180e"
+_STR_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}{_INVISIBLE}]")
 _STR_ANSI_ONLY = re.compile(_ESC_SEQUENCES + r"|\x9b[0-?]*[ -/]*[@-~]")
 
 _BYTES_ESC = re.compile(_ESC_SEQUENCES.encode("ascii"))

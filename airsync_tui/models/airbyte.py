@@ -20,14 +20,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from airsync_tui.models import guard
 from airsync_tui.models.timeparse import TimeParseError, parse_duration, parse_time
 
 
 def _lenient_time(unit: str):
     def parse(value: Any) -> datetime | None:
         try:
-            return parse_time(value, epoch_unit=unit)
+            return guard.moment(parse_time(value, epoch_unit=unit))
         except (TimeParseError, ValueError, OverflowError, OSError):
+            guard.report("time", value, "not a time")
             return None
 
     return parse
@@ -39,8 +41,9 @@ def _lenient_duration(value: Any) -> timedelta | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_duration(value)
-    except (TimeParseError, ValueError):
+        return guard.duration(parse_duration(value))
+    except (TimeParseError, ValueError, OverflowError):
+        guard.report("duration", value, "not a usable ISO-8601 duration")
         return None
 
 
@@ -52,14 +55,7 @@ def _lenient_str(value: Any) -> str | None:
 
 
 def _lenient_int(value: Any) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
+    return guard.count(value)
 
 
 IsoTime = Annotated[datetime | None, BeforeValidator(_lenient_time("s"))]

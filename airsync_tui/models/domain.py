@@ -64,16 +64,16 @@ def describe_cron(expression: str) -> str | None:
     if not any_day:
         return None
     if minute.startswith("*/") and hour == "*" and dow in ("*", "?"):
-        n = int(minute[2:]) if minute[2:].isdigit() else 0
+        n = int(minute[2:]) if minute[2:].isascii() and minute[2:].isdigit() else 0
         return "every minute" if n == 1 else f"every {n} minutes" if n else None
-    if not minute.isdigit():
+    if not (minute.isascii() and minute.isdigit()):
         return None
-    if hour.startswith("*/") and hour[2:].isdigit() and dow in ("*", "?"):
+    if hour.startswith("*/") and hour[2:].isascii() and hour[2:].isdigit() and dow in ("*", "?"):
         n = int(hour[2:])
         return "every hour" if n == 1 else f"every {n} hours"
     if hour == "*" and dow in ("*", "?"):
         return f"hourly at :{int(minute):02d}"
-    if not hour.isdigit():
+    if not (hour.isascii() and hour.isdigit()):
         return None
     at = f"{int(hour):02d}:{int(minute):02d}"
     if dow in ("*", "?"):

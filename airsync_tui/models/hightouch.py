@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from airsync_tui.models import guard
 from airsync_tui.models.timeparse import parse_time
 
 T = TypeVar("T")
@@ -37,8 +38,12 @@ class _Wire(BaseModel):
 
 
 def _time_or_none(value: Any) -> datetime | None:
-    """ISO text (or epoch seconds, defensively) -> aware UTC; blank -> None."""
-    return parse_time(value)
+    """ISO text (or epoch seconds, defensively) -> aware UTC; blank or unusable -> None (reported)."""
+    try:
+        return guard.moment(parse_time(value))
+    except (ValueError, OverflowError, OSError):
+        guard.report("time", value, "not a time")
+        return None
 
 
 class RowCounts(_Wire):
@@ -54,7 +59,7 @@ class RowCounts(_Wire):
         # The spec types these as `number`: accept 12.0, treat null as 0.
         if value is None:
             return 0
-        return max(0, int(float(value)))
+        return guard.count(value, "row count") or 0
 
     @property
     def total(self) -> int:
@@ -102,7 +107,7 @@ class SyncRun(_Wire):
         """Clamp to 0..1: the ratio is advisory and must never break a progress bar."""
         try:
             ratio = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return 0.0
         if ratio != ratio:  # NaN
             return 0.0
@@ -111,7 +116,7 @@ class SyncRun(_Wire):
     @field_validator("query_size", mode="before")
     @classmethod
     def _query_size(cls, value: Any) -> int:
-        return 0 if value is None else max(0, int(float(value)))
+        return 0 if value is None else guard.count(value, "query size") or 0
 
     @field_validator("planned_rows", "successful_rows", "failed_rows", mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from airsync_tui.models import guard
 from airsync_tui.models.domain import Progress, StreamProgress
 
 
@@ -83,7 +84,7 @@ def compute_progress(
             if bytes_emitted is not None:
                 bps = bytes_emitted / seconds
         if ratio is not None and 0 < ratio < 1 and seconds > 0:
-            eta = timedelta(seconds=seconds / ratio * (1 - ratio))
+            eta = guard.duration(_seconds_or_none(seconds / ratio * (1 - ratio)), "ETA")
         elif ratio is not None and ratio >= 1:
             eta = timedelta(0)
 
@@ -101,3 +102,11 @@ def compute_progress(
         elapsed=elapsed,
         eta=eta,
     )
+
+
+def _seconds_or_none(seconds: float) -> timedelta | None:
+    """A timedelta, or None when the figure is absurd (a tiny ratio from a 1e30 estimate)."""
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        return None

@@ -26,6 +26,19 @@ import orjson
 
 from airsync_tui.errors import ApiError, AuthError, RateLimitedError, TransportError, redact
 
+
+class TokenFailed(Exception):
+    """Raised by an auth flow when no token could be had.
+
+    Carries the token endpoint's last answer (None for a 200 without a token)
+    so `JsonHttp` maps it like any other error — the token endpoint's answer
+    is never handed back as if it answered the original request.
+    """
+
+    def __init__(self, message: str, response: httpx.Response | None = None) -> None:
+        super().__init__(message)
+        self.response = response
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -41,7 +54,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_delay)
-        raw = min(self.base_delay * (2**attempt), self.max_delay)
+        raw = min(self.base_delay * float(2**attempt), self.max_delay)
         return max(0.0, raw * (1 + random.uniform(-self.jitter, self.jitter)))
 
 
@@ -119,9 +132,17 @@ def _non_json(response: httpx.Response, label: str) -> TransportError:
 
 
 def decode_json(response: httpx.Response, *, label: str) -> Any:
-    """Parse a JSON body or raise a one-line TransportError that says what came back."""
-    if not response.content:
-        return None
+    """Parse a JSON body or raise a one-line TransportError that says what came back.
+
+    An empty body is an error, never "no data": an empty 200 would otherwise
+    read as an empty connection list with a green "ok".
+    """
+    if not response.content.strip():
+        raise TransportError(
+            f"{label} answered HTTP {response.status_code} with an empty body from {_where(response.request.url)}",
+            hint="a proxy or load balancer may be cutting answers; check the API URL",
+            retryable=True,
+        )
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
@@ -132,6 +153,8 @@ def json_bytes(response: httpx.Response, *, label: str) -> bytes:
     """The body undecoded (a caller parses a 100+ MB log off the event loop),
     after a cheap check that it is a JSON document at all."""
     content = response.content
+    if not content.strip():
+        return decode_json(response, label=label)  # type: ignore[no-any-return]  # raises: empty body
     if content.lstrip()[:1] not in (b"{", b"["):
         raise _non_json(response, label)
     return content
@@ -139,7 +162,41 @@ def json_bytes(response: httpx.Response, *, label: str) -> bytes:
 
 def _where(url: httpx.URL | str) -> str:
     parts = urlsplit(str(url))
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    host = parts.netloc.rsplit("@", 1)[-1]  # never show user:password@
+    return f"{parts.scheme}://{host}{parts.path}"
+
+
+#: Default whole-answer deadline as a multiple of the per-phase timeout: it
+#: covers a token request plus the request it guards.
+DEADLINE_FACTOR = 2.0
+#: Raw (log) downloads may be large: they get this many times longer.
+RAW_DEADLINE_FACTOR = 4.0
+
+
+def unexpected_status(response: httpx.Response, label: str) -> TransportError:
+    """A status we never accept as an answer (1xx/3xx, or 2xx the caller does not expect)."""
+    status = response.status_code
+    where = _where(response.request.url)
+    method = response.request.method
+    if 300 <= status < 400:
+        target = response.headers.get("location")
+        moved = f" to {_where(target)}" if target else ""
+        return TransportError(
+            f"{label} redirected {method} {where} (HTTP {status}){moved}; redirects are not followed",
+            hint="credentials must not travel to another address: put the final URL in the profile's api_url",
+        )
+    return TransportError(
+        f"{label} answered {method} {where} with unexpected HTTP {status}",
+        hint="a proxy between us and the server may be answering; check the API URL",
+    )
+
+
+def final_hint(error: ApiError, tries: int) -> ApiError:
+    """An error we give up on must not promise a retry."""
+    if error.hint and "will be retried" in error.hint:
+        error.hint = f"gave up after {tries} {'try' if tries == 1 else 'tries'}"
+        error.args = (error.one_line(),)
+    return error
 
 
 class JsonHttp:
@@ -154,8 +211,13 @@ class JsonHttp:
         policy: RetryPolicy = RetryPolicy(),
         limiter: SlidingWindowLimiter | None = None,
         secrets: Callable[[], tuple[str, ...]] = lambda: (),
+        deadline: float | None = None,
     ) -> None:
         self.client = client
+        per_phase = client.timeout.read or client.timeout.connect or 15.0
+        #: Seconds for the WHOLE answer of one try, token request included: a
+        #: server that drips one byte a second never resets this clock.
+        self.deadline = deadline if deadline is not None else per_phase * DEADLINE_FACTOR
         self.label = label
         self.error_mapper = error_mapper
         self.policy = policy
@@ -207,8 +269,12 @@ class JsonHttp:
             kwargs["data"] = data
         if timeout is not None:
             kwargs["timeout"] = timeout
+        whole = max(self.deadline, timeout * DEADLINE_FACTOR if timeout else 0.0)
+        if not decode:
+            whole *= RAW_DEADLINE_FACTOR
 
         last_error: ApiError | None = None
+        tries = 0
         for attempt in range(active.attempts):
             if self.limiter is not None:
                 await self.limiter.acquire()
@@ -216,17 +282,29 @@ class JsonHttp:
             path = urlsplit(url).path
             self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
             retry_after: float | None = None
+            never_sent = False
+            tries += 1
             try:
-                response = await self.client.request(method, url, **kwargs)
-            except httpx.TimeoutException:
+                response = await asyncio.wait_for(self.client.request(method, url, **kwargs), timeout=whole)
+            except (httpx.TimeoutException, TimeoutError):
                 last_error = TransportError(
-                    f"{self.label} did not answer in time ({method} {_where(url)})",
-                    hint="the server may be overloaded; it will be retried, or raise --timeout",
+                    f"{self.label} did not answer in time ({method} {_where(url)}, limit {whole:g} s for the whole answer)",
+                    hint="the server may be overloaded; it will be retried, or raise the profile's timeout",
                     retryable=True,
                 )
             except httpx.TransportError as exc:
                 last_error = _transport_error(self.label, method, url, exc)
+            except TokenFailed as failed:
+                never_sent = True  # no token, so the request itself never went out
+                last_error = _redacted(self._token_error(failed), self.secrets())
+                if isinstance(last_error, AuthError):
+                    self._signal(HttpSignal("auth_failed", last_error.one_line()))
+                    raise last_error from None
+                if not last_error.retryable:
+                    raise final_hint(last_error, tries) from None
             else:
+                if response.status_code < 200 or 300 <= response.status_code < 400:
+                    raise final_hint(unexpected_status(response, self.label), tries)
                 if response.status_code < 400:
                     try:
                         body = decode_json(response, label=self.label) if decode else json_bytes(response, label=self.label)
@@ -257,16 +335,39 @@ class JsonHttp:
             # An unsafe request may be re-sent only after a 429: the server
             # refused it before doing anything. Anything else may have started the work.
             refused = resend_refused and isinstance(last_error, RateLimitedError)
-            if attempt + 1 >= active.attempts or not (safe or refused):
+            if attempt + 1 >= active.attempts or not (safe or refused or never_sent):
                 break
             delay = active.delay(attempt, retry_after)
             self.stats.retries += 1
-            self._signal(HttpSignal("retrying", last_error.one_line() if last_error else "", retry_in=delay))
+            said = last_error.one_line() if last_error else ""
+            if retry_after is not None and retry_after > delay:
+                said += f" (server asked to wait {retry_after:g} s; capped at {delay:g} s)"
+            self._signal(HttpSignal("retrying", said, retry_in=delay))
             await asyncio.sleep(delay)
 
         assert last_error is not None
+        last_error = final_hint(last_error, tries)
         self._signal(HttpSignal("error", last_error.one_line()))
         raise last_error
+
+    def _token_error(self, failed: "TokenFailed") -> ApiError:
+        """The token endpoint's answer as one of our errors (never handed back as data)."""
+        response = failed.response
+        if response is None:
+            return TransportError(str(failed), hint="check that api_url is the API root, not the web UI", retryable=True)
+        if 200 <= response.status_code < 300 or 300 <= response.status_code < 400:
+            error: ApiError = unexpected_status(response, self.label)
+            if response.status_code < 300:
+                error = TransportError(
+                    f"{self.label} token endpoint answered HTTP {response.status_code} without a usable token "
+                    f"({_where(response.request.url)})",
+                    hint="only HTTP 200 with an access_token is accepted; check the API URL or the proxy in front of it",
+                )
+            return error
+        error = self.error_mapper(response, _safe_body(response))
+        if response.status_code in RETRY_STATUSES:
+            error.retryable = True
+        return error
 
 
 def _safe_body(response: httpx.Response) -> Any:
@@ -304,7 +405,8 @@ def _transport_error(label: str, method: str, url: str, exc: httpx.TransportErro
             f"bad API URL {url!r}: it must start with http:// or https://",
             hint="fix --api-url or the profile's api_url",
         )
-    return TransportError(f"{label} request failed ({method} {where}): {type(exc).__name__}", retryable=True)
+    reason = " ".join(str(exc).split())[:160] or "connection failed"
+    return TransportError(f"{label} request failed ({method} {where}): {redact(reason)}", retryable=True)
 
 
 __all__ = [

@@ -18,15 +18,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from airsync_tui.errors import AirsyncError
+from airsync_tui.errors import AirsyncError, ApiError, SyncTimeoutError
 from airsync_tui.models.domain import Job
+from airsync_tui.providers.base import TriggerResult
 from airsync_tui.providers.waiting import wait_until_terminal
-from airsync_tui.service.events import Event, JobDetailUpdated, JobStatusChanged
+from airsync_tui.service.events import ApiHealthChanged, Event, JobDetailUpdated, JobStatusChanged
 from airsync_tui.service.subscription import Subscription
 from airsync_tui.service.watcher import Watcher
 
 CANCEL_GRACE_SECONDS = 60.0
+#: How long Ctrl-C waits for a trigger already sent, to report (and cancel) its job.
+TRIGGER_GRACE_SECONDS = 10.0
+#: Consecutive permanent re-read failures (gone, credentials rejected, unreadable) that end a wait.
+PERMANENT_FAILURES = 3
 OnEvent = Callable[[Event, Job], None]
+
+
+class InterruptedDuringTrigger(AirsyncError):
+    """Ctrl-C arrived while the trigger was in flight; the message says what became of the job."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -60,9 +71,13 @@ async def trigger_and_wait(
     """Run the workflow; returns the outcome (never raises for a failed job)."""
     subscription = watcher.subscribe()
     await watcher.start()
+    started = time.monotonic()
+    requested = timeout
     try:
-        result = await watcher.trigger(connection_key, job_type)
+        result = await _trigger_bounded(watcher, connection_key, job_type, timeout, cancel_on_timeout)
         job = result.job
+        if timeout is not None:
+            timeout = max(0.0, timeout - (time.monotonic() - started))  # --timeout bounds the whole command
         if on_started is not None:
             on_started(job, result.attached)
         if not wait or job.status.is_terminal:
@@ -91,11 +106,11 @@ async def trigger_and_wait(
             final = await _settle_after_cancel(watcher, subscription, cancelled, on_event)
             return SyncOutcome(
                 job=final, attached=result.attached, waited=True, timed_out=True, cancel_requested=True,
-                message=f"timed out after {timeout:g} s: cancel requested for job {job.id} (now {final.status.label})",
+                message=f"timed out after {requested or 0:g} s: cancel requested for job {job.id} (now {final.status.label})",
             )
         return SyncOutcome(
             job=job, attached=result.attached, waited=True, timed_out=True,
-            message=f"timed out after {timeout:g} s: job {job.id} is {job.status.label} and keeps running on the server",
+            message=f"timed out after {requested or 0:g} s: job {job.id} is {job.status.label} and keeps running on the server",
         )
     finally:
         subscription.close()
@@ -104,20 +119,72 @@ async def trigger_and_wait(
 async def _wait_terminal(
     watcher: Watcher, subscription: Subscription, job: Job, deadline: float | None, on_event: OnEvent | None
 ) -> Job:
-    """The shared loop (`providers.waiting`), one watcher event per step."""
+    """The shared loop (`providers.waiting`), one watcher event per step.
+
+    A followed job whose re-read keeps failing for good (gone, credentials
+    rejected, unreadable) ends the wait with that error instead of waiting
+    forever; API-health changes of the job's provider reach `on_event`, so
+    "retrying in 8 s: 503 from …" is shown, not silent.
+    """
     key = job.key
 
     async def next_event(limit: float | None) -> Job:
+        failure = watcher.follow_failures.get(key)
+        if failure is not None and failure[1] >= PERMANENT_FAILURES:
+            raise _as_error(watcher.jobs.get(key, job), failure[0])
         event = await subscription.get(timeout=limit)
         if event is not None:
             relevant = _job_of(event)
             about_job = (relevant is not None and relevant.key == key) or getattr(event, "job_key", None) == key
+            if isinstance(event, ApiHealthChanged) and event.provider == job.provider:
+                about_job = True
             if about_job and on_event is not None:
                 on_event(event, watcher.jobs.get(key, relevant or job))
         return watcher.jobs.get(key, job)
 
     final = await wait_until_terminal(next_event, watcher.jobs.get(key, job), deadline, step=1.0)
     return final if final is not None else job
+
+
+async def _trigger_bounded(
+    watcher: Watcher, connection_key: str, job_type: str, timeout: float | None, cancel_on_timeout: bool
+) -> TriggerResult:
+    """The trigger, inside `--timeout`, and never abandoned half-way by Ctrl-C.
+
+    The trigger runs as its own task: on Ctrl-C we still wait (briefly) for
+    its answer, so a created job is reported — and cancelled when asked —
+    instead of being left running unreported.
+    """
+    task = asyncio.ensure_future(watcher.trigger(connection_key, job_type))
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+    except TimeoutError:
+        task.cancel()
+        raise SyncTimeoutError(
+            f"timed out after {timeout:g} s while starting the job; it may have started on the server",
+            hint="check the connection's jobs (airsync jobs CONNECTION) before triggering again",
+        ) from None
+    except asyncio.CancelledError:
+        try:
+            result = await asyncio.wait_for(task, timeout=TRIGGER_GRACE_SECONDS)
+        except (TimeoutError, asyncio.CancelledError, AirsyncError):
+            raise asyncio.CancelledError() from None
+        if cancel_on_timeout and not result.job.status.is_terminal:
+            await _cancel_quietly(watcher, result.job)
+            raise InterruptedDuringTrigger(f"interrupted: cancel requested for job {result.job.id}") from None
+        raise InterruptedDuringTrigger(f"interrupted: job {result.job.id} was started and keeps running on the server") from None
+
+
+def _as_error(job: Job, exc: BaseException) -> AirsyncError:
+    """A permanent failure to re-read the job, as one line (exit 2)."""
+    if isinstance(exc, AirsyncError):
+        hint = exc.hint
+        return ApiError(f"stopped waiting for job {job.id}: {exc.message}", hint=hint)
+    detail = " ".join(str(exc).split())[:200]
+    return ApiError(
+        f"stopped waiting for job {job.id}: its answers cannot be read ({type(exc).__name__}: {detail})",
+        hint="check the job in the provider's UI",
+    )
 
 
 def _job_of(event: Event) -> Job | None:

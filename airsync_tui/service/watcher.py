@@ -25,6 +25,7 @@ from typing import Any
 
 from airsync_tui.errors import AirsyncError, AuthError, NotFoundError, TransportError
 from airsync_tui.models.domain import Connection, Job, JobDetail
+from airsync_tui.models.guard import reports_since
 from airsync_tui.models.jobview import bytes_total, records_total, transition_time
 from airsync_tui.models.rate import RateWindow
 from airsync_tui.models.timeparse import utcnow
@@ -111,6 +112,11 @@ class Watcher:
         self.rates: dict[str, RateWindow] = {}
         self._refetch_detail: set[str] = set()
         self._rate_series: dict[str, str] = {}
+        #: Followed jobs whose re-read keeps failing in a way that will not fix
+        #: itself (gone, credentials rejected, unreadable): key → (error, count).
+        #: `sync --wait` ends on these instead of waiting forever.
+        self.follow_failures: dict[str, tuple[BaseException, int]] = {}
+        self._unusable_seen = reports_since(0)[1]  # only what arises while this watcher runs
         self._followed: dict[str, int] = {}
         self._followed_logs: dict[tuple[str, int], _LogFollow] = {}
         self._cursors: dict[str, ActivityCursor | None] = {name: None for name in self.providers}
@@ -283,6 +289,14 @@ class Watcher:
         return job
 
     # ------------------------------------------------------------ internals
+    def _note_follow_failure(self, key: str, exc: BaseException) -> None:
+        """Count consecutive permanent failures of one followed job (transient ones reset nothing)."""
+        permanent = isinstance(exc, (AuthError, NotFoundError)) or not isinstance(exc, AirsyncError)
+        if not permanent:
+            return
+        previous = self.follow_failures.get(key)
+        self.follow_failures[key] = (exc, (previous[1] if previous else 0) + 1)
+
     def _wake_provider(self, name: str) -> None:
         if name in self._wake:
             self._wake[name].set()
@@ -353,7 +367,9 @@ class Watcher:
                 self._set_health(name, HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             if failures:
                 delay = min(self.config.active_interval * (2**failures), self.config.max_backoff)
-                self._set_health(name, HealthState.RETRYING, self.health[name].message, delay)
+                if self.health[name].state != HealthState.AUTH_FAILED:
+                    # "auth failed" stays on screen: retrying will not fix rejected credentials.
+                    self._set_health(name, HealthState.RETRYING, self.health[name].message, delay)
             else:
                 active = any(job.provider == name and job.status.is_active for job in self.jobs.values())
                 delay = self.config.active_interval if active else self.config.idle_interval
@@ -407,9 +423,28 @@ class Watcher:
                 try:
                     fresh = await provider.get_job(job.id)
                 except NotFoundError:
+                    # The server no longer knows this job (restarted, purged): stop
+                    # counting it as running instead of showing it "running" forever.
+                    self._forget_vanished(job)
                     continue
                 self._observe(fresh, publish=True)
         self._set_health(name, HealthState.OK)
+        self._report_unusable(name)
+
+    def _report_unusable(self, name: str) -> None:
+        """Values the models could not use (shown as unknown): say each once, the poll goes on."""
+        lines, self._unusable_seen = reports_since(self._unusable_seen)
+        for line in lines:
+            self.hub.publish(ActionResult(provider=name, action="read", ok=False, message=line))
+
+    def _forget_vanished(self, job: Job) -> None:
+        self.jobs.pop(job.key, None)
+        self.details.pop(job.key, None)
+        if self.latest_job.get(job.connection_key, None) is not None and self.latest_job[job.connection_key].key == job.key:
+            del self.latest_job[job.connection_key]
+        self._set_health(
+            job.provider, HealthState.DEGRADED, f"{job.provider} job {job.id} no longer exists on the server (server restarted?)"
+        )
 
     def _prune(self) -> None:
         """Forget the oldest finished jobs that no connection row or follower needs."""
@@ -570,11 +605,15 @@ class Watcher:
                 last_fetch[key] = now
                 try:
                     await self.job_detail(key)
+                    self.follow_failures.pop(key, None)
                 except asyncio.CancelledError:
                     raise
                 except AirsyncError as exc:
-                    self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, str(exc))
+                    self._note_follow_failure(key, exc)
+                    state = HealthState.AUTH_FAILED if isinstance(exc, AuthError) else HealthState.DEGRADED
+                    self._set_health(key.split(":", 1)[0], state, str(exc))
                 except Exception as exc:  # noqa: BLE001 — a malformed detail must not stop following
+                    self._note_follow_failure(key, exc)
                     self._set_health(key.split(":", 1)[0], HealthState.DEGRADED, f"{type(exc).__name__}: {exc}")
             for log_key, follow in list(self._followed_logs.items()):
                 if follow.done or now - follow.last_poll < self.config.log_interval:

@@ -59,12 +59,17 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
-        self.job_posts = 0
+        self.job_posts = 0  # POSTs the server did not refuse with 429 (a 429 starts nothing and is re-sent)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and request.url.path.endswith("/api/public/v1/jobs"):
-            self.job_posts += 1
-        return await self.inner.handle_async_request(request)
+        is_post = request.method == "POST" and request.url.path.endswith("/api/public/v1/jobs")
+        try:
+            response = await self.inner.handle_async_request(request)
+        except BaseException:
+            self.job_posts += is_post  # a lost answer counts: the job may have started
+            raise
+        self.job_posts += is_post and response.status_code != 429
+        return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -61,7 +61,7 @@ def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        AIRSYNC_CONFIG=os.devnull,  # an empty config (a missing explicit file is an error)
         AIRSYNC_STATE=os.environ["AIRSYNC_STATE"],  # the test's own tmp state file (tests/conftest.py)
     )
     env.update(overrides)

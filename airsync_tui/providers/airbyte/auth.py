@@ -20,12 +20,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Generator
+from typing import TYPE_CHECKING
 
 import httpx
 import orjson
 
+from airsync_tui.errors import register_secret
+
+if TYPE_CHECKING:
+    from airsync_tui.config import AirbyteSettings
 from airsync_tui.models.airbyte import TokenResponse
+from airsync_tui.providers.http import TokenFailed
 
 TOKEN_PATH = "/applications/token"
 MIN_REFRESH_MARGIN = 60.0
@@ -34,12 +40,11 @@ TOKEN_FETCH_TRIES = 3
 _TOKEN_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
-class MalformedTokenResponse(httpx.TransportError):
+class MalformedTokenResponse(TokenFailed):
     """The token endpoint answered 200 with something that is not a token.
 
-    A subclass of `httpx.TransportError` so `JsonHttp` treats it like a
-    garbled answer: retried for safe requests, a one-line TransportError
-    otherwise (usually api_url points at the web UI, not the API).
+    `JsonHttp` reports it as a one-line, retryable TransportError (usually
+    api_url points at the web UI, not the API).
     """
 
 
@@ -108,11 +113,46 @@ class ClientCredentialsAuth(httpx.Auth):
             return False
         if not parsed.access_token:
             return False
-        lifetime = float(parsed.expires_in) if parsed.expires_in and parsed.expires_in > 0 else self._default_lifetime
+        lifetime = self._default_lifetime
+        try:
+            if parsed.expires_in is not None and 0 < float(parsed.expires_in) < 10 * 365 * 86400:
+                lifetime = float(parsed.expires_in)  # "inf", nan or absurd values keep the default
+        except (TypeError, ValueError, OverflowError):
+            pass
+        register_secret(parsed.access_token)  # redacted wherever a server echoes it
         self._token = parsed.access_token
         self._refresh_at = self._clock() + lifetime - refresh_margin(lifetime)
         self.fetches += 1
         return True
+
+    async def _fetch_token(self) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Fetch and store a token, or raise `TokenFailed`.
+
+        Only HTTP 200 with an access token counts. 429/5xx and a garbled 200
+        are retried (a token request is always safe); any other answer —
+        401, 404, a 201 from a proxy, a redirect — ends at once with that
+        answer attached, so it is reported, never mistaken for data.
+        """
+        last: httpx.Response | None = None
+        for attempt in range(TOKEN_FETCH_TRIES):
+            response = yield self._token_request()
+            await response.aread()
+            if response.status_code == 200:
+                if self._store(response):
+                    return
+                last = None
+            elif response.status_code in _TOKEN_RETRY_STATUSES:
+                last = response
+            else:
+                raise TokenFailed(f"no token from {self.token_url}", response)
+            if attempt + 1 < TOKEN_FETCH_TRIES:
+                await asyncio.sleep(self._retry_delay * (3**attempt))
+        if last is None:
+            raise MalformedTokenResponse(
+                f"the Airbyte token endpoint {self.token_url} answered without a token "
+                "(is api_url the API root, not the web UI?)"
+            )
+        raise TokenFailed(f"no token from {self.token_url}", last)
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         token = self._fresh_token()
@@ -120,29 +160,14 @@ class ClientCredentialsAuth(httpx.Auth):
             async with self._lock:
                 token = self._fresh_token()
                 if token is None:
-                    failure: httpx.Response | None = None
-                    for attempt in range(TOKEN_FETCH_TRIES):
-                        response = yield self._token_request()
-                        await response.aread()
-                        if response.status_code == 200:
-                            if self._store(response):
-                                failure = None
-                                break
-                            if attempt + 1 >= TOKEN_FETCH_TRIES:
-                                raise MalformedTokenResponse(
-                                    f"the Airbyte token endpoint {self.token_url} answered without a token "
-                                    "(is api_url the API root, not the web UI?)"
-                                )
-                        elif response.status_code not in _TOKEN_RETRY_STATUSES:
-                            failure = response
+                    fetch = self._fetch_token()
+                    answer: httpx.Response | None = None
+                    while True:
+                        try:
+                            token_request = await fetch.asend(answer)  # type: ignore[arg-type]  # first send is None
+                        except StopAsyncIteration:
                             break
-                        else:
-                            failure = response
-                        await asyncio.sleep(self._retry_delay * (3**attempt))
-                    if failure is not None:
-                        # Hand the token endpoint's own answer to the caller: the
-                        # error mapper turns 401 into "check client id/secret".
-                        return
+                        answer = yield token_request
                     token = self._token
         assert token is not None
         request.headers["Authorization"] = f"Bearer {token}"
@@ -155,22 +180,20 @@ class ClientCredentialsAuth(httpx.Auth):
             if self._token == token:
                 self.invalidate()
             if self._fresh_token() is None:
-                for attempt in range(TOKEN_FETCH_TRIES):
-                    token_response = yield self._token_request()
-                    await token_response.aread()
-                    if token_response.status_code == 200 and self._store(token_response):
+                fetch = self._fetch_token()
+                answer = None
+                while True:
+                    try:
+                        token_request = await fetch.asend(answer)  # type: ignore[arg-type]  # first send is None
+                    except StopAsyncIteration:
                         break
-                    if token_response.status_code not in _TOKEN_RETRY_STATUSES and token_response.status_code != 200:
-                        return
-                    await asyncio.sleep(self._retry_delay * (3**attempt))
-                else:
-                    return
+                    answer = yield token_request
             token = self._token
         assert token is not None
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
 
-    def sync_auth_flow(self, request: httpx.Request):  # pragma: no cover - async-only library
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:  # pragma: no cover - async-only library
         raise RuntimeError("ClientCredentialsAuth is async-only; use httpx.AsyncClient")
 
 
@@ -183,7 +206,7 @@ class BearerAuth(httpx.Auth):
     def __repr__(self) -> str:
         return "BearerAuth(token=•••)"
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
@@ -191,18 +214,18 @@ class BearerAuth(httpx.Auth):
 class NoAuth(httpx.Auth):
     """Explicitly no credentials (health checks, auth-disabled installs)."""
 
-    def auth_flow(self, request: httpx.Request):
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield request
 
 
-def build_auth(settings) -> httpx.Auth:
+def build_auth(settings: AirbyteSettings) -> httpx.Auth:
     """The right flow for an `AirbyteSettings` (client credentials > bearer > basic > none)."""
     kind = settings.auth_kind
-    if kind == "client_credentials":
+    if kind == "client_credentials" and settings.client_id and settings.client_secret:
         return ClientCredentialsAuth(settings.api_url, settings.client_id, settings.client_secret.get_secret_value())
-    if kind == "bearer":
+    if kind == "bearer" and settings.bearer_token:
         return BearerAuth(settings.bearer_token.get_secret_value())
-    if kind == "basic":
+    if kind == "basic" and settings.username:
         password = settings.password.get_secret_value() if settings.password else ""
         return httpx.BasicAuth(settings.username, password)
     return NoAuth()

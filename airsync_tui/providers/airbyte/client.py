@@ -49,6 +49,7 @@ from airsync_tui.providers.http import (
     RetryPolicy,
     _transport_error,
 )
+from airsync_tui.providers.paging import PageGuard
 
 MAX_PAGE = 100
 ACTIVE_STATUSES: tuple[str, ...] = ("pending", "queued", "running", "incomplete")
@@ -60,6 +61,15 @@ def _iso(value: datetime | str | None) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else format_iso(value)
+
+
+def _item_key(item: Any) -> object:
+    """A listed item's id, for repeat detection."""
+    for name in ("connection_id", "workspace_id", "job_id", "id"):
+        value = getattr(item, name, None)
+        if value is not None:
+            return value
+    return id(item)
 
 
 class ServerClock:
@@ -213,10 +223,12 @@ class AirbyteClient:
         """Offset paging that stops on an empty or short page (never follows `next`)."""
         offset = 0
         yielded = 0
+        guard = PageGuard(LABEL, path)
         while True:
             limit = page_size if max_items is None else max(1, min(page_size, max_items - yielded))
             body = await self._get(path, params + [("limit", limit), ("offset", offset)])
-            page = envelope.model_validate(body or {}).data
+            page = envelope.model_validate(body).data
+            guard.check(_item_key(item) for item in page)
             for item in page:
                 yield item
                 yielded += 1
@@ -262,14 +274,16 @@ class AirbyteClient:
     async def list_jobs_page(self, *, limit: int = 20, offset: int = 0, **filters: Any) -> JobsResponse:
         """One page of `GET /jobs` (limit 1–100). Filters: see `job_params`."""
         params = self.job_params(**filters) + [("limit", max(1, min(limit, MAX_PAGE))), ("offset", offset)]
-        return JobsResponse.model_validate(await self._get("/jobs", params) or {})
+        return JobsResponse.model_validate(await self._get("/jobs", params))
 
     async def list_jobs(self, *, max_items: int = 100, offset: int = 0, **filters: Any) -> list[JobResponse]:
         """Up to `max_items` jobs across pages of 100 (stops on a short page)."""
         out: list[JobResponse] = []
+        guard = PageGuard(LABEL, "/jobs")
         while len(out) < max_items:
             limit = min(MAX_PAGE, max_items - len(out))
             page = (await self.list_jobs_page(limit=limit, offset=offset, **filters)).data
+            guard.check(job.job_id for job in page)
             out.extend(page)
             if len(page) < limit:
                 break
@@ -282,7 +296,8 @@ class AirbyteClient:
     async def create_job(self, connection_id: str, job_type: str = "sync") -> JobResponse:
         """`POST /jobs` — sent ONCE (`safe=False`); the caller reconciles a lost answer."""
         body = await self.http.request(
-            "POST", self._public("/jobs"), json={"connectionId": connection_id, "jobType": job_type}, safe=False
+            "POST", self._public("/jobs"), json={"connectionId": connection_id, "jobType": job_type}, safe=False,
+            resend_refused=True,  # a 429 means nothing started: re-send after the wait
         )
         return JobResponse.model_validate(body)
 

@@ -68,6 +68,21 @@ def _server_message(body: Any) -> tuple[str, str | None]:
     return "", None
 
 
+def _is_not_found_problem(body: Any) -> bool:
+    """True for a problem body whose title/type names a missing resource."""
+    if not isinstance(body, dict):
+        return False
+    for key in ("title", "type"):
+        value = body.get(key)
+        if isinstance(value, str) and value.rstrip("/").rsplit("/", 1)[-1].lower() in {
+            "resource-not-found",
+            "resource_not_found",
+            "not-found",
+        }:
+            return True
+    return False
+
+
 def _resource(method: str, path: str, body: Any) -> str:
     if isinstance(body, dict) and isinstance(body.get("data"), dict):
         data = body["data"]
@@ -99,6 +114,10 @@ def make_error_mapper(
         path = request.url.path
         message, title = _server_message(body)
         is_token = path.endswith("/applications/token")
+        if status == 400 and _is_not_found_problem(body):
+            # Some Airbyte versions answer a missing resource with 400 and a
+            # `resource-not-found` problem: map by the problem, not the status.
+            status = 404
         is_config = bool(config_api_prefix) and path.startswith(config_api_prefix.rstrip("/") + "/") and not is_token
 
         if status == 401:

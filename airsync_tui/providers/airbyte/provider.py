@@ -419,6 +419,7 @@ class AirbyteProvider(AirbyteFleetMixin):
             raise UnsupportedError(f"unknown Airbyte job type {job_type!r}", hint=f"use one of: {choices}")
         if not option.available:
             raise UnsupportedError(REFRESH_UNSUPPORTED if job_type == "refresh" else f"{option.label} is unavailable", hint=REFRESH_HINT if job_type == "refresh" else option.unavailable_reason)
+        newest_before = await self._newest_job_id(connection_id)
         try:
             wire = await self.client.create_job(connection_id, job_type)
         except ConflictError as exc:
@@ -438,7 +439,9 @@ class AirbyteProvider(AirbyteFleetMixin):
             )
             if not _ambiguous(original):
                 raise original from None
-            found = await self._find_active_job(connection_id, recent_only=True, tries=2)
+            # The job may even have finished before we looked: accept a finished
+            # job too, but only one created after the trigger went out.
+            found = await self._find_active_job(connection_id, recent_only=True, tries=2, finished_after_id=newest_before)
             if found is None:
                 raise original from None
             return TriggerResult(
@@ -448,8 +451,11 @@ class AirbyteProvider(AirbyteFleetMixin):
             )
         return TriggerResult(self._public_job(wire))
 
-    async def _find_active_job(self, connection_id: str, *, recent_only: bool, tries: int = 1) -> Job | None:
-        """The connection's newest active job (created within ATTACH_WINDOW of server time if `recent_only`)."""
+    async def _find_active_job(
+        self, connection_id: str, *, recent_only: bool, tries: int = 1, finished_after_id: int | None = None
+    ) -> Job | None:
+        """The connection's newest active job (created within ATTACH_WINDOW of server time if `recent_only`),
+        or with `finished_after_id` also a finished job newer than that id (job ids only grow)."""
         for attempt in range(tries):
             try:
                 page = await self.client.list_jobs_page(connection_id=connection_id, order_by="createdAt|DESC", limit=5)
@@ -460,6 +466,8 @@ class AirbyteProvider(AirbyteFleetMixin):
                 for wire in page.data:
                     job = self._public_job(wire)
                     if not job.status.is_active:
+                        if finished_after_id is not None and wire.job_id > finished_after_id:
+                            return job
                         continue
                     if recent_only and job.created_at is not None and now - job.created_at > ATTACH_WINDOW:
                         continue
@@ -467,6 +475,19 @@ class AirbyteProvider(AirbyteFleetMixin):
             if attempt + 1 < tries:
                 await asyncio.sleep(1.0)
         return None
+
+    async def _newest_job_id(self, connection_id: str) -> int | None:
+        """The connection's newest job id before a trigger (None if unknown).
+
+        If the trigger's answer is lost, only a job NEWER than this can be
+        ours — a finished job from before must never be reported as our
+        result. Clock-based matching is not safe (skewed or virtual clocks).
+        """
+        try:
+            page = await self.client.list_jobs_page(connection_id=connection_id, order_by="createdAt|DESC", limit=1)
+        except ApiError:
+            return None
+        return max((wire.job_id for wire in page.data), default=0)
 
     async def cancel(self, job_id: str) -> Job:
         """Ask Airbyte to cancel; cancellation is asynchronous, so keep polling for `cancelled`."""

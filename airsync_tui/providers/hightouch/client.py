@@ -22,6 +22,7 @@ import httpx
 from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, SyncRunList, TriggerRunOutput
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.http import HttpSignal, JsonHttp, RequestStats, RetryPolicy, SlidingWindowLimiter
+from airsync_tui.providers.paging import PageGuard
 
 from .errors import LABEL, map_hightouch_error
 
@@ -109,8 +110,10 @@ class HightouchClient:
         """Every sync (or every sync run after `after`), paging until `hasMore` is false."""
         syncs: list[Sync] = []
         offset = 0
+        guard = PageGuard("Hightouch", "/syncs", max_pages=MAX_SYNC_PAGES)
         for _ in range(MAX_SYNC_PAGES):
             page = await self.list_syncs_page(offset=offset, after=after)
+            guard.check(sync.id for sync in page.data)
             syncs.extend(page.data)
             if not page.has_more or not page.data:
                 break

@@ -106,14 +106,14 @@ class HightouchSettingsLike(Protocol):
 def _sync_number(connection_id: str) -> int:
     """Hightouch sync ids are numbers; anything else cannot exist (no request needed)."""
     text = str(connection_id).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise NotFoundError(f"Hightouch sync {connection_id!r} not found", hint="sync ids are numbers, e.g. 58201")
     return int(text)
 
 
 def _run_number(job_id: str) -> int:
     text = str(job_id).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise NotFoundError(f"Hightouch run {job_id!r} not found", hint="run ids are numbers, e.g. 41000001")
     return int(text)
 

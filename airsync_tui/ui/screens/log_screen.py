@@ -35,6 +35,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from airsync_tui.errors import NotFoundError
+from airsync_tui.files import write_private_text
 from airsync_tui.logs import (
     Level,
     LogIndex,
@@ -487,7 +488,7 @@ class LogScreen(Screen[None]):
         show_timestamps = self.view.show_timestamps
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(format_full_text(index, show_timestamps), encoding="utf-8")
+            write_private_text(path, format_full_text(index, show_timestamps))  # 0600: logs may hold secrets
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Could not save the log: {exc}", severity="error")
             return

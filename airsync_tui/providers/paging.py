@@ -1,0 +1,64 @@
+"""One guard for every paged listing: a cap on pages and repeat detection.
+
+Why: a server (or proxy) that always answers a full page — or the same page
+whatever the offset — would make a listing loop forever and grow without
+bound (13,295 requests and 21 GB in one minute). Every paging loop asks this
+guard about each page; the guard ends the listing with a one-line error
+that says what arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from airsync_tui.errors import TransportError
+
+#: No workspace we know of has more than 50,000 connections or jobs listed at once.
+MAX_PAGES = 500
+MAX_ITEMS = 50_000
+
+
+class PageGuard:
+    """Tracks one listing's pages; `check` raises when paging cannot be trusted."""
+
+    def __init__(
+        self,
+        label: str,
+        path: str,
+        *,
+        max_pages: int = MAX_PAGES,
+        max_items: int = MAX_ITEMS,
+    ) -> None:
+        self.label = label
+        self.path = path
+        self.max_pages = max_pages
+        self.max_items = max_items
+        self.pages = 0
+        self.items = 0
+        self._seen: set[bytes] = set()
+
+    def check(self, keys: Iterable[object]) -> None:
+        """Record one page by its item keys (ids); raise on a repeat or past the caps."""
+        texts = [str(k) for k in keys]
+        self.pages += 1
+        self.items += len(texts)
+        if texts:
+            digest = hashlib.blake2b(
+                "\x00".join(texts).encode("utf-8", "replace"), digest_size=16
+            ).digest()
+            if digest in self._seen:
+                raise TransportError(
+                    f"{self.label} returned the same page twice while listing {self.path} (page {self.pages})",
+                    hint="the server ignores the offset; stopped listing instead of looping",
+                )
+            self._seen.add(digest)
+        if self.pages > self.max_pages or self.items > self.max_items:
+            raise TransportError(
+                f"{self.label} kept returning full pages for {self.path}: stopped after "
+                f"{self.pages} pages ({self.items} items)",
+                hint="the server's paging looks broken; narrow the listing (workspace, connection) or report it",
+            )
+
+
+__all__ = ["MAX_ITEMS", "MAX_PAGES", "PageGuard"]
