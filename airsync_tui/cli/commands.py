@@ -57,9 +57,9 @@ async def open_providers(args: argparse.Namespace) -> AsyncIterator[list[SyncPro
     demo = None
     if getattr(args, "demo", False):
         # `--demo` works for every command, before or after it (README).
-        from airsync_tui.service.session import start_demo
+        from airsync_tui.cli.demo import start_demo, take_prestarted
 
-        demo = start_demo()
+        demo = take_prestarted() or start_demo()
         profile = demo.profile.model_copy(update={"read_only": bool(getattr(args, "read_only", False))})
     else:
         profile = load_cli_profile(args)

@@ -223,7 +223,9 @@ def prestart_demo(argv: list[str]) -> None:
         return
     import atexit
 
-    _prestarted = start_demo()
+    # `airsync query --demo` reads the demo's DuckDB destination: say ready once its rows are written.
+    command = next((word for word in argv if not word.startswith("-")), None)
+    _prestarted = start_demo(ready_after_warehouse=command == "query")
     atexit.register(_discard_prestarted)
 
 

@@ -76,11 +76,6 @@ def add_query_parser(
     fmt.add_argument(
         "--csv", action="store_true", help="print rows as CSV with a header line"
     )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="run against the built-in emulator's DuckDB destination",
-    )
 
 
 async def cmd_query(args: argparse.Namespace) -> int:
@@ -92,9 +87,10 @@ async def cmd_query(args: argparse.Namespace) -> int:
         raise ConfigError("--timeout must be positive")
     demo = None
     if getattr(args, "demo", False):
-        from airsync_tui.cli.demo import start_demo
+        from airsync_tui.cli.demo import start_demo, take_prestarted
 
-        demo = start_demo(ready_after_warehouse=True)
+        # The launcher may have started it already (with the same readiness rule for `query`).
+        demo = take_prestarted() or start_demo(ready_after_warehouse=True)
         await asyncio.to_thread(demo.wait_ready, 40.0)
     try:
         return await _query(args, demo.profile if demo is not None else None)
