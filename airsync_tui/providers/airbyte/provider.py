@@ -39,13 +39,14 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.airbyte import JobResponse
-from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
+from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
 from airsync_tui.models.timeparse import format_iso, parse_iso, utcnow
 from airsync_tui.providers.airbyte.client import ACTIVE_STATUSES, MAX_PAGE, AirbyteClient
 from airsync_tui.providers.airbyte.errors import REFRESH_HINT, REFRESH_UNSUPPORTED, ConfigApiUnavailable
 from airsync_tui.providers.airbyte.mapping import (
     map_config_job,
     map_connection,
+    map_failure,
     map_job_detail,
     map_public_job,
     map_workspace,
@@ -371,6 +372,32 @@ class AirbyteProvider:
                 )
                 return jobs, fits
         return await self._active_jobs_public(workspaces)
+
+    async def recent_failures(self, *, limit: int = 200) -> dict[str, FailureInfo]:
+        """Failure reasons of the newest failed jobs in ONE config call (triage; constant cost).
+
+        `{job_id: first failure of the job's last failed attempt}`; empty when
+        the config API is unusable (triage then reads the public job only).
+        """
+        if not self.config_api_available():
+            return {}
+        try:
+            listing = await self.client.config_list_jobs_for_workspaces(
+                await self.workspace_ids(), statuses=("failed",), page_size=limit,
+                order_by_field="createdAt", order_by_method="DESC",
+            )
+        except AuthError:
+            raise
+        except ApiError as exc:
+            self._config_failed(exc)
+            return {}
+        found: dict[str, FailureInfo] = {}
+        for item in listing.jobs:
+            for attempt in reversed(item.attempts):
+                if attempt.failure_summary and attempt.failure_summary.failures:
+                    found[str(item.job.id)] = map_failure(attempt.failure_summary.failures[0])
+                    break
+        return found
 
     async def _active_jobs_public(self, workspaces: list[str]) -> tuple[list[Job], bool]:
         """Fallback without live stats: one public list per active status (still constant cost)."""
