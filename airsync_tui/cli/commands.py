@@ -144,6 +144,14 @@ async def _follow_logs(provider: SyncProvider, job, attempt: int | None) -> int:
     return EXIT_OK
 
 
+async def cmd_failures(args: argparse.Namespace) -> int:
+    """`airsync failures`: what is broken now, grouped by cause (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import failures
+
+    async with open_providers(args) as providers:
+        return await failures(args, providers)
+
+
 async def cmd_config(args: argparse.Namespace) -> int:
     from airsync_tui import config
 

@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attempt", type=int, default=None, help="attempt number (0-based; default: the last)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
 
+    p = sub.add_parser("failures", help="what is failing, stalled, stale or at risk of auto-disable, grouped by cause")
+    _add_global_flags(p)
+    p.add_argument("--json", action="store_true", help="print JSON: each group with its connections by id and name")
+
     p = sub.add_parser("cancel", help="cancel a running job")
     _add_global_flags(p)
     p.add_argument("job", help="job id")

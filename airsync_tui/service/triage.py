@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection, FailureInfo, Job
 from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
 
@@ -37,18 +38,30 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"https?://\S+"), "<url>"),
     (re.compile(r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}`"), "<q>"),
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "<email>"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
     (
-        re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"),
+        re.compile(
+            r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+        ),
+        "<uuid>",
+    ),
+    (
+        re.compile(
+            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
+        ),
         "<ts>",
     ),
     (re.compile(r"\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<ts>"),
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"), "<host>"),
     (
-        re.compile(r"\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|io|cloud|dev|internal|local|amazonaws|[a-z]{2})(?::\d+)?\b"),
+        re.compile(
+            r"\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|io|cloud|dev|internal|local|amazonaws|[a-z]{2})(?::\d+)?\b"
+        ),
         "<host>",
     ),
-    (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"), "<id>"),
+    (
+        re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"),
+        "<id>",
+    ),
     (re.compile(r"\b(?=[\w-]*\d{3})[A-Za-z_][\w-]*\b"), "<id>"),
     (re.compile(r"[-+]?\b\d+(?:\.\d+)?\b"), "<n>"),
 )
@@ -60,7 +73,9 @@ def normalise_message(text: str | None) -> str:
     """The message with everything occurrence-specific masked (first line, ≤300 chars)."""
     if not text:
         return ""
-    first = next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
+    first = next(
+        (line.strip() for line in text.strip().splitlines() if line.strip()), ""
+    )
     for pattern, replacement in _MASKS:
         first = pattern.sub(replacement, first)
     return _SPACES.sub(" ", first).strip()[:_MAX_MESSAGE]
@@ -83,11 +98,19 @@ class Fingerprint:
         return hashlib.sha1(self.key.encode("utf-8")).hexdigest()[:10]
 
     def label(self) -> str:
-        head = " · ".join(part for part in (self.origin, self.type) if part and part != "-")
-        return f"{head}: {self.pattern}" if head and self.pattern else head or self.pattern or "unknown"
+        head = " · ".join(
+            part for part in (self.origin, self.type) if part and part != "-"
+        )
+        return (
+            f"{head}: {self.pattern}"
+            if head and self.pattern
+            else head or self.pattern or "unknown"
+        )
 
 
-def fingerprint(origin: str | None, failure_type: str | None, message: str | None) -> Fingerprint:
+def fingerprint(
+    origin: str | None, failure_type: str | None, message: str | None
+) -> Fingerprint:
     return Fingerprint(
         origin=(origin or "-").lower(),
         type=(failure_type or "-").lower(),
@@ -98,11 +121,19 @@ def fingerprint(origin: str | None, failure_type: str | None, message: str | Non
 def problem_fingerprint(problem: ConnectionProblem) -> Fingerprint:
     """Failures group by their failure; other kinds by kind (all stale connections together)."""
     failure = problem.failure
-    if failure is not None and (failure.message or failure.internal_message or failure.type):
-        return fingerprint(failure.origin, failure.type, failure.message or failure.internal_message)
+    if failure is not None and (
+        failure.message or failure.internal_message or failure.type
+    ):
+        return fingerprint(
+            failure.origin, failure.type, failure.message or failure.internal_message
+        )
     if problem.kind in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK):
         return fingerprint(None, None, None)
-    return Fingerprint(origin=problem.kind.value, type="-", pattern=_KIND_TEXT.get(problem.kind, problem.kind.value))
+    return Fingerprint(
+        origin=problem.kind.value,
+        type="-",
+        pattern=_KIND_TEXT.get(problem.kind, problem.kind.value),
+    )
 
 
 _KIND_TEXT = {
@@ -139,7 +170,13 @@ class FailureFeed(Protocol):
 #: of only failures, and warns at half of either; we flag the warning point.
 AUTO_DISABLE_FAILURES = 100
 AUTO_DISABLE_DAYS = 14
-_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
+_UNITS = {
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+}
 _EVERY = re.compile(r"every\s+(\d+)\s+([a-z]+?)s?$", re.IGNORECASE)
 
 
@@ -150,11 +187,13 @@ def schedule_interval(connection: Connection) -> timedelta | None:
     if schedule.kind.lower() in ("basic", "interval"):
         match = _EVERY.match(expr)
         if match and match.group(2).lower() in _UNITS:
-            return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2).lower()])
+            return timedelta(
+                seconds=int(match.group(1)) * _UNITS[match.group(2).lower()]
+            )
         return None
     if schedule.kind.lower() == "cron":
         described = schedule.describe()
-        if described.startswith("daily") or described.startswith("weekdays"):
+        if described.startswith(("daily", "weekdays")):
             return timedelta(days=1)
         if described.startswith("hourly") or described == "every hour":
             return timedelta(hours=1)
@@ -173,7 +212,9 @@ class FleetSnapshot:
     connections: Mapping[str, Connection]
     jobs: Iterable[Job]
     now: datetime
-    failures: Mapping[str, FailureInfo] = field(default_factory=dict)  # job key -> failure
+    failures: Mapping[str, FailureInfo] = field(
+        default_factory=dict
+    )  # job key -> failure
 
 
 def _start(job: Job) -> datetime | None:
@@ -192,12 +233,17 @@ def failure_from_job(job: Job) -> FailureInfo | None:
     head, sep, message = job.error.partition(": ")
     parts = head.split(" · ") if sep else []
     if sep and 1 <= len(parts) <= 2 and all(re.fullmatch(r"[a-z_]+", p) for p in parts):
-        return FailureInfo(origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message)
+        return FailureInfo(
+            origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message
+        )
     return FailureInfo(message=job.error)
 
 
 def derive_problems(
-    snapshot: FleetSnapshot, *, stall_after: timedelta = timedelta(minutes=30), stale_factor: float = 3.0
+    snapshot: FleetSnapshot,
+    *,
+    stall_after: timedelta = timedelta(minutes=30),
+    stale_factor: float = 3.0,
 ) -> list[ConnectionProblem]:
     """Failed / auto-disable risk / stalled / stale problems from a snapshot (pure, O(jobs))."""
     by_connection: dict[str, list[Job]] = {}
@@ -207,11 +253,17 @@ def derive_problems(
     now = snapshot.now
     for key, connection in snapshot.connections.items():
         jobs = sorted(by_connection.get(key, ()), key=_sort_key, reverse=True)
-        terminal = [j for j in jobs if j.status.is_terminal and j.job_type in ("sync", "refresh", "full_resync")] or [
-            j for j in jobs if j.status.is_terminal
-        ]
+        terminal = [
+            j
+            for j in jobs
+            if j.status.is_terminal and j.job_type in ("sync", "refresh", "full_resync")
+        ] or [j for j in jobs if j.status.is_terminal]
         last_success = next((j for j in terminal if j.status.category.is_success), None)
-        last_success_at = (last_success.ended_at or last_success.updated_at or _start(last_success)) if last_success else None
+        last_success_at = (
+            (last_success.ended_at or last_success.updated_at or _start(last_success))
+            if last_success
+            else None
+        )
         interval = schedule_interval(connection)
         next_run = _next_run(connection, jobs, interval, now)
         streak_jobs: list[Job] = []
@@ -235,9 +287,19 @@ def derive_problems(
             since = _start(streak_jobs[-1])
             streak = len(streak_jobs)
             days = (now - since).total_seconds() / 86400 if since else 0.0
-            risk = connection.enabled and (streak >= AUTO_DISABLE_FAILURES // 2 or days >= AUTO_DISABLE_DAYS / 2)
-            attempts = latest.extra.get("attempts") if isinstance(latest.extra.get("attempts"), int) else None
-            summary = failure.summary() if failure else (latest.error or f"{latest.job_type} failed")
+            risk = connection.enabled and (
+                streak >= AUTO_DISABLE_FAILURES // 2 or days >= AUTO_DISABLE_DAYS / 2
+            )
+            attempts = (
+                latest.extra.get("attempts")
+                if isinstance(latest.extra.get("attempts"), int)
+                else None
+            )
+            summary = (
+                failure.summary()
+                if failure
+                else (latest.error or f"{latest.job_type} failed")
+            )
             if risk:
                 summary = f"at risk of auto-disable ({streak} failures in a row, {days:.0f} days): {summary}"
             problems.append(
@@ -271,7 +333,11 @@ def derive_problems(
                 )
                 continue
         if connection.enabled and interval is not None:
-            reference = last_success_at or connection.created_at
+            # Evidence only: the last success we saw, else the oldest job we saw
+            # (all unsuccessful since). A connection with no job in the window
+            # may have succeeded just before it, so it is not called stale.
+            oldest_seen = _start(terminal[-1]) if terminal else None
+            reference = last_success_at or oldest_seen
             if reference is not None and now - reference > interval * stale_factor:
                 problems.append(
                     ConnectionProblem(
@@ -286,7 +352,12 @@ def derive_problems(
     return problems
 
 
-def _next_run(connection: Connection, jobs: Sequence[Job], interval: timedelta | None, now: datetime) -> datetime | None:
+def _next_run(
+    connection: Connection,
+    jobs: Sequence[Job],
+    interval: timedelta | None,
+    now: datetime,
+) -> datetime | None:
     """Estimated next scheduled start: last start + interval (rolled forward to the future)."""
     if not connection.enabled or interval is None or interval.total_seconds() <= 0:
         return None
@@ -318,7 +389,9 @@ class SnapshotProblemSource:
     number of connections.
     """
 
-    def __init__(self, watcher: Any, *, clock: Any = None, failure_limit: int = 200) -> None:
+    def __init__(
+        self, watcher: Any, *, clock: Any = None, failure_limit: int = 200
+    ) -> None:
         self.watcher = watcher
         self._clock = clock
         self.failure_limit = failure_limit
@@ -333,13 +406,15 @@ class SnapshotProblemSource:
 
     async def open_problems(self) -> list[ConnectionProblem]:
         failures: dict[str, FailureInfo] = {}
-        for provider in self.watcher.providers.values():
+        for name, provider in self.watcher.providers.items():
             if isinstance(provider, FailureFeed):
                 try:
                     found = await provider.recent_failures(limit=self.failure_limit)
-                except Exception:  # failure texts are an enrichment; the problems stand without them
-                    continue
-                failures.update({f"{provider.name}:{job_id}": info for job_id, info in found.items()})
+                except AirsyncError:
+                    found = {}  # failure texts enrich; the problems stand without them
+                failures.update(
+                    {f"{name}:{job_id}": info for job_id, info in found.items()}
+                )
         snapshot = FleetSnapshot(
             connections=dict(self.watcher.connections),
             jobs=list(self.watcher.jobs.values()),
@@ -369,7 +444,11 @@ class ProblemGroup:
 
     @property
     def severity(self) -> Severity:
-        return Severity.CRITICAL if any(p.severity == Severity.CRITICAL for p in self.problems) else Severity.WARNING
+        return (
+            Severity.CRITICAL
+            if any(p.severity == Severity.CRITICAL for p in self.problems)
+            else Severity.WARNING
+        )
 
     @property
     def since(self) -> datetime | None:
@@ -392,14 +471,26 @@ class ProblemGroup:
 
     @property
     def streams(self) -> tuple[str, ...]:
-        return tuple(sorted({p.failing_stream for p in self.problems if p.failing_stream}))
+        return tuple(
+            sorted({p.failing_stream for p in self.problems if p.failing_stream})
+        )
 
     @property
     def example(self) -> str:
         """One real message of the group (the newest), for the operator to read."""
-        for problem in sorted(self.problems, key=lambda p: p.since.timestamp() if p.since else 0.0, reverse=True):
-            if problem.failure is not None and (problem.failure.message or problem.failure.internal_message):
-                return (problem.failure.message or problem.failure.internal_message or "").strip().splitlines()[0]
+        for problem in sorted(
+            self.problems,
+            key=lambda p: p.since.timestamp() if p.since else 0.0,
+            reverse=True,
+        ):
+            if problem.failure is not None and (
+                problem.failure.message or problem.failure.internal_message
+            ):
+                return (
+                    (problem.failure.message or problem.failure.internal_message or "")
+                    .strip()
+                    .splitlines()[0]
+                )
         return self.problems[0].summary if self.problems else ""
 
 
@@ -412,10 +503,27 @@ def group_problems(problems: Iterable[ConnectionProblem]) -> list[ProblemGroup]:
         fp = problem_fingerprint(problem)
         buckets.setdefault(fp.key, (fp, []))[1].append(problem)
     groups = [
-        ProblemGroup(fp, tuple(sorted(items, key=lambda p: (p.since.timestamp() if p.since else 0.0, p.connection_name or ""))))
+        ProblemGroup(
+            fp,
+            tuple(
+                sorted(
+                    items,
+                    key=lambda p: (
+                        p.since.timestamp() if p.since else 0.0,
+                        p.connection_name or "",
+                    ),
+                )
+            ),
+        )
         for fp, items in buckets.values()
     ]
-    groups.sort(key=lambda g: (g.severity != Severity.CRITICAL, -g.count, g.since.timestamp() if g.since else 0.0))
+    groups.sort(
+        key=lambda g: (
+            g.severity != Severity.CRITICAL,
+            -g.count,
+            g.since.timestamp() if g.since else 0.0,
+        )
+    )
     return groups
 
 
@@ -424,7 +532,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def problem_json(problem: ConnectionProblem) -> dict[str, Any]:
-    connection_id = problem.connection_key.split(":", 1)[1] if problem.connection_key else None
+    connection_id = (
+        problem.connection_key.split(":", 1)[1] if problem.connection_key else None
+    )
     failure = problem.failure
     return {
         "provider": problem.provider,
