@@ -152,6 +152,22 @@ async def cmd_failures(args: argparse.Namespace) -> int:
         return await failures(args, providers)
 
 
+async def cmd_timeline(args: argparse.Namespace) -> int:
+    """`airsync timeline CONNECTION`: what happened to one connection (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import timeline
+
+    async with open_providers(args) as providers:
+        return await timeline(args, providers)
+
+
+async def cmd_pulse(args: argparse.Namespace) -> int:
+    """`airsync pulse`: the last things that happened anywhere (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import pulse
+
+    async with open_providers(args) as providers:
+        return await pulse(args, providers)
+
+
 async def cmd_config(args: argparse.Namespace) -> int:
     from airsync_tui import config
 

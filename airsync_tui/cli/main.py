@@ -55,6 +55,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(p)
     p.add_argument("--json", action="store_true", help="print JSON: each group with its connections by id and name")
 
+    p = sub.add_parser("timeline", help="a connection's history: jobs, settings, schema and connector changes, who acted")
+    _add_global_flags(p)
+    p.add_argument("connection", help="connection id or name (unique substring)")
+    p.add_argument("--limit", type=int, default=100, help="how many events (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = sub.add_parser("pulse", help="the last things that happened anywhere, newest first")
+    _add_global_flags(p)
+    p.add_argument("--limit", type=int, default=30, help="how many events (default 30)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
     p = sub.add_parser("cancel", help="cancel a running job")
     _add_global_flags(p)
     p.add_argument("job", help="job id")

@@ -10,21 +10,29 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from airsync_tui.cli.output import inert, print_table
+from airsync_tui.cli.resolve import resolve_connection
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.models.domain import Connection, Job
+from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.timeline import (
+    TimelineFeed,
+    connection_timeline,
+    workspace_pulse,
+)
 from airsync_tui.service.triage import (
     ProblemGroup,
     SnapshotProblemSource,
     group_json,
     group_problems,
 )
-from airsync_tui.textfmt import age
+from airsync_tui.textfmt import age, duration
 
 RECENT_JOBS = 500
 
@@ -135,3 +143,100 @@ def _until(moment: datetime | None, now: datetime) -> str:
     if seconds >= 3600:
         return f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
     return f"in {max(1, seconds // 60)}m"
+
+
+def timeline_json(event: TimelineEvent) -> dict[str, Any]:
+    failure = event.failure
+    data: dict[str, Any] = _clean(
+        {
+            "id": event.id,
+            "provider": event.provider,
+            "connectionId": event.connection_id,
+            "connectionName": event.connection_name,
+            "eventType": event.event_type,
+            "at": event.at.isoformat(),
+            "title": event.title,
+            "details": list(event.details),
+            "user": event.user,
+            "jobId": event.job_id,
+            "jobType": event.job_type,
+            "status": event.status,
+            "records": event.records,
+            "bytes": event.bytes,
+            "durationSeconds": event.duration.total_seconds()
+            if event.duration is not None
+            else None,
+            "attempts": event.attempts,
+            "failure": None
+            if failure is None
+            else {
+                "origin": failure.origin,
+                "type": failure.type,
+                "message": failure.message,
+                "stream": failure.stream,
+            },
+            "origin": event.origin,
+        }
+    )
+    return data
+
+
+def print_events(
+    events: Sequence[TimelineEvent], now: datetime, *, with_connection: bool = False
+) -> None:
+    for event in events:
+        who = f" · by {inert(event.user)}" if event.user else ""
+        took = f" · {duration(event.duration)}" if event.duration is not None else ""
+        job = f" · job {event.job_id}" if event.job_id else ""
+        where = (
+            f"{inert(event.connection_name or event.connection_id)}: "
+            if with_connection
+            else ""
+        )
+        print(
+            f"{event.at:%Y-%m-%d %H:%M} UTC ({age(event.at, now)})  {where}{inert(event.title)}{job}{took}{who}"
+        )
+        for line in event.details:
+            print(f"    {inert(line)}")
+
+
+async def timeline(args: argparse.Namespace, providers: list[SyncProvider]) -> int:
+    provider, connection = await resolve_connection(providers, args.connection)
+    result = await connection_timeline(provider, connection, limit=args.limit)
+    now = server_now([provider], [])
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "provider": result.provider,
+                    "connectionId": result.connection_id,
+                    "connectionName": inert(result.connection_name or ""),
+                    "origin": result.origin,
+                    "notice": result.notice,
+                    "events": [timeline_json(e) for e in result.events],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(
+        f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {len(result.events)} events, newest first"
+    )
+    if result.notice:
+        print(f"note: {inert(result.notice)}")
+    print_events(result.events, now)
+    return EXIT_OK
+
+
+async def pulse(args: argparse.Namespace, providers: list[SyncProvider]) -> int:
+    names: dict[str, str] = {}
+    for provider in providers:
+        if not isinstance(provider, TimelineFeed):
+            names.update({c.key: c.name for c in await provider.list_connections()})
+    now = server_now(providers, [])
+    events = await workspace_pulse(providers, now=now, limit=args.limit, names=names)
+    if args.json:
+        print(json.dumps([timeline_json(e) for e in events], indent=2))
+        return EXIT_OK
+    print_events(events, server_now(providers, []), with_connection=True)
+    return EXIT_OK

@@ -261,4 +261,6 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         ("/connections/status", connections_status),
         ("/connections/sync", connections_sync),
     ]
-    return [Route(path, endpoint(handler), methods=["POST"]) for path, handler in handlers]
+    from airsync_tui.emulator.airbyte.timeline import build_event_routes
+
+    return [Route(path, endpoint(handler), methods=["POST"]) for path, handler in handlers] + build_event_routes(world)

@@ -40,7 +40,9 @@ from airsync_tui.errors import (
 )
 from airsync_tui.models.airbyte import JobResponse
 from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
+from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_iso, utcnow
+from airsync_tui.providers.airbyte import timeline as airbyte_timeline
 from airsync_tui.providers.airbyte.client import ACTIVE_STATUSES, MAX_PAGE, AirbyteClient
 from airsync_tui.providers.airbyte.errors import REFRESH_HINT, REFRESH_UNSUPPORTED, ConfigApiUnavailable
 from airsync_tui.providers.airbyte.mapping import (
@@ -398,6 +400,27 @@ class AirbyteProvider:
                     found[str(item.job.id)] = map_failure(attempt.failure_summary.failures[0])
                     break
         return found
+
+    # -------------------------------------------------------- timeline (providers/airbyte/timeline.py)
+
+    async def connection_events(self, connection_id: str, *, limit: int = 100) -> list[TimelineEvent]:
+        """Config `connections/events/list`, newest first; NotFoundError when the server lacks it."""
+        raws = await airbyte_timeline.list_connection_events(self.client, connection_id, limit=limit)
+        return [airbyte_timeline.map_connection_event(r) for r in raws]
+
+    async def event_details(self, connection_id: str, event_id: str) -> TimelineEvent:
+        raw = await airbyte_timeline.get_connection_event(self.client, connection_id, event_id)
+        details = raw.get("details") if isinstance(raw.get("details"), dict) else None
+        return airbyte_timeline.map_connection_event(raw, details=details)
+
+    async def workspace_events(self, *, start: datetime, end: datetime) -> list[TimelineEvent]:
+        """Config `connections/events/list_minimal`, one request per workspace, newest first."""
+        events: list[TimelineEvent] = []
+        for workspace_id in await self.workspace_ids():
+            raws = await airbyte_timeline.list_workspace_events(self.client, workspace_id, start=start, end=end)
+            events.extend(airbyte_timeline.map_minimal_event(r) for r in raws)
+        events.sort(key=lambda e: e.at, reverse=True)
+        return events
 
     async def _active_jobs_public(self, workspaces: list[str]) -> tuple[list[Job], bool]:
         """Fallback without live stats: one public list per active status (still constant cost)."""
