@@ -36,7 +36,7 @@ def run(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
         AIRSYNC_CONFIG=os.devnull + ".missing.toml",
     )
-    return subprocess.run([sys.executable, "-m", "airsync_tui", *args], capture_output=True, text=True, timeout=60, env=env)
+    return subprocess.run([sys.executable, "-m", "airsync_tui", *args], check=False, capture_output=True, text=True, timeout=60, env=env)
 
 
 def failing_airbyte_connections(emu: RunningEmulator) -> dict[str, tuple[str, str, str]]:
@@ -76,3 +76,29 @@ def test_failures_table_names_each_group(emu: RunningEmulator) -> None:
     for name, origin, failure_type in failing_airbyte_connections(emu).values():
         assert name in result.stdout
         assert f"{origin} · {failure_type}:" in result.stdout
+
+
+def test_timeline_json_and_text(emu: RunningEmulator) -> None:
+    stripe = next(c for c in emu.world.connections if c.name.startswith("Stripe"))
+    result = run(emu, "timeline", stripe.connection_id, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["origin"] == "events" and data["connectionName"] == stripe.name
+    types = [e["eventType"] for e in data["events"]]
+    assert "SCHEMA_UPDATE" in types and "CONNECTION_SETTINGS_UPDATE" in types
+    assert [e["at"] for e in data["events"]] == sorted((e["at"] for e in data["events"]), reverse=True)
+    text = run(emu, "timeline", stripe.connection_id)
+    assert "Schema changed (breaking)" in text.stdout and "by Maya Chen" in text.stdout
+    hightouch = run(emu, "timeline", "hightouch:58201", "--json")
+    assert hightouch.returncode == 0, hightouch.stderr
+    runs = json.loads(hightouch.stdout)
+    assert runs["origin"] == "jobs" and runs["events"] and all(e["jobId"] for e in runs["events"])
+
+
+def test_pulse_merges_providers_newest_first(emu: RunningEmulator) -> None:
+    result = run(emu, "pulse", "--json", "--limit", "40")
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout)
+    assert {e["provider"] for e in events} == {"airbyte", "hightouch"}
+    assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
+    assert all(e["connectionName"] for e in events)

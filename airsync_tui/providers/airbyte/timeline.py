@@ -12,6 +12,7 @@ plain title instead of an error.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +51,9 @@ _SETTING_WORDS = {
 
 
 def _words(value: str) -> str:
-    return value.replace("_", " ").lower()
+    """`TOO_MANY_FAILED_JOBS` / `someNewSetting` → lower-case words."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", value)
+    return spaced.replace("_", " ").lower()
 
 
 def _value(value: Any) -> str:
