@@ -115,6 +115,14 @@ async def cmd_cancel(args: argparse.Namespace) -> int:
 async def cmd_logs(args: argparse.Namespace) -> int:
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
+        if getattr(args, "errors", False) or getattr(args, "tail", None) is not None:
+            from airsync_tui.service.log_report import print_log_errors, print_log_tail
+
+            if args.errors:
+                return await print_log_errors(provider, job, attempt_number=args.attempt, out=sys.stdout)
+            if args.tail < 0:
+                raise ConfigError("--tail must be a number of lines >= 0")
+            return await print_log_tail(provider, job, attempt_number=args.attempt, lines=args.tail, out=sys.stdout)
         if not args.follow:
             from airsync_tui.service.log_feed import print_attempt_log
 

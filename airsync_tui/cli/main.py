@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job", help="job id (prefix with the provider when ambiguous: hightouch:123)")
     p.add_argument("--attempt", type=int, default=None, help="attempt number (0-based; default: the last)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
+    p.add_argument("--errors", action="store_true", help="print the failure, the error groups (counts, first/last line) and an attempt summary")
+    p.add_argument("--tail", type=int, default=None, metavar="N", help="print only the last N lines")
 
     p = sub.add_parser("failures", help="what is failing, stalled, stale or at risk of auto-disable, grouped by cause")
     _add_global_flags(p)
