@@ -102,3 +102,21 @@ def test_pulse_merges_providers_newest_first(emu: RunningEmulator) -> None:
     assert {e["provider"] for e in events} == {"airbyte", "hightouch"}
     assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
     assert all(e["connectionName"] for e in events)
+
+
+def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
+    world = emu.world
+    with world.lock:
+        job = next(j for j in reversed(world.jobs) if j.status == "failed" and not j.big_log)
+        failure = job.attempts[-1].failure
+    assert failure is not None
+    result = run(emu, "logs", str(job.job_id), "--errors")
+    assert result.returncode == 0, result.stderr
+    assert f"origin: {failure.origin}  ·  type: {failure.failure_type}" in result.stdout
+    assert "Error groups (" in result.stdout and "\nSummary\n" in result.stdout
+    assert f"attempt {len(job.attempts)}: failed" in result.stdout
+    full = run(emu, "logs", str(job.job_id)).stdout.splitlines()
+    tail = run(emu, "logs", str(job.job_id), "--tail", "5")
+    assert tail.returncode == 0 and tail.stdout.splitlines() == full[-5:]
+    bad = run(emu, "logs", str(job.job_id), "--tail", "-3")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--tail" in bad.stderr
