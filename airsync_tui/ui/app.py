@@ -42,6 +42,7 @@ from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.messages import WatcherEvents
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
+from airsync_tui.ui.triage_actions import TriageActions
 from airsync_tui.ui.themes import DEFAULT_THEME, THEMES, other_theme, palette_for
 from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
 
@@ -76,7 +77,7 @@ def _stylesheets() -> list[Path]:
         return [base / name for name in names]
 
 
-class AirsyncApp(App[None]):
+class AirsyncApp(TriageActions, App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
     TITLE = "airsync"
@@ -413,7 +414,7 @@ class AirsyncApp(App[None]):
     async def _open_logs(self, job_key: str, attempt_number: int | None) -> None:
         """Learn the job's attempts first (one request) so the viewer opens on the latest one."""
         from airsync_tui.service.log_feed import make_log_feed
-        from airsync_tui.ui.screens.log_screen import LogScreen
+        from airsync_tui.ui.screens.log_failure import FailureLogScreen as LogScreen  # + failure header, error groups
 
         try:
             if attempt_number is None and job_key not in self.watcher.details:
