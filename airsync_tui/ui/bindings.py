@@ -51,9 +51,6 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("app.help", "question_mark", "show_help", "Help", "Show every key binding.", "app"),
     KeySpec("app.refresh", "r", "refresh_now", "Refresh", "Poll the providers now instead of waiting for the next tick.", "app"),
     KeySpec("app.back", "escape", "back", "Back", "Close this screen or clear the active filter.", "app", show=True, palette=False),
-    KeySpec("app.triage", "b", "open_triage", "Broken", "Triage: what is failing, stalled, stale or at risk, grouped by cause.", "app"),
-    KeySpec("app.pulse", "E", "open_pulse", "Pulse", "The last things that happened anywhere, newest first, live.", "app"),
-    KeySpec("app.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline: jobs, changes, who acted.", "app"),
     # -- connections (home) ------------------------------------------------
     KeySpec("connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False),
     KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),
@@ -90,9 +87,13 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("logs.copy", "y", "copy_line", "Copy", "Copy the current line (or selection) to the clipboard.", "logs"),
     KeySpec("logs.pager", "p", "open_pager", "Pager", "Open the log in $PAGER.", "logs"),
     KeySpec("logs.back", "escape", "back", "Back", "Close the search bar, or leave the log viewer.", "logs", palette=False),
+    # -- everywhere: triage, pulse, timeline (listed last in help) -----------
+    KeySpec("app.triage", "b", "open_triage", "Broken", "Triage: what is failing, stalled, stale or at risk, grouped by cause.", "app"),
+    KeySpec("app.pulse", "E", "open_pulse", "Pulse", "The last things that happened anywhere, newest first, live.", "app"),
+    KeySpec("app.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline: jobs, changes, who acted.", "app"),
     # -- log viewer: failure header and error groups ------------------------
     KeySpec("logs_failure.jump", "x", "jump_to_failure", "Failure line", "Jump to the first log line that matches the attempt's failure.", "logs_failure"),
-    KeySpec("logs_failure.groups", "g", "toggle_error_groups", "Error groups", "Show or hide the error groups (counts, first/last line); enter selects one.", "logs_failure"),
+    KeySpec("logs_failure.groups", "ctrl+e", "toggle_error_groups", "Error groups", "Show or hide the error groups (counts, first/last line); enter selects one.", "logs_failure"),
     KeySpec("logs_failure.next_in_group", "right_curly_bracket", "next_match", "Next in group", "Next occurrence of the selected error group.", "logs_failure", show=False),
     KeySpec("logs_failure.prev_in_group", "left_curly_bracket", "prev_match", "Prev in group", "Previous occurrence of the selected error group.", "logs_failure", show=False),
     # -- triage ---------------------------------------------------------------

@@ -5,7 +5,7 @@ Extends `LogScreen` without changing it:
 * a pinned header from the attempt's `failureSummary` (origin, type, stream,
   retryable, external message) and a dbt-style attempt summary (outcome,
   duration, records); `x` jumps to the first log line that matches the failure;
-* `g` toggles the error-groups panel (ERROR/exception lines fingerprinted,
+* `ctrl+e` toggles the error-groups panel (ERROR/exception lines fingerprinted,
   counted, first/last line); `enter` on a group makes its occurrences the
   matches, so `n`/`N` (or `}`/`{`) step through that group only;
 * opened from triage it starts positioned at the first line of the error.
@@ -119,7 +119,7 @@ class FailureLogScreen(LogScreen):
         if lines:
             text = Text("\n").join(Text(line) for line in lines[:4])
             if failure is not None:
-                text.append("   (x: jump to it · g: error groups)", style="dim")
+                text.append("   (x: jump to it · ctrl+e: error groups)", style="dim")
             header.update(text)
         header.set_class(failure is not None, "-failed")
 
