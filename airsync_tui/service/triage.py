@@ -205,8 +205,13 @@ def derive_problems(
         by_connection.setdefault(job.connection_key, []).append(job)
     problems: list[ConnectionProblem] = []
     now = snapshot.now
-    for key, connection in snapshot.connections.items():
-        jobs = sorted(by_connection.get(key, ()), key=_sort_key, reverse=True)
+    for key, held in by_connection.items():
+        # Only connections with jobs in the window can show evidence of a problem,
+        # so the pass costs O(held jobs), not O(connections).
+        connection = snapshot.connections.get(key)
+        if connection is None:
+            continue
+        jobs = sorted(held, key=_sort_key, reverse=True)
         terminal = [
             j
             for j in jobs
