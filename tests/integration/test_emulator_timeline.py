@@ -187,3 +187,27 @@ def test_provider_timeline_maps_events_and_falls_back_to_jobs_without_the_api(em
     jobs = sorted((emu.world.get_job(j) for j in emu.world.connections_by_id[stripe].job_ids), key=lambda j: -j.created_at)
     assert [e.job_id for e in fallback.events] == [str(j.job_id) for j in jobs]
     assert all(e.origin == "jobs" for e in pulse) and pulse
+
+
+def test_stream_statuses_match_the_spec_and_the_provider_reads_them(emu: RunningEmulator, cfg: httpx.Client, spec: Validator) -> None:
+    with emu.world.lock:
+        # The newest job of each connection, running or finished (history gives every connection one).
+        running = [c for c in emu.world.connections if c.job_ids]
+    assert running
+    for connection in running:
+        body = cfg.post("/stream_statuses/latest_per_run_state", json={"connectionId": connection.connection_id}).json()
+        check(spec, body, "StreamStatusReadList")
+        assert body["streamStatuses"], connection.name
+        names = {s["streamName"] for s in body["streamStatuses"]}
+        assert names <= {s.name for s in connection.streams}
+    assert cfg.post("/stream_statuses/latest_per_run_state", json={}).status_code == 422
+
+    async def run() -> list[object]:
+        provider = provider_for(emu)
+        try:
+            return await provider.stream_states(running[0].connection_id)  # type: ignore[return-value]
+        finally:
+            await provider.aclose()
+
+    states = asyncio.run(run())
+    assert states and {s.name for s in states} <= {s.name for s in running[0].streams}  # type: ignore[attr-defined]

@@ -40,10 +40,12 @@ from airsync_tui.errors import (
 )
 from airsync_tui.models.airbyte import JobResponse
 from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
+from airsync_tui.models.stream_state import StreamState
 from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_iso, utcnow
 from airsync_tui.providers.airbyte import timeline as airbyte_timeline
 from airsync_tui.providers.airbyte.client import ACTIVE_STATUSES, MAX_PAGE, AirbyteClient
+from airsync_tui.providers.airbyte.stream_states import fetch_stream_statuses
 from airsync_tui.providers.airbyte.errors import REFRESH_HINT, REFRESH_UNSUPPORTED, ConfigApiUnavailable
 from airsync_tui.providers.airbyte.mapping import (
     map_config_job,
@@ -400,6 +402,12 @@ class AirbyteProvider:
                     found[str(item.job.id)] = map_failure(attempt.failure_summary.failures[0])
                     break
         return found
+
+    async def stream_states(self, connection_id: str) -> list[StreamState]:
+        """Config `stream_statuses/latest_per_run_state`: per-stream run states of the newest job."""
+        if not self.config_api_available():
+            return []
+        return await fetch_stream_statuses(self.client, connection_id)
 
     # -------------------------------------------------------- timeline (providers/airbyte/timeline.py)
 

@@ -57,6 +57,7 @@ from airsync_tui.ui.formatting import (
 )
 from airsync_tui.ui.messages import JobOpened
 from airsync_tui.ui.widgets.header import HeaderBar
+from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
 from airsync_tui.ui.widgets.live_table import LiveTable
 
 RECENT_JOBS_PAGE = 20
@@ -111,6 +112,7 @@ class JobScreen(Screen[None]):
             yield Static(id="attempt-failure")
             yield Label("Streams", classes="section")
             yield LiveTable(id="streams", cursor_type="row")
+            yield StreamStatesPanel(id="stream-states")  # live run state per stream (ui/widgets/stream_states.py)
             yield Label("Recent jobs  ([ older · ] newer · enter show)", classes="section", id="recent-label")
             yield LiveTable(id="jobs", cursor_type="row")
         yield Footer()
