@@ -18,6 +18,7 @@ from airsync_tui.ui.screens.job import JobScreen
 from airsync_tui.ui.screens.log_failure import FailureLogScreen, literal_piece
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
+from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -138,3 +139,24 @@ async def test_timeline_and_pulse_screens(emulator: RunningEmulator) -> None:
         assert [e.at for e in pulse.events] == sorted((e.at for e in pulse.events), reverse=True)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TimelineScreen), timeout=5)
+
+
+async def test_job_panel_shows_live_stream_states(emulator: RunningEmulator) -> None:
+    app = _app(emulator)
+    with emulator.world.lock:
+        connection = next(c for c in emulator.world.connections if c.active_job_id is not None)
+        streams = {s.name for s in connection.streams}
+    key = f"airbyte:{connection.connection_id}"
+    async with app.run_test(size=(120, 60)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
+        screen = app.screen
+        assert isinstance(screen, ConnectionsScreen)
+        screen.table.move_to_key(key)
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), timeout=5)
+        panel = app.screen.query_one(StreamStatesPanel)
+        await wait_for(pilot, lambda: bool(panel.states), timeout=10, what="stream states")
+        assert {s.name for s in panel.states} == streams
+        assert all(not s.derived for s in panel.states)  # from the server's stream statuses, not counts
+        assert "Stream states:" in screen_text(app)

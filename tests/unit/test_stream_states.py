@@ -93,7 +93,7 @@ def test_emulator_streams_finish_at_different_times_and_some_wait_for_quota() ->
         job = world.create_job(connection.connection_id, "sync")
         start = job.created_at
         limited_streams: set[str] = set()
-        for step in range(0, 400):
+        for step in range(400):
             at = start + step * 15.0
             world.tick(at)
             body = latest_per_run_state(world, connection.connection_id, at)
