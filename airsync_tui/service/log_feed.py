@@ -19,7 +19,7 @@ import asyncio
 from typing import TextIO
 
 from airsync_tui.errors import EXIT_OK
-from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, iter_formatted_lines, parse_attempt
+from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, parse_attempt
 from airsync_tui.logs.parse import AttemptLog as ParsedAttempt
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 from airsync_tui.models.domain import Job, JobDetail
@@ -38,8 +38,11 @@ class ProviderLogFeed:
         detail: JobDetail | None = None,
         connection_name: str | None = None,
         attempt_number: int | None = None,
+        spill: bool = True,
     ) -> None:
         self.provider = provider
+        #: Spill finished big logs to a mapped temp file (viewers); one-shot printers keep them in memory.
+        self.spill = spill
         self.job = job
         self.job_id = job.id
         self.connection_name = connection_name or job.connection_id
@@ -103,6 +106,9 @@ class ProviderLogFeed:
             index = parsed.index
         else:
             index = LogIndex.from_lines(log.text_lines)
+        if not log.live and self.spill:
+            # A finished big log leaves the heap for a mapped temp file (LogIndex.spill): RSS stays flat.
+            await asyncio.to_thread(index.spill)
         self._lines[attempt_number] = len(index)
         return index
 
@@ -149,7 +155,7 @@ async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number:
 
     (`--follow` goes through the watcher's `follow_logs`, like every live view.)
     """
-    feed = ProviderLogFeed(provider, job, attempt_number=attempt_number)
+    feed = ProviderLogFeed(provider, job, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     index = await feed.load(number)
