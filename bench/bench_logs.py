@@ -2,6 +2,7 @@
 
     python bench/bench_logs.py [--lines 1000000] [--no-toolong] [--no-emulator]
     python bench/bench_logs.py --export      # `airsync logs JOB > file`, fresh process
+    python bench/bench_logs.py --ten         # RSS after opening the big log ten times in turn
 
 Two sources, so both log formats are measured end to end:
   * legacy ``logLines``: the REAL emulator (``start_emulator`` with
@@ -552,8 +553,45 @@ def export_bench(lines: int, runs: int = 3) -> None:
         proc.wait(timeout=30)
 
 
+def ten_logs_bench(lines: int, count: int = 10) -> None:
+    """``--ten``: open the big log `count` times in turn in one process (as a dashboard session would:
+    load through ``ProviderLogFeed``, which spills a finished log to a mapped temp file, then drop it)
+    and print RSS after each, to show memory does not grow with the number of logs opened."""
+    proc, info = start_emulator_process(lines)
+
+    async def go(spill: bool) -> list[float]:
+        feed, close = await emulator_feed(info)
+        feed.spill = spill
+        readings = []
+        shown = None  # the log on screen: the previous one is closed when the next opens
+        try:
+            for _ in range(count):
+                index = await feed.load(feed.attempt_numbers[-1])
+                assert len(index) >= lines
+                shown = index
+                del index
+                gc.collect()
+                readings.append(rss_mb())
+        finally:
+            await close()
+        del shown
+        return readings
+
+    try:
+        for spill in (True, False):
+            readings = asyncio.run(go(spill))
+            label = "spilled to a mapped temp file" if spill else "kept in the heap (before)"
+            print(f"RSS with the {lines:,}-line log open, after opening it {count} times in turn, {label} (MB): "
+                  + ", ".join(f"{r:.0f}" for r in readings))  # fmt: skip
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ten", action="store_true", help="only: RSS after opening the big log ten times in turn")
     parser.add_argument("--export", action="store_true", help="only time `airsync logs JOB > file` (fresh processes)")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--no-toolong", action="store_true")
@@ -574,6 +612,9 @@ def main() -> None:
         return
     if args.export:
         export_bench(args.lines)
+        return
+    if args.ten:
+        ten_logs_bench(args.lines)
         return
     results = run(args.lines, not args.no_toolong, not args.no_emulator)
     print("\n" + table(results, args.lines))

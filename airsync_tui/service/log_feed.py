@@ -27,6 +27,14 @@ from airsync_tui.providers.base import AttemptLog, SyncProvider
 
 
 
+def _spill_and_trim(index: LogIndex) -> None:
+    """After a big parse: text to a mapped temp file, freed parse garbage back to the OS."""
+    from airsync_tui.logs.memory import release_free_memory
+
+    if index.spill():
+        release_free_memory()
+
+
 class ProviderLogFeed:
     """An `AttemptLogFeed` over one job of one provider."""
 
@@ -108,7 +116,7 @@ class ProviderLogFeed:
             index = LogIndex.from_lines(log.text_lines)
         if not log.live and self.spill:
             # A finished big log leaves the heap for a mapped temp file (LogIndex.spill): RSS stays flat.
-            await asyncio.to_thread(index.spill)
+            await asyncio.to_thread(_spill_and_trim, index)
         self._lines[attempt_number] = len(index)
         return index
 
