@@ -87,15 +87,15 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("logs.copy", "y", "copy_line", "Copy", "Copy the current line (or selection) to the clipboard.", "logs"),
     KeySpec("logs.pager", "p", "open_pager", "Pager", "Open the log in $PAGER.", "logs"),
     KeySpec("logs.back", "escape", "back", "Back", "Close the search bar, or leave the log viewer.", "logs", palette=False),
-    # -- everywhere: triage, pulse, timeline (listed last in help) -----------
-    KeySpec("app.triage", "b", "open_triage", "Broken", "Triage: what is failing, stalled, stale or at risk, grouped by cause.", "app"),
-    KeySpec("app.pulse", "E", "open_pulse", "Pulse", "The last things that happened anywhere, newest first, live.", "app"),
-    KeySpec("app.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline: jobs, changes, who acted.", "app"),
+    # -- everywhere: triage, pulse, timeline (listed last in help; off the footer, which is full) --
+    KeySpec("app.triage", "b", "open_triage", "Broken", "Triage: what is failing, stalled, stale or at risk, grouped by cause.", "app", show=False),
+    KeySpec("app.pulse", "E", "open_pulse", "Pulse", "The last things that happened anywhere, newest first, live.", "app", show=False),
+    KeySpec("app.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline: jobs, changes, who acted.", "app", show=False),
     # -- log viewer: failure header and error groups ------------------------
     KeySpec("logs_failure.jump", "x", "jump_to_failure", "Failure line", "Jump to the first log line that matches the attempt's failure.", "logs_failure"),
     KeySpec("logs_failure.groups", "ctrl+e", "toggle_error_groups", "Error groups", "Show or hide the error groups (counts, first/last line); enter selects one.", "logs_failure"),
-    KeySpec("logs_failure.next_in_group", "right_curly_bracket", "next_match", "Next in group", "Next occurrence of the selected error group.", "logs_failure", show=False),
-    KeySpec("logs_failure.prev_in_group", "left_curly_bracket", "prev_match", "Prev in group", "Previous occurrence of the selected error group.", "logs_failure", show=False),
+    KeySpec("logs_failure.next_in_group", "right_curly_bracket", "next_match", "Group next", "Next occurrence of the selected error group.", "logs_failure", show=False),
+    KeySpec("logs_failure.prev_in_group", "left_curly_bracket", "prev_match", "Group prev", "Previous occurrence of the selected error group.", "logs_failure", show=False),
     # -- triage ---------------------------------------------------------------
     KeySpec("triage.open", "enter", "open", "Open", "On a cause: its connections; on a connection: its job panel.", "triage", palette=False),
     KeySpec("triage.logs", "l", "open_logs", "Log at error", "Open the failed attempt's log at the first line of that error.", "triage"),
@@ -111,7 +111,7 @@ SCOPE_TITLES: dict[str, str] = {
     "connections": "Connections",
     "job": "Job panel",
     "logs": "Attempt log viewer",
-    "logs_failure": "Attempt log viewer: failures",
+    "logs_failure": "Log errors",
     "triage": "Triage",
     "timeline": "Timeline",
     "pulse": "Pulse",
