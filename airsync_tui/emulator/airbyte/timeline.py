@@ -155,25 +155,41 @@ def record_manual_start(
 
 
 def seed_history(world: AirbyteWorld) -> None:
-    """Events for the jobs that existed before the simulation started, oldest first, plus demo changes."""
-    pending: list[tuple[float, str, str, dict[str, Any], dict[str, Any] | None]] = []
-    for job in world.jobs:
-        if job.status in _FINAL:
-            summary = final_summary(job, job.updated_at, with_totals=False)
-            pending.append(
-                (
-                    job.updated_at,
-                    job.connection.connection_id,
-                    event_type_for(job, summary["statusType"]),
-                    summary,
-                    None,
+    """Called once the world is built. The demo workspace is seeded at once; a scaled one (thousands of
+    connections × 20 history jobs) on the first events request, so building it stays fast."""
+    if world.scaled:
+        return
+    ensure_seeded(world)
+
+
+def ensure_seeded(world: AirbyteWorld) -> None:
+    """Events for the jobs that existed before the simulation started, plus the demo's changes (once)."""
+    with world.lock:
+        if getattr(world, "_timeline_seeded", False):
+            return
+        world._timeline_seeded = True  # type: ignore[attr-defined]  # set here, read only here
+        pending: list[
+            tuple[str, str, float, dict[str, Any], dict[str, Any] | None]
+        ] = []
+        built = world.built_at
+        for job in world.jobs:
+            if job.status in _FINAL and job.updated_at <= built:
+                summary = final_summary(job, job.updated_at, with_totals=False)
+                pending.append(
+                    (
+                        job.connection.connection_id,
+                        event_type_for(job, summary["statusType"]),
+                        job.updated_at,
+                        summary,
+                        None,
+                    )
                 )
-            )
-    if not world.scaled:
-        pending += _demo_changes(world)
-    pending.sort(key=lambda item: item[0])
-    for at, connection_id, event_type, summary, user in pending:
-        world.events.record(connection_id, event_type, at, summary, user)
+        if not world.scaled:
+            pending += [
+                (cid, kind, at, summary, user)
+                for at, cid, kind, summary, user in _demo_changes(world)
+            ]
+        world.events.record_many(pending)
 
 
 def _demo_changes(
@@ -454,6 +470,7 @@ def _time(body: dict[str, Any], name: str, *, required: bool) -> float | None:
 
 def build_event_routes(world: AirbyteWorld) -> list[Route]:
     def events_list(body: dict[str, Any]) -> Any:
+        ensure_seeded(world)
         connection_id = body.get("connectionId")
         if not connection_id:
             raise _Invalid("connectionId is required")
@@ -486,6 +503,7 @@ def build_event_routes(world: AirbyteWorld) -> list[Route]:
             }
 
     def events_get(body: dict[str, Any]) -> Any:
+        ensure_seeded(world)
         event_id = body.get("connectionEventId")
         if not event_id or not body.get("connectionId"):
             raise _Invalid("connectionEventId and connectionId are required")
@@ -496,6 +514,7 @@ def build_event_routes(world: AirbyteWorld) -> list[Route]:
             return connection_event_with_details(world, event)
 
     def events_list_minimal(body: dict[str, Any]) -> Any:
+        ensure_seeded(world)
         workspace_id = body.get("workspaceId")
         if not workspace_id:
             raise _Invalid("workspaceId is required")
