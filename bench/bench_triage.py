@@ -33,7 +33,9 @@ class Holder:
         self.jobs: dict = {}
 
 
-async def measure(size: int, rounds: int) -> tuple[int, int, float, float, float, int, int]:
+async def measure(
+    size: int, rounds: int
+) -> tuple[int, int, float, float, float, int, int]:
     emu = start_emulator(EmulatorOptions(seed=7, connections=size, big_log_lines=0))
     try:
         provider = AirbyteProvider.from_settings(
@@ -72,14 +74,22 @@ async def measure(size: int, rounds: int) -> tuple[int, int, float, float, float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'connections':>11}  {'requests/refresh':>16}  {'total ms':>8}  {'local ms':>8}  {'request ms':>10}  {'problems':>8}  {'groups':>6}")
+    print(
+        f"{'connections':>11}  {'requests/refresh':>16}  {'total ms':>8}  {'local ms':>8}  {'request ms':>10}  {'problems':>8}  {'groups':>6}"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
-        n, requests, total, local, server, problems, groups = asyncio.run(measure(size, args.rounds))
-        print(f"{n:>11}  {requests:>16}  {total * 1000:>8.1f}  {local * 1000:>8.1f}  {server * 1000:>10.1f}  {problems:>8}  {groups:>6}")
+        n, requests, total, local, server, problems, groups = asyncio.run(
+            measure(size, args.rounds)
+        )
+        print(
+            f"{n:>11}  {requests:>16}  {total * 1000:>8.1f}  {local * 1000:>8.1f}  {server * 1000:>10.1f}  {problems:>8}  {groups:>6}"
+        )
 
 
 if __name__ == "__main__":

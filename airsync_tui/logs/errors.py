@@ -24,7 +24,9 @@ from airsync_tui.logs.fingerprint import normalise_message
 from airsync_tui.logs.index import Level, LogIndex
 
 #: Lines that say an exception happened even when the logger's level is not ERROR.
-EXCEPTION_PATTERN = r"\b[\w.$]*(?:Exception|Error)\b|Traceback \(most recent call last\)|\bFATAL\b"
+EXCEPTION_PATTERN = (
+    r"\b[\w.$]*(?:Exception|Error)\b|Traceback \(most recent call last\)|\bFATAL\b"
+)
 _FRAME = re.compile(
     r"^\s+at\s|^\s+File \"|^Traceback \(most recent call last\)|^\s*Caused by:|^\s*\.\.\. \d+ more|^\s+\^+\s*$"
 )

@@ -86,7 +86,9 @@ async def _load(
         detail = await provider.get_job_detail(job.id)
     except Exception:  # noqa: BLE001 - the log is still worth printing without the attempt list
         detail = None
-    feed = ProviderLogFeed(provider, job, detail=detail, attempt_number=attempt_number, spill=False)
+    feed = ProviderLogFeed(
+        provider, job, detail=detail, attempt_number=attempt_number, spill=False
+    )
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     return feed, number, await feed.load(number), detail

@@ -43,7 +43,9 @@ def map_stream_statuses(body: Any, *, job_id: str | None = None) -> list[StreamS
     out = []
     for (namespace, name), item in latest.items():
         raw_metadata = item.get("metadata")
-        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+        metadata: dict[str, Any] = (
+            raw_metadata if isinstance(raw_metadata, dict) else {}
+        )
         cause = item.get("incompleteRunCause")
         out.append(
             StreamState(
