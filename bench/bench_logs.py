@@ -1,6 +1,8 @@
 """Attempt-log viewer benchmark: 1,000,000-line logs, both Airbyte formats.
 
     python bench/bench_logs.py [--lines 1000000] [--no-toolong] [--no-emulator]
+    python bench/bench_logs.py --export      # `airsync logs JOB > file`, fresh process
+    python bench/bench_logs.py --ten         # RSS after opening the big log ten times in turn
 
 Two sources, so both log formats are measured end to end:
   * legacy ``logLines``: the REAL emulator (``start_emulator`` with
@@ -497,8 +499,99 @@ def open_viewer(make_feed: Callable[[], Awaitable[tuple[Any, Any]]]) -> None:
     OpenLogApp().run()
 
 
+def export_bench(lines: int, runs: int = 3) -> None:
+    """``--export``: `airsync logs JOB > file` for the big-log job, fresh process each run (issue 11 target ≤ 3 s)."""
+    proc, info = start_emulator_process(lines)
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+        env.update(
+            AIRBYTE_API_ROOT=info["public_api_url"], AIRBYTE_CLIENT_ID=info["client_id"],
+            AIRBYTE_CLIENT_SECRET=info["client_secret"], AIRBYTE_WORKSPACE_ID=info["workspace_id"],
+            AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        )  # fmt: skip
+        airsync = [PYTHON, "-m", "airsync_tui"]
+        listing = subprocess.run(
+            [*airsync, "jobs", BIG_LOG_CONNECTION, "--json", "--limit", "1"], env=env, capture_output=True, text=True, check=True
+        )
+        job = str(json.loads(listing.stdout)[0]["jobId"])
+        subprocess.run([*airsync, "logs", job], env=env, stdout=subprocess.DEVNULL, check=True)  # warm the emulator's render
+        OUT.mkdir(parents=True, exist_ok=True)
+        target = OUT / "export.log"
+        import resource
+
+        times, cpus = [], []
+        for _ in range(runs):
+            with target.open("wb") as sink:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([*airsync, "logs", job], env=env, stdout=sink, check=True)
+                times.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        count = sum(1 for _ in target.open("rb"))
+        print(f"airsync logs {job} > file: {count:,} lines, {target.stat().st_size / 1e6:.0f} MB, fresh process: "
+              f"wall {', '.join(f'{t:.2f}' for t in times)} s (best {min(times):.2f}), "
+              f"CPU {', '.join(f'{c:.2f}' for c in cpus)} s (best {min(cpus):.2f})")  # fmt: skip
+        # The writing phase alone, before (one formatted() + print per line) and after (block writes), same index.
+        from airsync_tui.logs.export import write_formatted
+        from airsync_tui.logs.parse import iter_formatted_lines
+
+        index = parse_attempt(synthetic_attempt_json(lines, structured=False)).index
+        with open(os.devnull, "w") as sink:
+            start = time.process_time()
+            for line in iter_formatted_lines(index):
+                print(line, file=sink)
+            per_line = time.process_time() - start
+            start = time.process_time()
+            write_formatted(index, sink)
+            blocks = time.process_time() - start
+        print(f"writing {len(index):,} formatted lines (CPU): per-line print {per_line:.2f} s, block export {blocks:.2f} s")
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def ten_logs_bench(lines: int, count: int = 10) -> None:
+    """``--ten``: open the big log `count` times in turn in one process (as a dashboard session would:
+    load through ``ProviderLogFeed``, which spills a finished log to a mapped temp file, then drop it)
+    and print RSS after each, to show memory does not grow with the number of logs opened."""
+    proc, info = start_emulator_process(lines)
+
+    async def go(spill: bool) -> list[float]:
+        feed, close = await emulator_feed(info)
+        feed.spill = spill
+        readings = []
+        shown = None  # the log on screen: the previous one is closed when the next opens
+        try:
+            for _ in range(count):
+                index = await feed.load(feed.attempt_numbers[-1])
+                assert len(index) >= lines
+                shown = index
+                del index
+                gc.collect()
+                readings.append(rss_mb())
+        finally:
+            await close()
+        del shown
+        return readings
+
+    try:
+        for spill in (True, False):
+            readings = asyncio.run(go(spill))
+            label = "spilled to a mapped temp file" if spill else "kept in the heap (before)"
+            print(f"RSS with the {lines:,}-line log open, after opening it {count} times in turn, {label} (MB): "
+                  + ", ".join(f"{r:.0f}" for r in readings))  # fmt: skip
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ten", action="store_true", help="only: RSS after opening the big log ten times in turn")
+    parser.add_argument("--export", action="store_true", help="only time `airsync logs JOB > file` (fresh processes)")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--no-toolong", action="store_true")
     parser.add_argument("--no-emulator", action="store_true", help="synthetic source for both formats")
@@ -515,6 +608,12 @@ def main() -> None:
     if args.open_emulator:
         info = json.loads(args.open_emulator.read_text())
         open_viewer(lambda: emulator_feed(info))
+        return
+    if args.export:
+        export_bench(args.lines)
+        return
+    if args.ten:
+        ten_logs_bench(args.lines)
         return
     results = run(args.lines, not args.no_toolong, not args.no_emulator)
     print("\n" + table(results, args.lines))

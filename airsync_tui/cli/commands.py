@@ -148,6 +148,14 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         args.attempt -= 1
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
+        if getattr(args, "errors", False) or getattr(args, "tail", None) is not None:
+            from airsync_tui.service.log_report import print_log_errors, print_log_tail
+
+            if args.errors:
+                return await print_log_errors(provider, job, attempt_number=args.attempt, out=sys.stdout)
+            if args.tail < 0:
+                raise ConfigError("--tail must be a number of lines >= 0")
+            return await print_log_tail(provider, job, attempt_number=args.attempt, lines=args.tail, out=sys.stdout)
         if not args.follow:
             from airsync_tui.service.log_feed import print_attempt_log
 
@@ -175,6 +183,30 @@ async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None) ->
         subscription.close()
         await watcher.stop()
     return EXIT_OK
+
+
+async def cmd_failures(args: argparse.Namespace) -> int:
+    """`airsync failures`: what is broken now, grouped by cause (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import failures
+
+    async with open_providers(args) as providers:
+        return await failures(args, providers)
+
+
+async def cmd_timeline(args: argparse.Namespace) -> int:
+    """`airsync timeline CONNECTION`: what happened to one connection (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import timeline
+
+    async with open_providers(args) as providers:
+        return await timeline(args, providers)
+
+
+async def cmd_pulse(args: argparse.Namespace) -> int:
+    """`airsync pulse`: the last things that happened anywhere (cli/triage_cmds.py)."""
+    from airsync_tui.cli.triage_cmds import pulse
+
+    async with open_providers(args) as providers:
+        return await pulse(args, providers)
 
 
 async def cmd_config(args: argparse.Namespace) -> int:

@@ -50,6 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job", help="job id (prefix with the provider when ambiguous: hightouch:123)")
     p.add_argument("--attempt", type=int, default=None, help="attempt number, from 1 as on screen (default: the last)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
+    p.add_argument("--errors", action="store_true", help="print the failure, the error groups (counts, first/last line) and an attempt summary")
+    p.add_argument("--tail", type=int, default=None, metavar="N", help="print only the last N lines")
+
+    p = sub.add_parser("failures", help="what is failing, stalled, stale or at risk of auto-disable, grouped by cause")
+    _add_global_flags(p)
+    p.add_argument("--json", action="store_true", help="print JSON: each group with its connections by id and name")
+
+    p = sub.add_parser("timeline", help="a connection's history: jobs, settings, schema and connector changes, who acted")
+    _add_global_flags(p)
+    p.add_argument("connection", help="connection id or name (unique substring)")
+    p.add_argument("--limit", type=int, default=100, help="how many events (default 100)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    p = sub.add_parser("pulse", help="the last things that happened anywhere, newest first")
+    _add_global_flags(p)
+    p.add_argument("--limit", type=int, default=30, help="how many events (default 30)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     p = sub.add_parser("cancel", help="cancel a running job")
     _add_global_flags(p)

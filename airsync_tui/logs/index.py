@@ -23,8 +23,10 @@ case folding are ASCII-only because the pattern runs on bytes.
 
 from __future__ import annotations
 
+import mmap
 import re
 import sys
+import tempfile
 import time
 from array import array
 from bisect import bisect_right
@@ -99,6 +101,8 @@ _LEVEL_RANK = {
 }
 
 _NL = b"\n"
+#: Buffers at least this big are spilled to a mapped temp file once fully indexed (see `LogIndex.spill`).
+SPILL_MIN_BYTES = 16 * 1024 * 1024
 
 
 class SearchError(ValueError):
@@ -203,7 +207,7 @@ class LogIndex:
     )
 
     def __init__(self) -> None:
-        self._buf: bytes | bytearray = b""
+        self._buf: bytes | bytearray | mmap.mmap = b""
         self._offsets = array("q", [0])
         self._timestamps = array("q")
         self._levels = bytearray()
@@ -257,6 +261,8 @@ class LogIndex:
     ) -> int:
         if buf and not buf.endswith(_NL):
             raise ValueError("buffer must end with a newline")
+        if isinstance(self._buf, mmap.mmap):
+            self._buf = bytearray(self._buf)  # a spilled log grows again (rare): back into memory
         base = len(self._buf)
         new_offsets = offsets if offsets is not None else offsets_of(buf, base)
         count = len(new_offsets) - 1 if buf else 0
@@ -299,6 +305,30 @@ class LogIndex:
         """
         if isinstance(self._buf, bytearray):
             self._buf = bytes(self._buf)
+
+    def spill(self, min_bytes: int = SPILL_MIN_BYTES) -> bool:
+        """Move a big finished buffer out of the heap into an unlinked temp file, mapped read-only.
+
+        Why: a million-line log is ~80 MB of text; as heap ``bytes`` it stays
+        resident for as long as the viewer is open. Mapped from a file, only the
+        pages being shown or searched are resident, the kernel can drop them
+        under pressure, and closing the log releases them at once (the file was
+        unlinked at creation, so nothing is left on disk). Appending later maps
+        it back into memory first. Returns True when the buffer was spilled.
+        """
+        buf = self._buf
+        if isinstance(buf, mmap.mmap) or len(buf) < min_bytes:
+            return False
+        with tempfile.TemporaryFile(prefix="airsync-log-") as spool:
+            spool.write(buf)
+            spool.flush()
+            mapped = mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ)
+        self._buf = mapped
+        return True
+
+    @property
+    def spilled(self) -> bool:
+        return isinstance(self._buf, mmap.mmap)
 
     def head(self, count: int) -> LogIndex:
         """A new index of the first ``count`` lines (a progressive-load prefix
@@ -429,7 +459,8 @@ class LogIndex:
 
     def lines_of_offsets(self, starts: Sequence[int]) -> Iterable[int]:
         """Line numbers of sorted byte offsets (see :func:`lines_of_offsets`)."""
-        return lines_of_offsets(self._buf, starts)
+        buf = self._buf
+        return lines_of_offsets(bytes(buf) if isinstance(buf, mmap.mmap) else buf, starts)
 
     def line_of_offset(self, offset: int) -> int:
         return bisect_right(self._offsets, offset) - 1

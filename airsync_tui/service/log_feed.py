@@ -19,7 +19,7 @@ import asyncio
 from typing import TYPE_CHECKING, TextIO
 
 from airsync_tui.errors import EXIT_OK
-from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, iter_formatted_lines, parse_attempt
+from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, parse_attempt
 from airsync_tui.logs.parse import AttemptLog as ParsedAttempt
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
 from airsync_tui.models.domain import Job, JobDetail
@@ -27,6 +27,14 @@ from airsync_tui.providers.base import AttemptLog, SyncProvider
 
 if TYPE_CHECKING:  # the watcher imports this module
     from airsync_tui.service.watcher import Watcher
+
+
+def _spill_and_trim(index: LogIndex) -> None:
+    """After a big parse: text to a mapped temp file, freed parse garbage back to the OS."""
+    from airsync_tui.logs.memory import release_free_memory
+
+    if index.spill():
+        release_free_memory()
 
 
 class ProviderLogFeed:
@@ -40,8 +48,11 @@ class ProviderLogFeed:
         detail: JobDetail | None = None,
         connection_name: str | None = None,
         attempt_number: int | None = None,
+        spill: bool = True,
     ) -> None:
         self.provider = provider
+        #: Spill finished big logs to a mapped temp file (viewers); one-shot printers keep them in memory.
+        self.spill = spill
         self.job = job
         self.job_id = job.id
         self.connection_name = connection_name or job.connection_id
@@ -105,6 +116,9 @@ class ProviderLogFeed:
             index = parsed.index
         else:
             index = LogIndex.from_lines(log.text_lines)
+        if not log.live and self.spill:
+            # A finished big log leaves the heap for a mapped temp file (LogIndex.spill): RSS stays flat.
+            await asyncio.to_thread(_spill_and_trim, index)
         self._lines[attempt_number] = len(index)
         return index
 
@@ -151,13 +165,14 @@ async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number:
 
     (`--follow` goes through the watcher's `follow_logs`, like every live view.)
     """
-    feed = ProviderLogFeed(provider, job, attempt_number=attempt_number)
+    feed = ProviderLogFeed(provider, job, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     index = await feed.load(number)
     if feed.notice:
         print(f"# {feed.notice}", file=out)
-    for line in iter_formatted_lines(index):
-        print(line, file=out)
+    from airsync_tui.logs.export import write_formatted  # block writes: 1M lines in about a second
+
+    write_formatted(index, out)
     out.flush()
     return EXIT_OK

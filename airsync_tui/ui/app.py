@@ -45,6 +45,7 @@ from airsync_tui.ui.messages import WatcherEvents
 from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
 from airsync_tui.ui.themes import DEFAULT_THEME, THEMES, other_theme, palette_for
+from airsync_tui.ui.triage_actions import TriageActions
 from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
 
 READ_ONLY_REASON = "started with --read-only"
@@ -89,7 +90,7 @@ def action_title(event: ActionResult) -> str:
     }.get(event.outcome, f"{event.action} sent")
 
 
-class AirsyncApp(App[None]):
+class AirsyncApp(TriageActions, App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
     TITLE = "airsync"
@@ -437,7 +438,7 @@ class AirsyncApp(App[None]):
     async def _open_logs(self, job_key: str, attempt_number: int | None) -> None:
         """Learn the job's attempts first (one request) so the viewer opens on the latest one."""
         from airsync_tui.service.log_feed import make_log_feed
-        from airsync_tui.ui.screens.log_screen import LogScreen
+        from airsync_tui.ui.screens.log_failure import FailureLogScreen as LogScreen  # + failure header, error groups
 
         try:
             if attempt_number is None and job_key not in self.watcher.details:

@@ -106,6 +106,23 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("logs.copy", "y", "copy_line", "Copy", "Copy the current line (or selection) to the clipboard.", "logs"),
     KeySpec("logs.pager", "p", "open_pager", "Pager", "Open the log in $PAGER.", "logs"),
     KeySpec("logs.back", "escape", "back", "Back", "Close the search bar, or leave the log viewer.", "logs", palette=False),
+    # -- everywhere: triage, pulse, timeline (listed last in help; off the footer, which is full) --
+    KeySpec("app.triage", "b", "open_triage", "Broken", "Triage: what is failing, stalled, stale or at risk, grouped by cause.", "app", show=False),
+    KeySpec("app.pulse", "E", "open_pulse", "Pulse", "The last things that happened anywhere, newest first, live.", "app", show=False),
+    KeySpec("app.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline: jobs, changes, who acted.", "app", show=False),
+    # -- log viewer: failure header and error groups ------------------------
+    KeySpec("logs_failure.jump", "x", "jump_to_failure", "Failure line", "Jump to the first log line that matches the attempt's failure.", "logs_failure"),
+    KeySpec("logs_failure.groups", "ctrl+e", "toggle_error_groups", "Error groups", "Show or hide the error groups (counts, first/last line); enter selects one.", "logs_failure"),
+    KeySpec("logs_failure.next_in_group", "right_curly_bracket", "next_match", "Group next", "Next occurrence of the selected error group.", "logs_failure", show=False),
+    KeySpec("logs_failure.prev_in_group", "left_curly_bracket", "prev_match", "Group prev", "Previous occurrence of the selected error group.", "logs_failure", show=False),
+    # -- triage ---------------------------------------------------------------
+    KeySpec("triage.open", "enter", "open", "Open", "On a cause: its connections; on a connection: its job panel.", "triage", palette=False),
+    KeySpec("triage.logs", "l", "open_logs", "Log at error", "Open the failed attempt's log at the first line of that error.", "triage"),
+    KeySpec("triage.timeline", "T", "open_timeline", "Timeline", "The selected connection's timeline.", "triage"),
+    KeySpec("triage.refresh", "r", "refresh_problems", "Refresh", "List the problems again now.", "triage"),
+    # -- timeline and pulse ---------------------------------------------------
+    KeySpec("timeline.open_job", "enter", "open_event_job", "Open job", "Open the job of the selected event.", "timeline"),
+    KeySpec("pulse.timeline", "enter", "open_timeline", "Timeline", "Open the timeline of the selected event's connection.", "pulse"),
 )
 
 SCOPE_TITLES: dict[str, str] = {
@@ -115,6 +132,10 @@ SCOPE_TITLES: dict[str, str] = {
     "logs": "Attempt log viewer",
     "data": "Data view",
     "table": "Lists and tables",
+    "logs_failure": "Log errors",
+    "triage": "Triage",
+    "timeline": "Timeline",
+    "pulse": "Pulse",
 }
 
 
@@ -143,6 +164,8 @@ def display_key(key: str) -> str:
         "right_square_bracket": "]",
         "escape": "esc",
         "asterisk": "*",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
     }
     return names.get(key, key)
 

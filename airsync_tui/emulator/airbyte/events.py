@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,26 @@ class EventLog:
             if len(self._events) > 1 and self._events[-2].created_at > created_at:
                 self._events.sort(key=lambda e: e.created_at)
             return event
+
+    def record_many(
+        self, items: Iterable[tuple[str, str, float, dict[str, Any] | None, dict[str, Any] | None]]
+    ) -> int:
+        """Record many `(connection_id, event_type, created_at, summary, user)` at once, sorting once.
+
+        For back-filling history (thousands of jobs): `record` one by one would
+        re-sort on every out-of-order insert.
+        """
+        with self._lock:
+            added = 0
+            for connection_id, event_type, created_at, summary, user in items:
+                self._counter += 1
+                event_id = str(uuid.UUID(int=(self._seed << 64) | self._counter))
+                event = RecordedEvent(event_id, connection_id, event_type, created_at, dict(summary or {}), user)
+                self._events.append(event)
+                self._by_id[event_id] = event
+                added += 1
+            self._events.sort(key=lambda e: e.created_at)
+            return added
 
     def get(self, event_id: str) -> RecordedEvent | None:
         with self._lock:

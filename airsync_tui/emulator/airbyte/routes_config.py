@@ -261,4 +261,8 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         ("/connections/status", connections_status),
         ("/connections/sync", connections_sync),
     ]
-    return [Route(path, endpoint(handler), methods=["POST"]) for path, handler in handlers]
+    from airsync_tui.emulator.airbyte.stream_statuses import build_stream_status_routes
+    from airsync_tui.emulator.airbyte.timeline import build_event_routes
+
+    routes = [Route(path, endpoint(handler), methods=["POST"]) for path, handler in handlers]
+    return routes + build_event_routes(world) + build_stream_status_routes(world)

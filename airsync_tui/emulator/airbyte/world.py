@@ -139,6 +139,9 @@ class AirbyteWorld:
         else:
             self._build_scaled(connections, now, 20 if history_per_connection is None else history_per_connection)
         self._init_schedules(now)
+        from airsync_tui.emulator.airbyte import timeline
+
+        timeline.seed_history(self)
 
     # ------------------------------------------------------------------ construction
 
@@ -408,6 +411,9 @@ class AirbyteWorld:
 
     def _record(self, job_id: int, old: str | None, new: str, virtual_ts: float) -> None:
         self.transitions.append((job_id, old, new, virtual_ts, time.monotonic()))
+        from airsync_tui.emulator.airbyte import timeline  # the connection timeline records job ends
+
+        timeline.record_transition(self, self.jobs[job_id - JOB_ID_BASE], new, virtual_ts)
 
     def _advance_job(self, job: Job, now: float, *, record: bool) -> None:
         """Apply every planned step of `job` due at or before `now`, then put
@@ -524,7 +530,11 @@ class AirbyteWorld:
             if connection.active_job_id is not None:
                 raise JobConflict(connection_id)
             outcome = self.forced_outcomes.pop(connection_id, None)
-            return self._create_job(connection, job_type, self.clock.now(), outcome=outcome, record=True)
+            job = self._create_job(connection, job_type, self.clock.now(), outcome=outcome, record=True)
+            from airsync_tui.emulator.airbyte import timeline
+
+            timeline.record_manual_start(self, job)
+            return job
 
     def force_next_outcome(self, connection_id: str, outcome: str) -> None:
         """Script the next manual job of a connection (tests, demos of failure handling).

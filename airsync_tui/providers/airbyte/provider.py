@@ -40,18 +40,23 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.airbyte import JobResponse
-from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
+from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
+from airsync_tui.models.stream_state import StreamState
+from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_iso, utcnow
+from airsync_tui.providers.airbyte import timeline as airbyte_timeline
 from airsync_tui.providers.airbyte.client import ACTIVE_STATUSES, MAX_PAGE, AirbyteClient
 from airsync_tui.providers.airbyte.errors import REFRESH_HINT, REFRESH_UNSUPPORTED, ConfigApiUnavailable
 from airsync_tui.providers.airbyte.fleet import AIRBYTE_ACTIONS, AirbyteFleetMixin
 from airsync_tui.providers.airbyte.mapping import (
     map_config_job,
     map_connection,
+    map_failure,
     map_job_detail,
     map_public_job,
     map_workspace,
 )
+from airsync_tui.providers.airbyte.stream_states import fetch_stream_statuses
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,
@@ -383,6 +388,59 @@ class AirbyteProvider(AirbyteFleetMixin):
                 )
                 return jobs, fits
         return await self._active_jobs_public(workspaces)
+
+    async def recent_failures(self, *, limit: int = 200) -> dict[str, FailureInfo]:
+        """Failure reasons of the newest failed jobs in ONE config call (triage; constant cost).
+
+        `{job_id: first failure of the job's last failed attempt}`; empty when
+        the config API is unusable (triage then reads the public job only).
+        """
+        if not self.config_api_available():
+            return {}
+        try:
+            listing = await self.client.config_list_jobs_for_workspaces(
+                await self.workspace_ids(), statuses=("failed",), page_size=limit,
+                order_by_field="createdAt", order_by_method="DESC",
+            )
+        except AuthError:
+            raise
+        except ApiError as exc:
+            self._config_failed(exc)
+            return {}
+        found: dict[str, FailureInfo] = {}
+        for item in listing.jobs:
+            for attempt in reversed(item.attempts):
+                if attempt.failure_summary and attempt.failure_summary.failures:
+                    found[str(item.job.id)] = map_failure(attempt.failure_summary.failures[0])
+                    break
+        return found
+
+    async def stream_states(self, connection_id: str) -> list[StreamState]:
+        """Config `stream_statuses/latest_per_run_state`: per-stream run states of the newest job."""
+        if not self.config_api_available():
+            return []
+        return await fetch_stream_statuses(self.client, connection_id)
+
+    # -------------------------------------------------------- timeline (providers/airbyte/timeline.py)
+
+    async def connection_events(self, connection_id: str, *, limit: int = 100) -> list[TimelineEvent]:
+        """Config `connections/events/list`, newest first; NotFoundError when the server lacks it."""
+        raws = await airbyte_timeline.list_connection_events(self.client, connection_id, limit=limit)
+        return [airbyte_timeline.map_connection_event(r) for r in raws]
+
+    async def event_details(self, connection_id: str, event_id: str) -> TimelineEvent:
+        raw = await airbyte_timeline.get_connection_event(self.client, connection_id, event_id)
+        details = raw.get("details") if isinstance(raw.get("details"), dict) else None
+        return airbyte_timeline.map_connection_event(raw, details=details)
+
+    async def workspace_events(self, *, start: datetime, end: datetime) -> list[TimelineEvent]:
+        """Config `connections/events/list_minimal`, one request per workspace, newest first."""
+        events: list[TimelineEvent] = []
+        for workspace_id in await self.workspace_ids():
+            raws = await airbyte_timeline.list_workspace_events(self.client, workspace_id, start=start, end=end)
+            events.extend(airbyte_timeline.map_minimal_event(r) for r in raws)
+        events.sort(key=lambda e: e.at, reverse=True)
+        return events
 
     async def _active_jobs_public(self, workspaces: list[str]) -> tuple[list[Job], bool]:
         """Fallback without live stats: one public list per active status (still constant cost)."""

@@ -71,6 +71,7 @@ from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.jobcharts import rate_sparkline, recent_bars
 from airsync_tui.ui.widgets.live_table import LiveTable
+from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
 
 RECENT_JOBS_PAGE = 20
 
@@ -122,6 +123,7 @@ class JobScreen(LiveScreen):
             yield Static(id="attempt-failure")
             yield Label("Streams", classes="section", id="streams-label")
             yield LiveTable(id="streams", cursor_type="row")
+            yield StreamStatesPanel(id="stream-states")  # live run state per stream (ui/widgets/stream_states.py)
             yield Label("Recent jobs  ([ older · ] newer · enter show)", classes="section", id="recent-label")
             yield LiveTable(id="jobs", cursor_type="row")
         yield Footer()

@@ -1,0 +1,327 @@
+"""Timeline of one connection, and the workspace-wide pulse.
+
+TimelineScreen: the server's connection event log (Airbyte config API) or, on
+servers without it and for Hightouch, a timeline built from jobs/runs: what
+ran and how it ended, what changed (settings, schema, connector version),
+enabled/disabled with the reason, and who acted. The selected event's details
+are fetched (`events/get`) in a worker; `enter` on a job event opens the job.
+
+PulseScreen: the last things that happened anywhere, newest first, refreshed
+every few seconds at a constant cost per provider.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from airsync_tui.models.timeline import TimelineEvent
+from airsync_tui.service.timeline import (
+    TimelineFeed,
+    connection_timeline,
+    workspace_pulse,
+)
+from airsync_tui.textfmt import age, duration
+from airsync_tui.ui.bindings import bindings_for
+from airsync_tui.ui.formatting import Palette, clean, plain
+from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.header import HeaderBar
+
+TIMELINE_REFRESH_SECONDS = 10.0
+PULSE_REFRESH_SECONDS = 5.0
+
+
+def event_style(event: TimelineEvent, palette: Palette) -> str:
+    if event.is_failure:
+        return palette.failed
+    if event.status == "succeeded" or event.status == "enabled":
+        return palette.ok
+    if event.status in ("cancelled", "running", "started"):
+        return palette.retrying
+    return palette.muted
+
+
+def event_title(event: TimelineEvent, palette: Palette) -> Text:
+    return plain(event.title, event_style(event, palette))
+
+
+class _EventsScreen(Screen[None]):
+    """Shared table + detail pane."""
+
+    CSS_PATH = str(stylesheet_path("triage"))
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[TimelineEvent] = []
+
+    def _now(self) -> datetime:
+        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        return now
+
+    @property
+    def palette(self) -> Palette:
+        palette: Palette = self.app.palette  # type: ignore[attr-defined]
+        return palette
+
+    def selected_event(self) -> TimelineEvent | None:
+        table = self.query_one("#events", DataTable)
+        if (
+            not self.events
+            or table.cursor_row < 0
+            or table.cursor_row >= len(self.events)
+        ):
+            return None
+        return self.events[table.cursor_row]
+
+    def show_detail(self, event: TimelineEvent | None) -> None:
+        pane = self.query_one("#event-detail", Static)
+        if event is None:
+            pane.update("")
+            return
+        lines: list[Text | str] = [
+            plain(f"{event.at:%Y-%m-%d %H:%M:%S} UTC · {event.event_type}", "bold")
+        ]
+        facts = []
+        if event.job_id:
+            facts.append(f"job {event.job_id}")
+        if event.duration is not None:
+            facts.append(duration(event.duration))
+        if event.user:
+            facts.append(f"by {clean(event.user)}")
+        if facts:
+            lines.append(plain(" · ".join(facts)))
+        lines += [plain(line) for line in event.details]
+        if event.failure is not None and event.failure.stacktrace:
+            lines.append(
+                plain(
+                    event.failure.stacktrace.splitlines()[0][:200], self.palette.muted
+                )
+            )
+        pane.update(
+            Text("\n").join(
+                line if isinstance(line, Text) else Text(line) for line in lines
+            )
+        )
+
+    def apply_events(self, _events: list[object]) -> None:
+        """Refreshed on a timer (one request), not per watcher event."""
+
+    def on_clock_tick(self) -> None:
+        """Ages are recomputed on each refresh."""
+
+
+class TimelineScreen(_EventsScreen):
+    """One connection's history, newest first."""
+
+    scope = "timeline"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("timeline"))
+
+    def __init__(self, connection_key: str) -> None:
+        super().__init__()
+        self.connection_key = connection_key
+        self.notice: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield Static("Loading timeline…", id="timeline-title", markup=False)
+        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="event-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#events", DataTable)
+        for key, label in (
+            ("when", "When"),
+            ("age", "Age"),
+            ("event", "Event"),
+            ("who", "Who"),
+            ("job", "Job"),
+            ("what", "Details"),
+        ):
+            table.add_column(label, key=key)
+        table.focus()
+        self.load()
+        self.set_interval(TIMELINE_REFRESH_SECONDS, self.load, name="timeline-refresh")
+        self.app.refresh_headers()  # type: ignore[attr-defined]
+
+    @work(exclusive=True, group="timeline-load", exit_on_error=False)
+    async def load(self) -> None:
+        app: Any = self.app
+        watcher = app.watcher
+        title = self.query_one("#timeline-title", Static)
+        try:
+            provider = watcher.provider_for_key(self.connection_key)
+            connection = watcher.connections.get(
+                self.connection_key
+            ) or await provider.get_connection(self.connection_key.split(":", 1)[1])
+            timeline = await connection_timeline(provider, connection, limit=200)
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
+            title.update(f"Could not load the timeline: {clean(exc)}")
+            return
+        self.notice = timeline.notice
+        source = "connection events" if timeline.origin == "events" else "jobs"
+        text = f"Timeline · {clean(timeline.connection_name or timeline.connection_id)} · {len(timeline.events)} events from {source}"
+        if timeline.notice:
+            text += f"\n{clean(timeline.notice)}"
+        title.update(text)
+        self.show_events(list(timeline.events))
+
+    def show_events(self, events: list[TimelineEvent]) -> None:
+        table = self.query_one("#events", DataTable)
+        selected = self.selected_event()
+        self.events = events
+        now = self._now()
+        palette = self.palette
+        table.clear()
+        for event in events:
+            table.add_row(
+                f"{event.at:%m-%d %H:%M}",
+                age(event.at, now),
+                event_title(event, palette),
+                plain(event.user or "-"),
+                event.job_id or "-",
+                plain(event.details[0][:120] if event.details else ""),
+                key=event.id,
+            )
+        if selected is not None:
+            for row, event in enumerate(events):
+                if event.id == selected.id:
+                    table.move_cursor(row=row)
+        self.show_detail(self.selected_event())
+
+    @on(DataTable.RowHighlighted, "#events")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        event = self.selected_event()
+        self.show_detail(event)
+        if (
+            event is not None
+            and event.origin == "events"
+            and not event.id.startswith("job:")
+        ):
+            self.fetch_details(event)
+
+    @work(exclusive=True, group="timeline-detail", exit_on_error=False)
+    async def fetch_details(self, event: TimelineEvent) -> None:
+        app: Any = self.app
+        provider = app.watcher.provider_for_key(self.connection_key)
+        if not isinstance(provider, TimelineFeed):
+            return
+        try:
+            detailed = await provider.event_details(event.connection_id, event.id)
+        except Exception:  # noqa: BLE001 - the summary already shown stays
+            return
+        if self.selected_event() is event:
+            self.show_detail(
+                detailed.model_copy(update={"connection_name": event.connection_name})
+            )
+
+    def action_open_event_job(self) -> None:
+        event = self.selected_event()
+        if event is None or not event.job_id:
+            self.notify("this event has no job", markup=False)
+            return
+        from airsync_tui.ui.screens.job import JobScreen
+
+        provider = self.connection_key.split(":", 1)[0]
+        self.app.push_screen(
+            JobScreen(self.connection_key, f"{provider}:{event.job_id}")
+        )
+
+    @on(DataTable.RowSelected, "#events")
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_event_job()
+
+
+class PulseScreen(_EventsScreen):
+    """The last things that happened anywhere, newest first, live."""
+
+    scope = "pulse"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("pulse"))
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield Static("Pulse · loading…", id="timeline-title", markup=False)
+        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="event-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#events", DataTable)
+        for key, label in (
+            ("when", "When"),
+            ("age", "Age"),
+            ("connection", "Connection"),
+            ("event", "Event"),
+            ("job", "Job"),
+        ):
+            table.add_column(label, key=key)
+        table.focus()
+        self.load()
+        self.set_interval(PULSE_REFRESH_SECONDS, self.load, name="pulse-refresh")
+        self.app.refresh_headers()  # type: ignore[attr-defined]
+
+    @work(exclusive=True, group="pulse-load", exit_on_error=False)
+    async def load(self) -> None:
+        app: Any = self.app
+        watcher = app.watcher
+        names = {key: c.name for key, c in watcher.connections.items()}
+        try:
+            events = await workspace_pulse(
+                list(watcher.providers.values()),
+                now=self._now(),
+                window=timedelta(days=2),
+                limit=200,
+                names=names,
+            )
+        except Exception as exc:  # noqa: BLE001
+            self.query_one("#timeline-title", Static).update(
+                f"Could not load the pulse: {clean(exc)}"
+            )
+            return
+        self.query_one("#timeline-title", Static).update(
+            f"Pulse · the last {len(events)} things that happened, newest first (enter: timeline)"
+        )
+        table = self.query_one("#events", DataTable)
+        selected = self.selected_event()
+        self.events = events
+        now = self._now()
+        table.clear()
+        for event in events:
+            name = (
+                event.connection_name
+                or names.get(f"{event.provider}:{event.connection_id}")
+                or event.connection_id
+            )
+            table.add_row(
+                f"{event.at:%m-%d %H:%M}",
+                age(event.at, now),
+                plain(name[:40]),
+                event_title(event, self.palette),
+                event.job_id or "-",
+                key=f"{event.provider}:{event.id}",
+            )
+        if selected is not None:
+            for row, event in enumerate(events):
+                if event.id == selected.id:
+                    table.move_cursor(row=row)
+
+    @on(DataTable.RowHighlighted, "#events")
+    def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self.show_detail(self.selected_event())
+
+    def action_open_timeline(self) -> None:
+        event = self.selected_event()
+        if event is None:
+            return
+        self.app.push_screen(TimelineScreen(f"{event.provider}:{event.connection_id}"))
+
+    @on(DataTable.RowSelected, "#events")
+    def _selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open_timeline()

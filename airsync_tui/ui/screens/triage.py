@@ -1,0 +1,278 @@
+"""Triage screen: what is broken across the fleet, grouped by cause.
+
+Top table: one row per cause (fingerprint) with how many connections share
+it, since when, the longest streak and the failing streams. Bottom table: the
+connections of the selected cause with since-when, streak, last success, next
+run and the failing stream. `enter` on a connection opens its job panel, `l`
+opens the failed attempt's log at the first line of that error, `T` its
+timeline.
+
+Problems come from a `ProblemSource` (by default the watcher-state source in
+`service/triage.py`; the rules engine can be plugged in through
+`TriageScreen(source=...)`). Refreshing costs at most one request per
+provider, whatever the number of connections, and runs in a worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from airsync_tui.service.problems import ConnectionProblem, Severity
+from airsync_tui.service.triage import (
+    ProblemGroup,
+    ProblemSource,
+    SnapshotProblemSource,
+    group_problems,
+)
+from airsync_tui.textfmt import age
+from airsync_tui.ui.bindings import bindings_for
+from airsync_tui.ui.formatting import clean, plain
+from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.header import HeaderBar
+
+REFRESH_SECONDS = 15.0
+
+
+def _until(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "-"
+    seconds = int((moment - now).total_seconds())
+    if seconds <= 0:
+        return "due"
+    return (
+        f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
+        if seconds >= 3600
+        else f"in {max(1, seconds // 60)}m"
+    )
+
+
+class TriageScreen(Screen[None]):
+    """Failing / stalled / stale / at-risk connections grouped by cause."""
+
+    scope = "triage"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("triage"))
+    CSS_PATH = str(stylesheet_path("triage"))
+
+    def __init__(self, source: ProblemSource | None = None) -> None:
+        super().__init__()
+        self._source = source
+        self.groups: list[ProblemGroup] = []
+        self._loaded = False
+
+    @property
+    def source(self) -> ProblemSource:
+        if self._source is None:
+            app: Any = self.app
+            self._source = SnapshotProblemSource(app.watcher, clock=app.clock)
+        return self._source
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield Static("Loading problems…", id="triage-summary", markup=False)
+        yield DataTable(id="triage-groups", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="triage-cause", markup=False)
+        yield DataTable(id="triage-connections", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        groups = self.query_one("#triage-groups", DataTable)
+        for key, label in (
+            ("count", "#"),
+            ("kind", "Kind"),
+            ("since", "Since"),
+            ("streak", "Streak"),
+            ("cause", "Cause"),
+        ):
+            groups.add_column(label, key=key)
+        table = self.query_one("#triage-connections", DataTable)
+        for key, label in (
+            ("name", "Connection"), ("since", "Since"), ("streak", "Streak"), ("ok", "Last success"),
+            ("next", "Next run"), ("stream", "Stream"), ("job", "Job"),
+        ):  # fmt: skip
+            table.add_column(label, key=key)
+        groups.focus()
+        self.refresh_problems()
+        self.set_interval(REFRESH_SECONDS, self.refresh_problems, name="triage-refresh")
+        self.app.refresh_headers()  # type: ignore[attr-defined]
+
+    # ----------------------------------------------------------- data
+    @work(exclusive=True, group="triage-refresh", exit_on_error=False)
+    async def refresh_problems(self) -> None:
+        try:
+            problems = await self.source.open_problems()
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
+            self.query_one("#triage-summary", Static).update(
+                f"Could not list problems: {clean(exc)}"
+            )
+            return
+        self.show_groups(group_problems(problems))
+
+    def show_groups(self, groups: list[ProblemGroup]) -> None:
+        table = self.query_one("#triage-groups", DataTable)
+        selected = self._selected_group_id()
+        self.groups = groups
+        now = self._now()
+        palette = self.app.palette  # type: ignore[attr-defined]
+        table.clear()
+        for group in groups:
+            style = (
+                palette.failed
+                if group.severity == Severity.CRITICAL
+                else palette.retrying
+            )
+            table.add_row(
+                Text(str(group.count), style=f"bold {style}"),
+                ",".join(k.value.replace("_", " ") for k in group.kinds),
+                age(group.since, now),
+                str(group.streak) if group.streak else "-",
+                plain(group.fingerprint.label()[:200]),
+                key=group.fingerprint.id,
+            )
+        connections = sum(g.count for g in groups)
+        summary = (
+            f"{connections} connection{'s' if connections != 1 else ''} need attention, {len(groups)} cause{'s' if len(groups) != 1 else ''}"
+            if groups
+            else "Nothing is failing, stalled, stale or at risk of auto-disable."
+        )
+        self.query_one("#triage-summary", Static).update(
+            summary
+            + "   (enter: connections · l: log at the error · T: timeline · r: refresh)"
+        )
+        if selected is not None:
+            for row, group in enumerate(groups):
+                if group.fingerprint.id == selected:
+                    table.move_cursor(row=row)
+        self._loaded = True
+        self._show_connections()
+
+    def _now(self) -> datetime:
+        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        return now
+
+    def _selected_group_id(self) -> str | None:
+        group = self.selected_group()
+        return group.fingerprint.id if group else None
+
+    def selected_group(self) -> ProblemGroup | None:
+        table = self.query_one("#triage-groups", DataTable)
+        if (
+            not self.groups
+            or table.cursor_row < 0
+            or table.cursor_row >= len(self.groups)
+        ):
+            return None
+        return self.groups[table.cursor_row]
+
+    def selected_problem(self) -> ConnectionProblem | None:
+        group = self.selected_group()
+        table = self.query_one("#triage-connections", DataTable)
+        if (
+            group is None
+            or table.cursor_row < 0
+            or table.cursor_row >= len(group.problems)
+        ):
+            return None
+        return group.problems[table.cursor_row]
+
+    def _show_connections(self) -> None:
+        group = self.selected_group()
+        table = self.query_one("#triage-connections", DataTable)
+        table.clear()
+        cause = self.query_one("#triage-cause", Static)
+        if group is None:
+            cause.update("")
+            return
+        now = self._now()
+        example = group.example
+        cause.update(
+            Text.assemble(
+                plain(group.fingerprint.label()[:300], "bold"),
+                "\n",
+                plain(
+                    f"e.g. {example[:300]}"
+                    if example and example != group.fingerprint.pattern
+                    else ""
+                ),
+            )
+        )
+        for problem in group.problems:
+            table.add_row(
+                plain(problem.connection_name or problem.connection_key or ""),
+                age(problem.since, now),
+                str(problem.streak) if problem.streak else "-",
+                age(problem.last_success, now) if problem.last_success else "not seen",
+                _until(problem.next_run, now),
+                plain(problem.failing_stream or "-"),
+                (problem.job_key or "-").split(":", 1)[-1],
+                key=problem.connection_key,
+            )
+
+    @on(DataTable.RowHighlighted, "#triage-groups")
+    def _group_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        if self._loaded:
+            self._show_connections()
+
+    # ----------------------------------------------------------- actions
+    def action_open(self) -> None:
+        groups = self.query_one("#triage-groups", DataTable)
+        if groups.has_focus:
+            self.query_one("#triage-connections", DataTable).focus()
+            return
+        problem = self.selected_problem()
+        if problem is None or problem.connection_key is None:
+            return
+        from airsync_tui.ui.screens.job import JobScreen
+
+        self.app.push_screen(JobScreen(problem.connection_key, problem.job_key))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open_logs(self) -> None:
+        problem = self.selected_problem()
+        if problem is None:
+            self.notify("select a connection first (enter on a cause)", markup=False)
+            return
+        opener = getattr(self.app, "open_failure_logs", None)
+        if callable(opener):
+            opener(problem.job_key, problem.attempt_number, problem.failure)
+        else:
+            self.app.open_logs(problem.job_key, problem.attempt_number)  # type: ignore[attr-defined]
+
+    def action_open_timeline(self) -> None:
+        group = self.selected_group()
+        problem = self.selected_problem() or (
+            group.problems[0] if group is not None else None
+        )
+        if problem is None or problem.connection_key is None:
+            return
+        from airsync_tui.ui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(problem.connection_key))
+
+    def action_refresh_problems(self) -> None:
+        self.refresh_problems()
+
+    def go_back(self) -> bool:
+        """Escape from the connections table returns to the causes first."""
+        connections = self.query_one("#triage-connections", DataTable)
+        if connections.has_focus:
+            self.query_one("#triage-groups", DataTable).focus()
+            return True
+        return False
+
+    # -------------------------------------------------- app hooks
+    def apply_events(self, _events: list[object]) -> None:
+        """Problems change with jobs; the periodic refresh picks them up (cheaply)."""
+
+    def on_clock_tick(self) -> None:
+        """Ages are refreshed with each problem refresh."""

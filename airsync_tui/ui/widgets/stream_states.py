@@ -1,0 +1,151 @@
+"""Live per-stream run state in the job panel, with a countdown for rate-limited streams.
+
+Shows each stream as pending / running / complete / incomplete (with the
+cause) / rate limited "quota resets in 1m 12s", so a stream reads done as
+soon as it is done (the Airbyte web UI says "Syncing" until the whole job
+ends). Lives in its own module and only needs `connection_key` / `job_key`
+on its screen: the job panel hooks it in with one `yield`.
+
+Fetching runs in a worker every few seconds while the job runs (one request);
+the countdown re-renders from the app's one clock every second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+
+from airsync_tui.models.stream_state import StreamState
+from airsync_tui.service.stream_states import load_stream_states
+from airsync_tui.ui.formatting import Palette, clean
+
+POLL_SECONDS = 2.5
+
+_SYMBOL = {
+    "pending": "○",
+    "running": "◐",
+    "rate_limited": "⏸",
+    "complete": "●",
+    "incomplete": "✘",
+}
+_WORD = {
+    "pending": "pending",
+    "running": "running",
+    "rate_limited": "rate limited",
+    "complete": "complete",
+    "incomplete": "incomplete",
+}
+
+
+def countdown(reset: datetime | None, now: datetime) -> str:
+    """ "quota resets in 2m 05s" / "quota reset due" (never negative)."""
+    if reset is None:
+        return "waiting for API quota"
+    seconds = int((reset - now).total_seconds())
+    if seconds <= 0:
+        return "quota reset due"
+    if seconds >= 3600:
+        return f"quota resets in {seconds // 3600}h {seconds % 3600 // 60:02d}m"
+    if seconds >= 60:
+        return f"quota resets in {seconds // 60}m {seconds % 60:02d}s"
+    return f"quota resets in {seconds}s"
+
+
+def _style(state: str, palette: Palette) -> str:
+    return {
+        "complete": palette.ok,
+        "running": palette.running,
+        "rate_limited": palette.retrying,
+        "incomplete": palette.failed,
+    }.get(state, palette.muted)
+
+
+def render_stream_states(
+    states: list[StreamState], now: datetime, palette: Palette
+) -> Text:
+    """One line per stream; a summary line first (3/6 complete · 1 rate limited)."""
+    if not states:
+        return Text("")
+    done = sum(1 for s in states if s.state == "complete")
+    limited = sum(1 for s in states if s.state == "rate_limited")
+    head = f"Stream states: {done}/{len(states)} complete"
+    if limited:
+        head += f" · {limited} rate limited"
+    if any(s.derived for s in states):
+        head += " (from counts: this server reports no stream statuses)"
+    text = Text(head, style="bold")
+    width = max(len(clean(s.label)) for s in states)
+    for state in states:
+        style = _style(state.state, palette)
+        text.append("\n")
+        text.append(f" {_SYMBOL.get(state.state, '?')} ", style=style)
+        text.append(clean(state.label).ljust(width + 2))
+        text.append(_WORD.get(state.state, clean(state.state)), style=style)
+        if state.state == "rate_limited":
+            text.append(f"  {countdown(state.quota_reset, now)}", style=style)
+        elif state.state == "incomplete" and state.cause:
+            text.append(f"  ({state.cause})", style=palette.muted)
+        if state.records is not None and state.state in ("running", "rate_limited"):
+            total = f" / {state.estimated:,}" if state.estimated else ""
+            text.append(f"  {state.records:,}{total} records", style=palette.muted)
+    return text
+
+
+class StreamStatesPanel(Static):
+    """Polls and renders the stream states of the job on its screen."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.states: list[StreamState] = []
+        self._job_key: str | None = None
+
+    def on_mount(self) -> None:
+        self.display = False
+        self.set_interval(1.0, self._render_now, name="stream-states-clock")
+        self.set_interval(POLL_SECONDS, self.refresh_states, name="stream-states-poll")
+        self.refresh_states()
+
+    def _target(self) -> tuple[str | None, str | None]:
+        screen: Any = self.screen
+        return getattr(screen, "connection_key", None), getattr(screen, "job_key", None)
+
+    @work(exclusive=True, group="stream-states", exit_on_error=False)
+    async def refresh_states(self) -> None:
+        app: Any = self.app
+        connection_key, job_key = self._target()
+        if connection_key is None or job_key is None:
+            return
+        watcher = app.watcher
+        detail = watcher.details.get(job_key)
+        job = watcher.jobs.get(job_key)
+        if (
+            job is not None
+            and job.status.is_terminal
+            and self._job_key == job_key
+            and self.states
+        ):
+            return  # finished and already shown: nothing moves any more
+        latest = watcher.latest_job.get(connection_key)
+        newest = latest is not None and latest.key == job_key
+        provider = watcher.provider_for_key(connection_key) if newest else None
+        try:
+            states = await load_stream_states(
+                provider, connection_key.split(":", 1)[1], detail
+            )
+        except Exception:  # noqa: BLE001 - the table above still shows counts
+            return
+        if self._target()[1] != job_key:
+            return
+        self._job_key = job_key
+        self.states = states
+        self._render_now()
+
+    def _render_now(self) -> None:
+        app: Any = self.app
+        self.display = bool(self.states)
+        if self.states:
+            self.update(render_stream_states(self.states, app.clock(), app.palette))

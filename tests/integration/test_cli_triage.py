@@ -1,0 +1,122 @@
+"""`airsync failures` end to end: a real process against the emulator over 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[RunningEmulator]:
+    running = start_emulator(
+        EmulatorOptions(speed=1.0, big_log_lines=200, seed=7, client_id="airsync-triage-tests", client_secret="tri-5ecret")
+    )
+    running.world.pause_schedules()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def run(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+    env.update(
+        AIRBYTE_API_ROOT=emu.public_api_url,
+        AIRBYTE_CLIENT_ID=emu.client_id,
+        AIRBYTE_CLIENT_SECRET=emu.client_secret,
+        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
+        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
+        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
+        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+    )
+    return subprocess.run([sys.executable, "-m", "airsync_tui", *args], check=False, capture_output=True, text=True, timeout=60, env=env)
+
+
+def failing_airbyte_connections(emu: RunningEmulator) -> dict[str, tuple[str, str, str]]:
+    """Ground truth from the world: connections whose newest finished job failed → (name, origin, type)."""
+    world = emu.world
+    truth: dict[str, tuple[str, str, str]] = {}
+    with world.lock:
+        for connection in world.connections:
+            jobs = [world.get_job(j) for j in connection.job_ids]
+            finished = [j for j in jobs if j.status in ("succeeded", "failed", "cancelled")]
+            finished.sort(key=lambda j: (j.created_at, j.job_id))
+            if finished and finished[-1].status == "failed":
+                failure = next(a.failure for a in reversed(finished[-1].attempts) if a.failure is not None)
+                truth[connection.connection_id] = (connection.name, failure.origin, failure.failure_type)
+    return truth
+
+
+def test_failures_json_groups_every_failing_connection_by_id_and_name(emu: RunningEmulator) -> None:
+    truth = failing_airbyte_connections(emu)
+    assert truth, "the demo workspace has failing connections"
+    result = run(emu, "failures", "--json", "--provider", "airbyte")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    seen: dict[str, tuple[str, str, str]] = {}
+    for group in data["groups"]:
+        assert group["count"] == len(group["connections"]) >= 1
+        for item in group["connections"]:
+            if item["kind"] in ("failed", "auto_disable_risk"):
+                seen[item["connectionId"]] = (item["connectionName"], group["origin"], group["type"])
+                assert item["streak"] >= 1 and item["since"] is not None and item["jobId"]
+    assert seen == truth
+
+
+def test_failures_table_names_each_group(emu: RunningEmulator) -> None:
+    result = run(emu, "failures", "--provider", "airbyte")
+    assert result.returncode == 0, result.stderr
+    for name, origin, failure_type in failing_airbyte_connections(emu).values():
+        assert name in result.stdout
+        assert f"{origin} · {failure_type}:" in result.stdout
+
+
+def test_timeline_json_and_text(emu: RunningEmulator) -> None:
+    stripe = next(c for c in emu.world.connections if c.name.startswith("Stripe"))
+    result = run(emu, "timeline", stripe.connection_id, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["origin"] == "events" and data["connectionName"] == stripe.name
+    types = [e["eventType"] for e in data["events"]]
+    assert "SCHEMA_UPDATE" in types and "CONNECTION_SETTINGS_UPDATE" in types
+    assert [e["at"] for e in data["events"]] == sorted((e["at"] for e in data["events"]), reverse=True)
+    text = run(emu, "timeline", stripe.connection_id)
+    assert "Schema changed (breaking)" in text.stdout and "by Maya Chen" in text.stdout
+    hightouch = run(emu, "timeline", "hightouch:58201", "--json")
+    assert hightouch.returncode == 0, hightouch.stderr
+    runs = json.loads(hightouch.stdout)
+    assert runs["origin"] == "jobs" and runs["events"] and all(e["jobId"] for e in runs["events"])
+
+
+def test_pulse_merges_providers_newest_first(emu: RunningEmulator) -> None:
+    result = run(emu, "pulse", "--json", "--limit", "40")
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout)
+    assert {e["provider"] for e in events} == {"airbyte", "hightouch"}
+    assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
+    assert all(e["connectionName"] for e in events)
+
+
+def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
+    world = emu.world
+    with world.lock:
+        job = next(j for j in reversed(world.jobs) if j.status == "failed" and not j.big_log)
+        failure = job.attempts[-1].failure
+    assert failure is not None
+    result = run(emu, "logs", str(job.job_id), "--errors")
+    assert result.returncode == 0, result.stderr
+    assert f"origin: {failure.origin}  ·  type: {failure.failure_type}" in result.stdout
+    assert "Error groups (" in result.stdout and "\nSummary\n" in result.stdout
+    assert f"attempt {len(job.attempts)}: failed" in result.stdout
+    full = run(emu, "logs", str(job.job_id)).stdout.splitlines()
+    tail = run(emu, "logs", str(job.job_id), "--tail", "5")
+    assert tail.returncode == 0 and tail.stdout.splitlines() == full[-5:]
+    bad = run(emu, "logs", str(job.job_id), "--tail", "-3")
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--tail" in bad.stderr
