@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(p)
     p.add_argument("what", nargs="?", choices=("path", "show"), default="show")
 
+    from airsync_tui.cli.watch import add_watch_parser
+
+    add_watch_parser(sub, _add_global_flags)
+
     sub.add_parser(
         "emulator",
         help="serve the embedded Airbyte + Hightouch emulator on 127.0.0.1 (see: airsync emulator --help)",
@@ -137,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_dashboard(args)
         from airsync_tui.cli import commands
 
+        if args.command == "watch":
+            from airsync_tui.cli.watch import cmd_watch
+
+            return asyncio.run(cmd_watch(args))
         handler = getattr(commands, f"cmd_{args.command}")
         return asyncio.run(handler(args))
     except AirsyncError as exc:

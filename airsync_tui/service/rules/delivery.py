@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from airsync_tui.service.rules.store import AlertStore, OutboxRow, Target, targe
 #: (url, title, body, severity/transition kind) → (ok, error text)
 Sender = Callable[[str, str, str, str], Awaitable[tuple[bool, str]]]
 
+_LOG_PREFIX = re.compile(r"^\S+ \S+ - [A-Z]+ - ")
 BACKOFF_START = 2.0
 BACKOFF_MAX = 300.0
 
@@ -41,7 +43,8 @@ def redact_url(url: str) -> str:
         plugin = None
     if plugin:
         try:
-            return str(plugin.url(privacy=True))
+            # Apprise appends its default options as a query string: noise in a label.
+            return str(plugin.url(privacy=True)).split("?", 1)[0]
         except Exception:
             pass
     scheme = url.split("://", 1)[0] if "://" in url else "?"
@@ -79,7 +82,7 @@ async def apprise_send(url: str, title: str, text: str, kind: str) -> tuple[bool
         with apprise.LogCapture(level=logging.WARNING) as captured:
             ok = bool(client.notify(title=title, body=text, notify_type=notify_type))
             log = captured.getvalue() if hasattr(captured, "getvalue") else ""
-        lines = [line for line in str(log).splitlines() if line.strip()]
+        lines = [_LOG_PREFIX.sub("", line) for line in str(log).splitlines() if line.strip()]
         return ok, _scrub(lines[-1] if lines else ("" if ok else "the endpoint refused the message"), url)
 
     return await asyncio.to_thread(send)

@@ -48,6 +48,8 @@ from airsync_tui.service.rules.settings import WatchSettings
 HistoryFetcher = Callable[[str], Awaitable[list[Job]]]
 """`connection_key` → its recent jobs, newest first (one request)."""
 JobLinker = Callable[[Job, int | None], str | None]
+FailureFetcher = Callable[[Job], Awaitable[str | None]]
+"""A failed job → its failure in one line (origin · type: message), one request."""
 AlertListener = Callable[[AlertChange], None]
 
 #: Jobs of history fetched per connection: enough for Airbyte's disable threshold (30).
@@ -120,10 +122,14 @@ class RulesEngine:
         job_link: JobLinker | None = None,
         initial_alerts: Iterable[Alert] = (),
         history_interval: float = 2.0,
+        failure_detail: FailureFetcher | None = None,
     ) -> None:
         self.settings = settings or WatchSettings()
         self.clock = clock
         self._history = history
+        self._failure_detail = failure_detail
+        #: Failed jobs waiting for their failure reason before the alert opens.
+        self._pending_failures: list[tuple[Job, datetime]] = []
         self._job_link = job_link
         self.history_interval = history_interval
         self.connections: dict[str, Connection] = {}
@@ -138,6 +144,8 @@ class RulesEngine:
         self._history_queue: deque[str] = deque()
         self._last_history: float | None = None
         self.history_requests = 0
+        #: Times each provider's API turned unhealthy (the metrics' error counter).
+        self.api_errors: dict[str, int] = {}
         for alert in initial_alerts:
             if alert.is_open:
                 self._open[alert.id] = alert
@@ -165,6 +173,14 @@ class RulesEngine:
         """The open alerts as `ConnectionProblem`s (what triage groups)."""
         return [alert.problem() for alert in self.open_alerts()]
 
+    def last_success(self, connection_key: str) -> datetime | None:
+        state = self._conns.get(connection_key)
+        return state.last_success if state else None
+
+    def failure_streak(self, connection_key: str) -> int:
+        state = self._conns.get(connection_key)
+        return len(state.streak) if state else 0
+
     def handle(self, event: Event) -> None:
         """Apply one watcher event (synchronous; cheap)."""
         if isinstance(event, ConnectionsLoaded):
@@ -189,9 +205,25 @@ class RulesEngine:
         elif isinstance(event, ApiHealthChanged):
             self._health(event)
 
+    @property
+    def has_pending(self) -> bool:
+        """A failure waits for its reason: call `evaluate()` now rather than at the next tick."""
+        return bool(self._pending_failures)
+
     async def evaluate(self, now: datetime | None = None) -> None:
-        """Judge the time-based rules now; fetch at most one queued history."""
+        """Judge the time-based rules now; fetch pending failure reasons and at most one queued history."""
         now = now or self.clock()
+        while self._pending_failures:
+            job, at = self._pending_failures.pop(0)
+            reason: str | None = None
+            if self._failure_detail is not None:
+                try:
+                    reason = await self._failure_detail(job)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    reason = None  # the alert goes out without the reason rather than not at all
+            self._on_failure(job.model_copy(update={"error": reason}) if reason else job, at, at_start=False, fetched=True)
         await self._fetch_one_history()
         for job in list(self._active.values()):
             self._judge_stalled(job, now)
@@ -290,10 +322,13 @@ class RulesEngine:
         if job.status.is_terminal and job.status.category is not StatusCategory.CANCELLED:
             self._judge_rows(job, at)
 
-    def _on_failure(self, job: Job, at: datetime, *, at_start: bool) -> None:
+    def _on_failure(self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False) -> None:
         key = job.connection_key
         state = self._conn(key)
         if job.key in state.streak:
+            return
+        if job.error is None and not at_start and not fetched and self._failure_detail is not None:
+            self._pending_failures.append((job, at))
             return
         state.streak.append(job.key)
         if state.streak_since is None or len(state.streak) == 1:
@@ -523,6 +558,8 @@ class RulesEngine:
     def _health(self, event: ApiHealthChanged) -> None:
         if event.state in _UNHEALTHY:
             previous = self._health_since.get(event.provider)
+            if previous is None:
+                self.api_errors[event.provider] = self.api_errors.get(event.provider, 0) + 1
             since = previous[0] if previous else event.at
             self._health_since[event.provider] = (since, event.state, event.message or (previous[2] if previous else ""))
         elif event.state is HealthState.OK:
