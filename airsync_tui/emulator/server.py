@@ -53,6 +53,8 @@ class EmulatorOptions:
     hightouch_api_key: str = "ht-demo-key"
     hightouch_syncs: int | None = None
     big_log_lines: int = 1_000_000
+    #: Standing outcomes `CONNECTION=OUTCOME` (id or exact name), see emulator/airbyte/outcomes.py.
+    outcomes: tuple[str, ...] = ()
 
 
 async def _tick_forever(world: AirbyteWorld) -> None:
@@ -78,6 +80,12 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     public_api = RequireAuth(Starlette(routes=build_public_routes(world, tokens)), tokens, ("/health", "/applications/token"))
     config_api = RequireAuth(Starlette(routes=build_config_routes(world, tokens)), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
+    from airsync_tui.emulator.airbyte.outcomes import admin_routes, set_outcome
+
+    for item in options.outcomes:
+        ref, _, outcome = item.rpartition("=")
+        set_outcome(world, ref, outcome)
+    routes.extend(admin_routes(world))
     hightouch = _build_hightouch(clock, options)
     routes.append(Mount("/hightouch", app=hightouch))
 
@@ -204,6 +212,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--client-secret", default=defaults.client_secret, help="accepted client secret")
     parser.add_argument("--hightouch-api-key", default=defaults.hightouch_api_key, help="accepted Hightouch API key")
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
+    parser.add_argument("--outcome", action="append", default=[], metavar="CONNECTION=OUTCOME",
+                        help="force the next jobs of a connection (id or exact name): succeeded|failed|stalled|slow "
+                        "(repeatable; change at run time with POST /_admin/outcomes)")
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser
 
@@ -219,9 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host, port=args.port, seed=args.seed, speed=args.speed, connections=args.connections,
         running=args.running, token_ttl=args.token_ttl, faults=faults, client_id=args.client_id,
         client_secret=args.client_secret, hightouch_api_key=args.hightouch_api_key,
-        hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines,
+        hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines, outcomes=tuple(args.outcome),
     )
-    app = build_app(options)
+    try:
+        app = build_app(options)
+    except (KeyError, ValueError) as exc:
+        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"airsync emulator: invalid --outcome: {reason}", file=sys.stderr)
+        return 2
     sock = _bind(options.host, options.port)
     host, port = sock.getsockname()[:2]
     base = f"http://{host}:{port}"
@@ -239,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"export AIRBYTE_WORKSPACE_ID={world.workspaces[0].workspace_id}")
     print(f"export HIGHTOUCH_API_ROOT={base}/hightouch/api/v1")
     print(f"export HIGHTOUCH_API_KEY={options.hightouch_api_key}")
+    print(f"\n# fire drill: curl -X POST {base}/_admin/outcomes -d '{{\"connection\": \"NAME\", \"outcome\": \"failed\"}}'")
     print("\nPress Ctrl-C to stop.", flush=True)
     server = _uvicorn_server(app, "warning")
     try:

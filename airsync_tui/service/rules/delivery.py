@@ -186,6 +186,7 @@ class Deliverer:
                     self.delivered += 1
                     done += 1
                 else:
+                    error = _scrub(error, url)  # whatever the sender said, never store or print the URL's secrets
                     blocked.add(row.target)
                     self.store.mark_failed(row.seq, row.target, error, self.clock() + self.backoff(row.attempts))
                     self.failed += 1
