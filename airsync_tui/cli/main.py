@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     from airsync_tui.cli.watch import add_watch_parser
 
     add_watch_parser(sub, _add_global_flags)
+    from airsync_tui.cli.serve import add_serve_parser
+
+    add_serve_parser(sub, _add_global_flags)
 
     sub.add_parser(
         "emulator",
@@ -145,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from airsync_tui.cli.watch import cmd_watch
 
             return asyncio.run(cmd_watch(args))
+        if args.command == "serve":
+            from airsync_tui.cli.serve import cmd_serve
+
+            return cmd_serve(args)
         handler = getattr(commands, f"cmd_{args.command}")
         return asyncio.run(handler(args))
     except AirsyncError as exc:
