@@ -25,6 +25,7 @@ from airsync_tui.errors import EXIT_OK, EXIT_USAGE, ConfigError
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.service import events as ev
 from airsync_tui.service.rules.alerts import NOTIFIED, AlertChange, Transition, headline
+from airsync_tui.service.rules.clock import ServerClock
 from airsync_tui.service.rules.delivery import Deliverer, Router, apprise_send, message, redact_url, valid_url
 from airsync_tui.service.rules.engine import RulesEngine
 from airsync_tui.service.rules.settings import WatchSettings, parse_watch_settings
@@ -204,7 +205,8 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
                 return attempt.failure_summary
         return None
 
-    engine = RulesEngine(settings, history=history, job_link=link, initial_alerts=store.open_alerts(),
+    clock = ServerClock()
+    engine = RulesEngine(settings, clock=clock, history=history, job_link=link, initial_alerts=store.open_alerts(),
                          failure_detail=failure_detail)
     deliverer = Deliverer(store, router, on_result=out.delivery)
 
@@ -244,7 +246,7 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
             event = await subscription.get(timeout=1.0)
             if event is not None:
                 out.event(event)
-                engine.handle(event)
+                engine.handle(clock.stamp(event))
             if engine.has_pending or loop.time() - last >= 1.0:
                 last = loop.time()
                 await engine.evaluate()

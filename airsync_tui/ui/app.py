@@ -109,6 +109,9 @@ class AirsyncApp(App[None]):
         self._notified_terminal: set[tuple[str, str]] = set()
         self.last_action_message: str | None = None
         self._closing = False
+        from airsync_tui.ui.alerts_bridge import AlertsBridge
+
+        self.alerts = AlertsBridge(self)
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -173,6 +176,7 @@ class AirsyncApp(App[None]):
         events = message.events
         if not self._fixed_clock:
             self._learn_skew(events)
+        self.alerts.handle(events)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)
@@ -188,6 +192,7 @@ class AirsyncApp(App[None]):
         if self._closing:
             return
         self.tick += 1
+        self.alerts.tick()
         with self.batch_update():
             for screen in self._live_screens():
                 with contextlib.suppress(NoMatches):
@@ -266,6 +271,7 @@ class AirsyncApp(App[None]):
             running=running,
             failed=failed,
             title=title,
+            alerts=self.alerts.open_count,
         )
 
     def refresh_headers(self) -> None:
@@ -277,6 +283,19 @@ class AirsyncApp(App[None]):
         for screen in self.screen_stack:
             for header in screen.query(HeaderBar):
                 header.show(state, palette, now)
+
+    def refresh_alerts(self) -> None:
+        """An alert opened or resolved: the header count and an open Alerts screen follow."""
+        self.refresh_headers()
+        for screen in self.screen_stack:
+            if hasattr(screen, "render_alerts") and screen.is_mounted:
+                screen.render_alerts()
+
+    def action_show_alerts(self) -> None:
+        from airsync_tui.ui.screens.alerts import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
 
     def _on_theme_changed(self, _theme: object) -> None:
         """Re-render badge colours for the new background."""

@@ -130,6 +130,8 @@ class RulesEngine:
         self._failure_detail = failure_detail
         #: Failed jobs waiting for their failure reason before the alert opens.
         self._pending_failures: list[tuple[Job, datetime]] = []
+        #: Failures found at start (one reason fetched per evaluation: a flat cost, however many).
+        self._start_failures: deque[tuple[Job, datetime]] = deque()
         self._job_link = job_link
         self.history_interval = history_interval
         self.connections: dict[str, Connection] = {}
@@ -215,15 +217,12 @@ class RulesEngine:
         now = now or self.clock()
         while self._pending_failures:
             job, at = self._pending_failures.pop(0)
-            reason: str | None = None
-            if self._failure_detail is not None:
-                try:
-                    reason = await self._failure_detail(job)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    reason = None  # the alert goes out without the reason rather than not at all
+            reason = await self._reason(job)
             self._on_failure(job.model_copy(update={"error": reason}) if reason else job, at, at_start=False, fetched=True)
+        if self._start_failures:
+            job, at = self._start_failures.popleft()
+            reason = await self._reason(job)
+            self._on_failure(job.model_copy(update={"error": reason}) if reason else job, at, at_start=True, fetched=True)
         await self._fetch_one_history()
         for job in list(self._active.values()):
             self._judge_stalled(job, now)
@@ -232,6 +231,16 @@ class RulesEngine:
             self._judge_stale(key, now)
             self._judge_auto_disable(key, now)
         self._judge_health(now)
+
+    async def _reason(self, job: Job) -> str | None:
+        if self._failure_detail is None:
+            return None
+        try:
+            return await self._failure_detail(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            return None  # the alert goes out without the reason rather than not at all
 
     async def run(self, events: "AsyncEventSource", *, tick: float = 1.0) -> None:
         """Consume events until cancelled, evaluating at least every `tick` seconds."""
@@ -327,8 +336,11 @@ class RulesEngine:
         state = self._conn(key)
         if job.key in state.streak:
             return
-        if job.error is None and not at_start and not fetched and self._failure_detail is not None:
-            self._pending_failures.append((job, at))
+        if job.error is None and not fetched and self._failure_detail is not None:
+            if not at_start:
+                self._pending_failures.append((job, at))
+            elif self.settings.alert_on_start and self._enabled(ProblemKind.FAILED, job.provider, key):
+                self._start_failures.append((job, at))
             return
         state.streak.append(job.key)
         if state.streak_since is None or len(state.streak) == 1:
