@@ -70,7 +70,8 @@ class AlertsBridge:
 
     def _changed(self, change: AlertChange) -> None:
         self.changes += 1
-        if change.transition is Transition.OPENED and change.alert.severity is Severity.CRITICAL:
+        live = not change.initial  # failures from before the dashboard opened: counted, not toasted
+        if live and change.transition is Transition.OPENED and change.alert.severity is Severity.CRITICAL:
             self.app.notify(clean(headline(change)), title="alert", severity="error", markup=False, timeout=8)
             if self.bell:
                 self.app.bell()

@@ -51,7 +51,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("app.help", "question_mark", "show_help", "Help", "Show every key binding.", "app"),
     KeySpec("app.refresh", "r", "refresh_now", "Refresh", "Poll the providers now instead of waiting for the next tick.", "app"),
     KeySpec("app.back", "escape", "back", "Back", "Close this screen or clear the active filter.", "app", show=True, palette=False),
-    KeySpec("app.alerts", "A", "show_alerts", "Alerts", "Open alerts first, then recent history (the rules of `airsync watch`).", "app"),
+    KeySpec("app.alerts", "A", "show_alerts", "Alerts", "Open alerts first, then recent history (the rules of `airsync watch`).", "app", show=False),
     # -- connections (home) ------------------------------------------------
     KeySpec("connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False),
     KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),

@@ -103,6 +103,8 @@ class AlertChange:
     transition: Transition
     alert: Alert
     at: datetime
+    #: Raised from the state found at start (a failure that happened before we watched), not a live change.
+    initial: bool = False
 
 
 RULE_TITLES: dict[ProblemKind, str] = {

@@ -261,13 +261,13 @@ class RulesEngine:
             state = self._conns[key] = _ConnState()
         return state
 
-    def _emit(self, transition: Transition, alert: Alert, at: datetime) -> None:
+    def _emit(self, transition: Transition, alert: Alert, at: datetime, *, initial: bool = False) -> None:
         if transition is Transition.RESOLVED:
             self._open.pop(alert.id, None)
             self._recent.append(alert)
         else:
             self._open[alert.id] = alert
-        change = AlertChange(transition=transition, alert=alert, at=at)
+        change = AlertChange(transition=transition, alert=alert, at=at, initial=initial)
         for listener in list(self._listeners):
             listener(change)
 
@@ -377,7 +377,7 @@ class RulesEngine:
             url=url,
             last_success=state.last_success,
         )
-        self._emit(Transition.OPENED, alert, at)
+        self._emit(Transition.OPENED, alert, at, initial=at_start)
 
     def _on_success(self, job: Job, at: datetime) -> None:
         key = job.connection_key

@@ -101,6 +101,11 @@ class AlertsScreen(Screen[None]):
 
         self.app.push_screen(JobScreen(alert.connection_key, alert.job_key))
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """The table takes enter itself: a selected row opens its job."""
+        event.stop()
+        self.action_open_alert()
+
     def action_toggle_bell(self) -> None:
         bridge = self.app.alerts  # type: ignore[attr-defined]
         bridge.bell = not bridge.bell
