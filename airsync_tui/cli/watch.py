@@ -21,12 +21,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from airsync_tui.cli.output import inert, job_json
-from airsync_tui.errors import EXIT_OK, EXIT_USAGE, ConfigError
+from airsync_tui.errors import EXIT_OK, ConfigError
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.service import events as ev
 from airsync_tui.service.rules.alerts import NOTIFIED, AlertChange, Transition, headline
 from airsync_tui.service.rules.clock import ServerClock
-from airsync_tui.service.rules.delivery import Deliverer, Router, apprise_send, message, redact_url, valid_url
+from airsync_tui.service.rules.delivery import (
+    Deliverer,
+    Router,
+    apprise_send,
+    message,
+    redact_url,
+    valid_url,
+)
 from airsync_tui.service.rules.engine import RulesEngine
 from airsync_tui.service.rules.settings import WatchSettings, parse_watch_settings
 from airsync_tui.service.rules.store import AlertStore, OutboxRow
@@ -37,7 +44,9 @@ FLUSH_SECONDS = 10.0
 JOB_EVENTS = (ev.JobCreated, ev.JobStatusChanged, ev.JobUpdated)
 
 
-def add_watch_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
+def add_watch_parser(
+    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
+) -> None:
     """Register `airsync watch` (called from cli/main.py)."""
     p = sub.add_parser(
         "watch",
@@ -46,13 +55,38 @@ def add_watch_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentPars
         "auto-disable risk, rows rejected, API unhealthy). Runs until Ctrl-C / SIGTERM.",
     )
     add_global_flags(p)
-    p.add_argument("--notify", action="append", default=[], metavar="URL",
-                   help="an Apprise URL to send every alert to (repeatable), e.g. slack://T/B/XXX or json://host/path")
-    p.add_argument("--metrics", metavar="[HOST:]PORT", help="serve Prometheus /metrics here (host default 127.0.0.1)")
-    p.add_argument("--state", metavar="PATH", help="local state file holding the alert outbox (default: user data dir)")
-    p.add_argument("--json", action="store_true", help="one JSON object per event and alert on stdout")
-    p.add_argument("--test-notify", action="store_true", help="send a test message through every route and exit")
-    p.add_argument("--demo", action="store_true", help="watch the built-in demo workspace (embedded emulator)")
+    p.add_argument(
+        "--notify",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="an Apprise URL to send every alert to (repeatable), e.g. slack://T/B/XXX or json://host/path",
+    )
+    p.add_argument(
+        "--metrics",
+        metavar="[HOST:]PORT",
+        help="serve Prometheus /metrics here (host default 127.0.0.1)",
+    )
+    p.add_argument(
+        "--state",
+        metavar="PATH",
+        help="local state file holding the alert outbox (default: user data dir)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per event and alert on stdout",
+    )
+    p.add_argument(
+        "--test-notify",
+        action="store_true",
+        help="send a test message through every route and exit",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="watch the built-in demo workspace (embedded emulator)",
+    )
 
 
 def _ts(moment: datetime) -> str:
@@ -61,7 +95,12 @@ def _ts(moment: datetime) -> str:
 
 def event_json(event: ev.Event) -> dict[str, Any] | None:
     """One event as a JSON object (bulk events as counts; None for what a log shipper does not need)."""
-    data: dict[str, Any] = {"type": "event", "event": type(event).__name__, "provider": event.provider, "at": event.at.isoformat()}
+    data: dict[str, Any] = {
+        "type": "event",
+        "event": type(event).__name__,
+        "provider": event.provider,
+        "at": event.at.isoformat(),
+    }
     if isinstance(event, JOB_EVENTS):
         data["job"] = job_json(event.job)
         data["connectionKey"] = event.job.connection_key
@@ -71,11 +110,19 @@ def event_json(event: ev.Event) -> dict[str, Any] | None:
     elif isinstance(event, ev.ConnectionsLoaded):
         data["connections"] = len(event.connections)
     elif isinstance(event, ev.ConnectionsChanged):
-        data.update(added=len(event.added), changed=len(event.changed), removed=len(event.removed))
+        data.update(
+            added=len(event.added),
+            changed=len(event.changed),
+            removed=len(event.removed),
+        )
     elif isinstance(event, ev.LatestJobs):
         data["jobs"] = len(event.jobs)
     elif isinstance(event, ev.ApiHealthChanged):
-        data.update(state=event.state.value, message=inert(event.message), retryIn=event.retry_in)
+        data.update(
+            state=event.state.value,
+            message=inert(event.message),
+            retryIn=event.retry_in,
+        )
     elif isinstance(event, ev.ActionResult):
         data.update(action=event.action, ok=event.ok, message=inert(event.message))
     else:
@@ -86,7 +133,9 @@ def event_json(event: ev.Event) -> dict[str, Any] | None:
 class WatchOutput:
     """stderr lines for people, stdout JSON lines for machines."""
 
-    def __init__(self, as_json: bool, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+    def __init__(
+        self, as_json: bool, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    ) -> None:
         self.as_json = as_json
         self.out = out
         self.err = err
@@ -100,9 +149,17 @@ class WatchOutput:
 
     def event(self, event: ev.Event) -> None:
         if isinstance(event, ev.JobStatusChanged) and event.new.is_terminal:
-            self.say(f"{event.job.provider} {event.job.connection_id}: job {event.job.id} {event.new.raw}")
-        elif isinstance(event, ev.ApiHealthChanged) and event.state is not ev.HealthState.CONNECTING:
-            self.say(f"{event.provider} API: {event.state.value}" + (f" ({event.message})" if event.message else ""))
+            self.say(
+                f"{event.job.provider} {event.job.connection_id}: job {event.job.id} {event.new.raw}"
+            )
+        elif (
+            isinstance(event, ev.ApiHealthChanged)
+            and event.state is not ev.HealthState.CONNECTING
+        ):
+            self.say(
+                f"{event.provider} API: {event.state.value}"
+                + (f" ({event.message})" if event.message else "")
+            )
         if self.as_json:
             data = event_json(event)
             if data is not None:
@@ -111,44 +168,89 @@ class WatchOutput:
     def alert(self, change: AlertChange) -> None:
         if change.transition in NOTIFIED:
             self.say(headline(change))
-        self.json({"type": "alert", "transition": change.transition.value, "at": change.at.isoformat(), **change.alert.to_json()})
+        self.json(
+            {
+                "type": "alert",
+                "transition": change.transition.value,
+                "at": change.at.isoformat(),
+                **change.alert.to_json(),
+            }
+        )
 
     def delivery(self, row: OutboxRow, ok: bool, error: str) -> None:
         if ok:
-            self.say(f"notify {row.target_label}: delivered {row.transition} {row.alert_id}")
+            self.say(
+                f"notify {row.target_label}: delivered {row.transition} {row.alert_id}"
+            )
         else:
             self.say(f"notify {row.target_label}: failed ({error}); will retry")
-        self.json({"type": "delivery", "ok": ok, "target": row.target_label, "alertId": row.alert_id,
-                   "transition": row.transition, "attempt": row.attempts + 1, "error": error or None})
+        self.json(
+            {
+                "type": "delivery",
+                "ok": ok,
+                "target": row.target_label,
+                "alertId": row.alert_id,
+                "transition": row.transition,
+                "attempt": row.attempts + 1,
+                "error": error or None,
+            }
+        )
 
 
 def _settings(profile: Any) -> WatchSettings:
-    return parse_watch_settings(getattr(profile, "watch", None), f"[profiles.{profile.name}.watch]")
+    return parse_watch_settings(
+        getattr(profile, "watch", None), f"[profiles.{profile.name}.watch]"
+    )
 
 
 def _check_urls(urls: list[str]) -> None:
     for url in urls:
         if not valid_url(url):
-            raise ConfigError(f"--notify {redact_url(url)}: not an Apprise URL Apprise can use",
-                              hint="see https://github.com/caronc/apprise/wiki for URL formats (e.g. slack://, json://)")
+            raise ConfigError(
+                f"--notify {redact_url(url)}: not an Apprise URL Apprise can use",
+                hint="see https://github.com/caronc/apprise/wiki for URL formats (e.g. slack://, json://)",
+            )
 
 
 async def test_notify(router: Router, out: WatchOutput) -> int:
     if not router.urls:
-        raise ConfigError("no route to test", hint="add --notify URL or [[profiles.NAME.watch.routes]] to the config")
+        raise ConfigError(
+            "no route to test",
+            hint="add --notify URL or [[profiles.NAME.watch.routes]] to the config",
+        )
     failures = 0
     for url in router.urls.values():
-        ok, error = await apprise_send(url, "airsync test notification",
-                                       "This is a test from `airsync watch --test-notify`: this route works.", "info")
+        ok, error = await apprise_send(
+            url,
+            "airsync test notification",
+            "This is a test from `airsync watch --test-notify`: this route works.",
+            "info",
+        )
         failures += 0 if ok else 1
-        print(f"{redact_url(url)}: {'ok' if ok else 'FAILED: ' + (error or 'refused')}", file=out.err, flush=True)
-        out.json({"type": "test", "target": redact_url(url), "ok": ok, "error": error or None})
+        print(
+            f"{redact_url(url)}: {'ok' if ok else 'FAILED: ' + (error or 'refused')}",
+            file=out.err,
+            flush=True,
+        )
+        out.json(
+            {
+                "type": "test",
+                "target": redact_url(url),
+                "ok": ok,
+                "error": error or None,
+            }
+        )
     return EXIT_OK if failures == 0 else 1
 
 
 async def cmd_watch(args: argparse.Namespace) -> int:
     from airsync_tui.service.local_state import open_state
-    from airsync_tui.service.metrics import AirsyncCollector, build_registry, parse_listen, serve_metrics
+    from airsync_tui.service.metrics import (
+        AirsyncCollector,
+        build_registry,
+        parse_listen,
+        serve_metrics,
+    )
     from airsync_tui.service.session import build_watcher
 
     out = WatchOutput(bool(args.json))
@@ -175,19 +277,42 @@ async def cmd_watch(args: argparse.Namespace) -> int:
             try:
                 listen = parse_listen(args.metrics)
             except ValueError as exc:
-                raise ConfigError(str(exc), hint="e.g. --metrics 9464 or --metrics 0.0.0.0:9464") from None
-        watcher = build_watcher(profile, read_only=True, only=getattr(args, "provider", None))
-        return await run_watch(watcher, settings, router, out, state=args.state, listen=listen,
-                               open_state=open_state, collector=AirsyncCollector, build_registry=build_registry,
-                               serve_metrics=serve_metrics)
+                raise ConfigError(
+                    str(exc), hint="e.g. --metrics 9464 or --metrics 0.0.0.0:9464"
+                ) from None
+        watcher = build_watcher(
+            profile, read_only=True, only=getattr(args, "provider", None)
+        )
+        return await run_watch(
+            watcher,
+            settings,
+            router,
+            out,
+            state=args.state,
+            listen=listen,
+            open_state=open_state,
+            collector=AirsyncCollector,
+            build_registry=build_registry,
+            serve_metrics=serve_metrics,
+        )
     finally:
         if demo is not None:
             demo.stop()
 
 
-async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, out: WatchOutput, *, state: str | None,
-                    listen: tuple[str, int] | None, open_state: Any, collector: Any, build_registry: Any,
-                    serve_metrics: Any) -> int:
+async def run_watch(
+    watcher: Watcher,
+    settings: WatchSettings,
+    router: Router,
+    out: WatchOutput,
+    *,
+    state: str | None,
+    listen: tuple[str, int] | None,
+    open_state: Any,
+    collector: Any,
+    build_registry: Any,
+    serve_metrics: Any,
+) -> int:
     conn = open_state(Path(state) if state else None)
     store = AlertStore(conn)
 
@@ -206,14 +331,22 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
         return None
 
     clock = ServerClock()
-    engine = RulesEngine(settings, clock=clock, history=history, job_link=link, initial_alerts=store.open_alerts(),
-                         failure_detail=failure_detail)
+    engine = RulesEngine(
+        settings,
+        clock=clock,
+        history=history,
+        job_link=link,
+        initial_alerts=store.open_alerts(),
+        failure_detail=failure_detail,
+    )
     deliverer = Deliverer(store, router, on_result=out.delivery)
 
     def on_alert(change: AlertChange) -> None:
         connection = engine.connections.get(change.alert.connection_key or "")
         title, text = message(change)
-        targets = router.targets(change, connection) if change.transition in NOTIFIED else []
+        targets = (
+            router.targets(change, connection) if change.transition in NOTIFIED else []
+        )
         store.record(change, targets, title, text)
         out.alert(change)
         if targets:
@@ -231,13 +364,18 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
         try:
             server = await serve_metrics(registry, *listen)
         except OSError as exc:
-            raise ConfigError(f"--metrics {listen[0]}:{listen[1]}: cannot listen ({exc.strerror or exc})") from None
+            raise ConfigError(
+                f"--metrics {listen[0]}:{listen[1]}: cannot listen ({exc.strerror or exc})"
+            ) from None
         port = server.sockets[0].getsockname()[1]
         out.say(f"metrics on http://{listen[0]}:{port}/metrics")
         out.json({"type": "metrics", "url": f"http://{listen[0]}:{port}/metrics"})
     routes = router.labels()
-    out.say(f"watching {', '.join(watcher.providers)}; {len(routes)} notification target(s)"
-            + (": " + ", ".join(routes) if routes else "") + f"; {store.pending_count()} queued from before")
+    out.say(
+        f"watching {', '.join(watcher.providers)}; {len(routes)} notification target(s)"
+        + (": " + ", ".join(routes) if routes else "")
+        + f"; {store.pending_count()} queued from before"
+    )
     subscription = watcher.subscribe()
 
     async def consume() -> None:
@@ -252,7 +390,10 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
                 await engine.evaluate()
 
     await watcher.start()
-    tasks = [asyncio.create_task(consume(), name="rules"), asyncio.create_task(deliverer.run(), name="outbox")]
+    tasks = [
+        asyncio.create_task(consume(), name="rules"),
+        asyncio.create_task(deliverer.run(), name="outbox"),
+    ]
     try:
         await stop.wait()
         out.say("stopping: flushing the outbox")
@@ -273,7 +414,11 @@ async def run_watch(watcher: Watcher, settings: WatchSettings, router: Router, o
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
-    out.say(f"stopped; {pending} notification(s) left in the outbox for the next start" if pending else "stopped")
+    out.say(
+        f"stopped; {pending} notification(s) left in the outbox for the next start"
+        if pending
+        else "stopped"
+    )
     return EXIT_OK
 
 

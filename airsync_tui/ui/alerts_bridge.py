@@ -27,12 +27,16 @@ if TYPE_CHECKING:
 class AlertsBridge:
     """Owns the dashboard's rules engine and tells the app when alerts change."""
 
-    def __init__(self, app: "AirsyncApp", settings: WatchSettings | None = None) -> None:
+    def __init__(self, app: AirsyncApp, settings: WatchSettings | None = None) -> None:
         self.app = app
         watcher = app.watcher
 
         async def history(key: str) -> list[Job]:
-            return list(await watcher.provider_for_key(key).list_jobs(key.split(":", 1)[1], limit=30))
+            return list(
+                await watcher.provider_for_key(key).list_jobs(
+                    key.split(":", 1)[1], limit=30
+                )
+            )
 
         async def failure_detail(job: Job) -> str | None:
             detail = await watcher.provider(job.provider).get_job_detail(job.id)
@@ -46,7 +50,9 @@ class AlertsBridge:
             clock=app.clock,
             history=history,
             failure_detail=failure_detail,
-            job_link=lambda job, attempt: watcher.provider(job.provider).job_url(job, attempt),
+            job_link=lambda job, attempt: watcher.provider(job.provider).job_url(
+                job, attempt
+            ),
         )
         self.engine.add_listener(self._changed)
         self.bell = False
@@ -59,7 +65,12 @@ class AlertsBridge:
 
     def tick(self) -> None:
         """Judge the time-based rules (in a worker: may fetch a history)."""
-        self.app.run_worker(self._evaluate(), group="alerts-evaluate", exclusive=True, exit_on_error=False)
+        self.app.run_worker(
+            self._evaluate(),
+            group="alerts-evaluate",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     async def _evaluate(self) -> None:
         await self.engine.evaluate()
@@ -70,9 +81,21 @@ class AlertsBridge:
 
     def _changed(self, change: AlertChange) -> None:
         self.changes += 1
-        live = not change.initial  # failures from before the dashboard opened: counted, not toasted
-        if live and change.transition is Transition.OPENED and change.alert.severity is Severity.CRITICAL:
-            self.app.notify(clean(headline(change)), title="alert", severity="error", markup=False, timeout=8)
+        live = (
+            not change.initial
+        )  # failures from before the dashboard opened: counted, not toasted
+        if (
+            live
+            and change.transition is Transition.OPENED
+            and change.alert.severity is Severity.CRITICAL
+        ):
+            self.app.notify(
+                clean(headline(change)),
+                title="alert",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
             if self.bell:
                 self.app.bell()
         self.app.call_later(self.app.refresh_alerts)

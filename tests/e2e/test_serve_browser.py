@@ -22,8 +22,15 @@ import pytest
 from airsync_tui.cli.serve import dashboard_command, warning_for
 
 CHROMIUM = os.environ.get("AIRSYNC_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[\]P].*?(?:\x07|\x1b\\)|\x1b.")
 
 
@@ -36,8 +43,16 @@ def _free_port() -> int:
 def test_serve_is_read_only_and_loopback_by_default() -> None:
     import argparse
 
-    args = argparse.Namespace(allow_actions=False, profile="prod", provider=None, api_url=None, workspace=None,
-                              config_api_url=None, client_id=None, hightouch_api_url=None)
+    args = argparse.Namespace(
+        allow_actions=False,
+        profile="prod",
+        provider=None,
+        api_url=None,
+        workspace=None,
+        config_api_url=None,
+        client_id=None,
+        hightouch_api_url=None,
+    )
     assert dashboard_command(args).endswith("--profile prod --read-only")
     args.allow_actions = True
     assert "--read-only" not in dashboard_command(args)
@@ -47,38 +62,86 @@ def test_serve_is_read_only_and_loopback_by_default() -> None:
 
 def test_serve_warns_on_a_non_loopback_host(tmp_path: Path) -> None:
     port = _free_port()
-    env = dict(os.environ, AIRSYNC_CONFIG=str(tmp_path / "none.toml"), AIRSYNC_STATE=str(tmp_path / "s.db"))
-    proc = subprocess.Popen([sys.executable, "-m", "airsync_tui.cli.main", "serve", "--demo", "--host", "0.0.0.0",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ,
+        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_STATE=str(tmp_path / "s.db"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "airsync_tui.cli.main",
+            "serve",
+            "--demo",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stderr is not None
         first = proc.stderr.readline()
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
-    assert first.startswith("airsync serve: WARNING: listening on 0.0.0.0: this page has NO authentication")
+    assert first.startswith(
+        "airsync serve: WARNING: listening on 0.0.0.0: this page has NO authentication"
+    )
 
 
 @pytest.mark.slow
 def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it)"
+        )
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed"
+    )
     port = _free_port()
-    env = dict(os.environ, AIRSYNC_CONFIG=str(tmp_path / "none.toml"), AIRSYNC_STATE=str(tmp_path / "s.db"))
-    proc = subprocess.Popen([sys.executable, "-m", "airsync_tui.cli.main", "serve", "--demo", "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ,
+        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_STATE=str(tmp_path / "s.db"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "airsync_tui.cli.main",
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     received: list[str] = []
     try:
         assert proc.stderr is not None
         assert "(read-only)" in proc.stderr.readline()
         with playwright_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=FLAGS, headless=True
+            )
             page = browser.new_page(viewport={"width": 1600, "height": 900})
 
             def on_socket(ws: object) -> None:
                 def frame(payload: object) -> None:
-                    text = payload.decode("utf-8", "ignore") if isinstance(payload, bytes) else str(payload)
+                    text = (
+                        payload.decode("utf-8", "ignore")
+                        if isinstance(payload, bytes)
+                        else str(payload)
+                    )
                     received.append(ANSI.sub("", text))
 
                 ws.on("framereceived", frame)  # type: ignore[attr-defined]
@@ -97,7 +160,9 @@ def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
             deadline = time.monotonic() + 60
             while not any("Stripe → BigQuery" in chunk for chunk in received):
                 if time.monotonic() > deadline:
-                    raise AssertionError("the connection list never reached the browser")
+                    raise AssertionError(
+                        "the connection list never reached the browser"
+                    )
                 page.wait_for_timeout(250)
             shot = page.screenshot()
             browser.close()

@@ -30,7 +30,14 @@ TARGET = "Stripe → BigQuery"
 
 @pytest.fixture()
 def drill_emulator() -> Iterator[RunningEmulator]:
-    running = start_emulator(EmulatorOptions(speed=30.0, big_log_lines=0, client_id="watch-test", client_secret="watch-secret"))
+    running = start_emulator(
+        EmulatorOptions(
+            speed=30.0,
+            big_log_lines=0,
+            client_id="watch-test",
+            client_secret="watch-secret",
+        )
+    )
     try:
         yield running
     finally:
@@ -71,26 +78,63 @@ def metrics(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 @pytest.mark.slow
-def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
+    drill_emulator: RunningEmulator, tmp_path: Path
+) -> None:
     emulator = drill_emulator
     connection = next(c for c in emulator.world.connections if c.name == TARGET)
     # The admin endpoint sets a standing outcome at run time.
-    answer = httpx.post(f"{emulator.base_url}/_admin/outcomes", json={"connection": TARGET, "outcome": "failed"}, timeout=5)
+    answer = httpx.post(
+        f"{emulator.base_url}/_admin/outcomes",
+        json={"connection": TARGET, "outcome": "failed"},
+        timeout=5,
+    )
     assert answer.status_code == 200
-    assert answer.json()["outcomes"] == [{"connectionId": connection.connection_id, "name": TARGET, "outcome": "failed"}]
-    bad = httpx.post(f"{emulator.base_url}/_admin/outcomes", json={"connection": TARGET, "outcome": "exploded"}, timeout=5)
-    assert bad.status_code == 400 and "unknown outcome 'exploded'" in bad.json()["error"]
+    assert answer.json()["outcomes"] == [
+        {"connectionId": connection.connection_id, "name": TARGET, "outcome": "failed"}
+    ]
+    bad = httpx.post(
+        f"{emulator.base_url}/_admin/outcomes",
+        json={"connection": TARGET, "outcome": "exploded"},
+        timeout=5,
+    )
+    assert (
+        bad.status_code == 400 and "unknown outcome 'exploded'" in bad.json()["error"]
+    )
 
     receiver = Receiver()
-    env = dict(os.environ, AIRSYNC_CONFIG=str(tmp_path / "none.toml"), AIRSYNC_STATE=str(tmp_path / "unused.db"),
-               AIRBYTE_CLIENT_SECRET=emulator.client_secret)
+    env = dict(
+        os.environ,
+        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_STATE=str(tmp_path / "unused.db"),
+        AIRBYTE_CLIENT_SECRET=emulator.client_secret,
+    )
     with serve(receiver.app) as hook_base:
         hook = hook_base.replace("http://", "json://") + "/hook"
-        cmd = [sys.executable, "-m", "airsync_tui.cli.main", "watch", "--provider", "airbyte",
-               "--api-url", emulator.public_api_url, "--workspace", emulator.workspace_id,
-               "--client-id", emulator.client_id, "--notify", hook, "--metrics", "127.0.0.1:0",
-               "--json", "--state", str(tmp_path / "state.db")]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "airsync_tui.cli.main",
+            "watch",
+            "--provider",
+            "airbyte",
+            "--api-url",
+            emulator.public_api_url,
+            "--workspace",
+            emulator.workspace_id,
+            "--client-id",
+            emulator.client_id,
+            "--notify",
+            hook,
+            "--metrics",
+            "127.0.0.1:0",
+            "--json",
+            "--state",
+            str(tmp_path / "state.db"),
+        ]
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         lines: queue.Queue[dict[str, Any]] = queue.Queue()
         seen: list[dict[str, Any]] = []
 
@@ -104,27 +148,83 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulato
             first = lines.get(timeout=60)
             assert first["type"] == "metrics"
             metrics_url = first["url"]
-            wait_for(lambda: ("airsync_provider_api_up", (("provider", "airbyte"),)) in metrics(metrics_url)
-                     and metrics(metrics_url)[("airsync_provider_api_up", (("provider", "airbyte"),))] == 1, "API up")
+            wait_for(
+                lambda: (
+                    ("airsync_provider_api_up", (("provider", "airbyte"),))
+                    in metrics(metrics_url)
+                    and metrics(metrics_url)[
+                        ("airsync_provider_api_up", (("provider", "airbyte"),))
+                    ]
+                    == 1
+                ),
+                "API up",
+            )
             emulator.world.create_job(connection.connection_id, "sync")
-            wait_for(lambda: receiver.titles(f"CRITICAL {TARGET}: failed"), "the failure alert at the webhook")
+            wait_for(
+                lambda: receiver.titles(f"CRITICAL {TARGET}: failed"),
+                "the failure alert at the webhook",
+            )
             [title] = receiver.titles(f"CRITICAL {TARGET}: failed")
             message = next(m for m in receiver.messages if m["title"] == title)
             assert "runs failed: 1" in message["message"]
             assert "jobId=" in message["message"]  # the direct link to the job
-            assert " · " in title  # failure origin · type: message, fetched from the attempt
-            labels = (("connection_id", connection.connection_id), ("connection_name", TARGET), ("provider", "airbyte"))
+            assert (
+                " · " in title
+            )  # failure origin · type: message, fetched from the attempt
+            labels = (
+                ("connection_id", connection.connection_id),
+                ("connection_name", TARGET),
+                ("provider", "airbyte"),
+            )
             sampled = metrics(metrics_url)
-            assert sampled[("airsync_connection_active_alerts", tuple(sorted(labels + (("rule", "failed"),))))] == 1
-            assert sampled[("airsync_connection_last_job_status", tuple(sorted(labels + (("status", "failed"),))))] == 1
+            assert (
+                sampled[
+                    (
+                        "airsync_connection_active_alerts",
+                        tuple(sorted(labels + (("rule", "failed"),))),
+                    )
+                ]
+                == 1
+            )
+            assert (
+                sampled[
+                    (
+                        "airsync_connection_last_job_status",
+                        tuple(sorted(labels + (("status", "failed"),))),
+                    )
+                ]
+                == 1
+            )
             assert sampled[("airsync_connection_consecutive_failures", labels)] >= 1
-            assert sampled[("airsync_provider_api_requests_total", (("provider", "airbyte"),))] > 0
-            assert not any("job_id" in dict(key[1]) for key in sampled)  # bounded cardinality
+            assert (
+                sampled[
+                    ("airsync_provider_api_requests_total", (("provider", "airbyte"),))
+                ]
+                > 0
+            )
+            assert not any(
+                "job_id" in dict(key[1]) for key in sampled
+            )  # bounded cardinality
 
-            httpx.post(f"{emulator.base_url}/_admin/outcomes", json={"connection": TARGET, "outcome": "succeeded"}, timeout=5)
-            wait_for(lambda: emulator.world.connections_by_id[connection.connection_id].active_job_id is None, "job end")
+            httpx.post(
+                f"{emulator.base_url}/_admin/outcomes",
+                json={"connection": TARGET, "outcome": "succeeded"},
+                timeout=5,
+            )
+            wait_for(
+                lambda: (
+                    emulator.world.connections_by_id[
+                        connection.connection_id
+                    ].active_job_id
+                    is None
+                ),
+                "job end",
+            )
             emulator.world.create_job(connection.connection_id, "sync")
-            wait_for(lambda: receiver.titles(f"RECOVERED {TARGET}: succeeded after"), "the recovery message")
+            wait_for(
+                lambda: receiver.titles(f"RECOVERED {TARGET}: succeeded after"),
+                "the recovery message",
+            )
             [recovered] = receiver.titles(f"RECOVERED {TARGET}: succeeded after")
             assert "succeeded after 1 failed run, broken for" in recovered
         finally:
@@ -135,6 +235,14 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulato
         assert len(receiver.titles(f"CRITICAL {TARGET}: failed")) == 1
         while not lines.empty():
             seen.append(lines.get())
-        alerts = [e for e in seen if e["type"] == "alert" and e.get("connection_name") == TARGET and e["rule"] == "failed"]
+        alerts = [
+            e
+            for e in seen
+            if e["type"] == "alert"
+            and e.get("connection_name") == TARGET
+            and e["rule"] == "failed"
+        ]
         assert [a["transition"] for a in alerts] == ["opened", "resolved"]
-        assert any(e["type"] == "event" and e["event"] == "JobStatusChanged" for e in seen)
+        assert any(
+            e["type"] == "event" and e["event"] == "JobStatusChanged" for e in seen
+        )

@@ -68,11 +68,13 @@ class Alert:
             summary=self.summary,
             job_key=self.job_key,
             attempt_number=self.attempt_number,
-            streak=self.count if self.rule in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK) else 0,
+            streak=self.count
+            if self.rule in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK)
+            else 0,
             last_success=self.last_success,
         )
 
-    def resolve(self, at: datetime, resolution: str) -> "Alert":
+    def resolve(self, at: datetime, resolution: str) -> Alert:
         return replace(self, resolved_at=at, resolution=resolution)
 
     def to_json(self) -> dict[str, Any]:
@@ -85,7 +87,7 @@ class Alert:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Alert":
+    def from_json(cls, data: dict[str, Any]) -> Alert:
         values = dict(data)
         values["rule"] = ProblemKind(values["rule"])
         values["severity"] = Severity(values["severity"])

@@ -14,6 +14,7 @@ scrubbed of the URL before they are logged or stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -39,14 +40,12 @@ def redact_url(url: str) -> str:
         import apprise
 
         plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-    except Exception:  # pragma: no cover - apprise missing or broken: hide everything but the scheme
+    except Exception:  # noqa: BLE001 - apprise broken: show the scheme only, never the URL
         plugin = None
     if plugin:
-        try:
+        with contextlib.suppress(Exception):
             # Apprise appends its default options as a query string: noise in a label.
-            return str(plugin.url(privacy=True)).split("?", 1)[0]
-        except Exception:
-            pass
+            return str(plugin.url(privacy=True)).split("?", 1)[0]  # type: ignore[no-untyped-call]  # apprise is untyped
     scheme = url.split("://", 1)[0] if "://" in url else "?"
     return f"{scheme}://****"
 
@@ -59,7 +58,13 @@ def valid_url(url: str) -> bool:
 
 def _scrub(text: str, url: str) -> str:
     scrubbed = text.replace(url, redact_url(url))
-    for part in url.replace("://", "/").replace("?", "/").replace("&", "/").replace("@", "/").split("/"):
+    for part in (
+        url.replace("://", "/")
+        .replace("?", "/")
+        .replace("&", "/")
+        .replace("@", "/")
+        .split("/")
+    ):
         if len(part) >= 8:
             scrubbed = scrubbed.replace(part, "****")
     return " ".join(scrubbed.split())[:300]
@@ -79,11 +84,16 @@ async def apprise_send(url: str, title: str, text: str, kind: str) -> tuple[bool
         client = apprise.Apprise()
         if not client.add(url):
             return False, "not a valid Apprise URL"
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]  # apprise is untyped
             ok = bool(client.notify(title=title, body=text, notify_type=notify_type))
             log = captured.getvalue() if hasattr(captured, "getvalue") else ""
-        lines = [_LOG_PREFIX.sub("", line) for line in str(log).splitlines() if line.strip()]
-        return ok, _scrub(lines[-1] if lines else ("" if ok else "the endpoint refused the message"), url)
+        lines = [
+            _LOG_PREFIX.sub("", line) for line in str(log).splitlines() if line.strip()
+        ]
+        return ok, _scrub(
+            lines[-1] if lines else ("" if ok else "the endpoint refused the message"),
+            url,
+        )
 
     return await asyncio.to_thread(send)
 
@@ -107,16 +117,24 @@ class Router:
             routes.append(Route(urls=tuple(extra_urls), name="--notify"))
         self.settings = settings
         self.routes = tuple(routes)
-        self.urls: dict[str, str] = {target_id(url): url for route in routes for url in route.urls}
+        self.urls: dict[str, str] = {
+            target_id(url): url for route in routes for url in route.urls
+        }
 
-    def targets(self, change: AlertChange, connection: Connection | None) -> list[Target]:
+    def targets(
+        self, change: AlertChange, connection: Connection | None
+    ) -> list[Target]:
         alert = change.alert
         tags = self.settings.tags_for(connection)
         found: dict[str, Target] = {}
         for route in self.routes:
-            if route.accepts(alert.severity, alert.rule, alert.provider, connection, tags):
+            if route.accepts(
+                alert.severity, alert.rule, alert.provider, connection, tags
+            ):
                 for url in route.urls:
-                    found.setdefault(target_id(url), Target(id=target_id(url), label=redact_url(url)))
+                    found.setdefault(
+                        target_id(url), Target(id=target_id(url), label=redact_url(url))
+                    )
         return list(found.values())
 
     def labels(self) -> list[str]:
@@ -156,14 +174,16 @@ class Deliverer:
         self.failed = 0
 
     def backoff(self, attempts: int) -> float:
-        return min(BACKOFF_START * (2 ** max(attempts, 0)), BACKOFF_MAX)
+        return float(min(BACKOFF_START * (2 ** max(attempts, 0)), BACKOFF_MAX))
 
     async def deliver_due(self) -> int:
         """Send every row due now; returns how many were delivered."""
         done = 0
         blocked: set[str] = set()
         while True:
-            rows = [row for row in self.store.due(self.clock()) if row.target not in blocked]
+            rows = [
+                row for row in self.store.due(self.clock()) if row.target not in blocked
+            ]
             if not rows:
                 return done
             for row in rows:
@@ -171,24 +191,34 @@ class Deliverer:
                     continue
                 url = self.router.urls.get(row.target)
                 if url is None:
-                    self.store.mark_dropped(row.seq, "this endpoint is no longer configured")
+                    self.store.mark_dropped(
+                        row.seq, "this endpoint is no longer configured"
+                    )
                     continue
                 try:
                     ok, error = await asyncio.wait_for(
-                        self.sender(url, row.title, row.body, kind_of(row)), timeout=self.timeout
+                        self.sender(url, row.title, row.body, kind_of(row)),
+                        timeout=self.timeout,
                     )
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     ok, error = False, f"no answer within {self.timeout:g} s"
-                except Exception as exc:  # a broken plug-in must not stop the outbox
+                except Exception as exc:  # noqa: BLE001 - a broken plug-in must not stop the outbox
                     ok, error = False, _scrub(f"{type(exc).__name__}: {exc}", url)
                 if ok:
                     self.store.mark_delivered(row.seq, self.clock())
                     self.delivered += 1
                     done += 1
                 else:
-                    error = _scrub(error, url)  # whatever the sender said, never store or print the URL's secrets
+                    error = _scrub(
+                        error, url
+                    )  # whatever the sender said, never store or print the URL's secrets
                     blocked.add(row.target)
-                    self.store.mark_failed(row.seq, row.target, error, self.clock() + self.backoff(row.attempts))
+                    self.store.mark_failed(
+                        row.seq,
+                        row.target,
+                        error,
+                        self.clock() + self.backoff(row.attempts),
+                    )
                     self.failed += 1
                 if self.on_result is not None:
                     self.on_result(row, ok, error)
@@ -198,10 +228,14 @@ class Deliverer:
         while True:
             await self.deliver_due()
             next_due = self.store.next_due()
-            delay = 5.0 if next_due is None else max(0.05, min(5.0, next_due - self.clock()))
+            delay = (
+                5.0
+                if next_due is None
+                else max(0.05, min(5.0, next_due - self.clock()))
+            )
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self.wake.clear()
 
@@ -209,6 +243,6 @@ class Deliverer:
         """At shutdown: try what is due once more within `deadline` seconds; returns rows still pending."""
         try:
             await asyncio.wait_for(self.deliver_due(), timeout=deadline)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         return self.store.pending_count()

@@ -41,7 +41,12 @@ from airsync_tui.service.events import (
     ProgressUpdated,
 )
 from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
-from airsync_tui.service.rules.alerts import Alert, AlertChange, Transition, short_duration
+from airsync_tui.service.rules.alerts import (
+    Alert,
+    AlertChange,
+    Transition,
+    short_duration,
+)
 from airsync_tui.service.rules.intervals import schedule_interval
 from airsync_tui.service.rules.settings import WatchSettings
 
@@ -56,7 +61,14 @@ AlertListener = Callable[[AlertChange], None]
 HISTORY_JOBS = 30
 #: Successful durations kept per connection for the `slow` p90.
 DURATIONS_KEPT = 20
-_UNHEALTHY = frozenset({HealthState.UNREACHABLE, HealthState.AUTH_FAILED, HealthState.RETRYING, HealthState.DEGRADED})
+_UNHEALTHY = frozenset(
+    {
+        HealthState.UNREACHABLE,
+        HealthState.AUTH_FAILED,
+        HealthState.RETRYING,
+        HealthState.DEGRADED,
+    }
+)
 
 
 @dataclass
@@ -68,7 +80,9 @@ class _ConnState:
     streak: list[str] = field(default_factory=list)
     streak_since: datetime | None = None
     last_success: datetime | None = None
-    durations: deque[float] = field(default_factory=lambda: deque(maxlen=DURATIONS_KEPT))
+    durations: deque[float] = field(
+        default_factory=lambda: deque(maxlen=DURATIONS_KEPT)
+    )
     seen_terminal: set[str] = field(default_factory=set)
     history: str = "none"  # none | queued | loading | loaded | failed
     history_oldest: datetime | None = None
@@ -95,8 +109,16 @@ def _ended(job: Job) -> datetime | None:
 def _counts(job: Job) -> tuple[int | None, int | None]:
     progress = job.progress
     if progress is not None:
-        records = progress.records_committed if progress.records_committed is not None else progress.records_emitted
-        bytes_ = progress.bytes_committed if progress.bytes_committed is not None else progress.bytes_emitted
+        records = (
+            progress.records_committed
+            if progress.records_committed is not None
+            else progress.records_emitted
+        )
+        bytes_ = (
+            progress.bytes_committed
+            if progress.bytes_committed is not None
+            else progress.bytes_emitted
+        )
         if records is not None or bytes_ is not None:
             return records, bytes_
     return job.records_synced, job.bytes_synced
@@ -164,7 +186,11 @@ class RulesEngine:
         """Open alerts, critical first, then oldest first."""
         return sorted(
             self._open.values(),
-            key=lambda a: (a.severity is not Severity.CRITICAL, a.since or a.opened_at, a.id),
+            key=lambda a: (
+                a.severity is not Severity.CRITICAL,
+                a.since or a.opened_at,
+                a.id,
+            ),
         )
 
     def recent_alerts(self) -> list[Alert]:
@@ -199,11 +225,11 @@ class RulesEngine:
         elif isinstance(event, (JobCreated, JobStatusChanged, JobUpdated)):
             self._job(event.job, event.at, at_start=False)
         elif isinstance(event, ProgressUpdated):
-            job = self._active.get(event.job_key)
-            if job is not None:
-                job = job.model_copy(update={"progress": event.progress})
-                self._active[event.job_key] = job
-                self._sample(job, event.at)
+            active = self._active.get(event.job_key)
+            if active is not None:
+                active = active.model_copy(update={"progress": event.progress})
+                self._active[event.job_key] = active
+                self._sample(active, event.at)
         elif isinstance(event, ApiHealthChanged):
             self._health(event)
 
@@ -218,11 +244,21 @@ class RulesEngine:
         while self._pending_failures:
             job, at = self._pending_failures.pop(0)
             reason = await self._reason(job)
-            self._on_failure(job.model_copy(update={"error": reason}) if reason else job, at, at_start=False, fetched=True)
+            self._on_failure(
+                job.model_copy(update={"error": reason}) if reason else job,
+                at,
+                at_start=False,
+                fetched=True,
+            )
         if self._start_failures:
             job, at = self._start_failures.popleft()
             reason = await self._reason(job)
-            self._on_failure(job.model_copy(update={"error": reason}) if reason else job, at, at_start=True, fetched=True)
+            self._on_failure(
+                job.model_copy(update={"error": reason}) if reason else job,
+                at,
+                at_start=True,
+                fetched=True,
+            )
         await self._fetch_one_history()
         for job in list(self._active.values()):
             self._judge_stalled(job, now)
@@ -239,10 +275,10 @@ class RulesEngine:
             return await self._failure_detail(job)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            return None  # the alert goes out without the reason rather than not at all
+        except Exception:  # noqa: BLE001 - the alert goes out without the reason rather than not at all
+            return None
 
-    async def run(self, events: "AsyncEventSource", *, tick: float = 1.0) -> None:
+    async def run(self, events: AsyncEventSource, *, tick: float = 1.0) -> None:
         """Consume events until cancelled, evaluating at least every `tick` seconds."""
         last = 0.0
         loop = asyncio.get_running_loop()
@@ -261,7 +297,14 @@ class RulesEngine:
             state = self._conns[key] = _ConnState()
         return state
 
-    def _emit(self, transition: Transition, alert: Alert, at: datetime, *, initial: bool = False) -> None:
+    def _emit(
+        self,
+        transition: Transition,
+        alert: Alert,
+        at: datetime,
+        *,
+        initial: bool = False,
+    ) -> None:
         if transition is Transition.RESOLVED:
             self._open.pop(alert.id, None)
             self._recent.append(alert)
@@ -271,9 +314,19 @@ class RulesEngine:
         for listener in list(self._listeners):
             listener(change)
 
-    def _find(self, rule: ProblemKind, connection_key: str | None, *, job_key: str | None = None) -> Alert | None:
+    def _find(
+        self,
+        rule: ProblemKind,
+        connection_key: str | None,
+        *,
+        job_key: str | None = None,
+    ) -> Alert | None:
         for alert in self._open.values():
-            if alert.rule is rule and alert.connection_key == connection_key and (job_key is None or alert.job_key == job_key):
+            if (
+                alert.rule is rule
+                and alert.connection_key == connection_key
+                and (job_key is None or alert.job_key == job_key)
+            ):
                 return alert
         return None
 
@@ -289,12 +342,16 @@ class RulesEngine:
 
     def _link(self, job: Job) -> tuple[str | None, int | None]:
         attempts = job.extra.get("attempts") if isinstance(job.extra, dict) else None
-        attempt = int(attempts) - 1 if isinstance(attempts, int) and attempts > 0 else None
+        attempt = (
+            int(attempts) - 1 if isinstance(attempts, int) and attempts > 0 else None
+        )
         url = self._job_link(job, attempt) if self._job_link else None
         return url or job.web_url, attempt
 
     def _enabled(self, kind: ProblemKind, provider: str, key: str | None) -> bool:
-        return self.settings.for_connection(kind, provider, self.connections.get(key) if key else None).enabled
+        return self.settings.for_connection(
+            kind, provider, self.connections.get(key) if key else None
+        ).enabled
 
     def _queue_history(self, key: str) -> None:
         state = self._conn(key)
@@ -306,12 +363,18 @@ class RulesEngine:
     def _job(self, job: Job, at: datetime, *, at_start: bool) -> None:
         key = job.connection_key
         state = self._conn(key)
-        if state.latest is None or (job.created_at or at) >= (state.latest.created_at or at) or state.latest.key == job.key:
+        if (
+            state.latest is None
+            or (job.created_at or at) >= (state.latest.created_at or at)
+            or state.latest.key == job.key
+        ):
             state.latest = job
         if job.status.is_active:
             self._active[job.key] = job
             self._sample(job, at)
-            if state.history == "none" and self._enabled(ProblemKind.SLOW, job.provider, key):
+            if state.history == "none" and self._enabled(
+                ProblemKind.SLOW, job.provider, key
+            ):
                 self._queue_history(key)
             return
         self._active.pop(job.key, None)
@@ -328,10 +391,15 @@ class RulesEngine:
             self._on_failure(job, at, at_start=at_start)
         elif _succeeded(job):
             self._on_success(job, at)
-        if job.status.is_terminal and job.status.category is not StatusCategory.CANCELLED:
+        if (
+            job.status.is_terminal
+            and job.status.category is not StatusCategory.CANCELLED
+        ):
             self._judge_rows(job, at)
 
-    def _on_failure(self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False) -> None:
+    def _on_failure(
+        self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False
+    ) -> None:
         key = job.connection_key
         state = self._conn(key)
         if job.key in state.streak:
@@ -339,14 +407,18 @@ class RulesEngine:
         if job.error is None and not fetched and self._failure_detail is not None:
             if not at_start:
                 self._pending_failures.append((job, at))
-            elif self.settings.alert_on_start and self._enabled(ProblemKind.FAILED, job.provider, key):
+            elif self.settings.alert_on_start and self._enabled(
+                ProblemKind.FAILED, job.provider, key
+            ):
                 self._start_failures.append((job, at))
             return
         state.streak.append(job.key)
         if state.streak_since is None or len(state.streak) == 1:
             state.streak_since = job.created_at or _ended(job) or at
         if at_start:
-            self._queue_history(key)  # how long has it been failing? (refines count and since)
+            self._queue_history(
+                key
+            )  # how long has it been failing? (refines count and since)
         if not self._enabled(ProblemKind.FAILED, job.provider, key):
             return
         url, attempt = self._link(job)
@@ -354,8 +426,12 @@ class RulesEngine:
         current = self._find(ProblemKind.FAILED, key)
         if current is not None:
             updated = replace(
-                current, count=max(current.count + 1, len(state.streak)), summary=summary, job_key=job.key,
-                attempt_number=attempt, url=url,
+                current,
+                count=max(current.count + 1, len(state.streak)),
+                summary=summary,
+                job_key=job.key,
+                attempt_number=attempt,
+                url=url,
             )
             self._emit(Transition.UPDATED, updated, at)
             return
@@ -383,7 +459,9 @@ class RulesEngine:
         key = job.connection_key
         state = self._conn(key)
         ended = _ended(job) or at
-        state.last_success = max(state.last_success, ended) if state.last_success else ended
+        state.last_success = (
+            max(state.last_success, ended) if state.last_success else ended
+        )
         elapsed = job.elapsed(ended)
         if elapsed is not None and job.job_type == "sync":
             state.durations.append(elapsed.total_seconds())
@@ -414,18 +492,42 @@ class RulesEngine:
     def _judge_rows(self, job: Job, at: datetime) -> None:
         key = job.connection_key
         rejected = _rejected_rows(job)
-        settings = self.settings.for_connection(ProblemKind.ROWS_REJECTED, job.provider, self.connections.get(key))
+        settings = self.settings.for_connection(
+            ProblemKind.ROWS_REJECTED, job.provider, self.connections.get(key)
+        )
         current = self._find(ProblemKind.ROWS_REJECTED, key)
         if rejected > settings.threshold and settings.enabled:
-            summary = f"{rejected:,} rows rejected by the destination" + (f" · {job.error}" if job.error else "")
+            summary = f"{rejected:,} rows rejected by the destination" + (
+                f" · {job.error}" if job.error else ""
+            )
             url, attempt = self._link(job)
             if current is not None:
-                self._emit(Transition.UPDATED, replace(current, count=rejected, summary=summary, job_key=job.key, url=url), at)
+                self._emit(
+                    Transition.UPDATED,
+                    replace(
+                        current,
+                        count=rejected,
+                        summary=summary,
+                        job_key=job.key,
+                        url=url,
+                    ),
+                    at,
+                )
                 return
             alert = Alert(
-                id=f"rows_rejected:{key}:{job.id}", rule=ProblemKind.ROWS_REJECTED, severity=Severity.WARNING,
-                provider=job.provider, connection_key=key, connection_name=self._name(key), summary=summary,
-                opened_at=at, since=_ended(job) or at, count=rejected, job_key=job.key, attempt_number=attempt, url=url,
+                id=f"rows_rejected:{key}:{job.id}",
+                rule=ProblemKind.ROWS_REJECTED,
+                severity=Severity.WARNING,
+                provider=job.provider,
+                connection_key=key,
+                connection_name=self._name(key),
+                summary=summary,
+                opened_at=at,
+                since=_ended(job) or at,
+                count=rejected,
+                job_key=job.key,
+                attempt_number=attempt,
+                url=url,
             )
             self._emit(Transition.OPENED, alert, at)
         elif current is not None and job.status.category.is_success:
@@ -445,7 +547,11 @@ class RulesEngine:
         window.add(at, records, bytes_)
         stalled = self._find(ProblemKind.STALLED, job.connection_key, job_key=job.key)
         if stalled is not None:
-            settings = self.settings.for_connection(ProblemKind.STALLED, job.provider, self.connections.get(job.connection_key))
+            settings = self.settings.for_connection(
+                ProblemKind.STALLED,
+                job.provider,
+                self.connections.get(job.connection_key),
+            )
             if not window.is_stalled(at, timedelta(minutes=settings.minutes)):
                 self._resolve(stalled, at, "moving again")
 
@@ -453,10 +559,16 @@ class RulesEngine:
         if job.status.category not in (StatusCategory.RUNNING, StatusCategory.UNKNOWN):
             return
         window = self._rates.get(job.key)
-        if window is None or not any(s.records is not None or s.bytes is not None for s in window.samples):
+        if window is None or not any(
+            s.records is not None or s.bytes is not None for s in window.samples
+        ):
             return  # a provider that reports no counts cannot be judged stalled
-        settings = self.settings.for_connection(ProblemKind.STALLED, job.provider, self.connections.get(job.connection_key))
-        if not settings.enabled or self._find(ProblemKind.STALLED, job.connection_key, job_key=job.key):
+        settings = self.settings.for_connection(
+            ProblemKind.STALLED, job.provider, self.connections.get(job.connection_key)
+        )
+        if not settings.enabled or self._find(
+            ProblemKind.STALLED, job.connection_key, job_key=job.key
+        ):
             return
         threshold = timedelta(minutes=settings.minutes)
         if not window.is_stalled(now, threshold):
@@ -465,33 +577,60 @@ class RulesEngine:
         records, _ = _counts(job)
         url, attempt = self._link(job)
         alert = Alert(
-            id=f"stalled:{job.key}", rule=ProblemKind.STALLED, severity=Severity.WARNING, provider=job.provider,
-            connection_key=job.connection_key, connection_name=self._name(job.connection_key),
-            summary=f"no progress for {short_duration(quiet)}" + (f" at {records:,} records" if records is not None else ""),
-            opened_at=now, since=now - quiet, job_key=job.key, attempt_number=attempt, url=url,
+            id=f"stalled:{job.key}",
+            rule=ProblemKind.STALLED,
+            severity=Severity.WARNING,
+            provider=job.provider,
+            connection_key=job.connection_key,
+            connection_name=self._name(job.connection_key),
+            summary=f"no progress for {short_duration(quiet)}"
+            + (f" at {records:,} records" if records is not None else ""),
+            opened_at=now,
+            since=now - quiet,
+            job_key=job.key,
+            attempt_number=attempt,
+            url=url,
         )
         self._emit(Transition.OPENED, alert, now)
 
     # ---------------------------------------------------------------- slow
     def _judge_slow(self, job: Job, now: datetime) -> None:
         key = job.connection_key
-        settings = self.settings.for_connection(ProblemKind.SLOW, job.provider, self.connections.get(key))
-        if not settings.enabled or job.job_type != "sync" or self._find(ProblemKind.SLOW, key, job_key=job.key):
+        settings = self.settings.for_connection(
+            ProblemKind.SLOW, job.provider, self.connections.get(key)
+        )
+        if (
+            not settings.enabled
+            or job.job_type != "sync"
+            or self._find(ProblemKind.SLOW, key, job_key=job.key)
+        ):
             return
         state = self._conns.get(key)
         if state is None or len(state.durations) < settings.min_samples:
             return
         typical = p90(state.durations)
         elapsed = job.elapsed(now)
-        if typical is None or elapsed is None or elapsed.total_seconds() <= settings.factor * typical:
+        if (
+            typical is None
+            or elapsed is None
+            or elapsed.total_seconds() <= settings.factor * typical
+        ):
             return
         url, attempt = self._link(job)
         alert = Alert(
-            id=f"slow:{job.key}", rule=ProblemKind.SLOW, severity=Severity.WARNING, provider=job.provider,
-            connection_key=key, connection_name=self._name(key),
+            id=f"slow:{job.key}",
+            rule=ProblemKind.SLOW,
+            severity=Severity.WARNING,
+            provider=job.provider,
+            connection_key=key,
+            connection_name=self._name(key),
             summary=f"running {short_duration(elapsed)}, over {settings.factor:g}× its p90 of "
             f"{short_duration(timedelta(seconds=typical))} ({len(state.durations)} successful runs)",
-            opened_at=now, since=job.started_at or job.created_at, job_key=job.key, attempt_number=attempt, url=url,
+            opened_at=now,
+            since=job.started_at or job.created_at,
+            job_key=job.key,
+            attempt_number=attempt,
+            url=url,
         )
         self._emit(Transition.OPENED, alert, now)
 
@@ -501,12 +640,16 @@ class RulesEngine:
         state = self._conns.get(key)
         if connection is None or state is None or not connection.enabled:
             return
-        settings = self.settings.for_connection(ProblemKind.STALE, connection.provider, connection)
+        settings = self.settings.for_connection(
+            ProblemKind.STALE, connection.provider, connection
+        )
         if not settings.enabled:
             return
         interval = schedule_interval(connection.schedule)
         if interval is None:
-            if not (settings.include_manual and connection.schedule.kind.lower() == "manual"):
+            if not (
+                settings.include_manual and connection.schedule.kind.lower() == "manual"
+            ):
                 return
             interval = timedelta(hours=settings.manual_hours)
         last = state.last_success
@@ -522,11 +665,17 @@ class RulesEngine:
         if now - last <= limit or self._find(ProblemKind.STALE, key):
             return
         alert = Alert(
-            id=f"stale:{key}:{int(last.timestamp())}", rule=ProblemKind.STALE, severity=Severity.WARNING,
-            provider=connection.provider, connection_key=key, connection_name=connection.name,
+            id=f"stale:{key}:{int(last.timestamp())}",
+            rule=ProblemKind.STALE,
+            severity=Severity.WARNING,
+            provider=connection.provider,
+            connection_key=key,
+            connection_name=connection.name,
             summary=f"no successful sync for {short_duration(now - last)} "
             f"(schedule: {connection.schedule.describe()}, limit {short_duration(limit)})",
-            opened_at=now, since=last, last_success=state.last_success,
+            opened_at=now,
+            since=last,
+            last_success=state.last_success,
         )
         self._emit(Transition.OPENED, alert, now)
 
@@ -536,7 +685,9 @@ class RulesEngine:
         if state is None or not state.streak:
             return
         provider = key.split(":", 1)[0]
-        settings = self.settings.for_connection(ProblemKind.AUTO_DISABLE_RISK, provider, self.connections.get(key))
+        settings = self.settings.for_connection(
+            ProblemKind.AUTO_DISABLE_RISK, provider, self.connections.get(key)
+        )
         if not settings.enabled:
             return
         failures = len(state.streak)
@@ -552,17 +703,29 @@ class RulesEngine:
         if current is not None:
             if current.severity is severity or current.severity is Severity.CRITICAL:
                 if current.count != failures:
-                    self._emit(Transition.UPDATED, replace(current, count=failures), now)
+                    self._emit(
+                        Transition.UPDATED, replace(current, count=failures), now
+                    )
                 return
             self._resolve(current, now, "escalated")
-        verb = "will be disabled by Airbyte" if level == "disable" else "approaching Airbyte's auto-disable"
+        verb = (
+            "will be disabled by Airbyte"
+            if level == "disable"
+            else "approaching Airbyte's auto-disable"
+        )
         alert = Alert(
             id=f"auto_disable_risk:{key}:{level}:{state.streak[0].split(':', 1)[-1]}",
-            rule=ProblemKind.AUTO_DISABLE_RISK, severity=severity, provider=provider, connection_key=key,
+            rule=ProblemKind.AUTO_DISABLE_RISK,
+            severity=severity,
+            provider=provider,
+            connection_key=key,
             connection_name=self._name(key),
             summary=f"{verb}: {failures} consecutive failures, {days:.1f} days without success "
             f"(warn {settings.warn_failures}/{settings.warn_days:g}d, disable {settings.disable_failures}/{settings.disable_days:g}d)",
-            opened_at=now, since=reference, count=failures, last_success=state.last_success,
+            opened_at=now,
+            since=reference,
+            count=failures,
+            last_success=state.last_success,
         )
         self._emit(Transition.OPENED, alert, now)
 
@@ -571,27 +734,54 @@ class RulesEngine:
         if event.state in _UNHEALTHY:
             previous = self._health_since.get(event.provider)
             if previous is None:
-                self.api_errors[event.provider] = self.api_errors.get(event.provider, 0) + 1
+                self.api_errors[event.provider] = (
+                    self.api_errors.get(event.provider, 0) + 1
+                )
             since = previous[0] if previous else event.at
-            self._health_since[event.provider] = (since, event.state, event.message or (previous[2] if previous else ""))
+            self._health_since[event.provider] = (
+                since,
+                event.state,
+                event.message or (previous[2] if previous else ""),
+            )
         elif event.state is HealthState.OK:
             self._health_since.pop(event.provider, None)
-            for open_alert in [a for a in self._open.values() if a.rule is ProblemKind.API_UNHEALTHY and a.provider == event.provider]:
+            for open_alert in [
+                a
+                for a in self._open.values()
+                if a.rule is ProblemKind.API_UNHEALTHY and a.provider == event.provider
+            ]:
                 self._resolve(open_alert, event.at, "API answering again")
 
     def _judge_health(self, now: datetime) -> None:
         for provider, (since, state, message) in self._health_since.items():
-            settings = self.settings.for_connection(ProblemKind.API_UNHEALTHY, provider, None)
-            if not settings.enabled or now - since < timedelta(minutes=settings.minutes):
+            settings = self.settings.for_connection(
+                ProblemKind.API_UNHEALTHY, provider, None
+            )
+            if not settings.enabled or now - since < timedelta(
+                minutes=settings.minutes
+            ):
                 continue
-            if any(a.rule is ProblemKind.API_UNHEALTHY and a.provider == provider for a in self._open.values()):
+            if any(
+                a.rule is ProblemKind.API_UNHEALTHY and a.provider == provider
+                for a in self._open.values()
+            ):
                 continue
-            what = "authentication failing" if state is HealthState.AUTH_FAILED else "API unreachable"
+            what = (
+                "authentication failing"
+                if state is HealthState.AUTH_FAILED
+                else "API unreachable"
+            )
             alert = Alert(
-                id=f"api_unhealthy:{provider}:{int(since.timestamp())}", rule=ProblemKind.API_UNHEALTHY,
-                severity=Severity.CRITICAL, provider=provider, connection_key=None, connection_name=None,
-                summary=f"{what} for {short_duration(now - since)}" + (f" · {message}" if message else ""),
-                opened_at=now, since=since,
+                id=f"api_unhealthy:{provider}:{int(since.timestamp())}",
+                rule=ProblemKind.API_UNHEALTHY,
+                severity=Severity.CRITICAL,
+                provider=provider,
+                connection_key=None,
+                connection_name=None,
+                summary=f"{what} for {short_duration(now - since)}"
+                + (f" · {message}" if message else ""),
+                opened_at=now,
+                since=since,
             )
             self._emit(Transition.OPENED, alert, now)
 
@@ -612,8 +802,10 @@ class RulesEngine:
             jobs = await self._history(key)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            state.history = "failed"  # the rules that needed it stay silent; no retry storm
+        except Exception:  # noqa: BLE001 - any failure: the rules that needed it stay silent
+            state.history = (
+                "failed"  # the rules that needed it stay silent; no retry storm
+            )
             return
         state.history = "loaded"
         self._apply_history(key, jobs)
@@ -635,7 +827,9 @@ class RulesEngine:
                     state.last_success = ended
                 break
         durations = [
-            e.total_seconds() for j in reversed(terminal) if _succeeded(j) and (e := j.elapsed(_ended(j) or utcnow())) is not None
+            e.total_seconds()
+            for j in reversed(terminal)
+            if _succeeded(j) and (e := j.elapsed(_ended(j) or utcnow())) is not None
         ]
         if durations and len(state.durations) < len(durations):
             state.durations.clear()
@@ -648,7 +842,9 @@ class RulesEngine:
             current = self._find(ProblemKind.FAILED, key)
             if current is not None:
                 updated = replace(
-                    current, count=max(current.count, len(merged)), since=state.streak_since,
+                    current,
+                    count=max(current.count, len(merged)),
+                    since=state.streak_since,
                     last_success=state.last_success,
                 )
                 self._emit(Transition.UPDATED, updated, self.clock())
@@ -658,4 +854,3 @@ class AsyncEventSource(Protocol):
     """What `RulesEngine.run` reads from (a watcher `Subscription` fits)."""
 
     async def get(self, timeout: float | None = None) -> Event | None: ...
-

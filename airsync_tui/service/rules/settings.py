@@ -40,7 +40,9 @@ class RuleSettings:
     minutes: float = 15.0  # stalled: no progress for; api_unhealthy: unhealthy for
     factor: float = 2.0  # slow: k × p90; stale: k × schedule interval
     min_samples: int = 5  # slow: successful jobs needed for a p90
-    include_manual: bool = False  # stale: also judge manual connections (against `manual_hours`)
+    include_manual: bool = (
+        False  # stale: also judge manual connections (against `manual_hours`)
+    )
     manual_hours: float = 24.0
     warn_failures: int = 20  # auto-disable risk (Airbyte's thresholds)
     disable_failures: int = 30
@@ -74,19 +76,25 @@ class Match:
     providers: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 
-    def matches(self, provider: str, connection: Connection | None, tags: Sequence[str] = ()) -> bool:
+    def matches(
+        self, provider: str, connection: Connection | None, tags: Sequence[str] = ()
+    ) -> bool:
         if self.providers and provider not in self.providers:
             return False
-        if self.ids and (connection is None or (connection.id not in self.ids and connection.key not in self.ids)):
+        if self.ids and (
+            connection is None
+            or (connection.id not in self.ids and connection.key not in self.ids)
+        ):
             return False
         if self.names and (
             connection is None
-            or not any(fnmatch.fnmatchcase(connection.name.lower(), glob.lower()) for glob in self.names)
+            or not any(
+                fnmatch.fnmatchcase(connection.name.lower(), glob.lower())
+                for glob in self.names
+            )
         ):
             return False
-        if self.tags and not set(self.tags) & set(tags):
-            return False
-        return True
+        return not (self.tags and not set(self.tags) & set(tags))
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,14 @@ class Route:
     match: Match = field(default_factory=Match)
     name: str = ""
 
-    def accepts(self, severity: Severity, rule: ProblemKind, provider: str, connection: Connection | None, tags: Sequence[str]) -> bool:
+    def accepts(
+        self,
+        severity: Severity,
+        rule: ProblemKind,
+        provider: str,
+        connection: Connection | None,
+        tags: Sequence[str],
+    ) -> bool:
         if self.severities and severity not in self.severities:
             return False
         if self.rules and rule not in self.rules:
@@ -117,7 +132,9 @@ class Route:
 class WatchSettings:
     """Everything `[profiles.NAME.watch]` says (all optional)."""
 
-    rules: Mapping[ProblemKind, RuleSettings] = field(default_factory=lambda: dict(_DEFAULTS))
+    rules: Mapping[ProblemKind, RuleSettings] = field(
+        default_factory=lambda: dict(_DEFAULTS)
+    )
     overrides: tuple[Override, ...] = ()
     routes: tuple[Route, ...] = ()
     #: Connection tags (`tags = { "stripe*" = ["billing"] }`: name glob → tags), for filters.
@@ -130,11 +147,16 @@ class WatchSettings:
             return ()
         found: list[str] = []
         for glob, tags in self.tags.items():
-            if fnmatch.fnmatchcase(connection.name.lower(), glob.lower()) or glob in (connection.id, connection.key):
+            if fnmatch.fnmatchcase(connection.name.lower(), glob.lower()) or glob in (
+                connection.id,
+                connection.key,
+            ):
                 found.extend(t for t in tags if t not in found)
         return tuple(found)
 
-    def for_connection(self, kind: ProblemKind, provider: str, connection: Connection | None) -> RuleSettings:
+    def for_connection(
+        self, kind: ProblemKind, provider: str, connection: Connection | None
+    ) -> RuleSettings:
         """The settings of `kind` for one connection: profile values, then matching overrides in order."""
         settings = self.rules.get(kind, _DEFAULTS[kind])
         tags = self.tags_for(connection)
@@ -155,9 +177,14 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     raise ConfigError(f"{where} must be a string or a list of strings")
 
 
-def _rule_values(kind: str, table: Any, where: str) -> tuple[ProblemKind, dict[str, Any]]:
+def _rule_values(
+    kind: str, table: Any, where: str
+) -> tuple[ProblemKind, dict[str, Any]]:
     if kind not in _RULE_NAMES:
-        raise ConfigError(f"{where}: unknown rule {kind!r}", hint=f"rules: {', '.join(sorted(_RULE_NAMES))}")
+        raise ConfigError(
+            f"{where}: unknown rule {kind!r}",
+            hint=f"rules: {', '.join(sorted(_RULE_NAMES))}",
+        )
     if isinstance(table, bool):
         return _RULE_NAMES[kind], {"enabled": table}
     if not isinstance(table, dict):
@@ -165,7 +192,10 @@ def _rule_values(kind: str, table: Any, where: str) -> tuple[ProblemKind, dict[s
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _FIELDS:
-            raise ConfigError(f"{where}.{kind}: unknown setting {key!r}", hint=f"settings: {', '.join(sorted(_FIELDS))}")
+            raise ConfigError(
+                f"{where}.{kind}: unknown setting {key!r}",
+                hint=f"settings: {', '.join(sorted(_FIELDS))}",
+            )
         default = getattr(RuleSettings(), key)
         if isinstance(default, bool):
             if not isinstance(value, bool):
@@ -173,7 +203,11 @@ def _rule_values(kind: str, table: Any, where: str) -> tuple[ProblemKind, dict[s
         elif isinstance(default, tuple):
             value = _strings(value, f"{where}.{kind}.{key}")
         elif isinstance(default, (int, float)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or value < 0
+            ):
                 raise ConfigError(f"{where}.{kind}.{key} must be a non-negative number")
             value = type(default)(value)
         values[key] = value
@@ -182,21 +216,36 @@ def _rule_values(kind: str, table: Any, where: str) -> tuple[ProblemKind, dict[s
 
 def _match(table: Any, where: str) -> Match:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table like {{ name = \"stripe*\" }}")
+        raise ConfigError(f'{where} must be a table like {{ name = "stripe*" }}')
     allowed = {"id": "ids", "name": "names", "provider": "providers", "tag": "tags"}
     unknown = sorted(set(table) - set(allowed))
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}", hint="match on: id, name, provider, tag")
-    return Match(**{allowed[key]: _strings(value, f"{where}.{key}") for key, value in table.items()})
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}",
+            hint="match on: id, name, provider, tag",
+        )
+    return Match(
+        **{
+            allowed[key]: _strings(value, f"{where}.{key}")
+            for key, value in table.items()
+        }
+    )
 
 
-def parse_watch_settings(table: Mapping[str, Any] | None, where: str = "[watch]") -> WatchSettings:
+def parse_watch_settings(
+    table: Mapping[str, Any] | None, where: str = "[watch]"
+) -> WatchSettings:
     """Validate and parse a profile's `watch` table; one-line `ConfigError` on bad input."""
     if not table:
         return WatchSettings()
-    unknown = sorted(set(table) - {"rules", "overrides", "routes", "tags", "alert_on_start"})
+    unknown = sorted(
+        set(table) - {"rules", "overrides", "routes", "tags", "alert_on_start"}
+    )
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}", hint="allowed: rules, overrides, routes, tags, alert_on_start")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}",
+            hint="allowed: rules, overrides, routes, tags, alert_on_start",
+        )
     rules = dict(_DEFAULTS)
     rules_table = table.get("rules", {})
     if not isinstance(rules_table, dict):
@@ -210,9 +259,12 @@ def parse_watch_settings(table: Mapping[str, Any] | None, where: str = "[watch]"
         if not isinstance(item, dict) or "match" not in item:
             raise ConfigError(f"{at} needs a `match` table and a `rules` table")
         rule_values = dict(
-            _rule_values(name, values, f"{at}.rules") for name, values in (item.get("rules") or {}).items()
+            _rule_values(name, values, f"{at}.rules")
+            for name, values in (item.get("rules") or {}).items()
         )
-        overrides.append(Override(match=_match(item["match"], f"{at}.match"), rules=rule_values))
+        overrides.append(
+            Override(match=_match(item["match"], f"{at}.match"), rules=rule_values)
+        )
     routes: list[Route] = []
     for index, item in enumerate(table.get("routes", []) or []):
         at = f"{where}.routes[{index}]"
@@ -222,12 +274,19 @@ def parse_watch_settings(table: Mapping[str, Any] | None, where: str = "[watch]"
     tags_table = table.get("tags", {}) or {}
     if not isinstance(tags_table, dict):
         raise ConfigError(f"{where}.tags must be a table: name glob = [tags]")
-    tags = {glob: _strings(value, f"{where}.tags.{glob}") for glob, value in tags_table.items()}
+    tags = {
+        glob: _strings(value, f"{where}.tags.{glob}")
+        for glob, value in tags_table.items()
+    }
     alert_on_start = table.get("alert_on_start", True)
     if not isinstance(alert_on_start, bool):
         raise ConfigError(f"{where}.alert_on_start must be true or false")
     return WatchSettings(
-        rules=rules, overrides=tuple(overrides), routes=tuple(routes), tags=tags, alert_on_start=alert_on_start
+        rules=rules,
+        overrides=tuple(overrides),
+        routes=tuple(routes),
+        tags=tags,
+        alert_on_start=alert_on_start,
     )
 
 
@@ -235,19 +294,29 @@ def route_from_table(item: Mapping[str, Any], at: str) -> Route:
     allowed = {"urls", "severity", "rule", "provider", "name", "tag", "id", "label"}
     unknown = sorted(set(item) - allowed)
     if unknown:
-        raise ConfigError(f"{at}: unknown key {unknown[0]!r}", hint=f"allowed: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            f"{at}: unknown key {unknown[0]!r}",
+            hint=f"allowed: {', '.join(sorted(allowed))}",
+        )
     severities: list[Severity] = []
     for value in _strings(item.get("severity", []), f"{at}.severity"):
         try:
             severities.append(Severity(value))
         except ValueError:
-            raise ConfigError(f"{at}.severity: {value!r} is not critical or warning") from None
+            raise ConfigError(
+                f"{at}.severity: {value!r} is not critical or warning"
+            ) from None
     kinds: list[ProblemKind] = []
     for value in _strings(item.get("rule", []), f"{at}.rule"):
         if value not in _RULE_NAMES:
-            raise ConfigError(f"{at}.rule: unknown rule {value!r}", hint=f"rules: {', '.join(sorted(_RULE_NAMES))}")
+            raise ConfigError(
+                f"{at}.rule: unknown rule {value!r}",
+                hint=f"rules: {', '.join(sorted(_RULE_NAMES))}",
+            )
         kinds.append(_RULE_NAMES[value])
-    match = _match({k: item[k] for k in ("id", "name", "provider", "tag") if k in item}, at)
+    match = _match(
+        {k: item[k] for k in ("id", "name", "provider", "tag") if k in item}, at
+    )
     label = item.get("label", "")
     return Route(
         urls=_strings(item["urls"], f"{at}.urls"),

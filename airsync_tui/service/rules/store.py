@@ -22,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from airsync_tui.service.local_state import ensure_schema, transaction
 from airsync_tui.service.rules.alerts import NOTIFIED, Alert, AlertChange, Transition
@@ -99,16 +99,21 @@ class AlertStore:
         ensure_schema(conn, COMPONENT, MIGRATIONS)
 
     def open_alerts(self) -> list[Alert]:
-        rows = self.conn.execute("SELECT payload FROM watch_alerts WHERE is_open = 1 ORDER BY opened_at").fetchall()
+        rows = self.conn.execute(
+            "SELECT payload FROM watch_alerts WHERE is_open = 1 ORDER BY opened_at"
+        ).fetchall()
         return [Alert.from_json(json.loads(row[0])) for row in rows]
 
     def recent_alerts(self, limit: int = 100) -> list[Alert]:
         rows = self.conn.execute(
-            "SELECT payload FROM watch_alerts WHERE is_open = 0 ORDER BY resolved_at DESC LIMIT ?", (limit,)
+            "SELECT payload FROM watch_alerts WHERE is_open = 0 ORDER BY resolved_at DESC LIMIT ?",
+            (limit,),
         ).fetchall()
         return [Alert.from_json(json.loads(row[0])) for row in rows]
 
-    def record(self, change: AlertChange, targets: Iterable[Target], title: str, body: str) -> int:
+    def record(
+        self, change: AlertChange, targets: Iterable[Target], title: str, body: str
+    ) -> int:
         """Save the alert's new state and queue its notification; returns rows queued (0 = already queued)."""
         alert = change.alert
         queued = 0
@@ -127,12 +132,21 @@ class AlertStore:
                 ),
             )
             if change.transition in NOTIFIED:
-                now = datetime.now(timezone.utc).timestamp()
+                now = datetime.now(UTC).timestamp()
                 for target in targets:
                     cursor = self.conn.execute(
                         "INSERT OR IGNORE INTO watch_outbox(alert_id, transition, target, target_label, title, body, "
                         "severity, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                        (alert.id, change.transition.value, target.id, target.label, title, body, alert.severity.value, now),
+                        (
+                            alert.id,
+                            change.transition.value,
+                            target.id,
+                            target.label,
+                            title,
+                            body,
+                            alert.severity.value,
+                            now,
+                        ),
                     )
                     queued += cursor.rowcount
         return queued
@@ -146,10 +160,16 @@ class AlertStore:
         return [OutboxRow(*row) for row in rows]
 
     def pending_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM watch_outbox WHERE status = 'pending'").fetchone()[0])
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM watch_outbox WHERE status = 'pending'"
+            ).fetchone()[0]
+        )
 
     def next_due(self) -> float | None:
-        row = self.conn.execute("SELECT min(next_attempt) FROM watch_outbox WHERE status = 'pending'").fetchone()
+        row = self.conn.execute(
+            "SELECT min(next_attempt) FROM watch_outbox WHERE status = 'pending'"
+        ).fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def mark_delivered(self, seq: int, now: float) -> None:
@@ -174,7 +194,10 @@ class AlertStore:
 
     def mark_dropped(self, seq: int, reason: str) -> None:
         with transaction(self.conn):
-            self.conn.execute("UPDATE watch_outbox SET status='dropped', last_error=? WHERE seq=?", (reason, seq))
+            self.conn.execute(
+                "UPDATE watch_outbox SET status='dropped', last_error=? WHERE seq=?",
+                (reason, seq),
+            )
 
     def rows(self) -> list[OutboxRow]:
         rows = self.conn.execute(
@@ -184,7 +207,11 @@ class AlertStore:
         return [OutboxRow(*row) for row in rows]
 
     def delivered_total(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM watch_outbox WHERE status='delivered'").fetchone()[0])
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM watch_outbox WHERE status='delivered'"
+            ).fetchone()[0]
+        )
 
 
 __all__ = ["AlertStore", "OutboxRow", "Target", "Transition", "target_id"]

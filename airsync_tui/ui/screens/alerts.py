@@ -18,13 +18,14 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean
 from airsync_tui.ui.widgets.header import HeaderBar
 
-
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
-_COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
+_COUNTED = frozenset(
+    {ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED}
+)
 
 
 class AlertsScreen(Screen[None]):
-    BINDINGS = bindings_for("alerts")
+    BINDINGS = bindings_for("alerts")  # type: ignore[assignment]  # list[Binding] is what Textual reads
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,8 +40,15 @@ class AlertsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)
-        for key, label in (("state", "State"), ("severity", "Severity"), ("rule", "Rule"), ("what", "Connection"),
-                           ("summary", "What happened"), ("count", "Count"), ("since", "For")):
+        for key, label in (
+            ("state", "State"),
+            ("severity", "Severity"),
+            ("rule", "Rule"),
+            ("what", "Connection"),
+            ("summary", "What happened"),
+            ("count", "Count"),
+            ("since", "For"),
+        ):
             table.add_column(label, key=key)
         self.render_alerts()
         table.focus()
@@ -66,17 +74,34 @@ class AlertsScreen(Screen[None]):
         table.clear()
         palette = self.app.palette  # type: ignore[attr-defined]
         for alert in self._rows:
-            severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
-            state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
+            severity_style = (
+                palette.failed
+                if alert.severity is Severity.CRITICAL
+                else palette.retrying
+            )
+            state = (
+                Text("open", style="bold")
+                if alert.is_open
+                else Text("resolved", style=palette.muted)
+            )
             what = alert.connection_name or alert.provider
-            summary = alert.summary if alert.is_open else f"{alert.resolution or ''} · was: {alert.summary}"
+            summary = (
+                alert.summary
+                if alert.is_open
+                else f"{alert.resolution or ''} · was: {alert.summary}"
+            )
             table.add_row(
                 state,
-                Text(alert.severity.value, style=severity_style if alert.is_open else palette.muted),
+                Text(
+                    alert.severity.value,
+                    style=severity_style if alert.is_open else palette.muted,
+                ),
                 Text(RULE_TITLES[alert.rule]),
                 Text(clean(what)),
                 Text(clean(summary)[:160]),
-                Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
+                Text(
+                    str(alert.count) if alert.rule in _COUNTED else "", justify="right"
+                ),
                 Text(short_duration(alert.duration(now))),
                 key=alert.id,
             )
@@ -85,8 +110,11 @@ class AlertsScreen(Screen[None]):
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)
         bell = "on" if bridge.bell else "off"
         self.query_one("#alerts-summary", Static).update(
-            Text(f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved this session · bell {bell} "
-                 "(b) · enter opens the job", style="bold" if open_alerts else palette.muted)
+            Text(
+                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved this session · bell {bell} "
+                "(b) · enter opens the job",
+                style="bold" if open_alerts else palette.muted,
+            )
         )
 
     def action_open_alert(self) -> None:
@@ -95,7 +123,9 @@ class AlertsScreen(Screen[None]):
             return
         alert = self._rows[min(table.cursor_row, len(self._rows) - 1)]
         if alert.connection_key is None:
-            self.app.notify("this alert is about the provider's API, not one job", markup=False)
+            self.app.notify(
+                "this alert is about the provider's API, not one job", markup=False
+            )
             return
         from airsync_tui.ui.screens.job import JobScreen
 
