@@ -36,18 +36,19 @@ class AlertsScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield Static(id="alerts-summary")
         yield DataTable(id="alerts", cursor_type="row", zebra_stripes=False)
+        yield Static(id="alert-detail")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)
+        # What happened goes last: it takes the width that is left (80 columns stay readable).
         for key, label in (
-            ("state", "State"),
-            ("severity", "Severity"),
+            ("severity", "Alert"),
             ("rule", "Rule"),
             ("what", "Connection"),
-            ("summary", "What happened"),
-            ("count", "Count"),
             ("since", "For"),
+            ("count", "Count"),
+            ("summary", "What happened"),
         ):
             table.add_column(label, key=key)
         self.render_alerts()
@@ -91,18 +92,16 @@ class AlertsScreen(Screen[None]):
                 else f"{alert.resolution or ''} · was: {alert.summary}"
             )
             table.add_row(
-                state,
-                Text(
-                    alert.severity.value,
-                    style=severity_style if alert.is_open else palette.muted,
-                ),
+                Text(alert.severity.value, style=f"bold {severity_style}")
+                if alert.is_open
+                else state,
                 Text(RULE_TITLES[alert.rule]),
-                Text(clean(what)),
-                Text(clean(summary)[:160]),
+                Text(clean(what)[:28]),
+                Text(short_duration(alert.duration(now))),
                 Text(
                     str(alert.count) if alert.rule in _COUNTED else "", justify="right"
                 ),
-                Text(short_duration(alert.duration(now))),
+                Text(clean(summary)[:160]),
                 key=alert.id,
             )
         if self._rows:
@@ -111,8 +110,8 @@ class AlertsScreen(Screen[None]):
         bell = "on" if bridge.bell else "off"
         self.query_one("#alerts-summary", Static).update(
             Text(
-                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved this session · bell {bell} "
-                "(b) · enter opens the job",
+                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved · "
+                f"bell {bell} (b) · enter: job",
                 style="bold" if open_alerts else palette.muted,
             )
         )
@@ -130,6 +129,20 @@ class AlertsScreen(Screen[None]):
         from airsync_tui.ui.screens.job import JobScreen
 
         self.app.push_screen(JobScreen(alert.connection_key, alert.job_key))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The selected alert in full under the table (the column cuts long messages)."""
+        if not self._rows or event.cursor_row < 0:
+            self.query_one("#alert-detail", Static).update("")
+            return
+        alert = self._rows[min(event.cursor_row, len(self._rows) - 1)]
+        lines = [clean(alert.summary)]
+        if alert.resolution:
+            lines.append(f"resolved: {clean(alert.resolution)}")
+        if alert.url:
+            lines.append(clean(alert.url))
+        lines.append(f"alert id: {clean(alert.id)}")
+        self.query_one("#alert-detail", Static).update(Text("\n".join(lines)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """The table takes enter itself: a selected row opens its job."""
