@@ -30,6 +30,8 @@ from airsync_tui.service.local_state import ensure_schema, transaction
 from airsync_tui.service.rules.alerts import NOTIFIED, Alert, AlertChange, Transition
 
 COMPONENT = "watch"
+#: Delivered rows and resolved alerts are kept this long (re-deriving an alert that old is not a repeat).
+KEEP_DAYS = 30.0
 MIGRATIONS: list[list[str]] = [
     [
         """CREATE TABLE watch_alerts (
@@ -94,9 +96,26 @@ class Target:
 class AlertStore:
     """Alert records and outbox rows; every write is one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, keep_days: float = KEEP_DAYS
+    ) -> None:
         self.conn = conn
         ensure_schema(conn, COMPONENT, MIGRATIONS)
+        self.prune(keep_days)
+
+    def prune(self, keep_days: float) -> None:
+        """Forget delivered notifications and resolved alerts older than `keep_days` (the file stays small)."""
+        cutoff = datetime.now(UTC).timestamp() - keep_days * 86400
+        cutoff_iso = datetime.fromtimestamp(cutoff, UTC).isoformat()
+        with transaction(self.conn):
+            self.conn.execute(
+                "DELETE FROM watch_outbox WHERE status != 'pending' AND created_at < ?",
+                (cutoff,),
+            )
+            self.conn.execute(
+                "DELETE FROM watch_alerts WHERE is_open = 0 AND resolved_at < ?",
+                (cutoff_iso,),
+            )
 
     def open_alerts(self) -> list[Alert]:
         rows = self.conn.execute(
