@@ -201,3 +201,14 @@ def test_store_file_is_private(tmp_path: Path) -> None:
         .fetchone()[0],
         int,
     )
+
+
+async def test_old_delivered_rows_are_pruned_pending_ones_kept(tmp_path: Path) -> None:
+    router = Router(parse_watch_settings(None), [GOOD])
+    store = AlertStore(open_state(tmp_path / "s.db"))
+    queue(store, router, change("a1"))
+    await Deliverer(store, router, sender=Endpoints()).deliver_due()
+    queue(store, router, change("a2"))
+    store.conn.close()
+    pruned = AlertStore(open_state(tmp_path / "s.db"), keep_days=0)
+    assert [(r.alert_id, r.status) for r in pruned.rows()] == [("a2", "pending")]
