@@ -59,6 +59,8 @@ AlertListener = Callable[[AlertChange], None]
 
 #: Jobs of history fetched per connection: enough for Airbyte's disable threshold (30).
 HISTORY_JOBS = 30
+#: Terminal jobs remembered per connection (to ignore repeats); small: × 1,000 connections it adds up.
+SEEN_KEPT = 8
 #: Successful durations kept per connection for the `slow` p90.
 DURATIONS_KEPT = 20
 _UNHEALTHY = frozenset(
@@ -383,7 +385,7 @@ class RulesEngine:
         if job.key in state.seen_terminal:
             return
         state.seen_terminal.add(job.key)
-        if len(state.seen_terminal) > 4 * DURATIONS_KEPT:
+        if len(state.seen_terminal) > SEEN_KEPT:
             state.seen_terminal = {job.key}
         if state.latest is not None and state.latest.key != job.key:
             return  # an older job seen late: it does not change the streak
