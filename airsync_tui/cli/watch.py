@@ -60,7 +60,8 @@ def add_watch_parser(
         action="append",
         default=[],
         metavar="URL",
-        help="an Apprise URL to send every alert to (repeatable), e.g. slack://T/B/XXX or json://host/path",
+        help="an Apprise URL to send every alert to (repeatable), e.g. slack://T/B/XXX or json://host/path "
+        "(visible in `ps`: for tokens prefer routes in the profile)",
     )
     p.add_argument(
         "--metrics",
