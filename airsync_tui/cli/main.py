@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_flags(p)
     p.add_argument("what", nargs="?", choices=("path", "show"), default="show")
 
-    from airsync_tui.cli.watch import add_watch_parser
+    from airsync_tui.cli.watch_args import add_watch_parser
 
     add_watch_parser(sub, _add_global_flags)
     from airsync_tui.cli.serve import add_serve_parser

@@ -15,7 +15,6 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -42,52 +41,6 @@ from airsync_tui.service.watcher import Watcher
 #: Seconds given to the outbox at shutdown before unsent rows are left for the next start.
 FLUSH_SECONDS = 10.0
 JOB_EVENTS = (ev.JobCreated, ev.JobStatusChanged, ev.JobUpdated)
-
-
-def add_watch_parser(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
-    """Register `airsync watch` (called from cli/main.py)."""
-    p = sub.add_parser(
-        "watch",
-        help="watch headless: alert rules → Slack/webhooks/desktop (Apprise), Prometheus metrics",
-        description="Watch every connection of the profile and raise alerts (failed, stalled, slow, stale, "
-        "auto-disable risk, rows rejected, API unhealthy). Runs until Ctrl-C / SIGTERM.",
-    )
-    add_global_flags(p)
-    p.add_argument(
-        "--notify",
-        action="append",
-        default=[],
-        metavar="URL",
-        help="an Apprise URL to send every alert to (repeatable), e.g. slack://T/B/XXX or json://host/path "
-        "(visible in `ps`: for tokens prefer routes in the profile)",
-    )
-    p.add_argument(
-        "--metrics",
-        metavar="[HOST:]PORT",
-        help="serve Prometheus /metrics here (host default 127.0.0.1)",
-    )
-    p.add_argument(
-        "--state",
-        metavar="PATH",
-        help="local state file holding the alert outbox (default: user data dir)",
-    )
-    p.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object per event and alert on stdout",
-    )
-    p.add_argument(
-        "--test-notify",
-        action="store_true",
-        help="send a test message through every route and exit",
-    )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="watch the built-in demo workspace (embedded emulator)",
-    )
 
 
 def _ts(moment: datetime) -> str:
@@ -423,4 +376,4 @@ async def run_watch(
     return EXIT_OK
 
 
-__all__ = ["Transition", "add_watch_parser", "cmd_watch", "event_json"]
+__all__ = ["Transition", "cmd_watch", "event_json"]

@@ -39,7 +39,7 @@ class AlertsBridge:
             )
 
         async def failure_detail(job: Job) -> str | None:
-            detail = await watcher.provider(job.provider).get_job_detail(job.id)
+            detail = await app.watcher.provider(job.provider).get_job_detail(job.id)
             for attempt in reversed(detail.attempts):
                 if attempt.failure_summary:
                     return attempt.failure_summary
@@ -50,13 +50,15 @@ class AlertsBridge:
             clock=app.clock,
             history=history,
             failure_detail=failure_detail,
-            job_link=lambda job, attempt: watcher.provider(job.provider).job_url(
-                job, attempt
-            ),
+            job_link=self._job_url,
         )
         self.engine.add_listener(self._changed)
         self.bell = False
         self.changes = 0  # bumps on every transition: screens re-render when it moves
+
+    def _job_url(self, job: Job, attempt: int | None) -> str | None:
+        provider = self.app.watcher.providers.get(job.provider)
+        return provider.job_url(job, attempt) if provider is not None else None
 
     def handle(self, events: Iterable[Event]) -> None:
         for event in events:

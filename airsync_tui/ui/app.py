@@ -507,6 +507,7 @@ class AirsyncApp(App[None]):
         self._subscription.close()
         self.workers.cancel_group(self, "watcher-events")
         self.watcher = new_watcher
+        self.alerts = type(self.alerts)(self)  # a new profile: a new rules engine, no stale alerts
         self.session = replace(self.session, profile_name=name)
         self._subscription = new_watcher.subscribe()
         self._notified_terminal.clear()
