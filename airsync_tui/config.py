@@ -152,6 +152,8 @@ class Profile(BaseModel):
     read_only: bool = False
     config_path: Path | None = None
     sources: tuple[ValueSource, ...] = Field(default=(), repr=False)
+    #: The raw `[profiles.NAME.watch]` table; parsed by service.rules.settings (alert rules, routes).
+    watch: dict[str, Any] = Field(default_factory=dict, repr=False)
 
 
 # --------------------------------------------------------------------------- URL derivation
@@ -375,12 +377,15 @@ def load_profile(
     profile_table = profiles.get(chosen, {})
     if not isinstance(profile_table, dict):
         raise ConfigError(f"{config_path}: [profiles.{chosen}] must be a table")
-    unknown = sorted(set(profile_table) - {"read_only", "airbyte", "hightouch"})
+    unknown = sorted(set(profile_table) - {"read_only", "airbyte", "hightouch", "watch"})
     if unknown:
         raise ConfigError(
             f"{config_path}: unknown key {unknown[0]!r} in [profiles.{chosen}]",
-            hint="allowed keys: read_only, airbyte, hightouch",
+            hint="allowed keys: read_only, airbyte, hightouch, watch",
         )
+    watch_table = profile_table.get("watch", {})
+    if not isinstance(watch_table, dict):
+        raise ConfigError(f"{config_path}: [profiles.{chosen}.watch] must be a table")
 
     sources: list[ValueSource] = [ValueSource("profile", chosen, _profile_origin(name, flags, env, document))]
 
@@ -471,6 +476,7 @@ def load_profile(
         read_only=read_only,
         config_path=config_path,
         sources=tuple(sources),
+        watch=watch_table,
     )
 
 

@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     from airsync_tui.cli.fleet_parser import register as register_fleet
 
     register_fleet(sub, _add_global_flags)  # pause, resume, refresh, clear, schedule, undo, history
+    from airsync_tui.cli.watch_args import add_watch_parser
+
+    add_watch_parser(sub, _add_global_flags)
+    from airsync_tui.cli.serve import add_serve_parser
+
+    add_serve_parser(sub, _add_global_flags)
 
     sub.add_parser(
         "emulator",

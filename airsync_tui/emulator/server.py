@@ -59,6 +59,9 @@ class EmulatorOptions:
     big_log_lines: int = 1_000_000
     duckdb_path: str | None = None  # demo: a DuckDB destination whose tables receive committed rows
 
+    #: Standing outcomes `CONNECTION=OUTCOME` (id or exact name), see emulator/airbyte/outcomes.py.
+    outcomes: tuple[str, ...] = ()
+
 
 def url_host(host: str) -> str:
     """An IPv6 literal needs brackets in a URL (`http://[::1]:8000`)."""
@@ -91,6 +94,12 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     public_api = RequireAuth(Starlette(routes=public_routes), tokens, ("/health", "/applications/token"))
     config_api = RequireAuth(Starlette(routes=config_routes), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
+    from airsync_tui.emulator.airbyte.outcomes import admin_routes, set_outcome
+
+    for item in options.outcomes:
+        ref, _, outcome = item.rpartition("=")
+        set_outcome(world, ref, outcome)
+    routes.extend(admin_routes(world))
     hightouch = _build_hightouch(clock, options)
     routes.append(Mount("/hightouch", app=hightouch))
 
@@ -232,6 +241,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hightouch-api-key", default=defaults.hightouch_api_key, help="accepted Hightouch API key")
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
     parser.add_argument("--duckdb-path", default=None, help="demo: write committed rows of the DuckDB connection to this file")
+    parser.add_argument("--outcome", action="append", default=[], metavar="CONNECTION=OUTCOME",
+                        help="force the next jobs of a connection (id or exact name): succeeded|failed|stalled|slow "
+                        "(repeatable; change at run time with POST /_admin/outcomes)")
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser
 
@@ -249,8 +261,14 @@ def main(argv: list[str] | None = None) -> int:
         client_secret=args.client_secret, hightouch_api_key=args.hightouch_api_key,
         hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines,
         duckdb_path=args.duckdb_path,
+        outcomes=tuple(args.outcome),
     )
-    app = build_app(options)
+    try:
+        app = build_app(options)
+    except (KeyError, ValueError) as exc:
+        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"airsync emulator: invalid --outcome: {reason}", file=sys.stderr)
+        return 2
     sock = _bind(options.host, options.port)
     host, port = sock.getsockname()[:2]
     base = f"http://{url_host(host)}:{port}"
@@ -268,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"export AIRBYTE_WORKSPACE_ID={world.workspaces[0].workspace_id}")
     print(f"export HIGHTOUCH_API_ROOT={base}/hightouch/api/v1")
     print(f"export HIGHTOUCH_API_KEY={options.hightouch_api_key}")
+    print(f"\n# fire drill: curl -X POST {base}/_admin/outcomes -d '{{\"connection\": \"NAME\", \"outcome\": \"failed\"}}'")
     print("\nPress Ctrl-C to stop.", flush=True)
     server = _uvicorn_server(app, "warning")
     try:

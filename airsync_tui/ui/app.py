@@ -124,6 +124,9 @@ class AirsyncApp(TriageActions, App[None]):
         self._notified_terminal: set[tuple[str, str]] = set()
         self.last_action_message: str | None = None
         self._closing = False
+        from airsync_tui.ui.alerts_bridge import AlertsBridge
+
+        self.alerts = AlertsBridge(self)
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -194,6 +197,7 @@ class AirsyncApp(TriageActions, App[None]):
         if self._closing:
             return
         events = message.events
+        self.alerts.handle(events)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)
@@ -209,6 +213,7 @@ class AirsyncApp(TriageActions, App[None]):
         if self._closing:
             return
         self.tick += 1
+        self.alerts.tick()
         with self.batch_update():
             for screen in self._live_screens():
                 with contextlib.suppress(NoMatches):
@@ -287,6 +292,7 @@ class AirsyncApp(TriageActions, App[None]):
             running=running,
             failed=failed,
             title=title,
+            alerts=self.alerts.open_count,
         )
 
     def refresh_headers(self) -> None:
@@ -298,6 +304,19 @@ class AirsyncApp(TriageActions, App[None]):
         for screen in self.screen_stack:
             for header in screen.query(HeaderBar):
                 header.show(state, palette, now)
+
+    def refresh_alerts(self) -> None:
+        """An alert opened or resolved: the header count and an open Alerts screen follow."""
+        self.refresh_headers()
+        for screen in self.screen_stack:
+            if hasattr(screen, "render_alerts") and screen.is_mounted:
+                screen.render_alerts()
+
+    def action_show_alerts(self) -> None:
+        from airsync_tui.ui.screens.alerts import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen())
 
     def _on_theme_changed(self, _theme: object) -> None:
         """Re-render badge colours for the new background."""
@@ -518,6 +537,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._subscription.close()
         self.workers.cancel_group(self, "watcher-events")
         self.watcher = new_watcher
+        self.alerts = type(self.alerts)(self)  # a new profile: a new rules engine, no stale alerts
         self.session = replace(self.session, profile_name=name)
         self._subscription = new_watcher.subscribe()
         self._notified_terminal.clear()

@@ -51,6 +51,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("app.help", "question_mark", "show_help", "Help", "Show every key binding.", "app"),
     KeySpec("app.refresh", "r", "refresh_now", "Refresh", "Poll the providers now instead of waiting for the next tick.", "app"),
     KeySpec("app.back", "escape", "back", "Back", "Close this screen or clear the active filter.", "app", show=True, palette=False),
+    KeySpec("app.alerts", "A", "show_alerts", "Alerts", "Open alerts first, then recent history (the rules of `airsync watch`).", "app", show=False),
     # -- connections (home) ------------------------------------------------
     KeySpec("connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False),
     KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),
@@ -89,6 +90,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("table.last", "G", "last_row", "Last", "Move to the last row.", "table", show=False, palette=False),
     KeySpec("table.home", "home", "first_row", "First", "Move to the first row (not sideways).", "table", show=False, palette=False),
     KeySpec("table.end", "end", "last_row", "Last", "Move to the last row (not sideways).", "table", show=False, palette=False),
+    # -- alerts -------------------------------------------------------------
+    KeySpec("alerts.open", "enter", "open_alert", "Open job", "Open the job panel of the selected alert.", "alerts", palette=False),
+    KeySpec("alerts.bell", "b", "toggle_bell", "Bell", "Ring the terminal bell on new critical alerts (on/off).", "alerts"),
     # -- attempt log viewer -------------------------------------------------
     KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),
@@ -136,6 +140,7 @@ SCOPE_TITLES: dict[str, str] = {
     "triage": "Triage",
     "timeline": "Timeline",
     "pulse": "Pulse",
+    "alerts": "Alerts",
 }
 
 

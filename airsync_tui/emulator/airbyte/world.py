@@ -115,6 +115,8 @@ class AirbyteWorld:
         self.lock = threading.RLock()
         self.transitions: deque[Transition] = deque(maxlen=500_000)
         self.forced_outcomes: dict[str, str] = {}
+        #: Standing outcomes of next jobs (`--outcome`, `/_admin/outcomes`): see emulator/airbyte/outcomes.py.
+        self.standing_outcomes: dict[str, str] = {}
         #: Connection events (config API `connections/events/*`): jobs, pause/resume, schedule, refresh/clear.
         self.events = EventLog(seed)
         self.workspaces: list[Workspace] = []
@@ -395,7 +397,13 @@ class AirbyteWorld:
 
     def _create_job(self, connection: Connection, job_type: str, created_at: float, *, outcome: str | None, record: bool) -> Job:
         job_id = JOB_ID_BASE + len(self.jobs)
-        plan = self._make_plan(connection, job_type, created_at, outcome, job_seed=job_id)
+        standing = self.standing_outcomes.get(connection.connection_id) if record and job_type == "sync" else None
+        if standing is not None and outcome is None:
+            from airsync_tui.emulator.airbyte.outcomes import scripted_plan
+
+            plan = scripted_plan(self, connection, created_at, standing, job_seed=job_id)
+        else:
+            plan = self._make_plan(connection, job_type, created_at, outcome, job_seed=job_id)
         job = Job(job_id, connection, job_type, created_at, created_at, "pending", plan)
         self.jobs.append(job)
         self._created_ats.append(created_at)

@@ -32,6 +32,7 @@ class HeaderState:
     running: int
     failed: int
     title: str = ""
+    alerts: int = 0  # open alerts of the rules engine
 
 
 def health_text(event: ApiHealthChanged, now: datetime) -> str:
@@ -119,6 +120,9 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
     text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
     text.append(" · ", style=palette.muted)
     text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
+    if state.alerts:
+        text.append(" · ", style=palette.muted)
+        text.append(f"{state.alerts} alert{'s' if state.alerts != 1 else ''} (A)", style=f"bold {palette.failed}")
     return text
 
 

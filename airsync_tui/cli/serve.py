@@ -1,0 +1,163 @@
+"""`airsync serve`: the dashboard in a browser (textual-serve), for a team wall.
+
+Each browser tab runs its own `airsync` dashboard process, started by
+textual-serve with the same profile flags. Safe by default: read-only unless
+`--allow-actions`, and bound to 127.0.0.1 unless `--host` says otherwise — in
+which case we say plainly that the page has no authentication.
+
+Secrets never travel on the child's command line (visible in `ps`): they stay
+in the environment the children inherit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from airsync_tui.errors import EXIT_OK
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: Global flags forwarded to each dashboard process (secrets go through the environment instead).
+_FORWARDED = (
+    ("profile", "--profile"),
+    ("api_url", "--api-url"),
+    ("workspace", "--workspace"),
+    ("config_api_url", "--config-api-url"),
+    ("client_id", "--client-id"),
+    ("hightouch_api_url", "--hightouch-api-url"),
+    ("provider", "--provider"),
+)
+_SECRET_ENV = (
+    ("client_secret", "AIRBYTE_CLIENT_SECRET"),
+    ("bearer_token", "AIRBYTE_BEARER_TOKEN"),
+    ("hightouch_api_key", "HIGHTOUCH_API_KEY"),
+)
+
+
+def add_serve_parser(
+    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the dashboard to a browser (read-only unless --allow-actions)",
+        description="Serve the dashboard over HTTP with textual-serve. Listens on 127.0.0.1 unless --host is given; "
+        "the page has no authentication of its own.",
+    )
+    add_global_flags(p)
+    p.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="URL the browser uses, when behind a proxy or on another host",
+    )
+    p.add_argument(
+        "--allow-actions",
+        action="store_true",
+        help="let the page trigger and cancel jobs (default: read-only)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the built-in demo workspace (one emulator for every tab)",
+    )
+
+
+def dashboard_command(
+    args: argparse.Namespace, *, demo_flags: list[str] | None = None
+) -> str:
+    """The shell command textual-serve runs per browser tab."""
+    argv = [sys.executable, "-m", "airsync_tui.cli.main"]
+    if demo_flags is not None:
+        argv += demo_flags
+    else:
+        for attr, flag in _FORWARDED:
+            value = getattr(args, attr, None)
+            if value:
+                argv += [flag, str(value)]
+    if not args.allow_actions:
+        argv.append("--read-only")
+    return shlex.join(argv)
+
+
+def warning_for(host: str) -> str | None:
+    if host in LOOPBACK:
+        return None
+    return (
+        f"airsync serve: WARNING: listening on {host}: this page has NO authentication. Anyone who can reach "
+        "this port sees every connection."
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from textual_serve.server import Server
+
+    warning = warning_for(args.host)
+    if warning is not None:
+        if args.allow_actions:
+            warning = (
+                warning[:-1] + " and can trigger or cancel jobs (--allow-actions)."
+            )
+        print(warning, file=sys.stderr, flush=True)
+    demo = None
+    try:
+        if args.demo:
+            from airsync_tui.service.session import start_demo
+
+            demo = start_demo()
+            profile = demo.profile
+            assert profile.airbyte is not None and profile.hightouch is not None
+            os.environ["AIRBYTE_CLIENT_SECRET"] = (
+                profile.airbyte.client_secret.get_secret_value()
+                if profile.airbyte.client_secret
+                else ""
+            )
+            os.environ["HIGHTOUCH_API_KEY"] = (
+                profile.hightouch.api_key.get_secret_value()
+                if profile.hightouch.api_key
+                else ""
+            )
+            flags = [
+                "--api-url",
+                profile.airbyte.api_url,
+                "--workspace",
+                profile.airbyte.workspace_id or "",
+                "--client-id",
+                profile.airbyte.client_id or "",
+                "--hightouch-api-url",
+                profile.hightouch.api_url,
+            ]
+            command = dashboard_command(args, demo_flags=flags)
+        else:
+            for attr, env in _SECRET_ENV:
+                value = getattr(args, attr, None)
+                if value:
+                    os.environ[env] = str(value)
+            command = dashboard_command(args)
+        public_url = (
+            args.public_url
+            or f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+        )
+        mode = "actions allowed" if args.allow_actions else "read-only"
+        print(
+            f"airsync serve: dashboard on http://{args.host}:{args.port} ({mode}); Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
+        Server(
+            command,
+            host=args.host,
+            port=args.port,
+            title="airsync",
+            public_url=public_url,
+        ).serve()
+    finally:
+        if demo is not None:
+            demo.stop()
+    return EXIT_OK
