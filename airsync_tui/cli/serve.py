@@ -62,11 +62,6 @@ def add_serve_parser(
         action="store_true",
         help="let the page trigger and cancel jobs (default: read-only)",
     )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="serve the built-in demo workspace (one emulator for every tab)",
-    )
 
 
 def dashboard_command(
@@ -108,9 +103,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     demo = None
     try:
         if args.demo:
-            from airsync_tui.service.session import start_demo
+            from airsync_tui.cli.demo import start_demo, take_prestarted
 
-            demo = start_demo()
+            demo = take_prestarted() or start_demo()
             profile = demo.profile
             assert profile.airbyte is not None and profile.hightouch is not None
             os.environ["AIRBYTE_CLIENT_SECRET"] = (
@@ -126,13 +121,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flags = [
                 "--api-url",
                 profile.airbyte.api_url,
-                "--workspace",
-                profile.airbyte.workspace_id or "",
                 "--client-id",
                 profile.airbyte.client_id or "",
                 "--hightouch-api-url",
                 profile.hightouch.api_url,
             ]
+            if profile.airbyte.workspace_id:
+                flags += ["--workspace", profile.airbyte.workspace_id]
             command = dashboard_command(args, demo_flags=flags)
         else:
             for attr, env in _SECRET_ENV:
