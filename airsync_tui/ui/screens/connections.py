@@ -46,6 +46,7 @@ from airsync_tui.service.events import (
 )
 from airsync_tui.service.filtering import connection_haystack, parse_filter
 from airsync_tui.service.watcher import Watcher
+from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.fleet import FleetMarkingMixin
 from airsync_tui.ui.formatting import (
@@ -246,7 +247,10 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
             self._age_due.pop(key, None)
         else:
             self._age_due[key] = due
-        cells["records"] = Text(count(job_records(job)), justify="right")
+        records = (
+            synced_rows(job_records(job), job.records_planned, job.per_row_results, short=True) if job else count(None)
+        )
+        cells["records"] = Text(records, justify="right")
         cells["duration"] = Text(duration(job.elapsed(now)) if job else DASH, justify="right")
         self._cells[key] = cells
         return cells

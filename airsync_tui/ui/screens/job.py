@@ -375,9 +375,9 @@ class JobScreen(LiveScreen):
             lines.append(line)
         byte_parts: list[tuple[str, str]] = []
         if total_bytes is not None:
-            byte_parts.append((size(total_bytes), " committed, all attempts"))
+            byte_parts.append((size(total_bytes), " committed"))
         if job.status.is_active and current.bytes_emitted is not None:
-            byte_parts.append((size(current.bytes_emitted), " emitted, this attempt"))
+            byte_parts.append((size(current.bytes_emitted), " emitted (this attempt)"))
         if byte_parts:  # a provider that reports no bytes gets no Bytes line
             line = self._lbl("Bytes")
             for index, (value, meaning) in enumerate(byte_parts):
