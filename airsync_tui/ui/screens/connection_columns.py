@@ -38,7 +38,7 @@ COLUMN_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("last", "Last job", 15, 1),
     ColumnSpec("progress", "Progress", 16, 2, sortable=False),
     ColumnSpec("age", "Last sync", 14, 4),
-    ColumnSpec("records", "Committed", 10, 3),
+    ColumnSpec("records", "Committed", 11, 3),  # fits "1,234,567" and "471 planned"
     ColumnSpec("duration", "Duration", 8, 5),
 )
 
