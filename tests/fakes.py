@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from airsync_tui.errors import ConflictError, NotFoundError, ReadOnlyError
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,

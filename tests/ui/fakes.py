@@ -27,7 +27,7 @@ from airsync_tui.models.domain import (
     StreamProgress,
     Workspace,
 )
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,

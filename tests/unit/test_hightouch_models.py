@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, TriggerRunOutput
-from airsync_tui.models.status import StatusCategory, hightouch_run_status
+from airsync_tui.models.status import StatusCategory
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.providers.hightouch.mapping import (
     map_run,
     map_schedule,

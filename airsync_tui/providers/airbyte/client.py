@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from airsync_tui.config import AirbyteSettings
+from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.errors import ConfigError, TransportError
 from airsync_tui.models.airbyte import (
     AttemptInfoRead,

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import ValidationError
 
-from airsync_tui.config import AirbyteSettings
+from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.errors import (
     ApiError,
     AuthError,
