@@ -57,23 +57,16 @@ class Demo:
         """Built on first use: it imports the settings models, which the
         launcher must not wait for before the child is on its way."""
         if self._profile is None:
-            from pydantic import SecretStr
+            from airsync_tui.config import Profile
+            from airsync_tui.providers.registry import specs
 
-            from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
-
-            self._profile = Profile(
-                name="demo",
-                airbyte=AirbyteSettings(
-                    api_url=f"{self.base_url}/api/public/v1",
-                    client_id=DEMO_CLIENT_ID,
-                    client_secret=SecretStr(DEMO_CLIENT_SECRET),
-                ),
-                hightouch=HightouchSettings(
-                    api_url=f"{self.base_url}/hightouch/api/v1",
-                    api_key=SecretStr(DEMO_HIGHTOUCH_KEY),
-                ),
-                read_only=False,
-            )
+            # Each provider's demo hook says what settings point at its emulator mount.
+            settings = {
+                spec.name: spec.settings_model.model_validate(spec.demo.settings(self.base_url))
+                for spec in specs()
+                if spec.demo is not None
+            }
+            self._profile = Profile(name="demo", read_only=False, **settings)
         return self._profile
 
     def wait_ready(self, timeout: float = 30.0) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import socket
 import sys
@@ -69,8 +70,23 @@ async def _tick_forever(world: AirbyteWorld) -> None:
         await asyncio.sleep(TICK_SECONDS)
 
 
-def _build_hightouch(clock: VirtualClock, options: EmulatorOptions) -> Starlette:
+def build_hightouch_mount(clock: VirtualClock, options: EmulatorOptions) -> Starlette:
+    """Hightouch's demo hook (`providers/hightouch/spec.py` names it by dotted path)."""
     return build_hightouch_app(clock, seed=options.seed, syncs=options.hightouch_syncs, api_key=options.hightouch_api_key)
+
+
+def _provider_mounts(clock: VirtualClock, options: EmulatorOptions) -> dict[str, tuple[str, Starlette]]:
+    """Every registered provider whose demo hook mounts its own app: name -> (path, app)."""
+    from airsync_tui.providers.registry import specs
+
+    mounts: dict[str, tuple[str, Starlette]] = {}
+    for spec in specs():
+        if spec.demo is None or spec.demo.app_factory is None:
+            continue
+        module_name, _, attr = spec.demo.app_factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+        mounts[spec.name] = (spec.demo.mount_path, factory(clock, options))
+    return mounts
 
 
 def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> Starlette:
@@ -86,13 +102,16 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     public_api = RequireAuth(Starlette(routes=public_routes), tokens, ("/health", "/applications/token"))
     config_api = RequireAuth(Starlette(routes=config_routes), tokens, ("/applications/token",))
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
-    hightouch = _build_hightouch(clock, options)
-    routes.append(Mount("/hightouch", app=hightouch))
+    mounts = _provider_mounts(clock, options)
+    for path, sub_app in mounts.values():
+        routes.append(Mount(path, app=sub_app))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick_forever(world), name="airbyte-emulator-ticker")
-        async with hightouch.router.lifespan_context(hightouch):
+        async with contextlib.AsyncExitStack() as stack:
+            for _, sub_app in mounts.values():
+                await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
             try:
                 yield
             finally:
@@ -115,7 +134,8 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     app.state.problem_style = problem_style
     app.state.request_log = request_log
     app.state.airbyte_world = world
-    app.state.hightouch_app = hightouch
+    for name, (_, sub_app) in mounts.items():
+        setattr(app.state, f"{name}_app", sub_app)
     app.state.faults = fault_state
     app.state.tokens = tokens
     app.state.clock = clock

@@ -86,11 +86,4 @@ def build_providers(profile: Profile, *, read_only: bool | None = None, only: st
     return providers
 
 
-def __getattr__(name: str) -> object:
-    # Kept for callers of the old table (`--provider` choices): name -> spec.
-    if name == "PROVIDER_FACTORIES":
-        return dict(_load())
-    raise AttributeError(name)
-
-
 __all__ = ["ENTRY_POINT_GROUP", "build_providers", "names", "register", "spec", "specs"]
