@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from airsync_tui.errors import ApiError, ConflictError, NotFoundError, TransportError
+from airsync_tui.errors import ApiError, ConflictError, NotFoundError, ReadOnlyError, TransportError
 from airsync_tui.models.domain import (
     Attempt,
     Connection,
@@ -27,6 +27,8 @@ from airsync_tui.models.domain import (
     StreamProgress,
     Workspace,
 )
+from airsync_tui.models.status import JobStatus
+from airsync_tui.providers import registry
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.base import (
     ActivityCursor,
@@ -56,6 +58,13 @@ AIRBYTE_JOB_TYPES = (
         unavailable_reason="the Airbyte public API cannot start refreshes; use the web UI",
     ),
 )
+
+
+def provider_status(provider: str, raw: str) -> JobStatus:
+    """`raw` classified by the registered provider's own status table (what its mapping does)."""
+    spec = registry.spec(provider)
+    assert spec is not None, f"no registered provider {provider!r}"
+    return spec.classify(raw)
 
 
 def airbyte_caps() -> ProviderCapabilities:
@@ -193,6 +202,8 @@ class FakeProvider:
 
     async def trigger(self, connection_id: str, job_type: str = "sync") -> TriggerResult:
         self._count("trigger")
+        if self.read_only:  # the real providers refuse in the client too (the provider contract)
+            raise ReadOnlyError("read-only session: triggering is disabled")
         self.triggers.append((connection_id, job_type))
         for state in self.jobs.values():
             if state.job.connection_id == connection_id and state.job.status.is_active:
@@ -404,7 +415,7 @@ def hightouch_world() -> tuple[list[Connection], list[Job]]:
             provider="hightouch",
             id="901",
             connection_id=connections[0].id,
-            status=airbyte_job_status("succeeded"),
+            status=provider_status("hightouch", "success"),
             created_at=now - timedelta(minutes=20),
             started_at=now - timedelta(minutes=20),
             ended_at=now - timedelta(minutes=18),
@@ -422,7 +433,7 @@ def hightouch_world() -> tuple[list[Connection], list[Job]]:
             provider="hightouch",
             id="902",
             connection_id=connections[1].id,
-            status=airbyte_job_status("running"),
+            status=provider_status("hightouch", "processing"),
             created_at=now - timedelta(minutes=1),
             started_at=now - timedelta(minutes=1),
             updated_at=now,
