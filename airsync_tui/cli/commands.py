@@ -30,9 +30,7 @@ EXIT_INTERRUPTED = 130
 
 def load_cli_profile(args: argparse.Namespace) -> Profile:
     """Profile from flags > env > config file, as every command resolves it."""
-    from airsync_tui.config import load_profile
-
-    from airsync_tui.config import known_overrides
+    from airsync_tui.config import known_overrides, load_profile
 
     overrides: dict[str, Any] = {}
     for key in known_overrides() - {"profile", "read_only"}:  # each provider's flags (ProviderSpec fields)

@@ -21,7 +21,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airsync_tui.config import Profile
@@ -61,7 +61,7 @@ class Demo:
             from airsync_tui.providers.registry import specs
 
             # Each provider's demo hook says what settings point at its emulator mount.
-            settings = {
+            settings: dict[str, Any] = {
                 spec.name: spec.settings_model.model_validate(spec.demo.settings(self.base_url))
                 for spec in specs()
                 if spec.demo is not None

@@ -182,7 +182,8 @@ class RunningEmulator:
 
     @property
     def hightouch_world(self) -> HightouchWorld:
-        return self.app.state.hightouch_app.state.world
+        world: HightouchWorld = self.app.state.hightouch_app.state.world
+        return world
 
     def _serve(self) -> None:
         self._server.run(sockets=[self._sock])

@@ -55,9 +55,7 @@ def _relay_env(relay_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def _airsync(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args], capture_output=True, text=True, timeout=60, env=env, cwd=REPO
-    )
+    return subprocess.run([sys.executable, "-m", "airsync_tui", *args], capture_output=True, text=True, timeout=60, env=env, cwd=REPO)
 
 
 def test_connections_lists_relay_pipes_through_the_entry_point(relay_url: str, tmp_path: Path) -> None:
