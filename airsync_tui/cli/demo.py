@@ -29,11 +29,6 @@ if TYPE_CHECKING:
 #: Virtual-clock speed of the demo: a few-minute sync plays out in ~20 s.
 DEMO_SPEED = 10.0
 DEMO_SEED = 7
-DEMO_CLIENT_ID = "airsync-demo"
-DEMO_CLIENT_SECRET = (
-    "airsync-demo-secret"  # a demo credential of the local emulator, not a secret
-)
-DEMO_HIGHTOUCH_KEY = "ht-demo-key"
 #: How long `stop()` waits for the child to exit after its stdin closes.
 STOP_GRACE_SECONDS = 3.0
 
@@ -142,13 +137,7 @@ def start_demo(
         str(seed),
         "--speed",
         repr(speed),
-        "--client-id",
-        DEMO_CLIENT_ID,
-        "--client-secret",
-        DEMO_CLIENT_SECRET,
-        "--hightouch-api-key",
-        DEMO_HIGHTOUCH_KEY,
-    ]
+    ]  # credentials: the emulator's defaults, which the providers' demo hooks point at
     if big_log_lines is not None:
         args += ["--big-log-lines", str(big_log_lines)]
     data_dir = _demo_data_dir()

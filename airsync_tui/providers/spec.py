@@ -112,6 +112,8 @@ class ProviderSpec:
     derived: Callable[[Any, frozenset[str], Mapping[str, str]], tuple[DerivedValue, ...]] | None = None
     #: The dashboard header's part for this provider (default: the display name).
     workspace_label: Callable[[Any], str] | None = None
+    #: How to turn it on, for "configures no provider" (default: its enabling env names).
+    setup_hint: str = ""
 
     def classify(self, raw: str | None) -> JobStatus:
         """The provider's status word with its neutral meaning attached."""
@@ -133,6 +135,12 @@ class ProviderSpec:
 
     def label(self, settings: Any) -> str:
         return self.workspace_label(settings) if self.workspace_label is not None else self.display_name
+
+    def how_to_configure(self) -> str:
+        if self.setup_hint:
+            return self.setup_hint
+        names = [f.env[0] for f in self.fields if f.enables and f.env]
+        return " or ".join(names) if names else f"a [profiles.<name>.{self.name}] table"
 
     def build(self, settings: Any, *, read_only: bool) -> SyncProvider:
         return self.factory(settings, read_only)

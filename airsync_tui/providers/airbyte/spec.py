@@ -109,6 +109,7 @@ SPEC = ProviderSpec(
     required_pairs=(("client_id", "client_secret"), ("username", "password")),
     derived=_derived,
     workspace_label=_label,
+    setup_hint="AIRBYTE_CLIENT_ID/AIRBYTE_CLIENT_SECRET (or AIRBYTE_BEARER_TOKEN) and AIRBYTE_API_ROOT",
 )
 
 __all__ = ["DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET", "SPEC"]
