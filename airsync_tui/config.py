@@ -300,9 +300,8 @@ def load_profile(
     """Resolve one profile from flags (`overrides`), env, the profile file and defaults.
 
     `overrides` keys: `profile`, `read_only` and each provider field's
-    `override_key` (`api_url`, `workspace_id`, `hightouch_api_url`, ...; see the
-    specs). None values are ignored, so CLI flags can be passed through
-    unconditionally.
+    `override_key` (e.g. `api_url`, `workspace_id`; each `SettingField` says).
+    None values are ignored, so CLI flags can be passed through unconditionally.
     """
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
     known_flags = known_overrides()

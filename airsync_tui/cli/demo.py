@@ -119,7 +119,7 @@ def start_demo(
     host: str = "127.0.0.1",
     ready_after_warehouse: bool = False,
 ) -> Demo:
-    """Start the emulator (Airbyte + Hightouch) in a child process; return at once.
+    """Start the emulator (every provider with a demo hook) in a child process; return at once.
 
     The child inherits a listening socket bound here, so the returned
     profile works immediately (requests queue until the child accepts).

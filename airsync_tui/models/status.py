@@ -22,7 +22,7 @@ class StatusCategory(str, Enum):
     RUNNING = "running"
     RETRYING = "retrying"  # an attempt failed and another is coming (Airbyte `incomplete`)
     SUCCEEDED = "succeeded"
-    WARNING = "warning"  # finished with caveats (Hightouch `warning`)
+    WARNING = "warning"  # finished with caveats (e.g. some rows rejected)
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"  # a value this version does not know: non-terminal, flagged
