@@ -67,6 +67,22 @@ def provider_status(provider: str, raw: str) -> JobStatus:
     return spec.classify(raw)
 
 
+def status_as(provider: str, raw: str) -> JobStatus:
+    """A status word of the fakes' shared (Airbyte) vocabulary, said in `provider`'s own word.
+
+    A fake posing as Hightouch must report `success`, not `succeeded`: the provider contract
+    (tests/integration/test_provider_contract.py) checks every status against the provider's table.
+    """
+    own = provider_status(provider, raw)
+    if own.known:
+        return own
+    category = airbyte_job_status(raw).category
+    spec = registry.spec(provider)
+    assert spec is not None
+    word = next((w for w, c in spec.status_table.items() if c == category), raw)
+    return spec.classify(word)
+
+
 def airbyte_caps() -> ProviderCapabilities:
     return ProviderCapabilities(job_types=AIRBYTE_JOB_TYPES)
 
@@ -215,7 +231,7 @@ class FakeProvider:
             id=str(self._next_id),
             connection_id=connection_id,
             job_type=job_type,
-            status=airbyte_job_status("pending"),
+            status=status_as(self.name, "pending"),
             created_at=now,
             updated_at=now,
         )
@@ -230,7 +246,7 @@ class FakeProvider:
             raise ConflictError(f"job {job_id} is not running")
         now = self.clock()
         state.job = state.job.model_copy(
-            update={"status": airbyte_job_status("cancelled"), "ended_at": now, "updated_at": now, "progress": None}
+            update={"status": status_as(self.name, "cancelled"), "ended_at": now, "updated_at": now, "progress": None}
         )
         return state.job
 
@@ -259,11 +275,11 @@ class FakeProvider:
         now = self.clock()
         job = state.job
         if state.steps >= self.steps_to_finish:
-            status = airbyte_job_status(self.finish_status)
+            status = status_as(self.name, self.finish_status)
             failed = status.category.value == "failed"
             attempt = Attempt(
                 number=len(state.attempts) - 1 if state.attempts else 0,
-                status=airbyte_job_status("failed" if failed else "succeeded"),
+                status=status_as(self.name, "failed" if failed else "succeeded"),
                 created_at=job.started_at or now,
                 ended_at=now,
                 records_committed=1200,
@@ -288,7 +304,7 @@ class FakeProvider:
             state.attempts = [Attempt(number=0, status=airbyte_job_status("running"), created_at=now)]
         state.job = job.model_copy(
             update={
-                "status": airbyte_job_status("running"),
+                "status": status_as(self.name, "running"),
                 "started_at": job.started_at or now,
                 "updated_at": now,
                 "progress": progress,
