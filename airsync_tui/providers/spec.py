@@ -69,10 +69,10 @@ class DemoHook:
     """How `airsync --demo` and the emulator serve this provider.
 
     `app_factory` is a dotted path `module:function` taking `(clock, options)` (the
-    emulator's `VirtualClock` and `EmulatorOptions`) and
-    returning a Starlette app mounted at `mount_path`; None means the emulator's base app
-    serves the provider itself (Airbyte). `settings(base_url)`
-    returns the settings values that point at that mount.
+    emulator's `VirtualClock` and `EmulatorOptions`) and returning a Starlette app
+    mounted at `mount_path`; None means the emulator's base app serves the provider
+    itself (Airbyte). `settings(base_url)` returns the settings values that point at
+    that mount (with the emulator's default credentials).
     """
 
     mount_path: str
