@@ -6,22 +6,25 @@ The file lives at `platformdirs.user_config_path("airsync") / "config.toml"`
     default_profile = "prod"
     [profiles.prod]
     read_only = false
-    [profiles.prod.airbyte]
-    api_url = "https://api.airbyte.com/v1"
-    client_id = "..."
-    client_secret = "..."
-    workspace_id = "..."
-    [profiles.prod.hightouch]
-    api_key = "..."
+    [profiles.prod.<provider>]      # one table per registered provider
+    api_url = "..."
 
-Environment names follow PyAirbyte (short alias first, then `AIRBYTE_CLOUD_*`)
-so a shell already set up for PyAirbyte works unchanged.
+Which tables, keys, environment names (PyAirbyte's aliases for Airbyte), CLI
+flags and secrets exist is declared by each provider's `ProviderSpec`
+(`providers/<name>/spec.py`); this module loops over the registry and names
+no provider.
 
-Credentials resolve as a GROUP: the highest layer that sets any Airbyte
-credential decides the auth kind, so `AIRBYTE_BEARER_TOKEN` in the
-environment cleanly replaces client credentials from the file instead of
-colliding with them. Within one layer, two kinds at once is an error that
-says which to drop.
+Credentials resolve as a GROUP (`ProviderSpec.credential_groups`): the
+highest layer that sets any credential decides the auth kind, so e.g.
+`AIRBYTE_BEARER_TOKEN` in the environment cleanly replaces client credentials
+from the file instead of colliding with them. Within one layer, two kinds at
+once is an error that says which to drop.
+
+Why not pydantic-settings: its sources are merged with `deep_update` into one
+dict and the origin of each value is discarded, so `airsync config show`
+(one line per value with the flag/env name/file table it came from) would
+need every source run a second time by hand; and the credential-group rule
+above is not a per-key merge. The layering here is one generic loop.
 
 Every error is a one-line `ConfigError`; secrets are `SecretStr` and never
 appear in messages, `repr` or `describe_sources()`.
@@ -30,108 +33,34 @@ appear in messages, `repr` or `describe_sources()`.
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from airsync_tui.config_checks import PositiveTimeout, warn_if_loose
+from airsync_tui.config_checks import warn_if_loose
 from airsync_tui.errors import ConfigError, redact
 
-CLOUD_API_ROOT = "https://api.airbyte.com/v1"
-CLOUD_CONFIG_API_ROOT = "https://cloud.airbyte.com/api/v1"
-CLOUD_WEB_ROOT = "https://cloud.airbyte.com"
-HIGHTOUCH_API_ROOT = "https://api.hightouch.com/api/v1"
+if TYPE_CHECKING:
+    from airsync_tui.providers.spec import ProviderSpec
+
 DEFAULT_PROFILE = "default"
 
-_PUBLIC_SUFFIX = "/api/public/v1"
-
-# setting → env names, alias first (PyAirbyte's order).
-AIRBYTE_ENV: dict[str, tuple[str, ...]] = {
-    "client_id": ("AIRBYTE_CLIENT_ID", "AIRBYTE_CLOUD_CLIENT_ID"),
-    "client_secret": ("AIRBYTE_CLIENT_SECRET", "AIRBYTE_CLOUD_CLIENT_SECRET"),
-    "bearer_token": ("AIRBYTE_BEARER_TOKEN", "AIRBYTE_CLOUD_BEARER_TOKEN"),
-    "workspace_id": ("AIRBYTE_WORKSPACE_ID", "AIRBYTE_CLOUD_WORKSPACE_ID"),
-    "api_url": ("AIRBYTE_API_ROOT", "AIRBYTE_CLOUD_API_URL"),
-    "config_api_url": ("AIRBYTE_CONFIG_API_ROOT", "AIRBYTE_CLOUD_CONFIG_API_URL"),
-}
-HIGHTOUCH_ENV: dict[str, tuple[str, ...]] = {
-    "api_key": ("HIGHTOUCH_API_KEY",),
-    "api_url": ("HIGHTOUCH_API_ROOT",),
-}
-
-_SECRET_FIELDS = frozenset({"client_secret", "bearer_token", "password", "api_key"})
-_AIRBYTE_FIELDS = frozenset(
-    {"api_url", "config_api_url", "client_id", "client_secret", "bearer_token", "username", "password", "workspace_id", "timeout"}
-)
-_HIGHTOUCH_FIELDS = frozenset({"api_url", "api_key", "timeout"})
-_CREDENTIAL_KINDS: dict[str, frozenset[str]] = {
-    "client credentials (client_id/client_secret)": frozenset({"client_id", "client_secret"}),
-    "bearer_token": frozenset({"bearer_token"}),
-    "basic auth (username/password)": frozenset({"username", "password"}),
-}
-_CREDENTIAL_FIELDS = frozenset().union(*_CREDENTIAL_KINDS.values())
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off", ""})
 
 
-class AirbyteSettings(BaseModel):
-    """Where and how to reach one Airbyte deployment."""
+def _specs() -> tuple[ProviderSpec, ...]:
+    # Imported here: the registry loads every provider package, which a bare
+    # `import airsync_tui.config` (e.g. `config path`) should not pay for.
+    from airsync_tui.providers.registry import specs
 
-    model_config = ConfigDict(frozen=True)
-
-    api_url: str = CLOUD_API_ROOT
-    config_api_url: str | None = None
-    client_id: str | None = None
-    client_secret: SecretStr | None = None
-    bearer_token: SecretStr | None = None
-    username: str | None = None
-    password: SecretStr | None = None
-    workspace_id: str | None = None
-    timeout: PositiveTimeout = 15.0
-    profile_name: str | None = None  # only for error messages ("... for profile prod")
-
-    @property
-    def auth_kind(self) -> str:
-        """`client_credentials`, `bearer`, `basic` or `none`."""
-        if self.client_id and self.client_secret:
-            return "client_credentials"
-        if self.bearer_token:
-            return "bearer"
-        if self.username:
-            return "basic"
-        return "none"
-
-    @property
-    def is_cloud(self) -> bool:
-        return _is_cloud(self.api_url)
-
-    def resolved_config_api_url(self, env: Mapping[str, str] | None = None) -> str:
-        return config_api_root(self.api_url, self.config_api_url, env=env if env is not None else {})
-
-    @property
-    def web_root(self) -> str:
-        return web_url_root(self.api_url)
-
-    def secrets(self) -> tuple[str, ...]:
-        """Secret values, for redacting any text that may echo them."""
-        values = (self.client_secret, self.bearer_token, self.password)
-        return tuple(v.get_secret_value() for v in values if v is not None and v.get_secret_value())
-
-
-class HightouchSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    api_url: str = HIGHTOUCH_API_ROOT
-    api_key: SecretStr | None = None
-    timeout: PositiveTimeout = 15.0
-
-    def secrets(self) -> tuple[str, ...]:
-        return (self.api_key.get_secret_value(),) if self.api_key and self.api_key.get_secret_value() else ()
+    return specs()
 
 
 @dataclass(frozen=True)
@@ -144,64 +73,43 @@ class ValueSource:
 
 
 class Profile(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """One resolved profile: each registered provider's settings (or None) by provider name.
+
+    Provider settings are extra fields named after the provider, so
+    `Profile(airbyte=AirbyteSettings(...))` and `profile.airbyte` keep working;
+    code that must not name a provider uses `settings_for(name)`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     name: str = DEFAULT_PROFILE
-    airbyte: AirbyteSettings | None = None
-    hightouch: HightouchSettings | None = None
     read_only: bool = False
     config_path: Path | None = None
     sources: tuple[ValueSource, ...] = Field(default=(), repr=False)
     #: The raw `[profiles.NAME.watch]` table; parsed by service.rules.settings (alert rules, routes).
     watch: dict[str, Any] = Field(default_factory=dict, repr=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_settings(cls, data: Any) -> Any:
+        """Every registered provider gets a key (None when absent); dicts become its settings model."""
+        if not isinstance(data, dict):
+            return data
+        by_name = {spec.name: spec for spec in _specs()}
+        unknown = sorted(set(data) - set(cls.model_fields) - set(by_name))
+        if unknown:
+            raise ValueError(f"unknown provider {unknown[0]!r} (registered: {', '.join(by_name)})")
+        out = dict(data)
+        for name, spec in by_name.items():
+            value = out.get(name)
+            if isinstance(value, Mapping):
+                value = spec.settings_model.model_validate(value)
+            out[name] = value
+        return out
 
-# --------------------------------------------------------------------------- URL derivation
-
-
-def _norm(url: str) -> str:
-    return url.strip().rstrip("/")
-
-
-def _is_cloud(api_url: str) -> bool:
-    return _norm(api_url) == CLOUD_API_ROOT
-
-
-def config_api_root(api_url: str, explicit: str | None = None, *, env: Mapping[str, str] | None = None) -> str:
-    """Derive the config API root exactly like PyAirbyte's `get_config_api_root`.
-
-    explicit > env `AIRBYTE_CLOUD_CONFIG_API_URL` > Cloud public root →
-    `https://cloud.airbyte.com/api/v1` > `…/api/public/v1` → `…/api/v1` > error.
-    """
-    if explicit:
-        return _norm(explicit)
-    environ = os.environ if env is None else env
-    from_env = environ.get("AIRBYTE_CLOUD_CONFIG_API_URL")
-    if from_env:
-        return _norm(from_env)
-    root = _norm(api_url)
-    if root == CLOUD_API_ROOT:
-        return CLOUD_CONFIG_API_ROOT
-    if root.endswith(_PUBLIC_SUFFIX):
-        return root[: -len(_PUBLIC_SUFFIX)] + "/api/v1"
-    raise ConfigError(
-        f"cannot derive the Airbyte config API URL from api_url {root!r}",
-        hint="set config_api_url in the profile (or AIRBYTE_CONFIG_API_ROOT), e.g. http://host:8000/api/v1",
-    )
-
-
-def web_url_root(api_url: str) -> str:
-    """Root of the Airbyte web app for links.
-
-    Cloud → `https://cloud.airbyte.com`; self-managed → the api_url without
-    `/api/public/v1` (PyAirbyte returns the API root itself, issue #563).
-    """
-    root = _norm(api_url)
-    if root == CLOUD_API_ROOT:
-        return CLOUD_WEB_ROOT
-    if root.endswith(_PUBLIC_SUFFIX):
-        return root[: -len(_PUBLIC_SUFFIX)]
-    return root
+    def settings_for(self, provider: str) -> Any:
+        """The provider's settings model, or None when the profile does not configure it."""
+        return (self.__pydantic_extra__ or {}).get(provider)
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -255,17 +163,27 @@ def _parse_bool(value: Any, where: str) -> bool:
     raise ConfigError(f"{where} must be true or false, got {str(value)!r}")
 
 
-def _env_layer(env: Mapping[str, str], names: Mapping[str, tuple[str, ...]]) -> _Layer:
+def _env_layer(env: Mapping[str, str], spec: ProviderSpec) -> _Layer:
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for key, candidates in names.items():
-        for name in candidates:
+    for item in spec.fields:
+        for name in item.env:
             value = env.get(name)
             if value:
-                values[key] = value
-                origins[key] = f"env {name}"
+                values[item.name] = value
+                origins[item.name] = f"env {name}"
                 break
     return _Layer(values, origins, "the environment")
+
+
+def _flag_layer(flags: Mapping[str, Any], spec: ProviderSpec) -> _Layer:
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for item in spec.fields:
+        if item.flag is not None and item.override_key in flags:
+            values[item.name] = flags[item.override_key]
+            origins[item.name] = item.flag_origin
+    return _Layer(values, origins, "flags")
 
 
 def _file_section(profile: Mapping[str, Any], section: str, allowed: frozenset[str], path: Path, name: str) -> _Layer:
@@ -284,33 +202,34 @@ def _file_section(profile: Mapping[str, Any], section: str, allowed: frozenset[s
     return _Layer(dict(table), {k: f"file {path} {where}" for k in table}, f"{path} {where}")
 
 
-def _merge(layers: list[_Layer]) -> tuple[dict[str, Any], dict[str, str]]:
+def _merge(layers: list[_Layer], groups: Mapping[str, frozenset[str]]) -> tuple[dict[str, Any], dict[str, str]]:
     """Per-key precedence, highest layer first, with credentials resolved as one group."""
+    credential_fields: frozenset[str] = frozenset().union(*groups.values())
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     cred_layer: _Layer | None = None
     for layer in layers:
-        creds = {k for k, v in layer.values.items() if k in _CREDENTIAL_FIELDS and v not in (None, "")}
+        creds = {k for k, v in layer.values.items() if k in credential_fields and v not in (None, "")}
         if creds:
-            _check_one_kind(creds, layer.label)
+            _check_one_kind(creds, layer.label, groups)
             cred_layer = cred_layer or layer
     allowed_creds: frozenset[str] = frozenset()
     if cred_layer is not None:
-        present = {k for k in cred_layer.values if k in _CREDENTIAL_FIELDS}
-        allowed_creds = next(fields for fields in _CREDENTIAL_KINDS.values() if present & fields)
+        present = {k for k in cred_layer.values if k in credential_fields}
+        allowed_creds = next(fields for fields in groups.values() if present & fields)
     for layer in reversed(layers):  # lowest first, so higher layers overwrite
         for key, value in layer.values.items():
             if value in (None, ""):
                 continue
-            if key in _CREDENTIAL_FIELDS and key not in allowed_creds:
+            if key in credential_fields and key not in allowed_creds:
                 continue
             values[key] = value
             origins[key] = layer.origins.get(key, layer.label)
     return values, origins
 
 
-def _check_one_kind(creds: set[str], label: str) -> None:
-    kinds = [kind for kind, fields in _CREDENTIAL_KINDS.items() if creds & fields]
+def _check_one_kind(creds: set[str], label: str, groups: Mapping[str, frozenset[str]]) -> None:
+    kinds = [kind for kind, fields in groups.items() if creds & fields]
     if len(kinds) > 1:
         raise ConfigError(
             f"both {kinds[0]} and {kinds[1]} are set in {label}",
@@ -318,22 +237,68 @@ def _check_one_kind(creds: set[str], label: str) -> None:
         )
 
 
-def _validate_pairs(values: Mapping[str, Any], origins: Mapping[str, str]) -> None:
-    for first, second in (("client_id", "client_secret"), ("username", "password")):
+def _validate_pairs(spec: ProviderSpec, values: Mapping[str, Any], origins: Mapping[str, str]) -> None:
+    for first, second in spec.required_pairs:
         has_first, has_second = bool(values.get(first)), bool(values.get(second))
         if has_first != has_second:
             given, missing = (first, second) if has_first else (second, first)
             raise ConfigError(
-                f"Airbyte {given} is set ({origins.get(given, 'config')}) but {missing} is not",
+                f"{spec.display_name} {given} is set ({origins.get(given, 'config')}) but {missing} is not",
                 hint=f"set {missing} too, or remove {given}",
             )
 
 
-def _mask(key: str, value: Any) -> str:
-    if key.split(".")[-1] in _SECRET_FIELDS:
+def _mask(secret: bool, value: Any) -> str:
+    if secret:
         text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
         return "•••" + (text[-2:] if len(text) >= 12 else "") if text else "(empty)"
     return redact(str(value))
+
+
+def _resolve_provider(
+    spec: ProviderSpec,
+    flags: Mapping[str, Any],
+    env: Mapping[str, str],
+    profile_table: Mapping[str, Any],
+    config_path: Path,
+    chosen: str,
+    sources: list[ValueSource],
+) -> BaseModel | None:
+    """One provider's settings from flags > env > file > defaults, or None when not configured."""
+    layers = [
+        _flag_layer(flags, spec),
+        _env_layer(env, spec),
+        _file_section(profile_table, spec.name, spec.allowed_keys, config_path, chosen),
+    ]
+    values, origins = _merge(layers, spec.credential_groups)
+    enabling = {f.name for f in spec.fields if f.enables}
+    configured = (spec.section_enables and spec.name in profile_table) or any(values.get(k) for k in enabling)
+    if not configured:
+        return None
+    _validate_pairs(spec, values, origins)
+    extra: dict[str, Any] = {"profile_name": chosen} if "profile_name" in spec.settings_model.model_fields else {}
+    try:
+        settings = spec.settings_model(**values, **extra)
+    except ValueError as exc:
+        raise ConfigError(f"invalid {spec.display_name} settings for profile {chosen!r}: {_first_error(exc)}") from None
+    for key in sorted(spec.allowed_keys):
+        value = getattr(settings, key, None)
+        if value is not None:
+            item = spec.field(key)
+            secret = item is not None and item.secret
+            sources.append(ValueSource(f"{spec.name}.{key}", _mask(secret, value), origins.get(key, "default")))
+    if spec.derived is not None:
+        for derived in spec.derived(settings, frozenset(values), env):
+            sources.append(ValueSource(derived.key, derived.display, derived.origin))
+    return settings
+
+
+def known_overrides() -> frozenset[str]:
+    """Keys `load_profile(overrides=...)` accepts: profile, read_only and every provider flag."""
+    keys = {"profile", "read_only"}
+    for spec in _specs():
+        keys.update(f.override_key for f in spec.fields if f.flag is not None)
+    return frozenset(keys)
 
 
 def load_profile(
@@ -345,15 +310,12 @@ def load_profile(
 ) -> Profile:
     """Resolve one profile from flags (`overrides`), env, the profile file and defaults.
 
-    `overrides` keys: `api_url`, `workspace_id`, `read_only`, `profile`,
-    `hightouch_api_url` (None values are ignored, so CLI flags can be passed
-    through unconditionally).
+    `overrides` keys: `profile`, `read_only` and each provider field's
+    `override_key` (e.g. `api_url`, `workspace_id`; each `SettingField` says).
+    None values are ignored, so CLI flags can be passed through unconditionally.
     """
     flags = {k: v for k, v in (overrides or {}).items() if v is not None}
-    known_flags = {
-        "api_url", "workspace_id", "read_only", "profile", "hightouch_api_url",
-        "config_api_url", "client_id", "client_secret", "bearer_token", "hightouch_api_key",
-    }
+    known_flags = known_overrides()
     unknown_flags = sorted(set(flags) - known_flags)
     if unknown_flags:
         raise ConfigError(f"unknown override {unknown_flags[0]!r}", hint=f"known: {', '.join(sorted(known_flags))}")
@@ -377,80 +339,23 @@ def load_profile(
     profile_table = profiles.get(chosen, {})
     if not isinstance(profile_table, dict):
         raise ConfigError(f"{config_path}: [profiles.{chosen}] must be a table")
-    unknown = sorted(set(profile_table) - {"read_only", "airbyte", "hightouch", "watch"})
+    specs = _specs()
+    # `watch`: alert rules and routes (service.rules.settings); `destinations`: warehouse secrets (data access).
+    allowed_keys = ["read_only", *(spec.name for spec in specs), "watch", "destinations"]
+    unknown = sorted(set(profile_table) - set(allowed_keys))
     if unknown:
         raise ConfigError(
             f"{config_path}: unknown key {unknown[0]!r} in [profiles.{chosen}]",
-            hint="allowed keys: read_only, airbyte, hightouch, watch",
+            hint=f"allowed keys: {', '.join(allowed_keys)}",
         )
     watch_table = profile_table.get("watch", {})
     if not isinstance(watch_table, dict):
         raise ConfigError(f"{config_path}: [profiles.{chosen}.watch] must be a table")
 
     sources: list[ValueSource] = [ValueSource("profile", chosen, _profile_origin(name, flags, env, document))]
-
-    # --- Airbyte
-    ab_flag_keys = ("api_url", "workspace_id", "config_api_url", "client_id", "client_secret", "bearer_token")
-    ab_flags = _Layer(
-        {k: flags[k] for k in ab_flag_keys if k in flags},
-        {k: f"flag --{k.replace('_', '-')}" for k in ab_flag_keys},
-        "flags",
-    )
-    ab_layers = [
-        ab_flags,
-        _env_layer(env, AIRBYTE_ENV),
-        _file_section(profile_table, "airbyte", _AIRBYTE_FIELDS, config_path, chosen),
-    ]
-    ab_values, ab_origins = _merge(ab_layers)
-    airbyte: AirbyteSettings | None = None
-    configured = "airbyte" in profile_table or any(
-        k in ab_values for k in ("api_url", "config_api_url") + tuple(_CREDENTIAL_FIELDS)
-    )
-    if configured:
-        _validate_pairs(ab_values, ab_origins)
-        try:
-            airbyte = AirbyteSettings(**ab_values, profile_name=chosen)
-        except ValueError as exc:
-            raise ConfigError(f"invalid Airbyte settings for profile {chosen!r}: {_first_error(exc)}") from None
-        for key in sorted(_AIRBYTE_FIELDS):
-            value = getattr(airbyte, key)
-            if value is not None:
-                sources.append(ValueSource(f"airbyte.{key}", _mask(key, value), ab_origins.get(key, "default")))
-        if "config_api_url" not in ab_values:
-            try:
-                derived = airbyte.resolved_config_api_url(env)
-                sources.append(ValueSource("airbyte.config_api_url", derived, "derived from api_url"))
-            except ConfigError:
-                sources.append(ValueSource("airbyte.config_api_url", "(unknown)", "cannot derive; set config_api_url"))
-
-    # --- Hightouch
-    ht_flags = _Layer(
-        {key: flags[flag] for key, flag in (("api_url", "hightouch_api_url"), ("api_key", "hightouch_api_key")) if flag in flags},
-        {"api_url": "flag --hightouch-api-url", "api_key": "flag --hightouch-api-key"},
-        "flags",
-    )
-    ht_layers = [
-        ht_flags,
-        _env_layer(env, HIGHTOUCH_ENV),
-        _file_section(profile_table, "hightouch", _HIGHTOUCH_FIELDS, config_path, chosen),
-    ]
-    ht_values: dict[str, Any] = {}
-    ht_origins: dict[str, str] = {}
-    for layer in reversed(ht_layers):
-        for key, value in layer.values.items():
-            if value not in (None, ""):
-                ht_values[key] = value
-                ht_origins[key] = layer.origins.get(key, layer.label)
-    hightouch: HightouchSettings | None = None
-    if ht_values.get("api_key"):
-        try:
-            hightouch = HightouchSettings(**ht_values)
-        except ValueError as exc:
-            raise ConfigError(f"invalid Hightouch settings for profile {chosen!r}: {_first_error(exc)}") from None
-        for key in sorted(_HIGHTOUCH_FIELDS):
-            value = getattr(hightouch, key)
-            if value is not None:
-                sources.append(ValueSource(f"hightouch.{key}", _mask(key, value), ht_origins.get(key, "default")))
+    settings: dict[str, Any] = {}
+    for spec in specs:
+        settings[spec.name] = _resolve_provider(spec, flags, env, profile_table, config_path, chosen, sources)
 
     # --- read_only
     read_only = False
@@ -466,17 +371,13 @@ def load_profile(
         ro_origin = "flag --read-only"
     sources.append(ValueSource("read_only", str(read_only).lower(), ro_origin))
 
-    if airbyte is None and hightouch is None and profile_table == {} and chosen in profiles:
-        pass  # an empty profile is allowed; callers report "nothing configured" themselves
-
     return Profile(
         name=chosen,
-        airbyte=airbyte,
-        hightouch=hightouch,
         read_only=read_only,
         config_path=config_path,
         sources=tuple(sources),
         watch=watch_table,
+        **settings,
     )
 
 
@@ -514,19 +415,28 @@ def describe_sources(profile: Profile) -> list[str]:
 
 
 __all__ = [
-    "AirbyteSettings",
-    "CLOUD_API_ROOT",
-    "CLOUD_CONFIG_API_ROOT",
-    "CLOUD_WEB_ROOT",
-    "HightouchSettings",
     "Profile",
     "ValueSource",
-    "config_api_root",
     "default_config_path",
     "describe_sources",
+    "known_overrides",
+    "list_profiles",
     "load_profile",
-    "web_url_root",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Names that moved into the provider packages (`AirbyteSettings`, `config_api_root`, ...).
+
+    Resolved through the registry, so this module names no provider: any public
+    name of a registered provider's settings module is found here too.
+    """
+    if not name.startswith("_"):
+        for spec in _specs():
+            module = sys.modules[spec.settings_model.__module__]
+            if hasattr(module, name):
+                return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def list_profiles(*, env: Mapping[str, str] | None = None, path: Path | None = None) -> list[str]:

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from airsync_tui.errors import ConflictError, NotFoundError, ReadOnlyError
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.models.status import JobStatus
+from airsync_tui.providers import registry
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,
@@ -56,15 +57,21 @@ class FakeProvider:
             provider=self.name,
             id=job_id,
             connection_id=connection_id,
-            status=airbyte_job_status(status),
+            status=self._status(status),
             created_at=T0 + timedelta(seconds=int(job_id)),
             **kw,  # type: ignore[arg-type]
         )
         self.jobs[job_id] = job
         return job
 
+    def _status(self, raw: str) -> JobStatus:
+        """`raw` classified by the registered spec this fake poses as (what a real provider's mapping does)."""
+        spec = registry.spec(self.name)
+        assert spec is not None, f"no registered provider {self.name!r}"
+        return spec.classify(raw)
+
     def set_status(self, job_id: str, status: str, **kw: object) -> None:
-        self.jobs[job_id] = self.jobs[job_id].model_copy(update={"status": airbyte_job_status(status), **kw})
+        self.jobs[job_id] = self.jobs[job_id].model_copy(update={"status": self._status(status), **kw})
 
     def _call(self, name: str) -> None:
         self.calls.append(name)

@@ -32,21 +32,12 @@ EXIT_INTERRUPTED = 130
 
 def load_cli_profile(args: argparse.Namespace) -> Profile:
     """Profile from flags > env > config file, as every command resolves it."""
-    from airsync_tui.config import load_profile
+    from airsync_tui.config import known_overrides, load_profile
 
     overrides: dict[str, Any] = {}
-    for flag, key in (
-        ("api_url", "api_url"),
-        ("workspace", "workspace_id"),
-        ("config_api_url", "config_api_url"),
-        ("client_id", "client_id"),
-        ("client_secret", "client_secret"),
-        ("bearer_token", "bearer_token"),
-        ("hightouch_api_url", "hightouch_api_url"),
-        ("hightouch_api_key", "hightouch_api_key"),
-    ):
-        if getattr(args, flag, None):
-            overrides[key] = getattr(args, flag)
+    for key in known_overrides() - {"profile", "read_only"}:  # each provider's flags (ProviderSpec fields)
+        if getattr(args, key, None):
+            overrides[key] = getattr(args, key)
     if getattr(args, "read_only", False):
         overrides["read_only"] = True
     return load_profile(getattr(args, "profile", None), overrides=overrides)

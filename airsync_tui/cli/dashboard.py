@@ -66,10 +66,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 
 def _workspace_label(profile: Any) -> str:
+    """Each configured provider's part of the header, as its ProviderSpec words it."""
+    from airsync_tui.providers.registry import specs
+
     parts = []
-    if getattr(profile, "airbyte", None) is not None:
-        ws = profile.airbyte.workspace_id or "all workspaces"
-        parts.append(f"Airbyte {ws}")
-    if getattr(profile, "hightouch", None) is not None:
-        parts.append("Hightouch")
+    for spec in specs():
+        settings = profile.settings_for(spec.name)
+        if settings is not None:
+            parts.append(spec.label(settings))
     return " + ".join(parts)

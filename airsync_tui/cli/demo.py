@@ -21,7 +21,7 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from airsync_tui.config import Profile
@@ -29,11 +29,6 @@ if TYPE_CHECKING:
 #: Virtual-clock speed of the demo: a few-minute sync plays out in ~20 s.
 DEMO_SPEED = 10.0
 DEMO_SEED = 7
-DEMO_CLIENT_ID = "airsync-demo"
-DEMO_CLIENT_SECRET = (
-    "airsync-demo-secret"  # a demo credential of the local emulator, not a secret
-)
-DEMO_HIGHTOUCH_KEY = "ht-demo-key"
 #: How long `stop()` waits for the child to exit after its stdin closes.
 STOP_GRACE_SECONDS = 3.0
 
@@ -57,23 +52,16 @@ class Demo:
         """Built on first use: it imports the settings models, which the
         launcher must not wait for before the child is on its way."""
         if self._profile is None:
-            from pydantic import SecretStr
+            from airsync_tui.config import Profile
+            from airsync_tui.providers.registry import specs
 
-            from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
-
-            self._profile = Profile(
-                name="demo",
-                airbyte=AirbyteSettings(
-                    api_url=f"{self.base_url}/api/public/v1",
-                    client_id=DEMO_CLIENT_ID,
-                    client_secret=SecretStr(DEMO_CLIENT_SECRET),
-                ),
-                hightouch=HightouchSettings(
-                    api_url=f"{self.base_url}/hightouch/api/v1",
-                    api_key=SecretStr(DEMO_HIGHTOUCH_KEY),
-                ),
-                read_only=False,
-            )
+            # Each provider's demo hook says what settings point at its emulator mount.
+            settings: dict[str, Any] = {
+                spec.name: spec.settings_model.model_validate(spec.demo.settings(self.base_url))
+                for spec in specs()
+                if spec.demo is not None
+            }
+            self._profile = Profile(name="demo", read_only=False, **settings)
         return self._profile
 
     def wait_ready(self, timeout: float = 30.0) -> None:
@@ -131,7 +119,7 @@ def start_demo(
     host: str = "127.0.0.1",
     ready_after_warehouse: bool = False,
 ) -> Demo:
-    """Start the emulator (Airbyte + Hightouch) in a child process; return at once.
+    """Start the emulator (every provider with a demo hook) in a child process; return at once.
 
     The child inherits a listening socket bound here, so the returned
     profile works immediately (requests queue until the child accepts).
@@ -149,13 +137,7 @@ def start_demo(
         str(seed),
         "--speed",
         repr(speed),
-        "--client-id",
-        DEMO_CLIENT_ID,
-        "--client-secret",
-        DEMO_CLIENT_SECRET,
-        "--hightouch-api-key",
-        DEMO_HIGHTOUCH_KEY,
-    ]
+    ]  # credentials: the emulator's defaults, which the providers' demo hooks point at
     if big_log_lines is not None:
         args += ["--big-log-lines", str(big_log_lines)]
     data_dir = _demo_data_dir()

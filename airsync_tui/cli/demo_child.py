@@ -23,9 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--speed", type=float, required=True)
-    parser.add_argument("--client-id", required=True)
-    parser.add_argument("--client-secret", required=True)
-    parser.add_argument("--hightouch-api-key", required=True)
+    # Credentials default to the emulator's own, which the providers' demo hooks (ProviderSpec.demo) use.
+    parser.add_argument("--client-id", default=None)
+    parser.add_argument("--client-secret", default=None)
     parser.add_argument("--big-log-lines", type=int, default=None)
     parser.add_argument("--duckdb-path", default=None, help="the demo's DuckDB destination file")
     parser.add_argument(
@@ -42,14 +42,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from airsync_tui.emulator.server import EmulatorOptions, build_app
 
-    options = EmulatorOptions(
-        seed=args.seed,
-        speed=args.speed,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        hightouch_api_key=args.hightouch_api_key,
-        duckdb_path=args.duckdb_path,
-    )
+    options = EmulatorOptions(seed=args.seed, speed=args.speed, duckdb_path=args.duckdb_path)
+    if args.client_id is not None:
+        options.client_id = args.client_id
+    if args.client_secret is not None:
+        options.client_secret = args.client_secret
     if args.big_log_lines is not None:
         options.big_log_lines = args.big_log_lines
     sock = socket.socket(fileno=args.fd)

@@ -19,7 +19,7 @@ from airsync_tui.cli.terminal import clean
 from airsync_tui.cli.terminal import install as install_safe_output
 from airsync_tui.cli.terminal import restore as restore_output
 from airsync_tui.errors import EXIT_USAGE
-from airsync_tui.providers.registry import PROVIDER_FACTORIES
+from airsync_tui.providers.registry import specs
 
 EXIT_INTERRUPTED = 130
 
@@ -125,20 +125,14 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = Fals
     """Global flags work before or after the subcommand."""
     default = None if top_level else argparse.SUPPRESS
     parser.add_argument("--profile", default=default, help="profile name from the config file")
-    parser.add_argument("--api-url", default=default, help="Airbyte public API root, e.g. http://localhost:8000/api/public/v1")
-    parser.add_argument("--workspace", default=default, help="Airbyte workspace id")
-    parser.add_argument("--config-api-url", default=default, help="Airbyte config API root (derived from --api-url when omitted)")
-    parser.add_argument("--client-id", default=default, help="Airbyte client id (prefer AIRBYTE_CLIENT_ID or a profile)")
-    parser.add_argument(
-        "--client-secret", default=default, help="Airbyte client secret (visible in `ps`: prefer AIRBYTE_CLIENT_SECRET)"
-    )
-    parser.add_argument("--bearer-token", default=default, help="static Airbyte token instead of client credentials")
-    parser.add_argument("--hightouch-api-url", default=default, help="Hightouch API root (default https://api.hightouch.com/api/v1)")
-    parser.add_argument("--hightouch-api-key", default=default, help="Hightouch API key (prefer HIGHTOUCH_API_KEY)")
+    for spec in specs():  # each provider's own flags, from its ProviderSpec
+        for item in spec.fields:
+            if item.flag is not None:
+                parser.add_argument(item.flag, dest=item.override_key, default=default, help=item.help)
     parser.add_argument(
         "--provider",
         default=default,
-        choices=tuple(PROVIDER_FACTORIES),
+        choices=tuple(spec.name for spec in specs()),
         help="use only this provider (when a profile configures both)",
     )
     parser.add_argument(

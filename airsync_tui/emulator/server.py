@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import socket
 import sys
@@ -77,8 +78,23 @@ async def _tick_forever(world: AirbyteWorld) -> None:
         await asyncio.sleep(TICK_SECONDS)
 
 
-def _build_hightouch(clock: VirtualClock, options: EmulatorOptions) -> Starlette:
+def build_hightouch_mount(clock: VirtualClock, options: EmulatorOptions) -> Starlette:
+    """Hightouch's demo hook (`providers/hightouch/spec.py` names it by dotted path)."""
     return build_hightouch_app(clock, seed=options.seed, syncs=options.hightouch_syncs, api_key=options.hightouch_api_key)
+
+
+def _provider_mounts(clock: VirtualClock, options: EmulatorOptions) -> dict[str, tuple[str, Starlette]]:
+    """Every registered provider whose demo hook mounts its own app: name -> (path, app)."""
+    from airsync_tui.providers.registry import specs
+
+    mounts: dict[str, tuple[str, Starlette]] = {}
+    for spec in specs():
+        if spec.demo is None or spec.demo.app_factory is None:
+            continue
+        module_name, _, attr = spec.demo.app_factory.partition(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+        mounts[spec.name] = (spec.demo.mount_path, factory(clock, options))
+    return mounts
 
 
 def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> Starlette:
@@ -100,13 +116,16 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
         ref, _, outcome = item.rpartition("=")
         set_outcome(world, ref, outcome)
     routes.extend(admin_routes(world))
-    hightouch = _build_hightouch(clock, options)
-    routes.append(Mount("/hightouch", app=hightouch))
+    mounts = _provider_mounts(clock, options)
+    for path, sub_app in mounts.values():
+        routes.append(Mount(path, app=sub_app))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         ticker = asyncio.create_task(_tick_forever(world), name="airbyte-emulator-ticker")
-        async with hightouch.router.lifespan_context(hightouch):
+        async with contextlib.AsyncExitStack() as stack:
+            for _, sub_app in mounts.values():
+                await stack.enter_async_context(sub_app.router.lifespan_context(sub_app))
             try:
                 yield
             finally:
@@ -129,7 +148,8 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     app.state.problem_style = problem_style
     app.state.request_log = request_log
     app.state.airbyte_world = world
-    app.state.hightouch_app = hightouch
+    for name, (_, sub_app) in mounts.items():
+        setattr(app.state, f"{name}_app", sub_app)
     app.state.faults = fault_state
     app.state.tokens = tokens
     app.state.clock = clock
@@ -176,7 +196,8 @@ class RunningEmulator:
 
     @property
     def hightouch_world(self) -> HightouchWorld:
-        return self.app.state.hightouch_app.state.world
+        world: HightouchWorld = self.app.state.hightouch_app.state.world
+        return world
 
     def _serve(self) -> None:
         self._server.run(sockets=[self._sock])

@@ -3,7 +3,7 @@
 Why lenient: Airbyte adds enum values over time (`queued` in 2026 broke every
 closed-enum client, airbyte-api-python-sdk#141) and omits null fields
 (Jackson NON_ABSENT). So every model ignores unknown fields, statuses and
-types stay plain strings (classified later through `models/status.py`), and a
+types stay plain strings (classified later through `providers/airbyte/statuses.py`), and a
 malformed time becomes None instead of failing the whole page.
 
 Why per-field time types: the units differ by API and by field (see

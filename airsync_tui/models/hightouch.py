@@ -8,7 +8,7 @@ one answer is odd, so here:
 * every model ignores unknown fields (`extra="ignore"`), so new API fields
   never break parsing;
 * statuses stay plain strings; their meaning is decided later by
-  `models.status.hightouch_run_status` (unknown -> in progress + flagged);
+  `providers.hightouch.statuses.hightouch_run_status` (unknown -> in progress + flagged);
 * `startedAt`/`finishedAt`/`lastRunAt`/`schedule`/`error` are nullable;
 * `completionRatio` is clamped to 0..1 and is advisory only (the spec's own
   example shows 0.54 on a `success` run).

@@ -22,7 +22,7 @@ class StatusCategory(str, Enum):
     RUNNING = "running"
     RETRYING = "retrying"  # an attempt failed and another is coming (Airbyte `incomplete`)
     SUCCEEDED = "succeeded"
-    WARNING = "warning"  # finished with caveats (Hightouch `warning`)
+    WARNING = "warning"  # finished with caveats (e.g. some rows rejected)
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"  # a value this version does not know: non-terminal, flagged
@@ -81,47 +81,5 @@ class JobStatus(BaseModel):
         return self.raw
 
 
-AIRBYTE_JOB_STATUSES: dict[str, StatusCategory] = {
-    "pending": StatusCategory.PENDING,
-    "queued": StatusCategory.PENDING,
-    "running": StatusCategory.RUNNING,
-    "incomplete": StatusCategory.RETRYING,
-    "succeeded": StatusCategory.SUCCEEDED,
-    "failed": StatusCategory.FAILED,
-    "cancelled": StatusCategory.CANCELLED,
-}
-
-AIRBYTE_ATTEMPT_STATUSES: dict[str, StatusCategory] = {
-    "running": StatusCategory.RUNNING,
-    "succeeded": StatusCategory.SUCCEEDED,
-    "failed": StatusCategory.FAILED,
-}
-
-HIGHTOUCH_RUN_STATUSES: dict[str, StatusCategory] = {
-    "queued": StatusCategory.PENDING,
-    "pending": StatusCategory.PENDING,
-    "querying": StatusCategory.RUNNING,
-    "processing": StatusCategory.RUNNING,
-    "reporting": StatusCategory.RUNNING,
-    "success": StatusCategory.SUCCEEDED,
-    "warning": StatusCategory.WARNING,
-    # Real runs report this word (not in the v1 enum): the run finished and
-    # the destination rejected some rows, the same meaning as `warning`.
-    "completed_with_errors": StatusCategory.WARNING,
-    "failed": StatusCategory.FAILED,
-    "cancelled": StatusCategory.CANCELLED,
-    "canceled": StatusCategory.CANCELLED,  # one "l", as some real answers spell it
-    # Terminal per Hightouch's own Airflow provider; shown as its own word.
-    "interrupted": StatusCategory.FAILED,
-    # Legacy v2 constant (HightouchHook.ABORTED): stopped by Hightouch, not by
-    # the operator, so it counts as a failure.
-    "aborted": StatusCategory.FAILED,
-}
-
-
-def airbyte_job_status(raw: str | None) -> JobStatus:
-    return JobStatus.classify(raw, AIRBYTE_JOB_STATUSES)
-
-
-def hightouch_run_status(raw: str | None) -> JobStatus:
-    return JobStatus.classify(raw, HIGHTOUCH_RUN_STATUSES)
+# Each provider's own words live in its package (`providers/<name>/statuses.py`) and reach the
+# rest of the program through `ProviderSpec.status_table`; this module is the neutral vocabulary.

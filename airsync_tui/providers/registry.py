@@ -1,52 +1,89 @@
-"""Which providers exist and how a profile turns into provider clients.
+"""The one list of providers, and how a profile turns into provider clients.
 
-This table is the only place that knows provider names: adding a third
-provider means one entry here plus its config section, and nothing in the
-service, CLI or UI changes.
+Adding a provider: a package `providers/<name>/` whose `spec.py` exports a
+`ProviderSpec` named `SPEC`, plus one line in `_BUILTIN` below. A provider
+shipped outside this repository registers through the entry point group
+`airsync_tui.providers` instead (`<name> = "package.module:SPEC"` in its
+`pyproject.toml`); `register()` does the same at run time (tests).
+Config, the CLI's flags, the dashboard and the demo all loop over `specs()`.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.providers.spec import ProviderSpec
 
 if TYPE_CHECKING:
     from airsync_tui.config import Profile
 
+ENTRY_POINT_GROUP = "airsync_tui.providers"
 
-def _airbyte(profile: Profile, read_only: bool) -> SyncProvider | None:
-    if profile.airbyte is None:
-        return None
-    from airsync_tui.providers.airbyte.provider import AirbyteProvider
+#: module paths of the built-in specs, in the order providers are listed
+_BUILTIN: tuple[str, ...] = (
+    "airsync_tui.providers.airbyte.spec",
+    "airsync_tui.providers.hightouch.spec",
+)
 
-    return AirbyteProvider.from_settings(profile.airbyte, read_only=read_only)
-
-
-def _hightouch(profile: Profile, read_only: bool) -> SyncProvider | None:
-    if profile.hightouch is None:
-        return None
-    from airsync_tui.providers.hightouch.provider import HightouchProvider
-
-    return HightouchProvider.from_settings(profile.hightouch, read_only=read_only)
+_specs: dict[str, ProviderSpec] | None = None
 
 
-#: provider name -> factory(profile, read_only) -> provider or None when not configured
-PROVIDER_FACTORIES: dict[str, Callable[[Profile, bool], SyncProvider | None]] = {
-    "airbyte": _airbyte,
-    "hightouch": _hightouch,
-}
+def _load() -> dict[str, ProviderSpec]:
+    global _specs
+    if _specs is None:
+        loaded: dict[str, ProviderSpec] = {}
+        for module in _BUILTIN:
+            spec = importlib.import_module(module).SPEC
+            loaded[spec.name] = spec
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            spec = entry.load()
+            if isinstance(spec, ProviderSpec) and spec.name not in loaded:
+                loaded[spec.name] = spec
+        _specs = loaded
+    return _specs
+
+
+def specs() -> tuple[ProviderSpec, ...]:
+    """Every registered provider, built-ins first."""
+    return tuple(_load().values())
+
+
+def spec(name: str) -> ProviderSpec | None:
+    return _load().get(name)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_load())
+
+
+def register(provider_spec: ProviderSpec) -> Callable[[], None]:
+    """Add a provider at run time (what an entry point does at start); returns the undo."""
+    loaded = _load()
+    if provider_spec.name in loaded:
+        raise ValueError(f"provider {provider_spec.name!r} is already registered")
+    loaded[provider_spec.name] = provider_spec
+
+    def unregister() -> None:
+        loaded.pop(provider_spec.name, None)
+
+    return unregister
 
 
 def build_providers(profile: Profile, *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
     """Every provider the profile configures (or just `only`)."""
     ro = profile.read_only if read_only is None else read_only
     providers: list[SyncProvider] = []
-    for name, factory in PROVIDER_FACTORIES.items():
-        if only is not None and name != only:
+    for provider_spec in specs():
+        if only is not None and provider_spec.name != only:
             continue
-        provider = factory(profile, ro)
-        if provider is not None:
-            providers.append(provider)
+        settings = profile.settings_for(provider_spec.name)
+        if settings is not None:
+            providers.append(provider_spec.build(settings, read_only=ro))
     return providers
+
+
+__all__ = ["ENTRY_POINT_GROUP", "build_providers", "names", "register", "spec", "specs"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from airsync_tui.errors import ConfigError
 from airsync_tui.providers.base import SyncProvider
-from airsync_tui.providers.registry import build_providers
+from airsync_tui.providers.registry import build_providers, specs
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 
 if TYPE_CHECKING:
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 def providers_for(profile: Profile, *, read_only: bool | None = None, only: str | None = None) -> list[SyncProvider]:
     providers = build_providers(profile, read_only=read_only, only=only)
     if not providers:
+        hints = [spec.how_to_configure() for spec in specs()]
         raise ConfigError(
             f"profile {profile.name!r} configures no provider",
-            hint="set AIRBYTE_CLIENT_ID/AIRBYTE_CLIENT_SECRET (or AIRBYTE_BEARER_TOKEN) and AIRBYTE_API_ROOT, "
-            "or HIGHTOUCH_API_KEY, or add a profile to the config file (airsync config path)",
+            hint="set " + "; or ".join(hints) + "; or add a profile to the config file (airsync config path)",
         )
     return providers
 

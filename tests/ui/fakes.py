@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from airsync_tui.errors import ApiError, ConflictError, NotFoundError, TransportError
+from airsync_tui.errors import ApiError, ConflictError, NotFoundError, ReadOnlyError, TransportError
 from airsync_tui.models.domain import (
     Attempt,
     Connection,
@@ -27,7 +27,9 @@ from airsync_tui.models.domain import (
     StreamProgress,
     Workspace,
 )
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.models.status import JobStatus
+from airsync_tui.providers import registry
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,
@@ -56,6 +58,29 @@ AIRBYTE_JOB_TYPES = (
         unavailable_reason="the Airbyte public API cannot start refreshes; use the web UI",
     ),
 )
+
+
+def provider_status(provider: str, raw: str) -> JobStatus:
+    """`raw` classified by the registered provider's own status table (what its mapping does)."""
+    spec = registry.spec(provider)
+    assert spec is not None, f"no registered provider {provider!r}"
+    return spec.classify(raw)
+
+
+def status_as(provider: str, raw: str) -> JobStatus:
+    """A status word of the fakes' shared (Airbyte) vocabulary, said in `provider`'s own word.
+
+    A fake posing as Hightouch must report `success`, not `succeeded`: the provider contract
+    (tests/integration/test_provider_contract.py) checks every status against the provider's table.
+    """
+    own = provider_status(provider, raw)
+    if own.known:
+        return own
+    category = airbyte_job_status(raw).category
+    spec = registry.spec(provider)
+    assert spec is not None
+    word = next((w for w, c in spec.status_table.items() if c == category), raw)
+    return spec.classify(word)
 
 
 def airbyte_caps() -> ProviderCapabilities:
@@ -193,6 +218,8 @@ class FakeProvider:
 
     async def trigger(self, connection_id: str, job_type: str = "sync") -> TriggerResult:
         self._count("trigger")
+        if self.read_only:  # the real providers refuse in the client too (the provider contract)
+            raise ReadOnlyError("read-only session: triggering is disabled")
         self.triggers.append((connection_id, job_type))
         for state in self.jobs.values():
             if state.job.connection_id == connection_id and state.job.status.is_active:
@@ -204,7 +231,7 @@ class FakeProvider:
             id=str(self._next_id),
             connection_id=connection_id,
             job_type=job_type,
-            status=airbyte_job_status("pending"),
+            status=status_as(self.name, "pending"),
             created_at=now,
             updated_at=now,
         )
@@ -219,7 +246,7 @@ class FakeProvider:
             raise ConflictError(f"job {job_id} is not running")
         now = self.clock()
         state.job = state.job.model_copy(
-            update={"status": airbyte_job_status("cancelled"), "ended_at": now, "updated_at": now, "progress": None}
+            update={"status": status_as(self.name, "cancelled"), "ended_at": now, "updated_at": now, "progress": None}
         )
         return state.job
 
@@ -248,11 +275,11 @@ class FakeProvider:
         now = self.clock()
         job = state.job
         if state.steps >= self.steps_to_finish:
-            status = airbyte_job_status(self.finish_status)
+            status = status_as(self.name, self.finish_status)
             failed = status.category.value == "failed"
             attempt = Attempt(
                 number=len(state.attempts) - 1 if state.attempts else 0,
-                status=airbyte_job_status("failed" if failed else "succeeded"),
+                status=status_as(self.name, "failed" if failed else "succeeded"),
                 created_at=job.started_at or now,
                 ended_at=now,
                 records_committed=1200,
@@ -277,7 +304,7 @@ class FakeProvider:
             state.attempts = [Attempt(number=0, status=airbyte_job_status("running"), created_at=now)]
         state.job = job.model_copy(
             update={
-                "status": airbyte_job_status("running"),
+                "status": status_as(self.name, "running"),
                 "started_at": job.started_at or now,
                 "updated_at": now,
                 "progress": progress,
@@ -404,7 +431,7 @@ def hightouch_world() -> tuple[list[Connection], list[Job]]:
             provider="hightouch",
             id="901",
             connection_id=connections[0].id,
-            status=airbyte_job_status("succeeded"),
+            status=provider_status("hightouch", "success"),
             created_at=now - timedelta(minutes=20),
             started_at=now - timedelta(minutes=20),
             ended_at=now - timedelta(minutes=18),
@@ -422,7 +449,7 @@ def hightouch_world() -> tuple[list[Connection], list[Job]]:
             provider="hightouch",
             id="902",
             connection_id=connections[1].id,
-            status=airbyte_job_status("running"),
+            status=provider_status("hightouch", "processing"),
             created_at=now - timedelta(minutes=1),
             started_at=now - timedelta(minutes=1),
             updated_at=now,

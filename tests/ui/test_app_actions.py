@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from airsync_tui.errors import ApiError
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.ui.app import SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, JobTypeModal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airsync_tui.models.domain import Job
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.job import JobScreen
 from tests.ui.conftest import SIZE, make_app, notifications, screen_text, wait_for

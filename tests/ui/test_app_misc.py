@@ -121,7 +121,7 @@ async def test_profile_key_hidden_without_profiles() -> None:
 async def test_logs_from_the_connection_list_open_the_latest_attempt() -> None:
     """Without a cached job detail the viewer still opens on the newest attempt, not attempt 1."""
     from airsync_tui.models.domain import Attempt
-    from airsync_tui.models.status import airbyte_job_status
+    from airsync_tui.providers.airbyte.statuses import airbyte_job_status
     from airsync_tui.ui.screens.log_screen import LogScreen
 
     app = make_app()

@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.command import CommandPalette
 
 from airsync_tui.models.rate import RateWindow
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import JobStatusChanged
 from airsync_tui.ui.bindings import palette_entries

@@ -32,9 +32,9 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.domain import Job
-from airsync_tui.models.status import airbyte_job_status
 from airsync_tui.providers.airbyte import AirbyteProvider
 from airsync_tui.providers.airbyte.auth import ClientCredentialsAuth, refresh_margin
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.airbyte.sync_result import SyncAttempt, SyncResult, run_sync
 from airsync_tui.providers.http import RetryPolicy
 

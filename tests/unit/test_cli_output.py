@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from airsync_tui.cli.output import WaitPrinter, inert, job_json
 from airsync_tui.models.domain import Job, Progress
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 
 
 def _job(status: str, **kw: object) -> Job:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, TriggerRunOutput
-from airsync_tui.models.status import StatusCategory, hightouch_run_status
+from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch.mapping import (
     map_run,
     map_schedule,
@@ -16,6 +16,7 @@ from airsync_tui.providers.hightouch.mapping import (
     run_summary_lines,
     sync_display_name,
 )
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.providers.hightouch.tracker import RunTracker, sync_is_busy
 
 NOW = datetime(2026, 1, 5, 10, 5, tzinfo=UTC)

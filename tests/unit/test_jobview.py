@@ -17,7 +17,7 @@ from airsync_tui.models.jobview import (
     whole_percent,
 )
 from airsync_tui.models.rate import RateWindow
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.clock import ShownClock
 from airsync_tui.ui.formatting import DARK, percent, progress_bar
 from airsync_tui.ui.screens.connection_columns import plan_columns

@@ -7,7 +7,7 @@ from datetime import timedelta
 from airsync_tui.logs.errors import error_groups, first_line_matching
 from airsync_tui.logs.index import Level, LogIndex
 from airsync_tui.models.domain import Attempt, FailureInfo, StreamProgress
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.log_report import attempt_summary_lines, failure_header_lines
 
 # Shapes from Airbyte platform logs (SocketTimeout in a JDBC source, the CDK's HTTP 429 trace).

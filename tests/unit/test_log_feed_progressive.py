@@ -9,7 +9,7 @@ from airsync_tui.logs.feed import supports_progressive
 from airsync_tui.logs.progressive import MIN_PROGRESSIVE_BYTES
 from airsync_tui.logs.synthetic import synthetic_attempt_json
 from airsync_tui.models.domain import Job
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.base import AttemptLog
 from airsync_tui.service.log_feed import ProviderLogFeed
 

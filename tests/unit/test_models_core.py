@@ -8,7 +8,7 @@ import pytest
 
 from airsync_tui.models.domain import Schedule, StreamProgress
 from airsync_tui.models.progress import compute_progress
-from airsync_tui.models.status import StatusCategory, airbyte_job_status, hightouch_run_status
+from airsync_tui.models.status import StatusCategory
 from airsync_tui.models.timeparse import (
     TimeParseError,
     format_duration,
@@ -16,6 +16,8 @@ from airsync_tui.models.timeparse import (
     parse_iso,
     parse_time,
 )
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 
 UTC = UTC
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from airsync_tui.models.domain import Connection, Job, Progress, RowBreakdown, Schedule
-from airsync_tui.models.status import airbyte_job_status, hightouch_run_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.service.events import (
     ApiHealthChanged,
     ConnectionsLoaded,

@@ -8,8 +8,8 @@ from airsync_tui.emulator.airbyte.stream_statuses import latest_per_run_state
 from airsync_tui.emulator.airbyte.world import AirbyteWorld
 from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.models.domain import Job, JobDetail, StreamProgress
-from airsync_tui.models.status import airbyte_job_status
 from airsync_tui.models.stream_state import StreamState
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.airbyte.stream_states import map_stream_statuses
 from airsync_tui.service.stream_states import states_from_detail
 from airsync_tui.ui.themes import palette_for

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from airsync_tui.models.domain import Job, RowBreakdown
-from airsync_tui.models.status import airbyte_job_status, hightouch_run_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.providers.airbyte.timeline import (
     ALL_EVENT_TYPES,
     map_connection_event,
     map_minimal_event,
 )
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.service.timeline import event_from_job, timeline_from_jobs
 
 T0 = 1_764_547_200  # 2025-12-01T00:00:00Z

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from airsync_tui.models.domain import Connection, FailureInfo, Job, Schedule
-from airsync_tui.models.status import airbyte_job_status
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
 from airsync_tui.service.triage import (
     FleetSnapshot,

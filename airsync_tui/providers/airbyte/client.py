@@ -26,7 +26,6 @@ from typing import Any
 
 import httpx
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.errors import ConfigError, TransportError
 from airsync_tui.models.airbyte import (
     AttemptInfoRead,
@@ -44,6 +43,7 @@ from airsync_tui.models.airbyte import (
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.airbyte.auth import NoAuth, build_auth
 from airsync_tui.providers.airbyte.errors import LABEL, ConfigApiUnavailable, make_error_mapper
+from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.http import (
     JsonHttp,
     RetryPolicy,

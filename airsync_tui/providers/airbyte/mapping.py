@@ -35,7 +35,8 @@ from airsync_tui.models.domain import (
     Workspace,
 )
 from airsync_tui.models.progress import compute_progress
-from airsync_tui.models.status import AIRBYTE_ATTEMPT_STATUSES, JobStatus, airbyte_job_status
+from airsync_tui.models.status import JobStatus
+from airsync_tui.providers.airbyte.statuses import AIRBYTE_ATTEMPT_STATUSES, airbyte_job_status
 
 PROVIDER = "airbyte"
 

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from pydantic import ValidationError
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.errors import (
     ApiError,
     AuthError,
@@ -56,6 +55,7 @@ from airsync_tui.providers.airbyte.mapping import (
     map_public_job,
     map_workspace,
 )
+from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.airbyte.stream_states import fetch_stream_statuses
 from airsync_tui.providers.base import (
     ActivityCursor,

@@ -30,8 +30,8 @@ from airsync_tui.models.domain import (
 )
 from airsync_tui.models.hightouch import RowCounts, Sync, SyncRun, SyncSchedule
 from airsync_tui.models.progress import compute_progress
-from airsync_tui.models.status import hightouch_run_status
 from airsync_tui.models.timeparse import format_iso
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 
 PROVIDER = "hightouch"
 _SLUG_JOIN = "-to-"

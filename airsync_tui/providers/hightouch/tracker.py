@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from airsync_tui.models.hightouch import Sync, SyncRun
-from airsync_tui.models.status import hightouch_run_status
+from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 
 # Sync statuses that mean "no run going" even though they are not run outcomes.
 IDLE_SYNC_STATUSES = frozenset({"disabled", "pending"})
