@@ -64,7 +64,7 @@ def test_serve_warns_on_a_non_loopback_host(tmp_path: Path) -> None:
     port = _free_port()
     env = dict(
         os.environ,
-        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_CONFIG=os.devnull,
         AIRSYNC_STATE=str(tmp_path / "s.db"),
     )
     proc = subprocess.Popen(
@@ -107,7 +107,7 @@ def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
     port = _free_port()
     env = dict(
         os.environ,
-        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_CONFIG=os.devnull,
         AIRSYNC_STATE=str(tmp_path / "s.db"),
     )
     proc = subprocess.Popen(

@@ -212,7 +212,7 @@ def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str
         AIRBYTE_CLIENT_ID=emu.client_id,
         AIRBYTE_CLIENT_SECRET=SECRET,
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        AIRSYNC_CONFIG=os.devnull,
     )
     return subprocess.run(
         [sys.executable, "-m", "airsync_tui", "query", *args],

@@ -291,7 +291,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
             AIRBYTE_CLIENT_ID="pg-cli",
             AIRBYTE_CLIENT_SECRET="pg-cli",
             AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-            AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+            AIRSYNC_CONFIG=os.devnull,
         )
 
         def query(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -346,7 +346,7 @@ async def test_data_view_against_the_real_server(
     from tests.ui.conftest import SIZE, screen_text, wait_for
 
     monkeypatch.setenv("POSTGRES_PASSWORD", PASSWORD)
-    monkeypatch.setenv("AIRSYNC_CONFIG", os.devnull + ".missing.toml")
+    monkeypatch.setenv("AIRSYNC_CONFIG", os.devnull)
     with start_emulator(
         EmulatorOptions(
             speed=1.0, big_log_lines=0, client_id="pg-ui", client_secret="pg-ui"

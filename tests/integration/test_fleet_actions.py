@@ -312,7 +312,7 @@ def cli(
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=str(tmp_path / "missing.toml"),
+        AIRSYNC_CONFIG=os.devnull,
         AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
     )
     return subprocess.run(

@@ -126,7 +126,7 @@ def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
         AIRBYTE_CLIENT_ID=emu.client_id,
         AIRBYTE_CLIENT_SECRET=emu.client_secret,
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+        AIRSYNC_CONFIG=os.devnull,
     )
     return subprocess.run(
         [sys.executable, "-m", "airsync_tui", *args],
