@@ -350,7 +350,7 @@ class JsonHttp:
         self._signal(HttpSignal("error", last_error.one_line()))
         raise last_error
 
-    def _token_error(self, failed: "TokenFailed") -> ApiError:
+    def _token_error(self, failed: TokenFailed) -> ApiError:
         """The token endpoint's answer as one of our errors (never handed back as data)."""
         response = failed.response
         if response is None:

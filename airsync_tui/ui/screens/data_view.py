@@ -180,7 +180,7 @@ class DataScreen(Screen[None]):
                 plain(added),
             ]
         if summary.stream in table.rows:
-            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells):
+            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells, strict=True):
                 table.update_cell(summary.stream, key, cell)
         else:
             table.add_row(*cells, key=summary.stream)
