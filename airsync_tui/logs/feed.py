@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -177,7 +177,7 @@ class StaticLogFeed:
         return self._copy(attempt)
 
     @staticmethod
-    def _held(attempt: StaticAttempt, on_prefix: PrefixCallback) -> Callable[[LogIndex], object]:
+    def _held(attempt: StaticAttempt, on_prefix: PrefixCallback) -> Callable[[LogIndex], Awaitable[None]]:
         """``on_prefix`` followed by waiting for ``attempt.hold_full`` (tests)."""
 
         async def call(prefix: LogIndex) -> None:
