@@ -96,11 +96,18 @@ SYNC_CACHE_SECONDS = 30.0  # list_connections -> recent_jobs/list_workspaces reu
 
 
 class HightouchSettingsLike(Protocol):
-    """The shape of `airsync_tui.config.HightouchSettings` (kept structural: no import cycle)."""
+    """The shape of `airsync_tui.config.HightouchSettings` (kept structural: no import cycle).
 
-    api_url: str
-    api_key: SecretStr | None
-    timeout: float
+    Read-only members: the settings are a frozen model, and the provider only reads them."""
+
+    @property
+    def api_url(self) -> str: ...
+
+    @property
+    def api_key(self) -> SecretStr | None: ...
+
+    @property
+    def timeout(self) -> float: ...
 
 
 def _sync_number(connection_id: str) -> int:
