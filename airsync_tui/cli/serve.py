@@ -110,7 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.demo:
             from airsync_tui.cli.demo import start_demo, take_prestarted
 
-            demo = take_prestarted() or start_demo()  # the launcher may have started it already
+            demo = take_prestarted() or start_demo()
             profile = demo.profile
             assert profile.airbyte is not None and profile.hightouch is not None
             os.environ["AIRBYTE_CLIENT_SECRET"] = (

@@ -212,7 +212,7 @@ async def cmd_watch(args: argparse.Namespace) -> int:
     if getattr(args, "demo", False):
         from airsync_tui.cli.demo import start_demo, take_prestarted
 
-        demo = take_prestarted() or start_demo()  # the launcher may have started it already
+        demo = take_prestarted() or start_demo()
         profile = demo.profile
     else:
         from airsync_tui.cli.commands import load_cli_profile
