@@ -101,7 +101,7 @@ def measure(
     """Interleave the programs run by run (so a load spike hits all of them alike)."""
     results = [LaunchResult(name) for name, _, _ in programs]
     for _ in range(runs):
-        for result, (_, command, ready) in zip(results, programs):
+        for result, (_, command, ready) in zip(results, programs, strict=True):
             seconds, screen = time_first_screen(
                 command, ready, cols=cols, rows=rows, env=env
             )

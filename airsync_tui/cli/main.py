@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("airsync: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
-        except Exception as exc:  # one line, never a traceback (see cli.failures)
+        except Exception as exc:  # noqa: BLE001 - the CLI's outer boundary: one line, never a traceback (see cli.failures)
             code, line = classify(exc)
             print(f"airsync: error: {clean(line)}", file=sys.stderr)
             return code
@@ -182,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("airsync: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as exc:  # AirsyncError, ValidationError, anything: one line (cli.failures)
+    except Exception as exc:  # noqa: BLE001 - AirsyncError, ValidationError, anything: one line (cli.failures)
         code, line = classify(exc)
         print(f"airsync: error: {line}", file=sys.stderr)
         return code

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any
 
 from airsync_tui.cli.output import inert, print_table
@@ -149,7 +151,8 @@ class _providers:
     def __init__(
         self, args: argparse.Namespace, given: list[Any] | None, opener: Any
     ) -> None:
-        self._args, self._given, self._opener, self._cm = args, given, opener, None
+        self._args, self._given, self._opener = args, given, opener
+        self._cm: contextlib.AbstractAsyncContextManager[list[Any]] | None = None
 
     async def __aenter__(self) -> list[Any]:
         if self._given is not None:
@@ -159,9 +162,11 @@ class _providers:
         providers: list[Any] = await self._cm.__aenter__()
         return providers
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._cm is not None:
-            await self._cm.__aexit__(*exc)
+            await self._cm.__aexit__(exc_type, exc, tb)
         elif self._given is not None:
             for provider in self._given:
                 await provider.aclose()

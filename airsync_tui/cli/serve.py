@@ -16,26 +16,41 @@ import os
 import shlex
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airsync_tui.errors import EXIT_OK
 
+if TYPE_CHECKING:  # building the parser must stay light (start-up time)
+    from airsync_tui.providers.spec import SettingField
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-#: Global flags forwarded to each dashboard process (secrets go through the environment instead).
-_FORWARDED = (
-    ("profile", "--profile"),
-    ("api_url", "--api-url"),
-    ("workspace", "--workspace"),
-    ("config_api_url", "--config-api-url"),
-    ("client_id", "--client-id"),
-    ("hightouch_api_url", "--hightouch-api-url"),
-    ("provider", "--provider"),
-)
-_SECRET_ENV = (
-    ("client_secret", "AIRBYTE_CLIENT_SECRET"),
-    ("bearer_token", "AIRBYTE_BEARER_TOKEN"),
-    ("hightouch_api_key", "HIGHTOUCH_API_KEY"),
-)
+#: Global (non-provider) flags forwarded to each tab's dashboard.
+_FORWARDED = (("profile", "--profile"), ("provider", "--provider"))
+
+
+def _provider_flags_and_secrets(values: Callable[[SettingField], object]) -> tuple[list[str], dict[str, str]]:
+    """Every provider's settings as the tab's flags, secrets as environment variables.
+
+    Read from the registry's specs (never a provider name): a secret goes through
+    the environment, so it never appears in the tab's command line (`ps`).
+    """
+    from airsync_tui.providers.registry import specs
+
+    flags: list[str] = []
+    secrets: dict[str, str] = {}
+    for spec in specs():
+        for field in spec.fields:
+            value = values(field)
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            if value in (None, ""):
+                continue
+            if field.secret:
+                if field.env:
+                    secrets[field.env[0]] = str(value)
+            elif field.flag is not None:
+                flags += [field.flag, str(value)]
+    return flags, secrets
 
 
 def add_serve_parser(
@@ -76,6 +91,7 @@ def dashboard_command(
             value = getattr(args, attr, None)
             if value:
                 argv += [flag, str(value)]
+        argv += _provider_flags_and_secrets(lambda field: getattr(args, field.override_key, None))[0]
     if not args.allow_actions:
         argv.append("--read-only")
     return shlex.join(argv)
@@ -93,6 +109,8 @@ def warning_for(host: str) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from textual_serve.server import Server
 
+    from airsync_tui.providers.registry import specs
+
     warning = warning_for(args.host)
     if warning is not None:
         if args.allow_actions:
@@ -107,33 +125,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
             demo = take_prestarted() or start_demo()
             profile = demo.profile
-            assert profile.airbyte is not None and profile.hightouch is not None
-            os.environ["AIRBYTE_CLIENT_SECRET"] = (
-                profile.airbyte.client_secret.get_secret_value()
-                if profile.airbyte.client_secret
-                else ""
-            )
-            os.environ["HIGHTOUCH_API_KEY"] = (
-                profile.hightouch.api_key.get_secret_value()
-                if profile.hightouch.api_key
-                else ""
-            )
-            flags = [
-                "--api-url",
-                profile.airbyte.api_url,
-                "--client-id",
-                profile.airbyte.client_id or "",
-                "--hightouch-api-url",
-                profile.hightouch.api_url,
-            ]
-            if profile.airbyte.workspace_id:
-                flags += ["--workspace", profile.airbyte.workspace_id]
+
+            def demo_value(field: SettingField) -> object:
+                for spec in specs():
+                    if field in spec.fields:
+                        settings = profile.settings_for(spec.name)
+                        return getattr(settings, field.name, None) if settings is not None else None
+                return None
+
+            flags, secrets = _provider_flags_and_secrets(demo_value)
+            os.environ.update(secrets)
             command = dashboard_command(args, demo_flags=flags)
         else:
-            for attr, env in _SECRET_ENV:
-                value = getattr(args, attr, None)
-                if value:
-                    os.environ[env] = str(value)
+            os.environ.update(_provider_flags_and_secrets(lambda field: getattr(args, field.override_key, None))[1])
             command = dashboard_command(args)
         public_url = (
             args.public_url

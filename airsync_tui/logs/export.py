@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from airsync_tui.logs.index import LEVEL_LABELS, SOURCE_LABELS, LogIndex
 
@@ -97,7 +97,7 @@ def write_formatted(
         binary.flush()
         return written
     for block in formatted_blocks(index, show_timestamps):
-        text_out: TextIO = out  # type: ignore[assignment]  # not binary: a text stream without .buffer
+        text_out = cast(TextIO, out)  # not binary: a text stream without .buffer
         text_out.write(block.decode("utf-8"))
         written += len(block)
     return written

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs is 3.13+; this module runs on 3.11
 
 __all__ = [
     "AttemptLogFeed",
@@ -79,8 +82,9 @@ class ProgressiveLogFeed(Protocol):
         ...
 
 
-def supports_progressive(feed: object) -> bool:
-    """Whether ``feed`` offers :meth:`ProgressiveLogFeed.load_progressive`."""
+def supports_progressive(feed: object) -> TypeIs[ProgressiveLogFeed]:
+    """Whether ``feed`` offers :meth:`ProgressiveLogFeed.load_progressive` (and, for the
+    type checker, ``feed`` is then both its own type and a ``ProgressiveLogFeed``)."""
     return callable(getattr(feed, "load_progressive", None))
 
 
@@ -177,7 +181,7 @@ class StaticLogFeed:
         return self._copy(attempt)
 
     @staticmethod
-    def _held(attempt: StaticAttempt, on_prefix: PrefixCallback) -> Callable[[LogIndex], object]:
+    def _held(attempt: StaticAttempt, on_prefix: PrefixCallback) -> Callable[[LogIndex], Awaitable[None]]:
         """``on_prefix`` followed by waiting for ``attempt.hold_full`` (tests)."""
 
         async def call(prefix: LogIndex) -> None:

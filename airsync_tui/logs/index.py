@@ -169,7 +169,7 @@ def compile_highlighter(term: str, case_sensitive: bool = False, regex: bool = F
 # -- the index -----------------------------------------------------------------
 
 
-def offsets_of(buf: bytes | bytearray, base: int = 0) -> array:
+def offsets_of(buf: bytes | bytearray, base: int = 0) -> array[int]:
     """Line-start offsets of a ``\\n``-terminated buffer (``n + 1`` entries).
 
     ``bytes.split`` + ``accumulate`` keeps the work in C; the temporary
@@ -225,12 +225,12 @@ class LogIndex:
     def from_parts(
         cls,
         buf: bytes,
-        timestamps: array,
+        timestamps: array[int],
         levels: bytes | bytearray,
         sources: bytes | bytearray,
         *,
         record_count: int | None = None,
-        offsets: array | None = None,
+        offsets: array[int] | None = None,
     ) -> LogIndex:
         """Adopt pre-built columns. ``buf`` must be sanitised and ``\\n``-terminated."""
         index = cls()
@@ -253,11 +253,11 @@ class LogIndex:
     def _append_parts(
         self,
         buf: bytes,
-        timestamps: array,
+        timestamps: array[int],
         levels: bytes | bytearray,
         sources: bytes | bytearray,
         record_count: int | None,
-        offsets: array | None = None,
+        offsets: array[int] | None = None,
     ) -> int:
         if buf and not buf.endswith(_NL):
             raise ValueError("buffer must end with a newline")
@@ -469,7 +469,7 @@ class LogIndex:
 
     def search(
         self, term: str, case_sensitive: bool = False, regex: bool = False, *, start: int = 0
-    ) -> array:
+    ) -> array[int]:
         """Sorted line numbers ``>= start`` whose message matches ``term`` (each once).
 
         The pattern runs over the whole buffer; ``[^\\n]*`` is appended so a
@@ -521,7 +521,7 @@ class LogIndex:
         self, min_level: int | None = None, sources: Iterable[int] | None = None
     ) -> bytes | None:
         """One byte per line (1 = shown), or ``None`` when nothing is filtered."""
-        mask: bytes | None = None
+        mask: bytes | bytearray | None = None
         if min_level is not None and _LEVEL_RANK[Level(min_level)] > 0:
             floor = _LEVEL_RANK[Level(min_level)]
             table = bytes(
@@ -542,7 +542,7 @@ class LogIndex:
                 ).to_bytes(n, "little")
         return bytes(mask) if mask is not None else None
 
-    def filter(self, min_level: int | None = None, sources: Iterable[int] | None = None) -> array:
+    def filter(self, min_level: int | None = None, sources: Iterable[int] | None = None) -> array[int]:
         """Visible line numbers for a minimum level and/or a set of sources."""
         mask = self.visibility_mask(min_level, sources)
         if mask is None:
@@ -562,7 +562,7 @@ class LogIndex:
         return self._levels.count(bytes([Level.ERROR]))
 
 
-def _max_gap(offsets: array) -> int:
+def _max_gap(offsets: array[int]) -> int:
     """Longest line (bytes, without its newline) described by ``offsets``."""
     if len(offsets) < 2:
         return 0

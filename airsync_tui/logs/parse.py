@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import calendar
 import gc
+import operator
 import re
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -239,8 +240,8 @@ def _next_headed_line(lines: Sequence[Any], i: int) -> int:
 
 def _index_in_chunks(
     records: Sequence[Any],
-    build: Any,
-    chunk_start: Any,
+    build: Callable[[Sequence[Any]], LogIndex],
+    chunk_start: Callable[[Sequence[Any], int], int] | None,
 ) -> LogIndex:
     """``build(records)`` done ``INDEX_CHUNK_RECORDS`` at a time; same result.
 
@@ -289,9 +290,9 @@ def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) ->
     if isinstance(data, bytes) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
         located = _locate_log_array(data)
         if located is not None:
-            fresh = _index_array_in_chunks(data, located, skip=index.record_count)
-            if fresh is not None:
-                return index.append_index(fresh) if fresh.record_count else 0
+            chunked = _index_array_in_chunks(data, located, skip=index.record_count)
+            if chunked is not None:
+                return index.append_index(chunked) if chunked.record_count else 0
     obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
     logs = obj.get("logs", obj) if isinstance(obj, dict) else {}
     logs = logs or {}
@@ -577,7 +578,7 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
 def _expand_tabs_in_place(messages: list[Any], tab: str | bytes) -> None:
     """Expand tabs only in the messages that have one (usually stack traces),
     per original line so columns are counted in characters, not bytes."""
-    for i in compress(range(len(messages)), map(type(tab).__contains__, messages, repeat(tab))):
+    for i in compress(range(len(messages)), map(operator.contains, messages, repeat(tab))):
         messages[i] = messages[i].expandtabs(TAB_SIZE)
 
 
@@ -616,7 +617,7 @@ def _strip_leading_levels(buf: bytes) -> bytes:
     return buf
 
 
-def _int_array(values: Iterable[Any]) -> array:
+def _int_array(values: Iterable[Any]) -> array[int]:
     try:
         return array("q", values)
     except TypeError:  # floats or strings from a sloppy server
@@ -679,7 +680,7 @@ _UNKNOWN_TABLE = bytes(1 if code == Level.UNKNOWN else 0 for code in range(256))
 
 
 def _inherit_continuations(
-    stamps_text: Sequence[bytes], timestamps: array, levels: bytearray, sources: bytearray
+    stamps_text: Sequence[bytes], timestamps: array[int], levels: bytearray, sources: bytearray
 ) -> None:
     """A line without a header (e.g. a stack-trace line) belongs to the line above."""
     headerless = [not s for s in stamps_text]

@@ -97,7 +97,7 @@ def _load_records(candidate: bytes, key: str) -> list[Any] | None:
     except orjson.JSONDecodeError:
         return None
     wanted = dict if key == "events" else str
-    if not records or not all(isinstance(r, wanted) for r in records):
+    if not isinstance(records, list) or not records or not all(isinstance(r, wanted) for r in records):
         return None
     return records
 

@@ -14,6 +14,7 @@ timestamps are epoch MILLISECONDS. Each field names its unit in its type.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from airsync_tui.models import guard
 from airsync_tui.models.timeparse import TimeParseError, parse_duration, parse_time
 
 
-def _lenient_time(unit: str):
+def _lenient_time(unit: str) -> Callable[[Any], datetime | None]:
     def parse(value: Any) -> datetime | None:
         try:
             return guard.moment(parse_time(value, epoch_unit=unit))

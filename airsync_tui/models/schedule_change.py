@@ -105,7 +105,7 @@ class ScheduleChange:
             raise ScheduleError(
                 f"cron {expression!r} has {len(fields)} fields: use 5 (Unix) or 6–7 (Quartz: sec min hour day month weekday [year])"
             )
-        for index, (value, (low, high)) in enumerate(zip(fields[:6], _RANGES)):
+        for index, (value, (low, high)) in enumerate(zip(fields[:6], _RANGES, strict=True)):
             if not _QUARTZ_FIELD.match(value):
                 raise ScheduleError(
                     f"cron field {index + 1} ({value!r}) has characters cron does not allow"

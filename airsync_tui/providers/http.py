@@ -131,6 +131,14 @@ def _non_json(response: httpx.Response, label: str) -> TransportError:
     )
 
 
+def _empty_body(response: httpx.Response, label: str) -> TransportError:
+    return TransportError(
+        f"{label} answered HTTP {response.status_code} with an empty body from {_where(response.request.url)}",
+        hint="a proxy or load balancer may be cutting answers; check the API URL",
+        retryable=True,
+    )
+
+
 def decode_json(response: httpx.Response, *, label: str) -> Any:
     """Parse a JSON body or raise a one-line TransportError that says what came back.
 
@@ -138,11 +146,7 @@ def decode_json(response: httpx.Response, *, label: str) -> Any:
     read as an empty connection list with a green "ok".
     """
     if not response.content.strip():
-        raise TransportError(
-            f"{label} answered HTTP {response.status_code} with an empty body from {_where(response.request.url)}",
-            hint="a proxy or load balancer may be cutting answers; check the API URL",
-            retryable=True,
-        )
+        raise _empty_body(response, label)
     try:
         return orjson.loads(response.content)
     except orjson.JSONDecodeError:
@@ -154,7 +158,7 @@ def json_bytes(response: httpx.Response, *, label: str) -> bytes:
     after a cheap check that it is a JSON document at all."""
     content = response.content
     if not content.strip():
-        return decode_json(response, label=label)  # type: ignore[no-any-return]  # raises: empty body
+        raise _empty_body(response, label)
     if content.lstrip()[:1] not in (b"{", b"["):
         raise _non_json(response, label)
     return content
@@ -350,7 +354,7 @@ class JsonHttp:
         self._signal(HttpSignal("error", last_error.one_line()))
         raise last_error
 
-    def _token_error(self, failed: "TokenFailed") -> ApiError:
+    def _token_error(self, failed: TokenFailed) -> ApiError:
         """The token endpoint's answer as one of our errors (never handed back as data)."""
         response = failed.response
         if response is None:

@@ -160,7 +160,7 @@ class AirsyncApp(TriageActions, App[None]):
         for provider in list(self.watcher.providers.values()):
             try:
                 workspaces = await provider.list_workspaces()
-            except Exception:  # noqa: BLE001, S112 - a label is a nicety; the id stays
+            except Exception:  # noqa: BLE001 - a label is a nicety; the id stays
                 continue
             for workspace in workspaces:
                 if workspace.id and workspace.name and workspace.id in label:

@@ -231,7 +231,7 @@ def test_read_only_guard_engine_and_timeout(postgres: int) -> None:
         # Past the guard, the session itself refuses to write (default_transaction_read_only).
         with pytest.raises(QueryFailed, match="read-only transaction"):
             cache._execute("DELETE FROM zendesk.zd_tickets", limit=1, timeout_s=10)
-        with pytest.raises(QueryCancelled, match="timed out after 0.5 s"):
+        with pytest.raises(QueryCancelled, match=r"timed out after 0\.5 s"):
             cache.run_sql_query("SELECT pg_sleep(10)", timeout_s=0.5)
         assert cache.run_sql_query(
             "SELECT count(*) FROM zendesk.zd_tickets WHERE id % 2 = 0"

@@ -8,12 +8,11 @@ from typing import Any
 
 import httpx
 import pytest
-
-yaml = pytest.importorskip("yaml")
-
-from test_emulator_openapi import Validator
+from test_emulator_openapi import Validator  # skips this module too when PyYAML is absent
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+
+yaml = pytest.importorskip("yaml")
 
 _ROOT = Path(__file__).resolve().parents[2]
 # The shared reference sits beside the repo (main checkout) or two levels up (a worktree under wt/).

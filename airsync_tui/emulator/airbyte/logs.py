@@ -113,7 +113,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
 
     fraction_per_second = plan.volume / span
     totals = sum(job.plan.targets)
-    total_bytes = sum(t * b for t, b in zip(job.plan.targets, job.plan.bytes_per_record))
+    total_bytes = sum(t * b for t, b in zip(job.plan.targets, job.plan.bytes_per_record, strict=True))
     step = 0.05
     x = step
     while x <= plan.volume + 1e-9:
@@ -177,8 +177,8 @@ def cancellation_lines(attempt: Attempt) -> list[LogLine]:
 def _emitted_at(job: Job, fraction: float) -> tuple[int, int]:
     """Records and bytes emitted at this fraction of the job (as in model.stream_progress)."""
     plan = job.plan
-    counts = [int(t * min(1.0, fraction * s)) for t, s in zip(plan.targets, plan.speeds)]
-    return sum(counts), sum(c * b for c, b in zip(counts, plan.bytes_per_record))
+    counts = [int(t * min(1.0, fraction * s)) for t, s in zip(plan.targets, plan.speeds, strict=True)]
+    return sum(counts), sum(c * b for c, b in zip(counts, plan.bytes_per_record, strict=True))
 
 
 def _fill(text: str, job: Job, stream: str) -> str:

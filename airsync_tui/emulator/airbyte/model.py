@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from airsync_tui.emulator.airbyte.catalog import FailureTemplate, StreamSpec
+
+if TYPE_CHECKING:
+    from airsync_tui.emulator.airbyte.logs import LogLine  # logs imports this module
 
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE_STATUSES = frozenset({"pending", "queued", "running", "incomplete"})
@@ -85,7 +89,7 @@ class Attempt:
     ended_at: float | None = None
     failure: FailureTemplate | None = None
     failure_stream: str | None = None
-    log_script: list | None = None  # built lazily by the log generator
+    log_script: list[LogLine] | None = None  # built lazily by the log generator
 
 
 @dataclass(slots=True)

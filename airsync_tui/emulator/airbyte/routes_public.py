@@ -92,7 +92,7 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
 
     async def token(request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
-        body: dict[str, Any]
+        body: object  # JSON may decode to any value; checked below
         try:
             if "application/x-www-form-urlencoded" in content_type:
                 # Parsed by hand: Starlette's form parser needs python-multipart, which we avoid.

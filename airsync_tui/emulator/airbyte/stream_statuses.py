@@ -117,7 +117,7 @@ def latest_per_run_state(
         return {"streamStatuses": []}
     attempt = job.attempts[-1]
     out: list[dict[str, Any]] = []
-    for spec, seq in zip(job.connection.streams, stream_run_states(job, attempt, now)):
+    for spec, seq in zip(job.connection.streams, stream_run_states(job, attempt, now), strict=True):
         latest: dict[str, tuple[float, dict[str, Any]]] = {}
         for state, at, extra in seq:
             latest[state] = (at, extra)

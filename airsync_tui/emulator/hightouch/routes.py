@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast, overload
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -49,6 +49,10 @@ def not_found(message: str = "Not Found") -> JSONBytesResponse:
 # ----------------------------------------------------------------- parameters
 
 
+@overload
+def _int(params: dict[str, str], name: str, default: int, *, minimum: int = 0) -> int: ...
+@overload
+def _int(params: dict[str, str], name: str, default: None = None, *, minimum: int = 0) -> int | None: ...
 def _int(params: dict[str, str], name: str, default: int | None = None, *, minimum: int = 0) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -106,25 +110,22 @@ def _path_number(request: Request, name: str = "syncId") -> int:
 
 
 def _world(request: Request) -> HightouchWorld:
-    return request.app.state.world
+    return cast(HightouchWorld, request.app.state.world)  # Starlette's app.state is untyped
 
 
 async def list_syncs(request: Request) -> Response:
     world = _world(request)
     q = dict(request.query_params)
     model_id = _int(q, "modelId")
-    kwargs = {
-        "slug": q.get("slug") or None,
-        "model_id": model_id,
-        "after": _datetime(q, "after"),
-        "before": _datetime(q, "before"),
-        "offset": _int(q, "offset", 0),
-        "limit": _int(q, "limit", 100),
-        "order_by": _order(q, SYNC_ORDERS),
-    }
+    slug = q.get("slug") or None
+    after, before = _datetime(q, "after"), _datetime(q, "before")
+    offset, limit = _int(q, "offset", 0), _int(q, "limit", 100)
+    order_by = _order(q, SYNC_ORDERS)
     with world.lock:
         world.tick()
-        page, has_more = world.list_syncs(**kwargs)
+        page, has_more = world.list_syncs(
+            slug=slug, model_id=model_id, after=after, before=before, offset=offset, limit=limit, order_by=order_by
+        )
         data = [_dialect_sync(world, s) for s in page]
     return JSONBytesResponse({"data": data, "hasMore": has_more})
 
@@ -152,19 +153,25 @@ async def list_runs(request: Request) -> Response:
     world = _world(request)
     sync_id = _path_number(request)
     q = dict(request.query_params)
-    kwargs = {
-        "run_id": _int(q, "runId"),
-        "after": _datetime(q, "after"),
-        "before": _datetime(q, "before"),
-        "within_minutes": _float(q, "within"),
-        "offset": _int(q, "offset", 0),
-        "limit": _int(q, "limit", 100),
-        "order_by": _order(q, RUN_ORDERS),
-    }
+    run_id = _int(q, "runId")
+    after, before = _datetime(q, "after"), _datetime(q, "before")
+    within_minutes = _float(q, "within")
+    offset, limit = _int(q, "offset", 0), _int(q, "limit", 100)
+    order_by = _order(q, RUN_ORDERS)
     with world.lock:
         now = world.tick()
         try:
-            page, has_more = world.list_runs(sync_id, now=now, **kwargs)
+            page, has_more = world.list_runs(
+                sync_id,
+                now=now,
+                run_id=run_id,
+                after=after,
+                before=before,
+                within_minutes=within_minutes,
+                offset=offset,
+                limit=limit,
+                order_by=order_by,
+            )
         except SyncNotFound:
             return not_found("Sync not found")
         data = [world.dialect_of(r.sync_id).apply(run_to_json(r, now)) for r in page]

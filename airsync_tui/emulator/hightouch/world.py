@@ -186,7 +186,7 @@ class HightouchWorld:
 
     def _build_orders(self) -> dict[str, list[Sync]]:
         """Sorted views for every orderBy: sync attributes they use never change, so sort once."""
-        keys: dict[str, Callable[[Sync], object]] = {
+        keys: dict[str, Callable[[Sync], tuple[str | float, int]]] = {
             "name": lambda s: (s.slug, s.id),  # Sync has no `name`; the slug is its human name
             "slug": lambda s: (s.slug, s.id),
             "createdAt": lambda s: (s.created_at, s.id),

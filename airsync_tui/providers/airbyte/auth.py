@@ -161,13 +161,12 @@ class ClientCredentialsAuth(httpx.Auth):
                 token = self._fresh_token()
                 if token is None:
                     fetch = self._fetch_token()
-                    answer: httpx.Response | None = None
-                    while True:
-                        try:
-                            token_request = await fetch.asend(answer)  # type: ignore[arg-type]  # first send is None
-                        except StopAsyncIteration:
-                            break
-                        answer = yield token_request
+                    try:
+                        token_request = await anext(fetch)
+                        while True:
+                            token_request = await fetch.asend((yield token_request))
+                    except StopAsyncIteration:
+                        pass
                     token = self._token
         assert token is not None
         request.headers["Authorization"] = f"Bearer {token}"
@@ -181,13 +180,12 @@ class ClientCredentialsAuth(httpx.Auth):
                 self.invalidate()
             if self._fresh_token() is None:
                 fetch = self._fetch_token()
-                answer = None
-                while True:
-                    try:
-                        token_request = await fetch.asend(answer)  # type: ignore[arg-type]  # first send is None
-                    except StopAsyncIteration:
-                        break
-                    answer = yield token_request
+                try:
+                    token_request = await anext(fetch)
+                    while True:
+                        token_request = await fetch.asend((yield token_request))
+                except StopAsyncIteration:
+                    pass
             token = self._token
         assert token is not None
         request.headers["Authorization"] = f"Bearer {token}"

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar, cast
 
 import httpx
 
@@ -61,6 +61,19 @@ def _iso(value: datetime | str | None) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else format_iso(value)
+
+
+_ItemT = TypeVar("_ItemT", covariant=True)
+
+
+class _Envelope(Protocol[_ItemT]):
+    """A page of the public API: `{"data": [...]}` parsed by a pydantic model."""
+
+    @property
+    def data(self) -> Sequence[_ItemT]: ...
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self: ...
 
 
 def _item_key(item: Any) -> object:
@@ -219,7 +232,9 @@ class AirbyteClient:
         body = await self._get(f"/destinations/{destination_id}")
         return body if isinstance(body, dict) else {}
 
-    async def _pages(self, path: str, params: list[tuple[str, Any]], envelope: type, *, max_items: int | None, page_size: int = MAX_PAGE):
+    async def _pages(
+        self, path: str, params: list[tuple[str, Any]], envelope: type[_Envelope[_ItemT]], *, max_items: int | None, page_size: int = MAX_PAGE
+    ) -> AsyncIterator[_ItemT]:
         """Offset paging that stops on an empty or short page (never follows `next`)."""
         offset = 0
         yielded = 0
@@ -335,7 +350,7 @@ class AirbyteClient:
         return JobInfoRead.model_validate(await self.config_get_job_raw(job_id))
 
     async def config_get_job_raw(self, job_id: int | str) -> dict[str, Any]:
-        return await self._config_post("/jobs/get", {"id": int(job_id)})
+        return cast(dict[str, Any], await self._config_post("/jobs/get", {"id": int(job_id)}))  # the API answers a JobInfoRead object
 
     async def config_get_job_without_logs(self, job_id: int | str) -> JobInfoRead:
         """`jobs/get_without_logs`: live, hydrated attempt and stream stats with estimates."""

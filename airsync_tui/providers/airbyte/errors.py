@@ -118,7 +118,7 @@ def make_error_mapper(
             # Some Airbyte versions answer a missing resource with 400 and a
             # `resource-not-found` problem: map by the problem, not the status.
             status = 404
-        is_config = bool(config_api_prefix) and path.startswith(config_api_prefix.rstrip("/") + "/") and not is_token
+        is_config = bool(config_api_prefix and path.startswith(config_api_prefix.rstrip("/") + "/")) and not is_token
 
         if status == 401:
             return AuthError(

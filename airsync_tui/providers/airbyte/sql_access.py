@@ -185,7 +185,7 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Any]]:
         return [
-            {c: jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows
+            {c: jsonable(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows
         ]
 
 

@@ -165,7 +165,7 @@ def catalog_diff_lines(diff: Any) -> tuple[list[str], bool]:
                 names = [
                     ".".join(str(p) for p in f.get("fieldName") or []) for f in matching
                 ]
-                broke = [n for n, f in zip(names, matching) if f.get("breaking")]
+                broke = [n for n, f in zip(names, matching, strict=True) if f.get("breaking")]
                 breaking = breaking or bool(broke)
                 parts.append(
                     f"{sign}{_list(names, 3)}"

@@ -96,7 +96,9 @@ SYNC_CACHE_SECONDS = 30.0  # list_connections -> recent_jobs/list_workspaces reu
 
 
 class HightouchSettingsLike(Protocol):
-    """The shape of `HightouchSettings` (structural, so tests may pass any object with these fields)."""
+    """The shape of `HightouchSettings` (structural, so tests may pass any object with these fields).
+
+    Read-only members: the settings are a frozen model, and the provider only reads them."""
 
     @property
     def api_url(self) -> str: ...

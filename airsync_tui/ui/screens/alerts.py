@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.events import Event
@@ -16,6 +15,7 @@ from airsync_tui.service.problems import ProblemKind, Severity
 from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean
+from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
@@ -24,8 +24,8 @@ _COUNTED = frozenset(
 )
 
 
-class AlertsScreen(Screen[None]):
-    BINDINGS = bindings_for("alerts")  # type: ignore[assignment]  # list[Binding] is what Textual reads
+class AlertsScreen(AirsyncScreen):
+    BINDINGS = bindings_for("alerts")
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,7 +53,7 @@ class AlertsScreen(Screen[None]):
             table.add_column(label, key=key)
         self.render_alerts()
         table.focus()
-        self.app.refresh_headers()  # type: ignore[attr-defined]
+        self.app.refresh_headers()
 
     def apply_events(self, events: list[Event]) -> None:
         self.render_alerts()
@@ -62,18 +62,18 @@ class AlertsScreen(Screen[None]):
         self.render_alerts(force=True)
 
     def render_alerts(self, force: bool = False) -> None:
-        bridge = self.app.alerts  # type: ignore[attr-defined]
+        bridge = self.app.alerts
         if not force and bridge.changes == self._seen:
             return
         self._seen = bridge.changes
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         open_alerts = bridge.engine.open_alerts()
         recent = bridge.engine.recent_alerts()
         self._rows = open_alerts + recent
         table = self.query_one("#alerts", DataTable)
         cursor = table.cursor_row
         table.clear()
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.app.palette
         for alert in self._rows:
             severity_style = (
                 palette.failed
@@ -150,6 +150,6 @@ class AlertsScreen(Screen[None]):
         self.action_open_alert()
 
     def action_toggle_bell(self) -> None:
-        bridge = self.app.alerts  # type: ignore[attr-defined]
+        bridge = self.app.alerts
         bridge.bell = not bridge.bell
         self.render_alerts(force=True)

@@ -1,6 +1,6 @@
 """Typed bases for the dashboard's screens.
 
-Why: screens used to reach the app untyped (`self.app.watcher  # type: ignore`)
+Why: screens used to reach the app untyped (`self.app.watcher` behind an ignore comment)
 and the app found screen hooks by `hasattr`, so a renamed hook or a typo
 failed silently at run time. Here:
 

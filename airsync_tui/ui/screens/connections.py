@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -29,6 +30,9 @@ from textual.app import ComposeResult
 from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.jobview import records_total
@@ -327,7 +331,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
             keys.sort(key=self._sort_key(), reverse=self.sort_reverse)
         return keys
 
-    def _sort_key(self) -> Callable[[str], object]:
+    def _sort_key(self) -> Callable[[str], SupportsRichComparison]:
         watcher = self.watcher
         connections = watcher.connections
         latest = watcher.latest_job
@@ -350,7 +354,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         if column == "records":
             return lambda key: (job_records(latest.get(key)) or -1, name_of(key))
         if column == "duration":
-            def by_duration(key: str) -> object:
+            def by_duration(key: str) -> tuple[float, str]:
                 job = latest.get(key)
                 elapsed = job.elapsed(now) if job else None
                 return (elapsed.total_seconds() if elapsed else -1.0, name_of(key))

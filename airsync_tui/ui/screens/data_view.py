@@ -23,7 +23,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from airsync_tui.errors import AirsyncError
@@ -43,6 +42,7 @@ from airsync_tui.service.data_access import (
 from airsync_tui.textfmt import DASH, age
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
+from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
 
 QUERY_LIMIT = 200
@@ -51,9 +51,9 @@ LATEST_ROWS = 20
 CELL_WIDTH = 40
 
 
-def open_data_view(screen: Screen[Any], connection_key: str, job: Job | None) -> None:
+def open_data_view(screen: AirsyncScreen, connection_key: str, job: Job | None) -> None:
     """The job panel's hook: push the Data view, or say in one line why there is none."""
-    provider = screen.app.watcher.provider_for_key(connection_key)  # type: ignore[attr-defined]
+    provider = screen.app.watcher.provider_for_key(connection_key)
     if not can_read_data(provider):
         screen.app.notify(
             f"{provider.display_name} does not expose its destination's data",
@@ -64,7 +64,7 @@ def open_data_view(screen: Screen[Any], connection_key: str, job: Job | None) ->
     screen.app.push_screen(DataScreen(connection_key, job))
 
 
-class DataScreen(Screen[None]):
+class DataScreen(AirsyncScreen):
     """Per-stream tables of one connection's destination, plus a read-only SQL prompt."""
 
     scope = "data"
@@ -113,7 +113,7 @@ class DataScreen(Screen[None]):
         columns = self.query_one("#data-columns", DataTable)
         columns.add_column("Column", key="name")
         columns.add_column("Type", key="type")
-        connection = self.app.watcher.connections.get(self.connection_key)  # type: ignore[attr-defined]
+        connection = self.app.watcher.connections.get(self.connection_key)
         name = clean(connection.name) if connection else self.connection_key
         job = f"job {clean(self.job.id)}" if self.job else "no job yet"
         self.query_one("#data-title", Static).update(
@@ -127,11 +127,11 @@ class DataScreen(Screen[None]):
         self.query_one(widget, Static).update(plain(text))
 
     def now(self) -> datetime:
-        return self.app.clock()  # type: ignore[attr-defined,no-any-return]
+        return self.app.clock()
 
     @work(exclusive=True, group="data-load", exit_on_error=False)
     async def load(self) -> None:
-        provider = self.app.watcher.provider_for_key(self.connection_key)  # type: ignore[attr-defined]
+        provider = self.app.watcher.provider_for_key(self.connection_key)
         connection_id = self.connection_key.split(":", 1)[-1]
         try:
             if self.cache is None:
@@ -180,7 +180,7 @@ class DataScreen(Screen[None]):
                 plain(added),
             ]
         if summary.stream in table.rows:
-            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells):
+            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells, strict=True):
                 table.update_cell(summary.stream, key, cell)
         else:
             table.add_row(*cells, key=summary.stream)

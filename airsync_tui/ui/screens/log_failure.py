@@ -45,7 +45,7 @@ def literal_piece(pattern: str) -> str:
 class FailureLogScreen(LogScreen):
     """LogScreen + failure header, error groups and attempt summary."""
 
-    BINDINGS = [*bindings_for("logs"), *bindings_for("logs_failure")]  # noqa: RUF012 - same type as LogScreen.BINDINGS
+    BINDINGS = [*bindings_for("logs"), *bindings_for("logs_failure")]
 
     def __init__(
         self,

@@ -26,11 +26,13 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from array import array
 from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, get_current_worker
 
@@ -57,8 +59,8 @@ POLL_INTERVAL = 2.5
 #: anyway (a headless or very slow terminal must not stall the load).
 FIRST_PAINT_TIMEOUT = 1.0
 
-LEVEL_CYCLE: tuple[int | None, ...] = (None, Level.INFO, Level.WARN, Level.ERROR)
-SOURCE_CYCLE: tuple[int | None, ...] = (
+LEVEL_CYCLE: tuple[Level | None, ...] = (None, Level.INFO, Level.WARN, Level.ERROR)
+SOURCE_CYCLE: tuple[Source | None, ...] = (
     None,
     Source.SOURCE,
     Source.DESTINATION,
@@ -117,7 +119,7 @@ class LogScreen(Screen[None]):
         self._following = False
         self._match = (0, 0)
         self._cursor = (0, 0)
-        self._poll_timer = None
+        self._poll_timer: Timer | None = None
 
     # -- layout -------------------------------------------------------------
 
@@ -161,7 +163,7 @@ class LogScreen(Screen[None]):
         worker = get_current_worker()
         try:
             if supports_progressive(self.feed):
-                index = await self.feed.load_progressive(  # type: ignore[attr-defined]  # supports_progressive() checked it
+                index = await self.feed.load_progressive(
                     attempt_number, lambda prefix: self._show_prefix(prefix, worker)
                 )
             else:
@@ -178,10 +180,10 @@ class LogScreen(Screen[None]):
         if worker.is_cancelled:
             return
         live = self.feed.is_live(attempt_number)
-        prefix = self._prefix
+        prefix = self._shown_prefix()
         if prefix is not None and self.view.index is prefix:
             await self._swap_in_full(prefix, index, worker)
-            if worker.is_cancelled:
+            if get_current_worker().is_cancelled:  # (the same worker; read anew after the await)
                 return
             if live:
                 self.view.action_follow()
@@ -193,6 +195,11 @@ class LogScreen(Screen[None]):
         if live and self._poll_timer is not None:
             self._poll_timer.resume()
         self._update_status()
+
+    def _shown_prefix(self) -> LogIndex | None:
+        """The prefix `_show_prefix` put on screen during this load. Read through a call:
+        `_show_prefix` sets it from a callback, which a type checker cannot see across the await."""
+        return self._prefix
 
     def _await_first_attempt(self, exc: Exception, attempt_number: int) -> bool:
         """A job that has not started has no attempt yet: wait for it, then follow it.
@@ -312,10 +319,11 @@ class LogScreen(Screen[None]):
             current, total = self._match
             parts.append(f"{current:,}/{total:,} matches" if total else "no matches")
         filters = []
-        if LEVEL_CYCLE[self._level_pos] is not None:
-            filters.append(f"level ≥ {_LEVEL_NAMES[LEVEL_CYCLE[self._level_pos]]}")
-        if SOURCE_CYCLE[self._source_pos] is not None:
-            filters.append(f"source: {_SOURCE_NAMES[SOURCE_CYCLE[self._source_pos]]}")
+        level, source = LEVEL_CYCLE[self._level_pos], SOURCE_CYCLE[self._source_pos]
+        if level is not None:
+            filters.append(f"level ≥ {_LEVEL_NAMES[level]}")
+        if source is not None:
+            filters.append(f"source: {_SOURCE_NAMES[source]}")
         parts.append(" · ".join(filters) if filters else "all lines")
         if view is not None:
             flags = []
@@ -377,7 +385,7 @@ class LogScreen(Screen[None]):
             return
         self.app.call_from_thread(self._apply_search, index, term, case_sensitive, regex, matches)
 
-    def _apply_search(self, index: LogIndex, term: str, case_sensitive: bool, regex: bool, matches) -> None:  # noqa: ANN001
+    def _apply_search(self, index: LogIndex, term: str, case_sensitive: bool, regex: bool, matches: array[int]) -> None:
         view = self.view
         if index is not view.index:
             if index is self._replaced_prefix:  # indexing finished meanwhile: search the full log

@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.models.timeline import TimelineEvent
@@ -31,6 +30,7 @@ from airsync_tui.service.timeline import (
 from airsync_tui.textfmt import age, duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import Palette, clean, plain
+from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.header import HeaderBar
 
@@ -52,7 +52,7 @@ def event_title(event: TimelineEvent, palette: Palette) -> Text:
     return plain(event.title, event_style(event, palette))
 
 
-class _EventsScreen(Screen[None]):
+class _EventsScreen(AirsyncScreen):
     """Shared table + detail pane."""
 
     CSS_PATH = str(stylesheet_path("triage"))
@@ -62,12 +62,12 @@ class _EventsScreen(Screen[None]):
         self.events: list[TimelineEvent] = []
 
     def _now(self) -> datetime:
-        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        now: datetime = self.app.clock()
         return now
 
     @property
     def palette(self) -> Palette:
-        palette: Palette = self.app.palette  # type: ignore[attr-defined]
+        palette: Palette = self.app.palette
         return palette
 
     def selected_event(self) -> TimelineEvent | None:
@@ -149,7 +149,7 @@ class TimelineScreen(_EventsScreen):
         table.focus()
         self.load()
         self.set_interval(TIMELINE_REFRESH_SECONDS, self.load, name="timeline-refresh")
-        self.app.refresh_headers()  # type: ignore[attr-defined]
+        self.app.refresh_headers()
 
     @work(exclusive=True, group="timeline-load", exit_on_error=False)
     async def load(self) -> None:
@@ -265,7 +265,7 @@ class PulseScreen(_EventsScreen):
         table.focus()
         self.load()
         self.set_interval(PULSE_REFRESH_SECONDS, self.load, name="pulse-refresh")
-        self.app.refresh_headers()  # type: ignore[attr-defined]
+        self.app.refresh_headers()
 
     @work(exclusive=True, group="pulse-load", exit_on_error=False)
     async def load(self) -> None:

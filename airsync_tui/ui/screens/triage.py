@@ -22,7 +22,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.problems import ConnectionProblem, Severity
@@ -35,6 +34,7 @@ from airsync_tui.service.triage import (
 from airsync_tui.textfmt import age
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
+from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.header import HeaderBar
 
@@ -54,7 +54,7 @@ def _until(moment: datetime | None, now: datetime) -> str:
     )
 
 
-class TriageScreen(Screen[None]):
+class TriageScreen(AirsyncScreen):
     """Failing / stalled / stale / at-risk connections grouped by cause."""
 
     scope = "triage"
@@ -101,7 +101,7 @@ class TriageScreen(Screen[None]):
         groups.focus()
         self.refresh_problems()
         self.set_interval(REFRESH_SECONDS, self.refresh_problems, name="triage-refresh")
-        self.app.refresh_headers()  # type: ignore[attr-defined]
+        self.app.refresh_headers()
 
     # ----------------------------------------------------------- data
     @work(exclusive=True, group="triage-refresh", exit_on_error=False)
@@ -120,7 +120,7 @@ class TriageScreen(Screen[None]):
         selected = self._selected_group_id()
         self.groups = groups
         now = self._now()
-        palette = self.app.palette  # type: ignore[attr-defined]
+        palette = self.app.palette
         table.clear()
         for group in groups:
             style = (
@@ -154,7 +154,7 @@ class TriageScreen(Screen[None]):
         self._show_connections()
 
     def _now(self) -> datetime:
-        now: datetime = self.app.clock()  # type: ignore[attr-defined]
+        now: datetime = self.app.clock()
         return now
 
     def _selected_group_id(self) -> str | None:
@@ -246,7 +246,7 @@ class TriageScreen(Screen[None]):
         if callable(opener):
             opener(problem.job_key, problem.attempt_number, problem.failure)
         else:
-            self.app.open_logs(problem.job_key, problem.attempt_number)  # type: ignore[attr-defined]
+            self.app.open_logs(problem.job_key, problem.attempt_number)
 
     def action_open_timeline(self) -> None:
         group = self.selected_group()

@@ -127,8 +127,8 @@ class LiveTable(DataTable[Text]):
     def row_keys(self) -> list[str]:
         """Visible row keys in display order."""
         if self._display_keys is None or len(self._display_keys) != len(self.rows):
-            get_key = self._row_locations.get_key
-            self._display_keys = [str(get_key(index).value) for index in range(len(self.rows))]  # type: ignore[union-attr]  # every index below len(rows) has a key
+            row_keys = map(self._row_locations.get_key, range(len(self.rows)))  # every index below len(rows) has a key
+            self._display_keys = [str(key.value) for key in row_keys if key is not None]
         return list(self._display_keys)
 
     # ------------------------------------------------- stock mutations

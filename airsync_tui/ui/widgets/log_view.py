@@ -21,6 +21,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -78,7 +79,7 @@ class LogView(ScrollView, can_focus=True):
         "log-view--cursor",
     }
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),
         Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
@@ -130,7 +131,7 @@ class LogView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._index = index or LogIndex()
-        self._visible: array | None = None  # row -> line; None = identity
+        self._visible: array[int] | None = None  # row -> line; None = identity
         self._mask: bytes | None = None  # line -> shown (1/0); None = all
         self._min_level: int | None = None
         self._sources: frozenset[int] = frozenset()
@@ -192,7 +193,7 @@ class LogView(ScrollView, can_focus=True):
             self._scroll(0, 0)
         self._post_cursor()
 
-    def replace_index(self, index: LogIndex, *, matches: array | None = None) -> None:
+    def replace_index(self, index: LogIndex, *, matches: array[int] | None = None) -> None:
         """Swap in a bigger index that starts with the current one's lines.
 
         Used when a progressive load finishes: the prefix on screen becomes
@@ -272,7 +273,7 @@ class LogView(ScrollView, can_focus=True):
         self.apply_search_result(term, case_sensitive, regex, matches)
         return len(self._matches)
 
-    def apply_search_result(self, term: str, case_sensitive: bool, regex: bool, matches: array) -> None:
+    def apply_search_result(self, term: str, case_sensitive: bool, regex: bool, matches: array[int]) -> None:
         """Install the result of a search run elsewhere (e.g. in a worker thread)."""
         if not term:
             self.clear_search()
@@ -583,7 +584,7 @@ class LogView(ScrollView, can_focus=True):
 
             self._visible = array("q", compress(range(len(self._index)), self._mask))
 
-    def _set_matches(self, matches: array) -> None:
+    def _set_matches(self, matches: array[int]) -> None:
         if self._mask is not None:
             mask = self._mask
             matches = array("q", (line for line in matches if mask[line]))
