@@ -31,8 +31,11 @@ MAP_MIN_BYTES = 4 * 1024 * 1024
 _MEMORY_BYTES = 1024 * 1024
 
 
-async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int = MAP_MIN_BYTES) -> RawBody:
-    """The concatenated ``chunks``: ``bytes`` below ``map_min_bytes``, else a read-only map of a spool file."""
+async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | None = None) -> RawBody:
+    """The concatenated ``chunks``: ``bytes`` below ``map_min_bytes`` (default
+    :data:`MAP_MIN_BYTES`), else a read-only map of a spool file."""
+    if map_min_bytes is None:
+        map_min_bytes = MAP_MIN_BYTES
     held: list[bytes] = []
     held_size = 0
     spool = None
@@ -53,7 +56,8 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int = MAP
             else:
                 spool.write(chunk)
         if spool is None:
-            return b"".join(held)
+            body = b"".join(held)
+            return _map_bytes(body) if held_size >= map_min_bytes else body
         spool.flush()
         if total < map_min_bytes:
             spool.seek(0)
@@ -63,6 +67,16 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int = MAP
     finally:
         if spool is not None:
             spool.close()
+
+
+def _map_bytes(body: bytes) -> RawBody:
+    """A small body asked to be mapped anyway (a low ``map_min_bytes``): spool it now."""
+    if not body:
+        return body
+    with tempfile.TemporaryFile(prefix="airsync-body-") as spool:
+        spool.write(body)
+        spool.flush()
+        return mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def head_bytes(body: RawBody, size: int = 64) -> bytes:
