@@ -33,6 +33,7 @@ import asyncio
 import gc
 import http.server
 import json
+import mmap
 import os
 import shutil
 import subprocess
@@ -50,6 +51,7 @@ import httpx  # noqa: E402
 
 from airsync_tui.logs import LogIndex, format_full_text, parse_attempt  # noqa: E402
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive  # noqa: E402
+from airsync_tui.logs.spool import spool_chunks  # noqa: E402
 from airsync_tui.logs.synthetic import synthetic_attempt_json  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -152,21 +154,28 @@ class HttpAttemptFeed:
         self.title = title
         self._lines: int | None = None
 
-    async def _download(self, attempt_number: int) -> bytes:
+    async def _download(self, attempt_number: int) -> bytes | mmap.mmap:
+        # Streamed into a mapped spool file, as JsonHttp(spool=True) does for the app.
         async with httpx.AsyncClient(timeout=120) as client:
-            response = await client.post(self.url, json={"jobId": 1, "attemptNumber": attempt_number})
-            response.raise_for_status()
-            return response.content
+            async with client.stream("POST", self.url, json={"jobId": 1, "attemptNumber": attempt_number}) as response:
+                response.raise_for_status()
+                return await spool_chunks(response.aiter_bytes())
 
     async def load(self, attempt_number: int) -> LogIndex:
         parsed = await asyncio.to_thread(parse_attempt, await self._download(attempt_number))
-        self._lines = len(parsed.index)
-        return parsed.index
+        return await self._finish(parsed.index)
 
     async def load_progressive(self, attempt_number: int, on_prefix: PrefixCallback) -> LogIndex:
         parsed = await parse_progressive(await self._download(attempt_number), on_prefix)
-        self._lines = len(parsed.index)
-        return parsed.index
+        return await self._finish(parsed.index)
+
+    async def _finish(self, index: LogIndex) -> LogIndex:
+        # Like ProviderLogFeed: a finished big log is spilled to a mapped file, freed heap trimmed.
+        from airsync_tui.service.log_feed import _spill_and_trim
+
+        await asyncio.to_thread(_spill_and_trim, index)
+        self._lines = len(index)
+        return index
 
     async def poll(self, attempt_number: int, index: LogIndex) -> int:
         return 0
