@@ -156,10 +156,10 @@ class HttpAttemptFeed:
 
     async def _download(self, attempt_number: int) -> bytes | mmap.mmap:
         # Streamed into a mapped spool file, as JsonHttp(spool=True) does for the app.
-        async with httpx.AsyncClient(timeout=120) as client:
-            async with client.stream("POST", self.url, json={"jobId": 1, "attemptNumber": attempt_number}) as response:
-                response.raise_for_status()
-                return await spool_chunks(response.aiter_bytes())
+        body = {"jobId": 1, "attemptNumber": attempt_number}
+        async with httpx.AsyncClient(timeout=120) as client, client.stream("POST", self.url, json=body) as response:
+            response.raise_for_status()
+            return await spool_chunks(response.aiter_bytes())
 
     async def load(self, attempt_number: int) -> LogIndex:
         parsed = await asyncio.to_thread(parse_attempt, await self._download(attempt_number))
