@@ -18,9 +18,18 @@ from __future__ import annotations
 
 import mmap
 import tempfile
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
+from contextvars import ContextVar
 
-__all__ = ["RawBody", "MAP_MIN_BYTES", "spool_chunks", "drop_resident_pages", "head_bytes"]
+__all__ = [
+    "HEAD_BYTES",
+    "HEAD_HOOK",
+    "MAP_MIN_BYTES",
+    "RawBody",
+    "drop_resident_pages",
+    "head_bytes",
+    "spool_chunks",
+]
 
 #: A provider's raw JSON body: in the heap (small) or mapped from a spool file (big).
 RawBody = bytes | mmap.mmap
@@ -29,17 +38,31 @@ RawBody = bytes | mmap.mmap
 MAP_MIN_BYTES = 4 * 1024 * 1024
 #: Chunks are gathered in memory up to this size before the spool file is created.
 _MEMORY_BYTES = 1024 * 1024
+#: How much of a big body's start goes to :data:`HEAD_HOOK` (enough for a first screen of log lines).
+HEAD_BYTES = 512 * 1024
+
+#: Who wants the first :data:`HEAD_BYTES` of a big body while the rest still downloads (the log
+#: screen's first screen: ``service/log_feed.py``). A context variable, so the provider's fetch
+#: signature does not change: the feed sets it around its own fetch only. Called once, on the
+#: event loop; it must not block.
+HEAD_HOOK: ContextVar[Callable[[bytes], None] | None] = ContextVar("airsync_spool_head_hook", default=None)
 
 
-async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | None = None) -> RawBody:
+async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | None = None, expected_bytes: int | None = None) -> RawBody:
     """The concatenated ``chunks``: ``bytes`` below ``map_min_bytes`` (default
-    :data:`MAP_MIN_BYTES`), else a read-only map of a spool file."""
+    :data:`MAP_MIN_BYTES`), else a read-only map of a spool file.
+
+    When :data:`HEAD_HOOK` is set and the body is big (``expected_bytes``,
+    the Content-Length, at least ``map_min_bytes``, or unknown), the hook gets
+    the body's first :data:`HEAD_BYTES` as soon as they have arrived.
+    """
     if map_min_bytes is None:
         map_min_bytes = MAP_MIN_BYTES
     held: list[bytes] = []
     held_size = 0
     spool = None
     total = 0
+    hook = HEAD_HOOK.get() if expected_bytes is None or expected_bytes >= map_min_bytes else None
     try:
         async for chunk in chunks:
             if not chunk:
@@ -48,6 +71,11 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | Non
             if spool is None:
                 held.append(chunk)
                 held_size += len(chunk)
+                if hook is not None and held_size >= HEAD_BYTES:
+                    head = b"".join(held)
+                    held[:] = [head]
+                    hook(head[:HEAD_BYTES])
+                    hook = None
                 if held_size < _MEMORY_BYTES:
                     continue
                 spool = tempfile.TemporaryFile(prefix="airsync-body-")  # noqa: SIM115 — closed in `finally`; a map outlives it

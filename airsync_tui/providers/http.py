@@ -385,7 +385,9 @@ class JsonHttp:
         response = await self.client.send(request, stream=True)
         try:
             if 200 <= response.status_code < 300:
-                return response, await spool_chunks(response.aiter_bytes())
+                length = response.headers.get("content-length", "")
+                expected = int(length) if length.isdigit() else None
+                return response, await spool_chunks(response.aiter_bytes(), expected_bytes=expected)
             await response.aread()
             return response, None
         finally:
