@@ -104,7 +104,7 @@ async def test_first_lines_show_while_the_rest_still_downloads() -> None:
         feed = ProviderLogFeed(_StreamingProvider(raw, events), job, connection_name="c")  # type: ignore[arg-type]
         prefixes: list[LogIndex] = []
 
-        def on_prefix(prefix: LogIndex) -> None:
+        def on_prefix(prefix: LogIndex, events: list[str] = events, prefixes: list[LogIndex] = prefixes) -> None:
             events.append("prefix")
             prefixes.append(prefix)
 
