@@ -511,12 +511,15 @@ def open_viewer(make_feed: Callable[[], Awaitable[tuple[Any, Any]]]) -> None:
 def export_bench(lines: int, runs: int = 3) -> None:
     """``--export``: `airsync logs JOB > file` for the big-log job, fresh process each run (issue 11 target ≤ 3 s)."""
     proc, info = start_emulator_process(lines)
+    OUT.mkdir(parents=True, exist_ok=True)
+    empty_config = OUT / "empty-config.toml"  # no profiles: the env's credentials decide (a missing file is an error)
+    empty_config.write_text("")
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
         env.update(
             AIRBYTE_API_ROOT=info["public_api_url"], AIRBYTE_CLIENT_ID=info["client_id"],
             AIRBYTE_CLIENT_SECRET=info["client_secret"], AIRBYTE_WORKSPACE_ID=info["workspace_id"],
-            AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+            AIRSYNC_CONFIG=str(empty_config), AIRSYNC_STATE=str(OUT / "export-state.sqlite"),
         )  # fmt: skip
         airsync = [PYTHON, "-m", "airsync_tui"]
         listing = subprocess.run(
