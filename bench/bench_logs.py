@@ -33,6 +33,7 @@ import asyncio
 import gc
 import http.server
 import json
+import mmap
 import os
 import shutil
 import subprocess
@@ -50,6 +51,7 @@ import httpx  # noqa: E402
 
 from airsync_tui.logs import LogIndex, format_full_text, parse_attempt  # noqa: E402
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive  # noqa: E402
+from airsync_tui.logs.spool import spool_chunks  # noqa: E402
 from airsync_tui.logs.synthetic import synthetic_attempt_json  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -152,21 +154,28 @@ class HttpAttemptFeed:
         self.title = title
         self._lines: int | None = None
 
-    async def _download(self, attempt_number: int) -> bytes:
-        async with httpx.AsyncClient(timeout=120) as client:
-            response = await client.post(self.url, json={"jobId": 1, "attemptNumber": attempt_number})
+    async def _download(self, attempt_number: int) -> bytes | mmap.mmap:
+        # Streamed into a mapped spool file, as JsonHttp(spool=True) does for the app.
+        body = {"jobId": 1, "attemptNumber": attempt_number}
+        async with httpx.AsyncClient(timeout=120) as client, client.stream("POST", self.url, json=body) as response:
             response.raise_for_status()
-            return response.content
+            return await spool_chunks(response.aiter_bytes())
 
     async def load(self, attempt_number: int) -> LogIndex:
         parsed = await asyncio.to_thread(parse_attempt, await self._download(attempt_number))
-        self._lines = len(parsed.index)
-        return parsed.index
+        return await self._finish(parsed.index)
 
     async def load_progressive(self, attempt_number: int, on_prefix: PrefixCallback) -> LogIndex:
         parsed = await parse_progressive(await self._download(attempt_number), on_prefix)
-        self._lines = len(parsed.index)
-        return parsed.index
+        return await self._finish(parsed.index)
+
+    async def _finish(self, index: LogIndex) -> LogIndex:
+        # Like ProviderLogFeed: a finished big log is spilled to a mapped file, freed heap trimmed.
+        from airsync_tui.service.log_feed import _spill_and_trim
+
+        await asyncio.to_thread(_spill_and_trim, index)
+        self._lines = len(index)
+        return index
 
     async def poll(self, attempt_number: int, index: LogIndex) -> int:
         return 0
@@ -502,12 +511,15 @@ def open_viewer(make_feed: Callable[[], Awaitable[tuple[Any, Any]]]) -> None:
 def export_bench(lines: int, runs: int = 3) -> None:
     """``--export``: `airsync logs JOB > file` for the big-log job, fresh process each run (issue 11 target ≤ 3 s)."""
     proc, info = start_emulator_process(lines)
+    OUT.mkdir(parents=True, exist_ok=True)
+    empty_config = OUT / "empty-config.toml"  # no profiles: the env's credentials decide (a missing file is an error)
+    empty_config.write_text("")
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
         env.update(
             AIRBYTE_API_ROOT=info["public_api_url"], AIRBYTE_CLIENT_ID=info["client_id"],
             AIRBYTE_CLIENT_SECRET=info["client_secret"], AIRBYTE_WORKSPACE_ID=info["workspace_id"],
-            AIRSYNC_CONFIG=os.devnull + ".missing.toml",
+            AIRSYNC_CONFIG=str(empty_config), AIRSYNC_STATE=str(OUT / "export-state.sqlite"),
         )  # fmt: skip
         airsync = [PYTHON, "-m", "airsync_tui"]
         listing = subprocess.run(

@@ -37,6 +37,7 @@ from operator import itemgetter
 from typing import Any
 
 from airsync_tui.logs.sanitize import sanitize_buffer
+from airsync_tui.logs.spool import drop_resident_pages
 
 __all__ = [
     "Level",
@@ -460,7 +461,11 @@ class LogIndex:
     def lines_of_offsets(self, starts: Sequence[int]) -> Iterable[int]:
         """Line numbers of sorted byte offsets (see :func:`lines_of_offsets`)."""
         buf = self._buf
-        return lines_of_offsets(bytes(buf) if isinstance(buf, mmap.mmap) else buf, starts)
+        if isinstance(buf, mmap.mmap):
+            snapshot = bytes(buf)
+            drop_resident_pages(buf)
+            return lines_of_offsets(snapshot, starts)
+        return lines_of_offsets(buf, starts)
 
     def line_of_offset(self, offset: int) -> int:
         return bisect_right(self._offsets, offset) - 1
@@ -490,6 +495,7 @@ class LogIndex:
         # A growing bytearray must not be exported to the regex engine while
         # another thread appends, so take an immutable snapshot (slice).
         haystack: bytes | bytearray = buf if (isinstance(buf, bytes) and base == 0) else bytes(buf[base:end])
+        drop_resident_pages(buf)  # a spilled log: the scan paged it all in; the copy is what is searched
         if not regex and not case_sensitive and term.isascii():
             # IGNORECASE disables sre's fast literal scan (4x slower); a
             # transient lower-cased copy of the buffer is cheaper.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import gc
+import mmap
 import operator
 import re
 import time
@@ -173,17 +174,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
+def parse_attempt(data: bytes | mmap.mmap | str | dict[str, Any]) -> AttemptLog:
     """Parse an ``AttemptInfoRead`` (or a bare ``logs`` object)."""
     with _gc_paused():
         return _parse_attempt(data)
 
 
-def _parse_attempt(data: bytes | str | dict[str, Any]) -> AttemptLog:
-    if isinstance(data, bytes) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
+def _parse_attempt(data: bytes | mmap.mmap | str | dict[str, Any]) -> AttemptLog:
+    if isinstance(data, (bytes, mmap.mmap)) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
         chunked = _parse_attempt_chunked(data)
         if chunked is not None:
             return chunked
+    if isinstance(data, mmap.mmap):  # a mapped spool file (logs/spool.py) that the chunked parse did not take
+        data = data[:]
     obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
     if not isinstance(obj, dict):
         raise ValueError("attempt JSON must be an object")
@@ -276,7 +279,7 @@ def _yield_gil() -> None:
     time.sleep(0)
 
 
-def append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
+def append_attempt_json(index: LogIndex, data: bytes | mmap.mmap | str | dict[str, Any]) -> int:
     """Append the records of a re-fetched attempt that ``index`` has not seen.
 
     Airbyte only returns the whole log, so a follow-mode poller re-downloads
@@ -286,13 +289,15 @@ def append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> 
         return _append_attempt_json(index, data)
 
 
-def _append_attempt_json(index: LogIndex, data: bytes | str | dict[str, Any]) -> int:
-    if isinstance(data, bytes) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
+def _append_attempt_json(index: LogIndex, data: bytes | mmap.mmap | str | dict[str, Any]) -> int:
+    if isinstance(data, (bytes, mmap.mmap)) and len(data) >= CHUNKED_PARSE_MIN_BYTES:
         located = _locate_log_array(data)
         if located is not None:
             chunked = _index_array_in_chunks(data, located, skip=index.record_count)
             if chunked is not None:
                 return index.append_index(chunked) if chunked.record_count else 0
+    if isinstance(data, mmap.mmap):
+        data = data[:]
     obj = orjson.loads(data) if isinstance(data, (bytes, bytearray, memoryview, str)) else data
     logs = obj.get("logs", obj) if isinstance(obj, dict) else {}
     logs = logs or {}
@@ -351,7 +356,7 @@ _MARKER = "airsync-tui:log-array-marker:5f0c2e"
 _MARKER_JSON = b'"' + _MARKER.encode() + b'"'
 
 
-def find_log_array(raw: bytes) -> tuple[str, int] | None:
+def find_log_array(raw: bytes | mmap.mmap) -> tuple[str, int] | None:
     """``(key, offset of the first element)`` of the log array in ``raw``.
 
     Looks after the ``"logs": {`` key when there is one, so an ``events``
@@ -388,7 +393,7 @@ class _LocatedArray:
     chosen: _Envelope | None = None  # set when the last chunk parses
 
 
-def _locate_log_array(raw: bytes) -> _LocatedArray | None:
+def _locate_log_array(raw: bytes | mmap.mmap) -> _LocatedArray | None:
     """The log array's byte span, with the envelope parsed (see above)."""
     found = find_log_array(raw)
     if found is None:
@@ -433,7 +438,7 @@ def _load_envelope(text: bytes, key: str) -> tuple[Any, Any, dict[str, Any]] | N
     return attempt, log_type, logs
 
 
-def _iter_array_chunks(raw: bytes, located: _LocatedArray) -> Iterator[list[Any] | None]:
+def _iter_array_chunks(raw: bytes | mmap.mmap, located: _LocatedArray) -> Iterator[list[Any] | None]:
     """The array's elements, a few MB of JSON at a time; ``None`` (then stop)
     when no valid cut is found. Sets ``located.chosen`` at the last chunk.
 
@@ -454,6 +459,7 @@ def _iter_array_chunks(raw: bytes, located: _LocatedArray) -> Iterator[list[Any]
             if records is not None:
                 yield records
                 start = cut + len(separator) - 1  # the next element's first byte
+                _drop_parsed_pages(raw, start)
                 break
             search = cut + 1
         else:
@@ -472,6 +478,17 @@ def _iter_array_chunks(raw: bytes, located: _LocatedArray) -> Iterator[list[Any]
     yield None
 
 
+def _drop_parsed_pages(raw: bytes | mmap.mmap, end: int) -> None:
+    """Let a mapped body's already-parsed pages leave this process's RSS (they stay in the page cache)."""
+    if isinstance(raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        length = end - end % mmap.PAGESIZE
+        if length > 0:
+            try:
+                raw.madvise(mmap.MADV_DONTNEED, 0, length)
+            except (OSError, ValueError):
+                pass
+
+
 def _load_array(elements: bytes) -> list[Any] | None:
     try:
         records = orjson.loads(b"[" + elements + b"]")
@@ -480,7 +497,7 @@ def _load_array(elements: bytes) -> list[Any] | None:
     return records if isinstance(records, list) else None
 
 
-def _index_array_in_chunks(raw: bytes, located: _LocatedArray, skip: int = 0) -> LogIndex | None:
+def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip: int = 0) -> LogIndex | None:
     """Index of the log array's records after the first ``skip``, parsed and
     indexed chunk by chunk with the GIL released in between; ``None`` if the
     array cannot be cut (the caller then parses the body in one go)."""
@@ -527,7 +544,7 @@ def _last_headed_line(lines: Sequence[Any], low: int) -> int:
     return 0
 
 
-def _parse_attempt_chunked(raw: bytes) -> AttemptLog | None:
+def _parse_attempt_chunked(raw: bytes | mmap.mmap) -> AttemptLog | None:
     """:func:`_parse_attempt` of a big body in chunks; ``None`` = not possible."""
     located = _locate_log_array(raw)
     if located is None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import mmap
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -66,7 +67,7 @@ MIN_PROGRESSIVE_BYTES = 4 * 1024 * 1024
 _RETRIES = 4
 
 
-def parse_prefix(raw: bytes, max_bytes: int = PREFIX_BYTES) -> LogIndex | None:
+def parse_prefix(raw: bytes | mmap.mmap, max_bytes: int = PREFIX_BYTES) -> LogIndex | None:
     """Index of the first records of the log array in ``raw``, or ``None``.
 
     ``None`` means "no safe guess": no array found, no separator in the
@@ -103,7 +104,7 @@ def _load_records(candidate: bytes, key: str) -> list[Any] | None:
 
 
 async def parse_progressive(
-    raw: bytes,
+    raw: bytes | mmap.mmap,
     on_prefix: PrefixCallback | None,
     *,
     use_prefix: bool = True,

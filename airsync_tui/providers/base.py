@@ -12,6 +12,7 @@ Per-job detail is only fetched for jobs somebody follows (`get_job_detail`).
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,7 +135,7 @@ class AttemptLog:
 
     job_id: str
     attempt_number: int
-    raw_json: bytes | None = None
+    raw_json: bytes | mmap.mmap | None = None  # big bodies: a mapped spool file (airsync_tui.logs.spool)
     text_lines: tuple[str, ...] = ()
     notice: str | None = None
     live: bool = False

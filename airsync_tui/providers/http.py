@@ -164,6 +164,22 @@ def json_bytes(response: httpx.Response, *, label: str) -> bytes:
     return content
 
 
+def spooled_json(response: httpx.Response, body: Any, *, label: str) -> Any:
+    """`json_bytes` for a spooled body (bytes or a mapped file): the same empty/non-JSON checks."""
+    from airsync_tui.logs.spool import head_bytes
+
+    head = head_bytes(body, 1)
+    if not head:
+        raise TransportError(
+            f"{label} answered HTTP {response.status_code} with an empty body from {_where(response.request.url)}",
+            hint="a proxy or load balancer may be cutting answers; check the API URL",
+            retryable=True,
+        )
+    if head not in (b"{", b"["):
+        raise _non_json(response, label)
+    return body
+
+
 def _where(url: httpx.URL | str) -> str:
     parts = urlsplit(str(url))
     host = parts.netloc.rsplit("@", 1)[-1]  # never show user:password@
@@ -250,6 +266,7 @@ class JsonHttp:
         timeout: float | None = None,
         decode: bool = True,
         resend_refused: bool = False,
+        spool: bool = False,
     ) -> Any:
         """Send a request and return its decoded JSON body.
 
@@ -258,7 +275,9 @@ class JsonHttp:
         re-sent only after a 429 (refused, so nothing started); a lost answer
         surfaces as a TransportError for the caller to reconcile, never as a
         second trigger.
-        `decode=False` returns the checked body bytes instead of parsed JSON.
+        `decode=False` returns the checked body bytes instead of parsed JSON;
+        with `spool=True` too, a big body is streamed to an unlinked temp file
+        and returned as a read-only mmap (`airsync_tui.logs.spool`).
         """
         if safe is None:
             safe = method.upper() in ("GET", "HEAD", "OPTIONS")
@@ -287,9 +306,13 @@ class JsonHttp:
             self.stats.by_path[path] = self.stats.by_path.get(path, 0) + 1
             retry_after: float | None = None
             never_sent = False
+            spooled: Any = None
             tries += 1
             try:
-                response = await asyncio.wait_for(self.client.request(method, url, **kwargs), timeout=whole)
+                if spool and not decode:
+                    response, spooled = await asyncio.wait_for(self._send_spooled(method, url, kwargs), timeout=whole)
+                else:
+                    response = await asyncio.wait_for(self.client.request(method, url, **kwargs), timeout=whole)
             except (httpx.TimeoutException, TimeoutError):
                 last_error = TransportError(
                     f"{self.label} did not answer in time ({method} {_where(url)}, limit {whole:g} s for the whole answer)",
@@ -311,7 +334,10 @@ class JsonHttp:
                     raise final_hint(unexpected_status(response, self.label), tries)
                 if response.status_code < 400:
                     try:
-                        body = decode_json(response, label=self.label) if decode else json_bytes(response, label=self.label)
+                        if spooled is not None:
+                            body = spooled_json(response, spooled, label=self.label)
+                        else:
+                            body = decode_json(response, label=self.label) if decode else json_bytes(response, label=self.label)
                     except TransportError as exc:
                         # A garbled body on a safe read is transient (proxies,
                         # truncation): retry it. For a trigger it stays final:
@@ -353,6 +379,23 @@ class JsonHttp:
         last_error = final_hint(last_error, tries)
         self._signal(HttpSignal("error", last_error.one_line()))
         raise last_error
+
+    async def _send_spooled(self, method: str, url: str, kwargs: dict[str, Any]) -> tuple[httpx.Response, Any]:
+        """Send with a streamed answer: a 2xx body goes to a spool (see `spool_chunks`),
+        any other answer is read into memory for the usual error handling."""
+        from airsync_tui.logs.spool import spool_chunks
+
+        request = self.client.build_request(method, url, **kwargs)
+        response = await self.client.send(request, stream=True)
+        try:
+            if 200 <= response.status_code < 300:
+                length = response.headers.get("content-length", "")
+                expected = int(length) if length.isdigit() else None
+                return response, await spool_chunks(response.aiter_bytes(), expected_bytes=expected)
+            await response.aread()
+            return response, None
+        finally:
+            await response.aclose()
 
     def _token_error(self, failed: TokenFailed) -> ApiError:
         """The token endpoint's answer as one of our errors (never handed back as data)."""

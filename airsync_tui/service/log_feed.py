@@ -16,12 +16,15 @@ parse (live logs are also the short ones: they are still being written).
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, TextIO
+import inspect
+import re
+from typing import TYPE_CHECKING, Any, TextIO
 
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, parse_attempt
 from airsync_tui.logs.parse import AttemptLog as ParsedAttempt
-from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
+from airsync_tui.logs.progressive import PrefixCallback, find_log_array, parse_prefix, parse_progressive
+from airsync_tui.logs.spool import HEAD_HOOK
 from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
@@ -35,6 +38,30 @@ def _spill_and_trim(index: LogIndex) -> None:
 
     if index.spill():
         release_free_memory()
+
+
+#: A running attempt's status in the JSON before the log array (see `config_get_attempt_raw`).
+_RUNNING = re.compile(rb'(?<!\\)"status"\s*:\s*"running"', re.IGNORECASE)
+
+
+def _show_head(head: bytes, on_prefix: PrefixCallback) -> asyncio.Future[Any] | None:
+    """Hand the records in the first bytes of a download to ``on_prefix``; the
+    future resolves once they are painted (``None`` when nothing could be shown)."""
+    try:
+        located = find_log_array(head)
+        if located is None or _RUNNING.search(head, 0, located[1]):
+            return None  # a live attempt opens at the bottom in follow mode: its first lines are no use
+        prefix = parse_prefix(head, max_bytes=len(head))
+        if prefix is None or not len(prefix):
+            return None
+        result = on_prefix(prefix)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if inspect.isawaitable(result):
+            return asyncio.ensure_future(result)
+        future.set_result(None)
+        return future
+    except Exception:  # noqa: BLE001 — only a head start: the full parse that follows decides
+        return None
 
 
 class ProviderLogFeed:
@@ -106,12 +133,26 @@ class ProviderLogFeed:
 
     async def _load(self, attempt_number: int, on_prefix: PrefixCallback | None) -> LogIndex:
         await self.resolve_attempts()
-        log = await self._fetch(attempt_number)
+        painted: list[asyncio.Future[Any] | None] = []
+        shown = False
+        if on_prefix is None:
+            log = await self._fetch(attempt_number)
+        else:
+            # A big body's first lines go on screen while the rest still downloads (logs/spool.py).
+            token = HEAD_HOOK.set(lambda head: painted.append(_show_head(head, on_prefix)))
+            try:
+                log = await self._fetch(attempt_number)
+            finally:
+                HEAD_HOOK.reset(token)
+            first = painted[0] if painted else None
+            shown = first is not None
+            if first is not None:
+                await first  # painted before the full parse holds the GIL
         if log.raw_json is not None:
             if on_prefix is None:
                 parsed = await asyncio.to_thread(parse_attempt, log.raw_json)
             else:
-                parsed = await parse_progressive(log.raw_json, on_prefix, use_prefix=not log.live)
+                parsed = await parse_progressive(log.raw_json, on_prefix, use_prefix=not log.live and not shown)
             self._remember_status(attempt_number, parsed)
             index = parsed.index
         else:

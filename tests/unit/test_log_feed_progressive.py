@@ -74,3 +74,56 @@ async def test_plain_load_is_unchanged() -> None:
     raw = synthetic_attempt_json(1_000)
     index = await _feed(raw).load(0)
     assert len(index) == len(parse_attempt(raw).index)
+
+
+class _StreamingProvider(_Provider):
+    """Delivers the body the way JsonHttp(spool=True) does: chunk by chunk through `spool_chunks`."""
+
+    def __init__(self, raw: bytes, events: list[str], *, live: bool = False) -> None:
+        super().__init__(raw, live=live)
+        self.events = events
+
+    async def fetch_attempt_log(self, job_id: str, attempt_number: int) -> AttemptLog:
+        from airsync_tui.logs.spool import spool_chunks
+
+        async def chunks():  # noqa: ANN202
+            for i, start in enumerate(range(0, len(self.raw), 256 * 1024)):
+                self.events.append(f"chunk {i}")
+                yield self.raw[start : start + 256 * 1024]
+
+        body = await spool_chunks(chunks(), expected_bytes=len(self.raw))
+        self.events.append("downloaded")
+        return AttemptLog(job_id=job_id, attempt_number=attempt_number, raw_json=body, live=self.live)
+
+
+async def test_first_lines_show_while_the_rest_still_downloads() -> None:
+    for structured in (True, False):
+        raw = _big_enough(structured)
+        events: list[str] = []
+        job = Job(provider="airbyte", id="7", connection_id="c1", status=airbyte_job_status("succeeded"))
+        feed = ProviderLogFeed(_StreamingProvider(raw, events), job, connection_name="c")  # type: ignore[arg-type]
+        prefixes: list[LogIndex] = []
+
+        def on_prefix(prefix: LogIndex, events: list[str] = events, prefixes: list[LogIndex] = prefixes) -> None:
+            events.append("prefix")
+            prefixes.append(prefix)
+
+        index = await feed.load_progressive(0, on_prefix)
+        assert events.index("prefix") < events.index("downloaded")
+        assert events.index("prefix") <= 3  # after the first 512 KiB: chunks 0 and 1
+        assert len(prefixes) == 1  # not shown a second time after the download
+        full = parse_attempt(raw).index
+        assert len(index) == len(full) and index.search("connection reset") == full.search("connection reset")
+        for i in range(len(prefixes[0])):
+            assert prefixes[0].line(i) == full.line(i) and prefixes[0].prefix(i) == full.prefix(i)
+
+
+async def test_a_streamed_live_attempt_shows_no_head_start() -> None:
+    raw = _big_enough(False).replace(b'"status":"failed"', b'"status":"running"', 1)
+    assert b'"running"' in raw[:2000]
+    events: list[str] = []
+    job = Job(provider="airbyte", id="7", connection_id="c1", status=airbyte_job_status("running"))
+    feed = ProviderLogFeed(_StreamingProvider(raw, events, live=True), job, connection_name="c")  # type: ignore[arg-type]
+    prefixes: list[LogIndex] = []
+    index = await feed.load_progressive(0, prefixes.append)
+    assert prefixes == [] and len(index) == len(parse_attempt(raw).index)

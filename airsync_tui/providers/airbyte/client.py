@@ -17,6 +17,7 @@ clock, or a skewed host), never ours.
 
 from __future__ import annotations
 
+import mmap
 import re
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -360,16 +361,18 @@ class AirbyteClient:
         body = await self._config_post("/attempt/get_for_job", {"jobId": int(job_id), "attemptNumber": attempt_number})
         return AttemptInfoRead.model_validate(body)
 
-    async def config_get_attempt_raw(self, job_id: int | str, attempt_number: int) -> tuple[bytes, str | None]:
+    async def config_get_attempt_raw(self, job_id: int | str, attempt_number: int) -> tuple[bytes | mmap.mmap, str | None]:
         """`attempt/get_for_job` as raw bytes plus the attempt status.
 
         Logs can be a million lines: the bytes go to the log indexer
         untouched, and the status is found with one regex (the only unescaped
-        `"status"` key in an AttemptInfoRead is the attempt's).
+        `"status"` key in an AttemptInfoRead is the attempt's). A big body is
+        streamed to an unlinked spool file and comes back mapped, never whole
+        in the heap (`airsync_tui.logs.spool`).
         """
         url = self._config("/attempt/get_for_job")
         content = await self.http.request(
-            "POST", url, json={"jobId": int(job_id), "attemptNumber": attempt_number}, safe=True, decode=False
+            "POST", url, json={"jobId": int(job_id), "attemptNumber": attempt_number}, safe=True, decode=False, spool=True
         )
         match = _ATTEMPT_STATUS.search(content)
         return content, (match.group(1).decode().lower() if match else None)
