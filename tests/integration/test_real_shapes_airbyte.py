@@ -71,13 +71,29 @@ def _provider(emu: RunningEmulator) -> AirbyteProvider:
 
 
 def _failed_job(emu: RunningEmulator, name: str) -> Job:
-    connection = emu.world.connection_by_name(name)
-    jobs = [emu.world.get_job(i) for i in connection.job_ids]
-    return next(
-        j
-        for j in reversed(jobs)
-        if any(a.failure is not None and a.ended_at for a in j.attempts)
-    )
+    """The connection's newest job with a failed attempt; one is made when the seeded history has none."""
+    world = emu.world
+    connection = world.connection_by_name(name)
+
+    def newest_failed() -> Job | None:
+        jobs = [world.get_job(i) for i in connection.job_ids]
+        return next(
+            (j for j in reversed(jobs) if any(a.failure is not None and a.ended_at for a in j.attempts)),
+            None,
+        )
+
+    found = newest_failed()
+    if found is None:
+        world.force_next_outcome(connection.connection_id, "fatal")
+        job = world.create_job(connection.connection_id, "sync")
+        for _ in range(200):  # virtual time: an hour a step, no waiting on the wall clock
+            if world.get_job(job.job_id).status in ("failed", "succeeded", "cancelled"):
+                break
+            world.clock.advance(3600)
+            world.tick()
+        found = newest_failed()
+    assert found is not None, f"no failed attempt for {name} even after forcing one"
+    return found
 
 
 @pytest.mark.parametrize(
