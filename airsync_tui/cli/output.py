@@ -88,7 +88,11 @@ def connection_json(connection: Connection) -> dict[str, Any]:
     }
 
 
-def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextIO = sys.stdout) -> None:
+def print_table(rows: Iterable[Iterable[object]], headers: list[str], out: TextIO | None = None) -> None:
+    """`out` defaults to `sys.stdout` *at call time*: the CLI wraps stdout in its safe
+    stream after this module may have been imported (a default bound at import
+    would bypass the sanitiser and the quiet closed-pipe handling)."""
+    out = out if out is not None else sys.stdout
     table = [[inert(c) for c in headers]] + [[_cell(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
     for index, row in enumerate(table):

@@ -88,11 +88,12 @@ class WatchOutput:
     """stderr lines for people, stdout JSON lines for machines."""
 
     def __init__(
-        self, as_json: bool, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+        self, as_json: bool, out: TextIO | None = None, err: TextIO | None = None
     ) -> None:
+        # Resolved at call time: the CLI's safe (sanitising) streams are installed after import.
         self.as_json = as_json
-        self.out = out
-        self.err = err
+        self.out = out if out is not None else sys.stdout
+        self.err = err if err is not None else sys.stderr
 
     def say(self, text: str) -> None:
         print(f"{_ts(utcnow())} {inert(text)}", file=self.err, flush=True)
