@@ -21,7 +21,6 @@ def _available_profiles() -> list[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from airsync_tui.cli.commands import load_cli_profile
     from airsync_tui.ui.app import AirsyncApp, SessionInfo
 
     demo: Demo | None = None
@@ -35,6 +34,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
         profiles: list[str] = []
         label = "demo workspace (embedded emulator on " + demo.base_url + ")"
     else:
+        from airsync_tui.cli.commands import load_cli_profile  # the CLI's commands: not needed for --demo
+
         profile = load_cli_profile(args)
         profiles = _available_profiles()
         label = _workspace_label(profile)
@@ -51,7 +52,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             profile_name=profile.name,
             read_only=profile.read_only,
             demo=demo is not None,
-            available_profiles=profiles,
+            available_profiles=tuple(profiles),
             workspace_label=label,
         )
         kwargs: dict[str, Any] = {}
