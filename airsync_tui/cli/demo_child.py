@@ -12,6 +12,9 @@ import socket
 import sys
 import threading
 
+#: Seconds the demo's DuckDB writer waits before it starts (see `warehouse.WRITER_START_DELAY`).
+WAREHOUSE_START_DELAY = 3.0
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airsync demo emulator")
@@ -52,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.big_log_lines is not None:
         options.big_log_lines = args.big_log_lines
+    if not args.ready_after_warehouse:
+        from airsync_tui.emulator.airbyte import warehouse
+
+        # The dashboard's first screen comes first; the DuckDB backfill follows.
+        warehouse.WRITER_START_DELAY = WAREHOUSE_START_DELAY
     sock = socket.socket(fileno=args.fd)
     sock.setblocking(False)
     app = build_app(options)
