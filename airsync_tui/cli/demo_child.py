@@ -13,7 +13,7 @@ import sys
 import threading
 
 #: Seconds the demo's DuckDB writer waits before it starts (see `warehouse.WRITER_START_DELAY`).
-WAREHOUSE_START_DELAY = 3.0
+WAREHOUSE_START_DELAY = 2.0
 
 
 def _parser() -> argparse.ArgumentParser:
