@@ -14,6 +14,8 @@ import threading
 
 #: Seconds the demo's DuckDB writer waits before it starts (see `warehouse.WRITER_START_DELAY`).
 WAREHOUSE_START_DELAY = 2.0
+#: ... and runs at this added niceness, so on a busy machine it yields to the dashboard.
+WAREHOUSE_NICENESS = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # The dashboard's first screen comes first; the DuckDB backfill follows.
         warehouse.WRITER_START_DELAY = WAREHOUSE_START_DELAY
+        warehouse.WRITER_NICENESS = WAREHOUSE_NICENESS
     sock = socket.socket(fileno=args.fd)
     sock.setblocking(False)
     app = build_app(options)
