@@ -361,7 +361,7 @@ the demo emulator's child process before any heavy import, on a socket the
 parent binds (requests wait in the backlog until the child accepts), so its
 start-up overlaps the dashboard's imports; the emulator never runs in the
 dashboard's process, and its DuckDB writer (import and history backfill,
-~0.7 s of CPU) starts 2 s later so it does not compete with the first screen.
+~0.7 s of CPU) starts 2 s later at +10 niceness, so it does not compete with the first screen.
 Plain-HTTP clients (the demo, a LAN Airbyte) skip loading the CA bundle (a
 TLS context that trusts nothing, so https fails closed); the fleet service,
 its journal and dialogs, the SQL readers and the CLI's command handlers are
