@@ -188,7 +188,7 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
         with pytest.raises(QueryRefused):
             cache.run_sql_query("DELETE FROM billing_charges")
         # Read-only by construction: even past the guard, the engine cannot write.
-        with pytest.raises(Exception, match="read-only|read only"):
+        with pytest.raises(Exception, match=r"read-only|read only"):
             cache._execute("DELETE FROM billing_charges", limit=1, timeout_s=5)
         assert (
             counts(world.warehouse.path, ["billing_charges"])["billing_charges"]

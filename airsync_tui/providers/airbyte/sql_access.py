@@ -184,7 +184,7 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Any]]:
         return [
-            {c: jsonable(v) for c, v in zip(self.columns, row)} for row in self.rows
+            {c: jsonable(v) for c, v in zip(self.columns, row, strict=False)} for row in self.rows
         ]
 
 
