@@ -19,6 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 POLL_SECONDS = 0.01
+#: A tmux server of our own (not the user's default socket): killing the last
+#: session of a shared server makes it exit, and a session started while it is
+#: exiting dies at once, which looked like a program that never painted.
+SOCKET = f"airsync-bench-{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -37,7 +41,7 @@ def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
     if tmux is None:
         raise RuntimeError("tmux is not installed")
     return subprocess.run(
-        [tmux, *args], check=False, capture_output=True, text=True, timeout=20
+        [tmux, "-L", SOCKET, *args], check=False, capture_output=True, text=True, timeout=20
     )
 
 
@@ -73,7 +77,13 @@ def time_first_screen(
         deadline = start + timeout
         screen = ""
         while time.perf_counter() < deadline:
-            screen = _tmux("capture-pane", "-p", "-t", session).stdout
+            captured = _tmux("capture-pane", "-p", "-t", session)
+            if captured.returncode != 0:
+                raise RuntimeError(
+                    f"{command[0]}: its terminal closed before the screen was ready "
+                    f"(tmux: {captured.stderr.strip()}); last screen:\n{screen}"
+                )
+            screen = captured.stdout
             if ready(screen):
                 return time.perf_counter() - start, screen
             time.sleep(POLL_SECONDS)
@@ -100,11 +110,16 @@ def measure(
 ) -> list[LaunchResult]:
     """Interleave the programs run by run (so a load spike hits all of them alike)."""
     results = [LaunchResult(name) for name, _, _ in programs]
-    for _ in range(runs):
-        for result, (_, command, ready) in zip(results, programs, strict=True):
-            seconds, screen = time_first_screen(
-                command, ready, cols=cols, rows=rows, env=env
-            )
-            result.times.append(seconds)
-            result.last_screen = screen
+    # One idle session keeps our tmux server up between runs (see SOCKET).
+    _tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
+    try:
+        for _ in range(runs):
+            for result, (_, command, ready) in zip(results, programs, strict=True):
+                seconds, screen = time_first_screen(
+                    command, ready, cols=cols, rows=rows, env=env
+                )
+                result.times.append(seconds)
+                result.last_screen = screen
+    finally:
+        _tmux("kill-server")  # our own socket's server only
     return results

@@ -21,7 +21,6 @@ def _available_profiles() -> list[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from airsync_tui.cli.commands import load_cli_profile
     from airsync_tui.ui.app import AirsyncApp, SessionInfo
 
     demo: Demo | None = None
@@ -35,6 +34,8 @@ def run_dashboard(args: argparse.Namespace) -> int:
         profiles: list[str] = []
         label = "demo workspace (embedded emulator on " + demo.base_url + ")"
     else:
+        from airsync_tui.cli.commands import load_cli_profile  # the CLI's commands: not needed for --demo
+
         profile = load_cli_profile(args)
         profiles = _available_profiles()
         label = _workspace_label(profile)

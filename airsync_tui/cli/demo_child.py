@@ -12,6 +12,11 @@ import socket
 import sys
 import threading
 
+#: Seconds the demo's DuckDB writer waits before it starts (see `warehouse.WRITER_START_DELAY`).
+WAREHOUSE_START_DELAY = 2.0
+#: ... and runs at this added niceness, so on a busy machine it yields to the dashboard.
+WAREHOUSE_NICENESS = 10
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="airsync demo emulator")
@@ -49,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         options.client_secret = args.client_secret
     if args.big_log_lines is not None:
         options.big_log_lines = args.big_log_lines
+    if not args.ready_after_warehouse:
+        from airsync_tui.emulator.airbyte import warehouse
+
+        # The dashboard's first screen comes first; the DuckDB backfill follows.
+        warehouse.WRITER_START_DELAY = WAREHOUSE_START_DELAY
+        warehouse.WRITER_NICENESS = WAREHOUSE_NICENESS
     sock = socket.socket(fileno=args.fd)
     sock.setblocking(False)
     app = build_app(options)

@@ -18,22 +18,16 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airsync_tui.cli.output import inert, print_table
 from airsync_tui.errors import EXIT_OK, ConfigError
-from airsync_tui.service.data_access import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    QueryHandle,
-    QueryResult,
-    can_read_data,
-    format_rows,
-    open_sql_cache,
-    run_query,
-    stream_summaries,
-    stream_summary,
-)
+from airsync_tui.providers.airbyte.sql_limits import DEFAULT_LIMIT, MAX_LIMIT
+
+# The SQL readers are imported when `query` runs: the parser that registers it
+# is built for every command, `airsync --demo`'s first screen included.
+if TYPE_CHECKING:
+    from airsync_tui.service.data_access import QueryResult
 
 CELL_WIDTH = 40
 
@@ -104,6 +98,13 @@ async def cmd_query(args: argparse.Namespace) -> int:
 async def _query(args: argparse.Namespace, profile: Any) -> int:
     from airsync_tui.cli.commands import open_providers
     from airsync_tui.cli.resolve import resolve_connection
+    from airsync_tui.service.data_access import (
+        QueryHandle,
+        can_read_data,
+        open_sql_cache,
+        run_query,
+        stream_summary,
+    )
     from airsync_tui.service.session import providers_for
 
     if profile is not None:
@@ -173,6 +174,8 @@ class _providers:
 
 
 async def _print_streams(cache: Any, args: argparse.Namespace) -> None:
+    from airsync_tui.service.data_access import stream_summaries
+
     rows: list[dict[str, Any]] = []
     for summary in await stream_summaries(cache, cache.stream_names, latest=0):
         stream = summary.stream
@@ -212,6 +215,8 @@ async def _print_streams(cache: Any, args: argparse.Namespace) -> None:
 
 
 def _print_result(result: QueryResult, args: argparse.Namespace) -> None:
+    from airsync_tui.service.data_access import format_rows
+
     if args.json:
         print(json.dumps(result.records(), indent=2, default=str))
     elif args.csv:

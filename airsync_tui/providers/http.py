@@ -12,7 +12,9 @@ benchmarks.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -40,6 +42,33 @@ class TokenFailed(Exception):
         self.response = response
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
+_plain_http_context: ssl.SSLContext | None = None
+
+
+def tls_verify_for(*urls: str | None) -> ssl.SSLContext | bool:
+    """The `verify=` argument for a client that only talks to `urls`.
+
+    Why: httpx builds its TLS context when the client is made, loading
+    certifi's whole CA bundle (0.1-0.3 s per client on a busy machine), even
+    for a plain `http://` server such as the demo emulator or a self-hosted
+    Airbyte on the LAN. When every URL is plain HTTP (and no proxy variable
+    could send traffic through TLS), the client gets a context that still
+    requires and checks certificates but trusts no CA: a stray `https://`
+    request fails closed instead of being sent unverified. Anything else
+    keeps httpx's default verification (`True`).
+    """
+    given = [url for url in urls if url]
+    if not given or any(urlsplit(url).scheme != "http" for url in given):
+        return True
+    if any(os.environ.get(name) for name in _PROXY_VARIABLES):
+        return True
+    global _plain_http_context
+    if _plain_http_context is None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED + check_hostname, no CA loaded
+        _plain_http_context = context
+    return _plain_http_context
 
 
 @dataclass(frozen=True)

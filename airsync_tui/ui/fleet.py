@@ -16,7 +16,6 @@ per-target results (`FleetResultsModal`).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -25,29 +24,15 @@ from textual import work
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection
-from airsync_tui.models.schedule_change import ScheduleChange
-from airsync_tui.service.actions import (
-    ACTION_CAPABILITY,
-    FleetActions,
-    Target,
-    describe_action,
-    undo_label,
-)
 from airsync_tui.service.events import ConnectionsChanged
-from airsync_tui.service.journal import Journal, JournalEntry
-from airsync_tui.service.local_state import open_state
 from airsync_tui.ui.formatting import clean
-from airsync_tui.ui.screens.fleet_dialogs import (
-    DESTRUCTIVE,
-    MENU_ACTIONS,
-    FleetConfirmModal,
-    FleetMenuModal,
-    FleetResultsModal,
-    ScheduleModal,
-    StreamPickerModal,
-)
 
+# The fleet service, its journal (SQLite) and the dialogs are imported where an
+# action starts, not with the connection list: the first screen only marks rows.
 if TYPE_CHECKING:
+    from airsync_tui.models.schedule_change import ScheduleChange
+    from airsync_tui.service.actions import FleetActions, Target
+    from airsync_tui.service.journal import JournalEntry
     from airsync_tui.service.watcher import Watcher
     from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -56,12 +41,15 @@ if TYPE_CHECKING:
 
 def fleet_service(app: Any) -> FleetActions:
     """The app's `FleetActions` (journal in the local state file), rebuilt when the profile switches."""
+    from airsync_tui.service.actions import FleetActions
+    from airsync_tui.service.journal import Journal
+    from airsync_tui.service.local_state import open_state
+
     service: FleetActions | None = getattr(app, "_fleet_actions", None)
     providers = dict(app.watcher.providers)
     profile = app.session.profile_name
     if service is None:
-        conn: sqlite3.Connection = open_state()
-        service = FleetActions(providers, Journal(conn), profile=profile)
+        service = FleetActions(providers, Journal(open_state()), profile=profile)
         app._fleet_actions = service
     elif service.providers != providers or service.profile != profile:
         service = FleetActions(providers, service.journal, profile=profile)
@@ -169,6 +157,8 @@ class FleetMarkingMixin:
         return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
 
     def _reasons(self, targets: Sequence[Connection]) -> dict[str, str | None]:
+        from airsync_tui.ui.screens.fleet_dialogs import MENU_ACTIONS
+
         service = fleet_service(self._host)
         reasons: dict[str, str | None] = {}
         for action_id, _, _ in MENU_ACTIONS:
@@ -186,6 +176,8 @@ class FleetMarkingMixin:
         return reasons
 
     def action_fleet_menu(self) -> None:
+        from airsync_tui.ui.screens.fleet_dialogs import FleetMenuModal
+
         targets = self.fleet_targets()
         if not targets:
             self._host.notify("no connection selected", markup=False)
@@ -212,6 +204,8 @@ class FleetMarkingMixin:
 
     def start_fleet_action(self, action: str) -> None:
         """Gather parameters (streams, schedule), confirm once, then run."""
+        from airsync_tui.ui.screens.fleet_dialogs import ScheduleModal, StreamPickerModal
+
         targets = self.fleet_targets()
         if not targets:
             self._host.notify("no connection selected", markup=False)
@@ -258,6 +252,9 @@ class FleetMarkingMixin:
     def _confirm_and_run(
         self, action: str, targets: Sequence[Connection], params: dict[str, Any]
     ) -> None:
+        from airsync_tui.service.actions import Target, describe_action
+        from airsync_tui.ui.screens.fleet_dialogs import DESTRUCTIVE, FleetConfirmModal
+
         question = describe_action(action, params, len(targets)).capitalize() + "?"
         names = [
             f"{c.name}  ({self.watcher.providers[c.provider].display_name})"
@@ -298,6 +295,8 @@ class FleetMarkingMixin:
             elif action == "resume":
                 entry = await service.resume(targets)
             elif action == "schedule":
+                from airsync_tui.models.schedule_change import ScheduleChange
+
                 entry = await service.set_schedule(
                     targets, ScheduleChange.from_json(params["schedule"])
                 )
@@ -318,6 +317,9 @@ class FleetMarkingMixin:
 
     async def _after(self, entry: JournalEntry) -> None:
         """Refresh what changed (one GET per succeeded target), then show the per-target results."""
+        from airsync_tui.service.actions import ACTION_CAPABILITY
+        from airsync_tui.ui.screens.fleet_dialogs import FleetResultsModal
+
         service = fleet_service(self._host)
         fresh: list[Connection] = []
         for t in entry.targets:
@@ -344,6 +346,9 @@ class FleetMarkingMixin:
             self.action_undo_last()
 
     def action_undo_last(self) -> None:
+        from airsync_tui.service.actions import undo_label
+        from airsync_tui.ui.screens.fleet_dialogs import FleetConfirmModal
+
         service = fleet_service(self._host)
         entry = service.journal.last_reversible()
         if entry is None:

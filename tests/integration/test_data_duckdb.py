@@ -293,3 +293,30 @@ def test_path_reaches_clients_only_through_the_destination(tmp_path: Path) -> No
     ) as em:
         assert em.world.warehouse is not None and em.world.warehouse.wait_idle(30)
         assert other.exists()
+
+
+def test_a_delayed_writer_still_lands_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`airsync --demo` starts the DuckDB writer late (first screen first): the rows still land."""
+    from airsync_tui.emulator.airbyte import warehouse
+
+    monkeypatch.setattr(warehouse, "WRITER_START_DELAY", 1.0)
+    path = tmp_path / "delayed.duckdb"
+    running = start_emulator(
+        EmulatorOptions(
+            speed=50.0, big_log_lines=0, seed=5, client_id="airsync-data-tests",
+            client_secret=SECRET, duckdb_path=str(path),
+        )
+    )
+    try:
+        running.world.pause_schedules()
+        store = running.world.warehouse
+        assert store is not None
+        assert store.wait_idle(60)
+        assert store.writes > 0
+        connection = running.world.get_connection(duck_connection(running))
+        names = [f"{connection.prefix}{s.name}" for s in connection.streams]
+        assert sum(counts(str(path), names).values()) > 0
+    finally:
+        running.stop()

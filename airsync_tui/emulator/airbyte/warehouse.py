@@ -25,8 +25,10 @@ The file's path reaches clients only through `GET /destinations/{id}`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import queue
 import threading
 from dataclasses import dataclass
@@ -240,11 +242,24 @@ def destination_body(connection: Connection, duckdb_path: str | None) -> dict[st
     }
 
 
+#: Seconds the writer thread waits before importing DuckDB and writing the
+#: history's backlog. 0 here; `airsync --demo`'s emulator child sets it so this
+#: work (about 0.7 s of CPU) does not compete with the dashboard's first
+#: screen on a small machine. Commands that need the rows at once
+#: (`--ready-after-warehouse`) keep 0.
+WRITER_START_DELAY = 0.0
+#: Niceness added to the writer thread (and the DuckDB threads it starts),
+#: set with the delay: on a busy machine the backfill yields to the dashboard.
+WRITER_NICENESS = 0
+
+
 class DemoWarehouse:
     """Owns the DuckDB file and the writer thread (see the module docstring)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._start_delay = WRITER_START_DELAY
+        self._niceness = WRITER_NICENESS
         self._queue: queue.Queue[StreamBatch | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
@@ -315,6 +330,11 @@ class DemoWarehouse:
     # -- the writer thread
 
     def _run(self) -> None:
+        if self._niceness > 0 and hasattr(os, "setpriority"):
+            with contextlib.suppress(OSError):  # Linux: per thread; threads it starts inherit it
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + self._niceness)
+        if self._start_delay > 0:
+            threading.Event().wait(self._start_delay)
         import duckdb
 
         while True:

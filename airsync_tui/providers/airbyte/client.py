@@ -49,6 +49,7 @@ from airsync_tui.providers.http import (
     JsonHttp,
     RetryPolicy,
     _transport_error,
+    tls_verify_for,
 )
 from airsync_tui.providers.paging import PageGuard
 
@@ -150,6 +151,7 @@ class AirbyteClient:
             transport=transport,
             headers={"accept": "application/json", "user-agent": "airsync-tui"},
             event_hooks={"response": [clock.on_response]},
+            verify=tls_verify_for(settings.api_url, config_url),
         )
         config_prefix = httpx.URL(config_url).path if config_url else None
         http = JsonHttp(

@@ -47,10 +47,9 @@ from airsync_tui.providers.airbyte.destination_sql import (
     sql_target,
     stream_tables,
 )
+from airsync_tui.providers.airbyte.sql_limits import DEFAULT_LIMIT, MAX_LIMIT  # defined apart for the CLI parser
 
-DEFAULT_LIMIT = 100
 DEFAULT_TIMEOUT_S = 30.0
-MAX_LIMIT = 10_000
 
 
 class QueryRefused(AirsyncError):
@@ -711,6 +710,7 @@ def _compact(value: Any) -> str:
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "MAX_LIMIT",
     "DEFAULT_TIMEOUT_S",
     "ColumnInfo",
     "QueryCancelled",

@@ -21,7 +21,14 @@ import httpx
 
 from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, SyncRunList, TriggerRunOutput
 from airsync_tui.models.timeparse import format_iso
-from airsync_tui.providers.http import HttpSignal, JsonHttp, RequestStats, RetryPolicy, SlidingWindowLimiter
+from airsync_tui.providers.http import (
+    HttpSignal,
+    JsonHttp,
+    RequestStats,
+    RetryPolicy,
+    SlidingWindowLimiter,
+    tls_verify_for,
+)
 from airsync_tui.providers.paging import PageGuard
 
 from .errors import LABEL, map_hightouch_error
@@ -62,6 +69,7 @@ class HightouchClient:
                 "Accept": "application/json",
                 "User-Agent": "airsync-tui",
             },
+            verify=tls_verify_for(self.base_url),
         )
         self.http = JsonHttp(
             client,
