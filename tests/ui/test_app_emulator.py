@@ -104,6 +104,10 @@ async def test_job_panel_on_emulator_shows_attempts_and_streams(emulator: Runnin
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
         screen = app.screen
+        # Rows can paint before the newest jobs arrive: wait for a row that has one.
+        await wait_for(
+            pilot, lambda: any(k in app.watcher.latest_job for k in screen.table.row_keys()), timeout=10, what="a row with a job"
+        )
         key = next(k for k in screen.table.row_keys() if k in app.watcher.latest_job)
         screen.table.move_to_key(key)
         await pilot.pause()
