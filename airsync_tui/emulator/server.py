@@ -96,11 +96,11 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     from airsync_tui.emulator.airbyte.outcomes import admin_routes, set_outcome
 
+    hightouch = _build_hightouch(clock, options)
     for item in options.outcomes:
         ref, _, outcome = item.rpartition("=")
-        set_outcome(world, ref, outcome)
-    routes.extend(admin_routes(world))
-    hightouch = _build_hightouch(clock, options)
+        set_outcome(world, ref, outcome, hightouch.state.world)
+    routes.extend(admin_routes(world, hightouch.state.world))
     routes.append(Mount("/hightouch", app=hightouch))
 
     @contextlib.asynccontextmanager
@@ -242,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
     parser.add_argument("--duckdb-path", default=None, help="demo: write committed rows of the DuckDB connection to this file")
     parser.add_argument("--outcome", action="append", default=[], metavar="CONNECTION=OUTCOME",
-                        help="force the next jobs of a connection (id or exact name): succeeded|failed|stalled|slow "
+                        help="force the next jobs of a connection (Airbyte id or exact name, Hightouch sync id or slug): succeeded|failed|stalled|slow "
                         "(repeatable; change at run time with POST /_admin/outcomes)")
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser
