@@ -62,11 +62,7 @@ def add_serve_parser(
         action="store_true",
         help="let the page trigger and cancel jobs (default: read-only)",
     )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="serve the built-in demo workspace (one emulator for every tab)",
-    )
+    # --demo is a global flag (cli/main.py): serve the demo workspace, one emulator for every tab.
 
 
 def dashboard_command(
@@ -107,10 +103,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr, flush=True)
     demo = None
     try:
-        if args.demo:
-            from airsync_tui.service.session import start_demo
+        if getattr(args, "demo", False):
+            from airsync_tui.cli.demo import start_demo, take_prestarted
 
-            demo = start_demo()
+            demo = take_prestarted() or start_demo()
             profile = demo.profile
             assert profile.airbyte is not None and profile.hightouch is not None
             os.environ["AIRBYTE_CLIENT_SECRET"] = (

@@ -210,9 +210,9 @@ async def cmd_watch(args: argparse.Namespace) -> int:
     out = WatchOutput(bool(args.json))
     demo = None
     if getattr(args, "demo", False):
-        from airsync_tui.service.session import start_demo
+        from airsync_tui.cli.demo import start_demo, take_prestarted
 
-        demo = start_demo()
+        demo = take_prestarted() or start_demo()
         profile = demo.profile
     else:
         from airsync_tui.cli.commands import load_cli_profile

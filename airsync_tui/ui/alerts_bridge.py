@@ -73,15 +73,14 @@ class AlertsBridge:
         return provider.job_url(job, attempt) if provider is not None else None
 
     def handle(self, events: Iterable[Event]) -> None:
+        self._ensure_desktop_probe()
         for event in events:
             # Re-stamped on the app's one clock (server time, skew applied).
             self.engine.handle(replace(event, at=self.app.clock()))
 
     def tick(self) -> None:
         """Judge the time-based rules (in a worker: may fetch a history)."""
-        if self.desktop and not self._desktop_probed:
-            self._desktop_probed = True
-            self.app.run_worker(self._probe_desktop(), group="alerts-desktop", exit_on_error=False)
+        self._ensure_desktop_probe()
         self.app.run_worker(
             self._evaluate(),
             group="alerts-evaluate",
@@ -119,6 +118,12 @@ class AlertsBridge:
         return sorted(merged, key=lambda a: a.resolved_at or a.opened_at, reverse=True)
 
     # ------------------------------------------------------------ desktop
+    def _ensure_desktop_probe(self) -> None:
+        """Turned on by the profile: find the notifier once, early (in a worker: Apprise loads plug-ins)."""
+        if self.desktop and not self._desktop_probed:
+            self._desktop_probed = True
+            self.app.run_worker(self._probe_desktop(), group="alerts-desktop", exit_on_error=False)
+
     def toggle_desktop(self) -> None:
         self.desktop = not self.desktop
         if self.desktop and self.desktop_notifier is None:
