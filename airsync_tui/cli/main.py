@@ -180,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     originals = install_safe_output()  # every byte a command writes is sanitised and redacted
     try:
+        if args.command == "serve":  # textual-serve runs its own event loop
+            from airsync_tui.cli.serve import cmd_serve
+
+            return cmd_serve(args)
         from airsync_tui.cli import commands
 
         handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")
