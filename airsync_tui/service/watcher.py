@@ -440,6 +440,8 @@ class Watcher:
     def _forget_vanished(self, job: Job) -> None:
         self.jobs.pop(job.key, None)
         self.details.pop(job.key, None)
+        self.rates.pop(job.key, None)  # never seen ending: its window would stay forever
+        self._rate_series.pop(job.key, None)
         if self.latest_job.get(job.connection_key, None) is not None and self.latest_job[job.connection_key].key == job.key:
             del self.latest_job[job.connection_key]
         self._set_health(
