@@ -51,7 +51,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             profile_name=profile.name,
             read_only=profile.read_only,
             demo=demo is not None,
-            available_profiles=profiles,
+            available_profiles=tuple(profiles),
             workspace_label=label,
             desktop_notify=_desktop_notify(profile),
         )

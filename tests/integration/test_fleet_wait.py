@@ -18,9 +18,7 @@ from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     # Fast virtual time: a refresh/clear job ends within seconds of wall time.
-    running = start_emulator(
-        EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret")
-    )
+    running = start_emulator(EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret"))
     running.world.pause_schedules()  # a scheduled job would take the connection first
     try:
         yield running
@@ -42,14 +40,19 @@ def _cli(emu: RunningEmulator, tmp_path: Path, *args: str) -> subprocess.Complet
     )
     return subprocess.run(
         [sys.executable, "-m", "airsync_tui", *args, "--provider", "airbyte"],
-        check=False, capture_output=True, text=True, timeout=120, env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
 def _idle(emu: RunningEmulator, skip: set[str]) -> Any:
     with emu.world.lock:
         return next(
-            c for c in emu.world.connections
+            c
+            for c in emu.world.connections
             if c.status == "active" and c.active_job_id is None and len(c.streams) >= 2 and c.connection_id not in skip
         )
 

@@ -30,9 +30,7 @@ def _run_status(emulator: RunningEmulator, sync_id: int, run_id: int, timeout: f
     headers = {"Authorization": f"Bearer {emulator.hightouch_api_key}"}
     deadline = time.monotonic() + timeout
     while True:
-        page = httpx.get(
-            f"{emulator.hightouch_api_url}/syncs/{sync_id}/runs", params={"runId": run_id}, headers=headers, timeout=10
-        ).json()
+        page = httpx.get(f"{emulator.hightouch_api_url}/syncs/{sync_id}/runs", params={"runId": run_id}, headers=headers, timeout=10).json()
         run = next(r for r in page["data"] if int(r["id"]) == run_id)
         if run["status"] not in ("queued", "pending", "querying", "processing", "reporting"):
             return run
@@ -79,8 +77,16 @@ def test_outcome_option_reaches_hightouch_runs_stalled_and_slow() -> None:
 
 
 def test_slow_is_the_same_work_four_times_slower_and_failed_overrides_a_success() -> None:
-    normal = RunPlan([("querying", 10.0), ("processing", 40.0), ("reporting", 3.0)], "success", 100,
-                     RowCounts(5, 3, 0), RowCounts(5, 3, 0), RowCounts(), None, 1.0)
+    normal = RunPlan(
+        [("querying", 10.0), ("processing", 40.0), ("reporting", 3.0)],
+        "success",
+        100,
+        RowCounts(5, 3, 0),
+        RowCounts(5, 3, 0),
+        RowCounts(),
+        None,
+        1.0,
+    )
     slow = forced_plan(normal, "slow")
     assert slow.phases == [("querying", 10.0 * SLOW_FACTOR), ("processing", 40.0 * SLOW_FACTOR), ("reporting", 3.0 * SLOW_FACTOR)]
     assert slow.successful == normal.successful

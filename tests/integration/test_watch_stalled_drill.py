@@ -30,9 +30,7 @@ TARGET = "Stripe → BigQuery"
 @pytest.mark.slow
 def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
     emulator = start_emulator(
-        EmulatorOptions(
-            speed=30.0, big_log_lines=0, client_id="drill", client_secret="drill-secret", outcomes=(f"{TARGET}=stalled",)
-        )
+        EmulatorOptions(speed=30.0, big_log_lines=0, client_id="drill", client_secret="drill-secret", outcomes=(f"{TARGET}=stalled",))
     )
     receiver = Receiver()
     config = tmp_path / "config.toml"
@@ -50,8 +48,19 @@ def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
         connection = next(c for c in emulator.world.connections if c.name == TARGET)
         with serve(receiver.app) as hook_base:
             hook = hook_base.replace("http://", "json://") + "/hook"
-            cmd = [sys.executable, "-m", "airsync_tui.cli.main", "watch", "--profile", "drill", "--notify", hook,
-                   "--json", "--state", str(tmp_path / "state.db")]
+            cmd = [
+                sys.executable,
+                "-m",
+                "airsync_tui.cli.main",
+                "watch",
+                "--profile",
+                "drill",
+                "--notify",
+                hook,
+                "--json",
+                "--state",
+                str(tmp_path / "state.db"),
+            ]
             proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             lines: queue.Queue[dict[str, Any]] = queue.Queue()
 

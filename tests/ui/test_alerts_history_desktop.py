@@ -60,8 +60,13 @@ async def test_history_includes_earlier_runs_from_the_state_file_newest_first() 
 
 def _live_critical() -> AlertChange:
     alert = Alert(
-        id="failed:airbyte:x:1", rule=ProblemKind.FAILED, severity=Severity.CRITICAL, provider="airbyte",
-        connection_key="airbyte:x", connection_name="Live Sync", summary="destination · system_error: boom",
+        id="failed:airbyte:x:1",
+        rule=ProblemKind.FAILED,
+        severity=Severity.CRITICAL,
+        provider="airbyte",
+        connection_key="airbyte:x",
+        connection_name="Live Sync",
+        summary="destination · system_error: boom",
         opened_at=FROZEN_NOW,
     )
     return AlertChange(Transition.OPENED, alert, FROZEN_NOW)
@@ -99,7 +104,7 @@ async def test_desktop_setting_sends_new_critical_alerts(monkeypatch: pytest.Mon
         app.alerts._changed(_live_critical())
         await wait_for(pilot, lambda: len(sent) == 1, what="desktop notification")
         url, title, text, kind = sent[0]
-        assert (url, kind) == ("dbus://", "critical") and "Live Sync" in text
+        assert (url, title, kind) == ("dbus://", "airsync: critical alert", "critical") and "Live Sync" in text
         app.alerts._changed(AlertChange(Transition.OPENED, _live_critical().alert, FROZEN_NOW, initial=True))
         await pilot.pause(0.2)
         assert len(sent) == 1

@@ -48,8 +48,14 @@ def forced_plan(plan: RunPlan, outcome: str) -> RunPlan:
     if outcome == "failed":
         querying = next((s for st, s in working if st == "querying"), 10.0)
         return RunPlan(
-            [("querying", querying)], "failed", 0, ZERO_ROWS, ZERO_ROWS, ZERO_ROWS,
-            "Query failed: relation \"analytics.orders\" does not exist (fire drill).", 0.0,
+            [("querying", querying)],
+            "failed",
+            0,
+            ZERO_ROWS,
+            ZERO_ROWS,
+            ZERO_ROWS,
+            'Query failed: relation "analytics.orders" does not exist (fire drill).',
+            0.0,
         )
     if outcome == "stalled":
         return RunPlan([("querying", STALL_SECONDS)], "failed", 0, ZERO_ROWS, ZERO_ROWS, ZERO_ROWS, STALL_ERROR, 0.0)

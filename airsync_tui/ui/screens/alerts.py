@@ -28,7 +28,7 @@ _COUNTED = frozenset(
 
 
 class AlertsScreen(Screen[None]):
-    BINDINGS = bindings_for("alerts")  # type: ignore[assignment]  # list[Binding] is what Textual reads
+    BINDINGS = bindings_for("alerts")
 
     def __init__(self) -> None:
         super().__init__()
