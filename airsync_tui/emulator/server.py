@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 from airsync_tui.emulator.airbyte.routes_config import build_config_routes
 from airsync_tui.emulator.airbyte.routes_fleet import build_config_fleet_routes, build_public_fleet_routes
@@ -93,7 +93,7 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     config_routes = build_config_routes(world, tokens) + build_config_fleet_routes(world)
     public_api = RequireAuth(Starlette(routes=public_routes), tokens, ("/health", "/applications/token"))
     config_api = RequireAuth(Starlette(routes=config_routes), tokens, ("/applications/token",))
-    routes = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
+    routes: list[BaseRoute] = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     from airsync_tui.emulator.airbyte.outcomes import admin_routes, set_outcome
 
     hightouch = _build_hightouch(clock, options)
@@ -176,7 +176,8 @@ class RunningEmulator:
 
     @property
     def hightouch_world(self) -> HightouchWorld:
-        return self.app.state.hightouch_app.state.world
+        world: HightouchWorld = self.app.state.hightouch_app.state.world
+        return world
 
     def _serve(self) -> None:
         self._server.run(sockets=[self._sock])

@@ -244,7 +244,8 @@ class Watcher:
         """Start a job (or attach to the running one) and publish the result."""
         provider = self.provider_for_key(connection_key)
         connection_id = connection_key.split(":", 1)[1]
-        name = self.connections.get(connection_key).name if connection_key in self.connections else connection_id
+        known = self.connections.get(connection_key)
+        name = known.name if known is not None else connection_id
         try:
             result = await provider.trigger(connection_id, job_type)
         except AirsyncError as exc:
