@@ -80,7 +80,9 @@ class Receiver:
 
 
 def start_watch(emulator: RunningEmulator, hook: str, state: Path, tmp: Path) -> tuple[subprocess.Popen[str], queue.Queue[tuple[float, dict[str, Any]]]]:
-    env = dict(os.environ, AIRSYNC_CONFIG=str(tmp / "none.toml"), AIRBYTE_CLIENT_SECRET=emulator.client_secret)
+    config = tmp / "none.toml"
+    config.touch()  # an empty config: no profile, everything from the flags (a missing path is an error)
+    env = dict(os.environ, AIRSYNC_CONFIG=str(config), AIRBYTE_CLIENT_SECRET=emulator.client_secret)
     cmd = [sys.executable, "-m", "airsync_tui.cli.main", "watch", "--provider", "airbyte", "--api-url", emulator.public_api_url,
            "--workspace", emulator.workspace_id, "--client-id", emulator.client_id, "--notify", hook,
            "--metrics", "127.0.0.1:0", "--json", "--state", str(state)]

@@ -54,6 +54,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             demo=demo is not None,
             available_profiles=tuple(profiles),
             workspace_label=label,
+            desktop_notify=_desktop_notify(profile),
         )
         kwargs: dict[str, Any] = {}
         if profiles and demo is None:
@@ -64,6 +65,17 @@ def run_dashboard(args: argparse.Namespace) -> int:
         if demo is not None:
             demo.stop()
     return getattr(app, "return_code", None) or EXIT_OK
+
+
+def _desktop_notify(profile: Any) -> bool:
+    """`[profiles.NAME.watch] desktop_notify` (a bad [watch] table is `airsync watch`'s to report)."""
+    from airsync_tui.errors import ConfigError
+    from airsync_tui.service.rules.settings import parse_watch_settings
+
+    try:
+        return parse_watch_settings(getattr(profile, "watch", None) or {}).desktop_notify
+    except ConfigError:
+        return False
 
 
 def _workspace_label(profile: Any) -> str:

@@ -178,10 +178,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from airsync_tui.cli.serve import cmd_serve
 
             return cmd_serve(args)
-        if args.command == "watch":
-            from airsync_tui.cli.watch import cmd_watch
-
-            return asyncio.run(cmd_watch(args))
         from airsync_tui.cli import commands
 
         handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")

@@ -77,6 +77,7 @@ def add_serve_parser(
         action="store_true",
         help="let the page trigger and cancel jobs (default: read-only)",
     )
+    # --demo is a global flag (cli/main.py): serve the demo workspace, one emulator for every tab.
 
 
 def dashboard_command(
@@ -120,7 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr, flush=True)
     demo = None
     try:
-        if args.demo:
+        if getattr(args, "demo", False):
             from airsync_tui.cli.demo import start_demo, take_prestarted
 
             demo = take_prestarted() or start_demo()

@@ -36,7 +36,14 @@ from airsync_tui.service.rules.delivery import (
 from airsync_tui.service.rules.engine import RulesEngine
 from airsync_tui.service.rules.settings import WatchSettings, parse_watch_settings
 from airsync_tui.service.rules.store import AlertStore, OutboxRow
-from airsync_tui.service.watcher import Watcher
+from airsync_tui.service.watcher import Watcher, WatcherConfig
+
+#: Finished jobs the headless watcher keeps beyond each connection's latest. The
+#: dashboard keeps 2,000 for its job panels; `airsync watch` has none, and its
+#: rules keep their own small per-connection state (latest job, failure streak,
+#: last 20 durations) and re-read histories from the API, so a long tail of
+#: finished jobs would only grow RSS over a day (issue 10's soak: +11 %).
+WATCH_RETAINED_JOBS = 100
 
 #: Seconds given to the outbox at shutdown before unsent rows are left for the next start.
 FLUSH_SECONDS = 10.0
@@ -236,7 +243,10 @@ async def cmd_watch(args: argparse.Namespace) -> int:
                     str(exc), hint="e.g. --metrics 9464 or --metrics 0.0.0.0:9464"
                 ) from None
         watcher = build_watcher(
-            profile, read_only=True, only=getattr(args, "provider", None)
+            profile,
+            read_only=True,
+            only=getattr(args, "provider", None),
+            config=WatcherConfig(retained_finished_jobs=WATCH_RETAINED_JOBS),
         )
         return await run_watch(
             watcher,

@@ -12,6 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 
+async def _run_watch(args: argparse.Namespace) -> int:
+    """The command, imported only when `airsync watch` runs."""
+    from airsync_tui.cli.watch import cmd_watch
+
+    return await cmd_watch(args)
+
+
 def add_watch_parser(
     sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
 ) -> None:
@@ -51,3 +58,5 @@ def add_watch_parser(
         action="store_true",
         help="send a test message through every route and exit",
     )
+    p.set_defaults(handler=_run_watch)
+    # --demo is a global flag (cli/main.py `_add_global_flags`): watching the demo workspace.

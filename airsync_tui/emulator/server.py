@@ -113,11 +113,14 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     routes: list[BaseRoute] = [Mount("/api/public/v1", app=public_api), Mount("/api/v1", app=config_api)]
     from airsync_tui.emulator.airbyte.outcomes import admin_routes, set_outcome
 
+    mounts = _provider_mounts(clock, options)
+    # Fire drills reach Hightouch syncs too (`--outcome SYNC=failed`); its world lives in its mount.
+    hightouch_mount = mounts.get("hightouch")
+    hightouch_world: HightouchWorld | None = hightouch_mount[1].state.world if hightouch_mount is not None else None
     for item in options.outcomes:
         ref, _, outcome = item.rpartition("=")
-        set_outcome(world, ref, outcome)
-    routes.extend(admin_routes(world))
-    mounts = _provider_mounts(clock, options)
+        set_outcome(world, ref, outcome, hightouch_world)
+    routes.extend(admin_routes(world, hightouch_world))
     for path, sub_app in mounts.values():
         routes.append(Mount(path, app=sub_app))
 
@@ -263,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
     parser.add_argument("--duckdb-path", default=None, help="demo: write committed rows of the DuckDB connection to this file")
     parser.add_argument("--outcome", action="append", default=[], metavar="CONNECTION=OUTCOME",
-                        help="force the next jobs of a connection (id or exact name): succeeded|failed|stalled|slow "
+                        help="force the next jobs of a connection (Airbyte id or exact name, Hightouch sync id or slug): succeeded|failed|stalled|slow "
                         "(repeatable; change at run time with POST /_admin/outcomes)")
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser

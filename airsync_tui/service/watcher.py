@@ -244,7 +244,8 @@ class Watcher:
         """Start a job (or attach to the running one) and publish the result."""
         provider = self.provider_for_key(connection_key)
         connection_id = connection_key.split(":", 1)[1]
-        name = self.connections[connection_key].name if connection_key in self.connections else connection_id
+        known = self.connections.get(connection_key)
+        name = known.name if known is not None else connection_id
         try:
             result = await provider.trigger(connection_id, job_type)
         except AirsyncError as exc:
@@ -440,6 +441,8 @@ class Watcher:
     def _forget_vanished(self, job: Job) -> None:
         self.jobs.pop(job.key, None)
         self.details.pop(job.key, None)
+        self.rates.pop(job.key, None)  # never seen ending: its window would stay forever
+        self._rate_series.pop(job.key, None)
         if self.latest_job.get(job.connection_key, None) is not None and self.latest_job[job.connection_key].key == job.key:
             del self.latest_job[job.connection_key]
         self._set_health(

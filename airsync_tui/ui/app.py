@@ -61,6 +61,8 @@ class SessionInfo:
     demo: bool = False
     available_profiles: tuple[str, ...] = field(default_factory=tuple)
     workspace_label: str | None = None
+    #: `[watch] desktop_notify`: desktop notification on new critical alerts (off by default).
+    desktop_notify: bool = False
 
 
 SwitchProfile = Callable[[str], Awaitable[Watcher]]

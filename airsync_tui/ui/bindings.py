@@ -93,6 +93,7 @@ KEYS: tuple[KeySpec, ...] = (
     # -- alerts -------------------------------------------------------------
     KeySpec("alerts.open", "enter", "open_alert", "Open job", "Open the job panel of the selected alert.", "alerts", palette=False),
     KeySpec("alerts.bell", "b", "toggle_bell", "Bell", "Ring the terminal bell on new critical alerts (on/off).", "alerts"),
+    KeySpec("alerts.desktop", "d", "toggle_desktop", "Desktop", "Desktop notification on new critical alerts (on/off; needs a desktop notifier).", "alerts"),
     # -- attempt log viewer -------------------------------------------------
     KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),

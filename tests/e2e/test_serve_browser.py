@@ -62,6 +62,7 @@ def test_serve_is_read_only_and_loopback_by_default() -> None:
 
 def test_serve_warns_on_a_non_loopback_host(tmp_path: Path) -> None:
     port = _free_port()
+    (tmp_path / "none.toml").touch()  # an empty config: a missing AIRSYNC_CONFIG path is an error
     env = dict(
         os.environ,
         AIRSYNC_CONFIG=os.devnull,
@@ -105,6 +106,7 @@ def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
         "playwright.sync_api", reason="playwright not installed"
     )
     port = _free_port()
+    (tmp_path / "none.toml").touch()  # an empty config: a missing AIRSYNC_CONFIG path is an error
     env = dict(
         os.environ,
         AIRSYNC_CONFIG=os.devnull,

@@ -297,6 +297,13 @@ def test_per_stream_refresh_and_clear_carry_scope_and_events(
 # ------------------------------------------------------------------ CLI
 
 
+def _empty_config(tmp_path: Path) -> Path:
+    """No profile: everything from the environment (a missing AIRSYNC_CONFIG path is an error)."""
+    path = tmp_path / "config.toml"
+    path.touch()
+    return path
+
+
 def cli(
     emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -312,7 +319,7 @@ def cli(
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=os.devnull,
+        AIRSYNC_CONFIG=str(_empty_config(tmp_path)),
         AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
     )
     return subprocess.run(

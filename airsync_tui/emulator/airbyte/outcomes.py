@@ -8,6 +8,9 @@ as it was; this is the standing, operator-facing variant.
 
 Outcomes: succeeded, failed, stalled (an attempt that stops moving and only
 fails hours later), slow (the normal work, four times slower).
+
+Hightouch syncs take the same outcomes (by sync id or slug, when no Airbyte
+connection has that id or name): see emulator/hightouch/outcomes.py.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from airsync_tui.emulator.airbyte.model import AttemptPlan, JobPlan
 if TYPE_CHECKING:
     from airsync_tui.emulator.airbyte.model import Connection
     from airsync_tui.emulator.airbyte.world import AirbyteWorld
+    from airsync_tui.emulator.hightouch.world import HightouchWorld
 
 STANDING_OUTCOMES = ("succeeded", "failed", "stalled", "slow")
 #: Virtual seconds a stalled attempt sits still before it finally fails.
@@ -45,13 +49,36 @@ def resolve_connection(world: AirbyteWorld, ref: str) -> str:
     )
 
 
-def set_outcome(world: AirbyteWorld, ref: str, outcome: str | None) -> str:
-    """Set (or with None clear) a standing outcome; returns the connection id."""
+def set_outcome(
+    world: AirbyteWorld,
+    ref: str,
+    outcome: str | None,
+    hightouch: HightouchWorld | None = None,
+) -> str:
+    """Set (or with None clear) a standing outcome; returns the connection (or `hightouch:` sync) id.
+
+    An Airbyte connection id or exact name wins; otherwise a Hightouch sync id or slug.
+    """
     if outcome is not None and outcome not in STANDING_OUTCOMES:
         raise ValueError(
             f"unknown outcome {outcome!r}; use one of {', '.join(STANDING_OUTCOMES)}"
         )
-    connection_id = resolve_connection(world, ref)
+    try:
+        connection_id = resolve_connection(world, ref)
+    except KeyError:
+        from airsync_tui.emulator.hightouch.outcomes import find_sync
+
+        if hightouch is None:
+            raise
+        sync = find_sync(hightouch, ref)
+        if sync is None:
+            raise
+        with hightouch.lock:
+            if outcome is None:
+                hightouch.standing_outcomes.pop(sync.id, None)
+            else:
+                hightouch.standing_outcomes[sync.id] = outcome
+        return f"hightouch:{sync.id}"
     with world.lock:
         if outcome is None:
             world.standing_outcomes.pop(connection_id, None)
@@ -95,7 +122,7 @@ def scripted_plan(
     return plan
 
 
-def admin_routes(world: AirbyteWorld) -> list[Route]:
+def admin_routes(world: AirbyteWorld, hightouch: HightouchWorld | None = None) -> list[Route]:
     """`GET/POST /_admin/outcomes`: read or change standing outcomes at run time (loopback emulator only)."""
 
     async def outcomes(request: Request) -> JSONResponse:
@@ -105,7 +132,10 @@ def admin_routes(world: AirbyteWorld) -> list[Route]:
                 ref = str(body["connection"])
                 outcome = body.get("outcome")
                 set_outcome(
-                    world, ref, None if outcome in (None, "", "clear") else str(outcome)
+                    world,
+                    ref,
+                    None if outcome in (None, "", "clear") else str(outcome),
+                    hightouch,
                 )
             except (ValueError, KeyError, TypeError) as exc:
                 reason = (
@@ -123,17 +153,26 @@ def admin_routes(world: AirbyteWorld) -> list[Route]:
                 )
         with world.lock:
             current = dict(world.standing_outcomes)
-        return JSONResponse(
+        rows = [
             {
-                "outcomes": [
-                    {
-                        "connectionId": cid,
-                        "name": world.connections_by_id[cid].name,
-                        "outcome": outcome,
-                    }
-                    for cid, outcome in sorted(current.items())
-                ]
+                "connectionId": cid,
+                "name": world.connections_by_id[cid].name,
+                "outcome": outcome,
             }
-        )
+            for cid, outcome in sorted(current.items())
+        ]
+        if hightouch is not None:
+            with hightouch.lock:
+                forced = dict(hightouch.standing_outcomes)
+                slugs = {s.id: s.slug for s in hightouch.syncs if s.id in forced}
+            rows += [
+                {
+                    "connectionId": f"hightouch:{sid}",
+                    "name": slugs[sid],
+                    "outcome": outcome,
+                }
+                for sid, outcome in sorted(forced.items())
+            ]
+        return JSONResponse({"outcomes": rows})
 
     return [Route("/_admin/outcomes", outcomes, methods=["GET", "POST"])]

@@ -357,7 +357,7 @@ class AirbyteWorld:
                 bytes_per_record=tuple(s.bytes_per_record for s in streams),
                 speeds=tuple(1.0 for _ in streams),
                 estimates=tuple(None for _ in streams),
-                attempts=[AttemptPlan(start, start + duration, True, 1.0, None)],
+                attempts=[self._short_attempt(connection, rng, start, duration, outcome)],
             )
         targets = []
         for spec in streams:
@@ -392,6 +392,15 @@ class AirbyteWorld:
         elif outcome != "exhausted":
             attempts.append(AttemptPlan(t, t + duration, True, 1.0, None))
         return JobPlan(tuple(targets), tuple(s.bytes_per_record for s in streams), speeds, estimates, attempts)
+
+    def _short_attempt(
+        self, connection: Connection, rng: random.Random, start: float, duration: float, outcome: str | None
+    ) -> AttemptPlan:
+        """A refresh/clear job's one attempt: succeeds unless a fatal outcome was forced (`force_next_outcome`)."""
+        if outcome in ("fatal", "exhausted"):
+            failure = connector_failure(rng.choice(catalog.FATAL_FAILURES), connection.source_name, connection.destination_name)
+            return AttemptPlan(start, start + duration * 0.5, False, 0.5, failure, connection.streams[0].name if connection.streams else None)
+        return AttemptPlan(start, start + duration, True, 1.0, None)
 
     # ------------------------------------------------------------------ state machine
 

@@ -35,6 +35,7 @@ from . import catalog
 from .catalog import DestinationDef, SyncProfile
 from .dialect import NO_ROW_RESULTS, Dialect
 from .model import Run, Sync
+from .outcomes import forced_plan
 from .schedules import interval_seconds, next_fire
 
 SPEC_DIALECT = Dialect()
@@ -110,6 +111,8 @@ class HightouchWorld:
         self._task: asyncio.Task[None] | None = None
         #: Per-sync deviations from the spec on the wire (see dialect.py).
         self.dialects: dict[int, Dialect] = {}
+        #: Standing outcomes of next runs by sync id (`--outcome`, `/_admin/outcomes`): see outcomes.py.
+        self.standing_outcomes: dict[int, str] = {}
 
         count = len(catalog.DEMO_SYNCS) if syncs is None else syncs
         if count < 0:
@@ -247,6 +250,9 @@ class HightouchWorld:
             clear_and_fill=flags.clear_and_fill,
             allow_cancelled=trigger != "api",  # only humans in the UI cancel; the API cannot
         )
+        standing = self.standing_outcomes.get(sync.id)
+        if standing is not None:
+            plan = forced_plan(plan, standing)
         run = Run(id=run_id, sync_id=sync.id, created_at=at, plan=plan, trigger=trigger)
         self.runs[run_id] = run
         sync.runs.append(run)

@@ -141,6 +141,9 @@ class WatchSettings:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Open a `failed` alert at start for connections whose latest job already failed.
     alert_on_start: bool = True
+    #: The dashboard also pops a desktop notification on new critical alerts (off by default:
+    #: a dashboard on a wall or over SSH has no desktop to pop up on).
+    desktop_notify: bool = False
 
     def tags_for(self, connection: Connection | None) -> tuple[str, ...]:
         if connection is None:
@@ -239,12 +242,13 @@ def parse_watch_settings(
     if not table:
         return WatchSettings()
     unknown = sorted(
-        set(table) - {"rules", "overrides", "routes", "tags", "alert_on_start"}
+        set(table)
+        - {"rules", "overrides", "routes", "tags", "alert_on_start", "desktop_notify"}
     )
     if unknown:
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}",
-            hint="allowed: rules, overrides, routes, tags, alert_on_start",
+            hint="allowed: rules, overrides, routes, tags, alert_on_start, desktop_notify",
         )
     rules = dict(_DEFAULTS)
     rules_table = table.get("rules", {})
@@ -281,12 +285,16 @@ def parse_watch_settings(
     alert_on_start = table.get("alert_on_start", True)
     if not isinstance(alert_on_start, bool):
         raise ConfigError(f"{where}.alert_on_start must be true or false")
+    desktop_notify = table.get("desktop_notify", False)
+    if not isinstance(desktop_notify, bool):
+        raise ConfigError(f"{where}.desktop_notify must be true or false")
     return WatchSettings(
         rules=rules,
         overrides=tuple(overrides),
         routes=tuple(routes),
         tags=tags,
         alert_on_start=alert_on_start,
+        desktop_notify=desktop_notify,
     )
 
 

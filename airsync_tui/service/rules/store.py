@@ -25,8 +25,9 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from airsync_tui.service.local_state import ensure_schema, transaction
+from airsync_tui.service.local_state import ensure_schema, open_state, transaction
 from airsync_tui.service.rules.alerts import NOTIFIED, Alert, AlertChange, Transition
 
 COMPONENT = "watch"
@@ -234,3 +235,15 @@ class AlertStore:
 
 
 __all__ = ["AlertStore", "OutboxRow", "Target", "Transition", "target_id"]
+
+
+def read_recent_alerts(path: Path | str | None = None, limit: int = 100) -> list[Alert]:
+    """Resolved alerts kept in the state file (by `airsync watch` runs), newest first.
+
+    Blocking (SQLite): the dashboard calls it from a thread worker.
+    """
+    conn = open_state(path)
+    try:
+        return AlertStore(conn).recent_alerts(limit)
+    finally:
+        conn.close()

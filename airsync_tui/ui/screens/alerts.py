@@ -1,4 +1,7 @@
-"""Alerts: open alerts first (critical, then oldest), then recent history; enter opens the job.
+"""Alerts: open alerts first (critical, then oldest), then history newest first; enter opens the job.
+
+History includes resolved alerts kept in the state file by earlier `airsync
+watch` runs (read in a worker when the screen opens), not only this session's.
 
 Fed by the dashboard's `RulesEngine` (the same rules as `airsync watch`), so
 what an operator sees here is what their Slack channel gets.
@@ -52,6 +55,7 @@ class AlertsScreen(AirsyncScreen):
         ):
             table.add_column(label, key=key)
         self.render_alerts()
+        self.app.alerts.load_past()
         table.focus()
         self.app.refresh_headers()
 
@@ -68,7 +72,7 @@ class AlertsScreen(AirsyncScreen):
         self._seen = bridge.changes
         now = self.app.clock()
         open_alerts = bridge.engine.open_alerts()
-        recent = bridge.engine.recent_alerts()
+        recent = bridge.history()
         self._rows = open_alerts + recent
         table = self.query_one("#alerts", DataTable)
         cursor = table.cursor_row
@@ -108,10 +112,15 @@ class AlertsScreen(AirsyncScreen):
             table.move_cursor(row=min(max(cursor, 0), len(self._rows) - 1))
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)
         bell = "on" if bridge.bell else "off"
+        desktop = "on" if bridge.desktop else "off"
+        past_ids = {a.id for a in bridge.past}
+        earlier = sum(1 for a in recent if a.id in past_ids)
+        note = f" · {bridge.past_note}" if bridge.past_note else ""
         self.query_one("#alerts-summary", Static).update(
             Text(
-                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved · "
-                f"bell {bell} (b) · enter: job",
+                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved"
+                f"{f' ({earlier} from earlier runs)' if earlier else ''} · "
+                f"bell {bell} (b) · desktop {desktop} (d) · enter: job{note}",
                 style="bold" if open_alerts else palette.muted,
             )
         )
@@ -152,4 +161,8 @@ class AlertsScreen(AirsyncScreen):
     def action_toggle_bell(self) -> None:
         bridge = self.app.alerts
         bridge.bell = not bridge.bell
+        self.render_alerts(force=True)
+
+    def action_toggle_desktop(self) -> None:
+        self.app.alerts.toggle_desktop()
         self.render_alerts(force=True)

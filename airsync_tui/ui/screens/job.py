@@ -42,6 +42,8 @@ from airsync_tui.models.jobview import eta as job_eta
 from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
 from airsync_tui.service.events import (
     ActionResult,
+    ConnectionsChanged,
+    ConnectionsLoaded,
     Event,
     JobCreated,
     JobDetailUpdated,
@@ -270,6 +272,9 @@ class JobScreen(LiveScreen):
         noun = self.caps.job_noun
         title = Text(no_wrap=True, overflow="ellipsis", end="")
         title.append_text(plain(connection.name if connection else self.connection_key, "bold"))
+        if connection is not None and connection.state_label == "paused":
+            # From the data (not enabled + inactive/disabled), whatever the provider: no scheduled runs until resumed.
+            title.append("  ⏸ paused", style=f"bold {palette.retrying}")
         title.append(f"   {provider.display_name}", style=palette.muted)
         if job is not None:
             title.append(f" · {noun} {job.id} · {clean(job.job_type)}", style=palette.muted)
@@ -611,6 +616,12 @@ class JobScreen(LiveScreen):
                 summary = attempts = True
             elif isinstance(event, ActionResult) and event.connection_key == self.connection_key:
                 self.action_message = clean(event.message)
+                summary = True
+            elif isinstance(event, ConnectionsChanged) and any(
+                c.key == self.connection_key for c in event.changed
+            ):
+                summary = True  # e.g. paused or resumed: the title says so
+            elif isinstance(event, ConnectionsLoaded) and event.provider == self.connection_key.split(":", 1)[0]:
                 summary = True
         if summary:
             self._render_summary()
