@@ -24,6 +24,7 @@ from airsync_tui.service.watcher import WatcherConfig  # noqa: E402
 from airsync_tui.ui.app import AirsyncApp, SessionInfo  # noqa: E402
 from airsync_tui.ui.screens.connections import ConnectionsScreen  # noqa: E402
 from airsync_tui.ui.screens.job import JobScreen  # noqa: E402
+from airsync_tui.ui.screens.log_screen import LogScreen  # noqa: E402
 
 SIZE = (140, 40)
 #: Every screen is also shot at the smallest size the product supports.
@@ -83,7 +84,8 @@ async def shoot(out: Path, seed: int, size: tuple[int, int] = SIZE, suffix: str 
                 save("job_panel_running")
                 await pilot.press("l")
                 await pilot.pause(2.0)
-                if type(app.screen).__name__ == "LogScreen":
+                await _until(pilot, lambda: isinstance(app.screen, LogScreen))
+                if isinstance(app.screen, LogScreen):
                     save("log_viewer")
                     await pilot.press("escape")
                 else:
@@ -107,8 +109,18 @@ async def shoot(out: Path, seed: int, size: tuple[int, int] = SIZE, suffix: str 
                 await _until(pilot, lambda: isinstance(app.screen, JobScreen))
                 await pilot.pause(1.5)
                 save("hightouch_run")
+                await pilot.press("escape")
+                await _until(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
             else:
                 print("no Hightouch sync in the demo: skipped hightouch_run.svg", file=sys.stderr)
+
+            for key, name in (("b", "triage"), ("A", "alerts")):  # fleet views: problems by cause, open alerts
+                await pilot.press(key)
+                await _until(pilot, lambda: not isinstance(app.screen, ConnectionsScreen))
+                await pilot.pause(2.0)
+                save(name)
+                await pilot.press("escape")
+                await _until(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
         await watcher.aclose()
     finally:
         demo.stop()

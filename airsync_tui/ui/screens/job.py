@@ -342,7 +342,7 @@ class JobScreen(LiveScreen):
             ratio = progress.ratio if progress else None
             bar.append_text(progress_bar(ratio, palette, width=40, tick=tick))
             if ratio is None:
-                bar.append("  (no estimate: indeterminate)", style=palette.muted)
+                bar.append("  (no estimate)", style=palette.muted)
             stalled = self._no_progress_for(now)
             if is_stalled(stalled):
                 bar.append(f"  no progress for {duration(stalled)}", style=palette.warning)
