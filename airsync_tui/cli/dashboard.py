@@ -55,6 +55,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             available_profiles=tuple(profiles),
             workspace_label=label,
             desktop_notify=_desktop_notify(profile),
+            watch_settings=_watch_settings(profile),
         )
         kwargs: dict[str, Any] = {}
         if profiles and demo is None:
@@ -65,6 +66,18 @@ def run_dashboard(args: argparse.Namespace) -> int:
         if demo is not None:
             demo.stop()
     return getattr(app, "return_code", None) or EXIT_OK
+
+
+def _watch_settings(profile: Any) -> Any:
+    """The profile's `[watch]` rules for the dashboard's alerts; a bad table falls back to the defaults
+    (`airsync watch` is where it is reported, with the line that is wrong)."""
+    from airsync_tui.errors import ConfigError
+    from airsync_tui.service.rules.settings import parse_watch_settings
+
+    try:
+        return parse_watch_settings(getattr(profile, "watch", None) or {})
+    except ConfigError:
+        return None
 
 
 def _desktop_notify(profile: Any) -> bool:

@@ -9,7 +9,6 @@ alerts raise a toast and, when the operator turned it on, the terminal bell.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -18,11 +17,9 @@ from airsync_tui.models.domain import Job
 from airsync_tui.service.events import Event
 from airsync_tui.service.problems import Severity
 from airsync_tui.service.rules.alerts import Alert, AlertChange, Transition, headline
-from airsync_tui.service.rules.delivery import apprise_send
 from airsync_tui.service.rules.desktop import NO_DESKTOP, DesktopNotifier, find_desktop_notifier
 from airsync_tui.service.rules.engine import RulesEngine
 from airsync_tui.service.rules.settings import WatchSettings
-from airsync_tui.service.rules.store import read_recent_alerts
 from airsync_tui.ui.formatting import clean
 
 if TYPE_CHECKING:
@@ -99,6 +96,11 @@ class AlertsBridge:
         )
 
     def _read_past(self) -> None:
+        # Imported here: SQLite and the alert store load when the history is first shown, not at start.
+        import sqlite3
+
+        from airsync_tui.service.rules.store import read_recent_alerts
+
         try:
             past, note = read_recent_alerts(), ""
         except (sqlite3.Error, OSError) as exc:
@@ -141,6 +143,8 @@ class AlertsBridge:
     async def _send_desktop(self, title: str, body: str) -> None:
         if self.desktop_notifier is None:
             return
+        from airsync_tui.service.rules.delivery import apprise_send  # Apprise and the outbox load on first use
+
         ok, reason = await apprise_send(self.desktop_notifier.url, title, body, "critical")
         if not ok:
             self.app.notify(

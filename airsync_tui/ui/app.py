@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -52,6 +53,9 @@ READ_ONLY_REASON = "started with --read-only"
 EVENT_FLUSH_SECONDS = 0.03  # coalesce bursts of watcher events into one UI pass
 
 
+if TYPE_CHECKING:  # the rules package loads with the alerts engine, not at start
+    from airsync_tui.service.rules.settings import WatchSettings
+
 @dataclass(frozen=True)
 class SessionInfo:
     """What the CLI tells the dashboard about the session it started."""
@@ -63,6 +67,9 @@ class SessionInfo:
     workspace_label: str | None = None
     #: `[watch] desktop_notify`: desktop notification on new critical alerts (off by default).
     desktop_notify: bool = False
+    #: The profile's `[watch]` rules (parsed `WatchSettings`), so the dashboard's alerts follow the same
+    #: tuning and overrides as `airsync watch`; None = the defaults.
+    watch_settings: WatchSettings | None = None
 
 
 SwitchProfile = Callable[[str], Awaitable[Watcher]]
@@ -128,7 +135,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._closing = False
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
-        self.alerts = AlertsBridge(self)
+        self.alerts = AlertsBridge(self, self.session.watch_settings)
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
