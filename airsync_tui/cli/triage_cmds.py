@@ -1,8 +1,11 @@
 """`airsync failures` and `airsync timeline`: triage and history from the command line.
 
 `failures` builds the same snapshot the dashboard's watcher holds (connections
-+ the workspace's recent jobs, one failure listing per provider) and groups
-the problems by cause; its cost does not depend on the number of connections.
++ the workspace's recent jobs), runs the rules engine once over it (the same
+rules as `airsync watch` and the Alerts screen, from the profile's `watch`
+settings) and groups its problems by cause, with one failure listing per
+provider for the failing streams; its cost does not depend on the number of
+connections.
 """
 
 from __future__ import annotations
@@ -26,24 +29,17 @@ from airsync_tui.service.timeline import (
     connection_timeline,
     workspace_pulse,
 )
+from airsync_tui.service.rules.settings import WatchSettings
 from airsync_tui.service.triage import (
+    EngineProblemSource,
     ProblemGroup,
-    SnapshotProblemSource,
+    engine_from_snapshot,
     group_json,
     group_problems,
 )
 from airsync_tui.textfmt import age, duration
 
 RECENT_JOBS = 500
-
-
-class _Snapshot:
-    """The three things `SnapshotProblemSource` reads from a watcher."""
-
-    def __init__(self, providers: list[SyncProvider]) -> None:
-        self.providers = {p.name: p for p in providers}
-        self.connections: dict[str, Connection] = {}
-        self.jobs: dict[str, Job] = {}
 
 
 def server_now(providers: list[SyncProvider], jobs: list[Job]) -> datetime:
@@ -60,16 +56,20 @@ def server_now(providers: list[SyncProvider], jobs: list[Job]) -> datetime:
 
 
 async def collect_groups(
-    providers: list[SyncProvider],
+    providers: list[SyncProvider], settings: WatchSettings | None = None
 ) -> tuple[list[ProblemGroup], datetime]:
-    snapshot = _Snapshot(providers)
+    connections: dict[str, Connection] = {}
+    jobs: dict[str, Job] = {}
     for provider in providers:
         for connection in await provider.list_connections():
-            snapshot.connections[connection.key] = connection
+            connections[connection.key] = connection
         for job in await provider.recent_jobs(max_jobs=RECENT_JOBS):
-            snapshot.jobs[job.key] = job
-    now = server_now(providers, list(snapshot.jobs.values()))
-    source = SnapshotProblemSource(snapshot, clock=lambda: now)
+            jobs[job.key] = job
+    now = server_now(providers, list(jobs.values()))
+    engine = await engine_from_snapshot(
+        connections.values(), jobs.values(), now=now, settings=settings
+    )
+    source = EngineProblemSource(engine, providers={p.name: p for p in providers})
     return group_problems(await source.open_problems()), now
 
 

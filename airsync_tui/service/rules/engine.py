@@ -207,6 +207,11 @@ class RulesEngine:
         state = self._conns.get(connection_key)
         return state.last_success if state else None
 
+    def latest_job(self, connection_key: str) -> Job | None:
+        """The newest job seen for a connection (triage's "next run" starts from it)."""
+        state = self._conns.get(connection_key)
+        return state.latest if state else None
+
     def failure_streak(self, connection_key: str) -> int:
         state = self._conns.get(connection_key)
         return len(state.streak) if state else 0

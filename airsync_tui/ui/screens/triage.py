@@ -7,10 +7,12 @@ run and the failing stream. `enter` on a connection opens its job panel, `l`
 opens the failed attempt's log at the first line of that error, `T` its
 timeline.
 
-Problems come from a `ProblemSource` (by default the watcher-state source in
-`service/triage.py`; the rules engine can be plugged in through
-`TriageScreen(source=...)`). Refreshing costs at most one request per
-provider, whatever the number of connections, and runs in a worker.
+Problems come from a `ProblemSource`: by default the dashboard's own rules
+engine (`app.alerts.engine`, the one behind the Alerts screen), so triage and
+alerts show the same failed / stalled / stale / at-risk connections; tests
+may hand in another through `TriageScreen(source=...)`. Refreshing costs at
+most one request per provider, whatever the number of connections, and runs
+in a worker.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from textual.widgets import DataTable, Footer, Static
 from airsync_tui.service.problems import ConnectionProblem, Severity
 from airsync_tui.service.triage import (
     ProblemGroup,
+    EngineProblemSource,
     ProblemSource,
-    SnapshotProblemSource,
     group_problems,
 )
 from airsync_tui.textfmt import age
@@ -71,7 +73,9 @@ class TriageScreen(Screen[None]):
     def source(self) -> ProblemSource:
         if self._source is None:
             app: Any = self.app
-            self._source = SnapshotProblemSource(app.watcher, clock=app.clock)
+            self._source = EngineProblemSource(
+                app.alerts.engine, providers=app.watcher.providers
+            )
         return self._source
 
     def compose(self) -> ComposeResult:
