@@ -180,6 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     originals = install_safe_output()  # every byte a command writes is sanitised and redacted
     try:
+        if args.command == "watch":  # lost in the watch merge: its module loads only when run
+            from airsync_tui.cli.watch import cmd_watch
+
+            return asyncio.run(cmd_watch(args))
+        if args.command == "serve":
+            from airsync_tui.cli.serve import cmd_serve
+
+            return cmd_serve(args)
         from airsync_tui.cli import commands
 
         handler = getattr(args, "handler", None) or getattr(commands, f"cmd_{args.command}")

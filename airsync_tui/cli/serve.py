@@ -62,11 +62,7 @@ def add_serve_parser(
         action="store_true",
         help="let the page trigger and cancel jobs (default: read-only)",
     )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="serve the built-in demo workspace (one emulator for every tab)",
-    )
+    # --demo comes with the global flags (`_add_global_flags`): one flag for every command.
 
 
 def dashboard_command(

@@ -51,8 +51,4 @@ def add_watch_parser(
         action="store_true",
         help="send a test message through every route and exit",
     )
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="watch the built-in demo workspace (embedded emulator)",
-    )
+    # --demo comes with the global flags (`_add_global_flags`): one flag for every command.
