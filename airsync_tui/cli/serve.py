@@ -104,9 +104,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     demo = None
     try:
         if args.demo:
-            from airsync_tui.service.session import start_demo
+            from airsync_tui.cli.demo import start_demo, take_prestarted
 
-            demo = start_demo()
+            demo = take_prestarted() or start_demo()
             profile = demo.profile
             assert profile.airbyte is not None and profile.hightouch is not None
             os.environ["AIRBYTE_CLIENT_SECRET"] = (

@@ -24,12 +24,12 @@ from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.rules.settings import WatchSettings
 from airsync_tui.service.timeline import (
     TimelineFeed,
     connection_timeline,
     workspace_pulse,
 )
-from airsync_tui.service.rules.settings import WatchSettings
 from airsync_tui.service.triage import (
     EngineProblemSource,
     ProblemGroup,

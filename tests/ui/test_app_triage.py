@@ -10,7 +10,6 @@ from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.logs.errors import first_line_matching
 from airsync_tui.logs.fingerprint import normalise_message
-from airsync_tui.emulator.airbyte.outcomes import set_outcome
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
 from airsync_tui.service.problems import ProblemKind
 from airsync_tui.service.triage import TRIAGE_KINDS

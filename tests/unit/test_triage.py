@@ -13,9 +13,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from airsync_tui.models.domain import Connection, FailureInfo, Job, Schedule
-from airsync_tui.models.status import airbyte_job_status
 from airsync_tui.models.jobview import STALL_AFTER
 from airsync_tui.models.rate import STALL_ALERT_AFTER, STALL_DISPLAY_AFTER
+from airsync_tui.models.status import airbyte_job_status
 from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
 from airsync_tui.service.rules.engine import RulesEngine
 from airsync_tui.service.rules.intervals import schedule_interval

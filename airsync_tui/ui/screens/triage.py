@@ -29,8 +29,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.problems import ConnectionProblem, Severity
 from airsync_tui.service.triage import (
-    ProblemGroup,
     EngineProblemSource,
+    ProblemGroup,
     ProblemSource,
     group_problems,
 )
