@@ -36,6 +36,7 @@ from airsync_tui.service.triage import (
     engine_from_snapshot,
     group_json,
     group_problems,
+    until,
 )
 from airsync_tui.textfmt import age, duration
 
@@ -117,7 +118,7 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
                 age(p.since, now),
                 str(p.streak) if p.streak else "-",
                 age(p.last_success, now) if p.last_success else "never seen",
-                _until(p.next_run, now),
+                until(p.next_run, now),
                 inert(p.failing_stream or "-"),
                 p.job_key.split(":", 1)[1] if p.job_key else "-",
             ]
@@ -134,15 +135,6 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     return EXIT_OK
 
 
-def _until(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "-"
-    seconds = int((moment - now).total_seconds())
-    if seconds <= 0:
-        return "due"
-    if seconds >= 3600:
-        return f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"in {max(1, seconds // 60)}m"
 
 
 def timeline_json(event: TimelineEvent) -> dict[str, Any]:

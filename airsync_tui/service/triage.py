@@ -167,6 +167,18 @@ def next_run(
     return nxt
 
 
+def until(moment: datetime | None, now: datetime) -> str:
+    """A next run as the screen and `airsync failures` print it: `in 1h05m`, `in 7m`, `due`, `-`."""
+    if moment is None:
+        return "-"
+    seconds = int((moment - now).total_seconds())
+    if seconds <= 0:
+        return "due"
+    if seconds >= 3600:
+        return f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"in {max(1, seconds // 60)}m"
+
+
 def merge_connection_problems(
     problems: Iterable[ConnectionProblem],
 ) -> list[ConnectionProblem]:
@@ -489,4 +501,5 @@ __all__ = [
     "normalise_message",
     "problem_fingerprint",
     "problem_json",
+    "until",
 ]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests.fire_drill import run_drill_job
 
 
 @pytest.fixture(scope="module")
@@ -138,11 +139,7 @@ def test_fire_drill_shows_up_in_failures_and_as_a_watch_alert(tmp_path: Path) ->
         world = drill.world
         stripe = next(c for c in world.connections if c.name == target)
         assert stripe.connection_id not in failing_airbyte_connections(drill)
-        if stripe.active_job_id is not None:
-            world.cancel_job(stripe.active_job_id)
-        job = world.create_job(stripe.connection_id, "sync")
-        world.clock.advance(max(job.plan.attempts[-1].end - world.clock.now(), 0) + 1)
-        world.tick()
+        job = run_drill_job(world, stripe.connection_id)
         assert world.get_job(job.job_id).status == "failed"
         failure = job.attempts[-1].failure
         assert failure is not None

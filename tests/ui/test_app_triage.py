@@ -21,6 +21,7 @@ from airsync_tui.ui.screens.log_failure import FailureLogScreen, literal_piece
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
 from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
+from tests.fire_drill import run_drill_job
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -137,11 +138,7 @@ async def test_fire_drill_failure_is_one_alert_and_one_triage_row() -> None:
         app = _app(emu)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
-            if stripe.active_job_id is not None:
-                world.cancel_job(stripe.active_job_id)
-            job = world.create_job(stripe.connection_id, "sync")
-            world.clock.advance(max(job.plan.attempts[-1].end - world.clock.now(), 0) + 1)
-            world.tick()
+            job = run_drill_job(world, stripe.connection_id)
             assert world.get_job(job.job_id).status == "failed"
             await wait_for(pilot, lambda: "Stripe → BigQuery" in _alerted_failing(app), timeout=30, what="the drill's alert")
             [alert] = [a for a in app.alerts.engine.open_alerts() if a.connection_name == "Stripe → BigQuery" and a.rule is ProblemKind.FAILED]

@@ -33,6 +33,7 @@ from airsync_tui.service.triage import (
     ProblemGroup,
     ProblemSource,
     group_problems,
+    until,
 )
 from airsync_tui.textfmt import age
 from airsync_tui.ui.bindings import bindings_for
@@ -43,17 +44,6 @@ from airsync_tui.ui.widgets.header import HeaderBar
 REFRESH_SECONDS = 15.0
 
 
-def _until(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "-"
-    seconds = int((moment - now).total_seconds())
-    if seconds <= 0:
-        return "due"
-    return (
-        f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
-        if seconds >= 3600
-        else f"in {max(1, seconds // 60)}m"
-    )
 
 
 class TriageScreen(Screen[None]):
@@ -213,7 +203,7 @@ class TriageScreen(Screen[None]):
                 age(problem.since, now),
                 str(problem.streak) if problem.streak else "-",
                 age(problem.last_success, now) if problem.last_success else "not seen",
-                _until(problem.next_run, now),
+                until(problem.next_run, now),
                 plain(problem.failing_stream or "-"),
                 (problem.job_key or "-").split(":", 1)[-1],
                 key=problem.connection_key,
