@@ -138,14 +138,16 @@ async def test_fire_drill_failure_is_one_alert_and_one_triage_row() -> None:
         app = _app(emu)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
+            await pilot.press("b")  # Triage open before the drill: it follows the engine's alerts
+            screen = app.screen
+            assert isinstance(screen, TriageScreen)
+            await wait_for(pilot, lambda: screen._loaded or bool(screen.groups), timeout=10, what="triage loaded")
             job = run_drill_job(world, stripe.connection_id)
             assert world.get_job(job.job_id).status == "failed"
             await wait_for(pilot, lambda: "Stripe → BigQuery" in _alerted_failing(app), timeout=30, what="the drill's alert")
             [alert] = [a for a in app.alerts.engine.open_alerts() if a.connection_name == "Stripe → BigQuery" and a.rule is ProblemKind.FAILED]
-            await pilot.press("b")
-            screen = app.screen
-            assert isinstance(screen, TriageScreen)
-            await wait_for(pilot, lambda: any(p.connection_name == "Stripe → BigQuery" for g in screen.groups for p in g.problems),
+            await wait_for(pilot, lambda: any(p.connection_name == "Stripe → BigQuery" and p.job_key == alert.job_key
+                                              for g in screen.groups for p in g.problems),
                            timeout=10, what="the drill in triage")  # fmt: skip
             [(group, problem)] = [(g, p) for g in screen.groups for p in g.problems if p.connection_name == "Stripe → BigQuery"]
             assert problem.job_key == alert.job_key == f"airbyte:{job.job_id}"

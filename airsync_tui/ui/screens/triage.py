@@ -42,8 +42,8 @@ from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.header import HeaderBar
 
 REFRESH_SECONDS = 15.0
-
-
+#: After an alert changes, refresh once this much later (changes in between ride along).
+FOLLOW_SECONDS = 2.0
 
 
 class TriageScreen(Screen[None]):
@@ -58,6 +58,7 @@ class TriageScreen(Screen[None]):
         self._source = source
         self.groups: list[ProblemGroup] = []
         self._loaded = False
+        self._follow_pending = False
 
     @property
     def source(self) -> ProblemSource:
@@ -98,6 +99,21 @@ class TriageScreen(Screen[None]):
         self.app.refresh_headers()  # type: ignore[attr-defined]
 
     # ----------------------------------------------------------- data
+    def render_alerts(self) -> None:
+        """The rules engine opened or resolved an alert: follow it (the app calls this).
+
+        At most one refresh per `FOLLOW_SECONDS`, so a burst of alert changes
+        costs one failure listing, not one per change.
+        """
+        if self._follow_pending:
+            return
+        self._follow_pending = True
+        self.set_timer(FOLLOW_SECONDS, self._follow_alerts, name="triage-follow")
+
+    def _follow_alerts(self) -> None:
+        self._follow_pending = False
+        self.refresh_problems()
+
     @work(exclusive=True, group="triage-refresh", exit_on_error=False)
     async def refresh_problems(self) -> None:
         try:
