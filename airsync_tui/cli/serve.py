@@ -62,7 +62,6 @@ def add_serve_parser(
         action="store_true",
         help="let the page trigger and cancel jobs (default: read-only)",
     )
-    # --demo comes with the global flags (`_add_global_flags`): one flag for every command.
 
 
 def dashboard_command(

@@ -51,4 +51,3 @@ def add_watch_parser(
         action="store_true",
         help="send a test message through every route and exit",
     )
-    # --demo comes with the global flags (`_add_global_flags`): one flag for every command.

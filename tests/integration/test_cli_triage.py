@@ -39,7 +39,7 @@ def run(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
         AIRBYTE_WORKSPACE_ID=emu.workspace_id,
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=os.devnull,  # an empty config: the AIRBYTE_*/HIGHTOUCH_* env above is the profile
+        AIRSYNC_CONFIG=os.devnull,
     )
     return subprocess.run([sys.executable, "-m", "airsync_tui", *args], check=False, capture_output=True, text=True, timeout=60, env=env)
 

@@ -103,10 +103,9 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
     )
 
     receiver = Receiver()
-    (tmp_path / "none.toml").write_text("")  # an empty config: a missing AIRSYNC_CONFIG path is an error
     env = dict(
         os.environ,
-        AIRSYNC_CONFIG=str(tmp_path / "none.toml"),
+        AIRSYNC_CONFIG=os.devnull,
         AIRSYNC_STATE=str(tmp_path / "unused.db"),
         AIRBYTE_CLIENT_SECRET=emulator.client_secret,
     )
