@@ -5,12 +5,14 @@
 For each size N it starts the emulator with a scaled workspace of N
 connections (`--connections N`, 20 history jobs each), loads what the
 dashboard's watcher holds (connections + the 500 newest jobs: paid once at
-start-up whatever triage does), then measures one triage refresh
-(`SnapshotProblemSource.open_problems()` + `group_problems()`): HTTP requests
+start-up whatever triage does), then measures one triage refresh as
+`airsync failures` does it: the rules engine judged over that snapshot
+(`engine_from_snapshot`, the same rules as the Alerts screen) +
+`EngineProblemSource.open_problems()` + `group_problems()`: HTTP requests
 sent (counted by the provider) and wall time, split into the one failure
 listing request (the emulator's own scan of N×20 jobs) and the local work
-(a pass over the connections and the held jobs). Flat = the same request
-count at every N.
+(replaying the held jobs through the engine and grouping). Flat = the same
+request count at every N.
 """
 
 from __future__ import annotations
@@ -23,14 +25,12 @@ import time
 from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
-from airsync_tui.service.triage import SnapshotProblemSource, group_problems
-
-
-class Holder:
-    def __init__(self, provider: AirbyteProvider) -> None:
-        self.providers = {provider.name: provider}
-        self.connections: dict = {}
-        self.jobs: dict = {}
+from airsync_tui.service.problems import ConnectionProblem
+from airsync_tui.service.triage import (
+    EngineProblemSource,
+    engine_from_snapshot,
+    group_problems,
+)
 
 
 async def measure(
@@ -42,11 +42,17 @@ async def measure(
             AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret,
                             workspace_id=emu.workspace_id)
         )  # fmt: skip
-        holder = Holder(provider)
-        holder.connections = {c.key: c for c in await provider.list_connections()}
-        holder.jobs = {j.key: j for j in await provider.recent_jobs(max_jobs=500)}
-        source = SnapshotProblemSource(holder, clock=provider.server_now)
-        await source.open_problems()  # warm-up (token, connection pool)
+        connections = await provider.list_connections()
+        jobs = await provider.recent_jobs(max_jobs=500)
+
+        async def refresh() -> list[ConnectionProblem]:
+            engine = await engine_from_snapshot(
+                connections, jobs, now=provider.server_now()
+            )
+            source = EngineProblemSource(engine, providers={provider.name: provider})
+            return await source.open_problems()
+
+        await refresh()  # warm-up (token, connection pool)
         requests, times, waits, problems, groups = [], [], [], 0, 0
         original = provider.recent_failures
 
@@ -61,7 +67,7 @@ async def measure(
         for _ in range(rounds):
             before = provider.stats.requests
             start = time.perf_counter()
-            found = await source.open_problems()
+            found = await refresh()
             grouped = group_problems(found)
             times.append(time.perf_counter() - start)
             requests.append(provider.stats.requests - before)

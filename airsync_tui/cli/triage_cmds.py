@@ -1,8 +1,11 @@
 """`airsync failures` and `airsync timeline`: triage and history from the command line.
 
 `failures` builds the same snapshot the dashboard's watcher holds (connections
-+ the workspace's recent jobs, one failure listing per provider) and groups
-the problems by cause; its cost does not depend on the number of connections.
++ the workspace's recent jobs), runs the rules engine once over it (the same
+rules as `airsync watch` and the Alerts screen, from the profile's `watch`
+settings) and groups its problems by cause, with one failure listing per
+provider for the failing streams; its cost does not depend on the number of
+connections.
 """
 
 from __future__ import annotations
@@ -21,29 +24,23 @@ from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.service.rules.settings import WatchSettings
 from airsync_tui.service.timeline import (
     TimelineFeed,
     connection_timeline,
     workspace_pulse,
 )
 from airsync_tui.service.triage import (
+    EngineProblemSource,
     ProblemGroup,
-    SnapshotProblemSource,
+    engine_from_snapshot,
     group_json,
     group_problems,
+    until,
 )
 from airsync_tui.textfmt import age, duration
 
 RECENT_JOBS = 500
-
-
-class _Snapshot:
-    """The three things `SnapshotProblemSource` reads from a watcher."""
-
-    def __init__(self, providers: list[SyncProvider]) -> None:
-        self.providers = {p.name: p for p in providers}
-        self.connections: dict[str, Connection] = {}
-        self.jobs: dict[str, Job] = {}
 
 
 def server_now(providers: list[SyncProvider], jobs: list[Job]) -> datetime:
@@ -60,16 +57,20 @@ def server_now(providers: list[SyncProvider], jobs: list[Job]) -> datetime:
 
 
 async def collect_groups(
-    providers: list[SyncProvider],
+    providers: list[SyncProvider], settings: WatchSettings | None = None
 ) -> tuple[list[ProblemGroup], datetime]:
-    snapshot = _Snapshot(providers)
+    connections: dict[str, Connection] = {}
+    jobs: dict[str, Job] = {}
     for provider in providers:
         for connection in await provider.list_connections():
-            snapshot.connections[connection.key] = connection
+            connections[connection.key] = connection
         for job in await provider.recent_jobs(max_jobs=RECENT_JOBS):
-            snapshot.jobs[job.key] = job
-    now = server_now(providers, list(snapshot.jobs.values()))
-    source = SnapshotProblemSource(snapshot, clock=lambda: now)
+            jobs[job.key] = job
+    now = server_now(providers, list(jobs.values()))
+    engine = await engine_from_snapshot(
+        connections.values(), jobs.values(), now=now, settings=settings
+    )
+    source = EngineProblemSource(engine, providers={p.name: p for p in providers})
     return group_problems(await source.open_problems()), now
 
 
@@ -117,7 +118,7 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
                 age(p.since, now),
                 str(p.streak) if p.streak else "-",
                 age(p.last_success, now) if p.last_success else "never seen",
-                _until(p.next_run, now),
+                until(p.next_run, now),
                 inert(p.failing_stream or "-"),
                 p.job_key.split(":", 1)[1] if p.job_key else "-",
             ]
@@ -134,15 +135,6 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     return EXIT_OK
 
 
-def _until(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "-"
-    seconds = int((moment - now).total_seconds())
-    if seconds <= 0:
-        return "due"
-    if seconds >= 3600:
-        return f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
-    return f"in {max(1, seconds // 60)}m"
 
 
 def timeline_json(event: TimelineEvent) -> dict[str, Any]:

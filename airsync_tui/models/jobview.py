@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from airsync_tui.models.domain import Attempt, Job, Progress
+from airsync_tui.models.rate import STALL_DISPLAY_AFTER
 from airsync_tui.models.status import JobStatus, StatusCategory
 
 #: What `records_total` means, for labels and `--help`.
@@ -34,8 +35,9 @@ RECORDS_LABEL = "committed, all attempts"
 #: What an attempt row's / the live line's "this attempt" counts mean.
 ATTEMPT_RECORDS_LABEL = "this attempt"
 #: A running job whose counts have not grown for this long is "not moving":
-#: no ETA, and the panel says "no progress for N min".
-STALL_AFTER = timedelta(minutes=2)
+#: no ETA, and the panel says "no progress for N min". Defined with the alert
+#: threshold in `models/rate.py` (one notion, two thresholds).
+STALL_AFTER = STALL_DISPLAY_AFTER
 
 
 def whole_percent(ratio: float | None) -> int | None:

@@ -20,6 +20,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+# ----------------------------------------------------------------- stall thresholds
+# ONE notion of "stalled": a running job whose committed (else emitted)
+# records and bytes have not grown, i.e. `RateWindow.no_progress_for(now)`.
+# Two thresholds read that same number, on purpose different:
+#: Display: after this long without growth the job panel, the job list and
+#: `sync --wait`'s live line drop the ETA and say "no progress for N" (cheap to
+#: show, quick to clear; via `models/jobview.py`'s `STALL_AFTER`).
+STALL_DISPLAY_AFTER = timedelta(minutes=2)
+#: Alert: the rules engine's `stalled` rule (alerts, `airsync watch`, triage)
+#: opens only after this long (issue 10's default 15 min; tunable per profile
+#: and connection as `[...watch.rules.stalled] minutes`). An alert pages a
+#: human, so it waits out slow phases a display should still show.
+STALL_ALERT_AFTER = timedelta(minutes=15)
+
 #: How far back the "current rate" looks.
 DEFAULT_RATE_WINDOW = timedelta(seconds=60)
 #: Samples older than this are dropped (the sparkline's span).

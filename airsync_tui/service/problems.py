@@ -8,6 +8,7 @@ or at risk of auto-disable, and on since when.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -53,3 +54,24 @@ class ConnectionProblem:
     last_success: datetime | None = None
     next_run: datetime | None = None
     failing_stream: str | None = None
+
+
+_FAILURE_HEAD = re.compile(r"[a-z_]+")
+
+
+def failure_from_line(text: str | None) -> FailureInfo | None:
+    """A failure from its one-line form (`FailureInfo.summary()`: `origin · type: message`).
+
+    Alerts and job rows carry the failure as that one line; triage needs its
+    parts back to fingerprint the cause. Text that is not in that form is the
+    message itself.
+    """
+    if not text:
+        return None
+    head, sep, message = text.partition(": ")
+    parts = head.split(" · ") if sep else []
+    if sep and 1 <= len(parts) <= 2 and all(_FAILURE_HEAD.fullmatch(p) for p in parts):
+        return FailureInfo(
+            origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message
+        )
+    return FailureInfo(message=text)

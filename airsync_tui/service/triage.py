@@ -8,11 +8,13 @@ Three parts, all headless (no Textual):
   "Incorrect username or password" on nine Snowflake connections is then one
   group with a count, not nine rows.
 * `ProblemSource` is the small interface triage reads problems through.
-  `SnapshotProblemSource` derives failed / stalled / stale / auto-disable-risk
-  problems from state the watcher already holds (latest jobs, the recent-jobs
-  window, schedules) plus at most ONE failure listing per provider, so its
-  cost does not grow with the number of connections. The rules engine
-  (`service/rules/`) can replace it later by implementing `open_problems()`.
+  `EngineProblemSource` reads them from the rules engine (`service/rules/`):
+  the SAME failed / stalled / stale / auto-disable-risk notions the Alerts
+  screen and `airsync watch` raise, so triage and alerts cannot disagree.
+  The dashboard hands in its engine; `airsync failures` builds one over its
+  one-shot snapshot (`engine_from_snapshot`). Either way the only requests
+  triage adds are at most ONE failure listing per provider, so its cost does
+  not grow with the number of connections.
 * `group_problems()` groups `ConnectionProblem`s by fingerprint with, per
   group and per connection, since-when, streak, last success, next run and
   the failing stream.
@@ -21,16 +23,24 @@ Three parts, all headless (no Textual):
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.logs.fingerprint import normalise_message
 from airsync_tui.models.domain import Connection, FailureInfo, Job
-from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
+from airsync_tui.service.events import ConnectionsLoaded, JobUpdated
+from airsync_tui.service.problems import (
+    ConnectionProblem,
+    ProblemKind,
+    Severity,
+    failure_from_line,
+)
+from airsync_tui.service.rules.engine import RulesEngine
+from airsync_tui.service.rules.intervals import schedule_interval
+from airsync_tui.service.rules.settings import WatchSettings
 
 # --------------------------------------------------------------------------- fingerprints
 
@@ -120,267 +130,200 @@ class FailureFeed(Protocol):
     async def recent_failures(self, *, limit: int = 200) -> dict[str, FailureInfo]: ...
 
 
-#: Airbyte disables a connection after 100 consecutive failed jobs or 14 days
-#: of only failures, and warns at half of either; we flag the warning point.
-AUTO_DISABLE_FAILURES = 100
-AUTO_DISABLE_DAYS = 14
-_UNITS = {
-    "minute": 60,
-    "hour": 3600,
-    "day": 86400,
-    "week": 7 * 86400,
-    "month": 30 * 86400,
-}
-_EVERY = re.compile(r"every\s+(\d+)\s+([a-z]+?)s?$", re.IGNORECASE)
-
-
-def schedule_interval(connection: Connection) -> timedelta | None:
-    """How often a connection runs by itself, when its schedule says so simply (basic; common crons)."""
-    schedule = connection.schedule
-    expr = (schedule.expression or "").strip()
-    if schedule.kind.lower() in ("basic", "interval"):
-        match = _EVERY.match(expr)
-        if match and match.group(2).lower() in _UNITS:
-            return timedelta(
-                seconds=int(match.group(1)) * _UNITS[match.group(2).lower()]
-            )
-        return None
-    if schedule.kind.lower() == "cron":
-        described = schedule.describe()
-        if described.startswith(("daily", "weekdays")):
-            return timedelta(days=1)
-        if described.startswith("hourly") or described == "every hour":
-            return timedelta(hours=1)
-        match = re.match(r"every (\d+) (minute|hour)s$", described)
-        if match:
-            return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
-        if re.match(r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days at ", described):
-            return timedelta(days=7)
-    return None
-
-
-@dataclass(frozen=True)
-class FleetSnapshot:
-    """What the watcher already holds: connections and the recent jobs (any order)."""
-
-    connections: Mapping[str, Connection]
-    jobs: Iterable[Job]
-    now: datetime
-    failures: Mapping[str, FailureInfo] = field(
-        default_factory=dict
-    )  # job key -> failure
+#: What triage lists (issue 11): the rules engine's other kinds (slow, rows
+#: rejected, API unhealthy) stay on the Alerts screen only.
+TRIAGE_KINDS = frozenset(
+    {
+        ProblemKind.FAILED,
+        ProblemKind.STALLED,
+        ProblemKind.STALE,
+        ProblemKind.AUTO_DISABLE_RISK,
+    }
+)
 
 
 def _start(job: Job) -> datetime | None:
     return job.started_at or job.created_at
 
 
-def _sort_key(job: Job) -> tuple[float, str]:
-    moment = job.created_at or job.started_at
-    return (moment.timestamp() if moment else 0.0, job.id.rjust(20, "0"))
-
-
 def failure_from_job(job: Job) -> FailureInfo | None:
     """Best effort from a job's one-line error (`origin · type: message`, or just a message)."""
-    if not job.error:
-        return None
-    head, sep, message = job.error.partition(": ")
-    parts = head.split(" · ") if sep else []
-    if sep and 1 <= len(parts) <= 2 and all(re.fullmatch(r"[a-z_]+", p) for p in parts):
-        return FailureInfo(
-            origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message
-        )
-    return FailureInfo(message=job.error)
+    return failure_from_line(job.error)
 
 
-def derive_problems(
-    snapshot: FleetSnapshot,
-    *,
-    stall_after: timedelta = timedelta(minutes=30),
-    stale_factor: float = 3.0,
-) -> list[ConnectionProblem]:
-    """Failed / auto-disable risk / stalled / stale problems from a snapshot (pure, O(jobs))."""
-    by_connection: dict[str, list[Job]] = {}
-    for job in snapshot.jobs:
-        by_connection.setdefault(job.connection_key, []).append(job)
-    problems: list[ConnectionProblem] = []
-    now = snapshot.now
-    for key, held in by_connection.items():
-        # Only connections with jobs in the window can show evidence of a problem,
-        # so the pass costs O(held jobs), not O(connections).
-        connection = snapshot.connections.get(key)
-        if connection is None:
-            continue
-        jobs = sorted(held, key=_sort_key, reverse=True)
-        terminal = [
-            j
-            for j in jobs
-            if j.status.is_terminal and j.job_type in ("sync", "refresh", "full_resync")
-        ] or [j for j in jobs if j.status.is_terminal]
-        last_success = next((j for j in terminal if j.status.category.is_success), None)
-        last_success_at = (
-            (last_success.ended_at or last_success.updated_at or _start(last_success))
-            if last_success
-            else None
-        )
-        interval = schedule_interval(connection)
-        next_run = _next_run(connection, jobs, interval, now)
-        streak_jobs: list[Job] = []
-        for job in terminal:
-            if job.status.category.is_success:
-                break
-            if job.status.category.value == "failed":
-                streak_jobs.append(job)
-            elif job.status.category.value != "cancelled":
-                break
-        base: dict[str, Any] = {
-            "provider": connection.provider,
-            "connection_key": key,
-            "connection_name": connection.name,
-            "last_success": last_success_at,
-            "next_run": next_run,
-        }
-        if streak_jobs and terminal and terminal[0] is streak_jobs[0]:
-            latest = streak_jobs[0]
-            failure = snapshot.failures.get(latest.key) or failure_from_job(latest)
-            since = _start(streak_jobs[-1])
-            streak = len(streak_jobs)
-            days = (now - since).total_seconds() / 86400 if since else 0.0
-            risk = connection.enabled and (
-                streak >= AUTO_DISABLE_FAILURES // 2 or days >= AUTO_DISABLE_DAYS / 2
-            )
-            attempts = (
-                latest.extra.get("attempts")
-                if isinstance(latest.extra.get("attempts"), int)
-                else None
-            )
-            summary = (
-                failure.summary()
-                if failure
-                else (latest.error or f"{latest.job_type} failed")
-            )
-            if risk:
-                summary = f"at risk of auto-disable ({streak} failures in a row, {days:.0f} days): {summary}"
-            problems.append(
-                ConnectionProblem(
-                    kind=ProblemKind.AUTO_DISABLE_RISK if risk else ProblemKind.FAILED,
-                    severity=Severity.CRITICAL,
-                    since=since,
-                    summary=summary,
-                    job_key=latest.key,
-                    attempt_number=(attempts - 1) if attempts else None,
-                    failure=failure,
-                    streak=streak,
-                    failing_stream=failure.stream if failure else None,
-                    **base,
-                )
-            )
-            continue
-        active = next((j for j in jobs if j.status.is_active), None)
-        if active is not None:
-            moved = active.updated_at or _start(active)
-            if moved is not None and now - moved >= stall_after:
-                problems.append(
-                    ConnectionProblem(
-                        kind=ProblemKind.STALLED,
-                        severity=Severity.WARNING,
-                        since=moved,
-                        summary=f"{active.job_type} {active.id} has not moved since {moved:%Y-%m-%d %H:%M} UTC",
-                        job_key=active.key,
-                        **base,
-                    )
-                )
-                continue
-        if connection.enabled and interval is not None:
-            # Evidence only: the last success we saw, else the oldest job we saw
-            # (all unsuccessful since). A connection with no job in the window
-            # may have succeeded just before it, so it is not called stale.
-            oldest_seen = _start(terminal[-1]) if terminal else None
-            reference = last_success_at or oldest_seen
-            if reference is not None and now - reference > interval * stale_factor:
-                problems.append(
-                    ConnectionProblem(
-                        kind=ProblemKind.STALE,
-                        severity=Severity.WARNING,
-                        since=reference + interval,
-                        summary=f"no successful sync for {_span(now - reference)} (scheduled {connection.schedule.describe()})",
-                        job_key=jobs[0].key if jobs else None,
-                        **base,
-                    )
-                )
-    return problems
-
-
-def _next_run(
-    connection: Connection,
-    jobs: Sequence[Job],
-    interval: timedelta | None,
-    now: datetime,
+def next_run(
+    connection: Connection | None, latest: Job | None, now: datetime
 ) -> datetime | None:
     """Estimated next scheduled start: last start + interval (rolled forward to the future)."""
-    if not connection.enabled or interval is None or interval.total_seconds() <= 0:
+    if connection is None or latest is None or not connection.enabled:
         return None
-    starts = [s for s in (_start(j) for j in jobs) if s is not None]
-    if not starts:
+    interval = schedule_interval(connection.schedule)
+    start = _start(latest)
+    if interval is None or interval.total_seconds() <= 0 or start is None:
         return None
-    nxt = max(starts) + interval
+    nxt = start + interval
     if nxt < now:
-        skipped = int((now - nxt) / interval) + 1
-        nxt += interval * skipped
+        nxt += interval * (int((now - nxt) / interval) + 1)
     return nxt
 
 
-def _span(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds >= 86400:
-        return f"{seconds // 86400}d {seconds % 86400 // 3600}h"
+def until(moment: datetime | None, now: datetime) -> str:
+    """A next run as the screen and `airsync failures` print it: `in 1h05m`, `in 7m`, `due`, `-`."""
+    if moment is None:
+        return "-"
+    seconds = int((moment - now).total_seconds())
+    if seconds <= 0:
+        return "due"
     if seconds >= 3600:
-        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
-    return f"{seconds // 60}m"
+        return f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"in {max(1, seconds // 60)}m"
 
 
-class SnapshotProblemSource:
-    """Problems from a watcher's state: no per-connection requests.
+def merge_connection_problems(
+    problems: Iterable[ConnectionProblem],
+) -> list[ConnectionProblem]:
+    """One triage row per connection and cause.
 
-    `watcher` needs `connections`, `jobs`, `providers` (duck-typed, so tests
-    and the CLI can hand in a plain holder). Per call it sends at most one
-    `recent_failures` request per provider that offers it, whatever the
-    number of connections.
+    The engine raises `failed`, `auto_disable_risk` and (once the failures
+    outlast twice the schedule) `stale` as separate alerts for one failing
+    connection, each notifying on its own. Triage shows that connection once,
+    in its failure's group (marked at risk when it is): its staleness is that
+    failure, not a second cause.
+    """
+    failed: dict[str, ConnectionProblem] = {}
+    risk: dict[str, ConnectionProblem] = {}
+    rest: list[ConnectionProblem] = []
+    for problem in problems:
+        key = problem.connection_key
+        if key is not None and problem.kind is ProblemKind.FAILED:
+            failed[key] = problem
+        elif key is not None and problem.kind is ProblemKind.AUTO_DISABLE_RISK:
+            risk[key] = problem
+        else:
+            rest.append(problem)
+    rest = [
+        p
+        for p in rest
+        if not (p.kind is ProblemKind.STALE and p.connection_key in failed)
+    ]
+    merged: list[ConnectionProblem] = []
+    for key, problem in failed.items():
+        at_risk = risk.pop(key, None)
+        if at_risk is None:
+            merged.append(problem)
+            continue
+        merged.append(
+            replace(
+                problem,
+                kind=ProblemKind.AUTO_DISABLE_RISK,
+                summary=f"{at_risk.summary} · {problem.summary}",
+                streak=max(problem.streak, at_risk.streak),
+                last_success=problem.last_success or at_risk.last_success,
+            )
+        )
+    return merged + list(risk.values()) + rest
+
+
+class EngineProblemSource:
+    """Triage's problems ARE the rules engine's open problems (one notion, shared with alerts).
+
+    `engine` is the session's `RulesEngine` (the dashboard's `app.alerts.engine`,
+    or the one `airsync failures` builds over its snapshot). `providers`, when
+    given, are asked once each per refresh (`FailureFeed.recent_failures`, ONE
+    request per provider, whatever the number of connections) for the failures'
+    full records, which add the failing stream and the exact origin/type.
     """
 
     def __init__(
-        self, watcher: Any, *, clock: Any = None, failure_limit: int = 200
+        self,
+        engine: RulesEngine,
+        *,
+        providers: Mapping[str, Any] | None = None,
+        failure_limit: int = 200,
     ) -> None:
-        self.watcher = watcher
-        self._clock = clock
+        self.engine = engine
+        self.providers = providers or {}
         self.failure_limit = failure_limit
 
-    def _now(self) -> datetime:
-        if self._clock is not None:
-            now: datetime = self._clock()
-            return now
-        from airsync_tui.models.timeparse import utcnow
-
-        return utcnow()
-
-    async def open_problems(self) -> list[ConnectionProblem]:
+    async def _failures(self) -> dict[str, FailureInfo]:
         failures: dict[str, FailureInfo] = {}
-        for name, provider in self.watcher.providers.items():
+        for name, provider in self.providers.items():
             if isinstance(provider, FailureFeed):
                 try:
                     found = await provider.recent_failures(limit=self.failure_limit)
                 except AirsyncError:
                     found = {}  # failure texts enrich; the problems stand without them
-                failures.update(
-                    {f"{name}:{job_id}": info for job_id, info in found.items()}
+                failures.update({f"{name}:{job}": info for job, info in found.items()})
+        return failures
+
+    async def open_problems(self) -> list[ConnectionProblem]:
+        engine = self.engine
+        now = engine.clock()
+        failures = await self._failures() if self.providers else {}
+        out: list[ConnectionProblem] = []
+        for problem in engine.open_problems():
+            if problem.kind not in TRIAGE_KINDS or problem.connection_key is None:
+                continue
+            key = problem.connection_key
+            failure = failures.get(problem.job_key or "") or problem.failure
+            out.append(
+                replace(
+                    problem,
+                    failure=failure,
+                    failing_stream=failure.stream if failure else None,
+                    last_success=problem.last_success or engine.last_success(key),
+                    next_run=next_run(
+                        engine.connections.get(key), engine.latest_job(key), now
+                    ),
                 )
-        snapshot = FleetSnapshot(
-            connections=dict(self.watcher.connections),
-            jobs=list(self.watcher.jobs.values()),
-            now=self._now(),
-            failures=failures,
+            )
+        return merge_connection_problems(out)
+
+
+def _job_moment(job: Job) -> datetime | None:
+    """When the server last changed this job (what a one-shot snapshot can observe)."""
+    return job.ended_at or job.updated_at or _start(job)
+
+
+async def engine_from_snapshot(
+    connections: Iterable[Connection],
+    jobs: Iterable[Job],
+    *,
+    now: datetime,
+    settings: WatchSettings | None = None,
+) -> RulesEngine:
+    """A rules engine judged once over a one-shot snapshot (`airsync failures`).
+
+    Each connection's jobs are replayed oldest first as watcher events, so the
+    engine rebuilds failure streaks, last successes and durations exactly as it
+    does live. A running job is sampled at its server `updatedAt`: its counts
+    have not grown since then at least, so "no progress for N" measured from
+    there never overstates a stall. No history fetcher, no failure fetcher: no
+    request at all (the cost is the snapshot the caller already paid for).
+    """
+    engine = RulesEngine(settings, clock=lambda: now)
+    held = list(connections)
+    for provider in dict.fromkeys(c.provider for c in held):
+        engine.handle(
+            ConnectionsLoaded(
+                provider=provider,
+                at=now,
+                connections=tuple(c for c in held if c.provider == provider),
+            )
         )
-        return derive_problems(snapshot)
+    ordered = sorted(
+        jobs,
+        key=lambda j: (
+            (j.created_at or j.started_at or now).timestamp(),
+            j.id.rjust(20, "0"),
+        ),
+    )
+    for job in ordered:
+        engine.handle(
+            JobUpdated(provider=job.provider, at=_job_moment(job) or now, job=job)
+        )
+    await engine.evaluate(now)
+    return engine
 
 
 # --------------------------------------------------------------------------- grouping
@@ -542,21 +485,21 @@ def group_json(group: ProblemGroup) -> dict[str, Any]:
 
 
 __all__ = [
-    "AUTO_DISABLE_DAYS",
-    "AUTO_DISABLE_FAILURES",
     "FailureFeed",
     "Fingerprint",
-    "FleetSnapshot",
+    "EngineProblemSource",
     "ProblemGroup",
     "ProblemSource",
-    "SnapshotProblemSource",
-    "derive_problems",
+    "TRIAGE_KINDS",
+    "engine_from_snapshot",
     "failure_from_job",
     "fingerprint",
+    "merge_connection_problems",
+    "next_run",
     "group_json",
     "group_problems",
     "normalise_message",
     "problem_fingerprint",
     "problem_json",
-    "schedule_interval",
+    "until",
 ]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests.fire_drill import run_drill_job
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +125,67 @@ def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
     assert tail.returncode == 0 and tail.stdout.splitlines() == full[-5:]
     bad = run(emu, "logs", str(job.job_id), "--tail", "-3")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--tail" in bad.stderr
+
+
+def test_fire_drill_shows_up_in_failures_and_as_a_watch_alert(tmp_path: Path) -> None:
+    """`--outcome X=failed`: `airsync failures` and `airsync watch` name the same failure of X."""
+    target = "Stripe → BigQuery"
+    drill = start_emulator(
+        EmulatorOptions(speed=1.0, big_log_lines=0, seed=7, client_id="airsync-drill", client_secret="dr1ll",
+                        outcomes=(f"{target}=failed",))
+    )  # fmt: skip
+    drill.world.pause_schedules()
+    try:
+        world = drill.world
+        stripe = next(c for c in world.connections if c.name == target)
+        assert stripe.connection_id not in failing_airbyte_connections(drill)
+        job = run_drill_job(world, stripe.connection_id)
+        assert world.get_job(job.job_id).status == "failed"
+        failure = job.attempts[-1].failure
+        assert failure is not None
+
+        result = run(drill, "failures", "--json", "--provider", "airbyte")
+        assert result.returncode == 0, result.stderr
+        [(group, item)] = [
+            (g, c) for g in json.loads(result.stdout)["groups"] for c in g["connections"] if c["connectionName"] == target
+        ]
+        assert item["kind"] == "failed" and item["jobId"] == str(job.job_id) and item["streak"] == 1
+        assert (group["origin"], group["type"]) == (failure.origin, failure.failure_type)
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+        env.update(
+            AIRBYTE_API_ROOT=drill.public_api_url, AIRBYTE_CLIENT_ID=drill.client_id,
+            AIRBYTE_CLIENT_SECRET=drill.client_secret, AIRBYTE_WORKSPACE_ID=drill.workspace_id,
+            AIRSYNC_CONFIG=os.devnull, AIRSYNC_STATE=str(tmp_path / "state.db"),
+        )  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "airsync_tui", "watch", "--provider", "airbyte", "--json"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        lines: queue.Queue[dict[str, Any]] = queue.Queue()
+
+        def read() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.put(json.loads(line))
+
+        threading.Thread(target=read, daemon=True).start()
+        alert: dict[str, Any] | None = None
+        try:
+            while alert is None and proc.poll() is None:
+                try:
+                    record = lines.get(timeout=60)
+                except queue.Empty:
+                    break
+                if record.get("type") == "alert" and record["rule"] == "failed" and record["connection_name"] == target:
+                    alert = record
+        finally:
+            proc.terminate()
+            _, stderr = proc.communicate(timeout=30)
+        assert alert is not None, f"no failed alert for {target} from airsync watch: {stderr[-2000:]}"
+        # The same failure, the same job, the same streak start and length.
+        assert alert["job_key"] == f"airbyte:{job.job_id}"
+        assert alert["count"] == item["streak"] and alert["since"] == item["since"]
+        assert alert["summary"].startswith(f"{failure.origin} · {failure.failure_type}: ")
+    finally:
+        drill.stop()

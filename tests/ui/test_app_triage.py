@@ -11,6 +11,8 @@ from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_
 from airsync_tui.logs.errors import first_line_matching
 from airsync_tui.logs.fingerprint import normalise_message
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.service.problems import ProblemKind
+from airsync_tui.service.triage import TRIAGE_KINDS
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -19,6 +21,7 @@ from airsync_tui.ui.screens.log_failure import FailureLogScreen, literal_piece
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
 from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
+from tests.fire_drill import run_drill_job
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -57,18 +60,25 @@ def _failing(emu: RunningEmulator) -> dict[str, tuple[int, str]]:
     return out
 
 
+def _alerted_failing(app: AirsyncApp) -> set[str | None]:
+    """Connections the dashboard's rules engine (the Alerts screen) calls failed."""
+    return {a.connection_name for a in app.alerts.engine.open_alerts() if a.rule is ProblemKind.FAILED}
+
+
 async def test_triage_drills_down_to_the_job_panel_and_the_log_at_the_error(emulator: RunningEmulator) -> None:
     failing = _failing(emulator)
     assert failing
     app = _app(emulator)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
+        # The engine raises failures found at start one reason fetch per tick.
+        await wait_for(pilot, lambda: _alerted_failing(app) == set(failing), timeout=30, what="failure alerts")
         await pilot.press("b")
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen) and bool(app.screen.groups), timeout=10, what="groups")
         screen = app.screen
         assert isinstance(screen, TriageScreen)
         listed = {p.connection_name for g in screen.groups for p in g.problems if p.kind.value in ("failed", "auto_disable_risk")}
-        assert listed == set(failing)
+        assert listed == set(failing) == _alerted_failing(app)
         text = screen_text(app)
         assert "need attention" in text
         # Pick the group of one failing connection, then the connection.
@@ -112,6 +122,44 @@ async def test_triage_drills_down_to_the_job_panel_and_the_log_at_the_error(emul
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), timeout=5, what="job panel")
         assert app.screen.job_key == f"airbyte:{job_id}"  # type: ignore[attr-defined]
+
+
+async def test_fire_drill_failure_is_one_alert_and_one_triage_row() -> None:
+    """`airsync emulator --outcome X=failed`: the Alerts screen and Triage show the same connection."""
+    emu = start_emulator(
+        EmulatorOptions(seed=7, speed=1, big_log_lines=0, client_id="ui-drill", client_secret="ui-drill-secret",
+                        outcomes=("Stripe → BigQuery=failed",))
+    )  # fmt: skip
+    emu.world.pause_schedules()
+    try:
+        world = emu.world
+        stripe = next(c for c in world.connections if c.name == "Stripe → BigQuery")
+        assert "Stripe → BigQuery" not in _failing(emu)  # healthy before the drill
+        app = _app(emu)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10)
+            await pilot.press("b")  # Triage open before the drill: it follows the engine's alerts
+            screen = app.screen
+            assert isinstance(screen, TriageScreen)
+            await wait_for(pilot, lambda: screen._loaded or bool(screen.groups), timeout=10, what="triage loaded")
+            job = run_drill_job(world, stripe.connection_id)
+            assert world.get_job(job.job_id).status == "failed"
+            await wait_for(pilot, lambda: "Stripe → BigQuery" in _alerted_failing(app), timeout=30, what="the drill's alert")
+            [alert] = [a for a in app.alerts.engine.open_alerts() if a.connection_name == "Stripe → BigQuery" and a.rule is ProblemKind.FAILED]
+            await wait_for(pilot, lambda: any(p.connection_name == "Stripe → BigQuery" and p.job_key == alert.job_key
+                                              for g in screen.groups for p in g.problems),
+                           timeout=10, what="the drill in triage")  # fmt: skip
+            [(group, problem)] = [(g, p) for g in screen.groups for p in g.problems if p.connection_name == "Stripe → BigQuery"]
+            assert problem.job_key == alert.job_key == f"airbyte:{job.job_id}"
+            assert problem.kind in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK)
+            assert problem.since == alert.since and problem.streak == alert.count
+            failure = job.attempts[-1].failure
+            assert failure is not None and group.fingerprint.origin == failure.origin
+            # And nothing else: triage lists the connections the engine alerts on, no more, no fewer.
+            alerted = {a.connection_key for a in app.alerts.engine.open_alerts() if a.rule in TRIAGE_KINDS}
+            assert {p.connection_key for g in screen.groups for p in g.problems} == alerted
+    finally:
+        emu.stop()
 
 
 async def test_timeline_and_pulse_screens(emulator: RunningEmulator) -> None:

@@ -163,6 +163,50 @@ def test_open_problems_share_the_triage_vocabulary() -> None:
     assert problem.connection_name == "Stripe → BQ"
     assert problem.streak == 2
     assert problem.since == T0
+    # The failure's parts come back out of the alert's one line: triage fingerprints them.
+    assert problem.failure is not None
+    assert (problem.failure.origin, problem.failure.type, problem.failure.message) == (
+        "source",
+        "config_error",
+        "bad key",
+    )
+
+
+def test_triage_groups_exactly_the_engines_open_alerts() -> None:
+    """The Triage screen and `airsync failures` read this engine: same connections, same kinds."""
+    import asyncio
+
+    from airsync_tui.service.triage import (
+        TRIAGE_KINDS,
+        EngineProblemSource,
+        group_problems,
+    )
+
+    engine, _, clock = make()
+    other = Connection(provider="airbyte", id="c2", name="HubSpot → BQ")
+    engine.handle(ConnectionsLoaded(provider="airbyte", connections=(other,), at=T0))
+    fail(engine, "1", T0)
+    running = job("3", "running", start=T0, conn="c2").model_copy(
+        update={"records_synced": 10}
+    )
+    engine.handle(JobCreated(provider="airbyte", job=running, at=T0))
+    clock.now = T0 + timedelta(minutes=20)
+    asyncio.run(engine.evaluate())
+    alerted = {
+        (a.connection_key, a.rule)
+        for a in engine.open_alerts()
+        if a.rule in TRIAGE_KINDS
+    }
+    assert alerted == {
+        ("airbyte:c1", ProblemKind.FAILED),
+        ("airbyte:c2", ProblemKind.STALLED),
+    }
+    groups = group_problems(asyncio.run(EngineProblemSource(engine).open_problems()))
+    assert {(p.connection_key, p.kind) for g in groups for p in g.problems} == alerted
+    assert {g.fingerprint.label() for g in groups} == {
+        "source · config_error: bad key",
+        "stalled: running job stopped making progress",
+    }
 
 
 def test_restart_restores_open_alert_and_store_refuses_duplicates(tmp_path) -> None:  # type: ignore[no-untyped-def]

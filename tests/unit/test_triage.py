@@ -1,4 +1,11 @@
-"""Triage: fingerprints on real Airbyte failure texts, problem derivation, grouping."""
+"""Triage: fingerprints on real Airbyte failure texts, problems from the rules engine, grouping.
+
+Triage has no problem derivation of its own: these tests build the rules
+engine over a snapshot (as `airsync failures` does) and check that what
+triage lists is exactly what the engine's alerts say, with issue 10's
+thresholds (auto-disable warn 20 / 4 days, disable 30 / 7 days; stalled after
+15 min without growth of the counts).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,22 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from airsync_tui.models.domain import Connection, FailureInfo, Job, Schedule
+from airsync_tui.models.jobview import STALL_AFTER
+from airsync_tui.models.rate import STALL_ALERT_AFTER, STALL_DISPLAY_AFTER
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
+from airsync_tui.service.rules.engine import RulesEngine
+from airsync_tui.service.rules.intervals import schedule_interval
+from airsync_tui.service.rules.settings import WatchSettings
 from airsync_tui.service.triage import (
-    FleetSnapshot,
-    SnapshotProblemSource,
-    derive_problems,
+    TRIAGE_KINDS,
+    EngineProblemSource,
+    engine_from_snapshot,
     failure_from_job,
     fingerprint,
     group_json,
     group_problems,
     normalise_message,
-    schedule_interval,
 )
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -142,6 +153,29 @@ def _job(
     )
 
 
+def _triage(
+    conns: dict[str, Connection], jobs: list[Job], provider: object | None = None
+) -> tuple[list[ConnectionProblem], RulesEngine]:
+    """Triage's problems the way `airsync failures` gets them: the rules engine over a snapshot."""
+
+    async def run() -> tuple[list[ConnectionProblem], RulesEngine]:
+        engine = await engine_from_snapshot(conns.values(), jobs, now=NOW)
+        source = EngineProblemSource(
+            engine, providers={"airbyte": provider} if provider else None
+        )
+        return await source.open_problems(), engine
+
+    return asyncio.run(run())
+
+
+def _alerted(engine: RulesEngine) -> set[tuple[str | None, ProblemKind]]:
+    return {
+        (a.connection_name, a.rule)
+        for a in engine.open_alerts()
+        if a.rule in TRIAGE_KINDS
+    }
+
+
 def test_failed_streak_since_last_success_and_next_run() -> None:
     hourly = Schedule(kind="basic", expression="every 1 hours")
     conns = {c.key: c for c in [_conn("c1", "Stripe → Snowflake", schedule=hourly)]}
@@ -158,7 +192,13 @@ def test_failed_streak_since_last_success_and_next_run() -> None:
             error="destination · config_error: " + SNOWFLAKE_AUTH_A,
         ),
     ]
-    (problem,) = derive_problems(FleetSnapshot(conns, jobs, NOW))
+    (problem,), engine = _triage(conns, jobs)
+    # Failing for 5 h on an hourly schedule: the engine also calls it stale;
+    # triage shows the connection once, under its failure.
+    assert _alerted(engine) == {
+        ("Stripe → Snowflake", ProblemKind.FAILED),
+        ("Stripe → Snowflake", ProblemKind.STALE),
+    }
     assert problem.kind == ProblemKind.FAILED and problem.severity == Severity.CRITICAL
     assert problem.streak == 3  # the cancelled job neither breaks nor counts
     assert problem.since == NOW - timedelta(hours=4)
@@ -171,12 +211,19 @@ def test_failed_streak_since_last_success_and_next_run() -> None:
 def test_failure_feed_beats_the_one_line_error_and_carries_the_stream() -> None:
     conns = {c.key: c for c in [_conn("c1", "A")]}
     jobs = [_job("14", "c1", "failed", NOW - timedelta(hours=1), error="something")]
-    feed = {
-        "airbyte:14": FailureInfo(
-            origin="destination", type="system_error", message=SCHEMA_A, stream="orders"
-        )
-    }
-    (problem,) = derive_problems(FleetSnapshot(conns, jobs, NOW, failures=feed))
+
+    class Feed:
+        async def recent_failures(self, *, limit: int = 200) -> dict[str, FailureInfo]:
+            return {
+                "14": FailureInfo(
+                    origin="destination",
+                    type="system_error",
+                    message=SCHEMA_A,
+                    stream="orders",
+                )
+            }
+
+    (problem,), _ = _triage(conns, jobs, Feed())
     assert (
         problem.failing_stream == "orders"
         and problem.failure is not None
@@ -214,57 +261,108 @@ def test_recovered_connection_is_not_a_problem_and_stale_needs_a_schedule() -> N
         _job("4", "manual", "succeeded", NOW - timedelta(days=30)),
         _job("5", "off", "succeeded", NOW - timedelta(days=30)),
     ]
-    problems = derive_problems(FleetSnapshot(conns, jobs, NOW))
+    problems, engine = _triage(conns, jobs)
     assert [(p.connection_name, p.kind) for p in problems] == [
         ("Stale", ProblemKind.STALE)
     ]
-    assert problems[0].since == NOW - timedelta(hours=10) + timedelta(
-        minutes=5
-    ) + timedelta(hours=1)
+    assert _alerted(engine) == {("Stale", ProblemKind.STALE)}
+    # since = the last success (the engine's `stale` rule: 2× the interval without one).
+    assert problems[0].since == NOW - timedelta(hours=10) + timedelta(minutes=5)
 
 
-def test_stalled_running_job_and_auto_disable_risk() -> None:
+def _running(jid: str, cid: str, *, quiet: timedelta) -> Job:
+    """A running job with counts, last changed on the server `quiet` ago."""
+    return _job(
+        jid, cid, "running", NOW - timedelta(hours=2), updated=NOW - quiet
+    ).model_copy(update={"records_synced": 1_000})
+
+
+def test_stalled_is_the_rate_windows_notion_with_the_alert_threshold() -> None:
     conns = {
-        c.key: c for c in [_conn("run", "Stuck"), _conn("bad", "Failing for days")]
+        c.key: c
+        for c in [_conn("run", "Stuck"), _conn("slow", "Paused briefly")]
+    }
+    jobs = [
+        _running("1", "run", quiet=timedelta(minutes=45)),
+        # Not moving for 5 min: the job panel already says "no progress" (display
+        # threshold), but no alert yet and so no triage row (alert threshold).
+        _running("2", "slow", quiet=timedelta(minutes=5)),
+    ]
+    assert STALL_AFTER == STALL_DISPLAY_AFTER < timedelta(minutes=5) < STALL_ALERT_AFTER
+    assert WatchSettings().for_connection(
+        ProblemKind.STALLED, "airbyte", None
+    ).minutes == STALL_ALERT_AFTER.total_seconds() / 60
+    problems, engine = _triage(conns, jobs)
+    assert [(p.connection_name, p.kind) for p in problems] == [
+        ("Stuck", ProblemKind.STALLED)
+    ]
+    assert _alerted(engine) == {("Stuck", ProblemKind.STALLED)}
+    assert problems[0].since == NOW - timedelta(minutes=45)
+    assert problems[0].summary == "no progress for 45 min at 1,000 records"
+
+
+def test_auto_disable_risk_uses_airbytes_thresholds_and_merges_with_the_failure() -> None:
+    conns = {
+        c.key: c
+        for c in [
+            _conn("bad", "Failing for days"),
+            _conn("many", "Twenty failures today"),
+            _conn("few", "Three failures"),
+        ]
     }
     jobs = [
         _job(
-            "1",
-            "run",
-            "running",
-            NOW - timedelta(hours=2),
-            updated=NOW - timedelta(minutes=45),
-        )
-    ]
-    jobs += [
-        _job(
-            str(100 + i), "bad", "failed", NOW - timedelta(days=8) + timedelta(hours=i)
+            str(100 + i),
+            "bad",
+            "failed",
+            NOW - timedelta(days=8) + timedelta(hours=i),
+            error="source · config_error: " + SNOWFLAKE_AUTH_A,
         )
         for i in range(5)
     ]
-    problems = {
-        p.connection_name: p for p in derive_problems(FleetSnapshot(conns, jobs, NOW))
+    jobs += [
+        _job(str(200 + i), "many", "failed", NOW - timedelta(hours=20) + timedelta(minutes=30 * i))
+        for i in range(20)
+    ]
+    jobs += [
+        _job(str(300 + i), "few", "failed", NOW - timedelta(hours=3) + timedelta(hours=i))
+        for i in range(3)
+    ]
+    problems, engine = _triage(conns, jobs)
+    by_name = {p.connection_name: p for p in problems}
+    assert len(problems) == 3  # one row per connection, not one per alert
+    # 8 days without success: past the 7-day disable threshold.
+    days = by_name["Failing for days"]
+    assert days.kind == ProblemKind.AUTO_DISABLE_RISK
+    assert days.severity == Severity.CRITICAL and days.streak == 5
+    assert days.summary.startswith("will be disabled by Airbyte: 5 consecutive failures")
+    assert days.failure is not None and days.failure.origin == "source"
+    # 20 failures in a day: Airbyte's warning point (not 50 of 100).
+    many = by_name["Twenty failures today"]
+    assert many.kind == ProblemKind.AUTO_DISABLE_RISK and many.streak == 20
+    assert many.summary.startswith("approaching Airbyte's auto-disable: 20 consecutive failures")
+    assert by_name["Three failures"].kind == ProblemKind.FAILED
+    # The Alerts screen shows the same verdicts (two alerts where triage shows one row).
+    assert _alerted(engine) == {
+        ("Failing for days", ProblemKind.FAILED),
+        ("Failing for days", ProblemKind.AUTO_DISABLE_RISK),
+        ("Twenty failures today", ProblemKind.FAILED),
+        ("Twenty failures today", ProblemKind.AUTO_DISABLE_RISK),
+        ("Three failures", ProblemKind.FAILED),
     }
-    assert problems["Stuck"].kind == ProblemKind.STALLED and problems[
-        "Stuck"
-    ].since == NOW - timedelta(minutes=45)
-    assert problems["Failing for days"].kind == ProblemKind.AUTO_DISABLE_RISK
-    assert problems["Failing for days"].summary.startswith(
-        "at risk of auto-disable (5 failures in a row, 8 days)"
-    )
 
 
 def test_schedule_interval_reads_basic_and_common_crons() -> None:
     assert schedule_interval(
-        _conn("a", "a", schedule=Schedule(kind="basic", expression="every 24 hours"))
+        Schedule(kind="basic", expression="every 24 hours")
     ) == timedelta(days=1)
     assert schedule_interval(
-        _conn("a", "a", schedule=Schedule(kind="cron", expression="0 0 3 * * ? UTC"))
+        Schedule(kind="cron", expression="0 0 3 * * ? UTC")
     ) == timedelta(days=1)
     assert schedule_interval(
-        _conn("a", "a", schedule=Schedule(kind="cron", expression="0 */15 * * * ?"))
+        Schedule(kind="cron", expression="0 */15 * * * ?")
     ) == timedelta(minutes=15)
-    assert schedule_interval(_conn("a", "a")) is None
+    assert schedule_interval(Schedule()) is None
 
 
 def _problem(
@@ -341,17 +439,6 @@ def test_grouping_counts_connections_per_cause_with_oldest_since() -> None:
     assert data["example"] == SNOWFLAKE_AUTH_A.replace("RSRSBDK-YDB67606", "xy99887")
 
 
-class _Holder:
-    """Just what SnapshotProblemSource reads from a watcher."""
-
-    def __init__(
-        self, provider: object, connections: dict[str, Connection], jobs: list[Job]
-    ) -> None:
-        self.providers = {"airbyte": provider}
-        self.connections = connections
-        self.jobs = {j.key: j for j in jobs}
-
-
 class _FeedProvider:
     name = "airbyte"
 
@@ -377,11 +464,8 @@ def test_source_sends_one_failure_request_whatever_the_number_of_connections() -
         jobs = [
             _job(str(i), f"c{i}", "failed", NOW - timedelta(hours=1)) for i in range(n)
         ]
-        source = SnapshotProblemSource(
-            _Holder(provider, conns, jobs), clock=lambda: NOW
-        )
-        problems = asyncio.run(source.open_problems())
-        assert provider.calls == 1
+        problems, _ = _triage(conns, jobs, provider)
+        assert provider.calls == 1  # the engine's snapshot replay itself asks nothing
         groups = group_problems(problems)
         assert len(groups) == 1 and groups[0].count == n
         assert groups[0].fingerprint.pattern == "Token for account <n> revoked"

@@ -13,7 +13,12 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
+from airsync_tui.service.problems import (
+    ConnectionProblem,
+    ProblemKind,
+    Severity,
+    failure_from_line,
+)
 
 
 class Transition(str, Enum):
@@ -72,6 +77,10 @@ class Alert:
             if self.rule in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK)
             else 0,
             last_success=self.last_success,
+            # A failed alert's summary is the failure's one line: triage fingerprints it.
+            failure=failure_from_line(self.summary)
+            if self.rule is ProblemKind.FAILED
+            else None,
         )
 
     def resolve(self, at: datetime, resolution: str) -> Alert:

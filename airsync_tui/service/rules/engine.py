@@ -207,6 +207,11 @@ class RulesEngine:
         state = self._conns.get(connection_key)
         return state.last_success if state else None
 
+    def latest_job(self, connection_key: str) -> Job | None:
+        """The newest job seen for a connection (triage's "next run" starts from it)."""
+        state = self._conns.get(connection_key)
+        return state.latest if state else None
+
     def failure_streak(self, connection_key: str) -> int:
         state = self._conns.get(connection_key)
         return len(state.streak) if state else 0
@@ -374,9 +379,12 @@ class RulesEngine:
         if job.status.is_active:
             self._active[job.key] = job
             self._sample(job, at)
-            if state.history == "none" and self._enabled(
-                ProblemKind.SLOW, job.provider, key
+            if state.history == "none" and (
+                self._enabled(ProblemKind.SLOW, job.provider, key)
+                or (at_start and self._enabled(ProblemKind.FAILED, job.provider, key))
             ):
+                # SLOW needs past durations; at start, a job running after
+                # failures may sit in an open failure streak only history shows.
                 self._queue_history(key)
             return
         self._active.pop(job.key, None)
@@ -836,6 +844,21 @@ class RulesEngine:
         if durations and len(state.durations) < len(durations):
             state.durations.clear()
             state.durations.extend(durations[-DURATIONS_KEPT:])
+        latest = state.latest
+        if (
+            streak
+            and not state.streak
+            and latest is not None
+            and latest.status.is_active
+            and latest.key != streak[0].key
+        ):
+            # Seen at start: a job runs after failures with no success since;
+            # the streak is still open (a retry is not a recovery). Raise it as
+            # a failure found at start, like a failed latest job.
+            state.streak = [j.key for j in reversed(streak[1:])]
+            state.streak_since = streak[-1].created_at or _ended(streak[-1])
+            self._on_failure(streak[0], self.clock(), at_start=True)
+            return
         if streak and state.streak:
             keys = [j.key for j in reversed(streak)]
             merged = keys + [k for k in state.streak if k not in keys]

@@ -29,6 +29,7 @@ from typing import Any
 
 from airsync_tui.errors import ConfigError
 from airsync_tui.models.domain import Connection
+from airsync_tui.models.rate import STALL_ALERT_AFTER
 from airsync_tui.service.problems import ProblemKind, Severity
 
 
@@ -54,7 +55,9 @@ class RuleSettings:
 
 _DEFAULTS: dict[ProblemKind, RuleSettings] = {
     ProblemKind.FAILED: RuleSettings(),
-    ProblemKind.STALLED: RuleSettings(minutes=15.0),
+    ProblemKind.STALLED: RuleSettings(
+        minutes=STALL_ALERT_AFTER.total_seconds() / 60
+    ),  # threshold documented with the display one in models/rate.py
     ProblemKind.SLOW: RuleSettings(factor=2.0),
     ProblemKind.STALE: RuleSettings(factor=2.0),
     # Airbyte auto-disables connections; Hightouch does not.

@@ -7,10 +7,12 @@ run and the failing stream. `enter` on a connection opens its job panel, `l`
 opens the failed attempt's log at the first line of that error, `T` its
 timeline.
 
-Problems come from a `ProblemSource` (by default the watcher-state source in
-`service/triage.py`; the rules engine can be plugged in through
-`TriageScreen(source=...)`). Refreshing costs at most one request per
-provider, whatever the number of connections, and runs in a worker.
+Problems come from a `ProblemSource`: by default the dashboard's own rules
+engine (`app.alerts.engine`, the one behind the Alerts screen), so triage and
+alerts show the same failed / stalled / stale / at-risk connections; tests
+may hand in another through `TriageScreen(source=...)`. Refreshing costs at
+most one request per provider, whatever the number of connections, and runs
+in a worker.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.problems import ConnectionProblem, Severity
 from airsync_tui.service.triage import (
+    EngineProblemSource,
     ProblemGroup,
     ProblemSource,
-    SnapshotProblemSource,
     group_problems,
+    until,
 )
 from airsync_tui.textfmt import age
 from airsync_tui.ui.bindings import bindings_for
@@ -39,19 +42,8 @@ from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.header import HeaderBar
 
 REFRESH_SECONDS = 15.0
-
-
-def _until(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "-"
-    seconds = int((moment - now).total_seconds())
-    if seconds <= 0:
-        return "due"
-    return (
-        f"in {seconds // 3600}h{seconds % 3600 // 60:02d}m"
-        if seconds >= 3600
-        else f"in {max(1, seconds // 60)}m"
-    )
+#: After an alert changes, refresh once this much later (changes in between ride along).
+FOLLOW_SECONDS = 2.0
 
 
 class TriageScreen(AirsyncScreen):
@@ -66,12 +58,15 @@ class TriageScreen(AirsyncScreen):
         self._source = source
         self.groups: list[ProblemGroup] = []
         self._loaded = False
+        self._follow_pending = False
 
     @property
     def source(self) -> ProblemSource:
         if self._source is None:
             app: Any = self.app
-            self._source = SnapshotProblemSource(app.watcher, clock=app.clock)
+            self._source = EngineProblemSource(
+                app.alerts.engine, providers=app.watcher.providers
+            )
         return self._source
 
     def compose(self) -> ComposeResult:
@@ -104,6 +99,21 @@ class TriageScreen(AirsyncScreen):
         self.app.refresh_headers()
 
     # ----------------------------------------------------------- data
+    def render_alerts(self) -> None:
+        """The rules engine opened or resolved an alert: follow it (the app calls this).
+
+        At most one refresh per `FOLLOW_SECONDS`, so a burst of alert changes
+        costs one failure listing, not one per change.
+        """
+        if self._follow_pending:
+            return
+        self._follow_pending = True
+        self.set_timer(FOLLOW_SECONDS, self._follow_alerts, name="triage-follow")
+
+    def _follow_alerts(self) -> None:
+        self._follow_pending = False
+        self.refresh_problems()
+
     @work(exclusive=True, group="triage-refresh", exit_on_error=False)
     async def refresh_problems(self) -> None:
         try:
@@ -209,7 +219,7 @@ class TriageScreen(AirsyncScreen):
                 age(problem.since, now),
                 str(problem.streak) if problem.streak else "-",
                 age(problem.last_success, now) if problem.last_success else "not seen",
-                _until(problem.next_run, now),
+                until(problem.next_run, now),
                 plain(problem.failing_stream or "-"),
                 (problem.job_key or "-").split(":", 1)[-1],
                 key=problem.connection_key,
