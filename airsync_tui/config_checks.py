@@ -58,9 +58,7 @@ def warn_if_loose(path: Path, data: Any) -> None:
         return
     if holds_secrets(data) and loose_permissions(path):
         _warned.add(path)
-        sys.stderr.write(
-            f"airsync: warning: {path} holds secrets but other users can read it — run: chmod 600 {path}\n"
-        )
+        sys.stderr.write(f"airsync: warning: {path} holds secrets but other users can read it — run: chmod 600 {path}\n")
 
 
 __all__ = [

@@ -18,9 +18,7 @@ def count(value: int | None) -> str:
     return DASH if value is None else humanize.intcomma(int(value))
 
 
-def synced_rows(
-    records: int | None, planned: int | None = None, per_row_results: bool = True, *, short: bool = False
-) -> str:
+def synced_rows(records: int | None, planned: int | None = None, per_row_results: bool = True, *, short: bool = False) -> str:
     """The rows a job synced, or what is known instead when the destination
     does not report per-row results: "109 planned, per-row results not
     reported" (never "0", which would read as "nothing synced"). ``short``
@@ -50,9 +48,8 @@ def duration(value: timedelta | None) -> str:
     return f"{seconds}s"
 
 
-
 def age(moment: datetime | None, now: datetime) -> str:
-    """"3 minutes ago"; clock skew into the future reads "just now"."""
+    """ "3 minutes ago"; clock skew into the future reads "just now"."""
     if moment is None:
         return DASH
     delta = now - moment

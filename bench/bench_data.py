@@ -35,17 +35,13 @@ def _ms(samples: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0] if __doc__ else None
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="airsync-bench-data-") as tmp:
         path = str(Path(tmp) / "demo.duckdb")
         started = time.perf_counter()
-        world = AirbyteWorld(
-            VirtualClock(1.0), seed=7, big_log_lines=0, duckdb_path=path
-        )
+        world = AirbyteWorld(VirtualClock(1.0), seed=7, big_log_lines=0, duckdb_path=path)
         assert world.warehouse is not None and world.warehouse.wait_idle(60)
         written = time.perf_counter() - started
         connection = next(c for c in world.connections if c.destination_name == DUCKDB)
@@ -55,9 +51,7 @@ def main() -> None:
             SecretSource(env={}),
         )
         totals = {s.stream: s.row_count for s in cache.summaries(cache.stream_names)}
-        print(
-            f"writer: {world.warehouse.writes} batches, {sum(v or 0 for v in totals.values()):,} rows in {written * 1000:.0f} ms"
-        )
+        print(f"writer: {world.warehouse.writes} batches, {sum(v or 0 for v in totals.values()):,} rows in {written * 1000:.0f} ms")
         summary_times, query_times, guard_times = [], [], []
         sql = "SELECT status, count(*) AS n, sum(amount) FROM billing_charges GROUP BY status"
         for _ in range(args.repeat):

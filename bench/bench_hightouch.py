@@ -75,9 +75,7 @@ def max_in_window(stamps: list[float], window: float) -> int:
 async def run(syncs: int, seconds: float, speed: float) -> Result:
     emulator = start_emulator(EmulatorOptions(speed=speed, hightouch_syncs=syncs, big_log_lines=0))
     try:
-        settings = HightouchSettings(
-            api_url=emulator.hightouch_api_url, api_key=SecretStr(emulator.hightouch_api_key), timeout=15.0
-        )
+        settings = HightouchSettings(api_url=emulator.hightouch_api_url, api_key=SecretStr(emulator.hightouch_api_key), timeout=15.0)
         provider = HightouchProvider.from_settings(settings, read_only=True)
         stamps: list[float] = []
         statuses: list[int] = []
@@ -148,11 +146,7 @@ def _group_paths(by_path: dict[str, int]) -> dict[str, int]:
 
 
 def report(result: Result, command: str) -> str:
-    lat = (
-        f"median {result.latency_median:.1f} s, p95 {result.latency_p95:.1f} s"
-        if result.latency_median is not None
-        else "n/a"
-    )
+    lat = f"median {result.latency_median:.1f} s, p95 {result.latency_p95:.1f} s" if result.latency_median is not None else "n/a"
     paths = ", ".join(f"{k}: {v}" for k, v in sorted(result.by_path.items()))
     return "\n".join(
         [

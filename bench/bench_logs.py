@@ -131,9 +131,7 @@ def serve_emulator(lines: int) -> None:
 
 
 def start_emulator_process(lines: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [PYTHON, str(BENCH), "--serve-emulator", str(lines)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    proc = subprocess.Popen([PYTHON, str(BENCH), "--serve-emulator", str(lines)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     return proc, json.loads(proc.stdout.readline())
 
@@ -478,6 +476,7 @@ def table(results: list[dict[str, Any]], lines: int) -> str:
         ("**Toolong** launch → first screen in tmux (s)", "toolong_tmux_s", "{:.2f}"),
         ("**Toolong** RSS in tmux (MB)", "toolong_rss_mb", "{:.0f}"),
     ]
+
     def cell(row: dict[str, Any], key: str, fmt: str | None) -> str:
         if fmt is None:  # a search term and its match count
             return f"“{row.get(key + '_term', '')}” → {row.get(key + '_count', 0):,}"

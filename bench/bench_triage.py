@@ -33,9 +33,7 @@ from airsync_tui.service.triage import (
 )
 
 
-async def measure(
-    size: int, rounds: int
-) -> tuple[int, int, float, float, float, int, int]:
+async def measure(size: int, rounds: int) -> tuple[int, int, float, float, float, int, int]:
     emu = start_emulator(EmulatorOptions(seed=7, connections=size, big_log_lines=0))
     try:
         provider = AirbyteProvider.from_settings(
@@ -46,9 +44,7 @@ async def measure(
         jobs = await provider.recent_jobs(max_jobs=500)
 
         async def refresh() -> list[ConnectionProblem]:
-            engine = await engine_from_snapshot(
-                connections, jobs, now=provider.server_now()
-            )
+            engine = await engine_from_snapshot(connections, jobs, now=provider.server_now())
             source = EngineProblemSource(engine, providers={provider.name: provider})
             return await source.open_problems()
 
@@ -80,9 +76,7 @@ async def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -90,12 +84,8 @@ def main() -> None:
         f"{'connections':>11}  {'requests/refresh':>16}  {'total ms':>8}  {'local ms':>8}  {'request ms':>10}  {'problems':>8}  {'groups':>6}"
     )
     for size in (int(s) for s in args.sizes.split(",")):
-        n, requests, total, local, server, problems, groups = asyncio.run(
-            measure(size, args.rounds)
-        )
-        print(
-            f"{n:>11}  {requests:>16}  {total * 1000:>8.1f}  {local * 1000:>8.1f}  {server * 1000:>10.1f}  {problems:>8}  {groups:>6}"
-        )
+        n, requests, total, local, server, problems, groups = asyncio.run(measure(size, args.rounds))
+        print(f"{n:>11}  {requests:>16}  {total * 1000:>8.1f}  {local * 1000:>8.1f}  {server * 1000:>10.1f}  {problems:>8}  {groups:>6}")
 
 
 if __name__ == "__main__":

@@ -114,9 +114,7 @@ def _import_profile(python: str, code: str) -> tuple[int, float]:
     Counts work rather than waiting: the module count does not depend on the
     machine's load at all, and the summed time less than a wall-clock launch.
     """
-    result = subprocess.run(
-        [python, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, check=True
-    )
+    result = subprocess.run([python, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT, check=True)
     total_us = 0
     modules = 0
     for line in result.stderr.splitlines():
@@ -154,9 +152,11 @@ async def bench_launch(runs: int) -> list[float]:
             async with app.run_test(size=SIZE) as pilot:
                 await _until(
                     pilot,
-                    lambda app=app, watcher=watcher: isinstance(app.screen, ConnectionsScreen)
-                    and all(watcher.loaded.values())
-                    and app.screen.table.row_count == len(watcher.connections) > 0,
+                    lambda app=app, watcher=watcher: (
+                        isinstance(app.screen, ConnectionsScreen)
+                        and all(watcher.loaded.values())
+                        and app.screen.table.row_count == len(watcher.connections) > 0
+                    ),
                 )
                 times.append(time.perf_counter() - start)
             await watcher.aclose()
@@ -166,14 +166,45 @@ async def bench_launch(runs: int) -> list[float]:
 
 
 # ------------------------------------------------------------- (b) filter 5k
-FILTER_SEQUENCE = ["s", "sn", "sno", "snow", "snowf", "snow", "sno", "sn", "s", "", "!", "!s", "!sn", "!sno", "!snow", "!sno", "!", "",
-                   "1", "12", "123", "12", "1", "", "git", "gith", "github 4", "github 42", "github 4", "gith", ""]
+FILTER_SEQUENCE = [
+    "s",
+    "sn",
+    "sno",
+    "snow",
+    "snowf",
+    "snow",
+    "sno",
+    "sn",
+    "s",
+    "",
+    "!",
+    "!s",
+    "!sn",
+    "!sno",
+    "!snow",
+    "!sno",
+    "!",
+    "",
+    "1",
+    "12",
+    "123",
+    "12",
+    "1",
+    "",
+    "git",
+    "gith",
+    "github 4",
+    "github 42",
+    "github 4",
+    "gith",
+    "",
+]
 
 
 def _keys_between(old: str, new: str) -> list[tuple[str, str]]:
     """Keystrokes that turn the filter box's `old` text into `new`, each with the text after it."""
-    if new == old + new[len(old):] and len(new) > len(old):
-        return [(_key_name(ch), new[: len(old) + i + 1]) for i, ch in enumerate(new[len(old):])]
+    if new == old + new[len(old) :] and len(new) > len(old):
+        return [(_key_name(ch), new[: len(old) + i + 1]) for i, ch in enumerate(new[len(old) :])]
     if new == old[:-1]:
         return [("backspace", new)]
     steps = [("ctrl+u", "")]  # clear the box in one keystroke (delete everything left of the cursor)
@@ -251,8 +282,22 @@ def _free_port() -> int:
 async def bench_idle_cpu(seconds: float, connections: int = 1000) -> tuple[float, int, int]:
     port = _free_port()
     emulator = subprocess.Popen(
-        [sys.executable, "-m", "airsync_tui.emulator", "--port", str(port), "--connections", str(connections), "--running", "20", "--speed", "1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "airsync_tui.emulator",
+            "--port",
+            str(port),
+            "--connections",
+            str(connections),
+            "--running",
+            "20",
+            "--speed",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -317,15 +362,23 @@ def main() -> None:
         print(f"    ratio airsync / Toolong: {ours.median / peer.median:.2f}x  (goal ≤ 1.00x)")
     (our_modules, our_imports), peer_imports = bench_import_profile()
     peer_import_text = f"Toolong {peer_imports[0]} modules, {peer_imports[1]:.2f} s" if peer_imports else "Toolong not measured"
-    print(f"(a'') imports before the first screen (-X importtime, fresh interpreter, median of 3): airsync {our_modules} modules, {our_imports:.2f} s; {peer_import_text}")
+    print(
+        f"(a'') imports before the first screen (-X importtime, fresh interpreter, median of 3): airsync {our_modules} modules, {our_imports:.2f} s; {peer_import_text}"
+    )
     if args.skip_secondary:
         return
     launch = asyncio.run(bench_launch(5))
-    print(f"(a') in-process, after imports, emulator already up: launch → populated list median {statistics.median(launch):.3f} s (runs: {', '.join(f'{t:.3f}' for t in launch)})")
+    print(
+        f"(a') in-process, after imports, emulator already up: launch → populated list median {statistics.median(launch):.3f} s (runs: {', '.join(f'{t:.3f}' for t in launch)})"
+    )
     filt, paint, keystrokes = asyncio.run(bench_filter())
-    print(f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table repainted: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {keystrokes} keystrokes  target ≤ 100 ms")
+    print(
+        f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table repainted: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {keystrokes} keystrokes  target ≤ 100 ms"
+    )
     cpu, requests, rows = asyncio.run(bench_idle_cpu(args.idle_seconds))
-    print(f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s: {cpu:.2f} % of one core ({requests} API requests)  target < 2 %")
+    print(
+        f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s: {cpu:.2f} % of one core ({requests} API requests)  target < 2 %"
+    )
 
     if args.write_docs:
         peer_cell = f"{peer.median:.2f} s ({_runs(peer.times)})" if peer else "not measured"

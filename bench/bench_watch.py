@@ -79,13 +79,33 @@ class Receiver:
         self.server.should_exit = True
 
 
-def start_watch(emulator: RunningEmulator, hook: str, state: Path, tmp: Path) -> tuple[subprocess.Popen[str], queue.Queue[tuple[float, dict[str, Any]]]]:
+def start_watch(
+    emulator: RunningEmulator, hook: str, state: Path, tmp: Path
+) -> tuple[subprocess.Popen[str], queue.Queue[tuple[float, dict[str, Any]]]]:
     config = tmp / "none.toml"
     config.touch()  # an empty config: no profile, everything from the flags (a missing path is an error)
     env = dict(os.environ, AIRSYNC_CONFIG=str(config), AIRBYTE_CLIENT_SECRET=emulator.client_secret)
-    cmd = [sys.executable, "-m", "airsync_tui.cli.main", "watch", "--provider", "airbyte", "--api-url", emulator.public_api_url,
-           "--workspace", emulator.workspace_id, "--client-id", emulator.client_id, "--notify", hook,
-           "--metrics", "127.0.0.1:0", "--json", "--state", str(state)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "airsync_tui.cli.main",
+        "watch",
+        "--provider",
+        "airbyte",
+        "--api-url",
+        emulator.public_api_url,
+        "--workspace",
+        emulator.workspace_id,
+        "--client-id",
+        emulator.client_id,
+        "--notify",
+        hook,
+        "--metrics",
+        "127.0.0.1:0",
+        "--json",
+        "--state",
+        str(state),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
 
@@ -177,15 +197,20 @@ def latency(trials: int) -> None:
         receiver.stop()
         emulator.stop()
     print(f"trials: {len(to_alert)} of {trials}")
-    print(f"failure → JobStatusChanged on `watch --json` stdout: median {statistics.median(to_event):.2f} s, p95 {pct(to_event, 0.95):.2f} s")
-    print(f"failure → alert delivered to the local webhook:      median {statistics.median(to_alert):.2f} s, p95 {pct(to_alert, 0.95):.2f} s")
+    print(
+        f"failure → JobStatusChanged on `watch --json` stdout: median {statistics.median(to_event):.2f} s, p95 {pct(to_event, 0.95):.2f} s"
+    )
+    print(
+        f"failure → alert delivered to the local webhook:      median {statistics.median(to_alert):.2f} s, p95 {pct(to_alert, 0.95):.2f} s"
+    )
 
 
 def soak(connections: int, wall_minutes: float, fail_rate: float, warmup: float) -> None:
     wall = wall_minutes * 60
     speed = 86400 / wall
-    emulator = start_emulator(EmulatorOptions(connections=connections, speed=speed, big_log_lines=0,
-                                              client_id="bench-soak", client_secret="bench-secret"))
+    emulator = start_emulator(
+        EmulatorOptions(connections=connections, speed=speed, big_log_lines=0, client_id="bench-soak", client_secret="bench-secret")
+    )
     receiver = Receiver(fail_rate=fail_rate)
     tmp = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     state = tmp / "state.db"
@@ -239,10 +264,14 @@ def soak(connections: int, wall_minutes: float, fail_rate: float, warmup: float)
     print(f"API requests/s (watcher + lazy history/failure fetches): {total_requests / (time.monotonic() - started):.2f}")
     print(f"CPU of airsync watch: {100 * cpu_seconds / elapsed:.1f} % of one core (after warm-up, both runs)")
     mib = 2**20
-    print(f"RSS, first process: {rss_start / mib:.1f} MiB after {warmup:.0f} s warm-up → {rss_before_kill / mib:.1f} MiB "
-          f"at the kill ({100 * (rss_before_kill - rss_start) / rss_start:+.1f} %)")
-    print(f"RSS, restarted process: {rss_restart / mib:.1f} MiB after {warmup:.0f} s → {rss_end / mib:.1f} MiB at the end "
-          f"({100 * (rss_end - rss_restart) / rss_restart:+.1f} %)")
+    print(
+        f"RSS, first process: {rss_start / mib:.1f} MiB after {warmup:.0f} s warm-up → {rss_before_kill / mib:.1f} MiB "
+        f"at the kill ({100 * (rss_before_kill - rss_start) / rss_start:+.1f} %)"
+    )
+    print(
+        f"RSS, restarted process: {rss_restart / mib:.1f} MiB after {warmup:.0f} s → {rss_end / mib:.1f} MiB at the end "
+        f"({100 * (rss_end - rss_restart) / rss_restart:+.1f} %)"
+    )
     print(f"webhook: {receiver.refused} deliveries refused (HTTP 500, {fail_rate:.0%} injected)")
     print(f"alert notifications: expected {len(expected)}, delivered {delivered}, duplicated {duplicated}, still pending {pending}")
 

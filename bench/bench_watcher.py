@@ -71,7 +71,9 @@ async def run_baseline(emulator, seconds: float, seen: dict[tuple[str, str], flo
     base = emulator.public_api_url
     requests = 0
     async with httpx.AsyncClient(timeout=15) as client:
-        token = (await client.post(f"{base}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret})).json()["access_token"]
+        token = (
+            await client.post(f"{base}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
+        ).json()["access_token"]
         client.headers["authorization"] = f"Bearer {token}"
         status: dict[str, str] = {}
 
@@ -79,7 +81,12 @@ async def run_baseline(emulator, seconds: float, seen: dict[tuple[str, str], flo
             nonlocal requests
             offset = 0
             while True:
-                page = (await client.get(f"{base}/jobs", params={"workspaceIds": emulator.workspace_id, "orderBy": "createdAt|DESC", "limit": 100, "offset": offset})).json()["data"]
+                page = (
+                    await client.get(
+                        f"{base}/jobs",
+                        params={"workspaceIds": emulator.workspace_id, "orderBy": "createdAt|DESC", "limit": 100, "offset": offset},
+                    )
+                ).json()["data"]
                 requests += 1
                 for job in page:
                     status.setdefault(str(job["jobId"]), job["status"])
@@ -151,15 +158,15 @@ async def main() -> None:
         since = time.monotonic()
         ours: dict[tuple[str, str], float] = {}
         theirs: dict[tuple[str, str], float] = {}
-        mine, base = await asyncio.gather(
-            run_airsync(emulator, args.seconds, ours), run_baseline(emulator, args.seconds, theirs)
-        )
+        mine, base = await asyncio.gather(run_airsync(emulator, args.seconds, ours), run_baseline(emulator, args.seconds, theirs))
         running_now = sum(1 for job in emulator.world.jobs if job.status in ("running", "pending", "incomplete"))
         total_transitions = sum(1 for t in emulator.world.transitions if t[4] >= since)
         ours_rps = mine["requests"] / mine["seconds"]
         base_rps = base["requests"] / base["seconds"]
-        print(f"workspace: {args.connections} connections, ~{args.running} running jobs (now {running_now}), "
-              f"emulator speed x{args.speed:g}, {args.seconds:g} s window, {total_transitions} transitions")
+        print(
+            f"workspace: {args.connections} connections, ~{args.running} running jobs (now {running_now}), "
+            f"emulator speed x{args.speed:g}, {args.seconds:g} s window, {total_transitions} transitions"
+        )
         print(f"{'':28}{'requests/s':>12}  transition latency")
         print(f"{'airsync watcher':28}{ours_rps:>12.2f}  {describe(latencies(emulator, ours, since))}")
         print(f"{'PyAirbyte-style baseline':28}{base_rps:>12.2f}  {describe(latencies(emulator, theirs, since))}")

@@ -40,9 +40,7 @@ def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
     tmux = shutil.which("tmux")
     if tmux is None:
         raise RuntimeError("tmux is not installed")
-    return subprocess.run(
-        [tmux, "-L", SOCKET, *args], check=False, capture_output=True, text=True, timeout=20
-    )
+    return subprocess.run([tmux, "-L", SOCKET, *args], check=False, capture_output=True, text=True, timeout=20)
 
 
 def time_first_screen(
@@ -87,9 +85,7 @@ def time_first_screen(
             if ready(screen):
                 return time.perf_counter() - start, screen
             time.sleep(POLL_SECONDS)
-        raise TimeoutError(
-            f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}"
-        )
+        raise TimeoutError(f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}")
     finally:
         _tmux("kill-session", "-t", session)
 
@@ -115,9 +111,7 @@ def measure(
     try:
         for _ in range(runs):
             for result, (_, command, ready) in zip(results, programs, strict=True):
-                seconds, screen = time_first_screen(
-                    command, ready, cols=cols, rows=rows, env=env
-                )
+                seconds, screen = time_first_screen(command, ready, cols=cols, rows=rows, env=env)
                 result.times.append(seconds)
                 result.last_screen = screen
     finally:

@@ -56,9 +56,7 @@ class Tally:
     wrong_final: int = 0
     exit_mismatch: int = 0
     phantom: int = 0
-    gave_up_nothing_started: int = (
-        0  # exit 2 with no job created: an honest error, not a defect
-    )
+    gave_up_nothing_started: int = 0  # exit 2 with no job created: an honest error, not a defect
     notes: list[str] = field(default_factory=list)
 
 
@@ -74,11 +72,7 @@ def write_profile(tmp: Path, emu: object) -> Path:
 
 
 def child_env(config: Path, tmp: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     env.update(
         AIRSYNC_CONFIG=str(config),
         AIRSYNC_STATE=str(tmp / "state.db"),
@@ -178,14 +172,10 @@ class DashboardWatch:
             return
         err = self.proc.stderr.read() if self.proc.stderr else ""
         self.thread.join(timeout=5)
-        self.max_gap = max(
-            self.max_gap, time.monotonic() - self.last_beat if rc != 0 else 0.0
-        )
+        self.max_gap = max(self.max_gap, time.monotonic() - self.last_beat if rc != 0 else 0.0)
         if rc != 0 or "Traceback" in err:
             tally.crashes += 1
-            tally.notes.append(
-                f"dashboard rc={rc}: {err.strip().splitlines()[-1:] if err.strip() else ''}"
-            )
+            tally.notes.append(f"dashboard rc={rc}: {err.strip().splitlines()[-1:] if err.strip() else ''}")
         if self.max_gap > self.HANG_SECONDS:
             tally.hangs += 1
             tally.notes.append(f"dashboard heartbeat gap {self.max_gap:.0f}s")
@@ -234,11 +224,7 @@ def one_run(
     deadline = time.monotonic() + 180
     while True:
         with world.lock:  # type: ignore[attr-defined]
-            created = [
-                j
-                for j in world.jobs
-                if j.connection.connection_id == cid and j.created_at >= since
-            ]  # type: ignore[attr-defined]
+            created = [j for j in world.jobs if j.connection.connection_id == cid and j.created_at >= since]  # type: ignore[attr-defined]
             settled = all(j.is_terminal for j in created)
         if settled or time.monotonic() > deadline:
             break
@@ -288,17 +274,11 @@ def one_run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=600.0)
-    parser.add_argument(
-        "--runs", type=int, default=20, help="at least this many sync --wait runs"
-    )
+    parser.add_argument("--runs", type=int, default=20, help="at least this many sync --wait runs")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--rate", type=float, default=0.2, help="fault probability per request"
-    )
+    parser.add_argument("--rate", type=float, default=0.2, help="fault probability per request")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--dashboard-child", action="store_true", help=argparse.SUPPRESS
-    )
+    parser.add_argument("--dashboard-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dashboard_child:
         return asyncio.run(dashboard_child(args.duration))
@@ -306,9 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     from airsync_tui.emulator.faults import ALL_FAULT_KINDS, FaultConfig
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 
-    emu = start_emulator(
-        EmulatorOptions(seed=args.seed, speed=20.0, big_log_lines=200, token_ttl=60.0)
-    )
+    emu = start_emulator(EmulatorOptions(seed=args.seed, speed=20.0, big_log_lines=200, token_ttl=60.0))
     world = emu.world
     tmp = Path(tempfile.mkdtemp(prefix="airsync-soak-"))
     config = write_profile(tmp, emu)
@@ -319,11 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         for connection in world.connections:
             connection.schedule_kind = "manual"
             connection.next_fire_at = None
-        manual = [
-            c.connection_id
-            for c in world.connections
-            if c.status == "active" and c.active_job_id is None
-        ]
+        manual = [c.connection_id for c in world.connections if c.status == "active" and c.active_job_id is None]
     emu.set_faults(
         FaultConfig(
             rate=args.rate,
@@ -340,8 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     free = list(manual)
     print(
-        f"soak: {args.duration:.0f}s, >= {args.runs} runs, {args.workers} workers, fault rate {args.rate}, "
-        f"{len(manual)} connections",
+        f"soak: {args.duration:.0f}s, >= {args.runs} runs, {args.workers} workers, fault rate {args.rate}, {len(manual)} connections",
         flush=True,
     )
 
@@ -381,12 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     injected = len(emu.app.state.faults.injected)
     emu.stop()
     print()
-    print(
-        f"wall {time.monotonic() - started:.0f}s · sync --wait runs {tally.runs} · faults injected (last window) {injected}"
-    )
-    print(
-        f"dashboard heartbeats {dashboard.beats} · max gap {dashboard.max_gap:.1f}s · health samples {dashboard.states}"
-    )
+    print(f"wall {time.monotonic() - started:.0f}s · sync --wait runs {tally.runs} · faults injected (last window) {injected}")
+    print(f"dashboard heartbeats {dashboard.beats} · max gap {dashboard.max_gap:.1f}s · health samples {dashboard.states}")
     figures = {
         "crashes": tally.crashes,
         "hangs": tally.hangs,
@@ -398,9 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for name, value in figures.items():
         print(f"{name:<24} {value}")
-    print(
-        f"{'honest give-ups (exit 2, nothing started)':<24} {tally.gave_up_nothing_started}"
-    )
+    print(f"{'honest give-ups (exit 2, nothing started)':<24} {tally.gave_up_nothing_started}")
     for note in tally.notes:
         print(f"note: {note}")
     return 0 if not any(figures.values()) else 1

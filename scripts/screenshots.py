@@ -65,7 +65,10 @@ async def shoot(out: Path, seed: int, size: tuple[int, int] = SIZE, suffix: str 
                 app.save_screenshot(filename=path.name, path=str(out))
                 written.append(path)
 
-            await _until(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0 and all(app.watcher.loaded.values()))
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0 and all(app.watcher.loaded.values()),
+            )
             await pilot.pause(1.5)
             save("connections")
 
@@ -101,7 +104,9 @@ async def shoot(out: Path, seed: int, size: tuple[int, int] = SIZE, suffix: str 
             await pilot.press("escape")
             await pilot.pause(0.3)
 
-            hightouch = _pick(app, "hightouch", lambda job: bool(getattr(job, "row_breakdown", ()))) or _pick(app, "hightouch", lambda job: True)
+            hightouch = _pick(app, "hightouch", lambda job: bool(getattr(job, "row_breakdown", ()))) or _pick(
+                app, "hightouch", lambda job: True
+            )
             if hightouch:
                 app.screen.table.move_to_key(hightouch)  # type: ignore[attr-defined]
                 await pilot.pause()

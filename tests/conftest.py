@@ -28,7 +28,12 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     config.touch(mode=0o600)  # an empty config: a missing explicit AIRSYNC_CONFIG is an error (by design)
     monkeypatch.setenv("AIRSYNC_CONFIG", str(config))
     monkeypatch.setenv("AIRSYNC_STATE", str(home / "state.sqlite3"))
-    for variable, folder in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+    for variable, folder in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         monkeypatch.setenv(variable, str(Path(home, folder)))
 
 

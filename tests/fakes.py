@@ -42,9 +42,7 @@ class FakeProvider:
         self.stats = RequestStats()
         self.calls: list[str] = []
         self.listeners: list[Callable[[HttpSignal], None]] = []
-        self.connections = [
-            Connection(provider=self.name, id=f"c{i}", name=f"Conn {i}") for i in range(connections)
-        ]
+        self.connections = [Connection(provider=self.name, id=f"c{i}", name=f"Conn {i}") for i in range(connections)]
         self.jobs: dict[str, Job] = {}
         self._ids = itertools.count(100)
         self.fail_next: list[Exception] = []

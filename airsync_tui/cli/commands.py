@@ -77,9 +77,7 @@ async def cmd_connections(args: argparse.Namespace) -> int:
         return EXIT_OK
     multi = len({c.provider for c in connections}) > 1
     headers = (["PROVIDER"] if multi else []) + ["ID", "NAME", "STATUS", "SCHEDULE"]
-    rows = [
-        ([c.provider] if multi else []) + [c.id, c.name, c.state_label, c.schedule.describe()] for c in connections
-    ]
+    rows = [([c.provider] if multi else []) + [c.id, c.name, c.state_label, c.schedule.describe()] for c in connections]
     print_table(rows, headers)
     return EXIT_OK
 
@@ -109,7 +107,15 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
         print(json.dumps([job_json(j, now=now, connection_name=names.get(j.connection_key)) for j in jobs], indent=2, default=str))
         return EXIT_OK
     rows = [
-        [j.id, names.get(j.connection_key, j.connection_id), j.job_type, j.status.label, age(j.created_at, now), duration(j.elapsed(now)), synced_rows(records_total(j), j.records_planned, j.per_row_results)]
+        [
+            j.id,
+            names.get(j.connection_key, j.connection_id),
+            j.job_type,
+            j.status.label,
+            age(j.created_at, now),
+            duration(j.elapsed(now)),
+            synced_rows(records_total(j), j.records_planned, j.per_row_results),
+        ]
         for j in jobs
     ]
     print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "COMMITTED (ALL ATTEMPTS)"])
@@ -135,7 +141,10 @@ async def cmd_logs(args: argparse.Namespace) -> int:
     if args.attempt is not None:
         # Attempts are numbered from 1 for users (screen, saved file names, this flag).
         if args.attempt < 1:
-            raise ConfigError(f"--attempt {args.attempt}: attempts are numbered from 1", hint="use --attempt 1 for the first attempt, or omit it for the last")
+            raise ConfigError(
+                f"--attempt {args.attempt}: attempts are numbered from 1",
+                hint="use --attempt 1 for the first attempt, or omit it for the last",
+            )
         args.attempt -= 1
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
@@ -242,7 +251,9 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                     printer.note(line)
                 return
             if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
-                printer.note(f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}")
+                printer.note(
+                    f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}"
+                )
             printer.update(job)
 
         ticker = asyncio.create_task(_tick(printer, watcher)) if printer.live and args.wait else None
@@ -279,7 +290,15 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                 summary += f" — attempt failed: {inert(reason)}"
         printer.finish(summary)
     if args.json:
-        print(json.dumps(job_json(job, now=watcher.clock.now(), connection_name=connection.name, attached=outcome.attached, timedOut=outcome.timed_out), indent=2, default=str))
+        print(
+            json.dumps(
+                job_json(
+                    job, now=watcher.clock.now(), connection_name=connection.name, attached=outcome.attached, timedOut=outcome.timed_out
+                ),
+                indent=2,
+                default=str,
+            )
+        )
     elif not args.wait:
         print(job.id)
     if outcome.interrupted:

@@ -73,9 +73,7 @@ class Demo:
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
-                raise TimeoutError(
-                    f"the demo emulator did not start within {timeout:.0f} s"
-                )
+                raise TimeoutError(f"the demo emulator did not start within {timeout:.0f} s")
         line = stdout.readline()
         if not line.startswith(b"ready"):
             raise RuntimeError("the demo emulator exited during start-up")
@@ -195,11 +193,7 @@ def prestart_demo(argv: list[str]) -> None:
     so its start-up overlaps the dashboard's imports. A demo nobody takes
     (e.g. the command failed to parse) is stopped at exit."""
     global _prestarted
-    if (
-        _prestarted is not None
-        or "--demo" not in argv
-        or (argv and argv[0] == "emulator")
-    ):
+    if _prestarted is not None or "--demo" not in argv or (argv and argv[0] == "emulator"):
         return
     if any(flag in argv for flag in ("-h", "--help", "--version")):
         return

@@ -46,9 +46,7 @@ def classify(exc: BaseException) -> tuple[int, str]:
             f"could not use a value from the server ({type(exc).__name__}: {detail}) — please report this",
         )
     detail = " ".join(str(exc).split())[:200]
-    return EXIT_USAGE, redact(
-        f"internal error: {type(exc).__name__}: {detail} — please report this"
-    )
+    return EXIT_USAGE, redact(f"internal error: {type(exc).__name__}: {detail} — please report this")
 
 
 __all__ = ["classify", "describe_validation"]

@@ -54,9 +54,7 @@ async def _session(
     from airsync_tui.service.session import providers_for
 
     profile = load_cli_profile(args)
-    providers = providers_for(
-        profile, read_only=profile.read_only, only=getattr(args, "provider", None)
-    )
+    providers = providers_for(profile, read_only=profile.read_only, only=getattr(args, "provider", None))
     if profile.read_only and args.handler.__name__ != "cmd_history":
         # Refuse before any request, even the reads that resolve names.
         for provider in providers:
@@ -70,9 +68,7 @@ async def _session(
     try:
         yield (
             providers,
-            FleetActions(
-                {p.name: p for p in providers}, Journal(conn), profile=profile.name
-            ),
+            FleetActions({p.name: p for p in providers}, Journal(conn), profile=profile.name),
         )
     finally:
         conn.close()
@@ -112,8 +108,7 @@ def report(entry: JournalEntry, *, as_json: bool) -> int:
     else:
         counts = entry.counts()
         print(
-            f"#{entry.id} {inert(entry.summary)}: {counts['succeeded']} succeeded, "
-            f"{counts['failed']} failed, {counts['skipped']} skipped"
+            f"#{entry.id} {inert(entry.summary)}: {counts['succeeded']} succeeded, {counts['failed']} failed, {counts['skipped']} skipped"
         )
         rows = [
             [
@@ -128,14 +123,10 @@ def report(entry: JournalEntry, *, as_json: bool) -> int:
         print_table(rows, ["RESULT", "NAME", "CONNECTION", "JOB", "REASON"])
         if entry.reversible:
             print(f"undo with: airsync undo {entry.id}")
-    return (
-        EXIT_JOB_FAILED if any(t.outcome == FAILED for t in entry.targets) else EXIT_OK
-    )
+    return EXIT_JOB_FAILED if any(t.outcome == FAILED for t in entry.targets) else EXIT_OK
 
 
-async def _targets(
-    providers: list[SyncProvider], refs: Sequence[str], where: str | None
-) -> list[Connection]:
+async def _targets(providers: list[SyncProvider], refs: Sequence[str], where: str | None) -> list[Connection]:
     found: dict[str, Connection] = {}
     for ref in refs:
         _, connection = await resolve_connection(providers, ref)
@@ -168,9 +159,7 @@ async def _toggle(args: argparse.Namespace, action: str) -> int:
             [_label(c) for c in connections],
             yes=args.yes,
         )
-        entry = await (
-            actions.pause(targets) if action == "pause" else actions.resume(targets)
-        )
+        entry = await (actions.pause(targets) if action == "pause" else actions.resume(targets))
     return report(entry, as_json=args.json)
 
 
@@ -206,10 +195,7 @@ async def _scoped(args: argparse.Namespace, action: str) -> int:
                 if job.status.is_terminal:
                     break
                 await asyncio.sleep(WAIT_POLL_SECONDS)
-            print(
-                f"job {job.id} {job.status.label}"
-                + (f": {inert(job.error)}" if job.error else "")
-            )
+            print(f"job {job.id} {job.status.label}" + (f": {inert(job.error)}" if job.error else ""))
             code = EXIT_OK if job.status.category.is_success else EXIT_JOB_FAILED
     return code
 
@@ -236,14 +222,11 @@ async def cmd_schedule(args: argparse.Namespace) -> int:
         provider, connection = await resolve_connection(providers, args.connection)
         reason = actions.unavailable_reason("schedule", provider.name)
         if reason is not None:
-            raise ConfigError(
-                f"cannot change the schedule of {connection.name}: {reason}"
-            )
+            raise ConfigError(f"cannot change the schedule of {connection.name}: {reason}")
         target = Target.of(connection)
         actions.ensure_writable([target], "schedule")
-        question = (
-            f"change the schedule from {connection.schedule.describe()} to {change.describe()}"
-            + (f" (cron {change.cron})" if change.cron else "")
+        question = f"change the schedule from {connection.schedule.describe()} to {change.describe()}" + (
+            f" (cron {change.cron})" if change.cron else ""
         )
         confirm(question, [_label(connection)], yes=args.yes)
         entry = await actions.set_schedule([target], change)
@@ -252,22 +235,13 @@ async def cmd_schedule(args: argparse.Namespace) -> int:
 
 async def cmd_undo(args: argparse.Namespace) -> int:
     async with _session(args) as (_, actions):
-        entry = (
-            actions.journal.get(args.id)
-            if args.id is not None
-            else actions.journal.last_reversible()
-        )
+        entry = actions.journal.get(args.id) if args.id is not None else actions.journal.last_reversible()
         if entry is None:
             raise ConfigError(
-                "nothing to undo"
-                if args.id is None
-                else f"no action #{args.id} in the journal",
+                "nothing to undo" if args.id is None else f"no action #{args.id} in the journal",
                 hint="see `airsync history`",
             )
-        names = [
-            f"{t.name} ({t.provider}:{t.connection_id}): {undo_label(t.undo)}"
-            for t in entry.reversible_targets
-        ]
+        names = [f"{t.name} ({t.provider}:{t.connection_id}): {undo_label(t.undo)}" for t in entry.reversible_targets]
         confirm(
             f"undo #{entry.id} ({entry.summary}, {entry.at:%Y-%m-%d %H:%M} UTC)",
             names,
@@ -292,11 +266,7 @@ async def cmd_history(args: argparse.Namespace) -> int:
     rows = []
     for e in entries:
         c = e.counts()
-        state = (
-            f"undone by #{e.undone_by}"
-            if e.undone_by
-            else ("reversible" if e.reversible else "")
-        )
+        state = f"undone by #{e.undone_by}" if e.undone_by else ("reversible" if e.reversible else "")
         rows.append(
             [
                 str(e.id),
@@ -308,9 +278,7 @@ async def cmd_history(args: argparse.Namespace) -> int:
                 state,
             ]
         )
-    print_table(
-        rows, ["ID", "WHEN (UTC)", "PROFILE", "PROVIDER", "ACTION", "RESULT", "UNDO"]
-    )
+    print_table(rows, ["ID", "WHEN (UTC)", "PROFILE", "PROVIDER", "ACTION", "RESULT", "UNDO"])
     return EXIT_OK
 
 

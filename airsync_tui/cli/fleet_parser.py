@@ -22,17 +22,13 @@ def _lazy(name: str) -> Callable[[argparse.Namespace], Awaitable[int]]:
     return handler
 
 
-def register(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def register(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add the fleet subcommands to `airsync`'s parser (called from cli/main.py)."""
     for name, verb in (
         ("pause", "pause (Airbyte: inactive; Hightouch: disabled)"),
         ("resume", "resume"),
     ):
-        p = sub.add_parser(
-            name, help=f"{verb} connections, in bulk; undo with `airsync undo`"
-        )
+        p = sub.add_parser(name, help=f"{verb} connections, in bulk; undo with `airsync undo`")
         add_global_flags(p)
         p.add_argument(
             "connections",
@@ -61,9 +57,7 @@ def register(
         metavar="S",
         help="a stream to refresh (repeat; default: all)",
     )
-    p.add_argument(
-        "--mode", choices=("merge", "truncate"), default="merge", help="default merge"
-    )
+    p.add_argument("--mode", choices=("merge", "truncate"), default="merge", help="default merge")
     p.add_argument(
         "--wait",
         action="store_true",
@@ -110,9 +104,7 @@ def register(
     _confirm_flags(p)
     p.set_defaults(handler=_lazy("cmd_schedule"))
 
-    p = sub.add_parser(
-        "undo", help="reverse the last (or a named) reversible action from the journal"
-    )
+    p = sub.add_parser("undo", help="reverse the last (or a named) reversible action from the journal")
     add_global_flags(p)
     p.add_argument(
         "id",
@@ -125,9 +117,7 @@ def register(
 
     p = sub.add_parser("history", help="list the action journal (newest first)")
     add_global_flags(p)
-    p.add_argument(
-        "--limit", type=int, default=20, help="how many actions (default 20)"
-    )
+    p.add_argument("--limit", type=int, default=20, help="how many actions (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_lazy("cmd_history"))
 

@@ -27,8 +27,7 @@ EXIT_INTERRUPTED = 130
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="airsync",
-        description="Watch, trigger and cancel Airbyte and Hightouch syncs. "
-        "Without a command, opens the dashboard.",
+        description="Watch, trigger and cancel Airbyte and Hightouch syncs. Without a command, opens the dashboard.",
         epilog="Exit codes: 0 succeeded, 1 job failed/cancelled, 2 usage/config/auth error, 3 timeout.",
     )
     parser.add_argument("--version", action="version", version=f"airsync {__version__}")
@@ -50,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job", help="job id (prefix with the provider when ambiguous: hightouch:123)")
     p.add_argument("--attempt", type=int, default=None, help="attempt number, from 1 as on screen (default: the last)")
     p.add_argument("--follow", "-f", action="store_true", help="keep printing new lines while the attempt runs")
-    p.add_argument("--errors", action="store_true", help="print the failure, the error groups (counts, first/last line) and an attempt summary")
+    p.add_argument(
+        "--errors", action="store_true", help="print the failure, the error groups (counts, first/last line) and an attempt summary"
+    )
     p.add_argument("--tail", type=int, default=None, metavar="N", help="print only the last N lines")
 
     p = sub.add_parser("failures", help="what is failing, stalled, stale or at risk of auto-disable, grouped by cause")

@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 CELL_WIDTH = 40
 
 
-def add_query_parser(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def add_query_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register the subcommand (called from `cli.main.build_parser`)."""
     p = sub.add_parser(
         "query",
@@ -66,19 +64,13 @@ def add_query_parser(
         help="cancel the query after S seconds (default 30)",
     )
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument(
-        "--json", action="store_true", help="print rows as a JSON array of objects"
-    )
-    fmt.add_argument(
-        "--csv", action="store_true", help="print rows as CSV with a header line"
-    )
+    fmt.add_argument("--json", action="store_true", help="print rows as a JSON array of objects")
+    fmt.add_argument("--csv", action="store_true", help="print rows as CSV with a header line")
 
 
 async def cmd_query(args: argparse.Namespace) -> int:
     if args.limit < 1 or args.limit > MAX_LIMIT:
-        raise ConfigError(
-            f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}"
-        )
+        raise ConfigError(f"--limit must be between 1 and {MAX_LIMIT}, not {args.limit}")
     if args.timeout <= 0:
         raise ConfigError("--timeout must be positive")
     demo = None
@@ -149,9 +141,7 @@ async def _query(args: argparse.Namespace, profile: Any) -> int:
 class _providers:
     """Providers from the demo profile, or the CLI's usual `open_providers(args)`."""
 
-    def __init__(
-        self, args: argparse.Namespace, given: list[Any] | None, opener: Any
-    ) -> None:
+    def __init__(self, args: argparse.Namespace, given: list[Any] | None, opener: Any) -> None:
         self._args, self._given, self._opener = args, given, opener
         self._cm: contextlib.AbstractAsyncContextManager[list[Any]] | None = None
 
@@ -163,9 +153,7 @@ class _providers:
         providers: list[Any] = await self._cm.__aenter__()
         return providers
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._cm is not None:
             await self._cm.__aexit__(exc_type, exc, tb)
         elif self._given is not None:
@@ -185,9 +173,7 @@ async def _print_streams(cache: Any, args: argparse.Namespace) -> None:
                 "table": summary.table,
                 "syncMode": summary.sync_mode,
                 "rows": summary.row_count,
-                "newestExtractedAt": summary.newest_extracted_at.isoformat()
-                if summary.newest_extracted_at
-                else None,
+                "newestExtractedAt": summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else None,
             }
         )
     if args.json:

@@ -53,9 +53,7 @@ def _provider_flags_and_secrets(values: Callable[[SettingField], object]) -> tup
     return flags, secrets
 
 
-def add_serve_parser(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def add_serve_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser(
         "serve",
         help="serve the dashboard to a browser (read-only unless --allow-actions)",
@@ -63,9 +61,7 @@ def add_serve_parser(
         "the page has no authentication of its own.",
     )
     add_global_flags(p)
-    p.add_argument(
-        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
-    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     p.add_argument(
         "--public-url",
@@ -80,9 +76,7 @@ def add_serve_parser(
     # --demo is a global flag (cli/main.py): serve the demo workspace, one emulator for every tab.
 
 
-def dashboard_command(
-    args: argparse.Namespace, *, demo_flags: list[str] | None = None
-) -> str:
+def dashboard_command(args: argparse.Namespace, *, demo_flags: list[str] | None = None) -> str:
     """The shell command textual-serve runs per browser tab."""
     argv = [sys.executable, "-m", "airsync_tui.cli.main"]
     if demo_flags is not None:
@@ -115,9 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warning = warning_for(args.host)
     if warning is not None:
         if args.allow_actions:
-            warning = (
-                warning[:-1] + " and can trigger or cancel jobs (--allow-actions)."
-            )
+            warning = warning[:-1] + " and can trigger or cancel jobs (--allow-actions)."
         print(warning, file=sys.stderr, flush=True)
     demo = None
     try:
@@ -140,10 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             os.environ.update(_provider_flags_and_secrets(lambda field: getattr(args, field.override_key, None))[1])
             command = dashboard_command(args)
-        public_url = (
-            args.public_url
-            or f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
-        )
+        public_url = args.public_url or f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
         mode = "actions allowed" if args.allow_actions else "read-only"
         print(
             f"airsync serve: dashboard on http://{args.host}:{args.port} ({mode}); Ctrl-C to stop",

@@ -27,9 +27,7 @@ from airsync_tui.logs.sanitize import sanitize_text
 # Invisible characters that change how text reads or is copied: zero-width
 # spaces/joiners, LRM/RLM/ALM, word joiner and invisible operators, BOM,
 # line/paragraph separators, Mongolian vowel separator, and bidi controls.
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u061c\u180e\u00ad]"
-)
+_INVISIBLE = re.compile("[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u061c\u180e\u00ad]")
 
 
 def clean(text: str) -> str:
@@ -132,11 +130,7 @@ def health_note(event: Any) -> str | None:
         when = f" in {retry_in:.0f} s" if isinstance(retry_in, (int, float)) else ""
         return f"retrying{when}: {message}" if message else f"retrying{when}"
     if state in ("auth_failed", "unreachable", "degraded"):
-        return (
-            f"{state.replace('_', ' ')}: {message}"
-            if message
-            else state.replace("_", " ")
-        )
+        return f"{state.replace('_', ' ')}: {message}" if message else state.replace("_", " ")
     return None
 
 

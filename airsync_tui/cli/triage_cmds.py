@@ -56,9 +56,7 @@ def server_now(providers: list[SyncProvider], jobs: list[Job]) -> datetime:
     return max(moments)
 
 
-async def collect_groups(
-    providers: list[SyncProvider], settings: WatchSettings | None = None
-) -> tuple[list[ProblemGroup], datetime]:
+async def collect_groups(providers: list[SyncProvider], settings: WatchSettings | None = None) -> tuple[list[ProblemGroup], datetime]:
     connections: dict[str, Connection] = {}
     jobs: dict[str, Job] = {}
     for provider in providers:
@@ -67,9 +65,7 @@ async def collect_groups(
         for job in await provider.recent_jobs(max_jobs=RECENT_JOBS):
             jobs[job.key] = job
     now = server_now(providers, list(jobs.values()))
-    engine = await engine_from_snapshot(
-        connections.values(), jobs.values(), now=now, settings=settings
-    )
+    engine = await engine_from_snapshot(connections.values(), jobs.values(), now=now, settings=settings)
     source = EngineProblemSource(engine, providers={p.name: p for p in providers})
     return group_problems(await source.open_problems()), now
 
@@ -104,10 +100,7 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     for number, group in enumerate(groups, 1):
         kinds = ",".join(k.value for k in group.kinds)
         streams = f"  streams: {', '.join(group.streams)}" if group.streams else ""
-        print(
-            f"#{number} {group.count} connection{'s' if group.count != 1 else ''} · {kinds} · since {age(group.since, now)}"
-            f"{streams}"
-        )
+        print(f"#{number} {group.count} connection{'s' if group.count != 1 else ''} · {kinds} · since {age(group.since, now)}{streams}")
         print(f"   {inert(group.fingerprint.label())}")
         if group.example and group.example != group.fingerprint.pattern:
             print(f"   e.g. {inert(group.example)[:200]}")
@@ -135,8 +128,6 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     return EXIT_OK
 
 
-
-
 def timeline_json(event: TimelineEvent) -> dict[str, Any]:
     failure = event.failure
     data: dict[str, Any] = _clean(
@@ -155,9 +146,7 @@ def timeline_json(event: TimelineEvent) -> dict[str, Any]:
             "status": event.status,
             "records": event.records,
             "bytes": event.bytes,
-            "durationSeconds": event.duration.total_seconds()
-            if event.duration is not None
-            else None,
+            "durationSeconds": event.duration.total_seconds() if event.duration is not None else None,
             "attempts": event.attempts,
             "failure": None
             if failure is None
@@ -173,21 +162,13 @@ def timeline_json(event: TimelineEvent) -> dict[str, Any]:
     return data
 
 
-def print_events(
-    events: Sequence[TimelineEvent], now: datetime, *, with_connection: bool = False
-) -> None:
+def print_events(events: Sequence[TimelineEvent], now: datetime, *, with_connection: bool = False) -> None:
     for event in events:
         who = f" · by {inert(event.user)}" if event.user else ""
         took = f" · {duration(event.duration)}" if event.duration is not None else ""
         job = f" · job {event.job_id}" if event.job_id else ""
-        where = (
-            f"{inert(event.connection_name or event.connection_id)}: "
-            if with_connection
-            else ""
-        )
-        print(
-            f"{event.at:%Y-%m-%d %H:%M} UTC ({age(event.at, now)})  {where}{inert(event.title)}{job}{took}{who}"
-        )
+        where = f"{inert(event.connection_name or event.connection_id)}: " if with_connection else ""
+        print(f"{event.at:%Y-%m-%d %H:%M} UTC ({age(event.at, now)})  {where}{inert(event.title)}{job}{took}{who}")
         for line in event.details:
             print(f"    {inert(line)}")
 
@@ -211,9 +192,7 @@ async def timeline(args: argparse.Namespace, providers: list[SyncProvider]) -> i
             )
         )
         return EXIT_OK
-    print(
-        f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {len(result.events)} events, newest first"
-    )
+    print(f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {len(result.events)} events, newest first")
     if result.notice:
         print(f"note: {inert(result.notice)}")
     print_events(result.events, now)

@@ -94,9 +94,7 @@ def event_json(event: ev.Event) -> dict[str, Any] | None:
 class WatchOutput:
     """stderr lines for people, stdout JSON lines for machines."""
 
-    def __init__(
-        self, as_json: bool, out: TextIO | None = None, err: TextIO | None = None
-    ) -> None:
+    def __init__(self, as_json: bool, out: TextIO | None = None, err: TextIO | None = None) -> None:
         # Resolved at call time: the CLI's safe (sanitising) streams are installed after import.
         self.as_json = as_json
         self.out = out if out is not None else sys.stdout
@@ -111,17 +109,9 @@ class WatchOutput:
 
     def event(self, event: ev.Event) -> None:
         if isinstance(event, ev.JobStatusChanged) and event.new.is_terminal:
-            self.say(
-                f"{event.job.provider} {event.job.connection_id}: job {event.job.id} {event.new.raw}"
-            )
-        elif (
-            isinstance(event, ev.ApiHealthChanged)
-            and event.state is not ev.HealthState.CONNECTING
-        ):
-            self.say(
-                f"{event.provider} API: {event.state.value}"
-                + (f" ({event.message})" if event.message else "")
-            )
+            self.say(f"{event.job.provider} {event.job.connection_id}: job {event.job.id} {event.new.raw}")
+        elif isinstance(event, ev.ApiHealthChanged) and event.state is not ev.HealthState.CONNECTING:
+            self.say(f"{event.provider} API: {event.state.value}" + (f" ({event.message})" if event.message else ""))
         if self.as_json:
             data = event_json(event)
             if data is not None:
@@ -141,9 +131,7 @@ class WatchOutput:
 
     def delivery(self, row: OutboxRow, ok: bool, error: str) -> None:
         if ok:
-            self.say(
-                f"notify {row.target_label}: delivered {row.transition} {row.alert_id}"
-            )
+            self.say(f"notify {row.target_label}: delivered {row.transition} {row.alert_id}")
         else:
             self.say(f"notify {row.target_label}: failed ({error}); will retry")
         self.json(
@@ -160,9 +148,7 @@ class WatchOutput:
 
 
 def _settings(profile: Any) -> WatchSettings:
-    return parse_watch_settings(
-        getattr(profile, "watch", None), f"[profiles.{profile.name}.watch]"
-    )
+    return parse_watch_settings(getattr(profile, "watch", None), f"[profiles.{profile.name}.watch]")
 
 
 def _check_urls(urls: list[str]) -> None:
@@ -239,9 +225,7 @@ async def cmd_watch(args: argparse.Namespace) -> int:
             try:
                 listen = parse_listen(args.metrics)
             except ValueError as exc:
-                raise ConfigError(
-                    str(exc), hint="e.g. --metrics 9464 or --metrics 0.0.0.0:9464"
-                ) from None
+                raise ConfigError(str(exc), hint="e.g. --metrics 9464 or --metrics 0.0.0.0:9464") from None
         watcher = build_watcher(
             profile,
             read_only=True,
@@ -309,9 +293,7 @@ async def run_watch(
     def on_alert(change: AlertChange) -> None:
         connection = engine.connections.get(change.alert.connection_key or "")
         title, text = message(change)
-        targets = (
-            router.targets(change, connection) if change.transition in NOTIFIED else []
-        )
+        targets = router.targets(change, connection) if change.transition in NOTIFIED else []
         store.record(change, targets, title, text)
         out.alert(change)
         if targets:
@@ -329,9 +311,7 @@ async def run_watch(
         try:
             server = await serve_metrics(registry, *listen)
         except OSError as exc:
-            raise ConfigError(
-                f"--metrics {listen[0]}:{listen[1]}: cannot listen ({exc.strerror or exc})"
-            ) from None
+            raise ConfigError(f"--metrics {listen[0]}:{listen[1]}: cannot listen ({exc.strerror or exc})") from None
         port = server.sockets[0].getsockname()[1]
         out.say(f"metrics on http://{listen[0]}:{port}/metrics")
         out.json({"type": "metrics", "url": f"http://{listen[0]}:{port}/metrics"})
@@ -379,11 +359,7 @@ async def run_watch(
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
-    out.say(
-        f"stopped; {pending} notification(s) left in the outbox for the next start"
-        if pending
-        else "stopped"
-    )
+    out.say(f"stopped; {pending} notification(s) left in the outbox for the next start" if pending else "stopped")
     return EXIT_OK
 
 

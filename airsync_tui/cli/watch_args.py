@@ -19,9 +19,7 @@ async def _run_watch(args: argparse.Namespace) -> int:
     return await cmd_watch(args)
 
 
-def add_watch_parser(
-    sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]
-) -> None:
+def add_watch_parser(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], None]) -> None:
     """Register `airsync watch` (called from cli/main.py)."""
     p = sub.add_parser(
         "watch",

@@ -142,24 +142,33 @@ class FaultMiddleware:
                 headers.append((b"retry-after", b"1"))
             await _respond(send, 429, headers, RATE_LIMIT_BODY)
         elif kind == "500":
-            body = (b'{"status":500,"type":"https://reference.airbyte.com/reference/errors#unexpected-problem",'
-                    b'"title":"unexpected-problem","detail":"An unexpected problem has occurred. If this is an error that needs '
-                    b'to be addressed, please submit a pull request or github issue.","data":{"message":"Internal Server Error"}}')
+            body = (
+                b'{"status":500,"type":"https://reference.airbyte.com/reference/errors#unexpected-problem",'
+                b'"title":"unexpected-problem","detail":"An unexpected problem has occurred. If this is an error that needs '
+                b'to be addressed, please submit a pull request or github issue.","data":{"message":"Internal Server Error"}}'
+            )
             await _respond(send, 500, [(b"content-type", b"application/json")], body)
         elif kind == "502":
-            body = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-                    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+            body = (
+                b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            )
             await _respond(send, 502, [(b"content-type", b"text/html")], body)
         elif kind == "503":
             body = b"upstream connect error or disconnect/reset before headers. reset reason: connection termination"
             await _respond(send, 503, [(b"content-type", b"text/plain")], body)
         elif kind == "malformed":
-            body = b'<html><body>Airbyte is starting up' if self.state.coin() < 0.5 else b'{"data": [{"jobId": 12, "status": "runn'
+            body = b"<html><body>Airbyte is starting up" if self.state.coin() < 0.5 else b'{"data": [{"jobId": 12, "status": "runn'
             await _respond(send, 200, [(b"content-type", b"application/json")], body)
         elif kind == "drop":
             # Promise a body, send part of it, then return: the server closes the connection.
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+                }
+            )
             await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
 
 

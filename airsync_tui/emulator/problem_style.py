@@ -30,15 +30,11 @@ class ProblemStyle:
 
     def set(self, name: str) -> None:
         if name not in PROBLEM_STYLES:
-            raise ValueError(
-                f"unknown problem style {name!r} (known: {', '.join(PROBLEM_STYLES)})"
-            )
+            raise ValueError(f"unknown problem style {name!r} (known: {', '.join(PROBLEM_STYLES)})")
         self.name = name
 
 
-def restyle(
-    status: int, body: dict[str, Any], style: str
-) -> tuple[int, dict[str, Any]]:
+def restyle(status: int, body: dict[str, Any], style: str) -> tuple[int, dict[str, Any]]:
     """A current-style not-found problem as a server of ``style`` writes it."""
     if style == "status400":
         return 400, {**body, "status": 400, "documentationUrl": None}
@@ -93,15 +89,9 @@ class ProblemStyleMiddleware:
         if isinstance(body, dict) and body.get("title") == "resource-not-found":
             status, body = restyle(status, body, self.style.name)
             raw = json.dumps(body).encode()
-        headers = [
-            (k, v)
-            for k, v in start.get("headers", [])
-            if k.lower() != b"content-length"
-        ]
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(raw)).encode()))
-        await send(
-            {"type": "http.response.start", "status": status, "headers": headers}
-        )
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": raw})
 
 

@@ -102,7 +102,11 @@ def build_app(options: EmulatorOptions, clock: VirtualClock | None = None) -> St
     """The whole emulator as one ASGI app. State: `app.state.airbyte_world`, `.faults`, `.tokens`."""
     clock = clock or VirtualClock(options.speed)
     world = AirbyteWorld(
-        clock, seed=options.seed, connections=options.connections, running=options.running, big_log_lines=options.big_log_lines,
+        clock,
+        seed=options.seed,
+        connections=options.connections,
+        running=options.running,
+        big_log_lines=options.big_log_lines,
         duckdb_path=options.duckdb_path,
     )
     tokens = TokenStore(options.client_id, options.client_secret, options.token_ttl)
@@ -171,9 +175,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _uvicorn_server(app: Starlette, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(
-        app, lifespan="on", log_level=log_level, access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30
-    )
+    config = uvicorn.Config(app, lifespan="on", log_level=log_level, access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=30)
     return uvicorn.Server(config)
 
 
@@ -255,19 +257,27 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=defaults.port, help="TCP port (0 = pick a free one)")
     parser.add_argument("--seed", type=int, default=defaults.seed, help="simulation seed (same seed = same workspace and outcomes)")
     parser.add_argument("--speed", type=float, default=defaults.speed, help="virtual-time speed-up over wall time")
-    parser.add_argument("--connections", type=int, default=None, help="scaled workspace with N generated connections (omit for the demo workspace)")
+    parser.add_argument(
+        "--connections", type=int, default=None, help="scaled workspace with N generated connections (omit for the demo workspace)"
+    )
     parser.add_argument("--running", type=int, default=defaults.running, help="keep about this many jobs running")
     parser.add_argument("--token-ttl", type=float, default=defaults.token_ttl, help="access-token lifetime in wall seconds")
-    parser.add_argument("--faults", default=None, metavar="RATE[:kind,...]",
-                        help="inject faults, e.g. 0.1 or 0.2:429,500,502,503,drop,stall,malformed")
+    parser.add_argument(
+        "--faults", default=None, metavar="RATE[:kind,...]", help="inject faults, e.g. 0.1 or 0.2:429,500,502,503,drop,stall,malformed"
+    )
     parser.add_argument("--client-id", default=defaults.client_id, help="accepted client id")
     parser.add_argument("--client-secret", default=defaults.client_secret, help="accepted client secret")
     parser.add_argument("--hightouch-api-key", default=defaults.hightouch_api_key, help="accepted Hightouch API key")
     parser.add_argument("--hightouch-syncs", type=int, default=None, help="scaled Hightouch workspace with N syncs")
     parser.add_argument("--duckdb-path", default=None, help="demo: write committed rows of the DuckDB connection to this file")
-    parser.add_argument("--outcome", action="append", default=[], metavar="CONNECTION=OUTCOME",
-                        help="force the next jobs of a connection (Airbyte id or exact name, Hightouch sync id or slug): succeeded|failed|stalled|slow "
-                        "(repeatable; change at run time with POST /_admin/outcomes)")
+    parser.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="CONNECTION=OUTCOME",
+        help="force the next jobs of a connection (Airbyte id or exact name, Hightouch sync id or slug): succeeded|failed|stalled|slow "
+        "(repeatable; change at run time with POST /_admin/outcomes)",
+    )
     parser.add_argument("--big-log-lines", type=int, default=defaults.big_log_lines, help="lines in the big-log demo job (0 disables)")
     return parser
 
@@ -280,10 +290,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"airsync emulator: invalid --faults: {exc}", file=sys.stderr)
         return 2
     options = EmulatorOptions(
-        host=args.host, port=args.port, seed=args.seed, speed=args.speed, connections=args.connections,
-        running=args.running, token_ttl=args.token_ttl, faults=faults, client_id=args.client_id,
-        client_secret=args.client_secret, hightouch_api_key=args.hightouch_api_key,
-        hightouch_syncs=args.hightouch_syncs, big_log_lines=args.big_log_lines,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        speed=args.speed,
+        connections=args.connections,
+        running=args.running,
+        token_ttl=args.token_ttl,
+        faults=faults,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        hightouch_api_key=args.hightouch_api_key,
+        hightouch_syncs=args.hightouch_syncs,
+        big_log_lines=args.big_log_lines,
         duckdb_path=args.duckdb_path,
         outcomes=tuple(args.outcome),
     )
@@ -310,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"export AIRBYTE_WORKSPACE_ID={world.workspaces[0].workspace_id}")
     print(f"export HIGHTOUCH_API_ROOT={base}/hightouch/api/v1")
     print(f"export HIGHTOUCH_API_KEY={options.hightouch_api_key}")
-    print(f"\n# fire drill: curl -X POST {base}/_admin/outcomes -d '{{\"connection\": \"NAME\", \"outcome\": \"failed\"}}'")
+    print(f'\n# fire drill: curl -X POST {base}/_admin/outcomes -d \'{{"connection": "NAME", "outcome": "failed"}}\'')
     print("\nPress Ctrl-C to stop.", flush=True)
     server = _uvicorn_server(app, "warning")
     try:

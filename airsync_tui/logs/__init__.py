@@ -83,6 +83,7 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
+
 __all__ = [
     "LEVEL_LABELS",
     "SOURCE_LABELS",

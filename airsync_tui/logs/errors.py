@@ -24,12 +24,8 @@ from airsync_tui.logs.fingerprint import normalise_message
 from airsync_tui.logs.index import Level, LogIndex
 
 #: Lines that say an exception happened even when the logger's level is not ERROR.
-EXCEPTION_PATTERN = (
-    r"\b[\w.$]*(?:Exception|Error)\b|Traceback \(most recent call last\)|\bFATAL\b"
-)
-_FRAME = re.compile(
-    r"^\s+at\s|^\s+File \"|^Traceback \(most recent call last\)|^\s*Caused by:|^\s*\.\.\. \d+ more|^\s+\^+\s*$"
-)
+EXCEPTION_PATTERN = r"\b[\w.$]*(?:Exception|Error)\b|Traceback \(most recent call last\)|\bFATAL\b"
+_FRAME = re.compile(r"^\s+at\s|^\s+File \"|^Traceback \(most recent call last\)|^\s*Caused by:|^\s*\.\.\. \d+ more|^\s+\^+\s*$")
 MAX_GROUPS = 500
 
 
@@ -86,9 +82,7 @@ def error_groups(index: LogIndex, *, limit: int = MAX_GROUPS) -> list[ErrorGroup
         if group is None:
             if len(groups) >= limit:
                 if overflow is None:
-                    overflow = ErrorGroup(
-                        "overflow", "(more error kinds)", text.strip()[:300]
-                    )
+                    overflow = ErrorGroup("overflow", "(more error kinds)", text.strip()[:300])
                 overflow.lines.append(number)
                 continue
             group = groups[key] = ErrorGroup(key, pattern, text.strip()[:300])
@@ -114,12 +108,7 @@ def first_line_matching(index: LogIndex, needle: str | None) -> int | None:
     if hits:
         return int(hits[0])
     # Longest literal piece between masked parts (ids, numbers, quoted values differ per occurrence).
-    pieces = [
-        p.strip()
-        for p in re.split(
-            r"<(?:n|id|uuid|ts|host|url|q|email)>", normalise_message(text)
-        )
-    ]
+    pieces = [p.strip() for p in re.split(r"<(?:n|id|uuid|ts|host|url|q|email)>", normalise_message(text))]
     pieces = sorted((p for p in pieces if len(p) >= 12), key=len, reverse=True)
     for piece in pieces[:3]:
         hits = index.search(piece, False, False)

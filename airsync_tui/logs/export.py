@@ -58,9 +58,7 @@ def formatted_blocks(index: LogIndex, show_timestamps: bool = True) -> Iterator[
                     second = millis // 1000
                     stamp = stamp_cache.get(second)
                     if stamp is None:
-                        stamp = time.strftime(
-                            "%Y-%m-%d %H:%M:%S ", time.gmtime(second)
-                        ).encode()
+                        stamp = time.strftime("%Y-%m-%d %H:%M:%S ", time.gmtime(second)).encode()
                         stamp_cache[second] = stamp
                     append(stamp)
                 else:
@@ -77,15 +75,9 @@ def formatted_blocks(index: LogIndex, show_timestamps: bool = True) -> Iterator[
             stamp_cache.clear()
 
 
-def write_formatted(
-    index: LogIndex, out: BinaryIO | TextIO, show_timestamps: bool = True
-) -> int:
+def write_formatted(index: LogIndex, out: BinaryIO | TextIO, show_timestamps: bool = True) -> int:
     """Write every formatted line to `out` (binary, or text: its `.buffer` when it has one). Returns bytes written."""
-    binary: BinaryIO | None = (
-        out
-        if isinstance(out, (io.RawIOBase, io.BufferedIOBase))
-        else getattr(out, "buffer", None)
-    )
+    binary: BinaryIO | None = out if isinstance(out, (io.RawIOBase, io.BufferedIOBase)) else getattr(out, "buffer", None)
     written = 0
     if binary is not None and hasattr(binary, "write"):
         flush = getattr(out, "flush", None)

@@ -15,23 +15,17 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"|`[^`\n]{0,200}`"), "<q>"),
     (re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"), "<email>"),
     (
-        re.compile(
-            r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
-        ),
+        re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
         "<uuid>",
     ),
     (
-        re.compile(
-            r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"
-        ),
+        re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\b"),
         "<ts>",
     ),
     (re.compile(r"\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"), "<ts>"),
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b"), "<host>"),
     (
-        re.compile(
-            r"\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|io|cloud|dev|internal|local|amazonaws|[a-z]{2})(?::\d+)?\b(?![\w-]|\.\w)"
-        ),
+        re.compile(r"\b(?:[A-Za-z0-9-]+\.)+(?:com|net|org|io|cloud|dev|internal|local|amazonaws|[a-z]{2})(?::\d+)?\b(?![\w-]|\.\w)"),
         "<host>",
     ),
     (
@@ -49,9 +43,7 @@ def normalise_message(text: str | None) -> str:
     """The message with everything occurrence-specific masked (first line, ≤300 chars)."""
     if not text:
         return ""
-    first = next(
-        (line.strip() for line in text.strip().splitlines() if line.strip()), ""
-    )
+    first = next((line.strip() for line in text.strip().splitlines() if line.strip()), "")
     for pattern, replacement in _MASKS:
         first = pattern.sub(replacement, first)
     return _SPACES.sub(" ", first).strip()[:_MAX_MESSAGE]

@@ -269,8 +269,7 @@ class LogIndex:
         count = len(new_offsets) - 1 if buf else 0
         if not (len(timestamps) == len(levels) == len(sources) == count):
             raise ValueError(
-                f"column lengths differ: {count} lines, {len(timestamps)} timestamps, "
-                f"{len(levels)} levels, {len(sources)} sources"
+                f"column lengths differ: {count} lines, {len(timestamps)} timestamps, {len(levels)} levels, {len(sources)} sources"
             )
         if count == 0:
             return 0
@@ -472,9 +471,7 @@ class LogIndex:
 
     # -- search -----------------------------------------------------------
 
-    def search(
-        self, term: str, case_sensitive: bool = False, regex: bool = False, *, start: int = 0
-    ) -> array[int]:
+    def search(self, term: str, case_sensitive: bool = False, regex: bool = False, *, start: int = 0) -> array[int]:
         """Sorted line numbers ``>= start`` whose message matches ``term`` (each once).
 
         The pattern runs over the whole buffer; ``[^\\n]*`` is appended so a
@@ -523,17 +520,12 @@ class LogIndex:
 
     # -- filters ----------------------------------------------------------
 
-    def visibility_mask(
-        self, min_level: int | None = None, sources: Iterable[int] | None = None
-    ) -> bytes | None:
+    def visibility_mask(self, min_level: int | None = None, sources: Iterable[int] | None = None) -> bytes | None:
         """One byte per line (1 = shown), or ``None`` when nothing is filtered."""
         mask: bytes | bytearray | None = None
         if min_level is not None and _LEVEL_RANK[Level(min_level)] > 0:
             floor = _LEVEL_RANK[Level(min_level)]
-            table = bytes(
-                1 if code in _LEVEL_RANK and _LEVEL_RANK[Level(code)] >= floor else 0
-                for code in range(256)
-            )
+            table = bytes(1 if code in _LEVEL_RANK and _LEVEL_RANK[Level(code)] >= floor else 0 for code in range(256))
             mask = self._levels.translate(table)
         if sources:
             wanted = {int(s) for s in sources}
@@ -543,9 +535,7 @@ class LogIndex:
                 mask = source_mask
             else:  # bytewise AND of two 0/1 masks via big integers: C speed
                 n = len(mask)
-                mask = (
-                    int.from_bytes(mask, "little") & int.from_bytes(source_mask, "little")
-                ).to_bytes(n, "little")
+                mask = (int.from_bytes(mask, "little") & int.from_bytes(source_mask, "little")).to_bytes(n, "little")
         return bytes(mask) if mask is not None else None
 
     def filter(self, min_level: int | None = None, sources: Iterable[int] | None = None) -> array[int]:

@@ -72,9 +72,7 @@ _LEVEL_WORDS = {
     "error": Level.ERROR,
     "fatal": Level.ERROR,
 }
-_LEVEL_CODES = _CodeMap(
-    {**_LEVEL_WORDS, **{k.upper(): v for k, v in _LEVEL_WORDS.items()}}, Level.UNKNOWN
-)
+_LEVEL_CODES = _CodeMap({**_LEVEL_WORDS, **{k.upper(): v for k, v in _LEVEL_WORDS.items()}}, Level.UNKNOWN)
 _LEVEL_BYTES = _CodeMap(
     {k.upper().encode(): int(v) for k, v in _LEVEL_WORDS.items()},
     Level.UNKNOWN,
@@ -99,9 +97,7 @@ _LEGACY_SOURCE_BYTES = _CodeMap({**_SOURCE_BYTES, None: int(Source.PLATFORM)}, S
 # per-match overhead); this regex handles the rare remaining forms first.
 # `[ \t]` (not `\s`) can never swallow a line break.
 _LEVEL_WORDS_B = (b"INFO", b"WARN", b"ERROR", b"DEBUG", b"TRACE")
-_LEADING_LEVEL_RARE = re.compile(
-    rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))"
-)
+_LEADING_LEVEL_RARE = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))")
 
 # Legacy header after a "\n". Real servers wrote several eras of it:
 #
@@ -122,9 +118,19 @@ _LEADING_LEVEL_RARE = re.compile(
 _SGR = rb"(?:\x1b\[[0-9;]*m)*"
 _STAMP = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 _LEGACY_HEAD = re.compile(
-    rb"\n(?:(" + _STAMP + rb") (?:" + _SGR
-    + rb"(platform|source|destination|replication-orchestrator)" + _SGR + rb" > (?:" + _STAMP + rb" )?)?)?"
-    + _SGR + rb"(?:(INFO|WARN|ERROR|DEBUG|TRACE)" + _SGR + rb"(?:[ \t]+|(?=\n)|$))?"
+    rb"\n(?:("
+    + _STAMP
+    + rb") (?:"
+    + _SGR
+    + rb"(platform|source|destination|replication-orchestrator)"
+    + _SGR
+    + rb" > (?:"
+    + _STAMP
+    + rb" )?)?)?"
+    + _SGR
+    + rb"(?:(INFO|WARN|ERROR|DEBUG|TRACE)"
+    + _SGR
+    + rb"(?:[ \t]+|(?=\n)|$))?"
 )
 # Level hints inside an un-levelled legacy line.
 _LEGACY_TOKEN = re.compile(rb"(?<![A-Za-z])(ERROR|WARN)(?![A-Za-z])")
@@ -696,9 +702,7 @@ def _infer_legacy_levels(buf: bytes, levels: bytearray) -> None:
 _UNKNOWN_TABLE = bytes(1 if code == Level.UNKNOWN else 0 for code in range(256))
 
 
-def _inherit_continuations(
-    stamps_text: Sequence[bytes], timestamps: array[int], levels: bytearray, sources: bytearray
-) -> None:
+def _inherit_continuations(stamps_text: Sequence[bytes], timestamps: array[int], levels: bytearray, sources: bytearray) -> None:
     """A line without a header (e.g. a stack-trace line) belongs to the line above."""
     headerless = [not s for s in stamps_text]
     for i in compress(range(len(stamps_text)), headerless):

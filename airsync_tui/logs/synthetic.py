@@ -45,9 +45,7 @@ def synthetic_events(count: int) -> list[dict[str, Any]]:
         ts, level, source, message = _line_parts(i)
         event: dict[str, Any] = {"timestamp": ts, "level": level, "logSource": source, "message": message}
         if level == "error":
-            event["stackTrace"] = (
-                "java.net.SocketException: Connection reset\n\tat io.airbyte.Writer.flush(Writer.java:88)"
-            )
+            event["stackTrace"] = "java.net.SocketException: Connection reset\n\tat io.airbyte.Writer.flush(Writer.java:88)"
         events.append(event)
     return events
 
@@ -65,9 +63,7 @@ def synthetic_log_lines(count: int) -> list[str]:
     return lines
 
 
-def synthetic_attempt_json(
-    count: int, *, structured: bool = True, attempt_number: int = 0, status: str = "failed"
-) -> bytes:
+def synthetic_attempt_json(count: int, *, structured: bool = True, attempt_number: int = 0, status: str = "failed") -> bytes:
     """A full ``AttemptInfoRead`` body with ``count`` log records."""
     attempt = {
         "id": attempt_number,

@@ -40,8 +40,17 @@ class Workspace(BaseModel):
 _BASIC_TIMING = re.compile(r"^every\s+(\d+)\s+([a-z]+)$", re.IGNORECASE)
 _TIME_ZONE = re.compile(r"[A-Za-z_]+(?:/[A-Za-z_+-]+)*")
 _DAY_SPEC = re.compile(r"(MON|TUE|WED|THU|FRI|SAT|SUN)(?:[-,](MON|TUE|WED|THU|FRI|SAT|SUN))*")
-_DAYS = {"MON": "Mondays", "TUE": "Tuesdays", "WED": "Wednesdays", "THU": "Thursdays", "FRI": "Fridays",
-         "SAT": "Saturdays", "SUN": "Sundays", "1": "Sundays", "2": "Mondays"}
+_DAYS = {
+    "MON": "Mondays",
+    "TUE": "Tuesdays",
+    "WED": "Wednesdays",
+    "THU": "Thursdays",
+    "FRI": "Fridays",
+    "SAT": "Saturdays",
+    "SUN": "Sundays",
+    "1": "Sundays",
+    "2": "Mondays",
+}
 
 
 def describe_cron(expression: str) -> str | None:

@@ -61,11 +61,7 @@ def records_total(job: Job) -> int | None:
     less than the attempt row beside it.
     """
     total = job.records_synced
-    live = (
-        job.progress.records_committed
-        if job.progress is not None and job.status.is_active
-        else None
-    )
+    live = job.progress.records_committed if job.progress is not None and job.status.is_active else None
     if total is None:
         return live
     return max(total, live) if live is not None else total
@@ -74,11 +70,7 @@ def records_total(job: Job) -> int | None:
 def bytes_total(job: Job) -> int | None:
     """Bytes committed over all attempts (same rule as `records_total`)."""
     total = job.bytes_synced
-    live = (
-        job.progress.bytes_committed
-        if job.progress is not None and job.status.is_active
-        else None
-    )
+    live = job.progress.bytes_committed if job.progress is not None and job.status.is_active else None
     if total is None:
         return live
     return max(total, live) if live is not None else total
@@ -92,18 +84,12 @@ class AttemptCounts:
     bytes_committed: int | None
 
 
-def attempt_records(
-    attempt: Attempt | None, job: Job, *, current: bool
-) -> AttemptCounts:
+def attempt_records(attempt: Attempt | None, job: Job, *, current: bool) -> AttemptCounts:
     """One attempt's counts; the job's running attempt reads the live progress."""
     progress = job.progress if job.status.is_active else None
     if attempt is None and progress is None:
         return AttemptCounts(None, None, None, None)
-    if (
-        current
-        and progress is not None
-        and (attempt is None or attempt.status.is_active)
-    ):
+    if current and progress is not None and (attempt is None or attempt.status.is_active):
         # Live values first; a count the live stats lack comes from the attempt itself.
         def pick(live: int | None, own: int | None) -> int | None:
             return live if live is not None else own
@@ -127,9 +113,7 @@ def transition_time(job: Job, old: JobStatus | None, new: JobStatus) -> datetime
     """The server's time of the change `old → new` (None when the API gives none)."""
     if new.is_terminal:
         moment = job.ended_at or job.updated_at
-    elif new.category == StatusCategory.RUNNING and (
-        old is None or old.category == StatusCategory.PENDING
-    ):
+    elif new.category == StatusCategory.RUNNING and (old is None or old.category == StatusCategory.PENDING):
         moment = job.started_at or job.updated_at
     else:
         moment = job.updated_at
@@ -151,17 +135,11 @@ def status_history(job: Job, observed: list[HistoryEntry]) -> list[HistoryEntry]
     if job.created_at is not None:
         entries.append(HistoryEntry(None, "created", job.created_at))
     labels = {entry.label for entry in observed}
-    if (
-        job.started_at is not None
-        and job.status.category != StatusCategory.PENDING
-        and "running" not in labels
-    ):
+    if job.started_at is not None and job.status.category != StatusCategory.PENDING and "running" not in labels:
         entries.append(HistoryEntry(None, "running", job.started_at))
     entries.extend(observed)
     if job.status.is_terminal and job.status.label not in labels:
-        entries.append(
-            HistoryEntry(job.status, job.status.label, job.ended_at or job.updated_at)
-        )
+        entries.append(HistoryEntry(job.status, job.status.label, job.ended_at or job.updated_at))
     elif not observed and job.status.raw != "running" and not job.status.is_terminal:
         entries.append(HistoryEntry(job.status, job.status.label, job.updated_at))
     # Nothing happens before creation: clamp first (a client-stamped time may lag
@@ -201,12 +179,7 @@ def eta(
         return None
     if progress.ratio >= 1:
         return timedelta(0)
-    if (
-        records_per_second
-        and records_per_second > 0
-        and progress.estimated_records
-        and progress.records_emitted is not None
-    ):
+    if records_per_second and records_per_second > 0 and progress.estimated_records and progress.records_emitted is not None:
         remaining = max(progress.estimated_records - progress.records_emitted, 0)
         return timedelta(seconds=remaining / records_per_second)
     if progress.ratio > 0 and elapsed is not None and elapsed.total_seconds() > 0:

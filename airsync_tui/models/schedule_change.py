@@ -16,15 +16,11 @@ from dataclasses import dataclass
 
 from airsync_tui.models.domain import Schedule, describe_cron
 
-_EVERY = re.compile(
-    r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s*$", re.IGNORECASE
-)
+_EVERY = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)\s*$", re.IGNORECASE)
 _QUARTZ_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-#LW]+$")
 _TIME_ZONE = re.compile(r"^[A-Za-z_]+(?:/[A-Za-z_+\-]+)*$")
 # (low, high) per Quartz field: seconds, minutes, hours, day of month, month, day of week.
-_NAMES = re.compile(
-    r"(?i)(MON|TUE|WED|THU|FRI|SAT|SUN|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)"
-)
+_NAMES = re.compile(r"(?i)(MON|TUE|WED|THU|FRI|SAT|SUN|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)")
 _RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (1, 7))
 
 
@@ -49,32 +45,24 @@ class ScheduleChange:
         """`6h`, `30m`, `1d` → the equivalent cron (intervals must divide an hour or a day evenly)."""
         match = _EVERY.match(text)
         if match is None:
-            raise ScheduleError(
-                f"cannot read interval {text!r}: use e.g. 30m, 6h or 1d"
-            )
+            raise ScheduleError(f"cannot read interval {text!r}: use e.g. 30m, 6h or 1d")
         count, unit = int(match.group(1)), match.group(2).lower()[0]
         minutes = count * {"m": 1, "h": 60, "d": 1440}[unit]
         if minutes <= 0:
             raise ScheduleError("the interval must be at least 1 minute")
         if minutes < 60:
             if 60 % minutes:
-                raise ScheduleError(
-                    f"every {minutes} minutes does not divide an hour; use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 minutes"
-                )
+                raise ScheduleError(f"every {minutes} minutes does not divide an hour; use 1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30 minutes")
             cron = f"0 */{minutes} * * * ? UTC"
         elif minutes < 1440:
             if minutes % 60 or 24 % (minutes // 60):
-                raise ScheduleError(
-                    f"every {count}{unit} does not divide a day; use 1, 2, 3, 4, 6, 8 or 12 hours"
-                )
+                raise ScheduleError(f"every {count}{unit} does not divide a day; use 1, 2, 3, 4, 6, 8 or 12 hours")
             hours = minutes // 60
             cron = "0 0 * * * ? UTC" if hours == 1 else f"0 0 */{hours} * * ? UTC"
         elif minutes == 1440:
             cron = "0 0 0 * * ? UTC"
         else:
-            raise ScheduleError(
-                "intervals longer than a day need --cron (e.g. '0 0 6 ? * MON UTC')"
-            )
+            raise ScheduleError("intervals longer than a day need --cron (e.g. '0 0 6 ? * MON UTC')")
         return cls("cron", cron=cron, every_minutes=minutes)
 
     @classmethod
@@ -90,9 +78,7 @@ class ScheduleChange:
             and not _NAMES.fullmatch(fields[-1])
         ):
             zone, fields = fields[-1], fields[:-1]
-        if (
-            len(fields) == 5
-        ):  # Unix cron: add seconds, and Quartz needs '?' in day-of-month or day-of-week
+        if len(fields) == 5:  # Unix cron: add seconds, and Quartz needs '?' in day-of-month or day-of-week
             minute, hour, dom, month, dow = fields
             if dow == "*":
                 dow = "?"
@@ -107,20 +93,12 @@ class ScheduleChange:
             )
         for index, (value, (low, high)) in enumerate(zip(fields[:6], _RANGES, strict=True)):
             if not _QUARTZ_FIELD.match(value):
-                raise ScheduleError(
-                    f"cron field {index + 1} ({value!r}) has characters cron does not allow"
-                )
+                raise ScheduleError(f"cron field {index + 1} ({value!r}) has characters cron does not allow")
             for number in re.findall(r"(?<![A-Za-z#/])\d+", value):
-                if not low <= int(number) <= high and not (
-                    index == 5 and value.upper() != value.lower()
-                ):
-                    raise ScheduleError(
-                        f"cron field {index + 1} ({value!r}): {number} is outside {low}–{high}"
-                    )
+                if not low <= int(number) <= high and not (index == 5 and value.upper() != value.lower()):
+                    raise ScheduleError(f"cron field {index + 1} ({value!r}): {number} is outside {low}–{high}")
         if fields[3] != "?" and fields[5] != "?":
-            raise ScheduleError(
-                "Quartz cron needs '?' in day-of-month or day-of-week (e.g. '0 0 6 * * ?')"
-            )
+            raise ScheduleError("Quartz cron needs '?' in day-of-month or day-of-week (e.g. '0 0 6 * * ?')")
         cron = " ".join(fields + ([zone] if zone else ["UTC"]))
         return cls("cron", cron=cron)
 
@@ -175,6 +153,4 @@ class ScheduleChange:
         kind = schedule.kind.lower()
         if self.kind == "manual":
             return kind == "manual"
-        return kind == self.kind and " ".join(
-            (schedule.expression or "").split()
-        ) == " ".join((self.cron or "").split())
+        return kind == self.kind and " ".join((schedule.expression or "").split()) == " ".join((self.cron or "").split())

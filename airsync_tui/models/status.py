@@ -40,9 +40,7 @@ class StatusCategory(str, Enum):
         return not self.is_terminal
 
 
-_TERMINAL = frozenset(
-    {StatusCategory.SUCCEEDED, StatusCategory.WARNING, StatusCategory.FAILED, StatusCategory.CANCELLED}
-)
+_TERMINAL = frozenset({StatusCategory.SUCCEEDED, StatusCategory.WARNING, StatusCategory.FAILED, StatusCategory.CANCELLED})
 
 
 class JobStatus(BaseModel):

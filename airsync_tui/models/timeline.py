@@ -30,9 +30,7 @@ class TimelineEvent(BaseModel):
     provider: str
     connection_id: str
     id: str
-    event_type: (
-        str  # ConnectionEventType name (UNKNOWN for types this version does not know)
-    )
+    event_type: str  # ConnectionEventType name (UNKNOWN for types this version does not know)
     at: datetime
     title: str
     details: tuple[str, ...] = ()
@@ -46,16 +44,11 @@ class TimelineEvent(BaseModel):
     duration: timedelta | None = None
     attempts: int | None = None
     failure: FailureInfo | None = None
-    origin: str = (
-        "events"  # "events" (the server's event log) or "jobs" (built from job history)
-    )
+    origin: str = "events"  # "events" (the server's event log) or "jobs" (built from job history)
 
     @property
     def is_failure(self) -> bool:
-        return (
-            self.status in ("failed", "incomplete")
-            or self.event_type == "CONNECTION_DISABLED"
-        )
+        return self.status in ("failed", "incomplete") or self.event_type == "CONNECTION_DISABLED"
 
 
 class Timeline(BaseModel):

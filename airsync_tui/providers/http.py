@@ -41,6 +41,7 @@ class TokenFailed(Exception):
         super().__init__(message)
         self.response = response
 
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
@@ -388,9 +389,7 @@ class JsonHttp:
                     retry_after = parse_retry_after(response)
                     last_error = error
                     if response.status_code == 429 and not isinstance(error, RateLimitedError):
-                        last_error = RateLimitedError(
-                            error.message, hint=error.hint, status_code=429, title=error.title, retryable=True
-                        )
+                        last_error = RateLimitedError(error.message, hint=error.hint, status_code=429, title=error.title, retryable=True)
             # An unsafe request may be re-sent only after a 429: the server
             # refused it before doing anything. Anything else may have started the work.
             refused = resend_refused and isinstance(last_error, RateLimitedError)

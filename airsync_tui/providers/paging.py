@@ -44,9 +44,7 @@ class PageGuard:
         self.pages += 1
         self.items += len(texts)
         if texts:
-            digest = hashlib.blake2b(
-                "\x00".join(texts).encode("utf-8", "replace"), digest_size=16
-            ).digest()
+            digest = hashlib.blake2b("\x00".join(texts).encode("utf-8", "replace"), digest_size=16).digest()
             if digest in self._seen:
                 raise TransportError(
                     f"{self.label} returned the same page twice while listing {self.path} (page {self.pages})",
@@ -55,8 +53,7 @@ class PageGuard:
             self._seen.add(digest)
         if self.pages > self.max_pages or self.items > self.max_items:
             raise TransportError(
-                f"{self.label} kept returning full pages for {self.path}: stopped after "
-                f"{self.pages} pages ({self.items} items)",
+                f"{self.label} kept returning full pages for {self.path}: stopped after {self.pages} pages ({self.items} items)",
                 hint="the server's paging looks broken; narrow the listing (workspace, connection) or report it",
             )
 

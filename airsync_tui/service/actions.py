@@ -61,9 +61,7 @@ class Target:
         return cls(connection.provider, connection.id, connection.name)
 
 
-def describe_action(
-    action: str, params: Mapping[str, Any], count: int, noun: str = "connection"
-) -> str:
+def describe_action(action: str, params: Mapping[str, Any], count: int, noun: str = "connection") -> str:
     """One line for confirmations, the journal and undo prompts: "pause 12 connections"."""
     plural = noun if count == 1 else f"{noun}s"
     if action == "schedule":
@@ -71,14 +69,8 @@ def describe_action(
         return f"set the schedule of {count} {plural} to {change.describe()}"
     if action in ("refresh", "clear"):
         streams = list(params.get("streams") or [])
-        scope = (
-            f"{len(streams)} stream{'s' if len(streams) != 1 else ''} ({', '.join(streams)})"
-            if streams
-            else "all streams"
-        )
-        mode = (
-            f" ({params['mode']})" if action == "refresh" and params.get("mode") else ""
-        )
+        scope = f"{len(streams)} stream{'s' if len(streams) != 1 else ''} ({', '.join(streams)})" if streams else "all streams"
+        mode = f" ({params['mode']})" if action == "refresh" and params.get("mode") else ""
         return f"{action}{mode} {scope} of {count} {plural}"
     return f"{action} {count} {plural}"
 
@@ -87,19 +79,14 @@ def undo_label(spec: Mapping[str, Any] | None) -> str:
     """How one target will be reversed, in words: "resume", "schedule back to every 6 hours"."""
     spec = spec or {}
     if spec.get("action") == "schedule":
-        return (
-            "schedule back to "
-            + ScheduleChange.from_json(dict(spec.get("schedule") or {})).describe()
-        )
+        return "schedule back to " + ScheduleChange.from_json(dict(spec.get("schedule") or {})).describe()
     return str(spec.get("action") or "nothing")
 
 
 class FleetActions:
     """Runs fleet actions against providers keyed by name, journaling each one."""
 
-    def __init__(
-        self, providers: Mapping[str, SyncProvider], journal: Journal, *, profile: str
-    ) -> None:
+    def __init__(self, providers: Mapping[str, SyncProvider], journal: Journal, *, profile: str) -> None:
         self.providers = dict(providers)
         self.journal = journal
         self.profile = profile
@@ -133,21 +120,13 @@ class FleetActions:
     async def resume(self, targets: Sequence[Target]) -> JournalEntry:
         return await self._run("resume", targets, {})
 
-    async def set_schedule(
-        self, targets: Sequence[Target], change: ScheduleChange
-    ) -> JournalEntry:
+    async def set_schedule(self, targets: Sequence[Target], change: ScheduleChange) -> JournalEntry:
         return await self._run("schedule", targets, {"schedule": change.to_json()})
 
-    async def refresh(
-        self, target: Target, streams: Sequence[str], mode: str = "merge"
-    ) -> JournalEntry:
+    async def refresh(self, target: Target, streams: Sequence[str], mode: str = "merge") -> JournalEntry:
         if mode not in ("merge", "truncate"):
-            raise ConfigError(
-                f"unknown refresh mode {mode!r}", hint="use merge or truncate"
-            )
-        return await self._run(
-            "refresh", [target], {"streams": list(streams), "mode": mode}
-        )
+            raise ConfigError(f"unknown refresh mode {mode!r}", hint="use merge or truncate")
+        return await self._run("refresh", [target], {"streams": list(streams), "mode": mode})
 
     async def clear(self, target: Target, streams: Sequence[str]) -> JournalEntry:
         return await self._run("clear", [target], {"streams": list(streams)})
@@ -170,25 +149,18 @@ class FleetActions:
                 )
             entry = found
             if entry.undone_by is not None:
-                raise ConfigError(
-                    f"action #{entry.id} was already undone by #{entry.undone_by}"
-                )
+                raise ConfigError(f"action #{entry.id} was already undone by #{entry.undone_by}")
             if not entry.reversible:
                 raise ConfigError(
                     f"action #{entry.id} ({entry.action}) cannot be undone",
                     hint="refresh and clear delete or rewrite data; only pause, resume and schedule are reversible",
                 )
         # Group the reversible targets by how they are reversed (resume / pause / a given schedule).
-        targets = [
-            Target(t.provider, t.connection_id, t.name)
-            for t in entry.reversible_targets
-        ]
+        targets = [Target(t.provider, t.connection_id, t.name) for t in entry.reversible_targets]
         undo_specs = [t.undo or {} for t in entry.reversible_targets]
         self.ensure_writable(targets, "undo")
         params = {"undoes": entry.id, "action": entry.action, "summary": entry.summary}
-        return await self._run(
-            "undo", targets, params, reverses=entry.id, per_target=undo_specs
-        )
+        return await self._run("undo", targets, params, reverses=entry.id, per_target=undo_specs)
 
     # ------------------------------------------------------------ engine
 
@@ -214,9 +186,7 @@ class FleetActions:
                 unique.append(target)
         self.ensure_writable(unique, action)
         if reverses is not None:
-            summary = (
-                f"undo #{reverses} ({params.get('summary', params.get('action'))})"
-            )
+            summary = f"undo #{reverses} ({params.get('summary', params.get('action'))})"
         else:
             summary = describe_action(action, params, len(unique))
         action_id = self.journal.begin(
@@ -228,23 +198,15 @@ class FleetActions:
             reverses=reverses,
         )
         for position, target in enumerate(unique):
-            step = (
-                dict(per_target[position])
-                if per_target is not None
-                else {"action": action, **params}
-            )
+            step = dict(per_target[position]) if per_target is not None else {"action": action, **params}
             outcome, reason, job_id, undo = await self._one(step, target)
-            self.journal.record_result(
-                action_id, position, outcome, reason=reason, job_id=job_id, undo=undo
-            )
+            self.journal.record_result(action_id, position, outcome, reason=reason, job_id=job_id, undo=undo)
         self.journal.finish(action_id)
         entry = self.journal.get(action_id)
         assert entry is not None
         return entry
 
-    async def _one(
-        self, step: Mapping[str, Any], target: Target
-    ) -> tuple[str, str | None, str | None, dict[str, Any] | None]:
+    async def _one(self, step: Mapping[str, Any], target: Target) -> tuple[str, str | None, str | None, dict[str, Any] | None]:
         """Do one step on one target: (outcome, reason, job id, how to undo it)."""
         action = str(step.get("action"))
         reason = self.unavailable_reason(action, target.provider)
@@ -253,9 +215,7 @@ class FleetActions:
         provider = self.providers[target.provider]
         assert isinstance(provider, FleetProvider)
         try:
-            current = await self.providers[target.provider].get_connection(
-                target.connection_id
-            )
+            current = await self.providers[target.provider].get_connection(target.connection_id)
             if action in ("pause", "resume"):
                 want = action == "resume"
                 if current.enabled == want:
@@ -288,9 +248,7 @@ class FleetActions:
                         None,
                     )
                 streams = [str(s) for s in step.get("streams") or []]
-                unknown = [
-                    s for s in streams if current.streams and s not in current.streams
-                ]
+                unknown = [s for s in streams if current.streams and s not in current.streams]
                 if unknown:
                     return (
                         FAILED,
@@ -299,9 +257,7 @@ class FleetActions:
                         None,
                     )
                 if action == "refresh":
-                    job = await provider.refresh_streams(
-                        target.connection_id, streams, str(step.get("mode") or "merge")
-                    )
+                    job = await provider.refresh_streams(target.connection_id, streams, str(step.get("mode") or "merge"))
                 else:
                     job = await provider.clear_streams(target.connection_id, streams)
                 return SUCCEEDED, None, job.id, None

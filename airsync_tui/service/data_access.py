@@ -47,9 +47,7 @@ async def open_sql_cache(provider: object, connection_id: str) -> SqlCache:
     return await provider.sql_cache(connection_id)
 
 
-def job_window(
-    job: Job | None, now: dt.datetime | None = None
-) -> tuple[dt.datetime, dt.datetime] | None:
+def job_window(job: Job | None, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime] | None:
     """[created, ended or now]: rows with `_airbyte_extracted_at` inside were extracted by this job.
 
     API times have one-second precision (ISO without fractions), so the window is
@@ -62,21 +60,13 @@ def job_window(
     return job.created_at - slack, end + slack
 
 
-async def stream_summary(
-    cache: SqlCache, stream: str, job: Job | None = None, *, latest: int = 10
-) -> StreamSummary:
-    return await asyncio.to_thread(
-        cache.summary, stream, window=job_window(job), latest=latest
-    )
+async def stream_summary(cache: SqlCache, stream: str, job: Job | None = None, *, latest: int = 10) -> StreamSummary:
+    return await asyncio.to_thread(cache.summary, stream, window=job_window(job), latest=latest)
 
 
-async def stream_summaries(
-    cache: SqlCache, streams: list[str], job: Job | None = None, *, latest: int = 10
-) -> list[StreamSummary]:
+async def stream_summaries(cache: SqlCache, streams: list[str], job: Job | None = None, *, latest: int = 10) -> list[StreamSummary]:
     """Every stream's summary over one database connection (one thread hop)."""
-    return await asyncio.to_thread(
-        cache.summaries, streams, window=job_window(job), latest=latest
-    )
+    return await asyncio.to_thread(cache.summaries, streams, window=job_window(job), latest=latest)
 
 
 async def run_query(
@@ -90,9 +80,7 @@ async def run_query(
     """Guarded, limited, cancelable (through `handle`) query in a thread."""
     handle = handle or QueryHandle()
     try:
-        return await asyncio.to_thread(
-            cache.run_sql_query, sql, limit=limit, timeout_s=timeout_s, handle=handle
-        )
+        return await asyncio.to_thread(cache.run_sql_query, sql, limit=limit, timeout_s=timeout_s, handle=handle)
     except asyncio.CancelledError:
         handle.cancel()
         raise
@@ -119,9 +107,7 @@ def summary_json(summary: StreamSummary) -> dict[str, Any]:
         "exists": summary.exists,
         "rowCount": summary.row_count,
         "columns": [{"name": c.name, "type": c.type} for c in summary.columns],
-        "newestExtractedAt": summary.newest_extracted_at.isoformat()
-        if summary.newest_extracted_at
-        else None,
+        "newestExtractedAt": summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else None,
         "rowsInJobWindow": summary.rows_in_job_window,
         "syncMode": summary.sync_mode,
     }

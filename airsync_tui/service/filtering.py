@@ -52,9 +52,7 @@ def matches(haystack: str, term: str, inverted: bool) -> bool:
     return (term in haystack) != inverted
 
 
-def filter_connections(
-    connections: Iterable[Connection], text: str, display_names: Mapping[str, str]
-) -> list[Connection]:
+def filter_connections(connections: Iterable[Connection], text: str, display_names: Mapping[str, str]) -> list[Connection]:
     """The connections `text` keeps, in the given order (`display_names`: provider name → display name)."""
     term, inverted = parse_filter(text)
     return [

@@ -164,12 +164,8 @@ class Journal:
             )
             action_id = int(cursor.lastrowid or 0)
             self.conn.executemany(
-                "INSERT INTO journal_targets(action_id, position, provider, connection_id, name, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (action_id, i, p, c, n, PENDING)
-                    for i, (p, c, n) in enumerate(targets)
-                ],
+                "INSERT INTO journal_targets(action_id, position, provider, connection_id, name, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+                [(action_id, i, p, c, n, PENDING) for i, (p, c, n) in enumerate(targets)],
             )
         return action_id
 
@@ -185,8 +181,7 @@ class Journal:
     ) -> None:
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE journal_targets SET outcome = ?, reason = ?, job_id = ?, undo = ? "
-                "WHERE action_id = ? AND position = ?",
+                "UPDATE journal_targets SET outcome = ?, reason = ?, job_id = ?, undo = ? WHERE action_id = ? AND position = ?",
                 (
                     outcome,
                     reason,
@@ -200,12 +195,8 @@ class Journal:
     def finish(self, action_id: int) -> None:
         """Mark the action complete; if it reverses another, link the two."""
         with transaction(self.conn):
-            self.conn.execute(
-                "UPDATE journal_actions SET finished = 1 WHERE id = ?", (action_id,)
-            )
-            row = self.conn.execute(
-                "SELECT reverses FROM journal_actions WHERE id = ?", (action_id,)
-            ).fetchone()
+            self.conn.execute("UPDATE journal_actions SET finished = 1 WHERE id = ?", (action_id,))
+            row = self.conn.execute("SELECT reverses FROM journal_actions WHERE id = ?", (action_id,)).fetchone()
             if row is not None and row["reverses"] is not None:
                 self.conn.execute(
                     "UPDATE journal_actions SET undone_by = ? WHERE id = ?",
@@ -213,19 +204,13 @@ class Journal:
                 )
 
     def get(self, action_id: int) -> JournalEntry | None:
-        row = self.conn.execute(
-            "SELECT * FROM journal_actions WHERE id = ?", (action_id,)
-        ).fetchone()
+        row = self.conn.execute("SELECT * FROM journal_actions WHERE id = ?", (action_id,)).fetchone()
         return self._entry(row) if row is not None else None
 
-    def entries(
-        self, *, limit: int = 100, profile: str | None = None
-    ) -> list[JournalEntry]:
+    def entries(self, *, limit: int = 100, profile: str | None = None) -> list[JournalEntry]:
         """Newest first."""
         if profile is None:
-            rows = self.conn.execute(
-                "SELECT * FROM journal_actions ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
+            rows = self.conn.execute("SELECT * FROM journal_actions ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         else:
             rows = self.conn.execute(
                 "SELECT * FROM journal_actions WHERE profile = ? ORDER BY id DESC LIMIT ?",

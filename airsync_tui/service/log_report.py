@@ -47,9 +47,7 @@ def attempt_summary_lines(attempt: Attempt, *, noun: str = "attempt") -> list[st
     if took is not None:
         head.append(duration(took))
     if attempt.records_committed is not None or attempt.records_emitted is not None:
-        head.append(
-            f"{count(attempt.records_committed)} committed / {count(attempt.records_emitted)} emitted"
-        )
+        head.append(f"{count(attempt.records_committed)} committed / {count(attempt.records_emitted)} emitted")
     if attempt.partial_success:
         head.append("partial success")
     lines = [" · ".join(head)]
@@ -78,46 +76,32 @@ def group_lines(index: LogIndex, groups: list[ErrorGroup]) -> list[str]:
     return out
 
 
-async def _load(
-    provider: SyncProvider, job: Job, attempt_number: int | None
-) -> tuple[ProviderLogFeed, int, LogIndex, JobDetail | None]:
+async def _load(provider: SyncProvider, job: Job, attempt_number: int | None) -> tuple[ProviderLogFeed, int, LogIndex, JobDetail | None]:
     detail: JobDetail | None
     try:
         detail = await provider.get_job_detail(job.id)
     except Exception:  # noqa: BLE001 - the log is still worth printing without the attempt list
         detail = None
-    feed = ProviderLogFeed(
-        provider, job, detail=detail, attempt_number=attempt_number, spill=False
-    )
+    feed = ProviderLogFeed(provider, job, detail=detail, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     return feed, number, await feed.load(number), detail
 
 
-async def print_log_errors(
-    provider: SyncProvider, job: Job, *, attempt_number: int | None, out: TextIO
-) -> int:
+async def print_log_errors(provider: SyncProvider, job: Job, *, attempt_number: int | None, out: TextIO) -> int:
     """`airsync logs JOB --errors`: failure header, error groups, attempt summary."""
     feed, number, index, detail = await _load(provider, job, attempt_number)
-    attempt = (
-        next((a for a in detail.attempts if a.number == number), None)
-        if detail
-        else None
-    )
+    attempt = next((a for a in detail.attempts if a.number == number), None) if detail else None
     if feed.notice:
         print(f"# {_inert(feed.notice)}", file=out)
-    print(
-        f"{_inert(feed.title)} · attempt {number + 1} · {len(index):,} lines", file=out
-    )
+    print(f"{_inert(feed.title)} · attempt {number + 1} · {len(index):,} lines", file=out)
     if attempt is not None and attempt.failures:
         print("\nFailure", file=out)
         for line in failure_header_lines(attempt.failures[0]):
             print(f"  {line}", file=out)
     groups = error_groups(index)
     print(
-        f"\nError groups ({len(groups)})"
-        if groups
-        else "\nNo ERROR or exception lines.",
+        f"\nError groups ({len(groups)})" if groups else "\nNo ERROR or exception lines.",
         file=out,
     )
     for line in group_lines(index, groups):

@@ -81,9 +81,7 @@ class AirsyncCollector(Collector):
             "Bytes of the latest job",
             labels=_CONN_LABELS,
         )
-        running = GaugeMetricFamily(
-            "airsync_connection_running_jobs", "Jobs running now", labels=_CONN_LABELS
-        )
+        running = GaugeMetricFamily("airsync_connection_running_jobs", "Jobs running now", labels=_CONN_LABELS)
         streak = GaugeMetricFamily(
             "airsync_connection_consecutive_failures",
             "Failed jobs since the last success (known to the watcher)",
@@ -96,9 +94,7 @@ class AirsyncCollector(Collector):
         )
         active_by_conn: dict[str, int] = {}
         for active in watcher.active_jobs():
-            active_by_conn[active.connection_key] = (
-                active_by_conn.get(active.connection_key, 0) + 1
-            )
+            active_by_conn[active.connection_key] = active_by_conn.get(active.connection_key, 0) + 1
         open_alerts = self.engine.open_alerts() if self.engine else []
         for key, connection in list(watcher.connections.items()):
             labels = [connection.provider, connection.id, connection.name]
@@ -114,17 +110,13 @@ class AirsyncCollector(Collector):
                 if job.bytes_synced is not None:
                     bytes_.add_metric(labels, job.bytes_synced)
                 if job.status.is_terminal and (job.ended_at or job.updated_at):
-                    finished.add_metric(
-                        labels, (job.ended_at or job.updated_at or now).timestamp()
-                    )
+                    finished.add_metric(labels, (job.ended_at or job.updated_at or now).timestamp())
             if self.engine is not None:
                 last = self.engine.last_success(key)
                 if last is not None:
                     success.add_metric(labels, last.timestamp())
                 streak.add_metric(labels, self.engine.failure_streak(key))
-            by_rule = {
-                kind: 0 for kind in ProblemKind if kind is not ProblemKind.API_UNHEALTHY
-            }
+            by_rule = {kind: 0 for kind in ProblemKind if kind is not ProblemKind.API_UNHEALTHY}
             for alert in open_alerts:
                 if alert.connection_key == key and alert.rule in by_rule:
                     by_rule[alert.rule] += 1
@@ -147,20 +139,14 @@ class AirsyncCollector(Collector):
             "1 while the provider's API answers normally",
             labels=["provider"],
         )
-        requests = CounterMetricFamily(
-            "airsync_provider_api_requests", "HTTP requests sent", labels=["provider"]
-        )
-        retries = CounterMetricFamily(
-            "airsync_provider_api_retries", "HTTP requests retried", labels=["provider"]
-        )
+        requests = CounterMetricFamily("airsync_provider_api_requests", "HTTP requests sent", labels=["provider"])
+        retries = CounterMetricFamily("airsync_provider_api_retries", "HTTP requests retried", labels=["provider"])
         errors = CounterMetricFamily(
             "airsync_provider_api_errors",
             "Times the API turned unhealthy (unreachable, auth, errors)",
             labels=["provider"],
         )
-        connections = GaugeMetricFamily(
-            "airsync_provider_connections", "Connections watched", labels=["provider"]
-        )
+        connections = GaugeMetricFamily("airsync_provider_connections", "Connections watched", labels=["provider"])
         for name, provider in watcher.providers.items():
             health = watcher.health.get(name)
             up.add_metric(
@@ -169,24 +155,16 @@ class AirsyncCollector(Collector):
             )
             requests.add_metric([name], provider.stats.requests)
             retries.add_metric([name], provider.stats.retries)
-            errors.add_metric(
-                [name], self.engine.api_errors.get(name, 0) if self.engine else 0
-            )
+            errors.add_metric([name], self.engine.api_errors.get(name, 0) if self.engine else 0)
             connections.add_metric(
                 [name],
-                sum(
-                    1 for c in list(watcher.connections.values()) if c.provider == name
-                ),
+                sum(1 for c in list(watcher.connections.values()) if c.provider == name),
             )
         yield from (up, requests, retries, errors, connections)
 
-        by_severity = GaugeMetricFamily(
-            "airsync_alerts_open", "Open alerts by severity", labels=["severity"]
-        )
+        by_severity = GaugeMetricFamily("airsync_alerts_open", "Open alerts by severity", labels=["severity"])
         for severity in ("critical", "warning"):
-            by_severity.add_metric(
-                [severity], sum(1 for a in open_alerts if a.severity.value == severity)
-            )
+            by_severity.add_metric([severity], sum(1 for a in open_alerts if a.severity.value == severity))
         yield by_severity
         if self.deliverer is not None:
             yield CounterMetricFamily(
@@ -221,30 +199,20 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-async def serve_metrics(
-    registry: CollectorRegistry, host: str, port: int
-) -> asyncio.Server:
+async def serve_metrics(registry: CollectorRegistry, host: str, port: int) -> asyncio.Server:
     """A minimal HTTP/1.1 server on the running loop: `GET /metrics` (anything else: 404)."""
 
-    async def handle(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
             line = request.split(b"\r\n", 1)[0].decode("latin-1").split()
             path = line[1].split("?", 1)[0] if len(line) >= 2 else ""
-            if (
-                len(line) >= 2
-                and line[0] in ("GET", "HEAD")
-                and path in ("/metrics", "/")
-            ):
+            if len(line) >= 2 and line[0] in ("GET", "HEAD") and path in ("/metrics", "/"):
                 payload = generate_latest(registry)
                 head = f"HTTP/1.1 200 OK\r\nContent-Type: {CONTENT_TYPE}\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
                 writer.write(head.encode() + (payload if line[0] == "GET" else b""))
             else:
-                writer.write(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                )
+                writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             await writer.drain()
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
             pass

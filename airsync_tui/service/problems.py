@@ -71,7 +71,5 @@ def failure_from_line(text: str | None) -> FailureInfo | None:
     head, sep, message = text.partition(": ")
     parts = head.split(" · ") if sep else []
     if sep and 1 <= len(parts) <= 2 and all(_FAILURE_HEAD.fullmatch(p) for p in parts):
-        return FailureInfo(
-            origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message
-        )
+        return FailureInfo(origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message)
     return FailureInfo(message=text)

@@ -51,9 +51,7 @@ def states_from_detail(detail: JobDetail) -> list[StreamState]:
     return out
 
 
-async def load_stream_states(
-    provider: object, connection_id: str, detail: JobDetail | None
-) -> list[StreamState]:
+async def load_stream_states(provider: object, connection_id: str, detail: JobDetail | None) -> list[StreamState]:
     """The server's states when it has them (with counts merged in), else derived ones."""
     if isinstance(provider, StreamStateFeed):
         try:

@@ -92,11 +92,18 @@ async def trigger_and_wait(
             if cancel_on_timeout:
                 cancelled = await _cancel_quietly(watcher, current)
                 return SyncOutcome(
-                    job=cancelled, attached=result.attached, waited=True, interrupted=True, cancel_requested=True,
+                    job=cancelled,
+                    attached=result.attached,
+                    waited=True,
+                    interrupted=True,
+                    cancel_requested=True,
                     message=f"interrupted: cancel requested for job {current.id}",
                 )
             return SyncOutcome(
-                job=current, attached=result.attached, waited=True, interrupted=True,
+                job=current,
+                attached=result.attached,
+                waited=True,
+                interrupted=True,
                 message=f"interrupted: job {current.id} keeps running on the server",
             )
         if job.status.is_terminal:
@@ -105,20 +112,25 @@ async def trigger_and_wait(
             cancelled = await _cancel_quietly(watcher, job)
             final = await _settle_after_cancel(watcher, subscription, cancelled, on_event)
             return SyncOutcome(
-                job=final, attached=result.attached, waited=True, timed_out=True, cancel_requested=True,
+                job=final,
+                attached=result.attached,
+                waited=True,
+                timed_out=True,
+                cancel_requested=True,
                 message=f"timed out after {requested or 0:g} s: cancel requested for job {job.id} (now {final.status.label})",
             )
         return SyncOutcome(
-            job=job, attached=result.attached, waited=True, timed_out=True,
+            job=job,
+            attached=result.attached,
+            waited=True,
+            timed_out=True,
             message=f"timed out after {requested or 0:g} s: job {job.id} is {job.status.label} and keeps running on the server",
         )
     finally:
         subscription.close()
 
 
-async def _wait_terminal(
-    watcher: Watcher, subscription: Subscription, job: Job, deadline: float | None, on_event: OnEvent | None
-) -> Job:
+async def _wait_terminal(watcher: Watcher, subscription: Subscription, job: Job, deadline: float | None, on_event: OnEvent | None) -> Job:
     """The shared loop (`providers.waiting`), one watcher event per step.
 
     A followed job whose re-read keeps failing for good (gone, credentials

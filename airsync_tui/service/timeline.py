@@ -29,18 +29,12 @@ from airsync_tui.service.triage import failure_from_job
 class TimelineFeed(Protocol):
     """Optional provider capability: a server-side connection event log."""
 
-    async def connection_events(
-        self, connection_id: str, *, limit: int = 100
-    ) -> list[TimelineEvent]:
+    async def connection_events(self, connection_id: str, *, limit: int = 100) -> list[TimelineEvent]:
         """Newest first. Raises NotFoundError/UnsupportedError when the server has no events API."""
 
-    async def event_details(
-        self, connection_id: str, event_id: str
-    ) -> TimelineEvent: ...
+    async def event_details(self, connection_id: str, event_id: str) -> TimelineEvent: ...
 
-    async def workspace_events(
-        self, *, start: datetime, end: datetime
-    ) -> list[TimelineEvent]:
+    async def workspace_events(self, *, start: datetime, end: datetime) -> list[TimelineEvent]:
         """Every connection's events in the range (minimal: no summaries), newest first."""
 
 
@@ -80,9 +74,7 @@ def event_from_job(job: Job, connection_name: str | None = None) -> TimelineEven
         lines.append(f"{job.records_synced:,} records")
     for breakdown in job.row_breakdown:
         if breakdown.total:
-            lines.append(
-                f"{breakdown.label}: +{breakdown.added:,} ~{breakdown.changed:,} -{breakdown.removed:,}"
-            )
+            lines.append(f"{breakdown.label}: +{breakdown.added:,} ~{breakdown.changed:,} -{breakdown.removed:,}")
     if failure is not None:
         lines.append(failure.summary())
     return TimelineEvent(
@@ -100,25 +92,19 @@ def event_from_job(job: Job, connection_name: str | None = None) -> TimelineEven
         records=job.records_synced,
         bytes=job.bytes_synced,
         duration=job.duration if category.is_terminal else None,
-        attempts=job.extra.get("attempts")
-        if isinstance(job.extra.get("attempts"), int)
-        else None,
+        attempts=job.extra.get("attempts") if isinstance(job.extra.get("attempts"), int) else None,
         failure=failure,
         origin="jobs",
     )
 
 
-def timeline_from_jobs(
-    jobs: Iterable[Job], connection_name: str | None = None
-) -> list[TimelineEvent]:
+def timeline_from_jobs(jobs: Iterable[Job], connection_name: str | None = None) -> list[TimelineEvent]:
     events = [event_from_job(job, connection_name) for job in jobs]
     events.sort(key=lambda e: e.at, reverse=True)
     return events
 
 
-async def connection_timeline(
-    provider: SyncProvider, connection: Connection, *, limit: int = 100
-) -> Timeline:
+async def connection_timeline(provider: SyncProvider, connection: Connection, *, limit: int = 100) -> Timeline:
     """The server's event log when it has one, else the connection's jobs (with a notice saying so)."""
     notice: str | None = None
     if isinstance(provider, TimelineFeed):
@@ -129,14 +115,9 @@ async def connection_timeline(
         except ApiError as exc:
             if exc.status_code not in (404, 405, 501, 403):
                 raise
-            notice = (
-                f"connection events API unavailable ({exc}); timeline built from jobs"
-            )
+            notice = f"connection events API unavailable ({exc}); timeline built from jobs"
         else:
-            named = tuple(
-                e.model_copy(update={"connection_name": connection.name})
-                for e in events
-            )
+            named = tuple(e.model_copy(update={"connection_name": connection.name}) for e in events)
             return Timeline(
                 provider=provider.name,
                 connection_id=connection.id,
@@ -168,9 +149,7 @@ async def workspace_pulse(
         events: list[TimelineEvent] | None = None
         if isinstance(provider, TimelineFeed):
             try:
-                events = await provider.workspace_events(
-                    start=now - window, end=now + timedelta(minutes=5)
-                )
+                events = await provider.workspace_events(start=now - window, end=now + timedelta(minutes=5))
             except (NotFoundError, UnsupportedError):
                 events = None
             except ApiError as exc:

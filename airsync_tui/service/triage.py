@@ -62,19 +62,11 @@ class Fingerprint:
         return hashlib.sha1(self.key.encode("utf-8")).hexdigest()[:10]
 
     def label(self) -> str:
-        head = " · ".join(
-            part for part in (self.origin, self.type) if part and part != "-"
-        )
-        return (
-            f"{head}: {self.pattern}"
-            if head and self.pattern
-            else head or self.pattern or "unknown"
-        )
+        head = " · ".join(part for part in (self.origin, self.type) if part and part != "-")
+        return f"{head}: {self.pattern}" if head and self.pattern else head or self.pattern or "unknown"
 
 
-def fingerprint(
-    origin: str | None, failure_type: str | None, message: str | None
-) -> Fingerprint:
+def fingerprint(origin: str | None, failure_type: str | None, message: str | None) -> Fingerprint:
     return Fingerprint(
         origin=(origin or "-").lower(),
         type=(failure_type or "-").lower(),
@@ -85,12 +77,8 @@ def fingerprint(
 def problem_fingerprint(problem: ConnectionProblem) -> Fingerprint:
     """Failures group by their failure; other kinds by kind (all stale connections together)."""
     failure = problem.failure
-    if failure is not None and (
-        failure.message or failure.internal_message or failure.type
-    ):
-        return fingerprint(
-            failure.origin, failure.type, failure.message or failure.internal_message
-        )
+    if failure is not None and (failure.message or failure.internal_message or failure.type):
+        return fingerprint(failure.origin, failure.type, failure.message or failure.internal_message)
     if problem.kind in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK):
         return fingerprint(None, None, None)
     return Fingerprint(
@@ -151,9 +139,7 @@ def failure_from_job(job: Job) -> FailureInfo | None:
     return failure_from_line(job.error)
 
 
-def next_run(
-    connection: Connection | None, latest: Job | None, now: datetime
-) -> datetime | None:
+def next_run(connection: Connection | None, latest: Job | None, now: datetime) -> datetime | None:
     """Estimated next scheduled start: last start + interval (rolled forward to the future)."""
     if connection is None or latest is None or not connection.enabled:
         return None
@@ -201,11 +187,7 @@ def merge_connection_problems(
             risk[key] = problem
         else:
             rest.append(problem)
-    rest = [
-        p
-        for p in rest
-        if not (p.kind is ProblemKind.STALE and p.connection_key in failed)
-    ]
+    rest = [p for p in rest if not (p.kind is ProblemKind.STALE and p.connection_key in failed)]
     merged: list[ConnectionProblem] = []
     for key, problem in failed.items():
         at_risk = risk.pop(key, None)
@@ -272,9 +254,7 @@ class EngineProblemSource:
                     failure=failure,
                     failing_stream=failure.stream if failure else None,
                     last_success=problem.last_success or engine.last_success(key),
-                    next_run=next_run(
-                        engine.connections.get(key), engine.latest_job(key), now
-                    ),
+                    next_run=next_run(engine.connections.get(key), engine.latest_job(key), now),
                 )
             )
         return merge_connection_problems(out)
@@ -319,9 +299,7 @@ async def engine_from_snapshot(
         ),
     )
     for job in ordered:
-        engine.handle(
-            JobUpdated(provider=job.provider, at=_job_moment(job) or now, job=job)
-        )
+        engine.handle(JobUpdated(provider=job.provider, at=_job_moment(job) or now, job=job))
     await engine.evaluate(now)
     return engine
 
@@ -346,11 +324,7 @@ class ProblemGroup:
 
     @property
     def severity(self) -> Severity:
-        return (
-            Severity.CRITICAL
-            if any(p.severity == Severity.CRITICAL for p in self.problems)
-            else Severity.WARNING
-        )
+        return Severity.CRITICAL if any(p.severity == Severity.CRITICAL for p in self.problems) else Severity.WARNING
 
     @property
     def since(self) -> datetime | None:
@@ -373,9 +347,7 @@ class ProblemGroup:
 
     @property
     def streams(self) -> tuple[str, ...]:
-        return tuple(
-            sorted({p.failing_stream for p in self.problems if p.failing_stream})
-        )
+        return tuple(sorted({p.failing_stream for p in self.problems if p.failing_stream}))
 
     @property
     def example(self) -> str:
@@ -385,14 +357,8 @@ class ProblemGroup:
             key=lambda p: p.since.timestamp() if p.since else 0.0,
             reverse=True,
         ):
-            if problem.failure is not None and (
-                problem.failure.message or problem.failure.internal_message
-            ):
-                return (
-                    (problem.failure.message or problem.failure.internal_message or "")
-                    .strip()
-                    .splitlines()[0]
-                )
+            if problem.failure is not None and (problem.failure.message or problem.failure.internal_message):
+                return (problem.failure.message or problem.failure.internal_message or "").strip().splitlines()[0]
         return self.problems[0].summary if self.problems else ""
 
 
@@ -434,9 +400,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def problem_json(problem: ConnectionProblem) -> dict[str, Any]:
-    connection_id = (
-        problem.connection_key.split(":", 1)[1] if problem.connection_key else None
-    )
+    connection_id = problem.connection_key.split(":", 1)[1] if problem.connection_key else None
     failure = problem.failure
     return {
         "provider": problem.provider,

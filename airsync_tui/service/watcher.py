@@ -218,11 +218,7 @@ class Watcher:
         return list(self._followed)
 
     def active_jobs(self, provider: str | None = None) -> list[Job]:
-        return [
-            job
-            for job in self.jobs.values()
-            if job.status.is_active and (provider is None or job.provider == provider)
-        ]
+        return [job for job in self.jobs.values() if job.status.is_active and (provider is None or job.provider == provider)]
 
     def request_count(self) -> int:
         return sum(p.stats.requests for p in self.providers.values())
@@ -259,7 +255,12 @@ class Watcher:
         message = result.message or f"{name}: {verb} {job_type} {provider.capabilities.job_noun} {result.job.id}"
         self.hub.publish(
             ActionResult(
-                provider=provider.name, action="trigger", ok=True, message=message, connection_key=connection_key, job=result.job,
+                provider=provider.name,
+                action="trigger",
+                ok=True,
+                message=message,
+                connection_key=connection_key,
+                job=result.job,
                 outcome="attached" if result.attached else "started",
             )
         )
@@ -315,16 +316,9 @@ class Watcher:
 
         return listener
 
-    def _set_health(
-        self, provider: str, state: HealthState, message: str = "", retry_in: float | None = None
-    ) -> None:
+    def _set_health(self, provider: str, state: HealthState, message: str = "", retry_in: float | None = None) -> None:
         current = self.health.get(provider)
-        if (
-            current is not None
-            and current.state == state
-            and current.message == message
-            and state != HealthState.RETRYING
-        ):
+        if current is not None and current.state == state and current.message == message and state != HealthState.RETRYING:
             return
         event = ApiHealthChanged(provider=provider, state=state, message=message, retry_in=retry_in)
         self.health[provider] = event
@@ -417,9 +411,7 @@ class Watcher:
             seen.add(job.key)
             self._observe(job, publish=True)
         if poll.complete:
-            vanished = [
-                job for job in self.active_jobs(name) if job.key not in seen and job.key not in self._followed
-            ]
+            vanished = [job for job in self.active_jobs(name) if job.key not in seen and job.key not in self._followed]
             for job in vanished[: self.config.settle_fetch_limit]:
                 try:
                     fresh = await provider.get_job(job.id)
@@ -492,9 +484,7 @@ class Watcher:
             self.hub.publish(JobUpdated(provider=job.provider, job=job))
         if job.progress is not None and job.progress != old.progress and job.status.is_active:
             self.hub.publish(
-                ProgressUpdated(
-                    provider=job.provider, job_key=job.key, connection_key=job.connection_key, progress=job.progress
-                )
+                ProgressUpdated(provider=job.provider, job_key=job.key, connection_key=job.connection_key, progress=job.progress)
             )
 
     def _sample_rate(self, job: Job) -> None:
@@ -542,11 +532,7 @@ class Watcher:
             if before is None and previous is not None:
                 self.hub.publish(AttemptAdded(provider=job.provider, job_key=key, attempt=attempt))
             if attempt.status.is_terminal and (before is None or before.status.is_active) and previous is not None:
-                self.hub.publish(
-                    AttemptEnded(
-                        provider=job.provider, job_key=key, attempt=attempt, failure_summary=attempt.failure_summary
-                    )
-                )
+                self.hub.publish(AttemptEnded(provider=job.provider, job_key=key, attempt=attempt, failure_summary=attempt.failure_summary))
         self.hub.publish(JobDetailUpdated(provider=job.provider, detail=detail))
 
     async def _poll_log(self, log_key: tuple[str, int], follow: _LogFollow, now: float) -> None:
@@ -557,8 +543,11 @@ class Watcher:
             job = self.jobs.get(job_key) or await self.provider_for_key(job_key).get_job(job_key.split(":", 1)[1])
             connection = self.connections.get(job.connection_key)
             feed = ProviderLogFeed(
-                self.provider_for_key(job_key), job, detail=self.details.get(job_key),
-                connection_name=connection.name if connection else None, attempt_number=attempt_number,
+                self.provider_for_key(job_key),
+                job,
+                detail=self.details.get(job_key),
+                connection_name=connection.name if connection else None,
+                attempt_number=attempt_number,
             )
             try:
                 index = await feed.load(attempt_number)
@@ -580,8 +569,11 @@ class Watcher:
             lines = tuple(index.formatted(i) for i in range(start, len(index)))
             self.hub.publish(
                 LogLinesAdded(
-                    provider=job_key.split(":", 1)[0], job_key=job_key, attempt_number=attempt_number,
-                    lines=lines, total_lines=len(index),
+                    provider=job_key.split(":", 1)[0],
+                    job_key=job_key,
+                    attempt_number=attempt_number,
+                    lines=lines,
+                    total_lines=len(index),
                 )
             )
         if follow.feed.is_live(attempt_number):

@@ -34,11 +34,7 @@ class AlertsBridge:
         watcher = app.watcher
 
         async def history(key: str) -> list[Job]:
-            return list(
-                await watcher.provider_for_key(key).list_jobs(
-                    key.split(":", 1)[1], limit=30
-                )
-            )
+            return list(await watcher.provider_for_key(key).list_jobs(key.split(":", 1)[1], limit=30))
 
         async def failure_detail(job: Job) -> str | None:
             detail = await app.watcher.provider(job.provider).get_job_detail(job.id)
@@ -91,9 +87,7 @@ class AlertsBridge:
     # ------------------------------------------------------------ history
     def load_past(self) -> None:
         """Read resolved alerts from the state file (a thread worker: SQLite is blocking)."""
-        self.app.run_worker(
-            self._read_past, thread=True, group="alerts-past", exclusive=True, exit_on_error=False
-        )
+        self.app.run_worker(self._read_past, thread=True, group="alerts-past", exclusive=True, exit_on_error=False)
 
     def _read_past(self) -> None:
         # Imported here: SQLite and the alert store load when the history is first shown, not at start.
@@ -147,9 +141,7 @@ class AlertsBridge:
 
         ok, reason = await apprise_send(self.desktop_notifier.url, title, body, "critical")
         if not ok:
-            self.app.notify(
-                clean(f"desktop notification failed: {reason}"), severity="warning", markup=False, timeout=6
-            )
+            self.app.notify(clean(f"desktop notification failed: {reason}"), severity="warning", markup=False, timeout=6)
 
     @property
     def open_count(self) -> int:
@@ -157,14 +149,8 @@ class AlertsBridge:
 
     def _changed(self, change: AlertChange) -> None:
         self.changes += 1
-        live = (
-            not change.initial
-        )  # failures from before the dashboard opened: counted, not toasted
-        if (
-            live
-            and change.transition is Transition.OPENED
-            and change.alert.severity is Severity.CRITICAL
-        ):
+        live = not change.initial  # failures from before the dashboard opened: counted, not toasted
+        if live and change.transition is Transition.OPENED and change.alert.severity is Severity.CRITICAL:
             self.app.notify(
                 clean(headline(change)),
                 title="alert",

@@ -56,6 +56,7 @@ EVENT_FLUSH_SECONDS = 0.03  # coalesce bursts of watcher events into one UI pass
 if TYPE_CHECKING:  # the rules package loads with the alerts engine, not at start
     from airsync_tui.service.rules.settings import WatchSettings
 
+
 @dataclass(frozen=True)
 class SessionInfo:
     """What the CLI tells the dashboard about the session it started."""
@@ -268,7 +269,13 @@ class AirsyncApp(TriageActions, App[None]):
         noun = self._job_noun(job.key)
         name = self.connection_name(job.connection_key)
         category = event.new.category
-        severity: SeverityLevel = "error" if category == StatusCategory.FAILED else "warning" if category in (StatusCategory.CANCELLED, StatusCategory.WARNING) else "information"
+        severity: SeverityLevel = (
+            "error"
+            if category == StatusCategory.FAILED
+            else "warning"
+            if category in (StatusCategory.CANCELLED, StatusCategory.WARNING)
+            else "information"
+        )
         text = f"{name}: {noun} {job.id} {event.new.label}"
         if job.error and category == StatusCategory.FAILED:
             text += f" — {clean(job.error)[:200]}"
@@ -288,9 +295,7 @@ class AirsyncApp(TriageActions, App[None]):
                 failed += 1
             elif not category.is_terminal:
                 running += 1
-        health = tuple(
-            (watcher.providers[name].display_name, event) for name, event in watcher.health.items() if name in watcher.providers
-        )
+        health = tuple((watcher.providers[name].display_name, event) for name, event in watcher.health.items() if name in watcher.providers)
         return HeaderState(
             profile=self.session.profile_name,
             workspace=self.session.workspace_label,
@@ -397,7 +402,13 @@ class AirsyncApp(TriageActions, App[None]):
                 self._run_trigger(connection_key, job_type)
 
         self.push_screen(
-            ConfirmModal(f"{label.capitalize()} {provider.capabilities.connection_noun}", question, destructive=destructive, detail=detail, yes_label=label.capitalize()),
+            ConfirmModal(
+                f"{label.capitalize()} {provider.capabilities.connection_noun}",
+                question,
+                destructive=destructive,
+                detail=detail,
+                yes_label=label.capitalize(),
+            ),
             answered,
         )
 
@@ -426,11 +437,11 @@ class AirsyncApp(TriageActions, App[None]):
             )
             return
         if job is None or not job.status.is_active:
-            self.notify(f"{self.connection_name(connection_key)}: no running {caps.job_noun} to cancel", severity="information", markup=False)
+            self.notify(
+                f"{self.connection_name(connection_key)}: no running {caps.job_noun} to cancel", severity="information", markup=False
+            )
             return
-        question = Text.assemble(
-            f"Cancel {caps.job_noun} {job.id} of ", plain(self.connection_name(connection_key), "bold"), "?"
-        )
+        question = Text.assemble(f"Cancel {caps.job_noun} {job.id} of ", plain(self.connection_name(connection_key), "bold"), "?")
 
         def answered(ok: bool | None) -> None:
             if ok:

@@ -57,22 +57,15 @@ def fleet_service(app: Any) -> FleetActions:
     return service
 
 
-def publish_connection_updates(
-    watcher: Watcher, connections: Sequence[Connection]
-) -> None:
+def publish_connection_updates(watcher: Watcher, connections: Sequence[Connection]) -> None:
     """Show what an action changed at once, without waiting for the next connection reload."""
     changed = []
     for connection in connections:
-        if (
-            connection.key in watcher.connections
-            and watcher.connections[connection.key] != connection
-        ):
+        if connection.key in watcher.connections and watcher.connections[connection.key] != connection:
             watcher.connections[connection.key] = connection
             changed.append(connection)
     if changed:
-        watcher.hub.publish(
-            ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed))
-        )
+        watcher.hub.publish(ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed)))
 
 
 # ---------------------------------------------------------------- the mixin
@@ -91,9 +84,7 @@ class FleetMarkingMixin:
 
         def visible_keys(self) -> list[str]: ...
 
-        def refresh_rows(
-            self, keys: set[str] | list[str], *, lazy: bool = False
-        ) -> None: ...
+        def refresh_rows(self, keys: set[str] | list[str], *, lazy: bool = False) -> None: ...
 
         def _update_status_line(self) -> None: ...
 
@@ -136,9 +127,7 @@ class FleetMarkingMixin:
     def action_mark_visible(self) -> None:
         visible = set(self.visible_keys())
         if visible and visible <= self.marked:
-            self.marked.difference_update(
-                visible
-            )  # all shown already marked: `*` again unmarks them
+            self.marked.difference_update(visible)  # all shown already marked: `*` again unmarks them
         else:
             self.marked.update(visible)
         self._marks_changed(visible)
@@ -151,9 +140,7 @@ class FleetMarkingMixin:
     def fleet_targets(self) -> list[Connection]:
         """The marked connections, else the one under the cursor."""
         connections = self.watcher.connections
-        keys = [k for k in self.marked if k in connections] or [
-            k for k in (self.table.cursor_key(),) if k
-        ]
+        keys = [k for k in self.marked if k in connections] or [k for k in (self.table.cursor_key(),) if k]
         return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
 
     def _reasons(self, targets: Sequence[Connection]) -> dict[str, str | None]:
@@ -162,15 +149,11 @@ class FleetMarkingMixin:
         service = fleet_service(self._host)
         reasons: dict[str, str | None] = {}
         for action_id, _, _ in MENU_ACTIONS:
-            blocked = {
-                service.unavailable_reason(action_id, c.provider) for c in targets
-            } - {None}
+            blocked = {service.unavailable_reason(action_id, c.provider) for c in targets} - {None}
             if blocked:
                 reasons[action_id] = "; ".join(sorted(str(b) for b in blocked))
             elif action_id in ("refresh", "clear") and len(targets) != 1:
-                reasons[action_id] = (
-                    "streams are chosen per connection: mark exactly one"
-                )
+                reasons[action_id] = "streams are chosen per connection: mark exactly one"
             else:
                 reasons[action_id] = None
         return reasons
@@ -182,11 +165,7 @@ class FleetMarkingMixin:
         if not targets:
             self._host.notify("no connection selected", markup=False)
             return
-        title = (
-            f"Act on {clean(targets[0].name)}"
-            if len(targets) == 1
-            else f"Act on {len(targets)} marked connections"
-        )
+        title = f"Act on {clean(targets[0].name)}" if len(targets) == 1 else f"Act on {len(targets)} marked connections"
         self._host.push_screen(
             FleetMenuModal(title, self._reasons(targets)),
             self._menu_chosen,
@@ -236,37 +215,24 @@ class FleetMarkingMixin:
 
             def scheduled(change: ScheduleChange | None) -> None:
                 if change is not None:
-                    self._confirm_and_run(
-                        "schedule", targets, {"schedule": change.to_json()}
-                    )
+                    self._confirm_and_run("schedule", targets, {"schedule": change.to_json()})
 
             self._host.push_screen(
-                ScheduleModal(
-                    f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"
-                ),
+                ScheduleModal(f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"),
                 scheduled,
             )
             return
         self._confirm_and_run(action, targets, {})
 
-    def _confirm_and_run(
-        self, action: str, targets: Sequence[Connection], params: dict[str, Any]
-    ) -> None:
+    def _confirm_and_run(self, action: str, targets: Sequence[Connection], params: dict[str, Any]) -> None:
         from airsync_tui.service.actions import Target, describe_action
         from airsync_tui.ui.screens.fleet_dialogs import DESTRUCTIVE, FleetConfirmModal
 
         question = describe_action(action, params, len(targets)).capitalize() + "?"
-        names = [
-            f"{c.name}  ({self.watcher.providers[c.provider].display_name})"
-            for c in targets
-        ]
+        names = [f"{c.name}  ({self.watcher.providers[c.provider].display_name})" for c in targets]
         notes = []
         if action in ("pause", "resume"):
-            notes.append(
-                "Connections already "
-                + ("paused" if action == "pause" else "active")
-                + " are skipped. u undoes."
-            )
+            notes.append("Connections already " + ("paused" if action == "pause" else "active") + " are skipped. u undoes.")
         elif action == "schedule":
             notes.append("u restores each connection's previous schedule.")
         modal = FleetConfirmModal(
@@ -279,15 +245,11 @@ class FleetMarkingMixin:
         )
         self._host.push_screen(
             modal,
-            lambda ok: (
-                ok and self._run_fleet(action, [Target.of(c) for c in targets], params)
-            ),
+            lambda ok: ok and self._run_fleet(action, [Target.of(c) for c in targets], params),
         )
 
     @work(group="fleet", exclusive=False, exit_on_error=False)
-    async def _run_fleet(
-        self, action: str, targets: list[Target], params: dict[str, Any]
-    ) -> None:
+    async def _run_fleet(self, action: str, targets: list[Target], params: dict[str, Any]) -> None:
         service = fleet_service(self._host)
         try:
             if action == "pause":
@@ -297,9 +259,7 @@ class FleetMarkingMixin:
             elif action == "schedule":
                 from airsync_tui.models.schedule_change import ScheduleChange
 
-                entry = await service.set_schedule(
-                    targets, ScheduleChange.from_json(params["schedule"])
-                )
+                entry = await service.set_schedule(targets, ScheduleChange.from_json(params["schedule"]))
             elif action == "refresh":
                 entry = await service.refresh(
                     targets[0],
@@ -323,16 +283,9 @@ class FleetMarkingMixin:
         service = fleet_service(self._host)
         fresh: list[Connection] = []
         for t in entry.targets:
-            if (
-                t.outcome == "succeeded"
-                and ACTION_CAPABILITY.get(entry.action, "pause") != "refresh_streams"
-            ):
+            if t.outcome == "succeeded" and ACTION_CAPABILITY.get(entry.action, "pause") != "refresh_streams":
                 try:
-                    fresh.append(
-                        await service.providers[t.provider].get_connection(
-                            t.connection_id
-                        )
-                    )
+                    fresh.append(await service.providers[t.provider].get_connection(t.connection_id))
                 except AirsyncError:
                     continue
         publish_connection_updates(self.watcher, fresh)

@@ -215,7 +215,7 @@ def percent(ratio: float | None) -> str:
 
 
 def progress_summary(progress: Progress | None) -> str:
-    """"45% · 12,000 / 26,000 records" for labels and tests."""
+    """ "45% · 12,000 / 26,000 records" for labels and tests."""
     if progress is None:
         return DASH
     parts = [percent(progress.ratio) if progress.ratio is not None else "indeterminate"]

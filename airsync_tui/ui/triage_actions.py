@@ -63,9 +63,7 @@ class TriageActions:
         self._open_failure_logs(job_key, attempt_number, failure)
 
     @work(exclusive=True, group="open-logs", exit_on_error=False)
-    async def _open_failure_logs(
-        self, job_key: str, attempt_number: int | None, failure: FailureInfo | None
-    ) -> None:
+    async def _open_failure_logs(self, job_key: str, attempt_number: int | None, failure: FailureInfo | None) -> None:
         from airsync_tui.service.log_feed import make_log_feed
         from airsync_tui.ui.screens.log_failure import FailureLogScreen
 
@@ -85,10 +83,6 @@ class TriageActions:
             )
         try:
             feed = make_log_feed(watcher, job_key, attempt_number)
-            await app.push_screen(
-                FailureLogScreen(feed, failure=failure, jump_to_failure=True)
-            )
+            await app.push_screen(FailureLogScreen(feed, failure=failure, jump_to_failure=True))
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
-            app.notify(
-                f"cannot open logs: {clean(exc)}", severity="error", markup=False
-            )
+            app.notify(f"cannot open logs: {clean(exc)}", severity="error", markup=False)

@@ -91,20 +91,14 @@ def test_serve_warns_on_a_non_loopback_host(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
-    assert first.startswith(
-        "airsync serve: WARNING: listening on 0.0.0.0: this page has NO authentication"
-    )
+    assert first.startswith("airsync serve: WARNING: listening on 0.0.0.0: this page has NO authentication")
 
 
 @pytest.mark.slow
 def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-        pytest.skip(
-            f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it)"
-        )
-    playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright not installed"
-    )
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install -y chromium; .ci/run installs it)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
     port = _free_port()
     (tmp_path / "none.toml").touch()  # an empty config: a missing AIRSYNC_CONFIG path is an error
     env = dict(
@@ -132,18 +126,12 @@ def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
         assert proc.stderr is not None
         assert "(read-only)" in proc.stderr.readline()
         with playwright_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=FLAGS, headless=True
-            )
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
             page = browser.new_page(viewport={"width": 1600, "height": 900})
 
             def on_socket(ws: object) -> None:
                 def frame(payload: object) -> None:
-                    text = (
-                        payload.decode("utf-8", "ignore")
-                        if isinstance(payload, bytes)
-                        else str(payload)
-                    )
+                    text = payload.decode("utf-8", "ignore") if isinstance(payload, bytes) else str(payload)
                     received.append(ANSI.sub("", text))
 
                 ws.on("framereceived", frame)  # type: ignore[attr-defined]
@@ -162,9 +150,7 @@ def test_connection_list_shown_in_headless_chromium(tmp_path: Path) -> None:
             deadline = time.monotonic() + 60
             while not any("Stripe → BigQuery" in chunk for chunk in received):
                 if time.monotonic() > deadline:
-                    raise AssertionError(
-                        "the connection list never reached the browser"
-                    )
+                    raise AssertionError("the connection list never reached the browser")
                 page.wait_for_timeout(250)
             shot = page.screenshot()
             browser.close()

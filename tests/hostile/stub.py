@@ -72,9 +72,7 @@ class StubServer:
                 with stub._lock:
                     stub.seen.append(Seen(self.command, self.path, body))
                 route = stub.find(self.command, path)
-                reply = (
-                    route(self.command, self.path, body) if callable(route) else route
-                )
+                reply = route(self.command, self.path, body) if callable(route) else route
                 if reply.hang:
                     time.sleep(reply.hang)
                 if reply.close:
@@ -110,30 +108,16 @@ class StubServer:
     def find(self, method: str, path: str) -> Route:
         best: tuple[int, Route] | None = None
         for (m, suffix), route in self.routes.items():
-            if (
-                m == method
-                and path.endswith(suffix)
-                and (best is None or len(suffix) > best[0])
-            ):
+            if m == method and path.endswith(suffix) and (best is None or len(suffix) > best[0]):
                 best = (len(suffix), route)
-        return (
-            best[1]
-            if best
-            else Reply(
-                404, {"type": "about:blank", "title": "Not Found", "status": 404}
-            )
-        )
+        return best[1] if best else Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404})
 
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/public/v1"
 
     def count(self, method: str, suffix: str) -> int:
-        return sum(
-            1
-            for s in self.seen
-            if s.method == method and s.path.split("?", 1)[0].endswith(suffix)
-        )
+        return sum(1 for s in self.seen if s.method == method and s.path.split("?", 1)[0].endswith(suffix))
 
     def stop(self) -> None:
         self.httpd.shutdown()
@@ -145,9 +129,7 @@ CONN_ID = "11111111-2222-3333-4444-555555555555"
 
 
 def token_ok() -> Reply:
-    return Reply(
-        200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 900}
-    )
+    return Reply(200, {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 900})
 
 
 def connection(name: str = "Orders → Warehouse", **extra: Any) -> dict[str, Any]:
@@ -211,9 +193,7 @@ class CliResult:
         return self.out + self.err
 
 
-def write_config(
-    tmp: Path, api_url: str, *, timeout: float = 1.0, mode: int = 0o600, extra: str = ""
-) -> Path:
+def write_config(tmp: Path, api_url: str, *, timeout: float = 1.0, mode: int = 0o600, extra: str = "") -> Path:
     path = tmp / "config.toml"
     path.write_text(
         'default_profile = "t"\n[profiles.t.airbyte]\n'
@@ -232,11 +212,7 @@ def run_cli(
     env: dict[str, str] | None = None,
 ) -> CliResult:
     """`python -m airsync_tui ARGS` with stdout/stderr as raw bytes and resource figures."""
-    full_env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     full_env.update(
         {
             "AIRSYNC_CONFIG": str(config) if config else os.devnull,
@@ -270,9 +246,7 @@ def run_cli(
     elapsed = time.monotonic() - started
     err, _, tail = proc.stderr.rpartition(b"\n@@peak_rss_kb=")
     peak = int(tail.strip() or 0) if tail else 0
-    return CliResult(
-        proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak
-    )
+    return CliResult(proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak)
 
 
 def assert_inert(data: bytes) -> None:
@@ -294,11 +268,7 @@ def assert_inert(data: bytes) -> None:
 
 def assert_one_line_error(result: CliResult) -> None:
     assert b"Traceback" not in result.all, result.all[-2000:]
-    lines = [
-        line
-        for line in result.err.decode("utf-8", "replace").splitlines()
-        if line.startswith("airsync: error:")
-    ]
+    lines = [line for line in result.err.decode("utf-8", "replace").splitlines() if line.startswith("airsync: error:")]
     assert len(lines) == 1, result.err
 
 
@@ -316,12 +286,8 @@ class MutatingProxy:
         self.seen: list[Seen] = []
         proxy = self
 
-        def forward(
-            method: str, path: str, body: bytes, headers: dict[str, str]
-        ) -> Reply:
-            request = urllib.request.Request(
-                upstream + path, data=body or None, method=method, headers=headers
-            )
+        def forward(method: str, path: str, body: bytes, headers: dict[str, str]) -> Reply:
+            request = urllib.request.Request(upstream + path, data=body or None, method=method, headers=headers)
             try:
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     status, raw, ctype = (
@@ -340,9 +306,7 @@ class MutatingProxy:
                     raw = json.dumps(mutate(path, json.loads(raw))).encode()
                 except ValueError:
                     pass
-            return Reply(
-                status, raw, headers={"content-type": ctype or "application/json"}
-            )
+            return Reply(status, raw, headers={"content-type": ctype or "application/json"})
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -354,11 +318,7 @@ class MutatingProxy:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.seen.append(Seen(self.command, self.path, body))
-                keep = {
-                    k: v
-                    for k, v in self.headers.items()
-                    if k.lower() in ("authorization", "content-type", "accept")
-                }
+                keep = {k: v for k, v in self.headers.items() if k.lower() in ("authorization", "content-type", "accept")}
                 reply = forward(self.command, self.path, body, keep)
                 data = reply.payload()
                 self.send_response(reply.status)
@@ -387,14 +347,7 @@ class MutatingProxy:
 def poison_strings(value: Any, keys: frozenset[str], payload: str) -> Any:
     """Append `payload` to every string under one of `keys`, anywhere in a JSON document."""
     if isinstance(value, dict):
-        return {
-            k: (
-                v + payload
-                if k in keys and isinstance(v, str)
-                else poison_strings(v, keys, payload)
-            )
-            for k, v in value.items()
-        }
+        return {k: (v + payload if k in keys and isinstance(v, str) else poison_strings(v, keys, payload)) for k, v in value.items()}
     if isinstance(value, list):
         return [poison_strings(v, keys, payload) for v in value]
     return value

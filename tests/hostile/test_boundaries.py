@@ -57,14 +57,8 @@ def test_safe_stream_swallows_a_closed_pipe() -> None:
 
 def test_redact_urls_jwts_and_issued_tokens() -> None:
     register_secret("issued-token-1234")
-    text = redact(
-        "http://admin:hunter2@h/x token eyJhbGciOi.eyJzdWIiOjE.c2ln and issued-token-1234"
-    )
-    assert (
-        "hunter2" not in text
-        and "eyJhbGciOi" not in text
-        and "issued-token-1234" not in text
-    )
+    text = redact("http://admin:hunter2@h/x token eyJhbGciOi.eyJzdWIiOjE.c2ln and issued-token-1234")
+    assert "hunter2" not in text and "eyJhbGciOi" not in text and "issued-token-1234" not in text
     assert "http://•••@h/x" in text
 
 

@@ -48,9 +48,7 @@ def stub():
 
 
 def cli(tmp_path: Path, server: StubServer, *args: str, timeout: float = 1.0, **kw):  # type: ignore[no-untyped-def]
-    return run_cli(
-        tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw
-    )
+    return run_cli(tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw)
 
 
 # ---------------------------------------------------------------- 1. server text never drives the terminal
@@ -70,9 +68,7 @@ def test_409_message_with_escapes_is_inert(tmp_path: Path, stub) -> None:  # typ
     assert b"PWNED" not in result.all or b"]0;" not in result.all
 
 
-def test_hostile_status_label_and_names_in_wait_and_tables(
-    tmp_path: Path, stub
-) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_status_label_and_names_in_wait_and_tables(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub(
         connections=Reply(200, {"data": [connection(name=HOSTILE)]}),
         create=Reply(200, job(42, "running" + HOSTILE)),
@@ -87,9 +83,7 @@ def test_hostile_status_label_and_names_in_wait_and_tables(
 
 
 def test_text_plain_error_body_is_inert(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(
-        connections=Reply(400, HOSTILE, headers={"content-type": "text/plain"})
-    )
+    server = stub(connections=Reply(400, HOSTILE, headers={"content-type": "text/plain"}))
     result = cli(tmp_path, server, "connections")
     assert result.rc == 2
     assert_one_line_error(result)
@@ -118,9 +112,7 @@ def test_drip_fed_answer_is_not_progress(tmp_path: Path, stub) -> None:  # type:
 
 def test_https_to_plain_http_port_ends(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub()
-    config = write_config(
-        tmp_path, server.api_url.replace("http://", "https://"), timeout=1.0
-    )
+    config = write_config(tmp_path, server.api_url.replace("http://", "https://"), timeout=1.0)
     result = run_cli(tmp_path, config, "connections", limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
@@ -136,21 +128,14 @@ def test_paging_that_repeats_is_stopped(tmp_path: Path, stub) -> None:  # type: 
     assert server.count("GET", "/connections") == 2
 
 
-def test_paging_that_never_ends_is_capped_in_requests_and_memory(
-    tmp_path: Path, stub
-) -> None:  # type: ignore[no-untyped-def]
+def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     counter = itertools.count()
 
     def endless(method: str, path: str, body: bytes) -> Reply:
         base = next(counter) * 100
         return Reply(
             200,
-            {
-                "data": [
-                    connection(connectionId=f"c{base + i}", name="n")
-                    for i in range(100)
-                ]
-            },
+            {"data": [connection(connectionId=f"c{base + i}", name="n") for i in range(100)]},
         )
 
     server = stub(connections=endless)
@@ -181,9 +166,7 @@ def test_final_error_never_promises_a_retry(tmp_path: Path, stub) -> None:  # ty
 
 
 def test_wait_ends_when_created_job_is_gone(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(
-        job=Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404})
-    )
+    server = stub(job=Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404}))
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", limit=120)
     assert result.rc == 2, result.err
     assert_one_line_error(result)
@@ -195,11 +178,7 @@ def test_wait_ends_on_401_forever(tmp_path: Path, stub) -> None:  # type: ignore
 
     def token(method: str, path: str, body: bytes) -> Reply:
         # the first token works (the trigger), then credentials are revoked
-        return (
-            Reply(200, {"access_token": TOKEN, "expires_in": 900})
-            if next(calls) == 0
-            else Reply(401, {"title": "no"})
-        )
+        return Reply(200, {"access_token": TOKEN, "expires_in": 900}) if next(calls) == 0 else Reply(401, {"title": "no"})
 
     server = stub(token=token, job=Reply(401, {"title": "unauthorized"}))
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", limit=120)
@@ -247,9 +226,7 @@ def test_timeout_covers_the_trigger(tmp_path: Path, stub) -> None:  # type: igno
     ],
     ids=["wrong-type", "missing-id", "superscript-cron"],
 )
-def test_unreadable_values_are_one_line_exit_2_or_shown(
-    tmp_path: Path, stub, body
-) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_values_are_one_line_exit_2_or_shown(tmp_path: Path, stub, body) -> None:  # type: ignore[no-untyped-def]
     server = stub(connections=Reply(200, body))
     result = cli(tmp_path, server, "connections")
     assert b"Traceback" not in result.all
@@ -258,12 +235,8 @@ def test_unreadable_values_are_one_line_exit_2_or_shown(
         assert_one_line_error(result)
 
 
-def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(
-    tmp_path: Path, stub
-) -> None:  # type: ignore[no-untyped-def]
-    weird = job(
-        42, "succeeded", rowsSynced=1e30, bytesSynced="inf", duration="P9999999999D"
-    )
+def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+    weird = job(42, "succeeded", rowsSynced=1e30, bytesSynced="inf", duration="P9999999999D")
     server = stub(
         job=Reply(200, weird),
         jobs=Reply(200, {"data": [weird, {**weird, "jobId": 43}]}),
@@ -321,9 +294,7 @@ def test_non_utf8_config_is_one_line(tmp_path: Path) -> None:
     ],
     ids=["empty-200", "redirect", "204"],
 )
-def test_unusable_answer_is_an_error_not_empty_data(
-    tmp_path: Path, stub, reply: Reply
-) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_answer_is_an_error_not_empty_data(tmp_path: Path, stub, reply: Reply) -> None:  # type: ignore[no-untyped-def]
     server = stub(connections=reply)
     result = cli(tmp_path, server, "connections", "--json")
     assert result.rc == 2, result.out
@@ -332,9 +303,7 @@ def test_unusable_answer_is_an_error_not_empty_data(
 
 
 @pytest.mark.parametrize("status", [201, 307])
-def test_token_endpoint_odd_status_is_an_error(
-    tmp_path: Path, stub, status: int
-) -> None:  # type: ignore[no-untyped-def]
+def test_token_endpoint_odd_status_is_an_error(tmp_path: Path, stub, status: int) -> None:  # type: ignore[no-untyped-def]
     server = stub(
         token=Reply(
             status,
@@ -351,9 +320,7 @@ def test_token_endpoint_odd_status_is_an_error(
 
 
 def test_garbled_token_reply_is_named_not_a_class(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(
-        token=Reply(200, b"<html>login</html>", headers={"content-type": "text/html"})
-    )
+    server = stub(token=Reply(200, b"<html>login</html>", headers={"content-type": "text/html"}))
     result = cli(tmp_path, server, "connections", limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
@@ -415,9 +382,7 @@ def test_lost_trigger_answer_then_job_finished_is_found(tmp_path: Path, stub) ->
 
 
 def test_lost_trigger_answer_never_reports_an_older_job(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(
-        create=Reply(close=True), jobs=Reply(200, {"data": [job(41, "failed")]})
-    )
+    server = stub(create=Reply(close=True), jobs=Reply(200, {"data": [job(41, "failed")]}))
     result = cli(tmp_path, server, "sync", CONN_ID, "--wait", "--json")
     assert result.rc == 2, result.out  # an honest error, not job 41's result
     assert result.out.strip() == b""
@@ -485,10 +450,7 @@ def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
 
 
 def test_huge_name_does_not_pad_the_table(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    rows = [
-        connection(connectionId=f"c{i}", name=("N" * 1_000_000 if i == 0 else f"n{i}"))
-        for i in range(5)
-    ]
+    rows = [connection(connectionId=f"c{i}", name=("N" * 1_000_000 if i == 0 else f"n{i}")) for i in range(5)]
     server = stub(connections=Reply(200, {"data": rows}))
     result = cli(tmp_path, server, "connections")
     assert result.rc == 0, result.err
@@ -499,11 +461,7 @@ def test_closed_pipe_is_quiet(tmp_path: Path, stub) -> None:  # type: ignore[no-
     rows = [connection(connectionId=f"c{i}", name=f"n{i}") for i in range(99)]
     server = stub(connections=Reply(200, {"data": rows}))
     config = write_config(tmp_path, server.api_url)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     env.update(
         AIRSYNC_CONFIG=str(config),
         AIRSYNC_STATE=str(tmp_path / "s.db"),
@@ -518,18 +476,12 @@ def test_closed_pipe_is_quiet(tmp_path: Path, stub) -> None:  # type: ignore[no-
         timeout=60,
     )
     assert proc.stdout.count(b"\n") == 1
-    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr, (
-        proc.stderr
-    )
+    assert b"Traceback" not in proc.stderr and b"BrokenPipe" not in proc.stderr, proc.stderr
 
 
 @pytest.mark.parametrize("order", ["before", "after"])
 def test_demo_flag_before_or_after_the_command(tmp_path: Path, order: str) -> None:
-    args = (
-        ("--demo", "connections", "--json")
-        if order == "before"
-        else ("connections", "--demo", "--json")
-    )
+    args = ("--demo", "connections", "--json") if order == "before" else ("connections", "--demo", "--json")
     result = run_cli(tmp_path, None, *args, limit=90)
     assert result.rc == 0, result.err
     assert len(json.loads(result.out)) > 0
@@ -544,11 +496,7 @@ def test_ctrl_c_during_trigger_cancels_the_created_job(tmp_path: Path, stub) -> 
         cancel=Reply(200, job(42, "cancelled")),
     )
     config = write_config(tmp_path, server.api_url, timeout=10)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     env.update(
         AIRSYNC_CONFIG=str(config),
         AIRSYNC_STATE=str(tmp_path / "s.db"),

@@ -67,9 +67,7 @@ async def test_401_forever_reads_auth_failed_not_retrying(
 
 async def test_hostile_names_render_inert(servers: list[StubServer]) -> None:
     hostile = "Orders\x1b]0;PWNED\x07\u202e evil\u200b name"
-    server = StubServer(
-        airbyte_routes(connections=Reply(200, {"data": [connection(name=hostile)]}))
-    )
+    server = StubServer(airbyte_routes(connections=Reply(200, {"data": [connection(name=hostile)]})))
     servers.append(server)
     app = _app(server)
     async with app.run_test(size=SIZE) as pilot:
@@ -140,9 +138,7 @@ async def test_job_gone_after_server_restart_stops_counting_as_running(
 
     def one(method: str, path: str, body: bytes) -> Reply:
         if state["restarted"]:
-            return Reply(
-                404, {"type": "about:blank", "title": "Not Found", "status": 404}
-            )
+            return Reply(404, {"type": "about:blank", "title": "Not Found", "status": 404})
         return Reply(200, job(42, "running"))
 
     server = StubServer(airbyte_routes(jobs=listing, job=one))
@@ -158,9 +154,7 @@ async def test_job_gone_after_server_restart_stops_counting_as_running(
         state["restarted"] = True
         await wait_for(
             pilot,
-            lambda: (
-                server.count("GET", "/jobs/42") >= 1 and not app.watcher.active_jobs()
-            ),
+            lambda: server.count("GET", "/jobs/42") >= 1 and not app.watcher.active_jobs(),
             timeout=20,
             what="job forgotten",
         )
@@ -181,9 +175,7 @@ async def test_token_endpoint_that_never_answers_does_not_leave_connecting(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,
-            lambda: (
-                app.watcher.health["airbyte"].state.value not in ("connecting", "ok")
-            ),
+            lambda: app.watcher.health["airbyte"].state.value not in ("connecting", "ok"),
             timeout=20,
             what="leaving connecting",
         )

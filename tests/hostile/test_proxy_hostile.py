@@ -47,12 +47,8 @@ def _config(tmp: Path, emu: RunningEmulator, api_url: str) -> Path:
     return path
 
 
-def test_every_text_field_poisoned_stays_inert(
-    tmp_path: Path, emulator: RunningEmulator
-) -> None:
-    proxy = MutatingProxy(
-        emulator.base_url, lambda path, data: poison_strings(data, TEXT_KEYS, HOSTILE)
-    )
+def test_every_text_field_poisoned_stays_inert(tmp_path: Path, emulator: RunningEmulator) -> None:
+    proxy = MutatingProxy(emulator.base_url, lambda path, data: poison_strings(data, TEXT_KEYS, HOSTILE))
     try:
         config = _config(tmp_path, emulator, proxy.base_url + "/api/public/v1")
         for args in (
@@ -65,23 +61,17 @@ def test_every_text_field_poisoned_stays_inert(
             assert b"Traceback" not in result.all
             assert_inert(result.out)
             assert_inert(result.err)
-        assert any(
-            seen.path.startswith("/api/public/v1/connections") for seen in proxy.seen
-        )
+        assert any(seen.path.startswith("/api/public/v1/connections") for seen in proxy.seen)
     finally:
         proxy.stop()
 
 
-def test_absurd_numbers_everywhere_keep_the_listing(
-    tmp_path: Path, emulator: RunningEmulator
-) -> None:
+def test_absurd_numbers_everywhere_keep_the_listing(tmp_path: Path, emulator: RunningEmulator) -> None:
     def absurd(path: str, data: object) -> object:
         if isinstance(data, dict) and isinstance(data.get("data"), list):
             for item in data["data"]:
                 if isinstance(item, dict) and "jobId" in item:
-                    item.update(
-                        rowsSynced="inf", bytesSynced=1e30, duration="P9999999999D"
-                    )
+                    item.update(rowsSynced="inf", bytesSynced=1e30, duration="P9999999999D")
         return data
 
     proxy = MutatingProxy(emulator.base_url, absurd)

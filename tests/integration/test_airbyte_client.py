@@ -43,7 +43,9 @@ def provider_for(emu: RunningEmulator, *, transport: httpx.AsyncBaseTransport | 
 @pytest.fixture(scope="module")
 def fast_emulator() -> Iterator[RunningEmulator]:
     """Our own emulator, fast enough that a sync finishes in about a second of wall time."""
-    emu = start_emulator(EmulatorOptions(seed=11, speed=150.0, big_log_lines=500, client_id="ab-client-fast", client_secret="ab-secret-fast"))
+    emu = start_emulator(
+        EmulatorOptions(seed=11, speed=150.0, big_log_lines=500, client_id="ab-client-fast", client_secret="ab-secret-fast")
+    )
     try:
         yield emu
     finally:
@@ -143,7 +145,9 @@ async def test_cancel_reaches_cancelled(fast_emulator: RunningEmulator) -> None:
 
 
 async def test_faults_reads_retry_and_triggers_never_doubled() -> None:
-    emu = start_emulator(EmulatorOptions(seed=5, speed=1.0, big_log_lines=100, client_id="ab-client-faults", client_secret="ab-secret-faults"))
+    emu = start_emulator(
+        EmulatorOptions(seed=5, speed=1.0, big_log_lines=100, client_id="ab-client-faults", client_secret="ab-secret-faults")
+    )
     try:
         transport = CountingTransport()
         provider = provider_for(emu, transport=transport)
@@ -174,7 +178,9 @@ async def test_faults_reads_retry_and_triggers_never_doubled() -> None:
 
 
 async def test_short_token_ttl_refreshes_and_recovers_from_401() -> None:
-    emu = start_emulator(EmulatorOptions(seed=2, speed=1.0, token_ttl=1.0, big_log_lines=100, client_id="ab-client-ttl", client_secret="ab-secret-ttl"))
+    emu = start_emulator(
+        EmulatorOptions(seed=2, speed=1.0, token_ttl=1.0, big_log_lines=100, client_id="ab-client-ttl", client_secret="ab-secret-ttl")
+    )
     try:
         provider = provider_for(emu)
         auth = provider.client.http.client.auth

@@ -28,9 +28,7 @@ SECRET = "cli-secret-5f3a9"
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     """Fast virtual time (x200): a whole job runs in a wall second or two."""
-    running = start_emulator(
-        EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET)
-    )
+    running = start_emulator(EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET))
     # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
     running.world.pause_schedules()
     try:
@@ -42,9 +40,7 @@ def emu() -> Iterator[RunningEmulator]:
 @pytest.fixture(scope="module")
 def held() -> Iterator[RunningEmulator]:
     """Real-time virtual clock (x1): a job takes minutes, so it is certainly still running when a test looks."""
-    running = start_emulator(
-        EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET)
-    )
+    running = start_emulator(EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET))
     running.world.pause_schedules()
     try:
         yield running
@@ -214,7 +210,10 @@ def test_ctrl_c_says_the_job_goes_on(held: RunningEmulator) -> None:
     before = set(held.world.connection_by_name(name).job_ids)
     proc = subprocess.Popen(
         [sys.executable, "-m", "airsync_tui", "sync", connection_id(held, name), "--wait"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(held),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_for(held),
     )
     assert proc.stdout is not None and proc.stderr is not None
     stdout = LineReader(proc.stdout)
@@ -255,7 +254,9 @@ def test_unknown_connection_and_bad_urls(emu: RunningEmulator) -> None:
     unreachable = airsync(emu, "connections", AIRBYTE_API_ROOT="http://127.0.0.1:9/api/public/v1", HIGHTOUCH_API_KEY="")
     assert unreachable.returncode == 2 and "cannot reach" in unreachable.stderr
     assert len(unreachable.stderr.strip().splitlines()) == 1
-    web_root = airsync(emu, "connections", AIRBYTE_API_ROOT=emu.base_url + "/", AIRBYTE_CONFIG_API_ROOT=emu.config_api_url, HIGHTOUCH_API_KEY="")
+    web_root = airsync(
+        emu, "connections", AIRBYTE_API_ROOT=emu.base_url + "/", AIRBYTE_CONFIG_API_ROOT=emu.config_api_url, HIGHTOUCH_API_KEY=""
+    )
     assert web_root.returncode == 2 and "Traceback" not in web_root.stderr
     assert len(web_root.stderr.strip().splitlines()) == 1
 

@@ -146,9 +146,7 @@ def test_fire_drill_shows_up_in_failures_and_as_a_watch_alert(tmp_path: Path) ->
 
         result = run(drill, "failures", "--json", "--provider", "airbyte")
         assert result.returncode == 0, result.stderr
-        [(group, item)] = [
-            (g, c) for g in json.loads(result.stdout)["groups"] for c in g["connections"] if c["connectionName"] == target
-        ]
+        [(group, item)] = [(g, c) for g in json.loads(result.stdout)["groups"] for c in g["connections"] if c["connectionName"] == target]
         assert item["kind"] == "failed" and item["jobId"] == str(job.job_id) and item["streak"] == 1
         assert (group["origin"], group["type"]) == (failure.origin, failure.failure_type)
 

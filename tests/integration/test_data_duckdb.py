@@ -50,9 +50,7 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
 
 
 def duck_connection(emu: RunningEmulator) -> str:
-    return next(
-        c.connection_id for c in emu.world.connections if c.destination_name == DUCKDB
-    )
+    return next(c.connection_id for c in emu.world.connections if c.destination_name == DUCKDB)
 
 
 def provider_for(emu: RunningEmulator) -> AirbyteProvider:
@@ -70,12 +68,7 @@ def counts(path: str, tables: list[str]) -> dict[str, int]:
     for _ in range(100):
         try:
             with duckdb.connect(path, read_only=True) as conn:
-                return {
-                    t: int(
-                        conn.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]
-                    )
-                    for t in tables
-                }
+                return {t: int(conn.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0]) for t in tables}
         except (duckdb.IOException, duckdb.ConnectionException):
             time.sleep(0.05)
     raise AssertionError("the DuckDB file stayed locked")
@@ -89,20 +82,12 @@ def test_destination_api_exposes_the_duckdb_path_and_masks_other_secrets(
         json={"client_id": emu.client_id, "client_secret": SECRET},
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    conn = httpx.get(
-        f"{emu.public_api_url}/connections/{duck_connection(emu)}", headers=headers
-    ).json()
-    body = httpx.get(
-        f"{emu.public_api_url}/destinations/{conn['destinationId']}", headers=headers
-    ).json()
+    conn = httpx.get(f"{emu.public_api_url}/connections/{duck_connection(emu)}", headers=headers).json()
+    body = httpx.get(f"{emu.public_api_url}/destinations/{conn['destinationId']}", headers=headers).json()
     assert body["destinationType"] == "duckdb"
     assert body["configuration"]["destination_path"] == emu.world.warehouse.path  # type: ignore[union-attr]
-    snowflake = next(
-        c for c in emu.world.connections if c.destination_name == "Snowflake"
-    )
-    sf = httpx.get(
-        f"{emu.public_api_url}/destinations/{snowflake.destination_id}", headers=headers
-    ).json()
+    snowflake = next(c for c in emu.world.connections if c.destination_name == "Snowflake")
+    sf = httpx.get(f"{emu.public_api_url}/destinations/{snowflake.destination_id}", headers=headers).json()
     assert sf["configuration"]["credentials"]["password"] == "**********"
     missing = httpx.get(
         f"{emu.public_api_url}/destinations/00000000-0000-4000-8000-000000000000",
@@ -122,9 +107,7 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
     job = world.create_job(connection.connection_id, "sync")
     provider = provider_for(emu)
     try:
-        result = SyncResult(
-            provider, job.job_id, connection_id=connection.connection_id
-        )
+        result = SyncResult(provider, job.job_id, connection_id=connection.connection_id)
         await result.wait_for_completion(wait_timeout=60, poll_interval=0.2)
         assert world.warehouse is not None and world.warehouse.wait_idle(30)
         async with httpx.AsyncClient() as http:
@@ -141,24 +124,16 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
                     headers={"Authorization": f"Bearer {token}"},
                 )
             ).json()
-        committed = {
-            s["streamName"]: s["stats"]["recordsCommitted"]
-            for s in detail["attempts"][-1]["attempt"]["streamStats"]
-        }
+        committed = {s["streamName"]: s["stats"]["recordsCommitted"] for s in detail["attempts"][-1]["attempt"]["streamStats"]}
         after = counts(world.warehouse.path, names)
-        modes = {
-            f"{connection.prefix}{s.name}": (s.name, s.sync_mode)
-            for s in connection.streams
-        }
+        modes = {f"{connection.prefix}{s.name}": (s.name, s.sync_mode) for s in connection.streams}
         for table, (stream, mode) in modes.items():
             if mode == "incremental_append":
                 assert after[table] - before[table] == committed[stream] > 0
             elif mode == "full_refresh_overwrite":
                 assert after[table] == committed[stream] > 0
             else:  # dedup: a third of the batch updated existing ids, the rest are new rows
-                assert after[table] - before[table] == committed[stream] - min(
-                    before[table], committed[stream] // 3
-                )
+                assert after[table] - before[table] == committed[stream] - min(before[table], committed[stream] // 3)
 
         # PyAirbyte parity on the same job.
         cache = await result.get_sql_cache()
@@ -190,23 +165,14 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
         # Read-only by construction: even past the guard, the engine cannot write.
         with pytest.raises(Exception, match=r"read-only|read only"):
             cache._execute("DELETE FROM billing_charges", limit=1, timeout_s=5)
-        assert (
-            counts(world.warehouse.path, ["billing_charges"])["billing_charges"]
-            == after["billing_charges"]
-        )
+        assert counts(world.warehouse.path, ["billing_charges"])["billing_charges"] == after["billing_charges"]
         cache.dispose()
     finally:
         await provider.aclose()
 
 
 def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(
-            ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_")
-        )
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_"))}
     env.update(
         AIRBYTE_API_ROOT=emu.public_api_url,
         AIRBYTE_CLIENT_ID=emu.client_id,
@@ -231,26 +197,16 @@ def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
     listing = run_cli(emu, "DuckDB", "--json")
     assert listing.returncode == 0, listing.stderr
     rows = {r["stream"]: r for r in json.loads(listing.stdout)}
-    assert (
-        rows["charges"]["table"] == "main.billing_charges"
-        and rows["charges"]["rows"] == expected
-    )
+    assert rows["charges"]["table"] == "main.billing_charges" and rows["charges"]["rows"] == expected
 
-    agg = run_cli(
-        emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM billing_charges", "--json"
-    )
+    agg = run_cli(emu, "DuckDB", "--sql", "SELECT count(*) AS n FROM billing_charges", "--json")
     assert agg.returncode == 0, agg.stderr
     assert json.loads(agg.stdout) == [{"n": expected}]
 
     latest = run_cli(emu, "DuckDB", "plans", "--limit", "3", "--csv")
     assert latest.returncode == 0, latest.stderr
     lines = latest.stdout.splitlines()
-    assert (
-        lines[0].startswith(
-            "_airbyte_raw_id,_airbyte_extracted_at,_airbyte_meta,_airbyte_generation_id,id,"
-        )
-        and len(lines) == 4
-    )
+    assert lines[0].startswith("_airbyte_raw_id,_airbyte_extracted_at,_airbyte_meta,_airbyte_generation_id,id,") and len(lines) == 4
     assert "first 3 rows" in latest.stderr
 
     refused = run_cli(emu, "DuckDB", "--sql", "DROP TABLE billing_charges")
@@ -260,22 +216,14 @@ def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:
         == "airsync: error: refused: DROP is not a read-only query — only SELECT / WITH … SELECT / DESCRIBE / SHOW run here"
     )
     masked = run_cli(emu, "Postgres (orders)")
-    assert (
-        masked.returncode == 2
-        and "SNOWFLAKE_PASSWORD" in masked.stderr
-        and "Traceback" not in masked.stderr
-    )
+    assert masked.returncode == 2 and "SNOWFLAKE_PASSWORD" in masked.stderr and "Traceback" not in masked.stderr
     assert counts(path, ["billing_charges"])["billing_charges"] == expected
 
 
 def test_inert_output_for_hostile_cells(emu: RunningEmulator) -> None:
-    out = run_cli(
-        emu, "DuckDB", "--sql", "SELECT chr(27) || '[2J' || 'boom' || chr(7) AS evil"
-    )
+    out = run_cli(emu, "DuckDB", "--sql", "SELECT chr(27) || '[2J' || 'boom' || chr(7) AS evil")
     assert out.returncode == 0, out.stderr
-    assert (
-        "\x1b" not in out.stdout and "\x07" not in out.stdout and "boom" in out.stdout
-    )
+    assert "\x1b" not in out.stdout and "\x07" not in out.stdout and "boom" in out.stdout
 
 
 def test_path_reaches_clients_only_through_the_destination(tmp_path: Path) -> None:
@@ -295,9 +243,7 @@ def test_path_reaches_clients_only_through_the_destination(tmp_path: Path) -> No
         assert other.exists()
 
 
-def test_a_delayed_writer_still_lands_the_history(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_delayed_writer_still_lands_the_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`airsync --demo` starts the DuckDB writer late (first screen first): the rows still land."""
     from airsync_tui.emulator.airbyte import warehouse
 
@@ -305,8 +251,12 @@ def test_a_delayed_writer_still_lands_the_history(
     path = tmp_path / "delayed.duckdb"
     running = start_emulator(
         EmulatorOptions(
-            speed=50.0, big_log_lines=0, seed=5, client_id="airsync-data-tests",
-            client_secret=SECRET, duckdb_path=str(path),
+            speed=50.0,
+            big_log_lines=0,
+            seed=5,
+            client_id="airsync-data-tests",
+            client_secret=SECRET,
+            duckdb_path=str(path),
         )
     )
     try:

@@ -51,12 +51,8 @@ def _free_port() -> int:
 def postgres() -> Iterator[int]:
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip(
-            "PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install -y postgresql"
-        )
-    pytest.importorskip(
-        "psycopg", reason="the [postgres] extra (psycopg) is not installed"
-    )
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: apt-get install -y postgresql")
+    pytest.importorskip("psycopg", reason="the [postgres] extra (psycopg) is not installed")
     # Not a pytest tmp dir: pytest keeps /tmp/pytest-of-<user> at 0700 (re-applied by each xdist worker),
     # which the `postgres` user could not traverse. /tmp itself is traversable.
     base = Path(tempfile.mkdtemp(prefix="airsync-pg-"))
@@ -111,9 +107,7 @@ def postgres() -> Iterator[int]:
             check=False,
         )
         assert started.returncode == 0, (
-            started.stdout + started.stderr + (base / "log").read_text(errors="replace")
-            if (base / "log").exists()
-            else started.stderr
+            started.stdout + started.stderr + (base / "log").read_text(errors="replace") if (base / "log").exists() else started.stderr
         )
         try:
             import psycopg
@@ -138,9 +132,7 @@ def postgres() -> Iterator[int]:
                     (dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),),
                 )
                 # The emulator's "Zendesk Support → Postgres" has no prefix: its tickets land in zendesk.tickets.
-                conn.execute(
-                    "CREATE TABLE zendesk.tickets AS SELECT * FROM zendesk.zd_tickets WHERE id <= 40"
-                )
+                conn.execute("CREATE TABLE zendesk.tickets AS SELECT * FROM zendesk.zd_tickets WHERE id <= 40")
             yield port
         finally:
             subprocess.run(
@@ -190,11 +182,7 @@ def test_summary_and_queries_on_a_real_server(postgres: int) -> None:
             dt.datetime(2026, 11, 30, 12, 1, 40, tzinfo=dt.UTC),
         )
         summary = cache.summary("tickets", window=window, latest=5)
-        assert (
-            summary.exists
-            and summary.table == "zendesk.zd_tickets"
-            and summary.row_count == 250
-        )
+        assert summary.exists and summary.table == "zendesk.zd_tickets" and summary.row_count == 250
         assert [c.name for c in summary.columns][:5] == [
             "_airbyte_raw_id",
             "_airbyte_extracted_at",
@@ -202,17 +190,11 @@ def test_summary_and_queries_on_a_real_server(postgres: int) -> None:
             "_airbyte_generation_id",
             "id",
         ]
-        assert summary.newest_extracted_at == dt.datetime(
-            2026, 11, 30, 12, 4, 10, tzinfo=dt.UTC
-        )
+        assert summary.newest_extracted_at == dt.datetime(2026, 11, 30, 12, 4, 10, tzinfo=dt.UTC)
         assert summary.rows_in_job_window == 100
-        assert summary.latest is not None and [
-            row[4] for row in summary.latest.rows
-        ] == [250, 249, 248, 247, 246]
+        assert summary.latest is not None and [row[4] for row in summary.latest.rows] == [250, 249, 248, 247, 246]
         assert not cache.summary("users").exists
-        result = cache.run_sql_query(
-            "SELECT status, count(*) AS n FROM zendesk.zd_tickets GROUP BY status ORDER BY status"
-        )
+        result = cache.run_sql_query("SELECT status, count(*) AS n FROM zendesk.zd_tickets GROUP BY status ORDER BY status")
         assert result.columns == ("status", "n") and result.rows == (
             ("open", 167),
             ("solved", 83),
@@ -233,9 +215,7 @@ def test_read_only_guard_engine_and_timeout(postgres: int) -> None:
             cache._execute("DELETE FROM zendesk.zd_tickets", limit=1, timeout_s=10)
         with pytest.raises(QueryCancelled, match=r"timed out after 0\.5 s"):
             cache.run_sql_query("SELECT pg_sleep(10)", timeout_s=0.5)
-        assert cache.run_sql_query(
-            "SELECT count(*) FROM zendesk.zd_tickets WHERE id % 2 = 0"
-        ).rows == ((125,),)
+        assert cache.run_sql_query("SELECT count(*) FROM zendesk.zd_tickets WHERE id % 2 = 0").rows == ((125,),)
         big = cache.run_sql_query("SELECT * FROM generate_series(1, 1000)", limit=7)
         assert len(big.rows) == 7 and big.truncated
     finally:
@@ -248,10 +228,7 @@ def test_wrong_or_missing_password_is_one_line(postgres: int) -> None:
     cache = cache_for(postgres, {"POSTGRES_PASSWORD": "wrong"})
     with pytest.raises(QueryFailed) as err:
         cache.summary("tickets")
-    assert (
-        "password authentication failed" in err.value.one_line()
-        and "wrong" not in err.value.one_line()
-    )
+    assert "password authentication failed" in err.value.one_line() and "wrong" not in err.value.one_line()
     assert "\n" not in err.value.one_line()
 
 
@@ -260,11 +237,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
     from airsync_tui.emulator.airbyte.warehouse import override_destination
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 
-    with start_emulator(
-        EmulatorOptions(
-            speed=1.0, big_log_lines=0, client_id="pg-cli", client_secret="pg-cli"
-        )
-    ) as emu:
+    with start_emulator(EmulatorOptions(speed=1.0, big_log_lines=0, client_id="pg-cli", client_secret="pg-cli")) as emu:
         zendesk = emu.world.connection_by_name("Zendesk Support → Postgres")
         override_destination(
             emu.world,
@@ -279,13 +252,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
                 "ssl_mode": {"mode": "disable"},
             },
         )
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(
-                ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "POSTGRES_", "PG")
-            )
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "POSTGRES_", "PG"))}
         env.update(
             AIRBYTE_API_ROOT=emu.public_api_url,
             AIRBYTE_CLIENT_ID="pg-cli",
@@ -305,18 +272,11 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
             )
 
         missing = query()
-        assert (
-            missing.returncode == 2
-            and "POSTGRES_PASSWORD" in missing.stderr
-            and "Traceback" not in missing.stderr
-        )
+        assert missing.returncode == 2 and "POSTGRES_PASSWORD" in missing.stderr and "Traceback" not in missing.stderr
         listing = query("--json", POSTGRES_PASSWORD=PASSWORD)
         assert listing.returncode == 0, listing.stderr
         rows = {r["stream"]: r for r in json.loads(listing.stdout)}
-        assert (
-            rows["tickets"]["table"] == "zendesk.tickets"
-            and rows["tickets"]["rows"] == 40
-        )
+        assert rows["tickets"]["table"] == "zendesk.tickets" and rows["tickets"]["rows"] == 40
         assert rows["users"]["rows"] is None  # no table yet
         agg = query(
             "--sql",
@@ -330,9 +290,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
         assert refused.returncode == 2 and "refused" in refused.stderr
 
 
-async def test_data_view_against_the_real_server(
-    postgres: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_data_view_against_the_real_server(postgres: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """The dashboard's Data view (Pilot) on the emulator's Postgres connection, pointed at the real server."""
     from airsync_tui.config import AirbyteSettings
     from airsync_tui.emulator.airbyte.warehouse import override_destination
@@ -347,11 +305,7 @@ async def test_data_view_against_the_real_server(
 
     monkeypatch.setenv("POSTGRES_PASSWORD", PASSWORD)
     monkeypatch.setenv("AIRSYNC_CONFIG", os.devnull)
-    with start_emulator(
-        EmulatorOptions(
-            speed=1.0, big_log_lines=0, client_id="pg-ui", client_secret="pg-ui"
-        )
-    ) as emu:
+    with start_emulator(EmulatorOptions(speed=1.0, big_log_lines=0, client_id="pg-ui", client_secret="pg-ui")) as emu:
         emu.world.pause_schedules()
         zendesk = emu.world.connection_by_name("Zendesk Support → Postgres")
         override_destination(
@@ -381,51 +335,32 @@ async def test_data_view_against_the_real_server(
             progress_interval=0.5,
             detail_interval=0.5,
         )
-        app = AirsyncApp(
-            Watcher([provider], config), SessionInfo(profile_name="emulator")
-        )  # type: ignore[arg-type]
+        app = AirsyncApp(Watcher([provider], config), SessionInfo(profile_name="emulator"))  # type: ignore[arg-type]
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: (
-                    isinstance(app.screen, ConnectionsScreen)
-                    and app.screen.table.row_count > 0
-                ),
+                lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0,
                 timeout=10,
                 what="connections",
             )
             app.screen.table.move_to_key(f"airbyte:{zendesk.connection_id}")  # type: ignore[attr-defined]
             await pilot.pause()
             await pilot.press("enter")
-            await wait_for(
-                pilot, lambda: isinstance(app.screen, JobScreen), what="job panel"
-            )
+            await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
             await pilot.press("d")
             await wait_for(
                 pilot,
-                lambda: (
-                    isinstance(app.screen, DataScreen)
-                    and len(app.screen.summaries) == len(zendesk.streams)
-                ),
+                lambda: isinstance(app.screen, DataScreen) and len(app.screen.summaries) == len(zendesk.streams),
                 timeout=15,
                 what="summaries",
             )
             screen = app.screen
             assert isinstance(screen, DataScreen)
-            assert (
-                screen.summaries["tickets"].row_count == 40
-                and not screen.summaries["users"].exists
-            )
+            assert screen.summaries["tickets"].row_count == 40 and not screen.summaries["users"].exists
             text = screen_text(app)
-            assert (
-                "zendesk.tickets" in text
-                and "no table yet" in text
-
-            )
+            assert "zendesk.tickets" in text and "no table yet" in text
             await pilot.press("e")
-            await pilot.press(
-                *"select count(*) from zendesk.tickets where status = 'solved'"
-            )
+            await pilot.press(*"select count(*) from zendesk.tickets where status = 'solved'")
             await pilot.press("enter")
             await wait_for(
                 pilot,

@@ -63,9 +63,7 @@ DESTINATION = {
 @pytest.fixture()
 def snowflake_db() -> Iterator[None]:
     with fakesnow.patch():
-        conn = snowflake.connector.connect(
-            database="ANALYTICS", schema="SALESFORCE", password="pw"
-        )
+        conn = snowflake.connector.connect(database="ANALYTICS", schema="SALESFORCE", password="pw")
         cur = conn.cursor()
         cur.execute("CREATE SCHEMA IF NOT EXISTS ANALYTICS.SALESFORCE")
         cur.execute(
@@ -84,9 +82,7 @@ def snowflake_db() -> Iterator[None]:
 def test_snowflake_through_sqlalchemy_and_the_real_connector(
     snowflake_db: None,
 ) -> None:
-    cache = build_sql_cache(
-        CONNECTION, DESTINATION, SecretSource(env={"SNOWFLAKE_PASSWORD": "pw"})
-    )
+    cache = build_sql_cache(CONNECTION, DESTINATION, SecretSource(env={"SNOWFLAKE_PASSWORD": "pw"}))
     try:
         ref = cache.table("Account")
         assert (ref.schema, ref.name) == (
@@ -94,9 +90,7 @@ def test_snowflake_through_sqlalchemy_and_the_real_connector(
             "SF_ACCOUNT",
         )  # source namespace, prefix, upper case
         assert (cache.database_name, cache.schema_name) == ("ANALYTICS", "AIRBYTE")
-        result = cache.run_sql_query(
-            "SELECT NAME FROM ANALYTICS.SALESFORCE.SF_ACCOUNT ORDER BY ID"
-        )
+        result = cache.run_sql_query("SELECT NAME FROM ANALYTICS.SALESFORCE.SF_ACCOUNT ORDER BY ID")
         assert [row[0] for row in result.rows] == ["Acme", "Globex"]
         summary = cache.summary("Account", latest=1)
         assert summary.exists and summary.row_count == 2
@@ -104,19 +98,12 @@ def test_snowflake_through_sqlalchemy_and_the_real_connector(
             "_AIRBYTE_RAW_ID",
             "_AIRBYTE_EXTRACTED_AT",
         ]
-        assert (
-            summary.newest_extracted_at is not None
-            and summary.newest_extracted_at.hour == 11
-        )
+        assert summary.newest_extracted_at is not None and summary.newest_extracted_at.hour == 11
         with pytest.raises(QueryRefused, match="INSERT"):
-            cache.run_sql_query(
-                "INSERT INTO ANALYTICS.SALESFORCE.SF_ACCOUNT (ID) VALUES (3)"
-            )
+            cache.run_sql_query("INSERT INTO ANALYTICS.SALESFORCE.SF_ACCOUNT (ID) VALUES (3)")
     finally:
         cache.dispose()
 
 
 def test_bigquery_live_path_is_not_exercised() -> None:
-    pytest.skip(
-        "BigQuery has no local fake: configuration mapping and naming are tested in tests/unit/test_destination_sql.py"
-    )
+    pytest.skip("BigQuery has no local fake: configuration mapping and naming are tested in tests/unit/test_destination_sql.py")

@@ -34,9 +34,7 @@ def _run(code: str) -> str:
 
 def test_service_layer_does_not_import_the_emulator() -> None:
     modules = sorted(
-        ".".join(p.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts).removesuffix(
-            ".__init__"
-        )
+        ".".join(p.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts).removesuffix(".__init__")
         for p in (PACKAGE_ROOT / "service").rglob("*.py")
     )
     code = (
@@ -89,9 +87,7 @@ def test_child_exits_when_the_dashboard_dies() -> None:
         "print(demo.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
-    parent = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True
-    )
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
@@ -105,11 +101,7 @@ def test_child_exits_when_the_dashboard_dies() -> None:
             except ProcessLookupError:
                 break
             else:  # a zombie of the dead parent is reaped by init; poll its state
-                state = (
-                    Path(f"/proc/{child}/stat").read_text().split()[2]
-                    if Path(f"/proc/{child}").exists()
-                    else "X"
-                )
+                state = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}").exists() else "X"
                 if state in ("Z", "X"):
                     break
             time.sleep(0.1)

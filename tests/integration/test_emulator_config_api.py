@@ -13,8 +13,9 @@ from tests import http
 
 @pytest.fixture(scope="module")
 def cfg(emulator: RunningEmulator) -> httpx.Client:
-    token = http.post(f"{emulator.public_api_url}/applications/token",
-                       json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}).json()["access_token"]
+    token = http.post(
+        f"{emulator.public_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}
+    ).json()["access_token"]
     client = httpx.Client(base_url=emulator.config_api_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     yield client
     client.close()
@@ -63,16 +64,28 @@ def test_history_has_retry_failure_and_cancel_shapes(cfg: httpx.Client, emulator
 
 def test_list_filters_and_paging(cfg: httpx.Client, emulator: RunningEmulator) -> None:
     connection = emulator.world.connections[0]
-    body = cfg.post("/jobs/list", json={"configTypes": ["sync"], "configId": connection.connection_id,
-                                        "pagination": {"pageSize": 2, "rowOffset": 1}, "orderByField": "createdAt", "orderByMethod": "ASC"}).json()
+    body = cfg.post(
+        "/jobs/list",
+        json={
+            "configTypes": ["sync"],
+            "configId": connection.connection_id,
+            "pagination": {"pageSize": 2, "rowOffset": 1},
+            "orderByField": "createdAt",
+            "orderByMethod": "ASC",
+        },
+    ).json()
     all_ids = [i for i in connection.job_ids if emulator.world.get_job(i).job_type == "sync"]
     assert [j["job"]["id"] for j in body["jobs"]] == all_ids[1:3]
     assert body["totalJobCount"] == len(all_ids)
     assert cfg.post("/jobs/list", json={"configId": connection.connection_id}).status_code == 422
-    running = cfg.post("/jobs/list_for_workspaces", json={"configTypes": ["sync"], "workspaceIds": [emulator.workspace_id],
-                                                          "statuses": ["running", "pending", "incomplete"]}).json()
+    running = cfg.post(
+        "/jobs/list_for_workspaces",
+        json={"configTypes": ["sync"], "workspaceIds": [emulator.workspace_id], "statuses": ["running", "pending", "incomplete"]},
+    ).json()
     assert all(j["job"]["status"] in ("running", "pending", "incomplete") for j in running["jobs"])
-    other = cfg.post("/jobs/list_for_workspaces", json={"configTypes": ["sync"], "workspaceIds": ["00000000-0000-4000-8000-000000000000"]}).json()
+    other = cfg.post(
+        "/jobs/list_for_workspaces", json={"configTypes": ["sync"], "workspaceIds": ["00000000-0000-4000-8000-000000000000"]}
+    ).json()
     assert other == {"jobs": [], "totalJobCount": 0}
 
 
@@ -189,16 +202,22 @@ def test_scheduled_connections_start_jobs_by_themselves() -> None:
 
 def test_running_target_keeps_jobs_running_in_a_scaled_workspace() -> None:
     # Start-up and page times at this size: `python bench/bench_emulator.py`.
-    with start_emulator(EmulatorOptions(speed=200, connections=1000, running=50, big_log_lines=0,
-                                        client_id="bench", client_secret="bench")) as em:
+    with start_emulator(
+        EmulatorOptions(speed=200, connections=1000, running=50, big_log_lines=0, client_id="bench", client_secret="bench")
+    ) as em:
         assert 45 <= len(em.world.active_job_ids) <= 55
-        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "bench", "client_secret": "bench"}).json()["access_token"]
+        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "bench", "client_secret": "bench"}).json()[
+            "access_token"
+        ]
         headers = {"Authorization": f"Bearer {token}"}
         for _ in range(3):
             page = http.get(f"{em.public_api_url}/jobs", params={"orderBy": "createdAt|DESC", "limit": 100}, headers=headers)
             assert page.status_code == 200 and len(page.json()["data"]) == 100
-            live = http.post(f"{em.config_api_url}/jobs/list_for_workspaces", headers=headers,
-                              json={"configTypes": ["sync"], "statuses": ["pending", "running", "incomplete"], "pagination": {"pageSize": 200}})
+            live = http.post(
+                f"{em.config_api_url}/jobs/list_for_workspaces",
+                headers=headers,
+                json={"configTypes": ["sync"], "statuses": ["pending", "running", "incomplete"], "pagination": {"pageSize": 200}},
+            )
             assert live.status_code == 200
         deadline = time.monotonic() + 10
         while not any(new in ("succeeded", "failed") for _, _, new, _, _ in em.world.transitions):

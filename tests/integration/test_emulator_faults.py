@@ -13,7 +13,9 @@ from tests import http
 @pytest.fixture(scope="module")
 def faulty():
     with start_emulator(EmulatorOptions(speed=5, big_log_lines=0, client_id="faults", client_secret="faults")) as em:
-        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "faults", "client_secret": "faults"}).json()["access_token"]
+        token = http.post(f"{em.public_api_url}/applications/token", json={"client_id": "faults", "client_secret": "faults"}).json()[
+            "access_token"
+        ]
         em.test_headers = {"Authorization": f"Bearer {token}"}  # type: ignore[attr-defined]
         yield em
         em.set_faults(None)
@@ -77,8 +79,12 @@ def test_post_jobs_fault_after_the_job_was_created(faulty: RunningEmulator, kind
     before = len(connection.job_ids)
     faulty.set_faults(FaultConfig(rate=1.0, kinds={kind}, after_create=1.0))
     try:
-        response = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
-                              headers=faulty.test_headers, timeout=5)  # type: ignore[attr-defined]
+        response = http.post(
+            f"{faulty.public_api_url}/jobs",
+            json={"connectionId": connection.connection_id, "jobType": "sync"},
+            headers=faulty.test_headers,
+            timeout=5,
+        )  # type: ignore[attr-defined]
         if kind == "malformed":
             assert response.status_code == 200
             with pytest.raises(ValueError):
@@ -88,12 +94,16 @@ def test_post_jobs_fault_after_the_job_was_created(faulty: RunningEmulator, kind
     except httpx.TransportError:
         assert kind == "drop"
     faulty.set_faults(None)
-    jobs = http.get(f"{faulty.public_api_url}/jobs", params={"connectionId": connection.connection_id, "orderBy": "createdAt|DESC", "limit": 1},
-                     headers=faulty.test_headers).json()["data"]  # type: ignore[attr-defined]
+    jobs = http.get(
+        f"{faulty.public_api_url}/jobs",
+        params={"connectionId": connection.connection_id, "orderBy": "createdAt|DESC", "limit": 1},
+        headers=faulty.test_headers,
+    ).json()["data"]  # type: ignore[attr-defined]
     assert len(connection.job_ids) == before + 1 and jobs[0]["jobId"] == connection.job_ids[-1]
     assert jobs[0]["status"] in ("pending", "running")
-    retry = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
-                       headers=faulty.test_headers)  # type: ignore[attr-defined]
+    retry = http.post(
+        f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"}, headers=faulty.test_headers
+    )  # type: ignore[attr-defined]
     assert retry.status_code == 409  # a blind retry would be refused, not double-trigger
     httpx.delete(f"{faulty.public_api_url}/jobs/{jobs[0]['jobId']}", headers=faulty.test_headers)  # type: ignore[attr-defined]
 
@@ -102,8 +112,9 @@ def test_post_jobs_fault_before_create_creates_nothing(faulty: RunningEmulator) 
     connection = next(c for c in faulty.world.connections if c.status == "active" and c.active_job_id is None)
     before = len(connection.job_ids)
     faulty.set_faults(FaultConfig(rate=1.0, kinds={"503"}, after_create=0.0))
-    response = http.post(f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"},
-                          headers=faulty.test_headers)  # type: ignore[attr-defined]
+    response = http.post(
+        f"{faulty.public_api_url}/jobs", json={"connectionId": connection.connection_id, "jobType": "sync"}, headers=faulty.test_headers
+    )  # type: ignore[attr-defined]
     faulty.set_faults(None)
     assert response.status_code == 503 and len(connection.job_ids) == before
 

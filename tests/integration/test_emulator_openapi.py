@@ -131,8 +131,9 @@ def problems_spec() -> Validator:
 
 @pytest.fixture(scope="module")
 def headers(emulator: RunningEmulator) -> dict[str, str]:
-    token = http.post(f"{emulator.public_api_url}/applications/token",
-                       json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}).json()["access_token"]
+    token = http.post(
+        f"{emulator.public_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}
+    ).json()["access_token"]
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -144,13 +145,20 @@ def test_validator_catches_breakage(public_spec: Validator) -> None:
 
 def test_public_responses_match_schemas(public_spec: Validator, emulator: RunningEmulator, headers: dict[str, str]) -> None:
     base = emulator.public_api_url
-    public_spec.check(http.post(f"{base}/applications/token", data={"grant_type": "client_credentials", "client_id": emulator.client_id,
-                                                                      "client_secret": emulator.client_secret}).json(), "PublicAccessTokenResponse")
+    public_spec.check(
+        http.post(
+            f"{base}/applications/token",
+            data={"grant_type": "client_credentials", "client_id": emulator.client_id, "client_secret": emulator.client_secret},
+        ).json(),
+        "PublicAccessTokenResponse",
+    )
     public_spec.check(http.get(f"{base}/workspaces", headers=headers).json(), "WorkspacesResponse")
     public_spec.check(http.get(f"{base}/workspaces/{emulator.workspace_id}", headers=headers).json(), "WorkspaceResponse")
     connections = http.get(f"{base}/connections", params={"limit": 100, "includeDeleted": "true"}, headers=headers).json()
     public_spec.check(connections, "ConnectionsResponse")
-    public_spec.check(http.get(f"{base}/connections/{connections['data'][0]['connectionId']}", headers=headers).json(), "ConnectionResponse")
+    public_spec.check(
+        http.get(f"{base}/connections/{connections['data'][0]['connectionId']}", headers=headers).json(), "ConnectionResponse"
+    )
     jobs = http.get(f"{base}/jobs", params={"limit": 100}, headers=headers).json()
     public_spec.check(jobs, "JobsResponse")
     recent = http.get(f"{base}/jobs", params={"limit": 20, "orderBy": "createdAt|DESC"}, headers=headers).json()
@@ -171,10 +179,15 @@ def test_problem_bodies_match_schema(problems_spec: Validator, emulator: Running
 
 def test_config_responses_match_schemas(config_spec: Validator, emulator: RunningEmulator, headers: dict[str, str]) -> None:
     base = emulator.config_api_url
-    listed = http.post(f"{base}/jobs/list", json={"configTypes": ["sync", "reset_connection"], "pagination": {"pageSize": 200}}, headers=headers).json()
+    listed = http.post(
+        f"{base}/jobs/list", json={"configTypes": ["sync", "reset_connection"], "pagination": {"pageSize": 200}}, headers=headers
+    ).json()
     config_spec.check(listed, "JobReadList")
-    running = http.post(f"{base}/jobs/list_for_workspaces", json={"configTypes": ["sync"], "workspaceIds": [emulator.workspace_id],
-                                                                   "statuses": ["running", "incomplete", "pending"]}, headers=headers).json()
+    running = http.post(
+        f"{base}/jobs/list_for_workspaces",
+        json={"configTypes": ["sync"], "workspaceIds": [emulator.workspace_id], "statuses": ["running", "incomplete", "pending"]},
+        headers=headers,
+    ).json()
     config_spec.check(running, "JobReadList")
     interesting = [j["job"]["id"] for j in listed["jobs"] if len(j["attempts"]) > 1 or j["job"]["status"] != "succeeded"][:15]
     interesting += [j["job"]["id"] for j in running["jobs"]][:3]
@@ -192,8 +205,9 @@ def test_config_responses_match_schemas(config_spec: Validator, emulator: Runnin
     for connection in emulator.world.connections[:6]:
         progress = http.post(f"{base}/connections/sync_progress", json={"connectionId": connection.connection_id}, headers=headers).json()
         config_spec.check(progress, "ConnectionSyncProgressRead")
-    statuses = http.post(f"{base}/connections/status", json={"connectionIds": [c.connection_id for c in emulator.world.connections]},
-                          headers=headers).json()
+    statuses = http.post(
+        f"{base}/connections/status", json={"connectionIds": [c.connection_id for c in emulator.world.connections]}, headers=headers
+    ).json()
     config_spec.check(statuses, "ConnectionStatusesRead")
     big = emulator.world.big_log_job()
     assert big is not None

@@ -17,11 +17,7 @@ from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
-        EmulatorOptions(
-            big_log_lines=0, client_id="shapes-ps", client_secret="shapes-ps-secret"
-        )
-    )
+    running = start_emulator(EmulatorOptions(big_log_lines=0, client_id="shapes-ps", client_secret="shapes-ps-secret"))
     try:
         yield running
     finally:
@@ -47,23 +43,15 @@ def _get_missing_job(emu: RunningEmulator) -> httpx.Response:
         ("blank404", 404, "Not Found", False),
     ],
 )
-def test_not_found_styles(
-    emu: RunningEmulator, style: str, status: int, title: str, doc_url_key: bool
-) -> None:
+def test_not_found_styles(emu: RunningEmulator, style: str, status: int, title: str, doc_url_key: bool) -> None:
     emu.app.state.problem_style.set(style)
     try:
         response = _get_missing_job(emu)
     finally:
         emu.app.state.problem_style.set("current")
     body = response.json()
-    assert (
-        response.status_code == status
-        and body["status"] == status
-        and body["title"] == title
-    )
-    assert (
-        "documentationUrl" in body and body["documentationUrl"] is None
-    ) is doc_url_key
+    assert response.status_code == status and body["status"] == status and body["title"] == title
+    assert ("documentationUrl" in body and body["documentationUrl"] is None) is doc_url_key
     if style == "blank404":
         assert body["type"] == "about:blank"
     assert int(response.headers["content-length"]) == len(response.content)

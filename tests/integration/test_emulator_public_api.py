@@ -75,7 +75,9 @@ def test_basic_auth_and_token_on_config_api(emulator: RunningEmulator) -> None:
     token = _token(emulator)
     config = http.post(f"{emulator.config_api_url}/jobs/get_light", json={"id": 4000}, headers={"Authorization": f"Bearer {token}"})
     assert config.status_code == 200
-    config_token = http.post(f"{emulator.config_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret})
+    config_token = http.post(
+        f"{emulator.config_api_url}/applications/token", json={"client_id": emulator.client_id, "client_secret": emulator.client_secret}
+    )
     assert set(config_token.json()) == {"access_token"}
 
 
@@ -120,7 +122,18 @@ def test_connections_list_paging_and_fields(api: httpx.Client, emulator: Running
     basic = next(c for c in all_connections if c["name"].startswith("Salesforce"))
     assert basic["schedule"]["basicTiming"] == "Every 24 HOURS"
     for connection in all_connections:
-        for key in ("connectionId", "name", "sourceId", "destinationId", "workspaceId", "status", "schedule", "configurations", "createdAt", "tags"):
+        for key in (
+            "connectionId",
+            "name",
+            "sourceId",
+            "destinationId",
+            "workspaceId",
+            "status",
+            "schedule",
+            "configurations",
+            "createdAt",
+            "tags",
+        ):
             assert key in connection
         assert isinstance(connection["createdAt"], int) and connection["createdAt"] < time.time() + 10**7
         assert 2 <= len(connection["configurations"]["streams"]) <= 8
@@ -179,9 +192,14 @@ def test_jobs_bad_order_by_is_400(api: httpx.Client, order_by: str) -> None:
 def test_jobs_filters(api: httpx.Client, emulator: RunningEmulator) -> None:
     connections = api.get("/connections", params={"limit": 100}).json()["data"]
     postgres = next(c for c in connections if c["name"].startswith("Postgres (orders)"))["connectionId"]
-    by_connection = api.get("/jobs", params={"connectionId": postgres, "workspaceIds": "00000000-0000-4000-8000-000000000000", "limit": 100}).json()["data"]
+    by_connection = api.get(
+        "/jobs", params={"connectionId": postgres, "workspaceIds": "00000000-0000-4000-8000-000000000000", "limit": 100}
+    ).json()["data"]
     assert by_connection and all(j["connectionId"] == postgres for j in by_connection)
-    repeated = api.get("/jobs", params=[("workspaceIds", emulator.workspace_id), ("workspaceIds", "00000000-0000-4000-8000-000000000000"), ("limit", "100")]).json()
+    repeated = api.get(
+        "/jobs",
+        params=[("workspaceIds", emulator.workspace_id), ("workspaceIds", "00000000-0000-4000-8000-000000000000"), ("limit", "100")],
+    ).json()
     joined = api.get("/jobs", params={"workspaceIds": f"{emulator.workspace_id},00000000-0000-4000-8000-000000000000", "limit": 100}).json()
     assert [j["jobId"] for j in repeated["data"]] == [j["jobId"] for j in joined["data"]] and repeated["data"]
     assert "workspaceIds=" + emulator.workspace_id + ",00000000-0000-4000-8000-000000000000" in repeated["next"]
@@ -301,7 +319,9 @@ def test_job_runs_to_completion_with_transitions_at_simulated_times() -> None:
     with start_emulator(options) as em:
         headers = {"Authorization": f"Bearer {_token(em)}"}
         connection_id = _idle_active_connection(em)
-        job_id = http.post(f"{em.public_api_url}/jobs", json={"connectionId": connection_id, "jobType": "sync"}, headers=headers).json()["jobId"]
+        job_id = http.post(f"{em.public_api_url}/jobs", json={"connectionId": connection_id, "jobType": "sync"}, headers=headers).json()[
+            "jobId"
+        ]
         deadline = time.monotonic() + 15
         while True:
             with em.world.lock:

@@ -51,8 +51,11 @@ def test_sdk_list_jobs_with_filters(sdk, sdk_emulator) -> None:
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=60)
     response = sdk.jobs.list_jobs(
         request=api.ListJobsRequest(
-            workspace_ids=[sdk_emulator.workspace_id], job_type=models.JobTypeEnum.SYNC, order_by="createdAt|DESC",
-            created_at_start=since, limit=50,
+            workspace_ids=[sdk_emulator.workspace_id],
+            job_type=models.JobTypeEnum.SYNC,
+            order_by="createdAt|DESC",
+            created_at_start=since,
+            limit=50,
         )
     ).jobs_response
     ids = [job.job_id for job in response.data]
@@ -63,8 +66,7 @@ def test_sdk_list_jobs_with_filters(sdk, sdk_emulator) -> None:
 
 def test_sdk_create_get_cancel(sdk, sdk_emulator) -> None:
     connection = next(
-        c for c in sdk_emulator.world.connections
-        if c.status == "active" and c.active_job_id is None and not c.name.startswith("Events")
+        c for c in sdk_emulator.world.connections if c.status == "active" and c.active_job_id is None and not c.name.startswith("Events")
     )
     created = sdk.jobs.create_job(
         request=models.JobCreateRequest(connection_id=connection.connection_id, job_type=models.JobTypeEnum.SYNC)

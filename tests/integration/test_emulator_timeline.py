@@ -34,9 +34,7 @@ SPEC_TYPO = "missing required 'created_at'"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
-        EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret")
-    )
+    running = start_emulator(EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret"))
     running.world.pause_schedules()
     try:
         yield running
@@ -101,17 +99,16 @@ def test_errors_are_config_api_errors(cfg: httpx.Client, emu: RunningEmulator) -
     assert cfg.post("/connections/events/list", json={}).status_code == 422
     assert cfg.post("/connections/events/list", json={"connectionId": "00000000-0000-0000-0000-000000000000"}).status_code == 404
     assert cfg.post("/connections/events/list", json={"connectionId": cid(emu, "Stripe"), "eventTypes": ["NOPE"]}).status_code == 422
-    wrong = cfg.post("/connections/events/get", json={"connectionEventId": "00000000-0000-0000-0000-000000000000", "connectionId": cid(emu, "Stripe")})
+    wrong = cfg.post(
+        "/connections/events/get", json={"connectionEventId": "00000000-0000-0000-0000-000000000000", "connectionId": cid(emu, "Stripe")}
+    )
     assert wrong.status_code == 404
 
 
-def test_a_manual_sync_records_who_started_it_and_how_it_ended(
-    emu: RunningEmulator, cfg: httpx.Client, spec: Validator
-) -> None:
+def test_a_manual_sync_records_who_started_it_and_how_it_ended(emu: RunningEmulator, cfg: httpx.Client, spec: Validator) -> None:
     with emu.world.lock:
         connection = next(
-            c for c in emu.world.connections
-            if c.status == "active" and c.active_job_id is None and not c.name.startswith("Stripe")
+            c for c in emu.world.connections if c.status == "active" and c.active_job_id is None and not c.name.startswith("Stripe")
         )
     zendesk = connection.connection_id
     deadline = time.monotonic() + 60

@@ -59,9 +59,7 @@ def profile_for(emu: RunningEmulator, *, read_only: bool = False) -> Profile:
             client_secret=emu.client_secret,
             workspace_id=emu.workspace_id,
         ),
-        hightouch=HightouchSettings(
-            api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key
-        ),
+        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
         read_only=read_only,
     )
 
@@ -70,17 +68,11 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
-async def _with_actions(
-    emu: RunningEmulator, tmp_path: Path, body: Any, *, read_only: bool = False
-) -> Any:
-    providers = providers_for(
-        profile_for(emu, read_only=read_only), read_only=read_only
-    )
+async def _with_actions(emu: RunningEmulator, tmp_path: Path, body: Any, *, read_only: bool = False) -> Any:
+    providers = providers_for(profile_for(emu, read_only=read_only), read_only=read_only)
     conn = open_state(tmp_path / "state.sqlite3")
     try:
-        actions = FleetActions(
-            {p.name: p for p in providers}, Journal(conn), profile="fleet-test"
-        )
+        actions = FleetActions({p.name: p for p in providers}, Journal(conn), profile="fleet-test")
         return await body(actions, {p.name: p for p in providers})
     finally:
         conn.close()
@@ -89,21 +81,13 @@ async def _with_actions(
 
 
 def idle_airbyte(emu: RunningEmulator, count: int) -> list[Any]:
-    return [
-        c
-        for c in emu.world.connections
-        if c.status == "active" and c.active_job_id is None
-    ][:count]
+    return [c for c in emu.world.connections if c.status == "active" and c.active_job_id is None][:count]
 
 
-def test_bulk_pause_both_providers_is_idempotent_and_undoable(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_bulk_pause_both_providers_is_idempotent_and_undoable(emu: RunningEmulator, tmp_path: Path) -> None:
     ab = idle_airbyte(emu, 2)
     ht = [s for s in emu.hightouch_world.syncs if not s.disabled][:1]
-    targets = [Target("airbyte", c.connection_id, c.name) for c in ab] + [
-        Target("hightouch", str(s.id), s.slug) for s in ht
-    ]
+    targets = [Target("airbyte", c.connection_id, c.name) for c in ab] + [Target("hightouch", str(s.id), s.slug) for s in ht]
 
     async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
         first = await actions.pause(targets)
@@ -123,9 +107,7 @@ def test_bulk_pause_both_providers_is_idempotent_and_undoable(
         mark = emu.app.state.request_log.mark()
         second = await actions.pause(targets)
         assert [t.outcome for t in second.targets] == ["skipped"] * 3
-        assert not [
-            r for r in emu.app.state.request_log.since(mark) if r.method == "PATCH"
-        ]
+        assert not [r for r in emu.app.state.request_log.since(mark) if r.method == "PATCH"]
         assert not second.reversible
         # Undo reverses the last reversible action (the first pause), not the no-op.
         undone = await actions.undo()
@@ -137,9 +119,7 @@ def test_bulk_pause_both_providers_is_idempotent_and_undoable(
             await actions.undo(first.id)
 
     run(_with_actions(emu, tmp_path, body))
-    events = [
-        e.event_type for e in emu.world.events.for_connections({ab[0].connection_id})
-    ]
+    events = [e.event_type for e in emu.world.events.for_connections({ab[0].connection_id})]
     assert events[-2:] == ["CONNECTION_DISABLED", "CONNECTION_ENABLED"]
 
 
@@ -156,22 +136,12 @@ def test_inactive_connection_stops_its_schedule_and_resume_restarts_it(
         )
     )
     try:
-        connection = next(
-            c
-            for c in running.world.connections
-            if c.status == "active" and c.next_fire_at is not None
-        )
+        connection = next(c for c in running.world.connections if c.status == "active" and c.next_fire_at is not None)
 
-        async def body(
-            actions: FleetActions, providers: dict[str, SyncProvider]
-        ) -> None:
-            await actions.pause(
-                [Target("airbyte", connection.connection_id, connection.name)]
-            )
+        async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
+            await actions.pause([Target("airbyte", connection.connection_id, connection.name)])
             assert connection.next_fire_at is None
-            await actions.resume(
-                [Target("airbyte", connection.connection_id, connection.name)]
-            )
+            await actions.resume([Target("airbyte", connection.connection_id, connection.name)])
             assert connection.next_fire_at is not None
 
         run(_with_actions(running, tmp_path, body))
@@ -179,9 +149,7 @@ def test_inactive_connection_stops_its_schedule_and_resume_restarts_it(
         running.stop()
 
 
-def test_bulk_partial_failure_is_reported_per_target_without_retry(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_bulk_partial_failure_is_reported_per_target_without_retry(emu: RunningEmulator, tmp_path: Path) -> None:
     good = next(c for c in idle_airbyte(emu, 30) if c.schedule_kind == "manual")
     ht = emu.hightouch_world.syncs[0]
     missing = "00000000-0000-4000-8000-000000000404"
@@ -199,13 +167,8 @@ def test_bulk_partial_failure_is_reported_per_target_without_retry(
         )
         outcome = {t.connection_id: (t.outcome, t.reason or "") for t in entry.targets}
         assert outcome[good.connection_id][0] == "succeeded"
-        assert (
-            outcome[missing][0] == "failed"
-            and "not found" in outcome[missing][1].lower()
-        )
-        assert (
-            outcome[str(ht.id)][0] == "failed" and "schedule" in outcome[str(ht.id)][1]
-        )
+        assert outcome[missing][0] == "failed" and "not found" in outcome[missing][1].lower()
+        assert outcome[str(ht.id)][0] == "failed" and "schedule" in outcome[str(ht.id)][1]
         # Capability refusal sent nothing to Hightouch; the missing connection got exactly one GET, no retry.
         seen = emu.app.state.request_log.since(mark)
         assert not [r for r in seen if r.path.startswith("/hightouch")]
@@ -222,15 +185,11 @@ def test_bulk_partial_failure_is_reported_per_target_without_retry(
         "manual",
         None,
     )  # undo restored it
-    kinds = [
-        e.event_type for e in emu.world.events.for_connections({good.connection_id})
-    ]
+    kinds = [e.event_type for e in emu.world.events.for_connections({good.connection_id})]
     assert kinds.count("CONNECTION_SETTINGS_UPDATE") == 2  # the change and its undo
 
 
-def test_read_only_refuses_before_any_request(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_read_only_refuses_before_any_request(emu: RunningEmulator, tmp_path: Path) -> None:
     target = idle_airbyte(emu, 1)[0]
 
     async def body(actions: FleetActions, providers: dict[str, SyncProvider]) -> None:
@@ -238,9 +197,7 @@ def test_read_only_refuses_before_any_request(
         with pytest.raises(ReadOnlyError):
             await actions.pause([Target("airbyte", target.connection_id, target.name)])
         with pytest.raises(ReadOnlyError):
-            await actions.refresh(
-                Target("airbyte", target.connection_id, target.name), [], "merge"
-            )
+            await actions.refresh(Target("airbyte", target.connection_id, target.name), [], "merge")
         for provider in providers.values():  # the providers refuse on their own too
             with pytest.raises(ReadOnlyError):
                 await provider.set_enabled("1", False)  # type: ignore[attr-defined]
@@ -251,9 +208,7 @@ def test_read_only_refuses_before_any_request(
     assert target.status == "active"
 
 
-def test_per_stream_refresh_and_clear_carry_scope_and_events(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_per_stream_refresh_and_clear_carry_scope_and_events(emu: RunningEmulator, tmp_path: Path) -> None:
     connection = next(c for c in idle_airbyte(emu, 20) if len(c.streams) >= 2)
     stream = connection.streams[0].name
 
@@ -270,24 +225,17 @@ def test_per_stream_refresh_and_clear_carry_scope_and_events(
         assert not entry.reversible
         # A second one while the refresh runs is refused by the server with its reason (not retried).
         again = await actions.clear(target, [stream])
-        assert again.targets[0].outcome == "failed" and "already running" in (
-            again.targets[0].reason or ""
-        )
+        assert again.targets[0].outcome == "failed" and "already running" in (again.targets[0].reason or "")
         stop_job(emu.world, job.job_id)
         cleared = await actions.clear(target, [stream])
         job2 = emu.world.get_job(int(cleared.targets[0].job_id or 0))
         assert (job2.config_type, job2.stream_scope) == ("clear", (stream,))
         unknown = await actions.clear(target, ["no_such_stream"])
-        assert unknown.targets[0].outcome == "failed" and "no_such_stream" in (
-            unknown.targets[0].reason or ""
-        )
+        assert unknown.targets[0].outcome == "failed" and "no_such_stream" in (unknown.targets[0].reason or "")
         stop_job(emu.world, job2.job_id)
 
     run(_with_actions(emu, tmp_path, body))
-    events = [
-        (e.event_type, e.summary.get("streams"))
-        for e in emu.world.events.for_connections({connection.connection_id})
-    ]
+    events = [(e.event_type, e.summary.get("streams")) for e in emu.world.events.for_connections({connection.connection_id})]
     assert ("REFRESH_STARTED", [stream]) in events and (
         "CLEAR_STARTED",
         [stream],
@@ -304,14 +252,8 @@ def _empty_config(tmp_path: Path) -> Path:
     return path
 
 
-def cli(
-    emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     env.update(
         AIRBYTE_API_ROOT=emu.public_api_url,
         AIRBYTE_CLIENT_ID=emu.client_id,
@@ -333,9 +275,7 @@ def cli(
     )
 
 
-def test_cli_piped_without_yes_refuses_in_one_line(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_cli_piped_without_yes_refuses_in_one_line(emu: RunningEmulator, tmp_path: Path) -> None:
     target = idle_airbyte(emu, 1)[0]
     mark = emu.app.state.request_log.mark()
     result = cli(emu, tmp_path, "pause", target.connection_id, stdin="y\n")
@@ -374,9 +314,7 @@ def test_cli_pause_where_history_and_undo(emu: RunningEmulator, tmp_path: Path) 
     assert again.returncode == 2 and "nothing to undo" in again.stderr
 
 
-def test_cli_schedule_validation_and_words(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_cli_schedule_validation_and_words(emu: RunningEmulator, tmp_path: Path) -> None:
     target = idle_airbyte(emu, 3)[2]
     bad = cli(
         emu,
@@ -387,14 +325,8 @@ def test_cli_schedule_validation_and_words(
         "0 99 * * * ?",
         "--yes",
     )
-    assert (
-        bad.returncode == 2
-        and "outside 0–59" in bad.stderr
-        and "Traceback" not in bad.stderr
-    )
-    bad_every = cli(
-        emu, tmp_path, "schedule", target.connection_id, "--every", "7h", "--yes"
-    )
+    assert bad.returncode == 2 and "outside 0–59" in bad.stderr and "Traceback" not in bad.stderr
+    bad_every = cli(emu, tmp_path, "schedule", target.connection_id, "--every", "7h", "--yes")
     assert bad_every.returncode == 2 and "does not divide a day" in bad_every.stderr
     ok = cli(
         emu,
@@ -416,9 +348,7 @@ def test_cli_schedule_validation_and_words(
     assert refused.returncode == 2 and "documents no schedule change" in refused.stderr
 
 
-def test_cli_read_only_refuses_before_any_request(
-    emu: RunningEmulator, tmp_path: Path
-) -> None:
+def test_cli_read_only_refuses_before_any_request(emu: RunningEmulator, tmp_path: Path) -> None:
     target = idle_airbyte(emu, 1)[0]
     mark = emu.app.state.request_log.mark()
     for args in (

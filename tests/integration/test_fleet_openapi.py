@@ -74,11 +74,7 @@ def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:
         json={"client_id": emu.client_id, "client_secret": emu.client_secret},
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    connection = next(
-        c
-        for c in emu.world.connections
-        if c.status == "active" and c.active_job_id is None and len(c.streams) > 1
-    )
+    connection = next(c for c in emu.world.connections if c.status == "active" and c.active_job_id is None and len(c.streams) > 1)
     cid, stream = connection.connection_id, connection.streams[0].name
     url = f"{emu.public_api_url}/connections/{cid}"
 
@@ -117,15 +113,9 @@ def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:
         json={"connectionId": cid},
         headers=headers,
     )
-    assert (
-        config_refused.status_code == 409
-        and config_refused.json()["message"] == "Can only sync an active connection"
-    )
+    assert config_refused.status_code == 409 and config_refused.json()["message"] == "Can only sync an active connection"
     config.check(config_refused.json(), "KnownExceptionInfo")
-    assert (
-        httpx.patch(url, json={"status": "active"}, headers=headers).json()["status"]
-        == "active"
-    )
+    assert httpx.patch(url, json={"status": "active"}, headers=headers).json()["status"] == "active"
 
     bad_cron = httpx.patch(
         url,
@@ -155,16 +145,10 @@ def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:
     assert refresh.status_code == 200
     config.check(refresh.json(), "JobReadResponse")
     job = refresh.json()["job"]
-    assert job["configType"] == "refresh" and job["refreshConfig"][
-        "streamsToRefresh"
-    ] == [
+    assert job["configType"] == "refresh" and job["refreshConfig"]["streamsToRefresh"] == [
         {
             "name": stream,
-            **(
-                {"namespace": connection.streams[0].namespace}
-                if connection.streams[0].namespace
-                else {}
-            ),
+            **({"namespace": connection.streams[0].namespace} if connection.streams[0].namespace else {}),
         }
     ]
     busy = httpx.post(
@@ -183,9 +167,7 @@ def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:
     assert clear.status_code == 200
     config.check(clear.json(), "JobInfoRead")
     assert clear.json()["job"]["configType"] == "clear"
-    assert [
-        s["name"] for s in clear.json()["job"]["resetConfig"]["streamsToReset"]
-    ] == [stream]
+    assert [s["name"] for s in clear.json()["job"]["resetConfig"]["streamsToReset"]] == [stream]
     stop_job(emu.world, clear.json()["job"]["id"])
     for body in (
         {"connectionId": cid, "refreshMode": "Sideways"},
@@ -195,9 +177,7 @@ def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:
             "streams": [{"streamName": "nope"}],
         },
     ):
-        invalid = httpx.post(
-            f"{emu.config_api_url}/connections/refresh", json=body, headers=headers
-        )
+        invalid = httpx.post(f"{emu.config_api_url}/connections/refresh", json=body, headers=headers)
         assert invalid.status_code == 422
         config.check(invalid.json(), "InvalidInputExceptionInfo")
     gone = httpx.post(
@@ -216,23 +196,11 @@ def test_hightouch_patch_disabled(emu: RunningEmulator) -> None:
     sync = next(s for s in emu.hightouch_world.syncs if not s.disabled)
     headers = {"Authorization": f"Bearer {emu.hightouch_api_key}"}
     base = emu.hightouch_api_url
-    off = httpx.patch(
-        f"{base}/syncs/{sync.id}", json={"disabled": True}, headers=headers
-    )
-    assert (
-        off.status_code == 200
-        and off.json()["disabled"] is True
-        and off.json()["status"] == "disabled"
-    )
+    off = httpx.patch(f"{base}/syncs/{sync.id}", json={"disabled": True}, headers=headers)
+    assert off.status_code == 200 and off.json()["disabled"] is True and off.json()["status"] == "disabled"
     refused = httpx.post(f"{base}/syncs/{sync.id}/trigger", headers=headers)
-    assert (
-        refused.status_code == 422 and refused.json()["message"] == "Validation failed"
-    )
-    bad = httpx.patch(
-        f"{base}/syncs/{sync.id}", json={"disabled": "yes"}, headers=headers
-    )
+    assert refused.status_code == 422 and refused.json()["message"] == "Validation failed"
+    bad = httpx.patch(f"{base}/syncs/{sync.id}", json={"disabled": "yes"}, headers=headers)
     assert bad.status_code == 422 and "requestBody.disabled" in bad.json()["details"]
-    on = httpx.patch(
-        f"{base}/syncs/{sync.id}", json={"disabled": False}, headers=headers
-    )
+    on = httpx.patch(f"{base}/syncs/{sync.id}", json={"disabled": False}, headers=headers)
     assert on.status_code == 200 and on.json()["disabled"] is False

@@ -83,8 +83,14 @@ def assert_rows_consistent(run: dict) -> None:
 def test_every_route_requires_the_bearer_key(app: Starlette) -> None:
     with serve(app) as base:
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}):
-            for method, path in [("GET", "/syncs"), ("GET", "/syncs/58201"), ("POST", "/syncs/58201/trigger"),
-                                 ("GET", "/syncs/58201/runs"), ("POST", "/syncs/trigger"), ("GET", "/nope")]:
+            for method, path in [
+                ("GET", "/syncs"),
+                ("GET", "/syncs/58201"),
+                ("POST", "/syncs/58201/trigger"),
+                ("GET", "/syncs/58201/runs"),
+                ("POST", "/syncs/trigger"),
+                ("GET", "/nope"),
+            ]:
                 r = http.request(method, f"{base}/api/v1{path}", headers=headers)
                 assert r.status_code == 401, (headers, path)
                 assert r.json() == {"message": "Authentication error"}
@@ -99,8 +105,24 @@ def test_sync_shape_and_demo_world(client: httpx.Client) -> None:
     assert set(body) == {"data", "hasMore"} and body["hasMore"] is False
     syncs = body["data"]
     assert 6 <= len(syncs) <= 12
-    required = {"id", "slug", "workspaceId", "createdAt", "updatedAt", "destinationId", "modelId", "configuration",
-                "schedule", "status", "disabled", "lastRunAt", "referencedColumns", "primaryKey", "externalSegment", "tags"}
+    required = {
+        "id",
+        "slug",
+        "workspaceId",
+        "createdAt",
+        "updatedAt",
+        "destinationId",
+        "modelId",
+        "configuration",
+        "schedule",
+        "status",
+        "disabled",
+        "lastRunAt",
+        "referencedColumns",
+        "primaryKey",
+        "externalSegment",
+        "tags",
+    }
     for s in syncs:
         assert required <= set(s)
         assert isinstance(s["id"], int) and "-to-" in s["slug"]
@@ -198,8 +220,7 @@ def test_trigger_returns_string_id_and_run_appears(client: httpx.Client, clock: 
 def test_trigger_disabled_sync_is_a_validation_error(client: httpx.Client) -> None:
     disabled = next(s for s in client.get("/syncs").json()["data"] if s["disabled"])
     runs_before = client.get(f"/syncs/{disabled['id']}/runs").json()["data"]
-    for r in (client.post(f"/syncs/{disabled['id']}/trigger"),
-              client.post("/syncs/trigger", json={"syncSlug": disabled["slug"]})):
+    for r in (client.post(f"/syncs/{disabled['id']}/trigger"), client.post("/syncs/trigger", json={"syncSlug": disabled["slug"]})):
         assert r.status_code == 422
         assert r.json()["message"] == "Validation failed" and "syncId" in r.json()["details"]
     assert client.get(f"/syncs/{disabled['id']}/runs").json()["data"] == runs_before
@@ -276,8 +297,19 @@ def test_runs_list_newest_first_and_filters(client: httpx.Client, clock: Virtual
     assert ids == sorted(ids, reverse=True)
     for r in runs["data"]:
         assert_rows_consistent(r)
-        assert {"id", "createdAt", "startedAt", "finishedAt", "status", "completionRatio", "querySize",
-                "plannedRows", "successfulRows", "failedRows", "error"} == set(r)
+        assert {
+            "id",
+            "createdAt",
+            "startedAt",
+            "finishedAt",
+            "status",
+            "completionRatio",
+            "querySize",
+            "plannedRows",
+            "successfulRows",
+            "failedRows",
+            "error",
+        } == set(r)
 
     page = client.get(f"/syncs/{sync_id}/runs", params={"limit": 2, "offset": 1}).json()
     assert [r["id"] for r in page["data"]] == ids[1:3] and page["hasMore"] is True

@@ -65,9 +65,7 @@ def _provider(emu: RunningEmulator) -> AirbyteProvider:
         timeout=5.0,
         profile_name="test",
     )
-    return AirbyteProvider.from_settings(
-        settings, policy=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.5)
-    )
+    return AirbyteProvider.from_settings(settings, policy=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.5))
 
 
 def _failed_job(emu: RunningEmulator, name: str) -> Job:
@@ -104,16 +102,10 @@ def _failed_job(emu: RunningEmulator, name: str) -> Job:
         ("MySQL → Redshift", "2022"),
     ],
 )
-async def test_legacy_eras_keep_timestamp_source_and_level(
-    emu: RunningEmulator, name: str, era: str
-) -> None:
+async def test_legacy_eras_keep_timestamp_source_and_level(emu: RunningEmulator, name: str, era: str) -> None:
     connection = emu.world.connection_by_name(name)
     assert connection.log_format == "formatted" and connection.log_era == era
-    job = next(
-        emu.world.get_job(i)
-        for i in reversed(connection.job_ids)
-        if emu.world.get_job(i).is_terminal
-    )
+    job = next(emu.world.get_job(i) for i in reversed(connection.job_ids) if emu.world.get_job(i).is_terminal)
     attempt = job.attempts[-1]
     provider = _provider(emu)
     try:
@@ -130,21 +122,11 @@ async def test_legacy_eras_keep_timestamp_source_and_level(
             source = "platform"  # 2022 servers wrote the orchestrator's lines as the platform's
         stamp = int(attempt.plan.start + line.offset_s) * 1000
         level = LEVELS[line.level]
-        if (
-            era == "2023"
-            and source == "replication-orchestrator"
-            and level is Level.INFO
-        ):
-            level = (
-                Level.UNKNOWN
-            )  # that era wrote no level word there: none is invented
-        expected[(stamp, SOURCES[source], level)] += 1 + (
-            line.stack.count("\n") + 1 if line.stack else 0
-        )
+        if era == "2023" and source == "replication-orchestrator" and level is Level.INFO:
+            level = Level.UNKNOWN  # that era wrote no level word there: none is invented
+        expected[(stamp, SOURCES[source], level)] += 1 + (line.stack.count("\n") + 1 if line.stack else 0)
     assert index.record_count == len(script)
-    got = Counter(
-        (index.timestamp(i), index.source(i), index.level(i)) for i in range(len(index))
-    )
+    got = Counter((index.timestamp(i), index.source(i), index.level(i)) for i in range(len(index)))
     assert got == expected
 
 
@@ -162,10 +144,7 @@ async def test_stack_traces_arrive_joined_and_stay_with_their_line(
     index = parse_attempt(log.raw_json).index
     assert len(index) > index.record_count  # an element carried a multi-line trace
     traced = [i for i in range(len(index)) if index.line(i).lstrip().startswith("at ")]
-    assert traced and all(
-        index.level(i) is Level.ERROR and index.source(i) is not Source.UNKNOWN
-        for i in traced
-    )
+    assert traced and all(index.level(i) is Level.ERROR and index.source(i) is not Source.UNKNOWN for i in traced)
 
 
 async def test_bodies_without_attempt_id_and_failure_timestamp(
@@ -183,7 +162,5 @@ async def test_bodies_without_attempt_id_and_failure_timestamp(
     assert [a.number for a in detail.attempts] == list(range(len(job.attempts)))
     assert all(a.missing == ("id",) for a in detail.attempts)
     failures = [f for a in detail.attempts for f in a.failures]
-    assert failures and all(
-        f.timestamp is None and f.missing == ("timestamp",) for f in failures
-    )
+    assert failures and all(f.timestamp is None and f.missing == ("timestamp",) for f in failures)
     assert dataclasses.is_dataclass(job)

@@ -33,15 +33,11 @@ KEY = "ht-shapes-key"
 
 
 def _provider(url: str) -> HightouchProvider:
-    return HightouchProvider.from_settings(
-        HightouchSettings(api_url=url, api_key=SecretStr(KEY), timeout=10.0)
-    )
+    return HightouchProvider.from_settings(HightouchSettings(api_url=url, api_key=SecretStr(KEY), timeout=10.0))
 
 
 async def test_real_status_words_are_read_as_terminal() -> None:
-    app = build_hightouch_app(
-        VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000
-    )
+    app = build_hightouch_app(VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000)
     world = app.state.world
     by_sync: dict[int, set[str]] = {}
     for run in world.runs.values():
@@ -63,21 +59,13 @@ async def test_real_status_words_are_read_as_terminal() -> None:
             StatusCategory.PENDING,
         )
     cwe = next(j for j in jobs if j.status.raw == "completed_with_errors")
-    assert (
-        cwe.status.category is StatusCategory.WARNING and cwe.status.category.is_success
-    )
+    assert cwe.status.category is StatusCategory.WARNING and cwe.status.category.is_success
 
 
 async def test_unreported_row_results_are_not_zero_rows() -> None:
-    app = build_hightouch_app(
-        VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000
-    )
+    app = build_hightouch_app(VirtualClock(1.0, start=START), seed=7, syncs=60, api_key=KEY, rate_limit=10_000)
     world = app.state.world
-    run = next(
-        r
-        for r in world.runs.values()
-        if r.status == "success" and r.plan.planned.total > 0
-    )
+    run = next(r for r in world.runs.values() if r.status == "success" and r.plan.planned.total > 0)
     world.dialects[run.sync_id] = NO_ROW_RESULTS
     with serve(app) as base:
         provider = _provider(base + "/api/v1")
@@ -114,11 +102,7 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
     env.update(
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,

@@ -78,9 +78,7 @@ def metrics(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 @pytest.mark.slow
-def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
-    drill_emulator: RunningEmulator, tmp_path: Path
-) -> None:
+def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulator: RunningEmulator, tmp_path: Path) -> None:
     emulator = drill_emulator
     connection = next(c for c in emulator.world.connections if c.name == TARGET)
     # The admin endpoint sets a standing outcome at run time.
@@ -90,17 +88,13 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
         timeout=5,
     )
     assert answer.status_code == 200
-    assert answer.json()["outcomes"] == [
-        {"connectionId": connection.connection_id, "name": TARGET, "outcome": "failed"}
-    ]
+    assert answer.json()["outcomes"] == [{"connectionId": connection.connection_id, "name": TARGET, "outcome": "failed"}]
     bad = httpx.post(
         f"{emulator.base_url}/_admin/outcomes",
         json={"connection": TARGET, "outcome": "exploded"},
         timeout=5,
     )
-    assert (
-        bad.status_code == 400 and "unknown outcome 'exploded'" in bad.json()["error"]
-    )
+    assert bad.status_code == 400 and "unknown outcome 'exploded'" in bad.json()["error"]
 
     receiver = Receiver()
     (tmp_path / "none.toml").touch()  # an empty config (a missing AIRSYNC_CONFIG path is an error)
@@ -133,9 +127,7 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
             "--state",
             str(tmp_path / "state.db"),
         ]
-        proc = subprocess.Popen(
-            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: queue.Queue[dict[str, Any]] = queue.Queue()
         seen: list[dict[str, Any]] = []
 
@@ -151,12 +143,8 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
             metrics_url = first["url"]
             wait_for(
                 lambda: (
-                    ("airsync_provider_api_up", (("provider", "airbyte"),))
-                    in metrics(metrics_url)
-                    and metrics(metrics_url)[
-                        ("airsync_provider_api_up", (("provider", "airbyte"),))
-                    ]
-                    == 1
+                    ("airsync_provider_api_up", (("provider", "airbyte"),)) in metrics(metrics_url)
+                    and metrics(metrics_url)[("airsync_provider_api_up", (("provider", "airbyte"),))] == 1
                 ),
                 "API up",
             )
@@ -169,9 +157,7 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
             message = next(m for m in receiver.messages if m["title"] == title)
             assert "runs failed: 1" in message["message"]
             assert "jobId=" in message["message"]  # the direct link to the job
-            assert (
-                " · " in title
-            )  # failure origin · type: message, fetched from the attempt
+            assert " · " in title  # failure origin · type: message, fetched from the attempt
             labels = (
                 ("connection_id", connection.connection_id),
                 ("connection_name", TARGET),
@@ -197,15 +183,8 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
                 == 1
             )
             assert sampled[("airsync_connection_consecutive_failures", labels)] >= 1
-            assert (
-                sampled[
-                    ("airsync_provider_api_requests_total", (("provider", "airbyte"),))
-                ]
-                > 0
-            )
-            assert not any(
-                "job_id" in dict(key[1]) for key in sampled
-            )  # bounded cardinality
+            assert sampled[("airsync_provider_api_requests_total", (("provider", "airbyte"),))] > 0
+            assert not any("job_id" in dict(key[1]) for key in sampled)  # bounded cardinality
 
             httpx.post(
                 f"{emulator.base_url}/_admin/outcomes",
@@ -213,12 +192,7 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
                 timeout=5,
             )
             wait_for(
-                lambda: (
-                    emulator.world.connections_by_id[
-                        connection.connection_id
-                    ].active_job_id
-                    is None
-                ),
+                lambda: emulator.world.connections_by_id[connection.connection_id].active_job_id is None,
                 "job end",
             )
             emulator.world.create_job(connection.connection_id, "sync")
@@ -236,14 +210,6 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(
         assert len(receiver.titles(f"CRITICAL {TARGET}: failed")) == 1
         while not lines.empty():
             seen.append(lines.get())
-        alerts = [
-            e
-            for e in seen
-            if e["type"] == "alert"
-            and e.get("connection_name") == TARGET
-            and e["rule"] == "failed"
-        ]
+        alerts = [e for e in seen if e["type"] == "alert" and e.get("connection_name") == TARGET and e["rule"] == "failed"]
         assert [a["transition"] for a in alerts] == ["opened", "resolved"]
-        assert any(
-            e["type"] == "event" and e["event"] == "JobStatusChanged" for e in seen
-        )
+        assert any(e["type"] == "event" and e["event"] == "JobStatusChanged" for e in seen)

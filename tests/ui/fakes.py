@@ -42,9 +42,7 @@ from airsync_tui.providers.http import HttpSignal, RequestStats
 from airsync_tui.service.watcher import WatcherConfig
 
 FROZEN_NOW = datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
-FAST_CONFIG = WatcherConfig(
-    active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=0.1, connections_interval=3600
-)
+FAST_CONFIG = WatcherConfig(active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=0.1, connections_interval=3600)
 
 AIRBYTE_JOB_TYPES = (
     JobTypeOption("sync", "Sync", "Copy new data from the source"),
@@ -316,7 +314,9 @@ class FakeProvider:
         existing = self.jobs.get(job.id)
         self.dirty.add(job.id)
         self.jobs[job.id] = FakeJobState(
-            job=job, steps=existing.steps if existing else 0, attempts=attempts if attempts is not None else (existing.attempts if existing else _default_attempts(job))
+            job=job,
+            steps=existing.steps if existing else 0,
+            attempts=attempts if attempts is not None else (existing.attempts if existing else _default_attempts(job)),
         )
 
 
@@ -333,7 +333,9 @@ def _default_attempts(job: Job) -> list[Attempt]:
             records_emitted=job.records_synced,
             records_committed=job.records_synced,
             bytes_committed=job.bytes_synced,
-            failures=(FailureInfo(origin="destination", type="system_error", message=(job.error or "boom").split(": ", 1)[-1]),) if failed else (),
+            failures=(FailureInfo(origin="destination", type="system_error", message=(job.error or "boom").split(": ", 1)[-1]),)
+            if failed
+            else (),
         )
     ]
 
@@ -342,8 +344,22 @@ def _streams_for(job: Job) -> tuple[StreamProgress, ...]:
     progress = job.progress
     ratio = progress.ratio if progress and progress.ratio is not None else (1.0 if job.status.is_terminal else 0.0)
     return (
-        StreamProgress(name="users", namespace="public", records_emitted=int(800 * ratio), records_committed=int(800 * ratio), estimated_records=800, bytes_emitted=int(320_000 * ratio)),
-        StreamProgress(name="orders", namespace="public", records_emitted=int(400 * ratio), records_committed=int(400 * ratio), estimated_records=400, bytes_emitted=int(160_000 * ratio)),
+        StreamProgress(
+            name="users",
+            namespace="public",
+            records_emitted=int(800 * ratio),
+            records_committed=int(800 * ratio),
+            estimated_records=800,
+            bytes_emitted=int(320_000 * ratio),
+        ),
+        StreamProgress(
+            name="orders",
+            namespace="public",
+            records_emitted=int(400 * ratio),
+            records_committed=int(400 * ratio),
+            estimated_records=400,
+            bytes_emitted=int(160_000 * ratio),
+        ),
     )
 
 
@@ -402,7 +418,15 @@ def demo_world(provider: str = "airbyte") -> tuple[list[Connection], list[Job]]:
         terminal = job_status.is_terminal
         progress = None
         if status == "running":
-            progress = Progress(ratio=0.45, basis="records", records_emitted=12_000, records_committed=11_500, estimated_records=26_000, records_per_second=100.0, bytes_emitted=3_400_000)
+            progress = Progress(
+                ratio=0.45,
+                basis="records",
+                records_emitted=12_000,
+                records_committed=11_500,
+                estimated_records=26_000,
+                records_per_second=100.0,
+                bytes_emitted=3_400_000,
+            )
         jobs.append(
             Job(
                 provider=provider,

@@ -38,7 +38,13 @@ async def test_trigger_confirm_runs_and_succeeds() -> None:
         assert "Start a sync of Postgres → Snowflake?" in screen_text(app)
         await pilot.press("y")
         await wait_for(pilot, lambda: provider.triggers == [("c0000", "sync")], what="trigger call")
-        await wait_for(pilot, lambda: "running" in screen.table.get_cell("airbyte:c0000", "last").plain or "succeeded" in screen.table.get_cell("airbyte:c0000", "last").plain)
+        await wait_for(
+            pilot,
+            lambda: (
+                "running" in screen.table.get_cell("airbyte:c0000", "last").plain
+                or "succeeded" in screen.table.get_cell("airbyte:c0000", "last").plain
+            ),
+        )
         new_key = "airbyte:5001"
         assert new_key in app.watcher.triggered
         await wait_for(pilot, lambda: app.watcher.latest_job["airbyte:c0000"].status.raw == "succeeded", what="success")

@@ -15,15 +15,11 @@ async def test_alerts_screen_lists_open_alert_and_enter_opens_the_job() -> None:
             lambda: app.alerts.open_count == 1,
             what="the failed connection's alert",
         )
-        await wait_for(
-            pilot, lambda: "1 alert (A)" in screen_text(app), what="header count"
-        )
+        await wait_for(pilot, lambda: "1 alert (A)" in screen_text(app), what="header count")
         # Found failing at start: counted in the header, not toasted (toasts are for live changes).
         assert not any("Snowflake warehouse suspended" in n for n in notifications(app))
         await pilot.press("A")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, AlertsScreen), what="alerts screen"
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), what="alerts screen")
         await pilot.pause(0.1)
         text = screen_text(app)
         assert "1 open (1 critical)" in text
@@ -33,7 +29,5 @@ async def test_alerts_screen_lists_open_alert_and_enter_opens_the_job() -> None:
         assert app.alerts.bell is True
         assert "bell on" in screen_text(app)
         await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, JobScreen), what="job panel"
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
         assert app.screen.job_key == "airbyte:4801"  # type: ignore[attr-defined]

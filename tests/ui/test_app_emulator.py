@@ -48,7 +48,9 @@ def _app(emu: RunningEmulator, **session: object) -> AirsyncApp:
 
 
 async def _idle_connection(pilot, app: AirsyncApp) -> str:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10, what="connections")
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, timeout=10, what="connections"
+    )
     screen = app.screen
     for key in screen.table.row_keys():
         job = app.watcher.latest_job.get(key)
@@ -79,7 +81,9 @@ async def test_trigger_on_emulator_runs_to_a_terminal_state(emulator: RunningEmu
         final = app.watcher.jobs[job_key].status
         await wait_for(pilot, lambda: final.raw in screen.table.get_cell(key, "last").plain, timeout=5)
         job_id = job_key.split(":", 1)[1]
-        await wait_for(pilot, lambda: any(f"{job_id} {final.label}" in n for n in notifications(app)), timeout=5, what="terminal notification")
+        await wait_for(
+            pilot, lambda: any(f"{job_id} {final.label}" in n for n in notifications(app)), timeout=5, what="terminal notification"
+        )
         assert final.raw == "succeeded"
 
 
@@ -89,7 +93,9 @@ async def test_cancel_on_emulator(held_emulator: RunningEmulator) -> None:
         key = await _idle_connection(pilot, app)
         await app.watcher.trigger(key, "sync")
         job_key = next(iter(app.watcher.triggered))
-        await wait_for(pilot, lambda: app.watcher.latest_job.get(key) is not None and app.watcher.latest_job[key].key == job_key, timeout=10)
+        await wait_for(
+            pilot, lambda: app.watcher.latest_job.get(key) is not None and app.watcher.latest_job[key].key == job_key, timeout=10
+        )
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), timeout=5)
         name = app.watcher.connections[key].name

@@ -67,9 +67,15 @@ async def test_brackets_browse_older_and_newer_jobs() -> None:
     connections, jobs = demo_world()
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
     older = Job(
-        provider="airbyte", id="4700", connection_id="c0000", status=airbyte_job_status("failed"),
-        created_at=FROZEN_NOW - timedelta(hours=5), started_at=FROZEN_NOW - timedelta(hours=5),
-        ended_at=FROZEN_NOW - timedelta(hours=4, minutes=50), records_synced=10, error="boom",
+        provider="airbyte",
+        id="4700",
+        connection_id="c0000",
+        status=airbyte_job_status("failed"),
+        created_at=FROZEN_NOW - timedelta(hours=5),
+        started_at=FROZEN_NOW - timedelta(hours=5),
+        ended_at=FROZEN_NOW - timedelta(hours=4, minutes=50),
+        records_synced=10,
+        error="boom",
     )
     provider.set_job(older)
     app = make_app([provider])
@@ -91,7 +97,9 @@ async def test_open_in_browser_is_safe_headless_and_shows_url() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _open(pilot, app, "airbyte:c0000")
         await pilot.press("o")
-        await wait_for(pilot, lambda: any("https://cloud.example.com/airbyte/connections/c0000/timeline#4800" in n for n in notifications(app)))
+        await wait_for(
+            pilot, lambda: any("https://cloud.example.com/airbyte/connections/c0000/timeline#4800" in n for n in notifications(app))
+        )
 
 
 async def test_hightouch_facts_and_row_breakdown_render_generically() -> None:

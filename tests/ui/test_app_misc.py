@@ -91,7 +91,10 @@ async def test_theme_toggle_recolours_badges() -> None:
 
 async def test_profile_switch_swaps_the_watcher() -> None:
     connections, jobs = hightouch_world()
-    other = Watcher([FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)], FAST_CONFIG)
+    other = Watcher(
+        [FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)],
+        FAST_CONFIG,
+    )
 
     async def switch(name: str) -> Watcher:
         assert name == "staging"
@@ -105,7 +108,11 @@ async def test_profile_switch_swaps_the_watcher() -> None:
         options = app.screen.query_one(OptionList)
         options.highlighted = options.get_option_index("staging")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.watcher is other and isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == 2, what="switched")
+        await wait_for(
+            pilot,
+            lambda: app.watcher is other and isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == 2,
+            what="switched",
+        )
         assert "profile staging" in screen_text(app)
         assert "Users model → Salesforce" in screen_text(app)
 

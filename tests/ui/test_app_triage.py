@@ -145,7 +145,9 @@ async def test_fire_drill_failure_is_one_alert_and_one_triage_row() -> None:
             job = run_drill_job(world, stripe.connection_id)
             assert world.get_job(job.job_id).status == "failed"
             await wait_for(pilot, lambda: "Stripe → BigQuery" in _alerted_failing(app), timeout=30, what="the drill's alert")
-            [alert] = [a for a in app.alerts.engine.open_alerts() if a.connection_name == "Stripe → BigQuery" and a.rule is ProblemKind.FAILED]
+            [alert] = [
+                a for a in app.alerts.engine.open_alerts() if a.connection_name == "Stripe → BigQuery" and a.rule is ProblemKind.FAILED
+            ]
             await wait_for(pilot, lambda: any(p.connection_name == "Stripe → BigQuery" and p.job_key == alert.job_key
                                               for g in screen.groups for p in g.problems),
                            timeout=10, what="the drill in triage")  # fmt: skip

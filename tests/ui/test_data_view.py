@@ -19,9 +19,7 @@ from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
-CONFIG = WatcherConfig(
-    active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5
-)
+CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
 
 
 @pytest.fixture(scope="module")
@@ -65,9 +63,7 @@ def _count(path: str, table: str) -> int:
 async def _open_data_view(pilot, app: AirsyncApp, emu: RunningEmulator) -> DataScreen:  # type: ignore[no-untyped-def]
     await wait_for(
         pilot,
-        lambda: (
-            isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0
-        ),
+        lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0,
         timeout=10,
         what="connections",
     )
@@ -100,9 +96,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
         screen = await _open_data_view(pilot, app, emu)
         charges = screen.summaries["charges"]
         assert charges.row_count == expected and charges.table == "main.billing_charges"
-        assert (
-            charges.rows_in_job_window is not None and charges.rows_in_job_window > 0
-        )  # the latest job's rows
+        assert charges.rows_in_job_window is not None and charges.rows_in_job_window > 0  # the latest job's rows
         text = screen_text(app)
         assert "main.billing_charges" in text and f"{expected:,}" in text
         assert "_airbyte_extracted_at" in text and "Latest rows of charges" in text
@@ -110,9 +104,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
         await pilot.press("e")
         await pilot.press(*"select count(*) as n from billing_charges")
         await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result"
-        )
+        await wait_for(pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result")
         assert str(expected) in screen_text(app)
 
         screen.query_one("#data-sql").value = "delete from billing_charges"  # type: ignore[attr-defined]
@@ -127,9 +119,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
 
         screen.query_one("#data-sql").value = "select count(*) from range(100000000000)"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: "running" in screen_text(app), timeout=5, what="running"
-        )
+        await wait_for(pilot, lambda: "running" in screen_text(app), timeout=5, what="running")
         await pilot.press("ctrl+g")
         await wait_for(
             pilot,
@@ -138,9 +128,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
             what="cancel",
         )
 
-        screen.query_one(
-            "#data-sql"
-        ).value = "select '[bold red]x[/]' || chr(27) || '[31m' as evil"  # type: ignore[attr-defined]
+        screen.query_one("#data-sql").value = "select '[bold red]x[/]' || chr(27) || '[31m' as evil"  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(
             pilot,
@@ -164,28 +152,17 @@ async def test_data_key_explains_when_the_destination_cannot_be_read(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,
-            lambda: (
-                isinstance(app.screen, ConnectionsScreen)
-                and app.screen.table.row_count > 0
-            ),
+            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0,
             timeout=10,
             what="connections",
         )
-        s3 = next(
-            c
-            for c in emu.world.connections
-            if c.destination_name == "S3" and c.status == "active"
-        )
+        s3 = next(c for c in emu.world.connections if c.destination_name == "S3" and c.status == "active")
         app.screen.table.move_to_key(f"airbyte:{s3.connection_id}")
         await pilot.pause()
         await pilot.press("enter")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, JobScreen), what="job panel"
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
         await pilot.press("d")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, DataScreen), what="data view"
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, DataScreen), what="data view")
         await wait_for(
             pilot,
             lambda: "reading s3 destinations is not supported" in screen_text(app),

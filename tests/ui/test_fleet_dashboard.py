@@ -24,9 +24,7 @@ from airsync_tui.ui.screens.fleet_dialogs import (
 )
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
-WATCHER_CONFIG = WatcherConfig(
-    active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5
-)
+WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
 
 
 def stop_job(world: Any, job_id: int) -> None:
@@ -70,9 +68,7 @@ def _app(emu: RunningEmulator, *, read_only: bool = False) -> AirsyncApp:
             client_secret=emu.client_secret,
             workspace_id=emu.workspace_id,
         ),
-        hightouch=HightouchSettings(
-            api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key
-        ),
+        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
         read_only=read_only,
     )
     providers = providers_for(profile, read_only=read_only)
@@ -93,11 +89,7 @@ def server_paused(emu: RunningEmulator, key: str) -> bool:
 async def _loaded(pilot, app: AirsyncApp) -> ConnectionsScreen:  # type: ignore[no-untyped-def]
     await wait_for(
         pilot,
-        lambda: (
-            isinstance(app.screen, ConnectionsScreen)
-            and all(app.watcher.loaded.values())
-            and app.screen.table.row_count > 0
-        ),
+        lambda: isinstance(app.screen, ConnectionsScreen) and all(app.watcher.loaded.values()) and app.screen.table.row_count > 0,
         timeout=15,
         what="connections",
     )
@@ -113,12 +105,7 @@ async def test_mark_pause_with_safe_default_then_undo(
     async with app.run_test(size=SIZE) as pilot:
         screen = await _loaded(pilot, app)
         active = [
-            next(
-                k
-                for k in screen.table.row_keys()
-                if k.startswith(p)
-                and app.watcher.connections[k].state_label == "active"
-            )
+            next(k for k in screen.table.row_keys() if k.startswith(p) and app.watcher.connections[k].state_label == "active")
             for p in ("airbyte:", "hightouch:")
         ]
         for key in active:
@@ -135,12 +122,8 @@ async def test_mark_pause_with_safe_default_then_undo(
         )
         modal = app.screen
         assert isinstance(modal, FleetConfirmModal)
-        assert app.focused is modal.query_one(
-            "#no", Button
-        )  # the harmless answer is the default
-        assert sorted(n.split("  (")[0] for n in modal.names) == sorted(
-            app.watcher.connections[k].name for k in active
-        )
+        assert app.focused is modal.query_one("#no", Button)  # the harmless answer is the default
+        assert sorted(n.split("  (")[0] for n in modal.names) == sorted(app.watcher.connections[k].name for k in active)
         await pilot.press("enter")  # reflexive enter = No
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
         assert not any(server_paused(emulator, k) for k in active)
@@ -161,9 +144,7 @@ async def test_mark_pause_with_safe_default_then_undo(
         await pilot.press("escape")
         await wait_for(
             pilot,
-            lambda: all(
-                screen.table.get_cell(k, "state").plain == "paused" for k in active
-            ),
+            lambda: all(screen.table.get_cell(k, "state").plain == "paused" for k in active),
             what="paused rows",
         )
         assert not screen.marked
@@ -184,9 +165,7 @@ async def test_mark_pause_with_safe_default_then_undo(
         )
         assert app.focused is app.screen.query_one("#no", Button)
         await pilot.press("y")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10)
         assert not any(server_paused(emulator, k) for k in active)
 
 
@@ -206,13 +185,8 @@ async def test_star_marks_the_filtered_rows_and_menu_explains_unavailable_action
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, FleetMenuModal))
         options = app.screen.query_one(OptionList)
-        by_id = {
-            options.get_option_at_index(i).id: options.get_option_at_index(i)
-            for i in range(options.option_count)
-        }
-        assert by_id["schedule"].disabled and "documents no schedule change" in str(
-            by_id["schedule"].prompt
-        )
+        by_id = {options.get_option_at_index(i).id: options.get_option_at_index(i) for i in range(options.option_count)}
+        assert by_id["schedule"].disabled and "documents no schedule change" in str(by_id["schedule"].prompt)
         assert by_id["refresh"].disabled and not by_id["pause"].disabled
         await pilot.press("escape")
         await pilot.press("asterisk")  # again: unmark what is shown
@@ -227,8 +201,7 @@ async def test_refresh_one_stream_from_the_catalog(emulator: RunningEmulator) ->
             k
             for k in screen.table.row_keys()
             if k.startswith("airbyte:")
-            and (c := emulator.world.connections_by_id[k.split(":", 1)[1]]).status
-            == "active"
+            and (c := emulator.world.connections_by_id[k.split(":", 1)[1]]).status == "active"
             and c.active_job_id is None
             and len(c.streams) > 1
         )
@@ -243,15 +216,10 @@ async def test_refresh_one_stream_from_the_catalog(emulator: RunningEmulator) ->
         picker.query_one(SelectionList).select(connection.streams[1].name)
         await pilot.click("#continue")
         await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
-        assert (
-            "refresh (merge) 1 stream"
-            in app.screen.query_one("#fleet-question").render().plain.lower()
-        )  # type: ignore[attr-defined]
+        assert "refresh (merge) 1 stream" in app.screen.query_one("#fleet-question").render().plain.lower()  # type: ignore[attr-defined]
         assert app.focused is app.screen.query_one("#no", Button)
         await pilot.press("y")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10)
         entry = app.screen.entry  # type: ignore[attr-defined]
         assert entry.targets[0].outcome == "succeeded", entry.targets[0].reason
         job = emulator.world.get_job(int(entry.targets[0].job_id))
@@ -279,11 +247,7 @@ async def test_read_only_dashboard_sends_nothing(emulator: RunningEmulator) -> N
             "/connections/sync",
         )
         seen = emulator.app.state.request_log.since(mark)
-        assert not [
-            r
-            for r in seen
-            if r.method == "PATCH" or (r.method == "POST" and r.path.endswith(writes))
-        ]
+        assert not [r for r in seen if r.method == "PATCH" or (r.method == "POST" and r.path.endswith(writes))]
         assert any("read-only" in n for n in notifications(app))
         assert screen is app.screen
 
@@ -302,9 +266,7 @@ async def test_long_confirmation_scrolls_and_no_is_the_default(
         assert isinstance(modal, FleetConfirmModal)
         assert len(modal.names) == len(screen.marked)
         await pilot.pause(0.2)
-        assert (
-            modal.query_one("#fleet-names").max_scroll_y > 0
-        )  # the list scrolls; the buttons stay visible
+        assert modal.query_one("#fleet-names").max_scroll_y > 0  # the list scrolls; the buttons stay visible
         assert app.focused is modal.query_one("#no", Button)
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen))
@@ -321,8 +283,7 @@ async def test_schedule_dialog_validates_shows_words_and_undo_restores(
             k
             for k in screen.table.row_keys()
             if k.startswith("airbyte:")
-            and (c := emulator.world.connections_by_id[k.split(":", 1)[1]]).status
-            == "active"
+            and (c := emulator.world.connections_by_id[k.split(":", 1)[1]]).status == "active"
             and c.schedule_kind in ("cron", "manual")
             and c.schedule_expression != "0 0 */6 * * ? UTC"
         )
@@ -336,25 +297,17 @@ async def test_schedule_dialog_validates_shows_words_and_undo_restores(
         await wait_for(pilot, lambda: isinstance(app.screen, ScheduleModal))
         await pilot.press(*"7h")
         await pilot.pause()
-        assert (
-            "does not divide a day"
-            in app.screen.query_one("#fleet-schedule-preview").render().plain
-        )  # type: ignore[attr-defined]
+        assert "does not divide a day" in app.screen.query_one("#fleet-schedule-preview").render().plain  # type: ignore[attr-defined]
         await pilot.press("enter")  # invalid: nothing happens
         assert isinstance(app.screen, ScheduleModal)
         await pilot.press("backspace", "backspace", *"6h")
         await pilot.pause()
-        assert (
-            "every 6 hours"
-            in app.screen.query_one("#fleet-schedule-preview").render().plain
-        )  # type: ignore[attr-defined]
+        assert "every 6 hours" in app.screen.query_one("#fleet-schedule-preview").render().plain  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
         assert app.focused is app.screen.query_one("#no", Button)
         await pilot.press("y")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10)
         assert app.screen.entry.targets[0].outcome == "succeeded"  # type: ignore[attr-defined]
         assert (connection.schedule_kind, connection.schedule_expression) == (
             "cron",
@@ -363,7 +316,5 @@ async def test_schedule_dialog_validates_shows_words_and_undo_restores(
         await pilot.press("u")  # undo straight from the results
         await wait_for(pilot, lambda: isinstance(app.screen, FleetConfirmModal))
         await pilot.press("y")
-        await wait_for(
-            pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10
-        )
+        await wait_for(pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10)
         assert (connection.schedule_kind, connection.schedule_expression) == before

@@ -22,10 +22,17 @@ def _events(count: int) -> list[dict]:
     for i in range(count):
         level = "error" if i % 50 == 49 else ("warn" if i % 10 == 5 else "info")
         source = ("source", "destination", "platform")[i % 3]
-        events.append({"timestamp": TS + i * 1000, "level": level, "logSource": source,
-                       "message": f"line {i} stream {'users' if i % 7 == 0 else 'orders'}"})
-    events.append({"timestamp": TS, "level": "info", "logSource": "source",
-                   "message": "[bold red]markup[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 inert"})
+        events.append(
+            {
+                "timestamp": TS + i * 1000,
+                "level": level,
+                "logSource": source,
+                "message": f"line {i} stream {'users' if i % 7 == 0 else 'orders'}",
+            }
+        )
+    events.append(
+        {"timestamp": TS, "level": "info", "logSource": "source", "message": "[bold red]markup[/] \x1b[2J\x1b]52;c;ZXZpbA==\x07 inert"}
+    )
     return events
 
 
@@ -34,7 +41,10 @@ def _feed(live: bool = False, count: int = 300) -> StaticLogFeed:
     second = parse_attempt_json({"events": _events(count)})
     return StaticLogFeed(
         "Postgres → Snowflake · job 4812",
-        {0: StaticAttempt(index=first, status="failed"), 1: StaticAttempt(index=second, status="running" if live else "succeeded", live=live)},
+        {
+            0: StaticAttempt(index=first, status="failed"),
+            1: StaticAttempt(index=second, status="running" if live else "succeeded", live=live),
+        },
         connection_name="Postgres → Snowflake",
         job_id=4812,
     )
@@ -60,7 +70,8 @@ async def _wait_loaded(pilot, app: LogApp) -> LogScreen:  # noqa: ANN001
 
 def _screen_text(app: App) -> str:
     return "\n".join(
-        "".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()  # noqa: SLF001
+        "".join(segment.text for segment in strip)
+        for strip in app.screen._compositor.render_strips()  # noqa: SLF001
     )
 
 

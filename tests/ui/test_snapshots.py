@@ -94,7 +94,11 @@ async def test_snapshot_connections_read_only_filtered() -> None:
     async def steps(pilot: Pilot, app: AirsyncApp) -> None:
         await pilot.press("slash", *"!snow", "enter", "F")
 
-    await _snap(make_app(session=SessionInfo(profile_name="prod", read_only=True, workspace_label="Analytics")), "connections_read_only_filtered", steps)
+    await _snap(
+        make_app(session=SessionInfo(profile_name="prod", read_only=True, workspace_label="Analytics")),
+        "connections_read_only_filtered",
+        steps,
+    )
 
 
 async def test_snapshot_job_panel_running() -> None:

@@ -296,7 +296,6 @@ async def test_recent_jobs_and_list_show_one_record_count() -> None:
         assert "77,148 committed, all attempts" in screen_text(app)
 
 
-
 async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
     """A followed job that ends re-reads its attempts at once, not a (slow) detail poll later."""
     import asyncio
@@ -305,7 +304,10 @@ async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
 
     connections, jobs = demo_world()
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
-    watcher = Watcher([provider], WatcherConfig(active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=60, connections_interval=3600))
+    watcher = Watcher(
+        [provider],
+        WatcherConfig(active_interval=0.05, idle_interval=0.1, progress_interval=0.05, detail_interval=60, connections_interval=3600),
+    )
     await watcher.start()
     try:
         watcher.follow_job("airbyte:4802")

@@ -42,18 +42,31 @@ def test_public_job_times_iso_with_and_without_seconds_and_duration() -> None:
 
 
 def test_unknown_status_is_kept_and_flagged_not_raised() -> None:
-    job = map_public_job(JobResponse.model_validate({"jobId": 1, "status": "hibernating", "jobType": "teleport", "connectionId": "c", "startTime": "2026-03-02T08:15:04Z"}))
+    job = map_public_job(
+        JobResponse.model_validate(
+            {"jobId": 1, "status": "hibernating", "jobType": "teleport", "connectionId": "c", "startTime": "2026-03-02T08:15:04Z"}
+        )
+    )
     assert job.status.raw == "hibernating" and job.status.known is False
     assert job.status.is_active  # keep polling, never a false "finished"
     assert job.job_type == "teleport"
-    queued = map_public_job(JobResponse.model_validate({"jobId": 2, "status": "queued", "jobType": "sync", "connectionId": "c", "startTime": "x"}))
+    queued = map_public_job(
+        JobResponse.model_validate({"jobId": 2, "status": "queued", "jobType": "sync", "connectionId": "c", "startTime": "x"})
+    )
     assert queued.status.known and queued.status.is_active and queued.created_at is None  # bad time → None
 
 
 def test_config_times_are_seconds_failures_and_logs_are_millis() -> None:
     info = JobInfoRead.model_validate(
         {
-            "job": {"id": 7, "configType": "reset_connection", "configId": "c1", "createdAt": 1767258904, "updatedAt": 1767259010, "status": "failed"},
+            "job": {
+                "id": 7,
+                "configType": "reset_connection",
+                "configId": "c1",
+                "createdAt": 1767258904,
+                "updatedAt": 1767259010,
+                "status": "failed",
+            },
             "attempts": [
                 {
                     "attempt": {
@@ -63,12 +76,22 @@ def test_config_times_are_seconds_failures_and_logs_are_millis() -> None:
                         "updatedAt": 1767259010,
                         "endedAt": 1767259010,
                         "failureSummary": {
-                            "failures": [{"timestamp": 1767259010123, "failureOrigin": "source", "failureType": "brand_new_type", "externalMessage": "Invalid credentials"}],
+                            "failures": [
+                                {
+                                    "timestamp": 1767259010123,
+                                    "failureOrigin": "source",
+                                    "failureType": "brand_new_type",
+                                    "externalMessage": "Invalid credentials",
+                                }
+                            ],
                             "partialSuccess": False,
                         },
                     },
                     "logType": "structured",
-                    "logs": {"version": "1", "events": [{"timestamp": 1767258905123, "level": "info", "logSource": "platform", "message": "hi"}]},
+                    "logs": {
+                        "version": "1",
+                        "events": [{"timestamp": 1767258905123, "level": "info", "logSource": "platform", "message": "hi"}],
+                    },
                 }
             ],
         }
@@ -85,7 +108,9 @@ def test_config_times_are_seconds_failures_and_logs_are_millis() -> None:
 
 
 def test_legacy_logs_and_missing_logs() -> None:
-    legacy = AttemptInfoRead.model_validate({"attempt": {"id": 1, "status": "running", "createdAt": 1}, "logType": "formatted", "logs": {"logLines": ["a", "b"]}})
+    legacy = AttemptInfoRead.model_validate(
+        {"attempt": {"id": 1, "status": "running", "createdAt": 1}, "logType": "formatted", "logs": {"logLines": ["a", "b"]}}
+    )
     assert isinstance(legacy.logs, LogRead) and legacy.logs.log_lines == ["a", "b"]
     none = AttemptInfoRead.model_validate({"attempt": {"id": 1, "status": "weird", "createdAt": 1}, "logs": {}})
     assert none.logs is None and none.attempt.status == "weird"
@@ -110,7 +135,9 @@ def test_connection_schedule_tags_streams_and_epoch_created_at() -> None:
     assert conn.schedule.kind == "cron" and conn.schedule.describe() == "every 6 hours"
     assert conn.streams == ("orders", "users") and conn.enabled is False and wire.tags[0].name == "prod"
     assert conn.created_at == datetime.fromtimestamp(1767258904, UTC)
-    basic = map_connection(ConnectionResponse.model_validate({"connectionId": "c", "schedule": {"scheduleType": "basic", "basicTiming": "Every 24 HOURS"}}))
+    basic = map_connection(
+        ConnectionResponse.model_validate({"connectionId": "c", "schedule": {"scheduleType": "basic", "basicTiming": "Every 24 HOURS"}})
+    )
     assert basic.schedule.describe() == "every 24 hours"
 
 
@@ -119,7 +146,15 @@ def test_live_progress_uses_current_attempt_and_its_created_at() -> None:
         {
             "job": {"id": 9, "configType": "sync", "configId": "c", "createdAt": 1000, "updatedAt": 1100, "status": "running"},
             "attempts": [
-                {"attempt": {"id": 0, "status": "failed", "createdAt": 1000, "updatedAt": 1050, "totalStats": {"recordsEmitted": 999, "estimatedRecords": 1000}}},
+                {
+                    "attempt": {
+                        "id": 0,
+                        "status": "failed",
+                        "createdAt": 1000,
+                        "updatedAt": 1050,
+                        "totalStats": {"recordsEmitted": 999, "estimatedRecords": 1000},
+                    }
+                },
                 {
                     "attempt": {
                         "id": 1,
@@ -127,7 +162,13 @@ def test_live_progress_uses_current_attempt_and_its_created_at() -> None:
                         "createdAt": 1060,
                         "updatedAt": 1100,
                         "totalStats": {"recordsEmitted": 250, "estimatedRecords": 1000, "recordsCommitted": 100},
-                        "streamStats": [{"streamName": "orders", "streamNamespace": "public", "stats": {"recordsEmitted": 250, "estimatedRecords": 1000}}],
+                        "streamStats": [
+                            {
+                                "streamName": "orders",
+                                "streamNamespace": "public",
+                                "stats": {"recordsEmitted": 250, "estimatedRecords": 1000},
+                            }
+                        ],
                     }
                 },
             ],
@@ -147,5 +188,13 @@ def test_live_progress_uses_current_attempt_and_its_created_at() -> None:
 def test_list_envelope_and_problem_body() -> None:
     page = JobsResponse.model_validate({"data": [], "next": "", "previous": ""})
     assert page.data == []
-    problem = ProblemBody.model_validate({"status": 409, "type": "x", "title": "try-again-later", "detail": "Please", "data": {"message": "A sync is already running for: c"}})
+    problem = ProblemBody.model_validate(
+        {
+            "status": 409,
+            "type": "x",
+            "title": "try-again-later",
+            "detail": "Please",
+            "data": {"message": "A sync is already running for: c"},
+        }
+    )
     assert problem.data_message == "A sync is already running for: c"

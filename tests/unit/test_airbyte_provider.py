@@ -81,7 +81,11 @@ class FakeAirbyte:
             return httpx.Response(401, json={"message": "Unauthorized"}, headers=headers)
         handler = self.routes.get(key)
         if handler is None:
-            return httpx.Response(404, json={"status": 404, "title": "resource-not-found", "type": "x", "data": {"resourceType": "path", "resourceId": key[1]}}, headers=headers)
+            return httpx.Response(
+                404,
+                json={"status": 404, "title": "resource-not-found", "type": "x", "data": {"resourceType": "path", "resourceId": key[1]}},
+                headers=headers,
+            )
         if isinstance(handler, list):
             handler = handler.pop(0) if len(handler) > 1 else handler[0]
         response = handler(request)
@@ -204,7 +208,9 @@ async def test_bearer_token_never_in_errors(fake: FakeAirbyte) -> None:
 
 
 async def test_429_retry_after_is_honoured_for_reads(fake: FakeAirbyte, no_sleep: list[float]) -> None:
-    fake.route("GET", "/api/public/v1/jobs/5", status(429, {"message": "You are being rate limited."}, {"retry-after": "7"}), ok(job_json(5)))
+    fake.route(
+        "GET", "/api/public/v1/jobs/5", status(429, {"message": "You are being rate limited."}, {"retry-after": "7"}), ok(job_json(5))
+    )
     provider = make(fake)
     job = await provider.get_job("5")
     assert job.id == "5" and 7.0 in no_sleep
@@ -230,7 +236,13 @@ async def test_5xx_retried_for_get_but_post_jobs_sent_once(fake: FakeAirbyte, no
 
 
 async def test_409_already_running_attaches(fake: FakeAirbyte) -> None:
-    body = {"status": 409, "type": "x#try-again-later", "title": "try-again-later", "detail": "Please try again later.", "data": {"message": "A sync is already running for: c1"}}
+    body = {
+        "status": 409,
+        "type": "x#try-again-later",
+        "title": "try-again-later",
+        "detail": "Please try again later.",
+        "data": {"message": "A sync is already running for: c1"},
+    }
     fake.route("POST", "/api/public/v1/jobs", status(409, body))
     fake.route("GET", "/api/public/v1/jobs", ok({"data": [job_json(41, "succeeded", start="2026-11-25T10:00Z"), job_json(42, "queued")]}))
     provider = make(fake)
@@ -273,7 +285,10 @@ async def test_trigger_success_refresh_and_read_only(fake: FakeAirbyte) -> None:
     before = len(fake.calls)
     with pytest.raises(UnsupportedError) as info:
         await provider.trigger("c1", "refresh")
-    assert str(info.value) == "Refreshes are not supported in the public API — use `airsync refresh` or x → Refresh streams in the dashboard (config API), or reset or clear"
+    assert (
+        str(info.value)
+        == "Refreshes are not supported in the public API — use `airsync refresh` or x → Refresh streams in the dashboard (config API), or reset or clear"
+    )
     assert len(fake.calls) == before
     refresh = provider.capabilities.job_type("refresh")
     assert refresh and not refresh.available and provider.capabilities.job_type("reset").destructive
@@ -289,7 +304,11 @@ async def test_trigger_success_refresh_and_read_only(fake: FakeAirbyte) -> None:
 
 
 async def test_cancel_not_running_is_a_clear_conflict(fake: FakeAirbyte) -> None:
-    fake.route("DELETE", "/api/public/v1/jobs/9", status(409, {"status": 409, "title": "state-conflict", "type": "x", "data": {"message": "Job is not currently running"}}))
+    fake.route(
+        "DELETE",
+        "/api/public/v1/jobs/9",
+        status(409, {"status": 409, "title": "state-conflict", "type": "x", "data": {"message": "Job is not currently running"}}),
+    )
     fake.route("DELETE", "/api/public/v1/jobs/10", ok(job_json(10, "running")))
     provider = make(fake)
     with pytest.raises(ConflictError, match="job 9 is not running"):
@@ -299,7 +318,11 @@ async def test_cancel_not_running_is_a_clear_conflict(fake: FakeAirbyte) -> None
 
 
 async def test_404_names_the_job(fake: FakeAirbyte) -> None:
-    fake.route("GET", "/api/public/v1/jobs/123", status(404, {"status": 404, "title": "resource-not-found", "type": "x", "data": {"resourceType": "job", "resourceId": "123"}}))
+    fake.route(
+        "GET",
+        "/api/public/v1/jobs/123",
+        status(404, {"status": 404, "title": "resource-not-found", "type": "x", "data": {"resourceType": "job", "resourceId": "123"}}),
+    )
     provider = make(fake)
     with pytest.raises(NotFoundError, match="job 123 not found"):
         await provider.get_job("123")
@@ -332,8 +355,23 @@ async def test_poll_activity_watermark_from_server_date_and_one_config_call(fake
     active = {
         "jobs": [
             {
-                "job": {"id": 2, "configType": "sync", "configId": "c2", "createdAt": 1700000000, "updatedAt": 1700000100, "status": "running"},
-                "attempts": [{"id": 0, "status": "running", "createdAt": 1700000000, "updatedAt": 1700000100, "totalStats": {"recordsEmitted": 50, "estimatedRecords": 100}}],
+                "job": {
+                    "id": 2,
+                    "configType": "sync",
+                    "configId": "c2",
+                    "createdAt": 1700000000,
+                    "updatedAt": 1700000100,
+                    "status": "running",
+                },
+                "attempts": [
+                    {
+                        "id": 0,
+                        "status": "running",
+                        "createdAt": 1700000000,
+                        "updatedAt": 1700000100,
+                        "totalStats": {"recordsEmitted": 50, "estimatedRecords": 100},
+                    }
+                ],
             }
         ],
         "totalJobCount": 1,
@@ -388,14 +426,28 @@ async def test_job_detail_log_and_urls(fake: FakeAirbyte) -> None:
     fake.route(
         "POST",
         "/api/v1/jobs/get_without_logs",
-        ok({"job": {"id": 8, "configType": "sync", "configId": "c1", "createdAt": 1, "updatedAt": 2, "status": "incomplete"}, "attempts": [{"attempt": {"id": 0, "status": "failed", "createdAt": 1}}, {"attempt": {"id": 1, "status": "running", "createdAt": 2}}]}),
+        ok(
+            {
+                "job": {"id": 8, "configType": "sync", "configId": "c1", "createdAt": 1, "updatedAt": 2, "status": "incomplete"},
+                "attempts": [
+                    {"attempt": {"id": 0, "status": "failed", "createdAt": 1}},
+                    {"attempt": {"id": 1, "status": "running", "createdAt": 2}},
+                ],
+            }
+        ),
     )
     raw = b'{"attempt":{"id":1,"status":"running","createdAt":2},"logType":"structured","logs":{"events":[{"timestamp":1,"level":"info","message":"say \\"status\\":\\"failed\\"","logSource":"source"}]}}'
-    fake.route("POST", "/api/v1/attempt/get_for_job", lambda request: httpx.Response(200, content=raw, headers={"content-type": "application/json"}))
+    fake.route(
+        "POST",
+        "/api/v1/attempt/get_for_job",
+        lambda request: httpx.Response(200, content=raw, headers={"content-type": "application/json"}),
+    )
     provider = make(fake)
     detail = await provider.get_job_detail("8")
     assert detail.job.status.raw == "incomplete" and len(detail.attempts) == 2
-    assert provider.job_url(detail.job, 1) == f"http://ab.test/workspaces/{WS}/connections/c1/timeline?openLogs=true&jobId=8&attemptNumber=1"
+    assert (
+        provider.job_url(detail.job, 1) == f"http://ab.test/workspaces/{WS}/connections/c1/timeline?openLogs=true&jobId=8&attemptNumber=1"
+    )
     assert provider.job_url(detail.job, 0).endswith("jobId=8")
     log = await provider.fetch_attempt_log("8", 1)
     assert log.raw_json == raw and log.live is True
@@ -404,7 +456,11 @@ async def test_job_detail_log_and_urls(fake: FakeAirbyte) -> None:
 
 
 async def test_check_rejects_web_ui_html(fake: FakeAirbyte) -> None:
-    fake.route("GET", "/api/public/v1/health", lambda request: httpx.Response(200, content=b"<!doctype html><html></html>", headers={"content-type": "text/html"}))
+    fake.route(
+        "GET",
+        "/api/public/v1/health",
+        lambda request: httpx.Response(200, content=b"<!doctype html><html></html>", headers={"content-type": "text/html"}),
+    )
     provider = make(fake)
     with pytest.raises(TransportError) as info:
         await provider.check()
@@ -416,7 +472,14 @@ async def test_check_rejects_web_ui_html(fake: FakeAirbyte) -> None:
 
 
 def test_sync_attempt_log_text_like_pyairbyte() -> None:
-    structured = SyncAttempt(1, 0, {"attempt": {"id": 0, "status": "failed", "createdAt": 1767258904, "recordsSynced": 5}, "logs": {"events": [{"timestamp": 1767258905123, "level": "info", "message": "Starting"}, {"message": "no level"}]}})
+    structured = SyncAttempt(
+        1,
+        0,
+        {
+            "attempt": {"id": 0, "status": "failed", "createdAt": 1767258904, "recordsSynced": 5},
+            "logs": {"events": [{"timestamp": 1767258905123, "level": "info", "message": "Starting"}, {"message": "no level"}]},
+        },
+    )
     assert structured.get_full_log_text() == "[1767258905123] info: Starting\n[] INFO: no level"
     assert structured.records_synced == 5 and structured.bytes_synced == 0 and structured.attempt_id == 0
     assert structured.created_at == datetime.fromtimestamp(1767258904, UTC)
@@ -461,7 +524,19 @@ async def test_wait_raises_failure_and_timeout(fake: FakeAirbyte, no_sleep: list
 
 async def test_get_attempts_uses_config_jobs_get(fake: FakeAirbyte) -> None:
     fake.route("GET", "/api/public/v1/jobs/4", ok(job_json(4, "succeeded")))
-    fake.route("POST", "/api/v1/jobs/get", ok({"job": {"id": 4}, "attempts": [{"attempt": {"id": 0, "status": "failed"}, "logs": {"logLines": ["x"]}}, {"attempt": {"id": 1, "status": "succeeded"}, "logs": {"events": []}}]}))
+    fake.route(
+        "POST",
+        "/api/v1/jobs/get",
+        ok(
+            {
+                "job": {"id": 4},
+                "attempts": [
+                    {"attempt": {"id": 0, "status": "failed"}, "logs": {"logLines": ["x"]}},
+                    {"attempt": {"id": 1, "status": "succeeded"}, "logs": {"events": []}},
+                ],
+            }
+        ),
+    )
     provider = make(fake)
     result = SyncResult(provider, 4)
     await result.refresh()

@@ -49,9 +49,7 @@ class Endpoints:
         self.received: list[tuple[str, str]] = []
         self.bad_down = True
 
-    async def __call__(
-        self, url: str, title: str, body: str, kind: str
-    ) -> tuple[bool, str]:
+    async def __call__(self, url: str, title: str, body: str, kind: str) -> tuple[bool, str]:
         if url == BAD and self.bad_down:
             return False, f"HTTP 500 from {url}"
         self.received.append((url, title))
@@ -85,15 +83,9 @@ async def test_failing_endpoint_backs_off_without_blocking_the_others(
     assert [ok for ok, _ in results].count(False) == 1
     assert store.pending_count() == 2
     clock.now += 1.0
-    assert (
-        await deliverer.deliver_due() == 0
-        and [ok for ok, _ in results].count(False) == 1
-    )  # backoff: 2 s
+    assert await deliverer.deliver_due() == 0 and [ok for ok, _ in results].count(False) == 1  # backoff: 2 s
     clock.now += 1.5
-    assert (
-        await deliverer.deliver_due() == 0
-        and [ok for ok, _ in results].count(False) == 2
-    )  # retried, failed again
+    assert await deliverer.deliver_due() == 0 and [ok for ok, _ in results].count(False) == 2  # retried, failed again
     assert deliverer.backoff(1) == 4.0 and deliverer.backoff(20) == 300.0
     endpoints.bad_down = False
     clock.now += 4.0
@@ -101,13 +93,9 @@ async def test_failing_endpoint_backs_off_without_blocking_the_others(
     assert [u for u, _ in endpoints.received] == [GOOD, GOOD, BAD, BAD]
     assert store.pending_count() == 0
     # The password never reached the file, the labels or the stored error text.
-    raw = (tmp_path / "s.db").read_bytes() + b"".join(
-        p.read_bytes() for p in tmp_path.glob("s.db-*")
-    )
+    raw = (tmp_path / "s.db").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("s.db-*"))
     assert b"sup3rs3cretpassw0rd" not in raw
-    assert [e for ok, e in results if not ok] and all(
-        "sup3rs3cretpassw0rd" not in e for ok, e in results
-    )
+    assert [e for ok, e in results if not ok] and all("sup3rs3cretpassw0rd" not in e for ok, e in results)
     assert "sup3rs3cretpassw0rd" not in redact_url(BAD)
 
 
@@ -121,9 +109,7 @@ async def test_restart_resumes_and_never_resends_what_was_delivered(
     queue(store, router, change("a1"))
     queue(store, router, change("a2"))
     await Deliverer(store, router, sender=endpoints).deliver_due()
-    queue(
-        store, router, change("a3")
-    )  # queued, then the process dies before sending it
+    queue(store, router, change("a3"))  # queued, then the process dies before sending it
     store.conn.close()
     # Restart: a new process, same file. The same transitions re-derived queue nothing new.
     store2 = AlertStore(open_state(path))
@@ -151,9 +137,7 @@ async def test_kill_minus_nine_mid_send_resends_at_most_the_in_flight_one(
     class Killed(BaseException):
         pass
 
-    async def dies_after_sending(
-        url: str, title: str, body: str, kind: str
-    ) -> tuple[bool, str]:
+    async def dies_after_sending(url: str, title: str, body: str, kind: str) -> tuple[bool, str]:
         sent.append(title)
         raise Killed  # the process is gone before mark_delivered
 
@@ -166,9 +150,7 @@ async def test_kill_minus_nine_mid_send_resends_at_most_the_in_flight_one(
     assert store2.pending_count() == 2  # nothing lost
     endpoints = Endpoints()
     await Deliverer(store2, router, sender=endpoints).deliver_due()
-    assert (
-        len(sent) == 1 and len(endpoints.received) == 2
-    )  # the in-flight one went twice, the other once
+    assert len(sent) == 1 and len(endpoints.received) == 2  # the in-flight one went twice, the other once
 
 
 def test_routes_filter_by_severity_rule_provider_name_and_tag() -> None:
@@ -196,9 +178,7 @@ def test_store_file_is_private(tmp_path: Path) -> None:
     AlertStore(open_state(tmp_path / "s.db"))
     assert (tmp_path / "s.db").stat().st_mode & 0o077 == 0
     assert isinstance(
-        sqlite3.connect(tmp_path / "s.db")
-        .execute("select count(*) from watch_outbox")
-        .fetchone()[0],
+        sqlite3.connect(tmp_path / "s.db").execute("select count(*) from watch_outbox").fetchone()[0],
         int,
     )
 

@@ -12,8 +12,12 @@ from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 
 def _job(status: str, **kw: object) -> Job:
     return Job(
-        provider="airbyte", id="42", connection_id="c1", status=airbyte_job_status(status),
-        created_at=datetime(2026, 1, 1, tzinfo=UTC), **kw,  # type: ignore[arg-type]
+        provider="airbyte",
+        id="42",
+        connection_id="c1",
+        status=airbyte_job_status(status),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        **kw,  # type: ignore[arg-type]
     )
 
 

@@ -169,7 +169,9 @@ def test_list_profiles_reads_the_file(tmp_path) -> None:  # type: ignore[no-unty
 
     path = tmp_path / "config.toml"
     assert list_profiles(path=path) == []
-    path.write_text('default_profile = "b"\n[profiles.b.airbyte]\napi_url = "http://x/api/public/v1"\n[profiles.a.hightouch]\napi_key = "k"\n')
+    path.write_text(
+        'default_profile = "b"\n[profiles.b.airbyte]\napi_url = "http://x/api/public/v1"\n[profiles.a.hightouch]\napi_key = "k"\n'
+    )
     assert list_profiles(path=path) == ["a", "b"]
 
 

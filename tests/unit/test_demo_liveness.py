@@ -17,10 +17,7 @@ def test_every_live_demo_job_ends_within_two_virtual_hours() -> None:
     clock = VirtualClock(1e-9, start=START)  # moves only by advance()
     world = AirbyteWorld(clock, seed=7, big_log_lines=0)
     world.pause_schedules()  # only the jobs alive at start matter here
-    live = {
-        job_id: world.jobs[job_id - world.jobs[0].job_id].status
-        for job_id in world.active_job_ids
-    }
+    live = {job_id: world.jobs[job_id - world.jobs[0].job_id].status for job_id in world.active_job_ids}
     assert len(live) >= 4
     for _ in range(2 * 60):  # two virtual hours, a tick per virtual minute
         clock.advance(60)

@@ -44,9 +44,7 @@ KNOWN_HOSTS = {u.split("/")[2] for u in (*API_BASE.values(), *TOKEN_URL.values()
 def _worlds() -> list[AirbyteWorld]:
     clock = VirtualClock(1e-9, start=START)
     return [AirbyteWorld(clock, seed=seed, big_log_lines=0) for seed in (7, 8, 9)] + [
-        AirbyteWorld(
-            clock, seed=7, connections=120, big_log_lines=0, history_per_connection=6
-        )
+        AirbyteWorld(clock, seed=7, connections=120, big_log_lines=0, history_per_connection=6)
     ]
 
 
@@ -55,16 +53,10 @@ def _texts(world: AirbyteWorld):  # type: ignore[no-untyped-def]  # generator he
         for attempt in job.attempts:
             conn = job.connection
             failure = attempt.plan.failure
-            parts = [
-                line.message + "\n" + (line.stack or "")
-                for line in build_script(job, attempt)
-            ]
+            parts = [line.message + "\n" + (line.stack or "") for line in build_script(job, attempt)]
             if failure is not None:
                 stream = attempt.plan.failure_stream
-                parts += [
-                    fill_failure_text(t, job, stream)
-                    for t in (failure.external, failure.internal, failure.stacktrace)
-                ]
+                parts += [fill_failure_text(t, job, stream) for t in (failure.external, failure.internal, failure.stacktrace)]
             yield conn, "\n".join(parts)
 
 
@@ -82,9 +74,7 @@ def test_exceptions_name_only_the_connections_own_products(
             involved = {conn.source_name, conn.destination_name}
             for product, markers in PRODUCT_MARKERS.items():
                 if product not in involved and any(m in text for m in markers):
-                    wrong.add(
-                        (f"{conn.source_name} → {conn.destination_name}", product)
-                    )
+                    wrong.add((f"{conn.source_name} → {conn.destination_name}", product))
     assert wrong == set()
 
 
@@ -95,19 +85,13 @@ def test_databases_are_never_rate_limited_like_an_api(
         conn.source_name
         for world in worlds
         for conn, text in _texts(world)
-        if conn.source_name in DB_SOURCES
-        and re.search(r"Rate limit|HTTP 429|status code 429|Too Many Requests", text)
+        if conn.source_name in DB_SOURCES and re.search(r"Rate limit|HTTP 429|status code 429|Too Many Requests", text)
     }
     assert offenders == set()
 
 
 def test_urls_use_real_api_hosts(worlds: list[AirbyteWorld]) -> None:
-    hosts = {
-        host
-        for world in worlds
-        for _conn, text in _texts(world)
-        for host in re.findall(r"https?://([^/\s'\"]+)", text)
-    }
+    hosts = {host for world in worlds for _conn, text in _texts(world) for host in re.findall(r"https?://([^/\s'\"]+)", text)}
     assert hosts and hosts <= KNOWN_HOSTS, hosts - KNOWN_HOSTS
 
 
@@ -119,19 +103,11 @@ def test_log_counts_agree_with_the_attempts_stats(worlds: list[AirbyteWorld]) ->
                 continue
             streams = stream_progress(job, attempt, attempt.ended_at)
             emitted = sum(s.records_emitted for s in streams)
-            lines = [
-                line.message for line in visible_lines(job, attempt, attempt.ended_at)
-            ]
-            reads = [
-                int(m.group(1).replace(",", ""))
-                for line in lines
-                if (m := re.match(r"Records read: ([\d,]+)", line))
-            ]
+            lines = [line.message for line in visible_lines(job, attempt, attempt.ended_at)]
+            reads = [int(m.group(1).replace(",", "")) for line in lines if (m := re.match(r"Records read: ([\d,]+)", line))]
             assert reads == sorted(reads) and (not reads or reads[-1] <= emitted)
             if attempt.status == "succeeded":
-                summary = next(
-                    line for line in lines if line.startswith("sync summary")
-                )
+                summary = next(line for line in lines if line.startswith("sync summary"))
                 committed = sum(s.records_committed for s in streams)
                 committed_bytes = sum(s.bytes_committed for s in streams)
                 assert f'"recordsSynced":{committed},' in summary

@@ -69,21 +69,13 @@ def test_duckdb_maps_to_a_read_only_file_engine() -> None:
         SecretSource(env={}),
     )
     assert target.kind == "duckdb"
-    assert (
-        target.url.drivername == "duckdb"
-        and target.url.database == "/data/warehouse.duckdb"
-    )
+    assert target.url.drivername == "duckdb" and target.url.database == "/data/warehouse.duckdb"
     assert target.connect_args == {"read_only": True}
     assert (target.database, target.default_schema) == ("warehouse", "analytics")
 
 
 def test_duckdb_default_schema_is_main_and_motherduck_is_detected() -> None:
-    assert (
-        sql_target(
-            dest("duckdb", destination_path="/tmp/x.duckdb"), SecretSource(env={})
-        ).default_schema
-        == "main"
-    )
+    assert sql_target(dest("duckdb", destination_path="/tmp/x.duckdb"), SecretSource(env={})).default_schema == "main"
     md = sql_target(
         dest("duckdb", destination_path="md:prod", motherduck_api_key=MASK),
         SecretSource(env={"MOTHERDUCK_API_KEY": "tok"}),
@@ -127,9 +119,7 @@ def test_masked_secret_is_never_used_and_the_missing_variable_is_named() -> None
             dest("postgres", host="h", database="d", username="u", password=MASK),
             SecretSource(env={}),
         )
-    assert (
-        "POSTGRES_PASSWORD" in err.value.one_line() and MASK not in err.value.one_line()
-    )
+    assert "POSTGRES_PASSWORD" in err.value.one_line() and MASK not in err.value.one_line()
     with pytest.raises(MissingSecret) as err:
         sql_target(
             dest(
@@ -153,8 +143,7 @@ def test_profile_section_supplies_secrets_by_destination_id_before_type(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        '[profiles.prod.destinations.snowflake]\npassword = "by-type"\n'
-        '[profiles.prod.destinations."d-1"]\npassword = "by-id"\n',
+        '[profiles.prod.destinations.snowflake]\npassword = "by-type"\n[profiles.prod.destinations."d-1"]\npassword = "by-id"\n',
         encoding="utf-8",
     )
     source = SecretSource.from_profile(config, "prod", env={})
@@ -169,9 +158,7 @@ def test_profile_section_supplies_secrets_by_destination_id_before_type(
         source,
     )
     assert target.url.password == "by-id"
-    env_wins = SecretSource.from_profile(
-        config, "prod", env={"SNOWFLAKE_PASSWORD": "from-env"}
-    )
+    env_wins = SecretSource.from_profile(config, "prod", env={"SNOWFLAKE_PASSWORD": "from-env"})
     assert (
         sql_target(
             dest(
@@ -227,9 +214,7 @@ def test_snowflake_and_bigquery_mapping() -> None:
 def test_unsupported_destination_is_one_line() -> None:
     with pytest.raises(UnsupportedDestination) as err:
         sql_target(dest("s3", bucket="b"), SecretSource(env={}))
-    assert (
-        "not supported" in err.value.one_line() and "Snowflake" in err.value.one_line()
-    )
+    assert "not supported" in err.value.one_line() and "Snowflake" in err.value.one_line()
 
 
 def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,9 +224,7 @@ def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(
         importlib.util,
         "find_spec",
-        lambda name, *a: (
-            None if name.startswith("sqlalchemy_bigquery") else real(name, *a)
-        ),
+        lambda name, *a: None if name.startswith("sqlalchemy_bigquery") else real(name, *a),
     )
     with pytest.raises(MissingDriver) as err:
         require_driver("bigquery")
@@ -290,9 +273,7 @@ def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
         ),
     ],
 )
-def test_table_naming_follows_namespace_rules_prefix_and_case(
-    kind: str, definition: str, expected: dict[str, tuple[str, str]]
-) -> None:
+def test_table_naming_follows_namespace_rules_prefix_and_case(kind: str, definition: str, expected: dict[str, tuple[str, str]]) -> None:
     configs = {
         "postgres": {
             "host": "h",
@@ -316,26 +297,15 @@ def test_table_naming_follows_namespace_rules_prefix_and_case(
     assert {name: (t.schema, t.name) for name, t in tables.items()} == expected
     raw = tables["orders"]
     assert raw.raw_schema == target.normalize("airbyte_internal")
-    assert raw.raw_name == target.normalize(
-        f"{'public' if definition == 'source' else 'raw'}_raw__stream_pg_orders"
-    )
+    assert raw.raw_name == target.normalize(f"{'public' if definition == 'source' else 'raw'}_raw__stream_pg_orders")
     assert tables["orders"].primary_key == (("id",),)
 
 
 def test_custom_namespace_format() -> None:
-    target = sql_target(
-        dest("duckdb", destination_path="/x.duckdb"), SecretSource(env={})
-    )
-    tables = stream_tables(
-        connection("custom_format", fmt="airbyte_${SOURCE_NAMESPACE}"), target
-    )
-    assert (
-        tables["orders"].schema == "airbyte_public"
-        and tables["Line-Items"].schema == "airbyte_shop"
-    )
-    assert (
-        tables["users"].schema == "airbyte_"
-    )  # no source namespace: the literal part remains
+    target = sql_target(dest("duckdb", destination_path="/x.duckdb"), SecretSource(env={}))
+    tables = stream_tables(connection("custom_format", fmt="airbyte_${SOURCE_NAMESPACE}"), target)
+    assert tables["orders"].schema == "airbyte_public" and tables["Line-Items"].schema == "airbyte_shop"
+    assert tables["users"].schema == "airbyte_"  # no source namespace: the literal part remains
 
 
 @pytest.mark.parametrize(
@@ -349,11 +319,7 @@ def test_custom_namespace_format() -> None:
     ],
 )
 def test_guard_accepts_read_only_statements(sql: str) -> None:
-    assert (
-        check_read_only(sql, "duckdb")
-        .lower()
-        .startswith(("select", "with", "describe"))
-    )
+    assert check_read_only(sql, "duckdb").lower().startswith(("select", "with", "describe"))
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,10 @@ def _world(seed: int = 7, **kwargs) -> AirbyteWorld:
 
 
 def _fingerprint(world: AirbyteWorld) -> list[tuple]:
-    return [(j.job_id, j.connection.connection_id, j.status, round(j.created_at - world.built_at, 3), [a.status for a in j.attempts]) for j in world.jobs]
+    return [
+        (j.job_id, j.connection.connection_id, j.status, round(j.created_at - world.built_at, 3), [a.status for a in j.attempts])
+        for j in world.jobs
+    ]
 
 
 def _frozen_world(seed: int) -> AirbyteWorld:

@@ -102,9 +102,7 @@ asyncio.run(main())
 
 def _first_screen_modules() -> tuple[int, set[str]]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, cwd=REPO, env=env
-    )
+    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     return report["rows"], set(report["modules"])
@@ -114,9 +112,10 @@ def test_first_screen_leaves_later_screens_and_engines_unimported() -> None:
     rows, modules = _first_screen_modules()
     assert rows > 0
     # The first screen is really there: the app, its list and the real providers.
-    assert {"airsync_tui.ui.screens.connections", "airsync_tui.providers.airbyte.provider",
-            "airsync_tui.providers.hightouch.provider"} <= modules
-    early = sorted(
-        name for name in modules if any(name == d or name.startswith(d + ".") for d in DEFERRED)
-    )
+    assert {
+        "airsync_tui.ui.screens.connections",
+        "airsync_tui.providers.airbyte.provider",
+        "airsync_tui.providers.hightouch.provider",
+    } <= modules
+    early = sorted(name for name in modules if any(name == d or name.startswith(d + ".") for d in DEFERRED))
     assert early == [], f"imported before the first screen: {early}"

@@ -45,10 +45,7 @@ def test_cron_unix_weekdays_become_quartz_and_read_in_words() -> None:
     change = ScheduleChange.from_cron("30 6 * * 1-5")
     assert change.cron == "0 30 6 ? * 2-6 UTC"
     assert change.describe() == "weekdays at 06:30"
-    assert (
-        ScheduleChange.from_cron("0 0 12 * * ? Europe/Paris").cron
-        == "0 0 12 * * ? Europe/Paris"
-    )
+    assert ScheduleChange.from_cron("0 0 12 * * ? Europe/Paris").cron == "0 0 12 * * ? Europe/Paris"
     for bad, message in (
         ("0 61 * * * ?", "outside 0–59"),
         ("0 0 * * * *", "'?'"),
@@ -58,23 +55,13 @@ def test_cron_unix_weekdays_become_quartz_and_read_in_words() -> None:
             ScheduleChange.from_cron(bad)
 
 
-def test_restoring_a_basic_schedule_uses_its_cron_twin_and_same_as_detects_no_ops() -> (
-    None
-):
-    restore = ScheduleChange.from_schedule(
-        Schedule(kind="basic", expression="Every 24 HOURS")
-    )
+def test_restoring_a_basic_schedule_uses_its_cron_twin_and_same_as_detects_no_ops() -> None:
+    restore = ScheduleChange.from_schedule(Schedule(kind="basic", expression="Every 24 HOURS"))
     assert restore.cron == "0 0 0 * * ? UTC"
     assert ScheduleChange.manual().same_as(Schedule(kind="manual"))
-    assert ScheduleChange.every("6h").same_as(
-        Schedule(kind="cron", expression="0 0 */6 * * ?  UTC")
-    )
-    assert not ScheduleChange.every("6h").same_as(
-        Schedule(kind="cron", expression="0 0 */12 * * ? UTC")
-    )
-    assert ScheduleChange.from_json(
-        ScheduleChange.every("6h").to_json()
-    ) == ScheduleChange.every("6h")
+    assert ScheduleChange.every("6h").same_as(Schedule(kind="cron", expression="0 0 */6 * * ?  UTC"))
+    assert not ScheduleChange.every("6h").same_as(Schedule(kind="cron", expression="0 0 */12 * * ? UTC"))
+    assert ScheduleChange.from_json(ScheduleChange.every("6h").to_json()) == ScheduleChange.every("6h")
 
 
 def test_filter_language_is_shared_and_inert() -> None:
@@ -96,9 +83,7 @@ def test_filter_language_is_shared_and_inert() -> None:
     ]
     assert [c.id for c in filter_connections(conns, "hightouch", names)] == ["42"]
     assert [c.id for c in filter_connections(conns, "", names)] == ["a1", "42", "a2"]
-    assert [
-        c.id for c in filter_connections(conns, "[2j", names)
-    ] == []  # escape sequences are not searchable text
+    assert [c.id for c in filter_connections(conns, "[2j", names)] == []  # escape sequences are not searchable text
     assert parse_filter("  !Foo ") == ("foo", True)
 
 
@@ -139,9 +124,7 @@ def test_journal_records_results_and_finds_the_last_reversible(tmp_path: Path) -
     journal.record_result(undo, 0, SUCCEEDED, undo={"action": "pause"})
     journal.finish(undo)
     assert journal.get(first).undone_by == undo  # type: ignore[union-attr]
-    assert (
-        journal.last_reversible() is None
-    )  # undo entries are not themselves undone by `u`
+    assert journal.last_reversible() is None  # undo entries are not themselves undone by `u`
     # Reopening the same file (another process) sees the same journal.
     conn.close()
     again = Journal(open_state(tmp_path / "s.sqlite3"))

@@ -74,7 +74,7 @@ def test_schedules_start_runs_by_themselves() -> None:
     assert after["lapsed-buyers-to-marketo"] == before["lapsed-buyers-to-marketo"]  # disabled
     manual = [s for s in world.syncs if s.schedule is None]
     assert all(after[s.slug] == before[s.slug] for s in manual)
-    new = by_slug["leads-to-hubspot"].runs[before["leads-to-hubspot"]:]
+    new = by_slug["leads-to-hubspot"].runs[before["leads-to-hubspot"] :]
     assert all(r.trigger == "schedule" for r in new)
     live = [t for t in world.transitions if t[0] == by_slug["leads-to-hubspot"].id]
     assert live and all(START <= t[4] <= clock.now() for t in live)

@@ -230,10 +230,7 @@ async def test_attempt_log_is_a_summary_with_notice() -> None:
 
 
 async def test_poll_activity_cost_is_bounded() -> None:
-    syncs = [
-        {"id": 1000 + i, "slug": f"m{i}-to-d", "status": "processing", "lastRunAt": "2026-01-05T10:00:00Z"}
-        for i in range(100)
-    ]
+    syncs = [{"id": 1000 + i, "slug": f"m{i}-to-d", "status": "processing", "lastRunAt": "2026-01-05T10:00:00Z"} for i in range(100)]
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/syncs"):

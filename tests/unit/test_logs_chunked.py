@@ -70,7 +70,7 @@ def _tricky_lines(count: int) -> list[str]:
     for i in range(count):
         lines.append(f"{HEAD}{('INFO', 'WARN', 'ERROR', '')[i % 4]} {i} {TRICKY[i % len(TRICKY)]}")
         if i % 6 == 0:  # continuation lines, some runs crossing chunk edges
-            lines.extend(["\tat io.airbyte.Foo(Foo.java:1) \",\"", "Caused by: x ERROR y ]", 'q","r'])
+            lines.extend(['\tat io.airbyte.Foo(Foo.java:1) ","', "Caused by: x ERROR y ]", 'q","r'])
     return lines
 
 

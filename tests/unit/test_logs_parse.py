@@ -23,11 +23,21 @@ STRUCTURED = {
     "logs": {
         "version": "1",
         "events": [
-            {"timestamp": TS, "level": "info", "logSource": "platform", "message": "Starting replication",
-             "caller": {"className": "io.airbyte.X", "methodName": "run", "lineNumber": 88, "threadName": "main"}},
+            {
+                "timestamp": TS,
+                "level": "info",
+                "logSource": "platform",
+                "message": "Starting replication",
+                "caller": {"className": "io.airbyte.X", "methodName": "run", "lineNumber": 88, "threadName": "main"},
+            },
             {"timestamp": TS + 1000, "level": "warn", "logSource": "source", "message": "WARN  Rate limited, backing off 30s"},
-            {"timestamp": TS + 2000, "level": "error", "logSource": "destination", "message": "Write failed",
-             "stackTrace": "java.io.IOException: boom\n\tat a.b(C.java:1)"},
+            {
+                "timestamp": TS + 2000,
+                "level": "error",
+                "logSource": "destination",
+                "message": "Write failed",
+                "stackTrace": "java.io.IOException: boom\n\tat a.b(C.java:1)",
+            },
             {"timestamp": TS + 3000, "level": "debug", "logSource": "replication-orchestrator", "message": "INFORMATION kept"},
             {"timestamp": TS + 4000, "level": "info", "logSource": "platform", "message": "INFO: kept too"},
         ],

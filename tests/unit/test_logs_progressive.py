@@ -34,9 +34,7 @@ def test_prefix_is_the_start_of_the_full_parse(structured: bool) -> None:
 
 
 def test_find_log_array_skips_an_events_key_in_the_metadata() -> None:
-    raw = orjson.dumps(
-        {"attempt": {"events": [{"message": "not a log"}]}, "logs": {"events": [{"message": "real"}]}}
-    )
+    raw = orjson.dumps({"attempt": {"events": [{"message": "not a log"}]}, "logs": {"events": [{"message": "real"}]}})
     key, start = find_log_array(raw)  # type: ignore[misc]
     assert key == "events"
     assert raw[start:].startswith(b'{"message":"real"')
@@ -48,10 +46,9 @@ def test_no_log_array_means_no_prefix() -> None:
 
 
 def _events_with_tricky_messages(count: int) -> list[dict]:
-    tricky = ('payload {"a":{},{"b":1}} end', 'ends with },{', '","', "tail },{", '\\"},{"')
+    tricky = ('payload {"a":{},{"b":1}} end', "ends with },{", '","', "tail },{", '\\"},{"')
     return [
-        {"timestamp": TS + i, "level": "info", "logSource": "source", "message": f"{i} {tricky[i % len(tricky)]}"}
-        for i in range(count)
+        {"timestamp": TS + i, "level": "info", "logSource": "source", "message": f"{i} {tricky[i % len(tricky)]}"} for i in range(count)
     ]
 
 
@@ -152,9 +149,7 @@ async def test_static_feed_progressive_from_raw_and_from_index() -> None:
 
 async def test_static_feed_hold_full_keeps_the_prefix_state() -> None:
     hold = asyncio.Event()
-    feed = StaticLogFeed(
-        "t", {0: StaticAttempt(raw=synthetic_attempt_json(3_000), hold_full=hold)}, min_progressive_bytes=0
-    )
+    feed = StaticLogFeed("t", {0: StaticAttempt(raw=synthetic_attempt_json(3_000), hold_full=hold)}, min_progressive_bytes=0)
     prefixes: list[LogIndex] = []
     task = asyncio.create_task(feed.load_progressive(0, prefixes.append))
     for _ in range(200):
@@ -191,8 +186,13 @@ def test_chunked_indexing_equals_one_pass(chunk: int, monkeypatch: pytest.Monkey
         if i % 5 == 0:  # continuation lines (stack traces), some in runs crossing chunk edges
             legacy.extend(["\tat io.airbyte.Foo(Foo.java:1)", "Caused by: x WARN y", "multi\nline"])
     events = [
-        {"timestamp": TS + i, "level": ("info", "warn", "error")[i % 3], "logSource": "destination",
-         "message": f"INFO  event {i}\nsecond line", **({"stackTrace": "trace\n\tat x"} if i % 4 == 0 else {})}
+        {
+            "timestamp": TS + i,
+            "level": ("info", "warn", "error")[i % 3],
+            "logSource": "destination",
+            "message": f"INFO  event {i}\nsecond line",
+            **({"stackTrace": "trace\n\tat x"} if i % 4 == 0 else {}),
+        }
         for i in range(150)
     ]
     for logs in ({"logLines": legacy}, {"events": events}):

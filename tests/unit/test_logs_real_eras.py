@@ -65,10 +65,7 @@ def test_2021_platform_lines_without_source_word() -> None:
     assert [index.source(i) for i in range(2)] == [Source.PLATFORM] * 2
     assert [index.level(i) for i in range(2)] == [Level.INFO, Level.WARN]
     assert index.timestamp(1) == ms("2021-09-23 21:16:50")
-    assert (
-        index.line(0)
-        == "() DefaultReplicationWorker(run):104 - start sync worker. job id: 12 attempt id: 0"
-    )
+    assert index.line(0) == "() DefaultReplicationWorker(run):104 - start sync worker. job id: 12 attempt id: 0"
 
 
 def test_2022_connector_lines_with_their_own_timestamp_and_level() -> None:
@@ -85,10 +82,7 @@ def test_2022_connector_lines_with_their_own_timestamp_and_level() -> None:
         ms("2022-03-24 17:46:45"),
     ]
     # the connector's own timestamp and level are not repeated in the message
-    assert (
-        index.line(1)
-        == "i.a.i.d.s.SnowflakeDestination(main):81 - starting destination"
-    )
+    assert index.line(1) == "i.a.i.d.s.SnowflakeDestination(main):81 - starting destination"
 
 
 def test_2023_ansi_around_level_and_source_words() -> None:
@@ -99,10 +93,7 @@ def test_2023_ansi_around_level_and_source_words() -> None:
         Source.ORCHESTRATOR,
     ]
     assert [index.level(i) for i in range(3)] == [Level.INFO, Level.WARN, Level.UNKNOWN]
-    assert (
-        index.line(0)
-        == "i.a.w.p.KubePodProcess(waitForInitPodToRun):362 - Waiting for init container"
-    )
+    assert index.line(0) == "i.a.w.p.KubePodProcess(waitForInitPodToRun):362 - Waiting for init container"
     assert index.line(1) == "i.a.i.d.b.BufferManager(flush):77 - slow flush"
     assert ESC not in "".join(index.line(i) for i in range(3))
     assert index.timestamp(2) == ms("2023-08-06 05:03:42")
@@ -122,10 +113,7 @@ def test_2024_mixed_lines_with_and_without_level_or_source() -> None:
         Level.INFO,
         Level.UNKNOWN,
     ]
-    assert (
-        index.line(2)
-        == "i.a.a.SegmentAnalyticsClient(close):233 - Closing Segment analytics client..."
-    )
+    assert index.line(2) == "i.a.a.SegmentAnalyticsClient(close):233 - Closing Segment analytics client..."
 
 
 def test_stack_trace_joined_into_one_element() -> None:

@@ -52,10 +52,9 @@ def test_strip_ansi_keeps_other_text() -> None:
 
 
 def test_hostile_structured_messages_are_inert_in_the_index() -> None:
-    events = [
-        {"timestamp": 1, "level": "info", "logSource": "source", "message": m}
-        for m, _ in HOSTILE
-    ] + [{"timestamp": 1, "level": "info", "logSource": "source", "message": "[bold red]markup[/]"}]
+    events = [{"timestamp": 1, "level": "info", "logSource": "source", "message": m} for m, _ in HOSTILE] + [
+        {"timestamp": 1, "level": "info", "logSource": "source", "message": "[bold red]markup[/]"}
+    ]
     index = parse_attempt_json({"events": events})
     texts = [index.line(i) for i in range(len(index))]
     assert "[bold red]markup[/]" in texts

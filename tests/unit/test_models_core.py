@@ -91,7 +91,9 @@ def test_duration_round_trip_and_errors() -> None:
 def test_progress_ratio_prefers_records_then_bytes_then_streams() -> None:
     start = datetime(2026, 1, 1, tzinfo=UTC)
     now = start + timedelta(seconds=100)
-    by_records = compute_progress(records_emitted=250, estimated_records=1000, bytes_emitted=900, estimated_bytes=1000, started_at=start, now=now)
+    by_records = compute_progress(
+        records_emitted=250, estimated_records=1000, bytes_emitted=900, estimated_bytes=1000, started_at=start, now=now
+    )
     assert by_records.ratio == 0.25 and by_records.basis == "records"
     assert by_records.records_per_second == 2.5
     assert by_records.eta == timedelta(seconds=300)

@@ -68,9 +68,7 @@ def job(
     )
 
 
-def make(
-    settings: dict | None = None, **kwargs: object
-) -> tuple[RulesEngine, list[AlertChange], Clock]:
+def make(settings: dict | None = None, **kwargs: object) -> tuple[RulesEngine, list[AlertChange], Clock]:
     clock = Clock()
     engine = RulesEngine(
         parse_watch_settings(settings),
@@ -141,16 +139,11 @@ def test_failure_streak_opens_one_alert_then_recovers_with_duration_and_count() 
     resolved = [c for c in changes if c.transition is Transition.RESOLVED]
     assert len(resolved) == 1
     assert resolved[0].alert.id == alert.id
-    assert (
-        resolved[0].alert.resolution
-        == "succeeded after 3 failed runs, broken for 3h 05m"
-    )
+    assert resolved[0].alert.resolution == "succeeded after 3 failed runs, broken for 3h 05m"
     assert engine.open_alerts() == []
     # A new failure after recovery is a new streak: a new alert with a new id.
     fail(engine, "5", T0 + timedelta(hours=4))
-    assert [c.alert.id for c in changes if c.transition is Transition.OPENED][
-        -1
-    ] == "failed:airbyte:c1:5"
+    assert [c.alert.id for c in changes if c.transition is Transition.OPENED][-1] == "failed:airbyte:c1:5"
 
 
 def test_open_problems_share_the_triage_vocabulary() -> None:
@@ -186,17 +179,11 @@ def test_triage_groups_exactly_the_engines_open_alerts() -> None:
     other = Connection(provider="airbyte", id="c2", name="HubSpot → BQ")
     engine.handle(ConnectionsLoaded(provider="airbyte", connections=(other,), at=T0))
     fail(engine, "1", T0)
-    running = job("3", "running", start=T0, conn="c2").model_copy(
-        update={"records_synced": 10}
-    )
+    running = job("3", "running", start=T0, conn="c2").model_copy(update={"records_synced": 10})
     engine.handle(JobCreated(provider="airbyte", job=running, at=T0))
     clock.now = T0 + timedelta(minutes=20)
     asyncio.run(engine.evaluate())
-    alerted = {
-        (a.connection_key, a.rule)
-        for a in engine.open_alerts()
-        if a.rule in TRIAGE_KINDS
-    }
+    alerted = {(a.connection_key, a.rule) for a in engine.open_alerts() if a.rule in TRIAGE_KINDS}
     assert alerted == {
         ("airbyte:c1", ProblemKind.FAILED),
         ("airbyte:c2", ProblemKind.STALLED),
@@ -222,9 +209,7 @@ def test_restart_restores_open_alert_and_store_refuses_duplicates(tmp_path) -> N
     assert [a.id for a in restored] == ["failed:airbyte:c1:1"]
     engine2, changes2, _ = make(initial_alerts=restored)
     queued: list[int] = []
-    engine2.add_listener(
-        lambda c: queued.append(store2.record(c, [target], "title", "body"))
-    )
+    engine2.add_listener(lambda c: queued.append(store2.record(c, [target], "title", "body")))
     engine2.handle(
         LatestJobs(
             provider="airbyte",
@@ -238,18 +223,13 @@ def test_restart_restores_open_alert_and_store_refuses_duplicates(tmp_path) -> N
     assert sum(queued) == 0 and len(store2.rows()) == 1
     succeed(engine2, "3", T0 + timedelta(hours=2))
     assert changes2[-1].transition is Transition.RESOLVED
-    assert (
-        changes2[-1].alert.resolution
-        == "succeeded after 2 failed runs, broken for 2h 05m"
-    )
+    assert changes2[-1].alert.resolution == "succeeded after 2 failed runs, broken for 2h 05m"
     assert [r.transition for r in store2.rows()] == ["opened", "resolved"]
     # Re-deriving the same transition again (another restart) queues nothing.
     assert store2.record(changes2[-1], [target], "title", "body") == 0
 
 
-async def test_failure_before_watch_started_alerts_once_and_history_refines_the_streak() -> (
-    None
-):
+async def test_failure_before_watch_started_alerts_once_and_history_refines_the_streak() -> None:
     history = [
         job("9", "failed", start=T0 - timedelta(hours=1)),
         job("8", "failed", start=T0 - timedelta(hours=2)),
@@ -272,18 +252,14 @@ async def test_failure_before_watch_started_alerts_once_and_history_refines_the_
     assert failed[-1].alert.since == T0 - timedelta(hours=2)
     # The history also told when it last succeeded (00:05 − 3 h): hourly schedule → stale.
     stale = [c for c in changes if c.alert.rule is ProblemKind.STALE]
-    assert [c.alert.since for c in stale] == [
-        T0 - timedelta(hours=3) + timedelta(minutes=5)
-    ]
+    assert [c.alert.since for c in stale] == [T0 - timedelta(hours=3) + timedelta(minutes=5)]
     await engine.evaluate(T0 + timedelta(seconds=5))
     assert calls == ["airbyte:c1"]  # cached: fetched once
 
 
 def test_alert_on_start_false_stays_quiet_about_old_failures() -> None:
     engine, changes, _ = make({"alert_on_start": False})
-    engine.handle(
-        LatestJobs(provider="airbyte", jobs=(job("9", "failed", start=T0),), at=T0)
-    )
+    engine.handle(LatestJobs(provider="airbyte", jobs=(job("9", "failed", start=T0),), at=T0))
     assert changes == []
 
 
@@ -331,9 +307,7 @@ async def test_slow_needs_five_successes_and_fires_over_twice_the_p90() -> None:
     running = job("r1", "running", start=T0 + timedelta(hours=5))
     engine.handle(JobCreated(provider="airbyte", job=running, at=running.created_at))
     await engine.evaluate(T0 + timedelta(hours=6))
-    assert [
-        c for c in changes if c.alert.rule is ProblemKind.SLOW
-    ] == []  # only 4 samples
+    assert [c for c in changes if c.alert.rule is ProblemKind.SLOW] == []  # only 4 samples
     engine.handle(
         JobStatusChanged(
             provider="airbyte",
@@ -346,9 +320,7 @@ async def test_slow_needs_five_successes_and_fires_over_twice_the_p90() -> None:
     slow = job("r2", "running", start=T0 + timedelta(hours=7))
     engine.handle(JobCreated(provider="airbyte", job=slow, at=slow.created_at))
     await engine.evaluate(T0 + timedelta(hours=7, minutes=24))
-    assert [
-        c for c in changes if c.alert.rule is ProblemKind.SLOW
-    ] == []  # 24 min = 2 × p90 (12): not over
+    assert [c for c in changes if c.alert.rule is ProblemKind.SLOW] == []  # 24 min = 2 × p90 (12): not over
     await engine.evaluate(T0 + timedelta(hours=7, minutes=25))
     [opened] = [c for c in changes if c.alert.rule is ProblemKind.SLOW]
     assert "over 2× its p90 of 12 min (5 successful runs)" in opened.alert.summary
@@ -361,10 +333,7 @@ async def test_slow_needs_five_successes_and_fires_over_twice_the_p90() -> None:
             at=T0 + timedelta(hours=7, minutes=30),
         )
     )
-    assert (
-        changes[-1].transition is Transition.RESOLVED
-        and changes[-1].alert.rule is ProblemKind.SLOW
-    )
+    assert changes[-1].transition is Transition.RESOLVED and changes[-1].alert.rule is ProblemKind.SLOW
 
 
 def test_p90_nearest_rank() -> None:
@@ -382,9 +351,7 @@ async def test_stale_against_basic_and_cron_schedules_manual_excluded() -> None:
     )
     manual = Connection(provider="airbyte", id="c3", name="manual one")
     engine, changes, _ = make()
-    engine.handle(
-        ConnectionsLoaded(provider="airbyte", connections=(CONN, cron, manual), at=T0)
-    )
+    engine.handle(ConnectionsLoaded(provider="airbyte", connections=(CONN, cron, manual), at=T0))
     engine.handle(
         LatestJobs(
             provider="airbyte",
@@ -396,9 +363,7 @@ async def test_stale_against_basic_and_cron_schedules_manual_excluded() -> None:
             ),
         )
     )
-    await engine.evaluate(
-        T0 + timedelta(hours=2, minutes=5)
-    )  # hourly: limit 2 h after the 00:05 success
+    await engine.evaluate(T0 + timedelta(hours=2, minutes=5))  # hourly: limit 2 h after the 00:05 success
     assert changes == []
     await engine.evaluate(T0 + timedelta(hours=2, minutes=6))
     assert [c.alert.connection_key for c in changes] == ["airbyte:c1"]
@@ -410,29 +375,16 @@ async def test_stale_against_basic_and_cron_schedules_manual_excluded() -> None:
         "airbyte:c2",
     ]  # 6 h cron: 12 h; manual never
     succeed(engine, "4", T0 + timedelta(hours=13))
-    assert (
-        changes[-1].transition is Transition.RESOLVED
-        and changes[-1].alert.connection_key == "airbyte:c1"
-    )
+    assert changes[-1].transition is Transition.RESOLVED and changes[-1].alert.connection_key == "airbyte:c1"
 
 
 async def test_stale_override_by_name_glob_and_switch_off() -> None:
-    engine, changes, _ = make(
-        {
-            "overrides": [
-                {"match": {"name": "stripe*"}, "rules": {"stale": {"factor": 10}}}
-            ]
-        }
-    )
-    engine.handle(
-        LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),))
-    )
+    engine, changes, _ = make({"overrides": [{"match": {"name": "stripe*"}, "rules": {"stale": {"factor": 10}}}]})
+    engine.handle(LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),)))
     await engine.evaluate(T0 + timedelta(hours=5))
     assert changes == []
     engine2, changes2, _ = make({"rules": {"stale": False}})
-    engine2.handle(
-        LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),))
-    )
+    engine2.handle(LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),)))
     await engine2.evaluate(T0 + timedelta(hours=50))
     assert changes2 == []
 
@@ -447,17 +399,13 @@ async def test_auto_disable_risk_warns_at_20_and_escalates_at_30() -> None:
     await engine.evaluate(T0 + timedelta(hours=4, minutes=10))
     [warn] = changes
     assert warn.alert.severity is Severity.WARNING and warn.alert.count == 20
-    assert warn.alert.summary.startswith(
-        "approaching Airbyte's auto-disable: 20 consecutive failures"
-    )
+    assert warn.alert.summary.startswith("approaching Airbyte's auto-disable: 20 consecutive failures")
     for n in range(20, 30):
         fail(engine, str(n), T0 + timedelta(hours=5, minutes=n))
     await engine.evaluate(T0 + timedelta(hours=6))
     opened = [c for c in changes if c.transition is Transition.OPENED]
     assert [a.alert.severity for a in opened] == [Severity.WARNING, Severity.CRITICAL]
-    assert opened[-1].alert.summary.startswith(
-        "will be disabled by Airbyte: 30 consecutive failures"
-    )
+    assert opened[-1].alert.summary.startswith("will be disabled by Airbyte: 30 consecutive failures")
     succeed(engine, "ok", T0 + timedelta(hours=7))
     assert engine.open_alerts() == []
 
@@ -532,16 +480,9 @@ async def test_api_unhealthy_for_n_minutes_alerts_once_then_recovers() -> None:
     await engine.evaluate(T0 + timedelta(minutes=3))
     await engine.evaluate(T0 + timedelta(minutes=4))
     [opened] = changes
-    assert (
-        opened.alert.severity is Severity.CRITICAL
-        and opened.alert.connection_key is None
-    )
+    assert opened.alert.severity is Severity.CRITICAL and opened.alert.connection_key is None
     assert opened.alert.summary == "API unreachable for 3 min · connection refused"
-    engine.handle(
-        ApiHealthChanged(
-            provider="airbyte", state=HealthState.OK, at=T0 + timedelta(minutes=6)
-        )
-    )
+    engine.handle(ApiHealthChanged(provider="airbyte", state=HealthState.OK, at=T0 + timedelta(minutes=6)))
     assert changes[-1].transition is Transition.RESOLVED
     assert changes[-1].alert.duration(changes[-1].at) == timedelta(minutes=6)
 
@@ -551,7 +492,5 @@ def test_bad_rule_config_is_one_line() -> None:
 
     with pytest.raises(ConfigError, match=r"unknown rule 'stuck'"):
         parse_watch_settings({"rules": {"stuck": {"minutes": 3}}})
-    with pytest.raises(
-        ConfigError, match=r"stalled.minutes must be a non-negative number"
-    ):
+    with pytest.raises(ConfigError, match=r"stalled.minutes must be a non-negative number"):
         parse_watch_settings({"rules": {"stalled": {"minutes": "ten"}}})

@@ -78,7 +78,11 @@ def test_fallback_from_counts_when_the_server_has_no_stream_statuses() -> None:
         ("a", "complete", True), ("b", "running", True), ("c", "pending", True),
     ]  # fmt: skip
     failed = detail.model_copy(update={"job": job.model_copy(update={"status": airbyte_job_status("failed")})})
-    assert [(s.state, s.cause) for s in states_from_detail(failed)] == [("complete", None), ("incomplete", "failed"), ("incomplete", "failed")]
+    assert [(s.state, s.cause) for s in states_from_detail(failed)] == [
+        ("complete", None),
+        ("incomplete", "failed"),
+        ("incomplete", "failed"),
+    ]
 
 
 def test_emulator_streams_finish_at_different_times_and_some_wait_for_quota() -> None:

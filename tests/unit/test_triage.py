@@ -43,10 +43,7 @@ DEST_GENERIC = "Something went wrong within the destination connector"
 EXIT_CODE = "Source process exited with non-zero exit code 1"
 HTTP_429_A = "Request to https://api.stripe.com/v1/charges?limit=100 failed with status code 429 and error message Too Many Requests"
 HTTP_429_B = "Request to https://api.hubapi.com/crm/v3/objects/contacts failed with status code 429 and error message Too Many Requests"
-WITH_IDS = (
-    "Job 4073 attempt 2 for connection 9f1c2a7e-51d3-4b8e-9a51-2f1e0e6b7c11 failed at 2026-11-30T03:00:27Z "
-    "after 3600 seconds"
-)
+WITH_IDS = "Job 4073 attempt 2 for connection 9f1c2a7e-51d3-4b8e-9a51-2f1e0e6b7c11 failed at 2026-11-30T03:00:27Z after 3600 seconds"
 WITH_IDS_B = "Job 98 attempt 0 for connection 0b1e2c3d-4f50-4a6b-8c7d-9e0f1a2b3c4d failed at 2026-12-01 11:02:03 after 12 seconds"
 
 
@@ -54,27 +51,17 @@ def test_same_cause_on_different_hosts_and_accounts_shares_a_fingerprint() -> No
     a = fingerprint("destination", "config_error", SNOWFLAKE_AUTH_A)
     b = fingerprint("destination", "config_error", SNOWFLAKE_AUTH_B)
     assert a.key == b.key and a.id == b.id
-    assert (
-        "<host>" in a.pattern
-        and "Incorrect username or password was specified" in a.pattern
-    )
+    assert "<host>" in a.pattern and "Incorrect username or password was specified" in a.pattern
     assert "RSRSBDK" not in a.pattern
 
 
 def test_quoted_values_urls_ids_and_timestamps_are_masked() -> None:
-    assert (
-        normalise_message(SCHEMA_A)
-        == normalise_message(SCHEMA_B)
-        == "Schema <q> does not exist or not authorized."
-    )
+    assert normalise_message(SCHEMA_A) == normalise_message(SCHEMA_B) == "Schema <q> does not exist or not authorized."
     assert normalise_message(HTTP_429_A) == normalise_message(HTTP_429_B)
     assert "stripe" not in normalise_message(HTTP_429_A)
     masked = normalise_message(WITH_IDS)
     assert masked == normalise_message(WITH_IDS_B)
-    assert (
-        masked
-        == "Job <n> attempt <n> for connection <uuid> failed at <ts> after <n> seconds"
-    )
+    assert masked == "Job <n> attempt <n> for connection <uuid> failed at <ts> after <n> seconds"
 
 
 def test_different_causes_stay_apart() -> None:
@@ -82,14 +69,8 @@ def test_different_causes_stay_apart() -> None:
     dst = fingerprint("destination", "system_error", DEST_GENERIC)
     assert src.key != dst.key
     # Same text, different origin or type: different cause.
-    assert (
-        fingerprint("source", "config_error", EXIT_CODE).key
-        != fingerprint("source", "system_error", EXIT_CODE).key
-    )
-    assert (
-        fingerprint("destination", "config_error", SCHEMA_A).key
-        != fingerprint("destination", "config_error", SNOWFLAKE_AUTH_A).key
-    )
+    assert fingerprint("source", "config_error", EXIT_CODE).key != fingerprint("source", "system_error", EXIT_CODE).key
+    assert fingerprint("destination", "config_error", SCHEMA_A).key != fingerprint("destination", "config_error", SNOWFLAKE_AUTH_A).key
 
 
 def test_only_the_first_line_counts_and_whitespace_is_collapsed() -> None:
@@ -100,22 +81,14 @@ def test_only_the_first_line_counts_and_whitespace_is_collapsed() -> None:
 
 
 def test_failure_from_job_splits_origin_type_and_message() -> None:
-    job = _job(
-        "1", "c1", "failed", NOW, error="source · config_error: Invalid credentials"
-    )
+    job = _job("1", "c1", "failed", NOW, error="source · config_error: Invalid credentials")
     info = failure_from_job(job)
-    assert info == FailureInfo(
-        origin="source", type="config_error", message="Invalid credentials"
-    )
-    plain = failure_from_job(
-        _job("2", "c1", "failed", NOW, error="Query failed: column 'x' not found")
-    )
+    assert info == FailureInfo(origin="source", type="config_error", message="Invalid credentials")
+    plain = failure_from_job(_job("2", "c1", "failed", NOW, error="Query failed: column 'x' not found"))
     assert plain == FailureInfo(message="Query failed: column 'x' not found")
 
 
-def _conn(
-    cid: str, name: str, *, schedule: Schedule | None = None, enabled: bool = True
-) -> Connection:
+def _conn(cid: str, name: str, *, schedule: Schedule | None = None, enabled: bool = True) -> Connection:
     return Connection(
         provider="airbyte",
         id=cid,
@@ -145,35 +118,25 @@ def _job(
         created_at=at,
         started_at=at,
         updated_at=updated or at + timedelta(minutes=5),
-        ended_at=None
-        if status in ("running", "pending")
-        else at + timedelta(minutes=5),
+        ended_at=None if status in ("running", "pending") else at + timedelta(minutes=5),
         error=error,
         extra={"attempts": attempts},
     )
 
 
-def _triage(
-    conns: dict[str, Connection], jobs: list[Job], provider: object | None = None
-) -> tuple[list[ConnectionProblem], RulesEngine]:
+def _triage(conns: dict[str, Connection], jobs: list[Job], provider: object | None = None) -> tuple[list[ConnectionProblem], RulesEngine]:
     """Triage's problems the way `airsync failures` gets them: the rules engine over a snapshot."""
 
     async def run() -> tuple[list[ConnectionProblem], RulesEngine]:
         engine = await engine_from_snapshot(conns.values(), jobs, now=NOW)
-        source = EngineProblemSource(
-            engine, providers={"airbyte": provider} if provider else None
-        )
+        source = EngineProblemSource(engine, providers={"airbyte": provider} if provider else None)
         return await source.open_problems(), engine
 
     return asyncio.run(run())
 
 
 def _alerted(engine: RulesEngine) -> set[tuple[str | None, ProblemKind]]:
-    return {
-        (a.connection_name, a.rule)
-        for a in engine.open_alerts()
-        if a.rule in TRIAGE_KINDS
-    }
+    return {(a.connection_name, a.rule) for a in engine.open_alerts() if a.rule in TRIAGE_KINDS}
 
 
 def test_failed_streak_since_last_success_and_next_run() -> None:
@@ -224,11 +187,7 @@ def test_failure_feed_beats_the_one_line_error_and_carries_the_stream() -> None:
             }
 
     (problem,), _ = _triage(conns, jobs, Feed())
-    assert (
-        problem.failing_stream == "orders"
-        and problem.failure is not None
-        and problem.failure.message == SCHEMA_A
-    )
+    assert problem.failing_stream == "orders" and problem.failure is not None and problem.failure.message == SCHEMA_A
 
 
 def test_recovered_connection_is_not_a_problem_and_stale_needs_a_schedule() -> None:
@@ -262,9 +221,7 @@ def test_recovered_connection_is_not_a_problem_and_stale_needs_a_schedule() -> N
         _job("5", "off", "succeeded", NOW - timedelta(days=30)),
     ]
     problems, engine = _triage(conns, jobs)
-    assert [(p.connection_name, p.kind) for p in problems] == [
-        ("Stale", ProblemKind.STALE)
-    ]
+    assert [(p.connection_name, p.kind) for p in problems] == [("Stale", ProblemKind.STALE)]
     assert _alerted(engine) == {("Stale", ProblemKind.STALE)}
     # since = the last success (the engine's `stale` rule: 2× the interval without one).
     assert problems[0].since == NOW - timedelta(hours=10) + timedelta(minutes=5)
@@ -272,16 +229,11 @@ def test_recovered_connection_is_not_a_problem_and_stale_needs_a_schedule() -> N
 
 def _running(jid: str, cid: str, *, quiet: timedelta) -> Job:
     """A running job with counts, last changed on the server `quiet` ago."""
-    return _job(
-        jid, cid, "running", NOW - timedelta(hours=2), updated=NOW - quiet
-    ).model_copy(update={"records_synced": 1_000})
+    return _job(jid, cid, "running", NOW - timedelta(hours=2), updated=NOW - quiet).model_copy(update={"records_synced": 1_000})
 
 
 def test_stalled_is_the_rate_windows_notion_with_the_alert_threshold() -> None:
-    conns = {
-        c.key: c
-        for c in [_conn("run", "Stuck"), _conn("slow", "Paused briefly")]
-    }
+    conns = {c.key: c for c in [_conn("run", "Stuck"), _conn("slow", "Paused briefly")]}
     jobs = [
         _running("1", "run", quiet=timedelta(minutes=45)),
         # Not moving for 5 min: the job panel already says "no progress" (display
@@ -289,13 +241,9 @@ def test_stalled_is_the_rate_windows_notion_with_the_alert_threshold() -> None:
         _running("2", "slow", quiet=timedelta(minutes=5)),
     ]
     assert STALL_AFTER == STALL_DISPLAY_AFTER < timedelta(minutes=5) < STALL_ALERT_AFTER
-    assert WatchSettings().for_connection(
-        ProblemKind.STALLED, "airbyte", None
-    ).minutes == STALL_ALERT_AFTER.total_seconds() / 60
+    assert WatchSettings().for_connection(ProblemKind.STALLED, "airbyte", None).minutes == STALL_ALERT_AFTER.total_seconds() / 60
     problems, engine = _triage(conns, jobs)
-    assert [(p.connection_name, p.kind) for p in problems] == [
-        ("Stuck", ProblemKind.STALLED)
-    ]
+    assert [(p.connection_name, p.kind) for p in problems] == [("Stuck", ProblemKind.STALLED)]
     assert _alerted(engine) == {("Stuck", ProblemKind.STALLED)}
     assert problems[0].since == NOW - timedelta(minutes=45)
     assert problems[0].summary == "no progress for 45 min at 1,000 records"
@@ -320,14 +268,8 @@ def test_auto_disable_risk_uses_airbytes_thresholds_and_merges_with_the_failure(
         )
         for i in range(5)
     ]
-    jobs += [
-        _job(str(200 + i), "many", "failed", NOW - timedelta(hours=20) + timedelta(minutes=30 * i))
-        for i in range(20)
-    ]
-    jobs += [
-        _job(str(300 + i), "few", "failed", NOW - timedelta(hours=3) + timedelta(hours=i))
-        for i in range(3)
-    ]
+    jobs += [_job(str(200 + i), "many", "failed", NOW - timedelta(hours=20) + timedelta(minutes=30 * i)) for i in range(20)]
+    jobs += [_job(str(300 + i), "few", "failed", NOW - timedelta(hours=3) + timedelta(hours=i)) for i in range(3)]
     problems, engine = _triage(conns, jobs)
     by_name = {p.connection_name: p for p in problems}
     assert len(problems) == 3  # one row per connection, not one per alert
@@ -353,15 +295,9 @@ def test_auto_disable_risk_uses_airbytes_thresholds_and_merges_with_the_failure(
 
 
 def test_schedule_interval_reads_basic_and_common_crons() -> None:
-    assert schedule_interval(
-        Schedule(kind="basic", expression="every 24 hours")
-    ) == timedelta(days=1)
-    assert schedule_interval(
-        Schedule(kind="cron", expression="0 0 3 * * ? UTC")
-    ) == timedelta(days=1)
-    assert schedule_interval(
-        Schedule(kind="cron", expression="0 */15 * * * ?")
-    ) == timedelta(minutes=15)
+    assert schedule_interval(Schedule(kind="basic", expression="every 24 hours")) == timedelta(days=1)
+    assert schedule_interval(Schedule(kind="cron", expression="0 0 3 * * ? UTC")) == timedelta(days=1)
+    assert schedule_interval(Schedule(kind="cron", expression="0 */15 * * * ?")) == timedelta(minutes=15)
     assert schedule_interval(Schedule()) is None
 
 
@@ -381,9 +317,7 @@ def _problem(
         connection_name=name,
         since=NOW - timedelta(hours=since_hours),
         summary=message,
-        failure=FailureInfo(
-            origin=origin, type="config_error", message=message, stream=stream
-        ),
+        failure=FailureInfo(origin=origin, type="config_error", message=message, stream=stream),
         streak=since_hours,
         failing_stream=stream,
     )
@@ -426,11 +360,7 @@ def test_grouping_counts_connections_per_cause_with_oldest_since() -> None:
     assert groups[1].streams == ("orders",)
     assert groups[2].kinds == (ProblemKind.STALE,)
     data = group_json(auth)
-    assert (
-        data["count"] == 3
-        and data["origin"] == "destination"
-        and data["type"] == "config_error"
-    )
+    assert data["count"] == 3 and data["origin"] == "destination" and data["type"] == "config_error"
     assert [(c["connectionId"], c["connectionName"]) for c in data["connections"]] == [
         ("b", "b"),
         ("a", "a"),
@@ -461,9 +391,7 @@ def test_source_sends_one_failure_request_whatever_the_number_of_connections() -
     for n in (5, 500):
         provider = _FeedProvider()
         conns = {c.key: c for c in (_conn(f"c{i}", f"conn {i}") for i in range(n))}
-        jobs = [
-            _job(str(i), f"c{i}", "failed", NOW - timedelta(hours=1)) for i in range(n)
-        ]
+        jobs = [_job(str(i), f"c{i}", "failed", NOW - timedelta(hours=1)) for i in range(n)]
         problems, _ = _triage(conns, jobs, provider)
         assert provider.calls == 1  # the engine's snapshot replay itself asks nothing
         groups = group_problems(problems)

@@ -33,17 +33,13 @@ def test_standing_outcomes_shape_the_next_jobs() -> None:
     set_outcome(world, stripe.connection_id, "stalled")
     stalled = world.create_job(stripe.connection_id, "sync")
     [attempt] = stalled.plan.attempts
-    assert (
-        attempt.volume == 0.0 and attempt.end - attempt.start >= 3600
-    )  # runs for hours without moving
+    assert attempt.volume == 0.0 and attempt.end - attempt.start >= 3600  # runs for hours without moving
     world.cancel_job(stalled.job_id)
     normal = world._make_plan(stripe, "sync", 0.0, "success", job_seed=1).attempts[0]
     set_outcome(world, stripe.connection_id, "slow")
     slow = world.create_job(stripe.connection_id, "sync")
     assert slow.plan.attempts[0].succeeds is True
-    assert slow.plan.attempts[0].end - slow.plan.attempts[0].start > 2 * (
-        normal.end - normal.start
-    )
+    assert slow.plan.attempts[0].end - slow.plan.attempts[0].start > 2 * (normal.end - normal.start)
     world.cancel_job(slow.job_id)
     set_outcome(world, stripe.connection_id, None)
     assert stripe.connection_id not in world.standing_outcomes
@@ -67,21 +63,12 @@ def test_profile_watch_table_is_loaded_and_parsed(tmp_path: Path) -> None:
     assert settings.routes[0].urls == ("json://127.0.0.1:1/hook",)
     assert settings.for_connection(ProblemKind.SLOW, "hightouch", None).enabled is False
     assert settings.for_connection(ProblemKind.SLOW, "airbyte", None).enabled is True
-    assert (
-        settings.for_connection(
-            ProblemKind.AUTO_DISABLE_RISK, "hightouch", None
-        ).enabled
-        is False
-    )
+    assert settings.for_connection(ProblemKind.AUTO_DISABLE_RISK, "hightouch", None).enabled is False
 
 
 def test_bad_route_is_one_line_config_error() -> None:
-    with pytest.raises(
-        ConfigError, match=r"routes\[0\].severity: 'urgent' is not critical or warning"
-    ):
-        parse_watch_settings(
-            {"routes": [{"urls": ["json://x/y"], "severity": "urgent"}]}
-        )
+    with pytest.raises(ConfigError, match=r"routes\[0\].severity: 'urgent' is not critical or warning"):
+        parse_watch_settings({"routes": [{"urls": ["json://x/y"], "severity": "urgent"}]})
 
 
 @pytest.mark.parametrize(
@@ -98,15 +85,11 @@ def test_bad_route_is_one_line_config_error() -> None:
         ("cron", "0 0 12 1 * ?", None),  # monthly on the 1st: not a shape we judge
     ],
 )
-def test_schedule_intervals(
-    kind: str, expression: str | None, interval: timedelta | None
-) -> None:
+def test_schedule_intervals(kind: str, expression: str | None, interval: timedelta | None) -> None:
     assert schedule_interval(Schedule(kind=kind, expression=expression)) == interval
 
 
-def test_test_notify_reports_each_route(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_test_notify_reports_each_route(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from airsync_tui.cli.watch import WatchOutput, test_notify
     from airsync_tui.service.rules.delivery import Router
 

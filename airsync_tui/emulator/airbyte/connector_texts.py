@@ -205,9 +205,7 @@ _DEST_MISSING_TABLE: Mapping[str, tuple[str, str, str]] = MappingProxyType(
 )
 
 
-def connector_failure(
-    template: FailureTemplate, source_name: str, destination_name: str
-) -> FailureTemplate:
+def connector_failure(template: FailureTemplate, source_name: str, destination_name: str) -> FailureTemplate:
     """``template`` as this connection's own source or destination would write it."""
     if template.origin == "source":
         return _source_failure(template, source_name)
@@ -220,9 +218,7 @@ def _source_failure(template: FailureTemplate, source: str) -> FailureTemplate:
     api = is_api_source(source)
     host = API_BASE.get(source, "").split("/")[2] if api else ""
     if template.failure_type == "config_error":  # revoked credentials
-        if (
-            api and source not in TOKEN_URL
-        ):  # API-key sources (Stripe): the key was revoked
+        if api and source not in TOKEN_URL:  # API-key sources (Stripe): the key was revoked
             url = api_url(source, "{stream}")
             return dataclasses.replace(
                 template,
@@ -258,29 +254,17 @@ def _source_failure(template: FailureTemplate, source: str) -> FailureTemplate:
     # system_error: a read timeout, in the connector's own language
     if api:
         trace = _PY_READ_TIMEOUT.replace("{host}", host)
-        return dataclasses.replace(
-            template, internal=trace.rsplit("\n", 1)[-1], stacktrace=trace
-        )
+        return dataclasses.replace(template, internal=trace.rsplit("\n", 1)[-1], stacktrace=trace)
     internal, trace = _DB_READ_TIMEOUT.get(source, _DB_READ_TIMEOUT["Postgres"])
-    return dataclasses.replace(
-        template, internal=internal, stacktrace=f"{internal}\n{trace}"
-    )
+    return dataclasses.replace(template, internal=internal, stacktrace=f"{internal}\n{trace}")
 
 
-def _destination_failure(
-    template: FailureTemplate, destination: str
-) -> FailureTemplate:
+def _destination_failure(template: FailureTemplate, destination: str) -> FailureTemplate:
     if template.retryable:
         internal, trace = _DEST_RESET.get(destination, _DEST_RESET["Postgres"])
-        return dataclasses.replace(
-            template, internal=internal, stacktrace=f"{internal}\n{trace}"
-        )
-    external, internal, trace = _DEST_MISSING_TABLE.get(
-        destination, _DEST_MISSING_TABLE["Postgres"]
-    )
-    return dataclasses.replace(
-        template, external=external, internal=internal, stacktrace=trace
-    )
+        return dataclasses.replace(template, internal=internal, stacktrace=f"{internal}\n{trace}")
+    external, internal, trace = _DEST_MISSING_TABLE.get(destination, _DEST_MISSING_TABLE["Postgres"])
+    return dataclasses.replace(template, external=external, internal=internal, stacktrace=trace)
 
 
 def rate_limit_warning(source_name: str, seconds: int) -> str | None:

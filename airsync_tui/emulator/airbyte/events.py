@@ -61,9 +61,7 @@ class EventLog:
                 self._events.sort(key=lambda e: e.created_at)
             return event
 
-    def record_many(
-        self, items: Iterable[tuple[str, str, float, dict[str, Any] | None, dict[str, Any] | None]]
-    ) -> int:
+    def record_many(self, items: Iterable[tuple[str, str, float, dict[str, Any] | None, dict[str, Any] | None]]) -> int:
         """Record many `(connection_id, event_type, created_at, summary, user)` at once, sorting once.
 
         For back-filling history (thousands of jobs): `record` one by one would

@@ -45,9 +45,7 @@ class InvalidPatch(ValueError):
 class CronProblem(InvalidPatch):
     """A cron Airbyte's cron validation refuses (problem type `error:cron-validation/...`)."""
 
-    def __init__(
-        self, kind: str, title: str, detail: str, data: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, kind: str, title: str, detail: str, data: dict[str, Any] | None = None) -> None:
         super().__init__(detail)
         self.kind, self.title, self.detail, self.data = kind, title, detail, data
 
@@ -69,9 +67,7 @@ def _live(world: AirbyteWorld, connection_id: str) -> Connection:
     return connection
 
 
-def patch_connection(
-    world: AirbyteWorld, connection_id: str, body: dict[str, Any]
-) -> PatchOutcome:
+def patch_connection(world: AirbyteWorld, connection_id: str, body: dict[str, Any]) -> PatchOutcome:
     """Apply a public `PATCH /connections/{id}` body (name, status, schedule).
 
     Validates everything before changing anything, so a bad field changes
@@ -94,9 +90,7 @@ def patch_connection(
                 raise InvalidPatch("schedule.scheduleType is required")
             new_kind = str(schedule["scheduleType"])
             if new_kind not in SCHEDULE_TYPES:
-                raise InvalidPatch(
-                    f"Invalid scheduleType: {new_kind}. Allowed: manual, cron"
-                )
+                raise InvalidPatch(f"Invalid scheduleType: {new_kind}. Allowed: manual, cron")
             if new_kind == "cron":
                 new_expr = schedule.get("cronExpression")
                 if not isinstance(new_expr, str) or not new_expr.strip():
@@ -193,9 +187,7 @@ def start_scoped_job(
         known = {s.name for s in connection.streams}
         unknown = [s for s in streams or () if s not in known]
         if unknown:
-            raise UnknownStreams(
-                f"Stream(s) not in the connection's catalog: {', '.join(unknown)}"
-            )
+            raise UnknownStreams(f"Stream(s) not in the connection's catalog: {', '.join(unknown)}")
         if job_type == "refresh" and connection.status != "active":
             raise ConnectionNotActive(connection_id)
         if connection.active_job_id is not None:

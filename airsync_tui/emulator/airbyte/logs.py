@@ -48,15 +48,27 @@ LEGACY_ERAS = ("2024", "2023", "2022")
 SERVER_VERSION_BY_ERA = {"2024": "0.64.7", "2023": "0.50.33", "2022": "0.39.41-alpha"}
 
 IMAGE_BY_CONNECTOR = {
-    "Postgres": "airbyte/source-postgres:3.6.28", "MySQL": "airbyte/source-mysql:3.11.4", "Stripe": "airbyte/source-stripe:5.8.3",
-    "Salesforce": "airbyte/source-salesforce:2.6.9", "HubSpot": "airbyte/source-hubspot:4.5.2", "Zendesk Support": "airbyte/source-zendesk-support:4.4.1",
-    "GitHub": "airbyte/source-github:1.8.19", "Shopify": "airbyte/source-shopify:2.5.12", "Google Ads": "airbyte/source-google-ads:3.7.8",
-    "Jira": "airbyte/source-jira:3.4.5", "MongoDB": "airbyte/source-mongodb-v2:1.5.12", "Facebook Marketing": "airbyte/source-facebook-marketing:3.3.21",
+    "Postgres": "airbyte/source-postgres:3.6.28",
+    "MySQL": "airbyte/source-mysql:3.11.4",
+    "Stripe": "airbyte/source-stripe:5.8.3",
+    "Salesforce": "airbyte/source-salesforce:2.6.9",
+    "HubSpot": "airbyte/source-hubspot:4.5.2",
+    "Zendesk Support": "airbyte/source-zendesk-support:4.4.1",
+    "GitHub": "airbyte/source-github:1.8.19",
+    "Shopify": "airbyte/source-shopify:2.5.12",
+    "Google Ads": "airbyte/source-google-ads:3.7.8",
+    "Jira": "airbyte/source-jira:3.4.5",
+    "MongoDB": "airbyte/source-mongodb-v2:1.5.12",
+    "Facebook Marketing": "airbyte/source-facebook-marketing:3.3.21",
     "Kafka": "airbyte/source-kafka:0.2.5",
 }
 DEST_IMAGE = {
-    "Snowflake": "airbyte/destination-snowflake:3.15.2", "BigQuery": "airbyte/destination-bigquery:2.9.3", "Redshift": "airbyte/destination-redshift:3.5.3",
-    "Postgres": "airbyte/destination-postgres:2.4.1", "Databricks": "airbyte/destination-databricks:3.3.2", "S3": "airbyte/destination-s3:1.5.1",
+    "Snowflake": "airbyte/destination-snowflake:3.15.2",
+    "BigQuery": "airbyte/destination-bigquery:2.9.3",
+    "Redshift": "airbyte/destination-redshift:3.5.3",
+    "Postgres": "airbyte/destination-postgres:2.4.1",
+    "Databricks": "airbyte/destination-databricks:3.3.2",
+    "S3": "airbyte/destination-s3:1.5.1",
 }
 
 
@@ -90,17 +102,70 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         cls, method, lineno = (caller + (None, None, None))[:3]
         lines.append(LogLine(max(0.0, offset), level, source, message, cls, method, lineno, stack))
 
-    add(0.0, "info", "platform", f"----- START REPLICATION (job {job.job_id}, attempt {attempt.number + 1}) -----",
-        "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 118)
-    add(0.1, "info", "platform", f"Cloud storage job log path: /workspace/{job.job_id}/{attempt.number}/logs.log",
-        "io.airbyte.commons.logging.LogClientManager", "setJobMdc", 62)
+    add(
+        0.0,
+        "info",
+        "platform",
+        f"----- START REPLICATION (job {job.job_id}, attempt {attempt.number + 1}) -----",
+        "io.airbyte.workers.temporal.sync.ReplicationActivityImpl",
+        "replicate",
+        118,
+    )
+    add(
+        0.1,
+        "info",
+        "platform",
+        f"Cloud storage job log path: /workspace/{job.job_id}/{attempt.number}/logs.log",
+        "io.airbyte.commons.logging.LogClientManager",
+        "setJobMdc",
+        62,
+    )
     version = "1.8.0" if conn.log_format != "formatted" else SERVER_VERSION_BY_ERA.get(conn.log_era, "0.64.7")
-    add(0.2, "info", "platform", f"Executing worker wrapper. Airbyte version: {version}", "io.airbyte.workers.temporal.TemporalAttemptExecution", "get", 141)
-    add(0.4, "info", "platform", "Using default value for environment variable SIDECAR_KUBE_CPU_LIMIT: '2.0'", "io.airbyte.config.EnvConfigs", "getEnvOrDefault", 1211)
-    add(0.9, "info", "replication-orchestrator", f"Starting workload {conn.connection_id}_{job.job_id}_{attempt.number}_sync",
-        "io.airbyte.container.orchestrator.ReplicationJobOrchestrator", "runJob", 84)
-    add(1.4, "info", "replication-orchestrator", f"Starting source container: {src_image}", "io.airbyte.workers.process.KubeProcessFactory", "create", 107)
-    add(1.6, "info", "replication-orchestrator", f"Starting destination container: {dst_image}", "io.airbyte.workers.process.KubeProcessFactory", "create", 107)
+    add(
+        0.2,
+        "info",
+        "platform",
+        f"Executing worker wrapper. Airbyte version: {version}",
+        "io.airbyte.workers.temporal.TemporalAttemptExecution",
+        "get",
+        141,
+    )
+    add(
+        0.4,
+        "info",
+        "platform",
+        "Using default value for environment variable SIDECAR_KUBE_CPU_LIMIT: '2.0'",
+        "io.airbyte.config.EnvConfigs",
+        "getEnvOrDefault",
+        1211,
+    )
+    add(
+        0.9,
+        "info",
+        "replication-orchestrator",
+        f"Starting workload {conn.connection_id}_{job.job_id}_{attempt.number}_sync",
+        "io.airbyte.container.orchestrator.ReplicationJobOrchestrator",
+        "runJob",
+        84,
+    )
+    add(
+        1.4,
+        "info",
+        "replication-orchestrator",
+        f"Starting source container: {src_image}",
+        "io.airbyte.workers.process.KubeProcessFactory",
+        "create",
+        107,
+    )
+    add(
+        1.6,
+        "info",
+        "replication-orchestrator",
+        f"Starting destination container: {dst_image}",
+        "io.airbyte.workers.process.KubeProcessFactory",
+        "create",
+        107,
+    )
     add(3.0, "info", "source", f"Starting syncing Source{conn.source_name.replace(' ', '')}")
     add(3.2, "info", "destination", f"Starting destination connector {dst_image.split('/')[1]}")
     if attempt.number > 0:
@@ -121,18 +186,37 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
         # The same per-stream formula as the attempt's stats (model.stream_progress),
         # so the log's counts agree with the job's numbers at that moment.
         records, read_bytes = _emitted_at(job, x)
-        add(at, "info", "replication-orchestrator", f"Records read: {records:,} ({read_bytes / 1e6:.1f} MB)",
-            "io.airbyte.workers.general.ReplicationWorkerHelper", "processMessageFromSource", 395)
+        add(
+            at,
+            "info",
+            "replication-orchestrator",
+            f"Records read: {records:,} ({read_bytes / 1e6:.1f} MB)",
+            "io.airbyte.workers.general.ReplicationWorkerHelper",
+            "processMessageFromSource",
+            395,
+        )
         if rng.random() < 0.35:
             stream = rng.choice(conn.streams).name
-            add(at + 0.3, "info", "destination", f"Flushing {rng.randint(2000, 9000)} records for stream {stream} ({rng.uniform(0.5, 24):.1f} MB) to staging")
+            add(
+                at + 0.3,
+                "info",
+                "destination",
+                f"Flushing {rng.randint(2000, 9000)} records for stream {stream} ({rng.uniform(0.5, 24):.1f} MB) to staging",
+            )
         if rng.random() < 0.07:
             backoff = rate_limit_warning(conn.source_name, rng.choice([5, 15, 30, 60]))
             if backoff is not None:  # databases and brokers have no API rate limit
                 add(at + 0.6, "warn", "source", backoff)
         if rng.random() < 0.04:
-            add(at + 0.8, "warn", "platform", "Heartbeat from the source took longer than expected (12s)",
-                "io.airbyte.workers.internal.HeartbeatMonitor", "check", 77)
+            add(
+                at + 0.8,
+                "warn",
+                "platform",
+                "Heartbeat from the source took longer than expected (12s)",
+                "io.airbyte.workers.internal.HeartbeatMonitor",
+                "check",
+                77,
+            )
         if rng.random() < 0.1:
             add(at + 0.9, "debug", "destination", f"Committed state for a batch; {rng.randint(1, 40)} state messages flushed")
         x += step
@@ -144,22 +228,57 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
 
     if plan.succeeds:
         add(span - 1.5, "info", "source", f"Finished syncing Source{conn.source_name.replace(' ', '')}")
-        add(span - 1.2, "info", "replication-orchestrator", "Source has no more messages, closing connection.",
-            "io.airbyte.workers.general.BufferedReplicationWorker", "readFromSource", 361)
+        add(
+            span - 1.2,
+            "info",
+            "replication-orchestrator",
+            "Source has no more messages, closing connection.",
+            "io.airbyte.workers.general.BufferedReplicationWorker",
+            "readFromSource",
+            361,
+        )
         add(span - 0.8, "info", "destination", "Typing and deduping all tables completed")
-        add(span - 0.3, "info", "replication-orchestrator",
-            f"sync summary: {{\"status\":\"completed\",\"recordsSynced\":{totals},\"bytesSynced\":{total_bytes},\"streams\":{len(conn.streams)}}}",
-            "io.airbyte.workers.general.ReplicationWorkerHelper", "getReplicationOutput", 512)
-        add(span, "info", "platform", "----- END REPLICATION -----", "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 171)
+        add(
+            span - 0.3,
+            "info",
+            "replication-orchestrator",
+            f'sync summary: {{"status":"completed","recordsSynced":{totals},"bytesSynced":{total_bytes},"streams":{len(conn.streams)}}}',
+            "io.airbyte.workers.general.ReplicationWorkerHelper",
+            "getReplicationOutput",
+            512,
+        )
+        add(
+            span,
+            "info",
+            "platform",
+            "----- END REPLICATION -----",
+            "io.airbyte.workers.temporal.sync.ReplicationActivityImpl",
+            "replicate",
+            171,
+        )
     elif plan.failure is not None:
         failure = plan.failure
         origin = failure.origin if failure.origin in ("source", "destination") else "replication-orchestrator"
         stack = _fill(failure.stacktrace, job, plan.failure_stream or "") or None
         add(span - 0.6, "error", origin, _fill(failure.internal, job, plan.failure_stream or ""), stack=stack)
-        add(span - 0.2, "error", "replication-orchestrator", f"Replication failed: {_fill(failure.external, job, plan.failure_stream or '')}",
-            "io.airbyte.container.orchestrator.worker.ReplicationWorker", "run", 151)
-        add(span, "info", "platform", f"Attempt {attempt.number + 1} failed; retryable={str(failure.retryable).lower()}",
-            "io.airbyte.workers.temporal.sync.ReplicationActivityImpl", "replicate", 176)
+        add(
+            span - 0.2,
+            "error",
+            "replication-orchestrator",
+            f"Replication failed: {_fill(failure.external, job, plan.failure_stream or '')}",
+            "io.airbyte.container.orchestrator.worker.ReplicationWorker",
+            "run",
+            151,
+        )
+        add(
+            span,
+            "info",
+            "platform",
+            f"Attempt {attempt.number + 1} failed; retryable={str(failure.retryable).lower()}",
+            "io.airbyte.workers.temporal.sync.ReplicationActivityImpl",
+            "replicate",
+            176,
+        )
     lines.sort(key=lambda line: line.offset_s)
     return lines
 
@@ -167,9 +286,24 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
 def cancellation_lines(attempt: Attempt) -> list[LogLine]:
     offset = (attempt.ended_at or attempt.created_at) - attempt.plan.start
     return [
-        LogLine(offset, "info", "platform", "Received cancellation request from the user", "io.airbyte.workers.temporal.CancellationHandler", "checkAndHandleCancellation", 53),
-        LogLine(offset + 0.2, "warn", "replication-orchestrator", "Interrupting source and destination containers (cancelled)",
-                "io.airbyte.container.orchestrator.worker.ReplicationWorker", "cancel", 203),
+        LogLine(
+            offset,
+            "info",
+            "platform",
+            "Received cancellation request from the user",
+            "io.airbyte.workers.temporal.CancellationHandler",
+            "checkAndHandleCancellation",
+            53,
+        ),
+        LogLine(
+            offset + 0.2,
+            "warn",
+            "replication-orchestrator",
+            "Interrupting source and destination containers (cancelled)",
+            "io.airbyte.container.orchestrator.worker.ReplicationWorker",
+            "cancel",
+            203,
+        ),
         LogLine(offset + 0.4, "info", "platform", "----- END REPLICATION (cancelled) -----"),
     ]
 
@@ -184,8 +318,13 @@ def _emitted_at(job: Job, fraction: float) -> tuple[int, int]:
 def _fill(text: str, job: Job, stream: str) -> str:
     conn = job.connection
     url = api_url(conn.source_name, stream)
-    return (text.replace("{source}", conn.source_name).replace("{destination}", conn.destination_name)
-            .replace("{stream}", stream).replace("{stream_upper}", stream.upper()).replace("{url}", url))
+    return (
+        text.replace("{source}", conn.source_name)
+        .replace("{destination}", conn.destination_name)
+        .replace("{stream}", stream)
+        .replace("{stream_upper}", stream.upper())
+        .replace("{url}", url)
+    )
 
 
 def fill_failure_text(text: str, job: Job, stream: str | None) -> str:
@@ -306,7 +445,17 @@ def big_log_lines_json(job: Job, attempt: Attempt, line_count: int) -> bytes:
                 if len(prefixes) > 64:
                     prefixes.clear()
                 prefix = prefixes[key] = _legacy_prefix(second, source)
-            chunk.append(prefix + template.format(n=i * 50, p=i % 12, o=1_000_000 + i * 7, stream=streams[i % len(streams)],
-                                                  mb=f"{i * 0.021:.1f}", k=500 + i % 4500, ms=40 + (i * 37) % 1900))
+            chunk.append(
+                prefix
+                + template.format(
+                    n=i * 50,
+                    p=i % 12,
+                    o=1_000_000 + i * 7,
+                    stream=streams[i % len(streams)],
+                    mb=f"{i * 0.021:.1f}",
+                    k=500 + i % 4500,
+                    ms=40 + (i * 37) % 1900,
+                )
+            )
         chunks.append(orjson.dumps(chunk)[1:-1])
     return b"[" + b",".join(c for c in chunks if c) + b"]"

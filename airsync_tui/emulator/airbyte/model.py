@@ -154,7 +154,9 @@ def stream_progress(job: Job, attempt: Attempt, now: float) -> list[StreamProgre
     committed_fraction = fraction if finished_ok else math.floor(fraction * 10) / 10
     plan = job.plan
     result: list[StreamProgress] = []
-    for spec, target, bpr, speed, estimate in zip(job.connection.streams, plan.targets, plan.bytes_per_record, plan.speeds, plan.estimates, strict=True):
+    for spec, target, bpr, speed, estimate in zip(
+        job.connection.streams, plan.targets, plan.bytes_per_record, plan.speeds, plan.estimates, strict=True
+    ):
         emitted = int(target * min(1.0, fraction * speed))
         committed = int(target * min(1.0, committed_fraction * speed))
         result.append(

@@ -42,11 +42,7 @@ def resolve_connection(world: AirbyteWorld, ref: str) -> str:
     matches = [c.connection_id for c in world.connections if c.name == ref]
     if len(matches) == 1:
         return matches[0]
-    raise KeyError(
-        f"no connection with id or exact name {ref!r}"
-        if not matches
-        else f"{ref!r} names several connections"
-    )
+    raise KeyError(f"no connection with id or exact name {ref!r}" if not matches else f"{ref!r} names several connections")
 
 
 def set_outcome(
@@ -60,9 +56,7 @@ def set_outcome(
     An Airbyte connection id or exact name wins; otherwise a Hightouch sync id or slug.
     """
     if outcome is not None and outcome not in STANDING_OUTCOMES:
-        raise ValueError(
-            f"unknown outcome {outcome!r}; use one of {', '.join(STANDING_OUTCOMES)}"
-        )
+        raise ValueError(f"unknown outcome {outcome!r}; use one of {', '.join(STANDING_OUTCOMES)}")
     try:
         connection_id = resolve_connection(world, ref)
     except KeyError:
@@ -97,12 +91,8 @@ def scripted_plan(
 ) -> JobPlan:
     """The plan of a job under a standing outcome (built from the world's normal plans)."""
     if outcome == "failed":
-        return world._make_plan(
-            connection, "sync", created_at, "fatal", job_seed=job_seed
-        )
-    plan = world._make_plan(
-        connection, "sync", created_at, "success", job_seed=job_seed
-    )
+        return world._make_plan(connection, "sync", created_at, "fatal", job_seed=job_seed)
+    plan = world._make_plan(connection, "sync", created_at, "success", job_seed=job_seed)
     first = plan.attempts[0]
     if outcome == "slow":
         span = (first.end - first.start) * SLOW_FACTOR
@@ -138,9 +128,7 @@ def admin_routes(world: AirbyteWorld, hightouch: HightouchWorld | None = None) -
                     hightouch,
                 )
             except (ValueError, KeyError, TypeError) as exc:
-                reason = (
-                    exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-                )
+                reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
                 return JSONResponse(
                     {
                         "error": f"{reason}",

@@ -40,8 +40,12 @@ def _invalid(message: str, path: str = "", value: Any = None) -> Response:
 
 
 def _not_found(kind: str, identifier: Any) -> Response:
-    return config_error(404, f"Could not find {kind} with id: {identifier}", id=str(identifier),
-                        exceptionClassName="io.airbyte.commons.server.errors.IdNotFoundKnownException")
+    return config_error(
+        404,
+        f"Could not find {kind} with id: {identifier}",
+        id=str(identifier),
+        exceptionClassName="io.airbyte.commons.server.errors.IdNotFoundKnownException",
+    )
 
 
 class BigLogCache:
@@ -99,8 +103,12 @@ def _parse_query(body: dict[str, Any], *, with_workspaces: bool) -> tuple[JobQue
         if not lowered <= CONFIG_STATUSES:
             raise InvalidInput(f"Unknown job status in {sorted(lowered)}")
         query.statuses = lowered
-    for name, attr in (("createdAtStart", "created_start"), ("createdAtEnd", "created_end"),
-                       ("updatedAtStart", "updated_start"), ("updatedAtEnd", "updated_end")):
+    for name, attr in (
+        ("createdAtStart", "created_start"),
+        ("createdAtEnd", "created_end"),
+        ("updatedAtStart", "updated_start"),
+        ("updatedAtEnd", "updated_end"),
+    ):
         if body.get(name):
             try:
                 setattr(query, attr, serialize.parse_iso(str(body[name])))
@@ -155,6 +163,7 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
                 return _invalid(str(exc))
             except KeyError as exc:
                 return _not_found("resource", exc.args[0] if exc.args else "")
+
         return wrapped
 
     async def token(body: dict[str, Any]) -> Any:
@@ -220,8 +229,11 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
                 world.cancel_job(job.job_id)
                 return serialize.job_info(job, now(), with_logs=True, hydrated=False)
         except JobNotRunning:
-            return config_error(409, f"Job {job.job_id} is not currently running",
-                                exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException")
+            return config_error(
+                409,
+                f"Job {job.job_id} is not currently running",
+                exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException",
+            )
 
     def connections_sync(body: dict[str, Any]) -> Any:
         connection_id = str(body.get("connectionId") or "")
@@ -232,11 +244,15 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         except KeyError:
             return _not_found("connection", connection_id)
         except JobConflict:
-            return config_error(409, f"A sync is already running for: {connection_id}",
-                                exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException")
+            return config_error(
+                409,
+                f"A sync is already running for: {connection_id}",
+                exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException",
+            )
         except ConnectionNotActive:
-            return config_error(409, "Can only sync an active connection",
-                                exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException")
+            return config_error(
+                409, "Can only sync an active connection", exceptionClassName="io.airbyte.commons.server.errors.ValueConflictKnownException"
+            )
 
     def list_jobs(with_workspaces: bool) -> Callable[[dict[str, Any]], Any]:
         def handler(body: dict[str, Any]) -> Any:
@@ -245,6 +261,7 @@ def build_config_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
                 page, total = world.query_jobs(query, offset, limit, want_total=True)
                 current = now()
                 return {"jobs": [serialize.job_with_attempts(job, current) for job in page], "totalJobCount": total or 0}
+
         return handler
 
     handlers: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [

@@ -46,9 +46,7 @@ def _invalid(message: str, path: str = "", value: Any = None) -> Response:
     error: dict[str, Any] = {"propertyPath": path, "message": message}
     if value is not None:
         error["invalidValue"] = str(value)
-    return json_response(
-        {"message": message, "validationErrors": [error]}, status_code=422
-    )
+    return json_response({"message": message, "validationErrors": [error]}, status_code=422)
 
 
 async def _json_body(request: Request) -> Any:
@@ -97,9 +95,7 @@ def _streams(body: dict[str, Any], *, required: bool) -> list[str] | Response:
     for index, item in enumerate(raw):
         name = item.get("streamName") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name:
-            return _invalid(
-                "streamName is required", f"streams[{index}].streamName", item
-            )
+            return _invalid("streamName is required", f"streams[{index}].streamName", item)
         names.append(name)
     return names
 
@@ -108,9 +104,7 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
     def now() -> float:
         return world.clock.now()
 
-    async def scoped(
-        request: Request, job_type: str, *, streams_required: bool
-    ) -> Response:
+    async def scoped(request: Request, job_type: str, *, streams_required: bool) -> Response:
         try:
             body = await _json_body(request)
         except orjson.JSONDecodeError:
@@ -122,9 +116,7 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
         if job_type == "refresh":
             mode = body.get("refreshMode")
             if mode not in REFRESH_MODES:
-                return _invalid(
-                    "refreshMode must be one of Truncate, Merge", "refreshMode", mode
-                )
+                return _invalid("refreshMode must be one of Truncate, Merge", "refreshMode", mode)
         streams = _streams(body, required=streams_required)
         if isinstance(streams, Response):
             return streams
@@ -148,17 +140,11 @@ def build_config_fleet_routes(world: AirbyteWorld) -> list[Route]:
                 exceptionClassName=_CONFLICT,
             )
         except ConnectionNotActive:
-            return config_error(
-                409, "Can only sync an active connection", exceptionClassName=_CONFLICT
-            )
+            return config_error(409, "Can only sync an active connection", exceptionClassName=_CONFLICT)
         with world.lock:
             if job_type == "refresh":
-                return json_response(
-                    {"job": serialize.config_job(job, now(), hydrated=False)}
-                )
-            return json_response(
-                serialize.job_info(job, now(), with_logs=False, hydrated=False)
-            )
+                return json_response({"job": serialize.config_job(job, now(), hydrated=False)})
+            return json_response(serialize.job_info(job, now(), with_logs=False, hydrated=False))
 
     async def refresh(request: Request) -> Response:
         return await scoped(request, "refresh", streams_required=False)

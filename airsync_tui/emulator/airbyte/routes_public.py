@@ -120,7 +120,7 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
             return bad_request(str(exc))
         wanted = set(_uuid_list(request, "workspaceIds"))
         workspaces = [w for w in world.workspaces if not wanted or w.workspace_id in wanted]
-        page = workspaces[offset: offset + limit]
+        page = workspaces[offset : offset + limit]
         next_url, previous_url = _page_links(request, "workspaces", offset, limit, len(page))
         return json_response({"previous": previous_url, "next": next_url, "data": [serialize.public_workspace(w) for w in page]})
 
@@ -142,11 +142,8 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         with world.lock:
             connections = world.visible_connections(workspace_ids, _bool_param(request, "includeDeleted"))
             if tag_ids:
-                connections = [
-                    c for c in connections
-                    if tag_ids & {world.tag(c.workspace_id, n).tag_id for n in c.tag_names}
-                ]
-            page = connections[offset: offset + limit]
+                connections = [c for c in connections if tag_ids & {world.tag(c.workspace_id, n).tag_id for n in c.tag_names}]
+            page = connections[offset : offset + limit]
             data = [serialize.public_connection(world, c) for c in page]
         next_url, previous_url = _page_links(request, "connections", offset, limit, len(page))
         return json_response({"previous": previous_url, "next": next_url, "data": data})
@@ -187,8 +184,12 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
                 if status not in JOB_STATUSES:
                     raise InvalidParam(f"Invalid status: {status}")
                 query.statuses = frozenset({status})
-            for name, attr in (("createdAtStart", "created_start"), ("createdAtEnd", "created_end"),
-                               ("updatedAtStart", "updated_start"), ("updatedAtEnd", "updated_end")):
+            for name, attr in (
+                ("createdAtStart", "created_start"),
+                ("createdAtEnd", "created_end"),
+                ("updatedAtStart", "updated_start"),
+                ("updatedAtEnd", "updated_end"),
+            ):
                 raw = params.get(name)
                 if raw:
                     try:
@@ -210,15 +211,24 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         except orjson.JSONDecodeError:
             return bad_request("Request body is not valid JSON")
         if not isinstance(body, dict) or "connectionId" not in body or "jobType" not in body:
-            return problem(422, "unprocessable-entity", "The body of the request was not understood",
-                           {"message": "connectionId and jobType are required"})
+            return problem(
+                422,
+                "unprocessable-entity",
+                "The body of the request was not understood",
+                {"message": "connectionId and jobType are required"},
+            )
         connection_id, job_type = str(body["connectionId"]), str(body["jobType"])
         if job_type == "refresh":
-            return problem(422, "unprocessable-entity", "The body of the request was not understood",
-                           {"message": "Refreshes are not supported in the public API"})
+            return problem(
+                422,
+                "unprocessable-entity",
+                "The body of the request was not understood",
+                {"message": "Refreshes are not supported in the public API"},
+            )
         if job_type not in JOB_TYPES:
-            return problem(422, "unprocessable-entity", "The body of the request was not understood",
-                           {"message": f"Unknown jobType: {job_type}"})
+            return problem(
+                422, "unprocessable-entity", "The body of the request was not understood", {"message": f"Unknown jobType: {job_type}"}
+            )
         try:
             with world.lock:
                 job = world.create_job(connection_id, job_type)
@@ -226,11 +236,11 @@ def build_public_routes(world: AirbyteWorld, tokens: TokenStore) -> list[Route]:
         except KeyError:
             return not_found("connection", connection_id)
         except JobConflict:
-            return problem(409, "try-again-later", "Please try again later.",
-                           {"message": f"A sync is already running for: {connection_id}"})
+            return problem(
+                409, "try-again-later", "Please try again later.", {"message": f"A sync is already running for: {connection_id}"}
+            )
         except ConnectionNotActive:
-            return problem(409, "state-conflict", "State conflict",
-                           {"message": "Could not fulfill request"})
+            return problem(409, "state-conflict", "State conflict", {"message": "Could not fulfill request"})
 
     def _job_id(request: Request) -> int | None:
         try:

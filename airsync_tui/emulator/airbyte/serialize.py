@@ -95,34 +95,40 @@ def public_connection(world: AirbyteWorld, connection: Connection) -> dict[str, 
         schedule["basicTiming"] = connection.schedule_expression
     streams = []
     for spec in connection.streams:
-        streams.append(drop_none({
-            "name": spec.name,
-            "namespace": spec.namespace,
-            "syncMode": spec.sync_mode,
-            "cursorField": list(spec.cursor_field),
-            "primaryKey": [list(path) for path in spec.primary_key],
-            "selectedFields": [],
-            "mappers": [],
-        }))
+        streams.append(
+            drop_none(
+                {
+                    "name": spec.name,
+                    "namespace": spec.namespace,
+                    "syncMode": spec.sync_mode,
+                    "cursorField": list(spec.cursor_field),
+                    "primaryKey": [list(path) for path in spec.primary_key],
+                    "selectedFields": [],
+                    "mappers": [],
+                }
+            )
+        )
     tags = []
     for name in connection.tag_names:
         tag = world.tag(connection.workspace_id, name)
         tags.append({"tagId": tag.tag_id, "workspaceId": tag.workspace_id, "name": tag.name, "color": tag.color})
-    return drop_none({
-        "connectionId": connection.connection_id,
-        "name": connection.name,
-        "sourceId": connection.source_id,
-        "destinationId": connection.destination_id,
-        "workspaceId": connection.workspace_id,
-        "status": connection.status,
-        "schedule": schedule,
-        "nonBreakingSchemaUpdatesBehavior": "propagate_columns",
-        "namespaceDefinition": "destination",
-        "prefix": connection.prefix,
-        "configurations": {"streams": streams},
-        "createdAt": connection.created_at,
-        "tags": tags,
-    })
+    return drop_none(
+        {
+            "connectionId": connection.connection_id,
+            "name": connection.name,
+            "sourceId": connection.source_id,
+            "destinationId": connection.destination_id,
+            "workspaceId": connection.workspace_id,
+            "status": connection.status,
+            "schedule": schedule,
+            "nonBreakingSchemaUpdatesBehavior": "propagate_columns",
+            "namespaceDefinition": "destination",
+            "prefix": connection.prefix,
+            "configurations": {"streams": streams},
+            "createdAt": connection.created_at,
+            "tags": tags,
+        }
+    )
 
 
 def public_workspace(workspace: Workspace) -> dict[str, Any]:
@@ -171,18 +177,30 @@ def config_job(job: Job, now: float, *, hydrated: bool) -> dict[str, Any]:
     if hydrated:
         records_emitted, bytes_emitted, records_committed, bytes_committed, per_attempt = _job_totals(job, now)
         body["aggregatedStats"] = {
-            "recordsEmitted": records_emitted, "bytesEmitted": bytes_emitted,
-            "recordsCommitted": records_committed, "bytesCommitted": bytes_committed, "recordsRejected": 0,
+            "recordsEmitted": records_emitted,
+            "bytesEmitted": bytes_emitted,
+            "recordsCommitted": records_committed,
+            "bytesCommitted": bytes_committed,
+            "recordsRejected": 0,
         }
         streams_out = []
         for i, spec in enumerate(conn.streams):
             rows = [streams[i] for streams in per_attempt]
-            streams_out.append(drop_none({
-                "streamName": spec.name, "streamNamespace": spec.namespace,
-                "recordsEmitted": sum(r.records_emitted for r in rows), "bytesEmitted": sum(r.bytes_emitted for r in rows),
-                "recordsCommitted": sum(r.records_committed for r in rows), "bytesCommitted": sum(r.bytes_committed for r in rows),
-                "recordsRejected": 0, "wasBackfilled": False, "wasResumed": len(rows) > 1,
-            }))
+            streams_out.append(
+                drop_none(
+                    {
+                        "streamName": spec.name,
+                        "streamNamespace": spec.namespace,
+                        "recordsEmitted": sum(r.records_emitted for r in rows),
+                        "bytesEmitted": sum(r.bytes_emitted for r in rows),
+                        "recordsCommitted": sum(r.records_committed for r in rows),
+                        "bytesCommitted": sum(r.bytes_committed for r in rows),
+                        "recordsRejected": 0,
+                        "wasBackfilled": False,
+                        "wasResumed": len(rows) > 1,
+                    }
+                )
+            )
         body["streamAggregatedStats"] = streams_out
     return body
 
@@ -242,11 +260,22 @@ def config_attempt(job: Job, attempt: Attempt, now: float, *, hydrated: bool) ->
     if hydrated:
         body["totalStats"] = live_attempt_stats(streams)
         body["streamStats"] = [
-            drop_none({"streamName": s.name, "streamNamespace": s.namespace, "stats": drop_none({
-                "recordsEmitted": s.records_emitted, "bytesEmitted": s.bytes_emitted,
-                "recordsCommitted": s.records_committed, "recordsRejected": 0,
-                "estimatedRecords": s.estimated_records, "estimatedBytes": s.estimated_bytes,
-            })})
+            drop_none(
+                {
+                    "streamName": s.name,
+                    "streamNamespace": s.namespace,
+                    "stats": drop_none(
+                        {
+                            "recordsEmitted": s.records_emitted,
+                            "bytesEmitted": s.bytes_emitted,
+                            "recordsCommitted": s.records_committed,
+                            "recordsRejected": 0,
+                            "estimatedRecords": s.estimated_records,
+                            "estimatedBytes": s.estimated_bytes,
+                        }
+                    ),
+                }
+            )
             for s in streams
         ]
     elif finished:
@@ -258,8 +287,15 @@ def config_attempt(job: Job, attempt: Attempt, now: float, *, hydrated: bool) ->
             "recordsCommitted": sum(s.records_committed for s in streams),
         }
         body["streamStats"] = [
-            {"streamName": s.name, "stats": {"bytesEmitted": s.bytes_emitted, "recordsEmitted": s.records_emitted,
-                                              "stateMessagesEmitted": s.state_messages, "recordsCommitted": s.records_committed}}
+            {
+                "streamName": s.name,
+                "stats": {
+                    "bytesEmitted": s.bytes_emitted,
+                    "recordsEmitted": s.records_emitted,
+                    "stateMessagesEmitted": s.state_messages,
+                    "recordsCommitted": s.records_committed,
+                },
+            }
             for s in streams
         ]
     if attempt.failure is not None and attempt.ended_at is not None:
@@ -311,9 +347,18 @@ def sync_progress(world: AirbyteWorld, connection: Connection, now: float) -> di
     else:
         streams_now = stream_progress(job, job.attempts[-1], now)
     items = [
-        drop_none({"streamName": s.name, "streamNamespace": s.namespace, "configType": job.config_type,
-                   "recordsEmitted": s.records_emitted, "bytesEmitted": s.bytes_emitted,
-                   "recordsCommitted": s.records_committed, "bytesCommitted": s.bytes_committed, "recordsRejected": 0})
+        drop_none(
+            {
+                "streamName": s.name,
+                "streamNamespace": s.namespace,
+                "configType": job.config_type,
+                "recordsEmitted": s.records_emitted,
+                "bytesEmitted": s.bytes_emitted,
+                "recordsCommitted": s.records_committed,
+                "bytesCommitted": s.bytes_committed,
+                "recordsRejected": 0,
+            }
+        )
         for s in streams_now
     ]
     return {

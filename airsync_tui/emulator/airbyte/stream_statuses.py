@@ -46,32 +46,22 @@ def _time_at_fraction(attempt: Attempt, fraction: float) -> float:
     return plan.start + min(1.0, fraction / volume) * span
 
 
-def stream_run_states(
-    job: Job, attempt: Attempt, now: float
-) -> list[list[tuple[str, float, dict[str, Any]]]]:
+def stream_run_states(job: Job, attempt: Attempt, now: float) -> list[list[tuple[str, float, dict[str, Any]]]]:
     """Per stream: the (runState, transitionedAt, extra) sequence so far, oldest first."""
     states: list[list[tuple[str, float, dict[str, Any]]]] = []
     ended = attempt.ended_at is not None and attempt.ended_at <= now
     for index, speed in enumerate(job.plan.speeds):
-        seq: list[tuple[str, float, dict[str, Any]]] = [
-            ("PENDING", attempt.created_at, {})
-        ]
+        seq: list[tuple[str, float, dict[str, Any]]] = [("PENDING", attempt.created_at, {})]
         started = attempt.created_at + 0.5
         if now < started:
             states.append(seq)
             continue
         seq.append(("RUNNING", started, {}))
-        done_at = (
-            _time_at_fraction(attempt, 1.0 / speed)
-            if attempt.plan.volume * speed >= 1.0
-            else None
-        )
+        done_at = _time_at_fraction(attempt, 1.0 / speed) if attempt.plan.volume * speed >= 1.0 else None
         if rate_limited_stream(job, index):
             limited_at = _time_at_fraction(attempt, RATE_LIMIT_WINDOW[0] / speed)
             reset_at = _time_at_fraction(attempt, RATE_LIMIT_WINDOW[1] / speed)
-            if limited_at <= now and (
-                attempt.ended_at is None or limited_at < attempt.ended_at
-            ):
+            if limited_at <= now and (attempt.ended_at is None or limited_at < attempt.ended_at):
                 seq.append(
                     (
                         "RATE_LIMITED",
@@ -79,25 +69,12 @@ def stream_run_states(
                         {"metadata": {"quotaReset": int(reset_at * 1000)}},
                     )
                 )
-                if reset_at <= now and (
-                    attempt.ended_at is None or reset_at < attempt.ended_at
-                ):
+                if reset_at <= now and (attempt.ended_at is None or reset_at < attempt.ended_at):
                     seq.append(("RUNNING", reset_at, {}))
-        if (
-            done_at is not None
-            and done_at <= now
-            and (
-                attempt.status == "succeeded" or done_at < (attempt.ended_at or now + 1)
-            )
-        ):
+        if done_at is not None and done_at <= now and (attempt.status == "succeeded" or done_at < (attempt.ended_at or now + 1)):
             seq.append(("COMPLETE", done_at, {}))
         elif ended and attempt.status != "succeeded":
-            cause = (
-                "CANCELED"
-                if attempt.failure is not None
-                and attempt.failure.failure_type == "manual_cancellation"
-                else "FAILED"
-            )
+            cause = "CANCELED" if attempt.failure is not None and attempt.failure.failure_type == "manual_cancellation" else "FAILED"
             assert attempt.ended_at is not None
             seq.append(("INCOMPLETE", attempt.ended_at, {"incompleteRunCause": cause}))
         elif ended:
@@ -106,9 +83,7 @@ def stream_run_states(
     return states
 
 
-def latest_per_run_state(
-    world: AirbyteWorld, connection_id: str, now: float
-) -> dict[str, Any]:
+def latest_per_run_state(world: AirbyteWorld, connection_id: str, now: float) -> dict[str, Any]:
     connection = world.connections_by_id[connection_id]
     if not connection.job_ids:
         return {"streamStatuses": []}
@@ -156,9 +131,7 @@ def build_stream_status_routes(world: AirbyteWorld) -> list[Route]:
             return json_response(
                 {
                     "message": message,
-                    "validationErrors": [
-                        {"propertyPath": "connectionId", "message": message}
-                    ],
+                    "validationErrors": [{"propertyPath": "connectionId", "message": message}],
                 },
                 status_code=422,
             )
@@ -169,8 +142,6 @@ def build_stream_status_routes(world: AirbyteWorld) -> list[Route]:
                     {"message": f"Could not find connection with id: {connection_id}"},
                     status_code=404,
                 )
-            return json_response(
-                latest_per_run_state(world, connection_id, world.clock.now())
-            )
+            return json_response(latest_per_run_state(world, connection_id, world.clock.now()))
 
     return [Route("/stream_statuses/latest_per_run_state", handler, methods=["POST"])]

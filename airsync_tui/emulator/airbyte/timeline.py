@@ -87,11 +87,7 @@ def final_summary(job: Job, at: float, *, with_totals: bool = True) -> dict[str,
         summary.update(_totals(job, at))
     if status in ("FAILED", "INCOMPLETE"):
         failed = next(
-            (
-                a
-                for a in reversed(job.attempts)
-                if a.failure is not None and a.ended_at is not None
-            ),
+            (a for a in reversed(job.attempts) if a.failure is not None and a.ended_at is not None),
             None,
         )
         if failed is not None:
@@ -110,9 +106,7 @@ def _final_status(job: Job) -> str:
     """A failed job that still committed records (an attempt past a checkpoint) is INCOMPLETE,
     as the platform reports partial success; the same rule as the attempts' `partialSuccess`."""
     if job.status == "failed" and any(
-        a.status == "failed"
-        and attempt_fraction(a, a.ended_at or job.updated_at) >= 0.1
-        for a in job.attempts
+        a.status == "failed" and attempt_fraction(a, a.ended_at or job.updated_at) >= 0.1 for a in job.attempts
     ):
         return "INCOMPLETE"
     return _FINAL.get(job.status, "FAILED")
@@ -136,9 +130,7 @@ def record_transition(world: AirbyteWorld, job: Job, new: str, at: float) -> Non
     )
 
 
-def record_manual_start(
-    world: AirbyteWorld, job: Job, user: dict[str, Any] | None = None
-) -> None:
+def record_manual_start(world: AirbyteWorld, job: Job, user: dict[str, Any] | None = None) -> None:
     """`ManuallyStartedEvent`: only manual jobs get a *_STARTED event (as on the platform)."""
     summary = {
         "jobId": job.job_id,
@@ -168,9 +160,7 @@ def ensure_seeded(world: AirbyteWorld) -> None:
         if getattr(world, "_timeline_seeded", False):
             return
         world._timeline_seeded = True  # type: ignore[attr-defined]  # set here, read only here
-        pending: list[
-            tuple[str, str, float, dict[str, Any], dict[str, Any] | None]
-        ] = []
+        pending: list[tuple[str, str, float, dict[str, Any], dict[str, Any] | None]] = []
         built = world.built_at
         for job in world.jobs:
             if job.status in _FINAL and job.updated_at <= built:
@@ -185,10 +175,7 @@ def ensure_seeded(world: AirbyteWorld) -> None:
                     )
                 )
         if not world.scaled:
-            pending += [
-                (cid, kind, at, summary, user)
-                for at, cid, kind, summary, user in _demo_changes(world)
-            ]
+            pending += [(cid, kind, at, summary, user) for at, cid, kind, summary, user in _demo_changes(world)]
         world.events.record_many(pending)
 
 
@@ -212,9 +199,7 @@ def _demo_changes(
                     "patches": {
                         "scheduleType": {"from": "basic", "to": "cron"},
                         "scheduleData": {
-                            "from": {
-                                "basicSchedule": {"timeUnit": "hours", "units": 24}
-                            },
+                            "from": {"basicSchedule": {"timeUnit": "hours", "units": 24}},
                             "to": {
                                 "cron": {
                                     "cronExpression": "0 0 2 * * ?",
@@ -263,9 +248,7 @@ def _demo_changes(
                                             "transformType": "remove_field",
                                             "fieldName": ["source"],
                                             "breaking": True,
-                                            "removeField": {
-                                                "schema": {"type": "object"}
-                                            },
+                                            "removeField": {"schema": {"type": "object"}},
                                         },
                                         {
                                             "transformType": "update_field_schema",
@@ -294,12 +277,8 @@ def _demo_changes(
                 "SCHEMA_CONFIG_UPDATE",
                 {
                     "catalogConfigDiff": {
-                        "streamsEnabled": [
-                            {"streamName": "refunds", "status": "enabled"}
-                        ],
-                        "streamsDisabled": [
-                            {"streamName": "events", "status": "disabled"}
-                        ],
+                        "streamsEnabled": [{"streamName": "refunds", "status": "enabled"}],
+                        "streamsDisabled": [{"streamName": "events", "status": "disabled"}],
                         "fieldsEnabled": [
                             {
                                 "streamName": "charges",
@@ -382,9 +361,7 @@ def connection_event(world: AirbyteWorld, event: RecordedEvent) -> dict[str, Any
     return body
 
 
-def connection_event_with_details(
-    world: AirbyteWorld, event: RecordedEvent
-) -> dict[str, Any]:
+def connection_event_with_details(world: AirbyteWorld, event: RecordedEvent) -> dict[str, Any]:
     """`ConnectionEventWithDetails`: the summary plus what it leaves out (stack trace, full failure list)."""
     body = connection_event(world, event)
     details: dict[str, Any] = dict(body["summary"])
@@ -395,20 +372,14 @@ def connection_event_with_details(
         except KeyError:
             job = None
         if job is not None:
-            failures = [
-                serialize._failure_reason(job, a)
-                for a in job.attempts
-                if a.failure is not None and a.ended_at is not None
-            ]
+            failures = [serialize._failure_reason(job, a) for a in job.attempts if a.failure is not None and a.ended_at is not None]
             if failures:
                 details["failureReasons"] = failures
     body["details"] = details
     return body
 
 
-def connection_event_minimal(
-    world: AirbyteWorld, event: RecordedEvent
-) -> dict[str, Any]:
+def connection_event_minimal(world: AirbyteWorld, event: RecordedEvent) -> dict[str, Any]:
     connection = world.connections_by_id.get(event.connection_id)
     return {
         "eventId": event.event_id,
@@ -496,11 +467,7 @@ def build_event_routes(world: AirbyteWorld) -> list[Route]:
             and (end is None or e.created_at <= end)
         ]
         with world.lock:
-            return {
-                "events": [
-                    connection_event(world, e) for e in events[offset : offset + size]
-                ]
-            }
+            return {"events": [connection_event(world, e) for e in events[offset : offset + size]]}
 
     def events_get(body: dict[str, Any]) -> Any:
         ensure_seeded(world)
@@ -524,16 +491,8 @@ def build_event_routes(world: AirbyteWorld) -> list[Route]:
             _time(body, "createdAtEnd", required=True),
         )
         assert start is not None and end is not None
-        ids = {
-            c.connection_id
-            for c in world.connections
-            if c.workspace_id == str(workspace_id)
-        }
-        events = [
-            e
-            for e in reversed(world.events.for_connections(ids))
-            if e.event_type in types and start <= e.created_at <= end
-        ]
+        ids = {c.connection_id for c in world.connections if c.workspace_id == str(workspace_id)}
+        events = [e for e in reversed(world.events.for_connections(ids)) if e.event_type in types and start <= e.created_at <= end]
         return {"events": [connection_event_minimal(world, e) for e in events]}
 
     def endpoint(handler: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Any]:

@@ -92,9 +92,7 @@ DUCKDB_CONNECTIONS: tuple[ConnectionSpec, ...] = (
                 900,
                 False,
             ),
-            StreamSpec(
-                "plans", None, "full_refresh_overwrite", (), (("id",),), 40, 300, False
-            ),
+            StreamSpec("plans", None, "full_refresh_overwrite", (), (("id",),), 40, 300, False),
         ),
         EVERY_30_MINUTES,
         emits_estimates=False,
@@ -233,9 +231,7 @@ def destination_body(connection: Connection, duckdb_path: str | None) -> dict[st
         "destinationId": connection.destination_id,
         "name": f"{kind} ({slug})" if kind != DUCKDB else "Local DuckDB",
         "destinationType": destination_type,
-        "definitionId": "94bd199c-2ff0-4aa2-b98e-17f0acb72610"
-        if kind == DUCKDB
-        else "00000000-0000-4000-8000-0000000000d0",
+        "definitionId": "94bd199c-2ff0-4aa2-b98e-17f0acb72610" if kind == DUCKDB else "00000000-0000-4000-8000-0000000000d0",
         "workspaceId": connection.workspace_id,
         "configuration": configuration,
         "createdAt": connection.created_at,
@@ -265,9 +261,7 @@ class DemoWarehouse:
         self._idle = threading.Condition()
         self.generations: dict[str, int] = {}
         self.writes = 0
-        self._thread = threading.Thread(
-            target=self._run, name="demo-warehouse-writer", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="demo-warehouse-writer", daemon=True)
         self._thread.start()
 
     # -- called by the world (under its lock): cheap, never blocks on the database
@@ -295,9 +289,7 @@ class DemoWarehouse:
                         )
                     )
             return
-        for spec, progress in zip(
-            connection.streams, stream_progress(job, attempt, attempt.ended_at), strict=True
-        ):
+        for spec, progress in zip(connection.streams, stream_progress(job, attempt, attempt.ended_at), strict=True):
             if progress.records_committed <= 0:
                 continue
             self._put(
@@ -371,11 +363,7 @@ def _columns(stream: str) -> tuple[tuple[str, str, str], ...]:
 def _write(conn: Any, batch: StreamBatch) -> None:
     table = f'"{DUCKDB_SCHEMA}"."{batch.table}"'
     data = _columns(batch.stream)
-    cursor_col = (
-        [(batch.cursor, "TIMESTAMPTZ")]
-        if batch.cursor and batch.cursor not in {c[0] for c in data}
-        else []
-    )
+    cursor_col = [(batch.cursor, "TIMESTAMPTZ")] if batch.cursor and batch.cursor not in {c[0] for c in data} else []
     ddl_cols = ", ".join(
         [
             '"_airbyte_raw_id" VARCHAR',
@@ -393,9 +381,7 @@ def _write(conn: Any, batch: StreamBatch) -> None:
         return
     n = batch.count
     span = max(batch.end - batch.start, 1e-3)
-    existing_max = int(
-        conn.execute(f'SELECT coalesce(max("id"), 0) FROM {table}').fetchone()[0]
-    )
+    existing_max = int(conn.execute(f'SELECT coalesce(max("id"), 0) FROM {table}').fetchone()[0])
     first_id = existing_max + 1
     conn.execute("BEGIN TRANSACTION")
     if batch.sync_mode.startswith("full_refresh") and "overwrite" in batch.sync_mode:
@@ -440,9 +426,7 @@ def extra_demo_specs(warehouse: DemoWarehouse | None) -> list[ConnectionSpec]:
 DESTINATION_OVERRIDES: dict[int, dict[str, dict[str, Any]]] = {}
 
 
-def override_destination(
-    world: AirbyteWorld, destination_id: str, configuration: dict[str, Any]
-) -> None:
+def override_destination(world: AirbyteWorld, destination_id: str, configuration: dict[str, Any]) -> None:
     """Serve `configuration` for this destination (e.g. a test's real Postgres), secrets masked by the caller."""
     DESTINATION_OVERRIDES.setdefault(id(world), {})[destination_id] = configuration
 
@@ -454,19 +438,13 @@ def build_destination_routes(world: AirbyteWorld) -> list[Route]:
         destination_id = request.path_params["destination_id"]
         with world.lock:
             connection = next(
-                (
-                    c
-                    for c in world.connections
-                    if c.destination_id == destination_id and c.status != "deprecated"
-                ),
+                (c for c in world.connections if c.destination_id == destination_id and c.status != "deprecated"),
                 None,
             )
             if connection is None:
                 return not_found("destination", destination_id)
             warehouse = getattr(world, "warehouse", None)
-            body = destination_body(
-                connection, warehouse.path if warehouse is not None else None
-            )
+            body = destination_body(connection, warehouse.path if warehouse is not None else None)
             override = DESTINATION_OVERRIDES.get(id(world), {}).get(destination_id)
             if override is not None:
                 body["configuration"] = {

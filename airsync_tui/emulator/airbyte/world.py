@@ -49,6 +49,7 @@ Transition = tuple[int, "str | None", str, float, float]
 
 OUTCOMES = frozenset({"success", "retry1_then_success", "retry2_then_success", "fatal", "exhausted"})
 
+
 class JobConflict(Exception):
     """A sync is already running for the connection (public 409 try-again-later)."""
 
@@ -281,8 +282,16 @@ class AirbyteWorld:
             qualifier = catalog.SCALED_QUALIFIERS[(i // 7) % len(catalog.SCALED_QUALIFIERS)]
             n_streams = rng.randint(2, min(8, max(2, len(stream_names))))
             streams = tuple(
-                StreamSpec(name, "public" if estimates else None, "incremental_append", ("updated_at",), (("id",),),
-                           rng.randint(2_000, 200_000), rng.randint(200, 1200), estimates and rng.random() < 0.8)
+                StreamSpec(
+                    name,
+                    "public" if estimates else None,
+                    "incremental_append",
+                    ("updated_at",),
+                    (("id",),),
+                    rng.randint(2_000, 200_000),
+                    rng.randint(200, 1200),
+                    estimates and rng.random() < 0.8,
+                )
                 for name in stream_names[:n_streams]
             )
             roll = rng.random()
@@ -293,10 +302,16 @@ class AirbyteWorld:
             else:
                 schedule = catalog.MANUAL
             spec = ConnectionSpec(
-                f"{source} ({qualifier}-{i:04d}) → {destination}", source, destination, streams, schedule,
+                f"{source} ({qualifier}-{i:04d}) → {destination}",
+                source,
+                destination,
+                streams,
+                schedule,
                 status="inactive" if rng.random() < 0.05 else "active",
                 log_format="formatted" if i % 4 == 3 else "structured",
-                emits_estimates=estimates, typical_duration_s=rng.uniform(120, 600), flakiness=rng.uniform(0.05, 0.3),
+                emits_estimates=estimates,
+                typical_duration_s=rng.uniform(120, 600),
+                flakiness=rng.uniform(0.05, 0.3),
             )
             added = self._add_connection(spec, workspace, int(now - 86400 * 200))
             added.log_era = ("2024", "2023", "2022")[(i // 4) % 3]
@@ -393,13 +408,13 @@ class AirbyteWorld:
             attempts.append(AttemptPlan(t, t + duration, True, 1.0, None))
         return JobPlan(tuple(targets), tuple(s.bytes_per_record for s in streams), speeds, estimates, attempts)
 
-    def _short_attempt(
-        self, connection: Connection, rng: random.Random, start: float, duration: float, outcome: str | None
-    ) -> AttemptPlan:
+    def _short_attempt(self, connection: Connection, rng: random.Random, start: float, duration: float, outcome: str | None) -> AttemptPlan:
         """A refresh/clear job's one attempt: succeeds unless a fatal outcome was forced (`force_next_outcome`)."""
         if outcome in ("fatal", "exhausted"):
             failure = connector_failure(rng.choice(catalog.FATAL_FAILURES), connection.source_name, connection.destination_name)
-            return AttemptPlan(start, start + duration * 0.5, False, 0.5, failure, connection.streams[0].name if connection.streams else None)
+            return AttemptPlan(
+                start, start + duration * 0.5, False, 0.5, failure, connection.streams[0].name if connection.streams else None
+            )
         return AttemptPlan(start, start + duration, True, 1.0, None)
 
     # ------------------------------------------------------------------ state machine
@@ -585,8 +600,7 @@ class AirbyteWorld:
     def visible_connections(self, workspace_ids: Iterable[str] | None, include_deleted: bool) -> list[Connection]:
         wanted = set(workspace_ids) if workspace_ids else None
         return [
-            c for c in self.connections
-            if (wanted is None or c.workspace_id in wanted) and (include_deleted or c.status != "deprecated")
+            c for c in self.connections if (wanted is None or c.workspace_id in wanted) and (include_deleted or c.status != "deprecated")
         ]
 
     def query_jobs(self, query: JobQuery, offset: int, limit: int, *, want_total: bool = False) -> tuple[list[Job], int | None]:
@@ -601,7 +615,7 @@ class AirbyteWorld:
             matches = (job for job in candidates if self._matches(job, query))
             if query.order_field == "updatedAt":
                 ordered = sorted(matches, key=lambda j: (j.updated_at, j.job_id), reverse=query.descending)
-                return ordered[offset: offset + limit], len(ordered)
+                return ordered[offset : offset + limit], len(ordered)
             page: list[Job] = []
             total = 0
             for job in matches:

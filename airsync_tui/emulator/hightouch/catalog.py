@@ -54,22 +54,21 @@ MODELS: tuple[ModelDef, ...] = (
 )
 
 DESTINATIONS: tuple[DestinationDef, ...] = (
-    DestinationDef("salesforce", 7201, "Contact",
-                   "Salesforce rejected the record: REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]"),
-    DestinationDef("hubspot", 7202, "contacts",
-                   "HubSpot returned 400: Property values were not valid: INVALID_EMAIL"),
-    DestinationDef("braze", 7203, "users/track",
-                   "Braze rejected attributes: 'external_id' must be a string of at most 512 characters"),
-    DestinationDef("google-ads", 7204, "Customer Match list",
-                   "Google Ads API: CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS"),
-    DestinationDef("facebook-audiences", 7205, "Custom Audience",
-                   "Facebook Marketing API (#2650) Failed to update the custom audience: invalid hashed email"),
-    DestinationDef("iterable", 7206, "users/bulkUpdate",
-                   "Iterable returned 400: Invalid email address"),
-    DestinationDef("marketo", 7207, "Lead",
-                   "Marketo error 1003: Value for required field 'email' not specified"),
-    DestinationDef("zendesk", 7208, "Organization",
-                   "Zendesk returned 422: RecordInvalid: Name: has already been taken"),
+    DestinationDef(
+        "salesforce", 7201, "Contact", "Salesforce rejected the record: REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]"
+    ),
+    DestinationDef("hubspot", 7202, "contacts", "HubSpot returned 400: Property values were not valid: INVALID_EMAIL"),
+    DestinationDef("braze", 7203, "users/track", "Braze rejected attributes: 'external_id' must be a string of at most 512 characters"),
+    DestinationDef("google-ads", 7204, "Customer Match list", "Google Ads API: CUSTOMER_NOT_ACCEPTED_CUSTOMER_DATA_TERMS"),
+    DestinationDef(
+        "facebook-audiences",
+        7205,
+        "Custom Audience",
+        "Facebook Marketing API (#2650) Failed to update the custom audience: invalid hashed email",
+    ),
+    DestinationDef("iterable", 7206, "users/bulkUpdate", "Iterable returned 400: Invalid email address"),
+    DestinationDef("marketo", 7207, "Lead", "Marketo error 1003: Value for required field 'email' not specified"),
+    DestinationDef("zendesk", 7208, "Organization", "Zendesk returned 422: RecordInvalid: Name: has already been taken"),
 )
 
 # The hand-picked demo: (model, destination, schedule or None for manual, disabled).

@@ -318,8 +318,7 @@ class HightouchGate:
             response: Response = JSONBytesResponse({"message": "Authentication error"}, status_code=401)
         elif not self.limiter.allow(auth):
             response = JSONBytesResponse(
-                {"error": f"Rate limit exceeded: at most {self.limiter.limit} requests per "
-                 f"{self.limiter.window:g} seconds per workspace"},
+                {"error": f"Rate limit exceeded: at most {self.limiter.limit} requests per {self.limiter.window:g} seconds per workspace"},
                 status_code=429,
             )
         else:

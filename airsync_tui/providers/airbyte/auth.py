@@ -149,8 +149,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 await asyncio.sleep(self._retry_delay * (3**attempt))
         if last is None:
             raise MalformedTokenResponse(
-                f"the Airbyte token endpoint {self.token_url} answered without a token "
-                "(is api_url the API root, not the web UI?)"
+                f"the Airbyte token endpoint {self.token_url} answered without a token (is api_url the API root, not the web UI?)"
             )
         raise TokenFailed(f"no token from {self.token_url}", last)
 
@@ -191,7 +190,9 @@ class ClientCredentialsAuth(httpx.Auth):
         request.headers["Authorization"] = f"Bearer {token}"
         yield request
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:  # pragma: no cover - async-only library
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:  # pragma: no cover - async-only library
         raise RuntimeError("ClientCredentialsAuth is async-only; use httpx.AsyncClient")
 
 

@@ -236,7 +236,13 @@ class AirbyteClient:
         return body if isinstance(body, dict) else {}
 
     async def _pages(
-        self, path: str, params: list[tuple[str, Any]], envelope: type[_Envelope[_ItemT]], *, max_items: int | None, page_size: int = MAX_PAGE
+        self,
+        path: str,
+        params: list[tuple[str, Any]],
+        envelope: type[_Envelope[_ItemT]],
+        *,
+        max_items: int | None,
+        page_size: int = MAX_PAGE,
     ) -> AsyncIterator[_ItemT]:
         """Offset paging that stops on an empty or short page (never follows `next`)."""
         offset = 0
@@ -314,7 +320,10 @@ class AirbyteClient:
     async def create_job(self, connection_id: str, job_type: str = "sync") -> JobResponse:
         """`POST /jobs` — sent ONCE (`safe=False`); the caller reconciles a lost answer."""
         body = await self.http.request(
-            "POST", self._public("/jobs"), json={"connectionId": connection_id, "jobType": job_type}, safe=False,
+            "POST",
+            self._public("/jobs"),
+            json={"connectionId": connection_id, "jobType": job_type},
+            safe=False,
             resend_refused=True,  # a 429 means nothing started: re-send after the wait
         )
         return JobResponse.model_validate(body)

@@ -93,9 +93,7 @@ class Destination:
         return cls(
             destination_id=str(body.get("destinationId") or ""),
             name=str(body.get("name") or ""),
-            destination_type=str(
-                body.get("destinationType") or config.get("destinationType") or ""
-            ),
+            destination_type=str(body.get("destinationType") or config.get("destinationType") or ""),
             configuration=config,
         )
 
@@ -137,9 +135,7 @@ def destination_kind(destination: Destination) -> str:
     raw = destination.destination_type.strip().lower().replace("destination-", "")
     if raw == "duckdb":
         path = str(destination.configuration.get("destination_path") or "")
-        if path.startswith("md:") or destination.configuration.get(
-            "motherduck_api_key"
-        ):
+        if path.startswith("md:") or destination.configuration.get("motherduck_api_key"):
             return "motherduck"
     return raw
 
@@ -179,24 +175,14 @@ class SecretSource:
             try:
                 document = tomllib.loads(config_path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(
-                    f"{config_path}: cannot read destination secrets ({type(exc).__name__})"
-                ) from None
+                raise ConfigError(f"{config_path}: cannot read destination secrets ({type(exc).__name__})") from None
             profile = (document.get("profiles") or {}).get(profile_name) or {}
-            destinations = (
-                profile.get("destinations") if isinstance(profile, dict) else None
-            )
+            destinations = profile.get("destinations") if isinstance(profile, dict) else None
             if isinstance(destinations, dict):
-                sections = {
-                    str(k): v for k, v in destinations.items() if isinstance(v, dict)
-                }
-        return cls(
-            env=dict(os.environ) if env is None else env, profile_sections=sections
-        )
+                sections = {str(k): v for k, v in destinations.items() if isinstance(v, dict)}
+        return cls(env=dict(os.environ) if env is None else env, profile_sections=sections)
 
-    def lookup(
-        self, destination: Destination, kind: str, secret: str, configured: Any
-    ) -> str:
+    def lookup(self, destination: Destination, kind: str, secret: str, configured: Any) -> str:
         """The secret's value: env (PyAirbyte names) > profile section (id, then type) > unmasked config."""
         names = SECRET_ENV.get((kind, secret), ())
         for name in names:
@@ -257,15 +243,10 @@ def sql_target(
     if kind == "duckdb":
         path = str(config.get("destination_path") or "")
         if not path:
-            raise ConfigError(
-                f"{destination.name}: the DuckDB destination has no destination_path"
-            )
+            raise ConfigError(f"{destination.name}: the DuckDB destination has no destination_path")
         if path.startswith("/local/"):
             # The connector mounts <project>/destination-duckdb at /local (PyAirbyte's rule).
-            path = str(
-                Path(secrets.env.get("AIRSYNC_DUCKDB_LOCAL_ROOT", "destination-duckdb"))
-                / path[len("/local/") :]
-            )
+            path = str(Path(secrets.env.get("AIRSYNC_DUCKDB_LOCAL_ROOT", "destination-duckdb")) / path[len("/local/") :])
         return SqlTarget(
             kind,
             URL.create("duckdb", database=path),
@@ -274,12 +255,8 @@ def sql_target(
             connect_args={"read_only": True},
         )
     if kind == "motherduck":
-        token = secrets.lookup(
-            destination, kind, "api_key", config.get("motherduck_api_key")
-        )
-        database = (
-            str(config.get("destination_path") or "md:").removeprefix("md:") or "my_db"
-        )
+        token = secrets.lookup(destination, kind, "api_key", config.get("motherduck_api_key"))
+        database = str(config.get("destination_path") or "md:").removeprefix("md:") or "my_db"
         return SqlTarget(
             kind,
             URL.create("duckdb", database=f"md:{database}"),
@@ -311,11 +288,7 @@ def sql_target(
             connect_args={"options": options, "connect_timeout": 10},
         )
     if kind == "snowflake":
-        credentials = (
-            config.get("credentials")
-            if isinstance(config.get("credentials"), dict)
-            else {}
-        )
+        credentials = config.get("credentials") if isinstance(config.get("credentials"), dict) else {}
         password = secrets.lookup(
             destination,
             kind,
@@ -379,9 +352,7 @@ class StreamTable:
         return f"{self.schema}.{self.name}"
 
 
-def stream_namespace(
-    connection: Mapping[str, Any], stream: Mapping[str, Any], default_schema: str
-) -> str:
+def stream_namespace(connection: Mapping[str, Any], stream: Mapping[str, Any], default_schema: str) -> str:
     """Airbyte's namespace rule: `source`, `destination` (default) or `custom_format`."""
     definition = str(connection.get("namespaceDefinition") or "destination")
     source_ns = stream.get("namespace")
@@ -394,9 +365,7 @@ def stream_namespace(
     return default_schema
 
 
-def stream_tables(
-    connection: Mapping[str, Any], target: SqlTarget
-) -> dict[str, StreamTable]:
+def stream_tables(connection: Mapping[str, Any], target: SqlTarget) -> dict[str, StreamTable]:
     """Every configured stream of a connection (public `ConnectionResponse`) → its tables."""
     prefix = str(connection.get("prefix") or "")
     streams = ((connection.get("configurations") or {}).get("streams")) or []
@@ -407,11 +376,7 @@ def stream_tables(
         name = str(stream["name"])
         namespace = stream_namespace(connection, stream, target.default_schema)
         table = str(stream.get("destinationObjectName") or f"{prefix}{name}")
-        pk = tuple(
-            tuple(str(p) for p in path)
-            for path in stream.get("primaryKey") or []
-            if isinstance(path, list)
-        )
+        pk = tuple(tuple(str(p) for p in path) for path in stream.get("primaryKey") or [] if isinstance(path, list))
         result[name] = StreamTable(
             stream=name,
             schema=target.normalize(namespace),

@@ -97,9 +97,7 @@ def _resource(method: str, path: str, body: Any) -> str:
     return f"{method} {path}"
 
 
-def make_error_mapper(
-    *, profile: str | None = None, config_api_prefix: str | None = None
-) -> Callable[[httpx.Response, Any], ApiError]:
+def make_error_mapper(*, profile: str | None = None, config_api_prefix: str | None = None) -> Callable[[httpx.Response, Any], ApiError]:
     """Build the `JsonHttp` error mapper for one Airbyte session.
 
     `config_api_prefix` is the config API's URL path prefix (e.g. `/api/v1`),

@@ -42,9 +42,7 @@ AIRBYTE_ACTIONS: tuple[ConnectionAction, ...] = (
         "Pause",
         "Set the connection inactive: its schedule stops and syncs are refused.",
     ),
-    ConnectionAction(
-        "resume", "Resume", "Set the connection active again: its schedule runs."
-    ),
+    ConnectionAction("resume", "Resume", "Set the connection active again: its schedule runs."),
     ConnectionAction(
         "schedule",
         "Schedule",
@@ -76,9 +74,7 @@ class AirbyteFleetMixin:
 
         def connection_url(self, connection_id: str) -> str | None: ...
 
-        def job_url(
-            self, job: Job, attempt_number: int | None = None
-        ) -> str | None: ...
+        def job_url(self, job: Job, attempt_number: int | None = None) -> str | None: ...
 
         def server_now(self) -> datetime: ...
 
@@ -96,17 +92,11 @@ class AirbyteFleetMixin:
 
     async def set_enabled(self, connection_id: str, enabled: bool) -> Connection:
         """Resume (`active`) or pause (`inactive`) one connection."""
-        self._ensure_writable(
-            f"{'resume' if enabled else 'pause'} connection {connection_id}"
-        )
-        wire = await self.client.patch_connection(
-            connection_id, {"status": "active" if enabled else "inactive"}
-        )
+        self._ensure_writable(f"{'resume' if enabled else 'pause'} connection {connection_id}")
+        wire = await self.client.patch_connection(connection_id, {"status": "active" if enabled else "inactive"})
         return map_connection(wire, web_url=self.connection_url(wire.connection_id))
 
-    async def set_schedule(
-        self, connection_id: str, change: ScheduleChange
-    ) -> Connection:
+    async def set_schedule(self, connection_id: str, change: ScheduleChange) -> Connection:
         """Manual or cron; an interval arrives here already turned into its cron (`ScheduleChange.every`)."""
         self._ensure_writable(f"change the schedule of connection {connection_id}")
         schedule: dict[str, Any]
@@ -122,18 +112,12 @@ class AirbyteFleetMixin:
         wire = await self.client.patch_connection(connection_id, {"schedule": schedule})
         return map_connection(wire, web_url=self.connection_url(wire.connection_id))
 
-    async def refresh_streams(
-        self, connection_id: str, streams: Sequence[str], mode: str = "merge"
-    ) -> Job:
+    async def refresh_streams(self, connection_id: str, streams: Sequence[str], mode: str = "merge") -> Job:
         """Start a refresh of `streams` (all when empty) through the config API."""
         self._ensure_writable(f"refresh streams of connection {connection_id}")
         if mode not in REFRESH_MODES:
-            raise ConfigError(
-                f"unknown refresh mode {mode!r}", hint="use merge or truncate"
-            )
-        info = await self.client.config_refresh_streams(
-            connection_id, streams, _WIRE_MODE[mode]
-        )
+            raise ConfigError(f"unknown refresh mode {mode!r}", hint="use merge or truncate")
+        info = await self.client.config_refresh_streams(connection_id, streams, _WIRE_MODE[mode])
         return self._config_job(info.job, connection_id)
 
     async def clear_streams(self, connection_id: str, streams: Sequence[str]) -> Job:

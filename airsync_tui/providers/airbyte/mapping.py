@@ -173,9 +173,7 @@ def attempt_progress(wire: AttemptRead, now: datetime | None) -> Progress:
     )
 
 
-def map_config_job(
-    wire: JobRead, attempts: Sequence[AttemptRead], *, now: datetime | None, web_url: str | None = None
-) -> Job:
+def map_config_job(wire: JobRead, attempts: Sequence[AttemptRead], *, now: datetime | None, web_url: str | None = None) -> Job:
     """Config `JobRead` (+ its attempts) → Job, with live progress while active."""
     status = airbyte_job_status(wire.status)
     current = attempts[-1] if attempts else None

@@ -175,9 +175,7 @@ class AirbyteProvider(AirbyteFleetMixin):
 
     def _config_failed(self, error: Exception) -> None:
         """Remember that the config API is unusable, if the error says it is not transient."""
-        lasting = isinstance(error, (ConfigApiUnavailable, NotFoundError)) or (
-            isinstance(error, TransportError) and not error.retryable
-        )
+        lasting = isinstance(error, (ConfigApiUnavailable, NotFoundError)) or (isinstance(error, TransportError) and not error.retryable)
         if lasting:
             self._config_down_until = time.monotonic() + CONFIG_DOWN_SECONDS
             self._config_down_reason = str(error)
@@ -266,15 +264,11 @@ class AirbyteProvider(AirbyteFleetMixin):
     # ------------------------------------------------------------------ jobs
 
     async def list_jobs(self, connection_id: str, *, limit: int = 20, offset: int = 0) -> list[Job]:
-        wires = await self.client.list_jobs(
-            connection_id=connection_id, order_by="createdAt|DESC", max_items=limit, offset=offset
-        )
+        wires = await self.client.list_jobs(connection_id=connection_id, order_by="createdAt|DESC", max_items=limit, offset=offset)
         return [self._public_job(w) for w in wires]
 
     async def recent_jobs(self, *, max_jobs: int = 500) -> list[Job]:
-        wires = await self.client.list_jobs(
-            workspace_ids=await self.workspace_ids(), order_by="createdAt|DESC", max_items=max_jobs
-        )
+        wires = await self.client.list_jobs(workspace_ids=await self.workspace_ids(), order_by="createdAt|DESC", max_items=max_jobs)
         return [self._public_job(w) for w in wires]
 
     async def get_job(self, job_id: str) -> Job:
@@ -380,9 +374,7 @@ class AirbyteProvider(AirbyteFleetMixin):
                 except ValidationError:
                     break
                 now = self.server_now()
-                jobs = [
-                    self._with_url(map_config_job(item.job, item.attempts, now=now)) for item in listing.jobs
-                ]
+                jobs = [self._with_url(map_config_job(item.job, item.attempts, now=now)) for item in listing.jobs]
                 fits = len(listing.jobs) < ACTIVE_PAGE_SIZE and (
                     listing.total_job_count is None or listing.total_job_count <= len(listing.jobs)
                 )
@@ -399,8 +391,11 @@ class AirbyteProvider(AirbyteFleetMixin):
             return {}
         try:
             listing = await self.client.config_list_jobs_for_workspaces(
-                await self.workspace_ids(), statuses=("failed",), page_size=limit,
-                order_by_field="createdAt", order_by_method="DESC",
+                await self.workspace_ids(),
+                statuses=("failed",),
+                page_size=limit,
+                order_by_field="createdAt",
+                order_by_method="DESC",
             )
         except AuthError:
             raise
@@ -450,9 +445,7 @@ class AirbyteProvider(AirbyteFleetMixin):
             if status == "queued" and not self._queued_supported:
                 continue
             try:
-                page = await self.client.list_jobs_page(
-                    workspace_ids=workspaces, status=status, order_by="createdAt|DESC", limit=MAX_PAGE
-                )
+                page = await self.client.list_jobs_page(workspace_ids=workspaces, status=status, order_by="createdAt|DESC", limit=MAX_PAGE)
             except ApiError as exc:
                 if exc.status_code == 400 and status == "queued":
                     self._queued_supported = False
@@ -476,7 +469,10 @@ class AirbyteProvider(AirbyteFleetMixin):
             choices = ", ".join(o.id for o in self.capabilities.job_types if o.available)
             raise UnsupportedError(f"unknown Airbyte job type {job_type!r}", hint=f"use one of: {choices}")
         if not option.available:
-            raise UnsupportedError(REFRESH_UNSUPPORTED if job_type == "refresh" else f"{option.label} is unavailable", hint=REFRESH_HINT if job_type == "refresh" else option.unavailable_reason)
+            raise UnsupportedError(
+                REFRESH_UNSUPPORTED if job_type == "refresh" else f"{option.label} is unavailable",
+                hint=REFRESH_HINT if job_type == "refresh" else option.unavailable_reason,
+            )
         newest_before = await self._newest_job_id(connection_id)
         try:
             wire = await self.client.create_job(connection_id, job_type)
@@ -492,8 +488,12 @@ class AirbyteProvider(AirbyteFleetMixin):
                 message=f"a {found.job_type} was already running on this connection — following job {found.id}",
             )
         except (ApiError, ValidationError) as exc:
-            original = exc if isinstance(exc, ApiError) else TransportError(
-                "Airbyte answered POST /jobs with an unexpected body", hint="the job may have started; check the connection"
+            original = (
+                exc
+                if isinstance(exc, ApiError)
+                else TransportError(
+                    "Airbyte answered POST /jobs with an unexpected body", hint="the job may have started; check the connection"
+                )
             )
             if not _ambiguous(original):
                 raise original from None

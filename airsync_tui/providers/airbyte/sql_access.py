@@ -135,9 +135,7 @@ def check_read_only(sql: str, dialect: str) -> str:
             f"refused: {kind.upper()} is not a read-only query",
             hint="only SELECT / WITH … SELECT / DESCRIBE / SHOW run here",
         )
-    forbidden = tuple(
-        getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name)
-    )
+    forbidden = tuple(getattr(exp, name) for name in _FORBIDDEN_NODES if hasattr(exp, name))
     for node in root.walk():
         if isinstance(node, forbidden):
             raise QueryRefused(
@@ -157,11 +155,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and abs(value) < 2**53
-            else str(value)
-        )
+        return int(value) if value == value.to_integral_value() and abs(value) < 2**53 else str(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, uuid.UUID):
@@ -183,9 +177,7 @@ class QueryResult:
     limit: int = DEFAULT_LIMIT
 
     def records(self) -> list[dict[str, Any]]:
-        return [
-            {c: jsonable(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows
-        ]
+        return [{c: jsonable(v) for c, v in zip(self.columns, row, strict=True)} for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -307,9 +299,7 @@ class SqlCache:
             except Exception as exc:  # noqa: BLE001 - a driver that imports but does not load (version mismatch): any error
                 raise QueryFailed(
                     f"the {self.target.kind} driver failed to load ({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''})",
-                    hint="reinstall the extra: pip install -U 'airsync-tui["
-                    + self.target.kind
-                    + "]'",
+                    hint="reinstall the extra: pip install -U 'airsync-tui[" + self.target.kind + "]'",
                 ) from None
             if self.target.kind == "duckdb":
                 _retry_while_locked(self._engine)
@@ -352,19 +342,13 @@ class SqlCache:
         import sqlalchemy
 
         ref = self.table(stream)
-        schema_table = (
-            f"`{ref.schema}`.INFORMATION_SCHEMA.COLUMNS"
-            if self.target.kind == "bigquery"
-            else "information_schema.columns"
-        )
+        schema_table = f"`{ref.schema}`.INFORMATION_SCHEMA.COLUMNS" if self.target.kind == "bigquery" else "information_schema.columns"
         statement = sqlalchemy.text(
             f"SELECT column_name, data_type FROM {schema_table} WHERE table_schema = :schema AND table_name = :name ORDER BY ordinal_position"
         )
         try:
             with self._connection(conn) as connection:
-                rows = connection.execute(
-                    statement, {"schema": ref.schema, "name": ref.name}
-                ).fetchall()
+                rows = connection.execute(statement, {"schema": ref.schema, "name": ref.name}).fetchall()
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise _db_error(exc) from None
         return tuple(ColumnInfo(str(r[0]), str(r[1])) for r in rows)
@@ -390,10 +374,7 @@ class SqlCache:
 
         try:
             with self.get_sql_engine().connect() as conn:
-                return [
-                    self.summary(s, window=window, latest=latest, conn=conn)
-                    for s in streams
-                ]
+                return [self.summary(s, window=window, latest=latest, conn=conn) for s in streams]
         except sqlalchemy.exc.SQLAlchemyError as exc:
             raise _db_error(exc) from None
 
@@ -427,9 +408,7 @@ class SqlCache:
 
         limit = max(1, min(int(limit), MAX_LIMIT))
         handle = handle or QueryHandle()
-        timer = threading.Timer(
-            timeout_s, handle.cancel, args=(f"timed out after {timeout_s:g} s",)
-        )
+        timer = threading.Timer(timeout_s, handle.cancel, args=(f"timed out after {timeout_s:g} s",))
         timer.daemon = True
         try:
             with self.get_sql_engine().connect() as conn:
@@ -488,9 +467,7 @@ class SqlCache:
         if conn is None:
             try:
                 with self.get_sql_engine().connect() as fresh:
-                    return self.summary(
-                        stream, window=window, latest=latest, conn=fresh
-                    )
+                    return self.summary(stream, window=window, latest=latest, conn=fresh)
             except sqlalchemy.exc.SQLAlchemyError as exc:
                 raise _db_error(exc) from None
         columns = self.columns(stream, conn)
@@ -504,16 +481,12 @@ class SqlCache:
         select_count = sqlalchemy.select(sqlalchemy.func.count()).select_from(table)
         statements: list[tuple[str, Any]] = [("count", select_count)]
         if extracted is not None:
-            statements.append(
-                ("newest", sqlalchemy.select(sqlalchemy.func.max(extracted)))
-            )
+            statements.append(("newest", sqlalchemy.select(sqlalchemy.func.max(extracted))))
             if window is not None:
                 statements.append(
                     (
                         "window",
-                        select_count.where(
-                            extracted >= window[0], extracted <= window[1]
-                        ),
+                        select_count.where(extracted >= window[0], extracted <= window[1]),
                     )
                 )
         values: dict[str, Any] = {}
@@ -521,9 +494,7 @@ class SqlCache:
             for key, statement in statements:
                 values[key] = conn.execute(statement).scalar()
             order = extracted.desc() if extracted is not None else sqlalchemy.literal(1)
-            result = conn.execute(
-                sqlalchemy.select(table).order_by(order).limit(max(0, latest) + 1)
-            )
+            result = conn.execute(sqlalchemy.select(table).order_by(order).limit(max(0, latest) + 1))
             fetched = [tuple(r) for r in result.fetchall()]
             latest_rows = QueryResult(
                 tuple(result.keys()),
@@ -543,9 +514,7 @@ class SqlCache:
             row_count=int(values["count"]) if values.get("count") is not None else None,
             columns=columns,
             newest_extracted_at=newest if isinstance(newest, dt.datetime) else None,
-            rows_in_job_window=int(values["window"])
-            if values.get("window") is not None
-            else None,
+            rows_in_job_window=int(values["window"]) if values.get("window") is not None else None,
             latest=latest_rows,
             sync_mode=ref.sync_mode,
         )
@@ -573,12 +542,7 @@ class SqlDataset:
 
         table = self.to_sql_table()
         with self.cache.get_sql_engine().connect() as conn:
-            return int(
-                conn.execute(
-                    sqlalchemy.select(sqlalchemy.func.count()).select_from(table)
-                ).scalar()
-                or 0
-            )
+            return int(conn.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(table)).scalar() or 0)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         import sqlalchemy
@@ -593,10 +557,7 @@ class SqlDataset:
 
         table = self.to_sql_table()
         with self.cache.get_sql_engine().connect() as conn:
-            return [
-                dict(r)
-                for r in conn.execute(sqlalchemy.select(table).limit(n)).mappings()
-            ]
+            return [dict(r) for r in conn.execute(sqlalchemy.select(table).limit(n)).mappings()]
 
 
 class _Streams(Mapping[str, SqlDataset]):
@@ -632,9 +593,7 @@ def _retry_while_locked(engine: Any) -> None:
             try:
                 return dialect.connect(*cargs, **cparams)
             except Exception as exc:
-                if delay is None or not any(
-                    word in str(exc).lower() for word in _LOCK_WORDS
-                ):
+                if delay is None or not any(word in str(exc).lower() for word in _LOCK_WORDS):
                     raise
                 time.sleep(delay)
         return None  # unreachable: the last attempt returns or raises
@@ -657,11 +616,7 @@ def _sa_table(ref: StreamTable, columns: Sequence[ColumnInfo]) -> Any:
 def _db_error(exc: BaseException) -> QueryFailed:
     """The driver's first message line, without SQLAlchemy's boilerplate or the statement."""
     inner = getattr(exc, "orig", None) or exc
-    text = (
-        str(inner).strip().splitlines()[0]
-        if str(inner).strip()
-        else type(inner).__name__
-    )
+    text = str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__
     return QueryFailed(f"{type(inner).__name__}: {text[:300]}")
 
 
@@ -675,9 +630,7 @@ def build_sql_cache(
     """From the public API's `ConnectionResponse` and `DestinationResponse` bodies."""
     dest = Destination.from_wire(destination)
     target = sql_target(dest, secrets, timeout_s=timeout_s)
-    return SqlCache(
-        target, stream_tables(connection, target), destination_name=dest.name
-    )
+    return SqlCache(target, stream_tables(connection, target), destination_name=dest.name)
 
 
 def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
@@ -687,13 +640,7 @@ def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
         cells = []
         for value in row:
             shown = jsonable(value)
-            cells.append(
-                ""
-                if shown is None
-                else shown
-                if isinstance(shown, str)
-                else _compact(shown)
-            )
+            cells.append("" if shown is None else shown if isinstance(shown, str) else _compact(shown))
         out.append(cells)
     return out
 
@@ -701,11 +648,7 @@ def format_rows(result: QueryResult) -> Sequence[Sequence[str]]:
 def _compact(value: Any) -> str:
     import json
 
-    return (
-        value
-        if isinstance(value, str)
-        else json.dumps(value, separators=(",", ":"), default=str)
-    )
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
 
 
 __all__ = [

@@ -10,11 +10,7 @@ from airsync_tui.providers.airbyte.client import AirbyteClient
 
 
 def _millis(value: Any) -> datetime | None:
-    return (
-        datetime.fromtimestamp(value / 1000, tz=UTC)
-        if isinstance(value, (int, float))
-        else None
-    )
+    return datetime.fromtimestamp(value / 1000, tz=UTC) if isinstance(value, (int, float)) else None
 
 
 def map_stream_statuses(body: Any, *, job_id: str | None = None) -> list[StreamState]:
@@ -36,16 +32,12 @@ def map_stream_statuses(body: Any, *, job_id: str | None = None) -> list[StreamS
         if int(item.get("attemptNumber") or 0) != newest_attempt:
             continue
         key = (item.get("streamNamespace"), str(item["streamName"]))
-        if key not in latest or int(item.get("transitionedAt") or 0) >= int(
-            latest[key].get("transitionedAt") or 0
-        ):
+        if key not in latest or int(item.get("transitionedAt") or 0) >= int(latest[key].get("transitionedAt") or 0):
             latest[key] = item
     out = []
     for (namespace, name), item in latest.items():
         raw_metadata = item.get("metadata")
-        metadata: dict[str, Any] = (
-            raw_metadata if isinstance(raw_metadata, dict) else {}
-        )
+        metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
         cause = item.get("incompleteRunCause")
         out.append(
             StreamState(
@@ -60,10 +52,6 @@ def map_stream_statuses(body: Any, *, job_id: str | None = None) -> list[StreamS
     return out
 
 
-async def fetch_stream_statuses(
-    client: AirbyteClient, connection_id: str
-) -> list[StreamState]:
-    body = await client._config_post(
-        "/stream_statuses/latest_per_run_state", {"connectionId": connection_id}
-    )
+async def fetch_stream_statuses(client: AirbyteClient, connection_id: str) -> list[StreamState]:
+    body = await client._config_post("/stream_statuses/latest_per_run_state", {"connectionId": connection_id})
     return map_stream_statuses(body)

@@ -252,9 +252,7 @@ async def run_sync(
     result = await provider.trigger(connection_id, "sync")
     sync = SyncResult(provider, result.job.id, connection_id=connection_id, job=result.job)
     if wait:
-        await sync.wait_for_completion(
-            wait_timeout=wait_timeout, raise_failure=True, raise_timeout=True, poll_interval=poll_interval
-        )
+        await sync.wait_for_completion(wait_timeout=wait_timeout, raise_failure=True, raise_timeout=True, poll_interval=poll_interval)
     return sync
 
 

@@ -34,9 +34,7 @@ if TYPE_CHECKING:
     from airsync_tui.providers.airbyte.provider import AirbyteProvider
 
 
-async def load_sql_cache(
-    provider: AirbyteProvider, connection_id: str, secrets: SecretSource | None = None
-) -> SqlCache:
+async def load_sql_cache(provider: AirbyteProvider, connection_id: str, secrets: SecretSource | None = None) -> SqlCache:
     """Connection → its destination (public API) → a read-only `SqlCache`."""
     connection = await provider.client.get_connection_raw(connection_id)
     destination_id = str(connection.get("destinationId") or "")
@@ -76,9 +74,7 @@ class SyncResultSqlMixin:
         if self._sql_cache is None:
             if not self.connection_id:
                 await self.refresh()
-            self._sql_cache = await load_sql_cache(
-                self.provider, self.connection_id or "", secrets
-            )
+            self._sql_cache = await load_sql_cache(self.provider, self.connection_id or "", secrets)
         return self._sql_cache
 
     async def get_sql_engine(self) -> Any:

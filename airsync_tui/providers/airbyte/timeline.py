@@ -65,11 +65,7 @@ def _value(value: Any) -> str:
         cron = value.get("cron") if isinstance(value.get("cron"), dict) else None
         if cron and cron.get("cronExpression"):
             return f"cron {cron['cronExpression']} {cron.get('cronTimeZone') or ''}".strip()
-        basic = (
-            value.get("basicSchedule")
-            if isinstance(value.get("basicSchedule"), dict)
-            else None
-        )
+        basic = value.get("basicSchedule") if isinstance(value.get("basicSchedule"), dict) else None
         if basic and basic.get("units") is not None:
             return f"every {basic['units']} {basic.get('timeUnit', '')}".strip()
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
@@ -88,11 +84,7 @@ def _user(raw: Any) -> str | None:
 def _failure(raw: Any) -> FailureInfo | None:
     if not isinstance(raw, dict):
         return None
-    stream = (
-        raw.get("streamDescriptor")
-        if isinstance(raw.get("streamDescriptor"), dict)
-        else None
-    )
+    stream = raw.get("streamDescriptor") if isinstance(raw.get("streamDescriptor"), dict) else None
     stamp = raw.get("timestamp")
     return FailureInfo(
         origin=raw.get("failureOrigin"),
@@ -101,9 +93,7 @@ def _failure(raw: Any) -> FailureInfo | None:
         internal_message=raw.get("internalMessage"),
         stacktrace=raw.get("stacktrace"),
         retryable=raw.get("retryable"),
-        timestamp=datetime.fromtimestamp(stamp / 1000, tz=UTC)
-        if isinstance(stamp, (int, float))
-        else None,
+        timestamp=datetime.fromtimestamp(stamp / 1000, tz=UTC) if isinstance(stamp, (int, float)) else None,
         stream=stream.get("name") if stream else None,
     )
 
@@ -138,13 +128,9 @@ def catalog_diff_lines(diff: Any) -> tuple[list[str], bool]:
         _streams(transforms, "remove_stream"),
     )
     if added:
-        lines.append(
-            f"+ {len(added)} stream{'s' if len(added) != 1 else ''}: {_list(added)}"
-        )
+        lines.append(f"+ {len(added)} stream{'s' if len(added) != 1 else ''}: {_list(added)}")
     if removed:
-        lines.append(
-            f"- {len(removed)} stream{'s' if len(removed) != 1 else ''}: {_list(removed)}"
-        )
+        lines.append(f"- {len(removed)} stream{'s' if len(removed) != 1 else ''}: {_list(removed)}")
     for t in transforms:
         if not isinstance(t, dict) or t.get("transformType") != "update_stream":
             continue
@@ -156,24 +142,13 @@ def catalog_diff_lines(diff: Any) -> tuple[list[str], bool]:
             ("remove_field", "-"),
             ("update_field_schema", "~"),
         ):
-            matching = [
-                f
-                for f in fields
-                if isinstance(f, dict) and f.get("transformType") == kind
-            ]
+            matching = [f for f in fields if isinstance(f, dict) and f.get("transformType") == kind]
             if matching:
-                names = [
-                    ".".join(str(p) for p in f.get("fieldName") or []) for f in matching
-                ]
+                names = [".".join(str(p) for p in f.get("fieldName") or []) for f in matching]
                 broke = [n for n, f in zip(names, matching, strict=True) if f.get("breaking")]
                 breaking = breaking or bool(broke)
-                parts.append(
-                    f"{sign}{_list(names, 3)}"
-                    + (f" (breaking: {_list(broke, 3)})" if broke else "")
-                )
-        attributes = (t.get("updateStream") or {}).get(
-            "streamAttributeTransforms"
-        ) or []
+                parts.append(f"{sign}{_list(names, 3)}" + (f" (breaking: {_list(broke, 3)})" if broke else ""))
+        attributes = (t.get("updateStream") or {}).get("streamAttributeTransforms") or []
         for a in attributes:
             if isinstance(a, dict):
                 breaking = breaking or bool(a.get("breaking"))
@@ -191,11 +166,7 @@ def catalog_config_diff_lines(diff: Any) -> list[str]:
         ("streamsEnabled", "streams enabled"),
         ("streamsDisabled", "streams disabled"),
     ):
-        names = [
-            str(s.get("streamName", "?"))
-            for s in diff.get(key) or []
-            if isinstance(s, dict)
-        ]
+        names = [str(s.get("streamName", "?")) for s in diff.get(key) or [] if isinstance(s, dict)]
         if names:
             lines.append(f"{label}: {_list(names)}")
     for key, label in (
@@ -206,9 +177,7 @@ def catalog_config_diff_lines(diff: Any) -> list[str]:
         for s in diff.get(key) or []:
             if isinstance(s, dict):
                 for f in s.get("fields") or []:
-                    path = (
-                        ".".join(str(p) for p in f) if isinstance(f, list) else str(f)
-                    )
+                    path = ".".join(str(p) for p in f) if isinstance(f, list) else str(f)
                     items.append(f"{s.get('streamName', '?')}.{path}")
         if items:
             lines.append(f"{label}: {_list(items)}")
@@ -217,11 +186,7 @@ def catalog_config_diff_lines(diff: Any) -> list[str]:
         ("cursorFieldsChanged", "cursor"),
         ("syncModesChanged", "sync mode"),
     ):
-        names = [
-            str(s.get("streamName", "?"))
-            for s in diff.get(key) or []
-            if isinstance(s, dict)
-        ]
+        names = [str(s.get("streamName", "?")) for s in diff.get(key) or [] if isinstance(s, dict)]
         if names:
             lines.append(f"{label} changed: {_list(names)}")
     return lines
@@ -258,18 +223,12 @@ def map_connection_event(
         for field, change in patches.items():
             label = _SETTING_WORDS.get(field, _words(field))
             if isinstance(change, dict) and ("from" in change or "to" in change):
-                lines.append(
-                    f"{label}: {_value(change.get('from'))} → {_value(change.get('to'))}"
-                )
+                lines.append(f"{label}: {_value(change.get('from'))} → {_value(change.get('to'))}")
             else:
                 lines.append(f"{label} changed")
         if merged.get("updateReason"):
             lines.append(f"reason: {_words(str(merged['updateReason']))}")
-        title = "Settings changed" + (
-            f": {', '.join(_SETTING_WORDS.get(f, _words(f)) for f in patches)}"
-            if patches
-            else ""
-        )
+        title = "Settings changed" + (f": {', '.join(_SETTING_WORDS.get(f, _words(f)) for f in patches)}" if patches else "")
         return TimelineEvent(**base, title=title, details=tuple(lines))
     if event_type == "CONNECTION_ENABLED":
         return TimelineEvent(**base, title="Connection enabled", status="enabled")
@@ -302,42 +261,25 @@ def map_connection_event(
         name = merged.get("connectorName") or kind
         title = f"{kind.capitalize()} {name} updated {merged.get('fromVersion', '?')} → {merged.get('toVersion', '?')}"
         by = merged.get("triggeredBy")
-        return TimelineEvent(
-            **base, title=title, details=(f"by {_words(str(by))}",) if by else ()
-        )
+        return TimelineEvent(**base, title=title, details=(f"by {_words(str(by))}",) if by else ())
     return TimelineEvent(**base, title=_words(event_type).capitalize())
 
 
-def _job_event(
-    base: dict[str, Any], head: str, tail: str, summary: dict[str, Any]
-) -> TimelineEvent:
+def _job_event(base: dict[str, Any], head: str, tail: str, summary: dict[str, Any]) -> TimelineEvent:
     word = _JOB_WORD[head]
     job_id = summary.get("jobId")
     start, end = (
         _epoch(summary.get("startTimeEpochSeconds")),
         _epoch(summary.get("endTimeEpochSeconds")),
     )
-    records = (
-        summary.get("recordsLoaded")
-        if isinstance(summary.get("recordsLoaded"), int)
-        else None
-    )
-    size = (
-        summary.get("bytesLoaded")
-        if isinstance(summary.get("bytesLoaded"), int)
-        else None
-    )
-    attempts = (
-        summary.get("attemptsCount")
-        if isinstance(summary.get("attemptsCount"), int)
-        else None
-    )
+    records = summary.get("recordsLoaded") if isinstance(summary.get("recordsLoaded"), int) else None
+    size = summary.get("bytesLoaded") if isinstance(summary.get("bytesLoaded"), int) else None
+    attempts = summary.get("attemptsCount") if isinstance(summary.get("attemptsCount"), int) else None
     failure = _failure(summary.get("failureReason"))
     if tail == "STARTED":
         return TimelineEvent(
             **base,
-            title=f"{word} started"
-            + (f" by {base['user']}" if base.get("user") else ""),
+            title=f"{word} started" + (f" by {base['user']}" if base.get("user") else ""),
             job_id=str(job_id) if job_id is not None else None,
             job_type=head.lower(),
             status="started",
@@ -345,10 +287,7 @@ def _job_event(
     status = JOB_END_STATUS[tail]
     lines = []
     if records is not None or size is not None:
-        lines.append(
-            f"{count(records)} records loaded"
-            + (f" · {_size(size)}" if size is not None else "")
-        )
+        lines.append(f"{count(records)} records loaded" + (f" · {_size(size)}" if size is not None else ""))
     if attempts and attempts > 1:
         lines.append(f"{attempts} attempts")
     if failure is not None:
@@ -388,9 +327,7 @@ def _size(value: int | None) -> str:
 # ------------------------------------------------------------------ requests
 
 
-async def list_connection_events(
-    client: AirbyteClient, connection_id: str, *, limit: int = 100
-) -> list[dict[str, Any]]:
+async def list_connection_events(client: AirbyteClient, connection_id: str, *, limit: int = 100) -> list[dict[str, Any]]:
     """`connections/events/list`, newest first (one request)."""
     body = {
         "connectionId": connection_id,
@@ -401,9 +338,7 @@ async def list_connection_events(
     return [e for e in events or [] if isinstance(e, dict)]
 
 
-async def get_connection_event(
-    client: AirbyteClient, connection_id: str, event_id: str
-) -> dict[str, Any]:
+async def get_connection_event(client: AirbyteClient, connection_id: str, event_id: str) -> dict[str, Any]:
     data = await client._config_post(
         "/connections/events/get",
         {"connectionEventId": event_id, "connectionId": connection_id},

@@ -177,9 +177,7 @@ class HightouchClient:
         to reconcile.
         """
         body = {"fullResync": True} if full_resync else None
-        answer = await self.http.request(
-            "POST", self._url(f"/syncs/{int(sync_id)}/trigger"), json=body, safe=False, resend_refused=True
-        )
+        answer = await self.http.request("POST", self._url(f"/syncs/{int(sync_id)}/trigger"), json=body, safe=False, resend_refused=True)
         return TriggerRunOutput.model_validate(answer)
 
 

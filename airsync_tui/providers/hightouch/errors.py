@@ -70,9 +70,7 @@ def map_hightouch_error(response: httpx.Response, body: Any) -> ApiError:
                 subject = f"Hightouch sync {match.group(1)} (run {run_id}) not found"
         else:
             subject = f"Hightouch has no {path}"
-        return NotFoundError(
-            subject, hint="it may have been deleted, or the API key belongs to another workspace", status_code=404
-        )
+        return NotFoundError(subject, hint="it may have been deleted, or the API key belongs to another workspace", status_code=404)
     if status in (409, 422, 400):
         message = _body_text(body, "message", "error") or f"HTTP {status}"
         details = summarise_details(body.get("details") if isinstance(body, dict) else None)

@@ -23,9 +23,7 @@ if TYPE_CHECKING:
     from .client import HightouchClient
 
 SCHEDULE_UNAVAILABLE = "Hightouch's API documents no schedule change (only enabling/disabling a sync); change it in Hightouch"
-STREAMS_UNAVAILABLE = (
-    "a Hightouch sync has no streams; use the full resync job type instead"
-)
+STREAMS_UNAVAILABLE = "a Hightouch sync has no streams; use the full resync job type instead"
 
 HIGHTOUCH_ACTIONS: tuple[ConnectionAction, ...] = (
     ConnectionAction(
@@ -95,19 +93,13 @@ class HightouchFleetMixin:
                 f"refusing to {'enable' if enabled else 'disable'} Hightouch sync {connection_id}: this session is read-only",
                 hint="drop --read-only (or read_only / AIRSYNC_READ_ONLY) to allow it",
             )
-        sync = await self.client.patch_sync(
-            _sync_id(connection_id), {"disabled": not enabled}
-        )
+        sync = await self.client.patch_sync(_sync_id(connection_id), {"disabled": not enabled})
         return map_sync(sync, web_url=self.connection_url(str(sync.id)))
 
-    async def set_schedule(
-        self, connection_id: str, change: ScheduleChange
-    ) -> Connection:
+    async def set_schedule(self, connection_id: str, change: ScheduleChange) -> Connection:
         raise UnsupportedError(SCHEDULE_UNAVAILABLE)
 
-    async def refresh_streams(
-        self, connection_id: str, streams: Sequence[str], mode: str = "merge"
-    ) -> Job:
+    async def refresh_streams(self, connection_id: str, streams: Sequence[str], mode: str = "merge") -> Job:
         raise UnsupportedError(STREAMS_UNAVAILABLE)
 
     async def clear_streams(self, connection_id: str, streams: Sequence[str]) -> Job:

@@ -217,9 +217,7 @@ def run_attempt(run: SyncRun) -> Attempt:
     status = hightouch_run_status(run.status)
     failures: tuple[FailureInfo, ...] = ()
     if run.error:
-        failures = (
-            FailureInfo(origin="hightouch", type=status.raw, message=run.error, timestamp=run.finished_at),
-        )
+        failures = (FailureInfo(origin="hightouch", type=status.raw, message=run.error, timestamp=run.finished_at),)
     elif run.failed_rows.total and status.is_terminal:
         failures = (
             FailureInfo(

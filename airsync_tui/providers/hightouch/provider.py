@@ -165,9 +165,7 @@ class HightouchProvider(HightouchFleetMixin):
     ) -> HightouchProvider:
         key = settings.api_key.get_secret_value() if settings.api_key is not None else ""
         if not key.strip():
-            raise ConfigError(
-                "no Hightouch API key", hint="set HIGHTOUCH_API_KEY or the profile's hightouch.api_key"
-            )
+            raise ConfigError("no Hightouch API key", hint="set HIGHTOUCH_API_KEY or the profile's hightouch.api_key")
         client = HightouchClient(
             settings.api_url or DEFAULT_API_URL,
             key.strip(),
@@ -328,9 +326,7 @@ class HightouchProvider(HightouchFleetMixin):
             raise failure
         read = {job.id for job in jobs}
         jobs = [job for job in ended if job.id not in read] + jobs
-        complete = (
-            include_progress and scan_done and failure is None and self.tracker.covers_all_active(fetched)
-        )
+        complete = include_progress and scan_done and failure is None and self.tracker.covers_all_active(fetched)
         return ActivityPoll(jobs=tuple(jobs), cursor=ActivityCursor(state), complete=complete)
 
     async def _read_latest_runs(self, sync_ids: list[int]) -> tuple[list[Job], set[int], AirsyncError | None]:
@@ -424,9 +420,7 @@ class HightouchProvider(HightouchFleetMixin):
             message = f"started {what} run {run_id} of Hightouch sync {sync_id}"
         return TriggerResult(job=job, attached=False, message=message)
 
-    async def _reconcile(
-        self, sync_id: int, job_type: str, baseline: SyncRun | None, cause: ApiError
-    ) -> TriggerResult:
+    async def _reconcile(self, sync_id: int, job_type: str, baseline: SyncRun | None, cause: ApiError) -> TriggerResult:
         """The trigger's answer was lost: find the run it may have created instead of re-posting."""
         recent = await self.client.list_runs(sync_id, within_minutes=RECONCILE_WITHIN_MINUTES, limit=10)
         floor = baseline.id if baseline is not None else -1

@@ -73,14 +73,10 @@ class Alert:
             summary=self.summary,
             job_key=self.job_key,
             attempt_number=self.attempt_number,
-            streak=self.count
-            if self.rule in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK)
-            else 0,
+            streak=self.count if self.rule in (ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK) else 0,
             last_success=self.last_success,
             # A failed alert's summary is the failure's one line: triage fingerprints it.
-            failure=failure_from_line(self.summary)
-            if self.rule is ProblemKind.FAILED
-            else None,
+            failure=failure_from_line(self.summary) if self.rule is ProblemKind.FAILED else None,
         )
 
     def resolve(self, at: datetime, resolution: str) -> Alert:

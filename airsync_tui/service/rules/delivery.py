@@ -58,13 +58,7 @@ def valid_url(url: str) -> bool:
 
 def _scrub(text: str, url: str) -> str:
     scrubbed = text.replace(url, redact_url(url))
-    for part in (
-        url.replace("://", "/")
-        .replace("?", "/")
-        .replace("&", "/")
-        .replace("@", "/")
-        .split("/")
-    ):
+    for part in url.replace("://", "/").replace("?", "/").replace("&", "/").replace("@", "/").split("/"):
         if len(part) >= 8:
             scrubbed = scrubbed.replace(part, "****")
     return " ".join(scrubbed.split())[:300]
@@ -87,9 +81,7 @@ async def apprise_send(url: str, title: str, text: str, kind: str) -> tuple[bool
         with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]  # apprise is untyped
             ok = bool(client.notify(title=title, body=text, notify_type=notify_type))
             log = captured.getvalue() if hasattr(captured, "getvalue") else ""
-        lines = [
-            _LOG_PREFIX.sub("", line) for line in str(log).splitlines() if line.strip()
-        ]
+        lines = [_LOG_PREFIX.sub("", line) for line in str(log).splitlines() if line.strip()]
         return ok, _scrub(
             lines[-1] if lines else ("" if ok else "the endpoint refused the message"),
             url,
@@ -117,24 +109,16 @@ class Router:
             routes.append(Route(urls=tuple(extra_urls), name="--notify"))
         self.settings = settings
         self.routes = tuple(routes)
-        self.urls: dict[str, str] = {
-            target_id(url): url for route in routes for url in route.urls
-        }
+        self.urls: dict[str, str] = {target_id(url): url for route in routes for url in route.urls}
 
-    def targets(
-        self, change: AlertChange, connection: Connection | None
-    ) -> list[Target]:
+    def targets(self, change: AlertChange, connection: Connection | None) -> list[Target]:
         alert = change.alert
         tags = self.settings.tags_for(connection)
         found: dict[str, Target] = {}
         for route in self.routes:
-            if route.accepts(
-                alert.severity, alert.rule, alert.provider, connection, tags
-            ):
+            if route.accepts(alert.severity, alert.rule, alert.provider, connection, tags):
                 for url in route.urls:
-                    found.setdefault(
-                        target_id(url), Target(id=target_id(url), label=redact_url(url))
-                    )
+                    found.setdefault(target_id(url), Target(id=target_id(url), label=redact_url(url)))
         return list(found.values())
 
     def labels(self) -> list[str]:
@@ -181,9 +165,7 @@ class Deliverer:
         done = 0
         blocked: set[str] = set()
         while True:
-            rows = [
-                row for row in self.store.due(self.clock()) if row.target not in blocked
-            ]
+            rows = [row for row in self.store.due(self.clock()) if row.target not in blocked]
             if not rows:
                 return done
             for row in rows:
@@ -191,9 +173,7 @@ class Deliverer:
                     continue
                 url = self.router.urls.get(row.target)
                 if url is None:
-                    self.store.mark_dropped(
-                        row.seq, "this endpoint is no longer configured"
-                    )
+                    self.store.mark_dropped(row.seq, "this endpoint is no longer configured")
                     continue
                 try:
                     ok, error = await asyncio.wait_for(
@@ -209,9 +189,7 @@ class Deliverer:
                     self.delivered += 1
                     done += 1
                 else:
-                    error = _scrub(
-                        error, url
-                    )  # whatever the sender said, never store or print the URL's secrets
+                    error = _scrub(error, url)  # whatever the sender said, never store or print the URL's secrets
                     blocked.add(row.target)
                     self.store.mark_failed(
                         row.seq,
@@ -228,11 +206,7 @@ class Deliverer:
         while True:
             await self.deliver_due()
             next_due = self.store.next_due()
-            delay = (
-                5.0
-                if next_due is None
-                else max(0.05, min(5.0, next_due - self.clock()))
-            )
+            delay = 5.0 if next_due is None else max(0.05, min(5.0, next_due - self.clock()))
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=delay)
             except TimeoutError:

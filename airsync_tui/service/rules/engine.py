@@ -82,9 +82,7 @@ class _ConnState:
     streak: list[str] = field(default_factory=list)
     streak_since: datetime | None = None
     last_success: datetime | None = None
-    durations: deque[float] = field(
-        default_factory=lambda: deque(maxlen=DURATIONS_KEPT)
-    )
+    durations: deque[float] = field(default_factory=lambda: deque(maxlen=DURATIONS_KEPT))
     seen_terminal: set[str] = field(default_factory=set)
     history: str = "none"  # none | queued | loading | loaded | failed
     history_oldest: datetime | None = None
@@ -95,9 +93,7 @@ def _failed(job: Job) -> bool:
 
 
 def _succeeded(job: Job) -> bool:
-    return job.status.category is StatusCategory.SUCCEEDED or (
-        job.status.category is StatusCategory.WARNING and not _rejected_rows(job)
-    )
+    return job.status.category is StatusCategory.SUCCEEDED or (job.status.category is StatusCategory.WARNING and not _rejected_rows(job))
 
 
 def _rejected_rows(job: Job) -> int:
@@ -111,16 +107,8 @@ def _ended(job: Job) -> datetime | None:
 def _counts(job: Job) -> tuple[int | None, int | None]:
     progress = job.progress
     if progress is not None:
-        records = (
-            progress.records_committed
-            if progress.records_committed is not None
-            else progress.records_emitted
-        )
-        bytes_ = (
-            progress.bytes_committed
-            if progress.bytes_committed is not None
-            else progress.bytes_emitted
-        )
+        records = progress.records_committed if progress.records_committed is not None else progress.records_emitted
+        bytes_ = progress.bytes_committed if progress.bytes_committed is not None else progress.bytes_emitted
         if records is not None or bytes_ is not None:
             return records, bytes_
     return job.records_synced, job.bytes_synced
@@ -329,11 +317,7 @@ class RulesEngine:
         job_key: str | None = None,
     ) -> Alert | None:
         for alert in self._open.values():
-            if (
-                alert.rule is rule
-                and alert.connection_key == connection_key
-                and (job_key is None or alert.job_key == job_key)
-            ):
+            if alert.rule is rule and alert.connection_key == connection_key and (job_key is None or alert.job_key == job_key):
                 return alert
         return None
 
@@ -349,16 +333,12 @@ class RulesEngine:
 
     def _link(self, job: Job) -> tuple[str | None, int | None]:
         attempts = job.extra.get("attempts") if isinstance(job.extra, dict) else None
-        attempt = (
-            int(attempts) - 1 if isinstance(attempts, int) and attempts > 0 else None
-        )
+        attempt = int(attempts) - 1 if isinstance(attempts, int) and attempts > 0 else None
         url = self._job_link(job, attempt) if self._job_link else None
         return url or job.web_url, attempt
 
     def _enabled(self, kind: ProblemKind, provider: str, key: str | None) -> bool:
-        return self.settings.for_connection(
-            kind, provider, self.connections.get(key) if key else None
-        ).enabled
+        return self.settings.for_connection(kind, provider, self.connections.get(key) if key else None).enabled
 
     def _queue_history(self, key: str) -> None:
         state = self._conn(key)
@@ -370,18 +350,13 @@ class RulesEngine:
     def _job(self, job: Job, at: datetime, *, at_start: bool) -> None:
         key = job.connection_key
         state = self._conn(key)
-        if (
-            state.latest is None
-            or (job.created_at or at) >= (state.latest.created_at or at)
-            or state.latest.key == job.key
-        ):
+        if state.latest is None or (job.created_at or at) >= (state.latest.created_at or at) or state.latest.key == job.key:
             state.latest = job
         if job.status.is_active:
             self._active[job.key] = job
             self._sample(job, at)
             if state.history == "none" and (
-                self._enabled(ProblemKind.SLOW, job.provider, key)
-                or (at_start and self._enabled(ProblemKind.FAILED, job.provider, key))
+                self._enabled(ProblemKind.SLOW, job.provider, key) or (at_start and self._enabled(ProblemKind.FAILED, job.provider, key))
             ):
                 # SLOW needs past durations; at start, a job running after
                 # failures may sit in an open failure streak only history shows.
@@ -401,15 +376,10 @@ class RulesEngine:
             self._on_failure(job, at, at_start=at_start)
         elif _succeeded(job):
             self._on_success(job, at)
-        if (
-            job.status.is_terminal
-            and job.status.category is not StatusCategory.CANCELLED
-        ):
+        if job.status.is_terminal and job.status.category is not StatusCategory.CANCELLED:
             self._judge_rows(job, at)
 
-    def _on_failure(
-        self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False
-    ) -> None:
+    def _on_failure(self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False) -> None:
         key = job.connection_key
         state = self._conn(key)
         if job.key in state.streak:
@@ -417,18 +387,14 @@ class RulesEngine:
         if job.error is None and not fetched and self._failure_detail is not None:
             if not at_start:
                 self._pending_failures.append((job, at))
-            elif self.settings.alert_on_start and self._enabled(
-                ProblemKind.FAILED, job.provider, key
-            ):
+            elif self.settings.alert_on_start and self._enabled(ProblemKind.FAILED, job.provider, key):
                 self._start_failures.append((job, at))
             return
         state.streak.append(job.key)
         if state.streak_since is None or len(state.streak) == 1:
             state.streak_since = job.created_at or _ended(job) or at
         if at_start:
-            self._queue_history(
-                key
-            )  # how long has it been failing? (refines count and since)
+            self._queue_history(key)  # how long has it been failing? (refines count and since)
         if not self._enabled(ProblemKind.FAILED, job.provider, key):
             return
         url, attempt = self._link(job)
@@ -469,9 +435,7 @@ class RulesEngine:
         key = job.connection_key
         state = self._conn(key)
         ended = _ended(job) or at
-        state.last_success = (
-            max(state.last_success, ended) if state.last_success else ended
-        )
+        state.last_success = max(state.last_success, ended) if state.last_success else ended
         elapsed = job.elapsed(ended)
         if elapsed is not None and job.job_type == "sync":
             state.durations.append(elapsed.total_seconds())
@@ -502,14 +466,10 @@ class RulesEngine:
     def _judge_rows(self, job: Job, at: datetime) -> None:
         key = job.connection_key
         rejected = _rejected_rows(job)
-        settings = self.settings.for_connection(
-            ProblemKind.ROWS_REJECTED, job.provider, self.connections.get(key)
-        )
+        settings = self.settings.for_connection(ProblemKind.ROWS_REJECTED, job.provider, self.connections.get(key))
         current = self._find(ProblemKind.ROWS_REJECTED, key)
         if rejected > settings.threshold and settings.enabled:
-            summary = f"{rejected:,} rows rejected by the destination" + (
-                f" · {job.error}" if job.error else ""
-            )
+            summary = f"{rejected:,} rows rejected by the destination" + (f" · {job.error}" if job.error else "")
             url, attempt = self._link(job)
             if current is not None:
                 self._emit(
@@ -569,16 +529,10 @@ class RulesEngine:
         if job.status.category not in (StatusCategory.RUNNING, StatusCategory.UNKNOWN):
             return
         window = self._rates.get(job.key)
-        if window is None or not any(
-            s.records is not None or s.bytes is not None for s in window.samples
-        ):
+        if window is None or not any(s.records is not None or s.bytes is not None for s in window.samples):
             return  # a provider that reports no counts cannot be judged stalled
-        settings = self.settings.for_connection(
-            ProblemKind.STALLED, job.provider, self.connections.get(job.connection_key)
-        )
-        if not settings.enabled or self._find(
-            ProblemKind.STALLED, job.connection_key, job_key=job.key
-        ):
+        settings = self.settings.for_connection(ProblemKind.STALLED, job.provider, self.connections.get(job.connection_key))
+        if not settings.enabled or self._find(ProblemKind.STALLED, job.connection_key, job_key=job.key):
             return
         threshold = timedelta(minutes=settings.minutes)
         if not window.is_stalled(now, threshold):
@@ -593,8 +547,7 @@ class RulesEngine:
             provider=job.provider,
             connection_key=job.connection_key,
             connection_name=self._name(job.connection_key),
-            summary=f"no progress for {short_duration(quiet)}"
-            + (f" at {records:,} records" if records is not None else ""),
+            summary=f"no progress for {short_duration(quiet)}" + (f" at {records:,} records" if records is not None else ""),
             opened_at=now,
             since=now - quiet,
             job_key=job.key,
@@ -606,25 +559,15 @@ class RulesEngine:
     # ---------------------------------------------------------------- slow
     def _judge_slow(self, job: Job, now: datetime) -> None:
         key = job.connection_key
-        settings = self.settings.for_connection(
-            ProblemKind.SLOW, job.provider, self.connections.get(key)
-        )
-        if (
-            not settings.enabled
-            or job.job_type != "sync"
-            or self._find(ProblemKind.SLOW, key, job_key=job.key)
-        ):
+        settings = self.settings.for_connection(ProblemKind.SLOW, job.provider, self.connections.get(key))
+        if not settings.enabled or job.job_type != "sync" or self._find(ProblemKind.SLOW, key, job_key=job.key):
             return
         state = self._conns.get(key)
         if state is None or len(state.durations) < settings.min_samples:
             return
         typical = p90(state.durations)
         elapsed = job.elapsed(now)
-        if (
-            typical is None
-            or elapsed is None
-            or elapsed.total_seconds() <= settings.factor * typical
-        ):
+        if typical is None or elapsed is None or elapsed.total_seconds() <= settings.factor * typical:
             return
         url, attempt = self._link(job)
         alert = Alert(
@@ -650,16 +593,12 @@ class RulesEngine:
         state = self._conns.get(key)
         if connection is None or state is None or not connection.enabled:
             return
-        settings = self.settings.for_connection(
-            ProblemKind.STALE, connection.provider, connection
-        )
+        settings = self.settings.for_connection(ProblemKind.STALE, connection.provider, connection)
         if not settings.enabled:
             return
         interval = schedule_interval(connection.schedule)
         if interval is None:
-            if not (
-                settings.include_manual and connection.schedule.kind.lower() == "manual"
-            ):
+            if not (settings.include_manual and connection.schedule.kind.lower() == "manual"):
                 return
             interval = timedelta(hours=settings.manual_hours)
         last = state.last_success
@@ -695,9 +634,7 @@ class RulesEngine:
         if state is None or not state.streak:
             return
         provider = key.split(":", 1)[0]
-        settings = self.settings.for_connection(
-            ProblemKind.AUTO_DISABLE_RISK, provider, self.connections.get(key)
-        )
+        settings = self.settings.for_connection(ProblemKind.AUTO_DISABLE_RISK, provider, self.connections.get(key))
         if not settings.enabled:
             return
         failures = len(state.streak)
@@ -713,16 +650,10 @@ class RulesEngine:
         if current is not None:
             if current.severity is severity or current.severity is Severity.CRITICAL:
                 if current.count != failures:
-                    self._emit(
-                        Transition.UPDATED, replace(current, count=failures), now
-                    )
+                    self._emit(Transition.UPDATED, replace(current, count=failures), now)
                 return
             self._resolve(current, now, "escalated")
-        verb = (
-            "will be disabled by Airbyte"
-            if level == "disable"
-            else "approaching Airbyte's auto-disable"
-        )
+        verb = "will be disabled by Airbyte" if level == "disable" else "approaching Airbyte's auto-disable"
         alert = Alert(
             id=f"auto_disable_risk:{key}:{level}:{state.streak[0].split(':', 1)[-1]}",
             rule=ProblemKind.AUTO_DISABLE_RISK,
@@ -744,9 +675,7 @@ class RulesEngine:
         if event.state in _UNHEALTHY:
             previous = self._health_since.get(event.provider)
             if previous is None:
-                self.api_errors[event.provider] = (
-                    self.api_errors.get(event.provider, 0) + 1
-                )
+                self.api_errors[event.provider] = self.api_errors.get(event.provider, 0) + 1
             since = previous[0] if previous else event.at
             self._health_since[event.provider] = (
                 since,
@@ -755,32 +684,17 @@ class RulesEngine:
             )
         elif event.state is HealthState.OK:
             self._health_since.pop(event.provider, None)
-            for open_alert in [
-                a
-                for a in self._open.values()
-                if a.rule is ProblemKind.API_UNHEALTHY and a.provider == event.provider
-            ]:
+            for open_alert in [a for a in self._open.values() if a.rule is ProblemKind.API_UNHEALTHY and a.provider == event.provider]:
                 self._resolve(open_alert, event.at, "API answering again")
 
     def _judge_health(self, now: datetime) -> None:
         for provider, (since, state, message) in self._health_since.items():
-            settings = self.settings.for_connection(
-                ProblemKind.API_UNHEALTHY, provider, None
-            )
-            if not settings.enabled or now - since < timedelta(
-                minutes=settings.minutes
-            ):
+            settings = self.settings.for_connection(ProblemKind.API_UNHEALTHY, provider, None)
+            if not settings.enabled or now - since < timedelta(minutes=settings.minutes):
                 continue
-            if any(
-                a.rule is ProblemKind.API_UNHEALTHY and a.provider == provider
-                for a in self._open.values()
-            ):
+            if any(a.rule is ProblemKind.API_UNHEALTHY and a.provider == provider for a in self._open.values()):
                 continue
-            what = (
-                "authentication failing"
-                if state is HealthState.AUTH_FAILED
-                else "API unreachable"
-            )
+            what = "authentication failing" if state is HealthState.AUTH_FAILED else "API unreachable"
             alert = Alert(
                 id=f"api_unhealthy:{provider}:{int(since.timestamp())}",
                 rule=ProblemKind.API_UNHEALTHY,
@@ -788,8 +702,7 @@ class RulesEngine:
                 provider=provider,
                 connection_key=None,
                 connection_name=None,
-                summary=f"{what} for {short_duration(now - since)}"
-                + (f" · {message}" if message else ""),
+                summary=f"{what} for {short_duration(now - since)}" + (f" · {message}" if message else ""),
                 opened_at=now,
                 since=since,
             )
@@ -813,9 +726,7 @@ class RulesEngine:
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - any failure: the rules that needed it stay silent
-            state.history = (
-                "failed"  # the rules that needed it stay silent; no retry storm
-            )
+            state.history = "failed"  # the rules that needed it stay silent; no retry storm
             return
         state.history = "loaded"
         self._apply_history(key, jobs)
@@ -836,22 +747,12 @@ class RulesEngine:
                 if ended and (state.last_success is None or ended > state.last_success):
                     state.last_success = ended
                 break
-        durations = [
-            e.total_seconds()
-            for j in reversed(terminal)
-            if _succeeded(j) and (e := j.elapsed(_ended(j) or utcnow())) is not None
-        ]
+        durations = [e.total_seconds() for j in reversed(terminal) if _succeeded(j) and (e := j.elapsed(_ended(j) or utcnow())) is not None]
         if durations and len(state.durations) < len(durations):
             state.durations.clear()
             state.durations.extend(durations[-DURATIONS_KEPT:])
         latest = state.latest
-        if (
-            streak
-            and not state.streak
-            and latest is not None
-            and latest.status.is_active
-            and latest.key != streak[0].key
-        ):
+        if streak and not state.streak and latest is not None and latest.status.is_active and latest.key != streak[0].key:
             # Seen at start: a job runs after failures with no success since;
             # the streak is still open (a retry is not a recovery). Raise it as
             # a failure found at start, like a failed latest job.

@@ -41,9 +41,7 @@ class RuleSettings:
     minutes: float = 15.0  # stalled: no progress for; api_unhealthy: unhealthy for
     factor: float = 2.0  # slow: k × p90; stale: k × schedule interval
     min_samples: int = 5  # slow: successful jobs needed for a p90
-    include_manual: bool = (
-        False  # stale: also judge manual connections (against `manual_hours`)
-    )
+    include_manual: bool = False  # stale: also judge manual connections (against `manual_hours`)
     manual_hours: float = 24.0
     warn_failures: int = 20  # auto-disable risk (Airbyte's thresholds)
     disable_failures: int = 30
@@ -79,22 +77,13 @@ class Match:
     providers: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 
-    def matches(
-        self, provider: str, connection: Connection | None, tags: Sequence[str] = ()
-    ) -> bool:
+    def matches(self, provider: str, connection: Connection | None, tags: Sequence[str] = ()) -> bool:
         if self.providers and provider not in self.providers:
             return False
-        if self.ids and (
-            connection is None
-            or (connection.id not in self.ids and connection.key not in self.ids)
-        ):
+        if self.ids and (connection is None or (connection.id not in self.ids and connection.key not in self.ids)):
             return False
         if self.names and (
-            connection is None
-            or not any(
-                fnmatch.fnmatchcase(connection.name.lower(), glob.lower())
-                for glob in self.names
-            )
+            connection is None or not any(fnmatch.fnmatchcase(connection.name.lower(), glob.lower()) for glob in self.names)
         ):
             return False
         return not (self.tags and not set(self.tags) & set(tags))
@@ -135,9 +124,7 @@ class Route:
 class WatchSettings:
     """Everything `[profiles.NAME.watch]` says (all optional)."""
 
-    rules: Mapping[ProblemKind, RuleSettings] = field(
-        default_factory=lambda: dict(_DEFAULTS)
-    )
+    rules: Mapping[ProblemKind, RuleSettings] = field(default_factory=lambda: dict(_DEFAULTS))
     overrides: tuple[Override, ...] = ()
     routes: tuple[Route, ...] = ()
     #: Connection tags (`tags = { "stripe*" = ["billing"] }`: name glob → tags), for filters.
@@ -160,9 +147,7 @@ class WatchSettings:
                 found.extend(t for t in tags if t not in found)
         return tuple(found)
 
-    def for_connection(
-        self, kind: ProblemKind, provider: str, connection: Connection | None
-    ) -> RuleSettings:
+    def for_connection(self, kind: ProblemKind, provider: str, connection: Connection | None) -> RuleSettings:
         """The settings of `kind` for one connection: profile values, then matching overrides in order."""
         settings = self.rules.get(kind, _DEFAULTS[kind])
         tags = self.tags_for(connection)
@@ -183,9 +168,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     raise ConfigError(f"{where} must be a string or a list of strings")
 
 
-def _rule_values(
-    kind: str, table: Any, where: str
-) -> tuple[ProblemKind, dict[str, Any]]:
+def _rule_values(kind: str, table: Any, where: str) -> tuple[ProblemKind, dict[str, Any]]:
     if kind not in _RULE_NAMES:
         raise ConfigError(
             f"{where}: unknown rule {kind!r}",
@@ -209,11 +192,7 @@ def _rule_values(
         elif isinstance(default, tuple):
             value = _strings(value, f"{where}.{kind}.{key}")
         elif isinstance(default, (int, float)):
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or value < 0
-            ):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ConfigError(f"{where}.{kind}.{key} must be a non-negative number")
             value = type(default)(value)
         values[key] = value
@@ -230,24 +209,14 @@ def _match(table: Any, where: str) -> Match:
             f"{where}: unknown key {unknown[0]!r}",
             hint="match on: id, name, provider, tag",
         )
-    return Match(
-        **{
-            allowed[key]: _strings(value, f"{where}.{key}")
-            for key, value in table.items()
-        }
-    )
+    return Match(**{allowed[key]: _strings(value, f"{where}.{key}") for key, value in table.items()})
 
 
-def parse_watch_settings(
-    table: Mapping[str, Any] | None, where: str = "[watch]"
-) -> WatchSettings:
+def parse_watch_settings(table: Mapping[str, Any] | None, where: str = "[watch]") -> WatchSettings:
     """Validate and parse a profile's `watch` table; one-line `ConfigError` on bad input."""
     if not table:
         return WatchSettings()
-    unknown = sorted(
-        set(table)
-        - {"rules", "overrides", "routes", "tags", "alert_on_start", "desktop_notify"}
-    )
+    unknown = sorted(set(table) - {"rules", "overrides", "routes", "tags", "alert_on_start", "desktop_notify"})
     if unknown:
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}",
@@ -265,13 +234,8 @@ def parse_watch_settings(
         at = f"{where}.overrides[{index}]"
         if not isinstance(item, dict) or "match" not in item:
             raise ConfigError(f"{at} needs a `match` table and a `rules` table")
-        rule_values = dict(
-            _rule_values(name, values, f"{at}.rules")
-            for name, values in (item.get("rules") or {}).items()
-        )
-        overrides.append(
-            Override(match=_match(item["match"], f"{at}.match"), rules=rule_values)
-        )
+        rule_values = dict(_rule_values(name, values, f"{at}.rules") for name, values in (item.get("rules") or {}).items())
+        overrides.append(Override(match=_match(item["match"], f"{at}.match"), rules=rule_values))
     routes: list[Route] = []
     for index, item in enumerate(table.get("routes", []) or []):
         at = f"{where}.routes[{index}]"
@@ -281,10 +245,7 @@ def parse_watch_settings(
     tags_table = table.get("tags", {}) or {}
     if not isinstance(tags_table, dict):
         raise ConfigError(f"{where}.tags must be a table: name glob = [tags]")
-    tags = {
-        glob: _strings(value, f"{where}.tags.{glob}")
-        for glob, value in tags_table.items()
-    }
+    tags = {glob: _strings(value, f"{where}.tags.{glob}") for glob, value in tags_table.items()}
     alert_on_start = table.get("alert_on_start", True)
     if not isinstance(alert_on_start, bool):
         raise ConfigError(f"{where}.alert_on_start must be true or false")
@@ -314,9 +275,7 @@ def route_from_table(item: Mapping[str, Any], at: str) -> Route:
         try:
             severities.append(Severity(value))
         except ValueError:
-            raise ConfigError(
-                f"{at}.severity: {value!r} is not critical or warning"
-            ) from None
+            raise ConfigError(f"{at}.severity: {value!r} is not critical or warning") from None
     kinds: list[ProblemKind] = []
     for value in _strings(item.get("rule", []), f"{at}.rule"):
         if value not in _RULE_NAMES:
@@ -325,9 +284,7 @@ def route_from_table(item: Mapping[str, Any], at: str) -> Route:
                 hint=f"rules: {', '.join(sorted(_RULE_NAMES))}",
             )
         kinds.append(_RULE_NAMES[value])
-    match = _match(
-        {k: item[k] for k in ("id", "name", "provider", "tag") if k in item}, at
-    )
+    match = _match({k: item[k] for k in ("id", "name", "provider", "tag") if k in item}, at)
     label = item.get("label", "")
     return Route(
         urls=_strings(item["urls"], f"{at}.urls"),

@@ -97,9 +97,7 @@ class Target:
 class AlertStore:
     """Alert records and outbox rows; every write is one transaction."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, *, keep_days: float = KEEP_DAYS
-    ) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, keep_days: float = KEEP_DAYS) -> None:
         self.conn = conn
         ensure_schema(conn, COMPONENT, MIGRATIONS)
         self.prune(keep_days)
@@ -119,9 +117,7 @@ class AlertStore:
             )
 
     def open_alerts(self) -> list[Alert]:
-        rows = self.conn.execute(
-            "SELECT payload FROM watch_alerts WHERE is_open = 1 ORDER BY opened_at"
-        ).fetchall()
+        rows = self.conn.execute("SELECT payload FROM watch_alerts WHERE is_open = 1 ORDER BY opened_at").fetchall()
         return [Alert.from_json(json.loads(row[0])) for row in rows]
 
     def recent_alerts(self, limit: int = 100) -> list[Alert]:
@@ -131,9 +127,7 @@ class AlertStore:
         ).fetchall()
         return [Alert.from_json(json.loads(row[0])) for row in rows]
 
-    def record(
-        self, change: AlertChange, targets: Iterable[Target], title: str, body: str
-    ) -> int:
+    def record(self, change: AlertChange, targets: Iterable[Target], title: str, body: str) -> int:
         """Save the alert's new state and queue its notification; returns rows queued (0 = already queued)."""
         alert = change.alert
         queued = 0
@@ -180,23 +174,16 @@ class AlertStore:
         return [OutboxRow(*row) for row in rows]
 
     def pending_count(self) -> int:
-        return int(
-            self.conn.execute(
-                "SELECT count(*) FROM watch_outbox WHERE status = 'pending'"
-            ).fetchone()[0]
-        )
+        return int(self.conn.execute("SELECT count(*) FROM watch_outbox WHERE status = 'pending'").fetchone()[0])
 
     def next_due(self) -> float | None:
-        row = self.conn.execute(
-            "SELECT min(next_attempt) FROM watch_outbox WHERE status = 'pending'"
-        ).fetchone()
+        row = self.conn.execute("SELECT min(next_attempt) FROM watch_outbox WHERE status = 'pending'").fetchone()
         return float(row[0]) if row and row[0] is not None else None
 
     def mark_delivered(self, seq: int, now: float) -> None:
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE watch_outbox SET status='delivered', delivered_at=?, attempts=attempts+1, last_error=NULL "
-                "WHERE seq=?",
+                "UPDATE watch_outbox SET status='delivered', delivered_at=?, attempts=attempts+1, last_error=NULL WHERE seq=?",
                 (now, seq),
             )
 
@@ -227,11 +214,7 @@ class AlertStore:
         return [OutboxRow(*row) for row in rows]
 
     def delivered_total(self) -> int:
-        return int(
-            self.conn.execute(
-                "SELECT count(*) FROM watch_outbox WHERE status='delivered'"
-            ).fetchone()[0]
-        )
+        return int(self.conn.execute("SELECT count(*) FROM watch_outbox WHERE status='delivered'").fetchone()[0])
 
 
 __all__ = ["AlertStore", "OutboxRow", "Target", "Transition", "target_id"]

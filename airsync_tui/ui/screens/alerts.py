@@ -22,9 +22,7 @@ from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.widgets.header import HeaderBar
 
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
-_COUNTED = frozenset(
-    {ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED}
-)
+_COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
 
 class AlertsScreen(AirsyncScreen):
@@ -79,32 +77,16 @@ class AlertsScreen(AirsyncScreen):
         table.clear()
         palette = self.app.palette
         for alert in self._rows:
-            severity_style = (
-                palette.failed
-                if alert.severity is Severity.CRITICAL
-                else palette.retrying
-            )
-            state = (
-                Text("open", style="bold")
-                if alert.is_open
-                else Text("resolved", style=palette.muted)
-            )
+            severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
+            state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
             what = alert.connection_name or alert.provider
-            summary = (
-                alert.summary
-                if alert.is_open
-                else f"{alert.resolution or ''} · was: {alert.summary}"
-            )
+            summary = alert.summary if alert.is_open else f"{alert.resolution or ''} · was: {alert.summary}"
             table.add_row(
-                Text(alert.severity.value, style=f"bold {severity_style}")
-                if alert.is_open
-                else state,
+                Text(alert.severity.value, style=f"bold {severity_style}") if alert.is_open else state,
                 Text(RULE_TITLES[alert.rule]),
                 Text(clean(what)[:28]),
                 Text(short_duration(alert.duration(now))),
-                Text(
-                    str(alert.count) if alert.rule in _COUNTED else "", justify="right"
-                ),
+                Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
                 Text(clean(summary)[:160]),
                 key=alert.id,
             )
@@ -131,9 +113,7 @@ class AlertsScreen(AirsyncScreen):
             return
         alert = self._rows[min(table.cursor_row, len(self._rows) - 1)]
         if alert.connection_key is None:
-            self.app.notify(
-                "this alert is about the provider's API, not one job", markup=False
-            )
+            self.app.notify("this alert is about the provider's API, not one job", markup=False)
             return
         from airsync_tui.ui.screens.job import JobScreen
 

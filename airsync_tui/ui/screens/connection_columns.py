@@ -43,9 +43,7 @@ COLUMN_SPECS: tuple[ColumnSpec, ...] = (
 )
 
 
-def plan_columns(
-    total_width: int, *, multi_provider: bool, longest_name: int = NAME_MAX
-) -> list[tuple[ColumnSpec, int]]:
+def plan_columns(total_width: int, *, multi_provider: bool, longest_name: int = NAME_MAX) -> list[tuple[ColumnSpec, int]]:
     """(column, width) pairs in display order for a terminal `total_width` wide."""
     candidates = [c for c in COLUMN_SPECS if multi_provider or c.key != "provider"]
     room = max(total_width - RESERVED, NAME_MIN + CELL_PADDING)
@@ -58,11 +56,7 @@ def plan_columns(
             used += need
     spare = room - used
     name_width = min(NAME_MIN + spare, max(NAME_MIN, min(longest_name, NAME_MAX)))
-    return [
-        (c, name_width if c.key == "name" else c.width)
-        for c in candidates
-        if c.key in chosen
-    ]
+    return [(c, name_width if c.key == "name" else c.width) for c in candidates if c.key in chosen]
 
 
 __all__ = ["COLUMN_SPECS", "ColumnSpec", "plan_columns"]

@@ -251,9 +251,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
             self._age_due.pop(key, None)
         else:
             self._age_due[key] = due
-        records = (
-            synced_rows(job_records(job), job.records_planned, job.per_row_results, short=True) if job else count(None)
-        )
+        records = synced_rows(job_records(job), job.records_planned, job.per_row_results, short=True) if job else count(None)
         cells["records"] = Text(records, justify="right")
         cells["duration"] = Text(duration(job.elapsed(now)) if job else DASH, justify="right")
         self._cells[key] = cells
@@ -293,10 +291,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _index_connections(self) -> None:
         """Lower-case search text per connection (built once per list change)."""
         watcher = self.watcher
-        self._haystack = {
-            key: connection_haystack(c, watcher.providers[c.provider].display_name)
-            for key, c in watcher.connections.items()
-        }
+        self._haystack = {key: connection_haystack(c, watcher.providers[c.provider].display_name) for key, c in watcher.connections.items()}
         connections = watcher.connections
         self._by_name = sorted(connections, key=lambda key: connections[key].name.lower())
 
@@ -354,6 +349,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         if column == "records":
             return lambda key: (job_records(latest.get(key)) or -1, name_of(key))
         if column == "duration":
+
             def by_duration(key: str) -> tuple[float, str]:
                 job = latest.get(key)
                 elapsed = job.elapsed(now) if job else None

@@ -116,9 +116,7 @@ class DataScreen(AirsyncScreen):
         connection = self.app.watcher.connections.get(self.connection_key)
         name = clean(connection.name) if connection else self.connection_key
         job = f"job {clean(self.job.id)}" if self.job else "no job yet"
-        self.query_one("#data-title", Static).update(
-            Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim"))
-        )
+        self.query_one("#data-title", Static).update(Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim")))
         self._status("opening the destination …")
         self.load()
 
@@ -137,12 +135,8 @@ class DataScreen(AirsyncScreen):
             if self.cache is None:
                 self.cache = await open_sql_cache(provider, connection_id)
             cache = self.cache
-            self._status(
-                f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}"
-            )
-            summaries = await stream_summaries(
-                cache, cache.stream_names, self.job, latest=LATEST_ROWS
-            )
+            self._status(f"{cache.destination_name or cache.target.kind} · {cache.target.kind} · {cache.database_name}.{cache.schema_name}")
+            summaries = await stream_summaries(cache, cache.stream_names, self.job, latest=LATEST_ROWS)
             for summary in summaries:
                 stream = summary.stream
                 self.summaries[stream] = summary
@@ -188,17 +182,9 @@ class DataScreen(AirsyncScreen):
     def _show_details(self, summary: StreamSummary) -> None:
         facts = self.query_one("#data-stream-facts", Static)
         if not summary.exists:
-            facts.update(
-                plain(
-                    f"{summary.table} does not exist yet: has {summary.stream} synced at least once?"
-                )
-            )
+            facts.update(plain(f"{summary.table} does not exist yet: has {summary.stream} synced at least once?"))
         else:
-            fresh = (
-                summary.newest_extracted_at.isoformat()
-                if summary.newest_extracted_at
-                else "unknown (no _airbyte_extracted_at)"
-            )
+            fresh = summary.newest_extracted_at.isoformat() if summary.newest_extracted_at else "unknown (no _airbyte_extracted_at)"
             facts.update(
                 Text.assemble(
                     ("Table ", "dim"),
@@ -213,9 +199,7 @@ class DataScreen(AirsyncScreen):
         columns.clear()
         for column in summary.columns:
             columns.add_row(plain(column.name), plain(column.type))
-        self.query_one("#data-latest-label", Label).update(
-            f"Latest rows of {clean(summary.stream)} (newest first)"
-        )
+        self.query_one("#data-latest-label", Label).update(f"Latest rows of {clean(summary.stream)} (newest first)")
         self._fill(self.query_one("#data-latest", DataTable), summary.latest)
 
     def _fill(self, table: DataTable[Any], result: QueryResult | None) -> None:

@@ -56,6 +56,7 @@ class FleetConfirmModal(ModalScreen[bool]):
         Binding("n", "answer(False)", "No", show=False),
         Binding("y", "answer(True)", "Yes", show=False),
     ]
+
     def __init__(
         self,
         title: str,
@@ -101,9 +102,7 @@ class FleetConfirmModal(ModalScreen[bool]):
                 yield Button("No (n)", id="no", variant="default")
 
     def on_mount(self) -> None:
-        self.query_one(
-            "#no", Button
-        ).focus()  # the harmless answer is the default, whatever the action
+        self.query_one("#no", Button).focus()  # the harmless answer is the default, whatever the action
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -125,6 +124,7 @@ class FleetResultsModal(ModalScreen[str | None]):
         Binding("enter", "close", "Close", show=False),
         Binding("u", "undo", "Undo", show=False),
     ]
+
     def __init__(self, entry: JournalEntry) -> None:
         super().__init__()
         self.entry = entry
@@ -164,9 +164,8 @@ class FleetResultsModal(ModalScreen[str | None]):
 class FleetMenuModal(ModalScreen[str | None]):
     """Which action for the marked connections; unavailable ones are disabled with the reason."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False)
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+
     def __init__(self, title: str, reasons: dict[str, str | None]) -> None:
         super().__init__()
         self._title, self._reasons = title, reasons
@@ -197,9 +196,8 @@ class FleetMenuModal(ModalScreen[str | None]):
 class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
     """Choose streams from the connection's catalog (none chosen = all), and the refresh mode."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False)
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+
     def __init__(self, title: str, streams: Sequence[str], *, with_mode: bool) -> None:
         super().__init__()
         self._title, self._streams, self._with_mode = title, list(streams), with_mode
@@ -207,14 +205,10 @@ class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="fleet-streams", classes="dialog"):
             yield Label(Text(self._title, style="bold"))
-            yield SelectionList[str](
-                *((clean(s), s) for s in self._streams), id="fleet-stream-list"
-            )
+            yield SelectionList[str](*((clean(s), s) for s in self._streams), id="fleet-stream-list")
             if self._with_mode:
                 with RadioSet(id="fleet-mode"):
-                    yield RadioButton(
-                        "merge (keep loaded rows)", value=True, id="mode-merge"
-                    )
+                    yield RadioButton("merge (keep loaded rows)", value=True, id="mode-merge")
                     yield RadioButton("truncate (delete first)", id="mode-truncate")
             yield Static(
                 Text(
@@ -244,9 +238,8 @@ class StreamPickerModal(ModalScreen[tuple[list[str], str] | None]):
 class ScheduleModal(ModalScreen[ScheduleChange | None]):
     """Type `manual`, an interval (`6h`) or a cron; the schedule is shown in words as you type."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", show=False)
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
+
     def __init__(self, title: str) -> None:
         super().__init__()
         self._title = title
@@ -259,9 +252,7 @@ class ScheduleModal(ModalScreen[ScheduleChange | None]):
                 placeholder="manual · 6h · 30m · 1d · cron: 0 0 6 ? * MON-FRI UTC",
                 id="fleet-schedule-input",
             )
-            yield Static(
-                Text("type a schedule", style="dim"), id="fleet-schedule-preview"
-            )
+            yield Static(Text("type a schedule", style="dim"), id="fleet-schedule-preview")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

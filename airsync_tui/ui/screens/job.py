@@ -132,13 +132,40 @@ class JobScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one("#attempts", LiveTable).add_columns(
-            *((Text(label), key) for key, label in (("n", "#"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Committed"), ("bytes", "Bytes"), ("failure", "Failure")))
+            *(
+                (Text(label), key)
+                for key, label in (
+                    ("n", "#"),
+                    ("status", "Status"),
+                    ("start", "Started"),
+                    ("duration", "Duration"),
+                    ("records", "Committed"),
+                    ("bytes", "Bytes"),
+                    ("failure", "Failure"),
+                )
+            )
         )
         streams = self.query_one("#streams", LiveTable)
-        for key, label in (("name", "Stream"), ("emitted", "Emitted"), ("committed", "Committed"), ("estimated", "Estimated"), ("bytes", "Bytes"), ("progress", "Progress")):
+        for key, label in (
+            ("name", "Stream"),
+            ("emitted", "Emitted"),
+            ("committed", "Committed"),
+            ("estimated", "Estimated"),
+            ("bytes", "Bytes"),
+            ("progress", "Progress"),
+        ):
             streams.add_column(Text(label), key=key)
         jobs = self.query_one("#jobs", LiveTable)
-        for key, label in (("mark", " "), ("id", "Job"), ("type", "Type"), ("status", "Status"), ("start", "Started"), ("duration", "Duration"), ("records", "Committed"), ("bars", "time ▕ records")):
+        for key, label in (
+            ("mark", " "),
+            ("id", "Job"),
+            ("type", "Type"),
+            ("status", "Status"),
+            ("start", "Started"),
+            ("duration", "Duration"),
+            ("records", "Committed"),
+            ("bars", "time ▕ records"),
+        ):
             jobs.add_column(Text(label), key=key)
         noun = self.caps.job_noun.capitalize()
         jobs.columns[jobs._ck("id")].label = Text(noun)  # "Run" for providers that say run
@@ -290,7 +317,9 @@ class JobScreen(LiveScreen):
                 link.truncate(width, overflow="ellipsis")  # one line: `o` opens the full link
         self._set("job-link", link)
         if job is None:
-            self._set("job-status", Text(f"No {noun}s yet for this {self.caps.connection_noun}. Press s to start one.", style=palette.muted))
+            self._set(
+                "job-status", Text(f"No {noun}s yet for this {self.caps.connection_noun}. Press s to start one.", style=palette.muted)
+            )
             for block in ("job-progress", "job-stats", "job-extra"):
                 self._set(block, Text(""))
             self._set("job-action", self._action_text())
@@ -447,7 +476,10 @@ class JobScreen(LiveScreen):
             for row in job.row_breakdown:
                 style = palette.failed if "fail" in row.label.lower() and row.total else ""
                 text.append(pad)
-                text.append(f"{clean(row.label)[:12]:<12}{count(row.added):>10}{count(row.changed):>10}{count(row.removed):>10}{count(row.total):>10}", style=style)
+                text.append(
+                    f"{clean(row.label)[:12]:<12}{count(row.added):>10}{count(row.changed):>10}{count(row.removed):>10}{count(row.total):>10}",
+                    style=style,
+                )
                 text.append("\n")
         text.rstrip()
         return text
@@ -515,7 +547,9 @@ class JobScreen(LiveScreen):
             "start": Text(self._t(attempt.created_at)),
             "duration": Text(duration(elapsed), justify="right"),
             "records": Text(count(counts.records_committed if counts else attempt.records_committed), justify="right"),
-            "bytes": Text(size(_first(counts.bytes_committed, counts.bytes_emitted) if counts else attempt.bytes_committed), justify="right"),
+            "bytes": Text(
+                size(_first(counts.bytes_committed, counts.bytes_emitted) if counts else attempt.bytes_committed), justify="right"
+            ),
             "failure": failure,
         }
 
@@ -548,7 +582,9 @@ class JobScreen(LiveScreen):
                         "emitted": Text(count(stream.records_emitted), justify="right"),
                         "committed": Text(count(stream.records_committed), justify="right"),
                         "estimated": Text(count(stream.estimated_records), justify="right"),
-                        "bytes": Text(size(stream.bytes_emitted if stream.bytes_emitted is not None else stream.bytes_committed), justify="right"),
+                        "bytes": Text(
+                            size(stream.bytes_emitted if stream.bytes_emitted is not None else stream.bytes_committed), justify="right"
+                        ),
                         "progress": bar,
                     },
                 )
@@ -584,7 +620,9 @@ class JobScreen(LiveScreen):
                         "status": status_badge(job.status, palette, tick=tick),
                         "start": Text(self._t(job.started_at or job.created_at)),
                         "duration": Text(duration(job.elapsed(now)), justify="right"),
-                        "records": Text(synced_rows(records_total(job), job.records_planned, job.per_row_results, short=True), justify="right"),
+                        "records": Text(
+                            synced_rows(records_total(job), job.records_planned, job.per_row_results, short=True), justify="right"
+                        ),
                         "bars": bars[job.key],
                     },
                 )
@@ -617,9 +655,7 @@ class JobScreen(LiveScreen):
             elif isinstance(event, ActionResult) and event.connection_key == self.connection_key:
                 self.action_message = clean(event.message)
                 summary = True
-            elif isinstance(event, ConnectionsChanged) and any(
-                c.key == self.connection_key for c in event.changed
-            ):
+            elif isinstance(event, ConnectionsChanged) and any(c.key == self.connection_key for c in event.changed):
                 summary = True  # e.g. paused or resumed: the title says so
             elif isinstance(event, ConnectionsLoaded) and event.provider == self.connection_key.split(":", 1)[0]:
                 summary = True
@@ -751,4 +787,3 @@ def _newest_first(job: Job) -> tuple[float, str]:
 def _neg_id(job_id: str) -> str:
     """Descending id order for equal timestamps (ids are numeric for Airbyte)."""
     return "".join(chr(0x10FFFF - ord(ch)) if ord(ch) < 0x10FFFF else ch for ch in job_id.rjust(20, "0"))
-

@@ -69,9 +69,7 @@ class FailureLogScreen(LogScreen):
                 header.display = False
                 yield header
                 yield widget
-                panel: DataTable[object] = DataTable(
-                    id="error-groups", cursor_type="row", zebra_stripes=True
-                )
+                panel: DataTable[object] = DataTable(id="error-groups", cursor_type="row", zebra_stripes=True)
                 panel.display = False
                 yield panel
             else:
@@ -153,10 +151,7 @@ class FailureLogScreen(LogScreen):
                 timeout=4,
             )
             return
-        term = (
-            literal_piece(normalise_message(index.line(line)))[:80]
-            or index.line(line)[:80]
-        )
+        term = literal_piece(normalise_message(index.line(line)))[:80] or index.line(line)[:80]
         self.view.apply_search_result(term, True, False, array("q", [line]))
         self._update_status()
 
@@ -193,9 +188,7 @@ class FailureLogScreen(LogScreen):
                 key=group.id,
             )
         if not groups:
-            self.notify(
-                "no ERROR or exception lines in this attempt", markup=False, timeout=3
-            )
+            self.notify("no ERROR or exception lines in this attempt", markup=False, timeout=3)
 
     @on(DataTable.RowSelected, "#error-groups")
     def _group_selected(self, event: DataTable.RowSelected) -> None:
@@ -205,8 +198,6 @@ class FailureLogScreen(LogScreen):
 
     def select_group(self, group: ErrorGroup) -> None:
         """Make this group's occurrences the matches: n/N (or }/{) step through them."""
-        self.view.apply_search_result(
-            literal_piece(group.pattern)[:80], True, False, array("q", group.lines)
-        )
+        self.view.apply_search_result(literal_piece(group.pattern)[:80], True, False, array("q", group.lines))
         self.view.focus()
         self._update_status()

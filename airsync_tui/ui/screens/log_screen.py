@@ -163,9 +163,7 @@ class LogScreen(Screen[None]):
         worker = get_current_worker()
         try:
             if supports_progressive(self.feed):
-                index = await self.feed.load_progressive(
-                    attempt_number, lambda prefix: self._show_prefix(prefix, worker)
-                )
+                index = await self.feed.load_progressive(attempt_number, lambda prefix: self._show_prefix(prefix, worker))
             else:
                 index = await self.feed.load(attempt_number)
         except Exception as exc:  # noqa: BLE001 - any feed failure is shown, not raised

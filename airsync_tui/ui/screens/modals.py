@@ -34,7 +34,9 @@ class ConfirmModal(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes", show=False),
     ]
 
-    def __init__(self, title: str, question: Text, *, destructive: bool = False, detail: Text | None = None, yes_label: str = "Yes") -> None:
+    def __init__(
+        self, title: str, question: Text, *, destructive: bool = False, detail: Text | None = None, yes_label: str = "Yes"
+    ) -> None:
         super().__init__(classes="destructive" if destructive else "")
         self._title = title
         self._question = question

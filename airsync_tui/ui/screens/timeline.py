@@ -72,11 +72,7 @@ class _EventsScreen(AirsyncScreen):
 
     def selected_event(self) -> TimelineEvent | None:
         table = self.query_one("#events", DataTable)
-        if (
-            not self.events
-            or table.cursor_row < 0
-            or table.cursor_row >= len(self.events)
-        ):
+        if not self.events or table.cursor_row < 0 or table.cursor_row >= len(self.events):
             return None
         return self.events[table.cursor_row]
 
@@ -85,9 +81,7 @@ class _EventsScreen(AirsyncScreen):
         if event is None:
             pane.update("")
             return
-        lines: list[Text | str] = [
-            plain(f"{event.at:%Y-%m-%d %H:%M:%S} UTC · {event.event_type}", "bold")
-        ]
+        lines: list[Text | str] = [plain(f"{event.at:%Y-%m-%d %H:%M:%S} UTC · {event.event_type}", "bold")]
         facts = []
         if event.job_id:
             facts.append(f"job {event.job_id}")
@@ -99,16 +93,8 @@ class _EventsScreen(AirsyncScreen):
             lines.append(plain(" · ".join(facts)))
         lines += [plain(line) for line in event.details]
         if event.failure is not None and event.failure.stacktrace:
-            lines.append(
-                plain(
-                    event.failure.stacktrace.splitlines()[0][:200], self.palette.muted
-                )
-            )
-        pane.update(
-            Text("\n").join(
-                line if isinstance(line, Text) else Text(line) for line in lines
-            )
-        )
+            lines.append(plain(event.failure.stacktrace.splitlines()[0][:200], self.palette.muted))
+        pane.update(Text("\n").join(line if isinstance(line, Text) else Text(line) for line in lines))
 
     def apply_events(self, _events: list[object]) -> None:
         """Refreshed on a timer (one request), not per watcher event."""
@@ -158,9 +144,7 @@ class TimelineScreen(_EventsScreen):
         title = self.query_one("#timeline-title", Static)
         try:
             provider = watcher.provider_for_key(self.connection_key)
-            connection = watcher.connections.get(
-                self.connection_key
-            ) or await provider.get_connection(self.connection_key.split(":", 1)[1])
+            connection = watcher.connections.get(self.connection_key) or await provider.get_connection(self.connection_key.split(":", 1)[1])
             timeline = await connection_timeline(provider, connection, limit=200)
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
             title.update(f"Could not load the timeline: {clean(exc)}")
@@ -200,11 +184,7 @@ class TimelineScreen(_EventsScreen):
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
         event = self.selected_event()
         self.show_detail(event)
-        if (
-            event is not None
-            and event.origin == "events"
-            and not event.id.startswith("job:")
-        ):
+        if event is not None and event.origin == "events" and not event.id.startswith("job:"):
             self.fetch_details(event)
 
     @work(exclusive=True, group="timeline-detail", exit_on_error=False)
@@ -218,9 +198,7 @@ class TimelineScreen(_EventsScreen):
         except Exception:  # noqa: BLE001 - the summary already shown stays
             return
         if self.selected_event() is event:
-            self.show_detail(
-                detailed.model_copy(update={"connection_name": event.connection_name})
-            )
+            self.show_detail(detailed.model_copy(update={"connection_name": event.connection_name}))
 
     def action_open_event_job(self) -> None:
         event = self.selected_event()
@@ -230,9 +208,7 @@ class TimelineScreen(_EventsScreen):
         from airsync_tui.ui.screens.job import JobScreen
 
         provider = self.connection_key.split(":", 1)[0]
-        self.app.push_screen(
-            JobScreen(self.connection_key, f"{provider}:{event.job_id}")
-        )
+        self.app.push_screen(JobScreen(self.connection_key, f"{provider}:{event.job_id}"))
 
     @on(DataTable.RowSelected, "#events")
     def _selected(self, _event: DataTable.RowSelected) -> None:
@@ -281,9 +257,7 @@ class PulseScreen(_EventsScreen):
                 names=names,
             )
         except Exception as exc:  # noqa: BLE001
-            self.query_one("#timeline-title", Static).update(
-                f"Could not load the pulse: {clean(exc)}"
-            )
+            self.query_one("#timeline-title", Static).update(f"Could not load the pulse: {clean(exc)}")
             return
         self.query_one("#timeline-title", Static).update(
             f"Pulse · the last {len(events)} things that happened, newest first (enter: timeline)"
@@ -294,11 +268,7 @@ class PulseScreen(_EventsScreen):
         now = self._now()
         table.clear()
         for event in events:
-            name = (
-                event.connection_name
-                or names.get(f"{event.provider}:{event.connection_id}")
-                or event.connection_id
-            )
+            name = event.connection_name or names.get(f"{event.provider}:{event.connection_id}") or event.connection_id
             table.add_row(
                 f"{event.at:%m-%d %H:%M}",
                 age(event.at, now),

@@ -64,9 +64,7 @@ class TriageScreen(AirsyncScreen):
     def source(self) -> ProblemSource:
         if self._source is None:
             app: Any = self.app
-            self._source = EngineProblemSource(
-                app.alerts.engine, providers=app.watcher.providers
-            )
+            self._source = EngineProblemSource(app.alerts.engine, providers=app.watcher.providers)
         return self._source
 
     def compose(self) -> ComposeResult:
@@ -119,9 +117,7 @@ class TriageScreen(AirsyncScreen):
         try:
             problems = await self.source.open_problems()
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
-            self.query_one("#triage-summary", Static).update(
-                f"Could not list problems: {clean(exc)}"
-            )
+            self.query_one("#triage-summary", Static).update(f"Could not list problems: {clean(exc)}")
             return
         self.show_groups(group_problems(problems))
 
@@ -133,11 +129,7 @@ class TriageScreen(AirsyncScreen):
         palette = self.app.palette
         table.clear()
         for group in groups:
-            style = (
-                palette.failed
-                if group.severity == Severity.CRITICAL
-                else palette.retrying
-            )
+            style = palette.failed if group.severity == Severity.CRITICAL else palette.retrying
             table.add_row(
                 Text(str(group.count), style=f"bold {style}"),
                 ",".join(k.value.replace("_", " ") for k in group.kinds),
@@ -153,8 +145,7 @@ class TriageScreen(AirsyncScreen):
             else "Nothing is failing, stalled, stale or at risk of auto-disable."
         )
         self.query_one("#triage-summary", Static).update(
-            summary
-            + "   (enter: connections · l: log at the error · T: timeline · r: refresh)"
+            summary + "   (enter: connections · l: log at the error · T: timeline · r: refresh)"
         )
         if selected is not None:
             for row, group in enumerate(groups):
@@ -173,22 +164,14 @@ class TriageScreen(AirsyncScreen):
 
     def selected_group(self) -> ProblemGroup | None:
         table = self.query_one("#triage-groups", DataTable)
-        if (
-            not self.groups
-            or table.cursor_row < 0
-            or table.cursor_row >= len(self.groups)
-        ):
+        if not self.groups or table.cursor_row < 0 or table.cursor_row >= len(self.groups):
             return None
         return self.groups[table.cursor_row]
 
     def selected_problem(self) -> ConnectionProblem | None:
         group = self.selected_group()
         table = self.query_one("#triage-connections", DataTable)
-        if (
-            group is None
-            or table.cursor_row < 0
-            or table.cursor_row >= len(group.problems)
-        ):
+        if group is None or table.cursor_row < 0 or table.cursor_row >= len(group.problems):
             return None
         return group.problems[table.cursor_row]
 
@@ -206,11 +189,7 @@ class TriageScreen(AirsyncScreen):
             Text.assemble(
                 plain(group.fingerprint.label()[:300], "bold"),
                 "\n",
-                plain(
-                    f"e.g. {example[:300]}"
-                    if example and example != group.fingerprint.pattern
-                    else ""
-                ),
+                plain(f"e.g. {example[:300]}" if example and example != group.fingerprint.pattern else ""),
             )
         )
         for problem in group.problems:
@@ -260,9 +239,7 @@ class TriageScreen(AirsyncScreen):
 
     def action_open_timeline(self) -> None:
         group = self.selected_group()
-        problem = self.selected_problem() or (
-            group.problems[0] if group is not None else None
-        )
+        problem = self.selected_problem() or (group.problems[0] if group is not None else None)
         if problem is None or problem.connection_key is None:
             return
         from airsync_tui.ui.screens.timeline import TimelineScreen

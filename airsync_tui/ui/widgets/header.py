@@ -36,7 +36,7 @@ class HeaderState:
 
 
 def health_text(event: ApiHealthChanged, now: datetime) -> str:
-    """"ok", "retrying in 4 s", "auth failed", "unreachable", "connecting"."""
+    """ "ok", "retrying in 4 s", "auth failed", "unreachable", "connecting"."""
     state = event.state
     if state == HealthState.RETRYING:
         if event.retry_in is None:

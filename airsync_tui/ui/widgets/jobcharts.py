@@ -35,20 +35,13 @@ def rates_between(samples: Sequence[RateSample]) -> list[float]:
     return rates
 
 
-def rate_sparkline(
-    samples: Sequence[RateSample], palette: Palette, *, width: int = 24
-) -> Text:
+def rate_sparkline(samples: Sequence[RateSample], palette: Palette, *, width: int = 24) -> Text:
     """The last `width` rates as block heights (a flat line at the bottom = not moving)."""
     values = rates_between(samples)[-width:]
     if not values:
         return Text("", end="")
     top = max(values)
-    chars = [
-        _LEVELS[0]
-        if top <= 0
-        else _LEVELS[min(len(_LEVELS) - 1, int(value / top * (len(_LEVELS) - 1) + 0.5))]
-        for value in values
-    ]
+    chars = [_LEVELS[0] if top <= 0 else _LEVELS[min(len(_LEVELS) - 1, int(value / top * (len(_LEVELS) - 1) + 0.5))] for value in values]
     return Text("".join(chars), style=palette.running, end="")
 
 
@@ -61,22 +54,16 @@ def _bar(value: float, top: float, width: int, style: str) -> Text:
     return Text(text.ljust(width)[:width], style=style, end="")
 
 
-def recent_bars(
-    jobs: Sequence[Job], now: datetime, palette: Palette, *, width: int = 10
-) -> dict[str, Text]:
+def recent_bars(jobs: Sequence[Job], now: datetime, palette: Palette, *, width: int = 10) -> dict[str, Text]:
     """Per job key: a duration bar and a records bar, each scaled to the largest listed."""
-    durations = {
-        job.key: (job.elapsed(now) or timedelta(0)).total_seconds() for job in jobs
-    }
+    durations = {job.key: (job.elapsed(now) or timedelta(0)).total_seconds() for job in jobs}
     records = {job.key: float(records_total(job) or 0) for job in jobs}
     top_duration = max(durations.values(), default=0.0)
     top_records = max(records.values(), default=0.0)
     bars: dict[str, Text] = {}
     for job in jobs:
         text = Text(end="", no_wrap=True)
-        text.append_text(
-            _bar(durations[job.key], top_duration, width, palette.cancelled)
-        )
+        text.append_text(_bar(durations[job.key], top_duration, width, palette.cancelled))
         text.append("▕", style=palette.muted)
         text.append_text(_bar(records[job.key], top_records, width, palette.running))
         bars[job.key] = text

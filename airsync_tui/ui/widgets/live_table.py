@@ -392,12 +392,7 @@ class LiveTable(DataTable[Text]):
 
     # ----------------------------------------------------- rendering
     def _fast_path(self) -> bool:
-        return (
-            self.cursor_type == "row"
-            and not self.fixed_rows
-            and not self.fixed_columns
-            and not self._should_render_row_labels
-        )
+        return self.cursor_type == "row" and not self.fixed_rows and not self.fixed_columns and not self._should_render_row_labels
 
     def _clear_caches(self) -> None:
         super()._clear_caches()
@@ -514,7 +509,18 @@ class LiveTable(DataTable[Text]):
             cell = _EMPTY if datum is None else (default_cell_formatter(datum, wrap=False, height=1) or _EMPTY)
             look: tuple[object, ...] | None = None
             if isinstance(cell, Text):
-                look = (cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow, cell.end, width, pre_style, post_style, padding)
+                look = (
+                    cell.plain,
+                    cell.style,
+                    tuple(cell.spans),
+                    cell.justify,
+                    cell.overflow,
+                    cell.end,
+                    width,
+                    pre_style,
+                    post_style,
+                    padding,
+                )
                 segments = cache.get(look)
                 if segments is not None:
                     rendered.append(segments)

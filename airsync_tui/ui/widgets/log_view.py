@@ -485,9 +485,7 @@ class LogView(ScrollView, can_focus=True):
             stamp = format_timestamp(index.timestamp(line)) or " " * 19
             segments.append(Segment(stamp + " ", base + styles["log-view--timestamp"]))
         segments.append(Segment(f"{LEVEL_LABELS[level]:<5} ", base + level_style))
-        segments.append(
-            Segment(f"{SOURCE_LABELS[index.source(line)]:<8} ", base + styles["log-view--source"])
-        )
+        segments.append(Segment(f"{SOURCE_LABELS[index.source(line)]:<8} ", base + styles["log-view--source"]))
         text = index.line(line)
         if len(text) > MAX_RENDER_CHARS:
             text = f"{text[:MAX_RENDER_CHARS]} … [{len(text) - MAX_RENDER_CHARS:,} more characters]"

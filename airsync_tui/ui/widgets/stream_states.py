@@ -64,9 +64,7 @@ def _style(state: str, palette: Palette) -> str:
     }.get(state, palette.muted)
 
 
-def render_stream_states(
-    states: list[StreamState], now: datetime, palette: Palette
-) -> Text:
+def render_stream_states(states: list[StreamState], now: datetime, palette: Palette) -> Text:
     """One line per stream; a summary line first (3/6 complete · 1 rate limited)."""
     if not states:
         return Text("")
@@ -122,20 +120,13 @@ class StreamStatesPanel(Static):
         watcher = app.watcher
         detail = watcher.details.get(job_key)
         job = watcher.jobs.get(job_key)
-        if (
-            job is not None
-            and job.status.is_terminal
-            and self._job_key == job_key
-            and self.states
-        ):
+        if job is not None and job.status.is_terminal and self._job_key == job_key and self.states:
             return  # finished and already shown: nothing moves any more
         latest = watcher.latest_job.get(connection_key)
         newest = latest is not None and latest.key == job_key
         provider = watcher.provider_for_key(connection_key) if newest else None
         try:
-            states = await load_stream_states(
-                provider, connection_key.split(":", 1)[1], detail
-            )
+            states = await load_stream_states(provider, connection_key.split(":", 1)[1], detail)
         except Exception:  # noqa: BLE001 - the table above still shows counts
             return
         if self._target()[1] != job_key:
