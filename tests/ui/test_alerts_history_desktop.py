@@ -94,7 +94,7 @@ async def test_desktop_setting_sends_new_critical_alerts(monkeypatch: pytest.Mon
         return True, ""
 
     monkeypatch.setattr("airsync_tui.ui.alerts_bridge.find_desktop_notifier", lambda: DesktopNotifier("dbus://"))
-    monkeypatch.setattr("airsync_tui.ui.alerts_bridge.apprise_send", fake_send)
+    monkeypatch.setattr("airsync_tui.service.rules.delivery.apprise_send", fake_send)
     app = make_app(session=SessionInfo(profile_name="test", desktop_notify=True))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.alerts.desktop_notifier is not None, what="notifier probed at start")
