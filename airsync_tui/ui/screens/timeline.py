@@ -53,13 +53,39 @@ def event_title(event: TimelineEvent, palette: Palette) -> Text:
 
 
 class _EventsScreen(AirsyncScreen):
-    """Shared table + detail pane."""
+    """Shared table + detail pane: subclasses name their title, columns, refresh period and `load`."""
 
     CSS_PATH = str(stylesheet_path("triage"))
+    #: Shown until the first load answers.
+    loading_title = "Loading…"
+    #: (column key, label) in display order.
+    columns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: One request per refresh, on a timer (never per watcher event).
+    refresh_seconds: ClassVar[float] = 30.0
 
     def __init__(self) -> None:
         super().__init__()
         self.events: list[TimelineEvent] = []
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        yield Static(self.loading_title, id="timeline-title", markup=False)
+        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="event-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#events", DataTable)
+        for key, label in self.columns:
+            table.add_column(label, key=key)
+        table.focus()
+        self.load()
+        self.set_interval(self.refresh_seconds, self.load, name=f"{type(self).__name__}-refresh")
+        self.app.refresh_headers()
+
+    def load(self) -> object:
+        """Start (re)loading the events in a worker (each subclass's own request)."""
+        raise NotImplementedError
 
     def _now(self) -> datetime:
         now: datetime = self.app.clock()
@@ -108,34 +134,14 @@ class TimelineScreen(_EventsScreen):
 
     scope = "timeline"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("timeline"))
+    loading_title = "Loading timeline…"
+    columns = (("when", "When"), ("age", "Age"), ("event", "Event"), ("who", "Who"), ("job", "Job"), ("what", "Details"))
+    refresh_seconds = TIMELINE_REFRESH_SECONDS
 
     def __init__(self, connection_key: str) -> None:
         super().__init__()
         self.connection_key = connection_key
         self.notice: str | None = None
-
-    def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header")
-        yield Static("Loading timeline…", id="timeline-title", markup=False)
-        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="event-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#events", DataTable)
-        for key, label in (
-            ("when", "When"),
-            ("age", "Age"),
-            ("event", "Event"),
-            ("who", "Who"),
-            ("job", "Job"),
-            ("what", "Details"),
-        ):
-            table.add_column(label, key=key)
-        table.focus()
-        self.load()
-        self.set_interval(TIMELINE_REFRESH_SECONDS, self.load, name="timeline-refresh")
-        self.app.refresh_headers()
 
     @work(exclusive=True, group="timeline-load", exit_on_error=False)
     async def load(self) -> None:
@@ -220,28 +226,9 @@ class PulseScreen(_EventsScreen):
 
     scope = "pulse"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("pulse"))
-
-    def compose(self) -> ComposeResult:
-        yield HeaderBar(id="header")
-        yield Static("Pulse · loading…", id="timeline-title", markup=False)
-        yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="event-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#events", DataTable)
-        for key, label in (
-            ("when", "When"),
-            ("age", "Age"),
-            ("connection", "Connection"),
-            ("event", "Event"),
-            ("job", "Job"),
-        ):
-            table.add_column(label, key=key)
-        table.focus()
-        self.load()
-        self.set_interval(PULSE_REFRESH_SECONDS, self.load, name="pulse-refresh")
-        self.app.refresh_headers()
+    loading_title = "Pulse · loading…"
+    columns = (("when", "When"), ("age", "Age"), ("connection", "Connection"), ("event", "Event"), ("job", "Job"))
+    refresh_seconds = PULSE_REFRESH_SECONDS
 
     @work(exclusive=True, group="pulse-load", exit_on_error=False)
     async def load(self) -> None:
