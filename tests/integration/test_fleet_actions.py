@@ -23,18 +23,13 @@ from airsync_tui.service.actions import FleetActions, Target
 from airsync_tui.service.journal import Journal
 from airsync_tui.service.local_state import open_state
 from airsync_tui.service.session import providers_for
-
-
-def stop_job(world: Any, job_id: int) -> None:
-    """Clean-up: cancel a job if it is still going (under load it may already have ended)."""
-    with world.lock:
-        if not world.get_job(job_id).is_terminal:
-            world.cancel_job(job_id)
+from tests.emulator_helpers import quiet_emulator, stop_job
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    # Schedules paused: scheduled jobs would race the tests' own.
+    yield from quiet_emulator(
         EmulatorOptions(
             speed=20.0,
             big_log_lines=200,
@@ -43,11 +38,6 @@ def emu() -> Iterator[RunningEmulator]:
             client_secret="fleet-secret",
         )
     )
-    running.world.pause_schedules()  # scheduled jobs would race the refresh/clear tests
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def profile_for(emu: RunningEmulator, *, read_only: bool = False) -> Profile:

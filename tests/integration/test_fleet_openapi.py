@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from test_emulator_openapi import Validator  # skips this module too when PyYAML is absent
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
+from tests.emulator_helpers import quiet_emulator, stop_job
 
 yaml = pytest.importorskip("yaml")
 
@@ -34,16 +34,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def stop_job(world: Any, job_id: int) -> None:
-    """Clean-up: cancel a job if it is still going (under load it may already have ended)."""
-    with world.lock:
-        if not world.get_job(job_id).is_terminal:
-            world.cancel_job(job_id)
-
-
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    # Schedules paused: scheduled jobs would race the tests' own.
+    yield from quiet_emulator(
         EmulatorOptions(
             speed=5.0,
             big_log_lines=100,
@@ -52,11 +46,6 @@ def emu() -> Iterator[RunningEmulator]:
             client_secret="s",
         )
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def spec(name: str) -> Validator:

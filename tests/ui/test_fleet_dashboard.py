@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import Button, OptionList, SelectionList
 
 from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
@@ -22,21 +21,16 @@ from airsync_tui.ui.screens.fleet_dialogs import (
     ScheduleModal,
     StreamPickerModal,
 )
+from tests.emulator_helpers import quiet_emulator, stop_job
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
 
 
-def stop_job(world: Any, job_id: int) -> None:
-    """Clean-up: cancel a job if it is still going (under load it may already have ended)."""
-    with world.lock:
-        if not world.get_job(job_id).is_terminal:
-            world.cancel_job(job_id)
-
-
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    emu = start_emulator(
+    # Schedules paused: scheduled jobs would race the tests' own.
+    yield from quiet_emulator(
         EmulatorOptions(
             seed=7,
             speed=50,
@@ -45,11 +39,6 @@ def emulator() -> Iterator[RunningEmulator]:
             client_secret="fleet-ui-secret",
         )
     )
-    emu.world.pause_schedules()
-    try:
-        yield emu
-    finally:
-        emu.stop()
 
 
 @pytest.fixture(autouse=True)
