@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airsync_tui.models.airbyte import (
+from airsync_tui.providers.airbyte.wire import (
     AttemptInfoRead,
     ConnectionResponse,
     JobInfoRead,

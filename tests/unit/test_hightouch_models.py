@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from airsync_tui.models.hightouch import Sync, SyncList, SyncRun, TriggerRunOutput
+from airsync_tui.providers.hightouch.wire import Sync, SyncList, SyncRun, TriggerRunOutput
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch.mapping import (
     map_run,

@@ -30,7 +30,7 @@ from airsync_tui.errors import register_secret
 
 if TYPE_CHECKING:
     from airsync_tui.config import AirbyteSettings
-from airsync_tui.models.airbyte import TokenResponse
+from airsync_tui.providers.airbyte.wire import TokenResponse
 from airsync_tui.providers.http import TokenFailed
 
 TOKEN_PATH = "/applications/token"

@@ -28,7 +28,7 @@ from typing import Any, Protocol, Self, TypeVar, cast
 import httpx
 
 from airsync_tui.errors import ConfigError, TransportError
-from airsync_tui.models.airbyte import (
+from airsync_tui.providers.airbyte.wire import (
     AttemptInfoRead,
     AttemptStats,
     ConnectionResponse,

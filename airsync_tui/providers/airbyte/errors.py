@@ -23,7 +23,7 @@ from airsync_tui.errors import (
     RateLimitedError,
     UnsupportedError,
 )
-from airsync_tui.models.airbyte import KnownExceptionInfo, ProblemBody
+from airsync_tui.providers.airbyte.wire import KnownExceptionInfo, ProblemBody
 
 LABEL = "Airbyte"
 _MAX_TEXT = 200

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from airsync_tui.models.airbyte import (
+from airsync_tui.providers.airbyte.wire import (
     CONFIG_TYPE_TO_JOB_TYPE,
     AttemptRead,
     AttemptStreamStats,

@@ -38,7 +38,7 @@ from airsync_tui.errors import (
     TransportError,
     UnsupportedError,
 )
-from airsync_tui.models.airbyte import JobResponse
+from airsync_tui.providers.airbyte.wire import JobResponse
 from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
 from airsync_tui.models.stream_state import StreamState
 from airsync_tui.models.timeline import TimelineEvent

@@ -4,7 +4,7 @@ Module map: errors (HTTP error -> one-line typed error), client (typed v1 REST
 client with client-side rate limit and 429 backoff), mapping (wire -> neutral
 models, pure), tracker (state that keeps polling at constant cost),
 provider (`HightouchProvider`, the `SyncProvider` implementation).
-Wire models live in `airsync_tui.models.hightouch`.
+Wire models live in `airsync_tui.providers.hightouch.wire`.
 """
 
 from airsync_tui.providers.hightouch.client import DEFAULT_API_URL, HightouchClient

@@ -45,7 +45,7 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
-from airsync_tui.models.hightouch import Sync, SyncRun
+from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 from airsync_tui.models.timeparse import format_iso, parse_time, utcnow
 from airsync_tui.providers.base import (
     ActivityCursor,
