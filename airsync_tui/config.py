@@ -20,11 +20,14 @@ highest layer that sets any credential decides the auth kind, so e.g.
 from the file instead of colliding with them. Within one layer, two kinds at
 once is an error that says which to drop.
 
-Why not pydantic-settings: its sources are merged with `deep_update` into one
-dict and the origin of each value is discarded, so `airsync config show`
-(one line per value with the flag/env name/file table it came from) would
-need every source run a second time by hand; and the credential-group rule
-above is not a per-key merge. The layering here is one generic loop.
+Each layer is a pydantic-settings source built from the spec's fields
+(`providers/settings_layers.py`): `InitSettingsSource` for flags, an
+`EnvSettingsSource` with the spec's env names as `AliasChoices`, and
+`ProfileTableSource` for the chosen profile's table; the settings model's
+defaults come last. Each source is asked separately, highest first, so
+`airsync config show` names the source of every value and the credential
+group rule above can drop a lower layer's credentials; the merged values are
+then validated by the provider's own settings model.
 
 Every error is a one-line `ConfigError`; secrets are `SecretStr` and never
 appear in messages, `repr` or `describe_sources()`.
@@ -32,6 +35,7 @@ appear in messages, `repr` or `describe_sources()`.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tomllib
@@ -47,7 +51,8 @@ from airsync_tui.config_checks import warn_if_loose
 from airsync_tui.errors import ConfigError, redact
 
 if TYPE_CHECKING:
-    from airsync_tui.providers.spec import ProviderSpec
+    from airsync_tui.providers.settings_layers import Layer, LayeredSettings
+    from airsync_tui.providers.spec import ProviderSpec, SettingField
 
 DEFAULT_PROFILE = "default"
 
@@ -123,15 +128,6 @@ def default_config_path(env: Mapping[str, str] | None = None) -> Path:
 # --------------------------------------------------------------------------- loading
 
 
-@dataclass
-class _Layer:
-    """One precedence layer's raw values for a section, and how to name it."""
-
-    values: dict[str, Any]
-    origins: dict[str, str]
-    label: str
-
-
 def _read_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         explicit = os.environ.get("AIRSYNC_CONFIG")
@@ -163,51 +159,12 @@ def _parse_bool(value: Any, where: str) -> bool:
     raise ConfigError(f"{where} must be true or false, got {str(value)!r}")
 
 
-def _env_layer(env: Mapping[str, str], spec: ProviderSpec) -> _Layer:
-    values: dict[str, Any] = {}
-    origins: dict[str, str] = {}
-    for item in spec.fields:
-        for name in item.env:
-            value = env.get(name)
-            if value:
-                values[item.name] = value
-                origins[item.name] = f"env {name}"
-                break
-    return _Layer(values, origins, "the environment")
-
-
-def _flag_layer(flags: Mapping[str, Any], spec: ProviderSpec) -> _Layer:
-    values: dict[str, Any] = {}
-    origins: dict[str, str] = {}
-    for item in spec.fields:
-        if item.flag is not None and item.override_key in flags:
-            values[item.name] = flags[item.override_key]
-            origins[item.name] = item.flag_origin
-    return _Layer(values, origins, "flags")
-
-
-def _file_section(profile: Mapping[str, Any], section: str, allowed: frozenset[str], path: Path, name: str) -> _Layer:
-    table = profile.get(section)
-    where = f"[profiles.{name}.{section}]"
-    if table is None:
-        return _Layer({}, {}, f"{path} {where}")
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: {where} must be a table")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key {unknown[0]!r} in {where}",
-            hint=f"allowed keys: {', '.join(sorted(allowed))}",
-        )
-    return _Layer(dict(table), {k: f"file {path} {where}" for k in table}, f"{path} {where}")
-
-
-def _merge(layers: list[_Layer], groups: Mapping[str, frozenset[str]]) -> tuple[dict[str, Any], dict[str, str]]:
+def _merge(layers: list[Layer], groups: Mapping[str, frozenset[str]]) -> tuple[dict[str, Any], dict[str, str]]:
     """Per-key precedence, highest layer first, with credentials resolved as one group."""
     credential_fields: frozenset[str] = frozenset().union(*groups.values())
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    cred_layer: _Layer | None = None
+    cred_layer: Layer | None = None
     for layer in layers:
         creds = {k for k, v in layer.values.items() if k in credential_fields and v not in (None, "")}
         if creds:
@@ -217,14 +174,14 @@ def _merge(layers: list[_Layer], groups: Mapping[str, frozenset[str]]) -> tuple[
     if cred_layer is not None:
         present = {k for k in cred_layer.values if k in credential_fields}
         allowed_creds = next(fields for fields in groups.values() if present & fields)
-    for layer in reversed(layers):  # lowest first, so higher layers overwrite
+    for layer in layers:  # highest first: the first layer that supplies a key wins
         for key, value in layer.values.items():
-            if value in (None, ""):
+            if key in values or value in (None, ""):
                 continue
             if key in credential_fields and key not in allowed_creds:
                 continue
             values[key] = value
-            origins[key] = layer.origins.get(key, layer.label)
+            origins[key] = layer.origins[key]
     return values, origins
 
 
@@ -265,11 +222,19 @@ def _resolve_provider(
     sources: list[ValueSource],
 ) -> BaseModel | None:
     """One provider's settings from flags > env > file > defaults, or None when not configured."""
-    layers = [
-        _flag_layer(flags, spec),
-        _env_layer(env, spec),
-        _file_section(profile_table, spec.name, spec.allowed_keys, config_path, chosen),
-    ]
+    from airsync_tui.providers.settings_layers import read_layers
+
+    where = f"[profiles.{chosen}.{spec.name}]"
+    layers = read_layers(
+        spec.layered_settings,
+        spec.fields,
+        flags=flags,
+        env=env,
+        table=profile_table.get(spec.name),
+        path=str(config_path),
+        where=where,
+        file_origin=f"file {config_path} {where}",
+    )
     values, origins = _merge(layers, spec.credential_groups)
     enabling = {f.name for f in spec.fields if f.enables}
     configured = (spec.section_enables and spec.name in profile_table) or any(values.get(k) for k in enabling)
@@ -357,18 +322,7 @@ def load_profile(
     for spec in specs:
         settings[spec.name] = _resolve_provider(spec, flags, env, profile_table, config_path, chosen, sources)
 
-    # --- read_only
-    read_only = False
-    ro_origin = "default"
-    if "read_only" in profile_table:
-        read_only = _parse_bool(profile_table["read_only"], f"{config_path} [profiles.{chosen}] read_only")
-        ro_origin = f"file {config_path} [profiles.{chosen}]"
-    if env.get("AIRSYNC_READ_ONLY") not in (None, ""):
-        read_only = _parse_bool(env["AIRSYNC_READ_ONLY"], "AIRSYNC_READ_ONLY")
-        ro_origin = "env AIRSYNC_READ_ONLY"
-    if "read_only" in flags:
-        read_only = _parse_bool(flags["read_only"], "--read-only")
-        ro_origin = "flag --read-only"
+    read_only, ro_origin = _resolve_read_only(flags, env, profile_table, config_path, chosen)
     sources.append(ValueSource("read_only", str(read_only).lower(), ro_origin))
 
     return Profile(
@@ -379,6 +333,44 @@ def load_profile(
         watch=watch_table,
         **settings,
     )
+
+
+@functools.cache
+def _profile_layers() -> tuple[tuple[SettingField, ...], type[LayeredSettings]]:
+    """The profile-level settings (beside the provider tables), layered like a provider's."""
+    from airsync_tui.providers.settings_layers import layered_model
+    from airsync_tui.providers.spec import SettingField
+
+    fields = (SettingField("read_only", env=("AIRSYNC_READ_ONLY",), flag="--read-only"),)
+    return fields, layered_model("Profile", fields)
+
+
+def _resolve_read_only(
+    flags: Mapping[str, Any], env: Mapping[str, str], profile_table: Mapping[str, Any], config_path: Path, chosen: str
+) -> tuple[bool, str]:
+    """`read_only` from flags > env > `[profiles.NAME]` > false; every layer's value must be a boolean."""
+    where = f"[profiles.{chosen}]"
+    table = {key: profile_table[key] for key in ("read_only",) if key in profile_table}
+    from airsync_tui.providers.settings_layers import read_layers
+
+    fields, model = _profile_layers()
+    layers = read_layers(
+        model,
+        fields,
+        flags=flags,
+        env=env,
+        table=table,
+        path=str(config_path),
+        where=where,
+        file_origin=f"file {config_path} {where}",
+    )
+    names = {"flags": "--read-only", "the environment": "AIRSYNC_READ_ONLY"}
+    resolved: tuple[bool, str] | None = None
+    for layer in reversed(layers):  # lowest first, so a bad value in any layer is reported
+        if "read_only" in layer.values:
+            where_set = names.get(layer.label, f"{config_path} {where} read_only")
+            resolved = (_parse_bool(layer.values["read_only"], where_set), layer.origins["read_only"])
+    return resolved if resolved is not None else (False, "default")
 
 
 def _profile_origin(name: str | None, flags: Mapping[str, Any], env: Mapping[str, str], document: Mapping[str, Any]) -> str:

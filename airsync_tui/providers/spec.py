@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from airsync_tui.models.status import JobStatus, StatusCategory
 from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
+from airsync_tui.providers.settings_layers import LayeredSettings, layered_model
 
 #: How a provider's `fetch_attempt_log` answers: Airbyte's config-API attempt JSON
 #: (`AttemptLog.raw_json`) or plain text lines (`AttemptLog.text_lines`).
@@ -132,6 +134,11 @@ class ProviderSpec:
     @property
     def allowed_keys(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields)
+
+    @cached_property
+    def layered_settings(self) -> type[LayeredSettings]:
+        """The pydantic-settings model of this provider's layers, built from `fields` (see settings_layers)."""
+        return layered_model(self.display_name, self.fields)
 
     def label(self, settings: Any) -> str:
         return self.workspace_label(settings) if self.workspace_label is not None else self.display_name

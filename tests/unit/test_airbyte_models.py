@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from airsync_tui.providers.airbyte.mapping import map_config_job, map_connection, map_job_detail, map_public_job
 from airsync_tui.providers.airbyte.wire import (
     AttemptInfoRead,
     ConnectionResponse,
@@ -14,7 +15,6 @@ from airsync_tui.providers.airbyte.wire import (
     LogRead,
     ProblemBody,
 )
-from airsync_tui.providers.airbyte.mapping import map_config_job, map_connection, map_job_detail, map_public_job
 
 UTC = UTC
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from airsync_tui.providers.hightouch.wire import Sync, SyncList, SyncRun, TriggerRunOutput
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch.mapping import (
     map_run,
@@ -18,6 +17,7 @@ from airsync_tui.providers.hightouch.mapping import (
 )
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.providers.hightouch.tracker import RunTracker, sync_is_busy
+from airsync_tui.providers.hightouch.wire import Sync, SyncList, SyncRun, TriggerRunOutput
 
 NOW = datetime(2026, 1, 5, 10, 5, tzinfo=UTC)
 

@@ -28,6 +28,10 @@ from typing import Any, Protocol, Self, TypeVar, cast
 import httpx
 
 from airsync_tui.errors import ConfigError, TransportError
+from airsync_tui.models.timeparse import format_iso
+from airsync_tui.providers.airbyte.auth import NoAuth, build_auth
+from airsync_tui.providers.airbyte.errors import LABEL, ConfigApiUnavailable, make_error_mapper
+from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.airbyte.wire import (
     AttemptInfoRead,
     AttemptStats,
@@ -41,10 +45,6 @@ from airsync_tui.providers.airbyte.wire import (
     WorkspaceResponse,
     WorkspacesResponse,
 )
-from airsync_tui.models.timeparse import format_iso
-from airsync_tui.providers.airbyte.auth import NoAuth, build_auth
-from airsync_tui.providers.airbyte.errors import LABEL, ConfigApiUnavailable, make_error_mapper
-from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.http import (
     JsonHttp,
     RetryPolicy,

@@ -11,18 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from airsync_tui.providers.airbyte.wire import (
-    CONFIG_TYPE_TO_JOB_TYPE,
-    AttemptRead,
-    AttemptStreamStats,
-    ConnectionResponse,
-    FailureReason,
-    JobInfoRead,
-    JobRead,
-    JobResponse,
-    StreamStats,
-    WorkspaceResponse,
-)
 from airsync_tui.models.domain import (
     Attempt,
     Connection,
@@ -37,6 +25,18 @@ from airsync_tui.models.domain import (
 from airsync_tui.models.progress import compute_progress
 from airsync_tui.models.status import JobStatus
 from airsync_tui.providers.airbyte.statuses import AIRBYTE_ATTEMPT_STATUSES, airbyte_job_status
+from airsync_tui.providers.airbyte.wire import (
+    CONFIG_TYPE_TO_JOB_TYPE,
+    AttemptRead,
+    AttemptStreamStats,
+    ConnectionResponse,
+    FailureReason,
+    JobInfoRead,
+    JobRead,
+    JobResponse,
+    StreamStats,
+    WorkspaceResponse,
+)
 
 PROVIDER = "airbyte"
 

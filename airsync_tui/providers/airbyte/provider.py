@@ -38,7 +38,6 @@ from airsync_tui.errors import (
     TransportError,
     UnsupportedError,
 )
-from airsync_tui.providers.airbyte.wire import JobResponse
 from airsync_tui.models.domain import Connection, FailureInfo, Job, JobDetail, Workspace
 from airsync_tui.models.stream_state import StreamState
 from airsync_tui.models.timeline import TimelineEvent
@@ -57,6 +56,7 @@ from airsync_tui.providers.airbyte.mapping import (
 )
 from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.airbyte.stream_states import fetch_stream_statuses
+from airsync_tui.providers.airbyte.wire import JobResponse
 from airsync_tui.providers.base import (
     ActivityCursor,
     ActivityPoll,

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from airsync_tui.providers.hightouch.wire import Sync, SyncList, SyncRun, SyncRunList, TriggerRunOutput
 from airsync_tui.models.timeparse import format_iso
+from airsync_tui.providers.hightouch.wire import Sync, SyncList, SyncRun, SyncRunList, TriggerRunOutput
 from airsync_tui.providers.http import (
     HttpSignal,
     JsonHttp,

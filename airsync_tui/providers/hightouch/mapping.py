@@ -28,10 +28,10 @@ from airsync_tui.models.domain import (
     RowBreakdown,
     Schedule,
 )
-from airsync_tui.providers.hightouch.wire import RowCounts, Sync, SyncRun, SyncSchedule
 from airsync_tui.models.progress import compute_progress
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
+from airsync_tui.providers.hightouch.wire import RowCounts, Sync, SyncRun, SyncSchedule
 
 PROVIDER = "hightouch"
 _SLUG_JOIN = "-to-"

@@ -45,7 +45,6 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
-from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 from airsync_tui.models.timeparse import format_iso, parse_time, utcnow
 from airsync_tui.providers.base import (
     ActivityCursor,
@@ -55,6 +54,7 @@ from airsync_tui.providers.base import (
     ProviderCapabilities,
     TriggerResult,
 )
+from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 from airsync_tui.providers.http import HttpSignal, RequestStats
 
 from .client import DEFAULT_API_URL, DEFAULT_CLIENT_LIMIT, HightouchClient

@@ -28,8 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
+from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 
 # Sync statuses that mean "no run going" even though they are not run outcomes.
 IDLE_SYNC_STATUSES = frozenset({"disabled", "pending"})
