@@ -154,41 +154,31 @@ class ClientCredentialsAuth(httpx.Auth):
         raise TokenFailed(f"no token from {self.token_url}", last)
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        token = self._fresh_token()
-        if token is None:
-            async with self._lock:
-                token = self._fresh_token()
-                if token is None:
-                    fetch = self._fetch_token()
-                    try:
-                        token_request = await anext(fetch)
-                        while True:
-                            token_request = await fetch.asend((yield token_request))
-                    except StopAsyncIteration:
-                        pass
-                    token = self._token
-        assert token is not None
-        request.headers["Authorization"] = f"Bearer {token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        # The token died early (expired by the server's clock, server restart):
-        # fetch a new one once, then retry the request once.
-        async with self._lock:
-            if self._token == token:
-                self.invalidate()
-            if self._fresh_token() is None:
-                fetch = self._fetch_token()
-                try:
-                    token_request = await anext(fetch)
-                    while True:
-                        token_request = await fetch.asend((yield token_request))
-                except StopAsyncIteration:
-                    pass
-            token = self._token
-        assert token is not None
-        request.headers["Authorization"] = f"Bearer {token}"
-        yield request
+        rejected: str | None = None
+        for retry in (False, True):
+            # Second pass: the token died early (expired by the server's clock, server
+            # restart): fetch a new one once, then retry the request once.
+            token = None if retry else self._fresh_token()
+            if token is None:
+                async with self._lock:
+                    if retry and self._token == rejected:
+                        self.invalidate()
+                    token = self._fresh_token()
+                    if token is None:
+                        fetch = self._fetch_token()
+                        try:
+                            token_request = await anext(fetch)
+                            while True:
+                                token_request = await fetch.asend((yield token_request))
+                        except StopAsyncIteration:
+                            pass
+                        token = self._token
+            assert token is not None
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
+            if retry or response.status_code != 401:
+                return
+            rejected = token
 
     def sync_auth_flow(
         self, request: httpx.Request

@@ -188,7 +188,9 @@ class ProblemBody(Wire):
 # --------------------------------------------------------------------------- config API
 
 
-class JobAggregatedStats(Wire):
+class SyncCounts(Wire):
+    """The five counters every config-API stats shape carries (job, stream, attempt, live progress)."""
+
     records_emitted: Count = None
     bytes_emitted: Count = None
     records_committed: Count = None
@@ -196,35 +198,32 @@ class JobAggregatedStats(Wire):
     records_rejected: Count = None
 
 
-class StreamStats(Wire):
-    """Job-level per-stream totals (`JobRead.streamAggregatedStats[]`)."""
+class StreamKey(Wire):
+    """A stream's name and namespace, as the per-stream stats and progress shapes spell them."""
 
     stream_name: str
     stream_namespace: str | None = None
-    records_emitted: Count = None
-    bytes_emitted: Count = None
-    records_committed: Count = None
-    bytes_committed: Count = None
-    records_rejected: Count = None
+
+
+class JobAggregatedStats(SyncCounts):
+    """Job-level totals (`JobRead.aggregatedStats`)."""
+
+
+class StreamStats(StreamKey, SyncCounts):
+    """Job-level per-stream totals (`JobRead.streamAggregatedStats[]`)."""
+
     was_backfilled: bool | None = None
     was_resumed: bool | None = None
 
 
-class AttemptStats(Wire):
-    records_emitted: Count = None
-    bytes_emitted: Count = None
+class AttemptStats(SyncCounts):
     state_messages_emitted: Count = None
-    records_committed: Count = None
-    bytes_committed: Count = None
-    records_rejected: Count = None
     estimated_records: Count = None
     estimated_bytes: Count = None
     additional_stats: dict[str, Any] | None = None
 
 
-class AttemptStreamStats(Wire):
-    stream_name: str
-    stream_namespace: str | None = None
+class AttemptStreamStats(StreamKey):
     stats: AttemptStats = Field(default_factory=AttemptStats)
 
 
@@ -356,28 +355,16 @@ class JobReadList(Wire):
     total_job_count: Count = None
 
 
-class StreamSyncProgressReadItem(Wire):
-    stream_name: str
-    stream_namespace: str | None = None
+class StreamSyncProgressReadItem(StreamKey, SyncCounts):
     config_type: OpenStr = None
-    records_emitted: Count = None
-    bytes_emitted: Count = None
-    records_committed: Count = None
-    bytes_committed: Count = None
-    records_rejected: Count = None
 
 
-class ConnectionSyncProgressRead(Wire):
+class ConnectionSyncProgressRead(SyncCounts):
     connection_id: str = ""
     config_type: OpenStr = None
     streams: list[StreamSyncProgressReadItem] = Field(default_factory=list)
     job_id: Count = None
     sync_started_at: EpochSeconds = None
-    records_emitted: Count = None
-    records_committed: Count = None
-    records_rejected: Count = None
-    bytes_emitted: Count = None
-    bytes_committed: Count = None
 
 
 class ValidationErrorItem(Wire):

@@ -20,9 +20,9 @@ one answer is odd, so here:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from airsync_tui.models import guard
 from airsync_tui.models.timeparse import parse_time
@@ -44,6 +44,21 @@ def _time_or_none(value: Any) -> datetime | None:
     except (ValueError, OverflowError, OSError):
         guard.report("time", value, "not a time")
         return None
+
+
+def _int_id(value: Any) -> int:
+    # A number on the wire; the Go SDK models it as a string, so accept "123".
+    return int(float(value)) if not isinstance(value, int) else value
+
+
+def _status_or_unknown(value: Any) -> str:
+    return str(value) if value not in (None, "") else "unknown"
+
+
+#: The field types shared by runs and syncs (one validator each, not one per model).
+_ID = BeforeValidator(_int_id)
+_TIME = BeforeValidator(_time_or_none)
+_STATUS = BeforeValidator(_status_or_unknown)
 
 
 class RowCounts(_Wire):
@@ -73,33 +88,17 @@ def _rows(value: Any) -> Any:
 class SyncRun(_Wire):
     """One run of a sync (HT-GO `SyncRun`, see shared/seeds/002)."""
 
-    id: int
-    created_at: datetime = Field(alias="createdAt")
-    started_at: datetime | None = Field(None, alias="startedAt")
-    finished_at: datetime | None = Field(None, alias="finishedAt")
-    status: str = "unknown"
+    id: Annotated[int, _ID]
+    created_at: Annotated[datetime, _TIME] = Field(alias="createdAt")
+    started_at: Annotated[datetime | None, _TIME] = Field(None, alias="startedAt")
+    finished_at: Annotated[datetime | None, _TIME] = Field(None, alias="finishedAt")
+    status: Annotated[str, _STATUS] = "unknown"
     completion_ratio: float = Field(0.0, alias="completionRatio")
     query_size: int = Field(0, alias="querySize")
     planned_rows: RowCounts = Field(default_factory=RowCounts, alias="plannedRows")
     successful_rows: RowCounts = Field(default_factory=RowCounts, alias="successfulRows")
     failed_rows: RowCounts = Field(default_factory=RowCounts, alias="failedRows")
     error: str | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> int:
-        # A number on the wire; the Go SDK models it as a string, so accept "123".
-        return int(float(value)) if not isinstance(value, int) else value
-
-    @field_validator("created_at", "started_at", "finished_at", mode="before")
-    @classmethod
-    def _times(cls, value: Any) -> datetime | None:
-        return _time_or_none(value)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return str(value) if value not in (None, "") else "unknown"
 
     @field_validator("completion_ratio", mode="before")
     @classmethod
@@ -155,44 +154,29 @@ class SyncSchedule(_Wire):
 class Sync(_Wire):
     """A Hightouch sync (model -> destination). Required-by-spec fields still default here."""
 
-    id: int
+    id: Annotated[int, _ID]
     slug: str = ""
     name: str | None = None  # not in HT-SPEC; used if a future API version adds it
     workspace_id: str | None = Field(None, alias="workspaceId")
-    created_at: datetime | None = Field(None, alias="createdAt")
-    updated_at: datetime | None = Field(None, alias="updatedAt")
+    created_at: Annotated[datetime | None, _TIME] = Field(None, alias="createdAt")
+    updated_at: Annotated[datetime | None, _TIME] = Field(None, alias="updatedAt")
     destination_id: str | None = Field(None, alias="destinationId")
     model_id: str | None = Field(None, alias="modelId")
     configuration: dict[str, Any] = Field(default_factory=dict)
     schedule: SyncSchedule | None = None
-    status: str = "unknown"
+    status: Annotated[str, _STATUS] = "unknown"
     disabled: bool = False
-    last_run_at: datetime | None = Field(None, alias="lastRunAt")
+    last_run_at: Annotated[datetime | None, _TIME] = Field(None, alias="lastRunAt")
     referenced_columns: tuple[str, ...] = Field((), alias="referencedColumns")
     primary_key: str | None = Field(None, alias="primaryKey")
     external_segment: dict[str, Any] | None = Field(None, alias="externalSegment")
     tags: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id(cls, value: Any) -> int:
-        return int(float(value)) if not isinstance(value, int) else value
 
     @field_validator("workspace_id", "destination_id", "model_id", mode="before")
     @classmethod
     def _str_id(cls, value: Any) -> str | None:
         # Numbers in HT-SPEC, strings in the SDKs: normalise to text.
         return None if value is None else str(value)
-
-    @field_validator("created_at", "updated_at", "last_run_at", mode="before")
-    @classmethod
-    def _times(cls, value: Any) -> datetime | None:
-        return _time_or_none(value)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _status(cls, value: Any) -> str:
-        return str(value) if value not in (None, "") else "unknown"
 
     @field_validator("configuration", "tags", mode="before")
     @classmethod
