@@ -28,13 +28,16 @@ from airsync_tui.providers.airbyte.statuses import AIRBYTE_ATTEMPT_STATUSES, air
 from airsync_tui.providers.airbyte.wire import (
     CONFIG_TYPE_TO_JOB_TYPE,
     AttemptRead,
+    AttemptStats,
     AttemptStreamStats,
     ConnectionResponse,
     FailureReason,
     JobInfoRead,
     JobRead,
     JobResponse,
+    StreamKey,
     StreamStats,
+    SyncCounts,
     WorkspaceResponse,
 )
 
@@ -105,29 +108,26 @@ def map_failure(wire: FailureReason) -> FailureInfo:
     )
 
 
-def map_attempt_stream(wire: AttemptStreamStats) -> StreamProgress:
-    stats = wire.stats
+def _stream_progress(key: StreamKey, counts: SyncCounts, estimated: AttemptStats | None = None) -> StreamProgress:
+    """One stream's counts; only attempt stats carry the estimates."""
     return StreamProgress(
-        name=wire.stream_name,
-        namespace=wire.stream_namespace,
-        records_emitted=stats.records_emitted,
-        records_committed=stats.records_committed,
-        bytes_emitted=stats.bytes_emitted,
-        bytes_committed=stats.bytes_committed,
-        estimated_records=stats.estimated_records,
-        estimated_bytes=stats.estimated_bytes,
+        name=key.stream_name,
+        namespace=key.stream_namespace,
+        records_emitted=counts.records_emitted,
+        records_committed=counts.records_committed,
+        bytes_emitted=counts.bytes_emitted,
+        bytes_committed=counts.bytes_committed,
+        estimated_records=estimated.estimated_records if estimated else None,
+        estimated_bytes=estimated.estimated_bytes if estimated else None,
     )
+
+
+def map_attempt_stream(wire: AttemptStreamStats) -> StreamProgress:
+    return _stream_progress(wire, wire.stats, wire.stats)
 
 
 def map_job_stream(wire: StreamStats) -> StreamProgress:
-    return StreamProgress(
-        name=wire.stream_name,
-        namespace=wire.stream_namespace,
-        records_emitted=wire.records_emitted,
-        records_committed=wire.records_committed,
-        bytes_emitted=wire.bytes_emitted,
-        bytes_committed=wire.bytes_committed,
-    )
+    return _stream_progress(wire, wire)
 
 
 def map_attempt(wire: AttemptRead, position: int | None = None) -> Attempt:
