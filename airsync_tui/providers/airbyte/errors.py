@@ -118,103 +118,94 @@ def make_error_mapper(*, profile: str | None = None, config_api_prefix: str | No
             status = 404
         is_config = bool(config_api_prefix and path.startswith(config_api_prefix.rstrip("/") + "/")) and not is_token
 
+        def made(kind: type[ApiError], text: str, hint: str | None = None, **extra: Any) -> ApiError:
+            """One error of `kind` for this answer: its status and problem title unless `extra` says otherwise."""
+            fields: dict[str, Any] = {"status_code": status, "title": title, **extra}
+            return kind(text, hint=hint, **fields)
+
         if status == 401:
-            return AuthError(
-                f"Airbyte rejected the credentials (HTTP 401 on {method} {path})",
-                hint=f"check client id/secret (or token){who}",
-                status_code=401,
-                title=title,
+            return made(
+                AuthError, f"Airbyte rejected the credentials (HTTP 401 on {method} {path})", f"check client id/secret (or token){who}"
             )
         if status == 403:
             if is_config:
-                return ConfigApiUnavailable(
+                return made(
+                    ConfigApiUnavailable,
                     f"Airbyte's config API refused {path} (HTTP 403)",
-                    hint="live stats and logs need config-API access; falling back to the public API",
-                    status_code=403,
-                    title=title,
+                    "live stats and logs need config-API access; falling back to the public API",
                 )
-            return AuthError(
+            return made(
+                AuthError,
                 f"Airbyte refused {method} {path}: the credentials lack the required role (HTTP 403)",
-                hint=f"ask for workspace reader access to view, runner access to trigger or cancel{who}",
-                status_code=403,
-                title=title,
+                f"ask for workspace reader access to view, runner access to trigger or cancel{who}",
             )
         if status == 404:
             if is_token:
-                return ApiError(
+                return made(
+                    ApiError,
                     f"no Airbyte token endpoint at {response.request.url.host}{path} (HTTP 404)",
-                    hint="check api_url: Cloud is https://api.airbyte.com/v1, self-managed is http://host:8000/api/public/v1",
-                    status_code=404,
+                    "check api_url: Cloud is https://api.airbyte.com/v1, self-managed is http://host:8000/api/public/v1",
+                    title=None,
                 )
             if is_config and not isinstance(body, dict):
-                return ConfigApiUnavailable(
+                return made(
+                    ConfigApiUnavailable,
                     f"Airbyte's config API is not reachable at {path} (HTTP 404)",
-                    hint="set config_api_url in the profile if it lives elsewhere",
-                    status_code=404,
+                    "set config_api_url in the profile if it lives elsewhere",
+                    title=None,
                 )
-            return NotFoundError(
+            return made(
+                NotFoundError,
                 f"Airbyte {_resource(method, path, body)} not found",
-                hint="check the id, and that it belongs to a workspace these credentials can see",
-                status_code=404,
-                title=title,
+                "check the id, and that it belongs to a workspace these credentials can see",
             )
         if status == 409:
             if title == "try-again-later" or "already running" in message.lower():
-                return ConflictError(
+                return made(
+                    ConflictError,
                     f"Airbyte: {message or 'a sync is already running'}",
-                    hint="follow the running job, or wait for it to finish",
-                    status_code=409,
+                    "follow the running job, or wait for it to finish",
                     title=title or "try-again-later",
                 )
             if "not currently running" in message.lower() or method == "DELETE":
-                return ConflictError(
+                return made(
+                    ConflictError,
                     f"Airbyte {_resource(method, path, body)} is not running, so there is nothing to cancel",
-                    hint="it may have just finished; refresh to see its final status",
-                    status_code=409,
+                    "it may have just finished; refresh to see its final status",
                     title=title or "state-conflict",
                 )
-            return ConflictError(
+            return made(
+                ConflictError,
                 f"Airbyte refused {method} {path}: {message or 'state conflict'} (HTTP 409)",
-                hint="the connection may be inactive or locked; check it in the Airbyte UI",
-                status_code=409,
+                "the connection may be inactive or locked; check it in the Airbyte UI",
                 title=title or "state-conflict",
             )
         if status == 422:
             if "refresh" in message.lower() or "refresh" in str(body).lower():
-                return UnsupportedError(REFRESH_UNSUPPORTED, hint=REFRESH_HINT, status_code=422, title=title)
-            return ApiError(
-                f"Airbyte could not process {method} {path}: {message or 'unprocessable entity'} (HTTP 422)",
-                status_code=422,
-                title=title,
-            )
+                return made(UnsupportedError, REFRESH_UNSUPPORTED, REFRESH_HINT)
+            return made(ApiError, f"Airbyte could not process {method} {path}: {message or 'unprocessable entity'} (HTTP 422)")
         if status == 429:
-            return RateLimitedError(
+            return made(
+                RateLimitedError,
                 f"Airbyte is rate limiting requests (HTTP 429 on {path})",
-                hint="slow down: raise the poll interval or watch fewer connections",
-                status_code=429,
-                title=title,
+                "slow down: raise the poll interval or watch fewer connections",
                 retryable=True,
             )
         if status == 400:
-            return ApiError(
+            return made(
+                ApiError,
                 f"Airbyte rejected {method} {path} as a bad request: {message or 'no detail'} (HTTP 400)",
-                hint="this is likely a bug in airsync or an older Airbyte version; please report it",
-                status_code=400,
-                title=title,
+                "this is likely a bug in airsync or an older Airbyte version; please report it",
             )
+        detail = f": {message}" if message else ""
         if status >= 500:
-            return ApiError(
-                f"Airbyte had a server error on {method} {path} (HTTP {status}){': ' + message if message else ''}",
-                hint="usually transient; it will be retried",
-                status_code=status,
-                title=title,
+            return made(
+                ApiError,
+                f"Airbyte had a server error on {method} {path} (HTTP {status}){detail}",
+                "usually transient; it will be retried",
                 retryable=True,
             )
-        return ApiError(
-            f"Airbyte answered HTTP {status} to {method} {path}{': ' + message if message else ''}",
-            status_code=status,
-            title=title,
-        )
+        return made(ApiError, f"Airbyte answered HTTP {status} to {method} {path}{detail}")
 
     return mapper
 
