@@ -17,11 +17,11 @@ provider's own settings model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import AliasChoices, Field, create_model
+from pydantic import AliasChoices, Field, SecretStr, create_model
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -48,23 +48,28 @@ def layered_model(name: str, fields: Iterable[SettingField]) -> type[LayeredSett
 
     The field's environment names become its `validation_alias`
     (`AliasChoices`, first found wins), so `EnvSettingsSource` reads exactly the
-    names the spec declares. Values stay raw (`Any`): the provider's settings
-    model validates the merged result, with its own types and messages.
+    names the spec declares. Secret fields are `SecretStr`; the others stay raw
+    (`Any`): the provider's settings model validates the merged result, with its
+    own types and messages.
     """
     definitions: dict[str, Any] = {}
     for item in fields:
         alias = AliasChoices(*item.env) if item.env else None
-        definitions[item.name] = (Any, Field(default=None, validation_alias=alias))
+        kind: Any = SecretStr | None if item.secret else Any
+        definitions[item.name] = (kind, Field(default=None, validation_alias=alias))
     model: type[LayeredSettings] = create_model(f"{name}LayeredSettings", __base__=LayeredSettings, **definitions)
     return model
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One source's answer: values by field name, where each came from, and the layer's name for messages."""
+    """One source's answer: values by field name, where each came from, and the layer's name for messages.
+
+    Secret values are `SecretStr` from here on, so a layer never shows one in `repr`.
+    """
 
     label: str
-    values: dict[str, Any]
+    values: dict[str, Any] = field(repr=False)
     origins: dict[str, str]
 
 
@@ -139,16 +144,20 @@ def read_layers(
     env_source = MappingEnvSource(model, env)
     file_source = ProfileTableSource(model, table, path=path, where=where)
     by_key = _names_by_key(fields)
+    secret = frozenset(item.name for item in fields if item.secret)
 
-    flag_layer = _layer("flags", flag_source(), by_key, lambda n: _field(fields, n).flag_origin)
-    env_layer = _layer("the environment", env_source(), by_key, lambda n: "env " + _env_name(fields, n, env_source))
-    file_layer = _layer(f"{path} {where}", file_source(), by_key, lambda _n: file_origin)
-    return [flag_layer, env_layer, file_layer]
+    def layer(label: str, supplied: Mapping[str, Any], origin: Callable[[str], str]) -> Layer:
+        values = {by_key.get(key, key): value for key, value in supplied.items()}
+        values = {
+            name: SecretStr(value) if name in secret and isinstance(value, str) and value else value for name, value in values.items()
+        }
+        return Layer(label, values, {name: origin(name) for name in values})
 
-
-def _layer(label: str, supplied: Mapping[str, Any], by_key: Mapping[str, str], origin: Any) -> Layer:
-    values = {by_key.get(key, key): value for key, value in supplied.items()}
-    return Layer(label, values, {name: origin(name) for name in values})
+    return [
+        layer("flags", flag_source(), lambda name: _field(fields, name).flag_origin),
+        layer("the environment", env_source(), lambda name: "env " + _env_name(fields, name, env_source)),
+        layer(f"{path} {where}", file_source(), lambda _name: file_origin),
+    ]
 
 
 def _names_by_key(fields: Sequence[SettingField]) -> dict[str, str]:

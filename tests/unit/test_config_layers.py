@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import AliasChoices
+from pydantic import AliasChoices, SecretStr
 from pydantic_settings import BaseSettings
 
 from airsync_tui.config import describe_sources, load_profile
@@ -113,6 +113,9 @@ def test_read_layers_answers_per_source_highest_first() -> None:
     assert [layer.label for layer in layers] == ["flags", "the environment", "/p/config.toml [profiles.x.hightouch]"]
     assert layers[0].values == {"api_url": "http://flag/ht"}
     assert layers[0].origins == {"api_url": "flag --hightouch-api-url"}
-    assert layers[1].values == {"api_url": "http://env/ht", "api_key": "k-env"}
+    assert layers[1].values["api_url"] == "http://env/ht"
+    secret = layers[1].values["api_key"]
+    assert isinstance(secret, SecretStr) and secret.get_secret_value() == "k-env"
+    assert "k-env" not in repr(layers) and "k-env" not in repr(layers[1].values)
     assert layers[1].origins == {"api_url": "env HIGHTOUCH_API_ROOT", "api_key": "env HIGHTOUCH_API_KEY"}
     assert layers[2].values == {"api_url": "http://file/ht", "timeout": 5}
