@@ -18,6 +18,9 @@ from textual.widgets import Static
 from airsync_tui.service.events import ApiHealthChanged, HealthState
 from airsync_tui.ui.formatting import Palette, clean
 
+#: The word of the demo badge; a profile or workspace named so is not repeated.
+DEMO_WORD = "demo"
+
 
 @dataclass(frozen=True)
 class HeaderState:
@@ -87,10 +90,18 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
     if state.title:
         text.append("  ")
         text.append(clean(state.title), style="bold")
-    text.append(" " if compact else "  profile ", style=palette.muted)
-    text.append(clean(state.profile), style="bold")
+    profile = clean(state.profile)
+    # Each fact once: the demo badge already says "demo", so a profile (or
+    # workspace) of that name would only repeat it ("demo demo").
+    if state.demo and profile == DEMO_WORD:
+        profile = ""
+    if workspace and state.demo and clean(workspace) == DEMO_WORD:
+        workspace = None
+    if profile:
+        text.append(" " if compact else "  profile ", style=palette.muted)
+        text.append(profile, style="bold")
     if workspace:
-        text.append(" · ", style=palette.muted)
+        text.append(" · " if profile else "  ", style=palette.muted)
         text.append(clean(workspace))
     if state.demo:
         text.append("  ")

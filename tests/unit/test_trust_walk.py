@@ -1,0 +1,66 @@
+"""Defects found walking `airsync --demo` as an operator (issue 7, this round).
+
+Each test fails on the code before its fix: names cut at 140 columns while
+the schedule, provider and state columns were kept; "demo demo" in the header.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airsync_tui.service.events import ApiHealthChanged, HealthState
+from airsync_tui.ui.themes import palette_for
+from airsync_tui.ui.screens.connection_columns import CELL_PADDING, RESERVED, plan_columns
+from airsync_tui.ui.widgets.header import HeaderState, render_header
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+LONGEST = len("Facebook Marketing → Snowflake")
+
+
+def test_names_are_whole_at_140_columns_before_the_less_important_columns() -> None:
+    plan = {spec.key: width for spec, width in plan_columns(140, multi_provider=True, longest_name=LONGEST)}
+    assert plan["name"] == LONGEST
+    assert {"last", "progress", "records", "age", "duration"} <= set(plan)
+    assert sum(width + CELL_PADDING for width in plan.values()) <= 140 - RESERVED
+
+
+def test_names_are_whole_at_120_and_200_columns_and_never_overflow() -> None:
+    for cols in (120, 200):
+        plan = {spec.key: width for spec, width in plan_columns(cols, multi_provider=True, longest_name=LONGEST)}
+        assert plan["name"] == LONGEST, cols
+        assert sum(width + CELL_PADDING for width in plan.values()) <= cols - RESERVED
+    wide = {spec.key for spec, _ in plan_columns(200, multi_provider=True, longest_name=LONGEST)}
+    assert {"provider", "state", "schedule"} <= wide
+
+
+def test_at_80_columns_the_outcome_and_numbers_still_come_first() -> None:
+    plan = {spec.key: width for spec, width in plan_columns(80, multi_provider=True, longest_name=LONGEST)}
+    assert {"name", "last", "progress", "records"} <= set(plan)
+    assert sum(width + CELL_PADDING for width in plan.values()) <= 80 - RESERVED
+
+
+def _header(profile: str, workspace: str | None, *, demo: bool) -> str:
+    health = (("Airbyte", ApiHealthChanged(provider="airbyte", state=HealthState.OK, at=NOW)),)
+    state = HeaderState(
+        profile=profile,
+        workspace=workspace,
+        read_only=False,
+        demo=demo,
+        health=health,
+        connections=12,
+        running=2,
+        failed=1,
+    )
+    return render_header(state, palette_for(True), NOW, 200).plain
+
+
+def test_header_says_demo_once() -> None:
+    assert _header("demo", None, demo=True).count("demo") == 1
+    assert _header("demo", "demo", demo=True).count("demo") == 1
+    text = _header("demo", "Acme workspace", demo=True)
+    assert text.count("demo") == 1 and "Acme workspace" in text
+
+
+def test_header_keeps_a_real_profile_beside_the_demo_badge() -> None:
+    text = _header("prod", "Acme", demo=False)
+    assert "profile prod · Acme" in text and "demo" not in text
