@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.events import Event
-from airsync_tui.service.problems import ProblemKind, Severity
+from airsync_tui.service.problems import ProblemKind, Severity, failing_connections
 from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean
@@ -93,6 +93,8 @@ class AlertsScreen(AirsyncScreen):
         if self._rows:
             table.move_cursor(row=min(max(cursor, 0), len(self._rows) - 1))
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)
+        # The header's "N failing": the same function over the same alerts.
+        failing = len(failing_connections(a.problem() for a in open_alerts))
         bell = "on" if bridge.bell else "off"
         desktop = "on" if bridge.desktop else "off"
         past_ids = {a.id for a in bridge.past}
@@ -100,7 +102,8 @@ class AlertsScreen(AirsyncScreen):
         note = f" · {bridge.past_note}" if bridge.past_note else ""
         self.query_one("#alerts-summary", Static).update(
             Text(
-                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved"
+                f" {len(open_alerts)} open ({critical} critical) · {failing} connection{'s' if failing != 1 else ''} failing"
+                f" · {len(recent)} resolved"
                 f"{f' ({earlier} from earlier runs)' if earlier else ''} · "
                 f"bell {bell} (b) · desktop {desktop} (d) · enter: job{note}",
                 style="bold" if open_alerts else palette.muted,

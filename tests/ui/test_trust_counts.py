@@ -1,0 +1,60 @@
+"""The header, the Alerts screen and triage count "failing" the same way (issue 7).
+
+Before: the header counted connections whose *latest* job had failed, the
+Alerts screen every open failure streak. A connection retrying after a
+failure (HubSpot in the demo) was "critical" on Alerts but not "failed" in
+the header: 3 critical against 2 failed on the same screen's header.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airsync_tui.models.domain import Job
+from airsync_tui.providers.airbyte.statuses import airbyte_job_status
+from airsync_tui.ui.screens.alerts import AlertsScreen
+from airsync_tui.ui.screens.triage import TriageScreen
+from tests.ui.conftest import SIZE, make_app, screen_text, wait_for
+from tests.ui.fakes import FROZEN_NOW, FakeProvider, demo_world
+
+
+def _world_with_a_retry_after_failure() -> FakeProvider:
+    connections, jobs = demo_world()
+    running = next(j for j in jobs if j.status.raw == "running")
+    created = FROZEN_NOW - timedelta(minutes=40)
+    earlier_failure = Job(
+        provider="airbyte",
+        id="4790",
+        connection_id=running.connection_id,
+        status=airbyte_job_status("failed"),
+        created_at=created,
+        started_at=created + timedelta(seconds=5),
+        updated_at=created + timedelta(minutes=4),
+        ended_at=created + timedelta(minutes=4),
+        duration=timedelta(minutes=4),
+        records_synced=10,
+        bytes_synced=1_000,
+        error="source · config_error: HubSpot token revoked",
+    )
+    return FakeProvider(connections=connections, jobs=[earlier_failure, *jobs], auto_advance=False)
+
+
+async def test_header_alerts_and_triage_count_the_same_failing_connections() -> None:
+    app = make_app([_world_with_a_retry_after_failure()])
+    async with app.run_test(size=SIZE) as pilot:
+        engine = app.alerts.engine
+        engine.history_interval = 0.0  # the test's clock does not tick: evaluate by hand
+        await wait_for(pilot, lambda: "8 connections" in screen_text(app), what="connections loaded")
+        for _ in range(10):  # one queued history per evaluation (a flat cost)
+            await engine.evaluate()
+        # Two failure streaks: c0001 (latest job failed) and c0002 (failed, now retrying).
+        await wait_for(pilot, lambda: "2 failing" in screen_text(app), what="header: 2 failing")
+        assert "failed ·" not in screen_text(app).splitlines()[0]
+        await pilot.press("A")
+        await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), what="alerts screen")
+        await wait_for(pilot, lambda: "2 connections failing" in screen_text(app), what="alerts: 2 failing")
+        await pilot.press("escape")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen), what="triage screen")
+        await wait_for(pilot, lambda: "(2 failing)" in screen_text(app), what="triage: 2 failing")
+        assert "2 failing" in screen_text(app).splitlines()[0]
