@@ -58,3 +58,31 @@ async def test_header_alerts_and_triage_count_the_same_failing_connections() -> 
         await wait_for(pilot, lambda: isinstance(app.screen, TriageScreen), what="triage screen")
         await wait_for(pilot, lambda: "(2 failing)" in screen_text(app), what="triage: 2 failing")
         assert "2 failing" in screen_text(app).splitlines()[0]
+
+
+async def test_a_log_without_timestamps_levels_or_sources_has_no_empty_gutter() -> None:
+    """Hightouch's run summary was drawn behind 35 blank columns (issue 7: "an indented static log")."""
+    from airsync_tui.providers.base import AttemptLog
+    from airsync_tui.providers.hightouch.provider import LOGS_NOTICE
+    from airsync_tui.ui.screens.log_screen import LogScreen
+    from tests.ui.fakes import hightouch_caps, hightouch_world
+
+    connections, jobs = hightouch_world()
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
+    summary = ("Hightouch sync 58201, run 901", "status:          success", "planned rows:           154")
+
+    async def run_summary(job_id: str, attempt_number: int) -> AttemptLog:
+        return AttemptLog(job_id=job_id, attempt_number=0, text_lines=summary, notice=LOGS_NOTICE)
+
+    provider.fetch_attempt_log = run_summary  # type: ignore[method-assign]
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Users model" in screen_text(app), what="connections")
+        app.screen.table.move_to_key("hightouch:c0000")  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="log viewer")
+        await wait_for(pilot, lambda: "status:" in screen_text(app), what="summary lines")
+        lines = screen_text(app).splitlines()
+        starts = {line.index(text[:12]) for text in summary for line in lines if text[:12] in line and "·" not in line}
+        assert starts == {0}, starts  # flush left: no blank timestamp, level and source columns
