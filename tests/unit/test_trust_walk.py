@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from airsync_tui.service.events import ApiHealthChanged, HealthState
-from airsync_tui.ui.themes import palette_for
 from airsync_tui.ui.screens.connection_columns import CELL_PADDING, RESERVED, plan_columns
+from airsync_tui.ui.themes import palette_for
 from airsync_tui.ui.widgets.header import HeaderState, render_header
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
