@@ -86,3 +86,24 @@ async def test_a_log_without_timestamps_levels_or_sources_has_no_empty_gutter() 
         lines = screen_text(app).splitlines()
         starts = {line.index(text[:12]) for text in summary for line in lines if text[:12] in line and "·" not in line}
         assert starts == {0}, starts  # flush left: no blank timestamp, level and source columns
+
+
+async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origin() -> None:
+    """The Hightouch panel said "The sync run was cancelled by a user." as Error and again as Failure."""
+    from airsync_tui.ui.screens.job import JobScreen
+
+    connections, jobs = demo_world()
+    failed = next(j for j in jobs if j.status.raw == "failed")
+    jobs = [j.model_copy(update={"error": "Snowflake warehouse suspended"}) if j is failed else j for j in jobs]
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "8 connections" in screen_text(app), what="connections")
+        app.screen.table.move_to_key(failed.connection_key)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await wait_for(pilot, lambda: "Attempts" in screen_text(app), what="attempts")
+        lines = screen_text(app).splitlines()
+        error = [line for line in lines if line.strip().startswith("Error")]
+        assert len(error) == 1 and "destination · system_error: Snowflake warehouse suspended" in error[0]
+        assert not [line for line in lines if line.strip().startswith("Failure ")]

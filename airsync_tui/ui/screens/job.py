@@ -485,13 +485,21 @@ class JobScreen(LiveScreen):
         return text
 
     def _error_text(self, job: Job) -> str | None:
-        """The job's error, else its last attempt failure (a list answer may carry no error)."""
+        """The job's error, else its last attempt failure (a list answer may carry no error).
+
+        When the error is the bare message of an attempt's failure (Hightouch
+        runs, list answers), the failure's fuller line (origin · type:
+        message) is shown instead, once: the Failure line below then does
+        not repeat it.
+        """
+        detail = self.detail
+        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
         if job.error:
+            if failed is not None and clean(failed.failures[0].message or "") == clean(job.error):
+                return failed.failures[0].summary()
             return job.error
         if job.status.category.is_success:
             return None
-        detail = self.detail
-        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
         return failed.failures[0].summary() if failed is not None else None
 
     def _action_text(self) -> Text:
