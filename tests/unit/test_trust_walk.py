@@ -64,3 +64,38 @@ def test_header_says_demo_once() -> None:
 def test_header_keeps_a_real_profile_beside_the_demo_badge() -> None:
     text = _header("prod", "Acme", demo=False)
     assert "profile prod · Acme" in text and "demo" not in text
+
+
+def test_the_demo_header_names_the_emulator_and_says_demo_once() -> None:
+    from airsync_tui.cli.dashboard import demo_workspace_label
+
+    text = _header("demo", demo_workspace_label("http://127.0.0.1:34253"), demo=True)
+    assert text.count("demo") == 1 and "embedded emulator on http://127.0.0.1:34253" in text
+
+
+def test_hightouch_run_summary_and_panel_give_one_duration() -> None:
+    from datetime import timedelta
+
+    from airsync_tui.models.hightouch import SyncRun
+    from airsync_tui.providers.hightouch.mapping import map_run, run_summary_lines
+    from airsync_tui.textfmt import duration
+
+    started = datetime(2026, 12, 1, 4, 56, 6, tzinfo=UTC)
+    rows = {"addedCount": 1, "changedCount": 0, "removedCount": 0}
+    run = SyncRun.model_validate(
+        {
+            "id": 41000061,
+            "status": "cancelled",
+            "createdAt": started - timedelta(seconds=2),
+            "startedAt": started,
+            "finishedAt": started + timedelta(seconds=40, milliseconds=600),
+            "querySize": 10,
+            "completionRatio": 0.27,
+            "plannedRows": rows,
+            "successfulRows": rows,
+            "failedRows": {"addedCount": 0, "changedCount": 0, "removedCount": 0},
+        }
+    )
+    panel = duration(map_run(run, 58201, now=started + timedelta(minutes=5)).duration)
+    summary = next(line for line in run_summary_lines(run, 58201) if line.startswith("duration:"))
+    assert panel == "40s" and summary.split()[-1] == panel
