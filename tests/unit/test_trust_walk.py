@@ -99,3 +99,11 @@ def test_hightouch_run_summary_and_panel_give_one_duration() -> None:
     panel = duration(map_run(run, 58201, now=started + timedelta(minutes=5)).duration)
     summary = next(line for line in run_summary_lines(run, 58201) if line.startswith("duration:"))
     assert panel == "40s" and summary.split()[-1] == panel
+
+
+def test_alert_names_use_the_room_there_is() -> None:
+    from airsync_tui.ui.screens.alerts import connection_room
+
+    assert connection_room(80) == 28
+    assert connection_room(140) >= len("Facebook Marketing → Snowflake")
+    assert connection_room(200) == 64

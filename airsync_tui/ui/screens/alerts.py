@@ -25,6 +25,18 @@ from airsync_tui.ui.widgets.header import HeaderBar
 _COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
 
+
+#: Cells the other alert columns need (Alert, Rule, For, Count, a readable What happened, padding).
+_OTHER_COLUMNS = 92
+
+
+def connection_room(width: int) -> int:
+    """Cells for the connection name: 28 at 80 columns, the room there is on wider terminals (at most 64).
+
+    Names were cut at 28 ("Facebook Marketing → Snowfla") even at 200 columns.
+    """
+    return max(28, min(64, width - _OTHER_COLUMNS))
+
 class AlertsScreen(AirsyncScreen):
     BINDINGS = bindings_for("alerts")
 
@@ -76,6 +88,7 @@ class AlertsScreen(AirsyncScreen):
         cursor = table.cursor_row
         table.clear()
         palette = self.app.palette
+        name_room = connection_room(self.app.size.width)
         for alert in self._rows:
             severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
             state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
@@ -84,7 +97,7 @@ class AlertsScreen(AirsyncScreen):
             table.add_row(
                 Text(alert.severity.value, style=f"bold {severity_style}") if alert.is_open else state,
                 Text(RULE_TITLES[alert.rule]),
-                Text(clean(what)[:28]),
+                Text(clean(what)[:name_room]),
                 Text(short_duration(alert.duration(now))),
                 Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
                 Text(clean(summary)[:160]),
