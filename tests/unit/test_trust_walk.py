@@ -107,3 +107,23 @@ def test_alert_names_use_the_room_there_is() -> None:
     assert connection_room(80) == 28
     assert connection_room(140) >= len("Facebook Marketing → Snowflake")
     assert connection_room(200) == 64
+
+
+def test_a_jobs_duration_is_measured_from_the_start_it_shows_to_its_end() -> None:
+    """Panel read "Started 05:05:31 · Ended 05:08:11" beside "Duration 2m 47s" (Airbyte's from-creation duration)."""
+    from datetime import timedelta
+
+    from airsync_tui.models.domain import Job
+    from airsync_tui.providers.airbyte.statuses import airbyte_job_status
+
+    created = datetime(2026, 12, 1, 5, 5, 24, tzinfo=UTC)
+    started = created + timedelta(seconds=7)
+    ended = datetime(2026, 12, 1, 5, 8, 11, tzinfo=UTC)
+    running = Job(
+        provider="airbyte", id="4072", connection_id="c", status=airbyte_job_status("running"), created_at=created, started_at=started
+    )
+    done = running.model_copy(update={"status": airbyte_job_status("succeeded"), "ended_at": ended, "duration": ended - created})
+    assert done.elapsed(ended) == ended - started == timedelta(minutes=2, seconds=40)
+    assert running.elapsed(ended) == done.elapsed(ended)  # no jump by the queue time at the end
+    listed = done.model_copy(update={"started_at": None, "ended_at": None, "updated_at": None})
+    assert listed.elapsed(ended) == ended - created  # no end known: the provider's own duration
