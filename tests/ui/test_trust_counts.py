@@ -107,3 +107,31 @@ async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origi
         error = [line for line in lines if line.strip().startswith("Error")]
         assert len(error) == 1 and "destination · system_error: Snowflake warehouse suspended" in error[0]
         assert not [line for line in lines if line.strip().startswith("Failure ")]
+
+
+async def test_a_long_error_wraps_under_its_value_at_80_columns() -> None:
+    from airsync_tui.ui.screens.job import JobScreen
+
+    long_error = (
+        "source · transient_error: Rate limit exceeded while reading from Facebook Marketing. "
+        "The sync will be retried after the quota resets."
+    )
+    connections, jobs = demo_world()
+    failed = next(j for j in jobs if j.status.raw == "failed")
+    jobs = [j.model_copy(update={"error": long_error}) if j is failed else j for j in jobs]
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.row_count == 8, what="connections"
+        )  # type: ignore[attr-defined]
+        app.screen.table.move_to_key(failed.connection_key)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await wait_for(pilot, lambda: "Error" in screen_text(app), what="error line")
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if line.strip().startswith("Error"))
+        value_column = lines[first].index("source")
+        assert "quota resets." not in lines[first]
+        continuation = lines[first + 1]
+        assert continuation[:value_column].strip() == "" and continuation[value_column] != " ", continuation

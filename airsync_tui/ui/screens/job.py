@@ -17,6 +17,7 @@ triggered) takes over the panel automatically.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -461,8 +462,14 @@ class JobScreen(LiveScreen):
         text = Text(end="")
         error = self._error_text(job)
         if error:
+            # Wrapped under its value, not back at the left edge (read as a new, unlabelled line at 80 columns).
+            room = max(20, (self.size.width or 80) - self.label_width - 3)
+            lines = textwrap.wrap(clean(error), width=room) or [clean(error)]
             text.append_text(self._lbl("Error"))
-            text.append(clean(error), style=palette.failed)
+            text.append(lines[0], style=palette.failed)
+            for line in lines[1:]:
+                text.append("\n" + " " * self.label_width)
+                text.append(line, style=palette.failed)
             text.append("\n")
         for fact in job.facts:
             text.append_text(self._lbl(clean(fact.label)))
