@@ -11,6 +11,11 @@ from airsync_tui.service.session import build_watcher
 from airsync_tui.service.watcher import Watcher
 
 
+def demo_workspace_label(base_url: str) -> str:
+    """Where the demo's data comes from; the header's demo badge already says "demo" (each fact once)."""
+    return f"embedded emulator on {base_url}"
+
+
 def _available_profiles() -> list[str]:
     from airsync_tui.config import list_profiles
 
@@ -32,7 +37,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         if read_only:
             profile = profile.model_copy(update={"read_only": True})
         profiles: list[str] = []
-        label = "demo workspace (embedded emulator on " + demo.base_url + ")"
+        label = demo_workspace_label(demo.base_url)
     else:
         from airsync_tui.cli.commands import load_cli_profile  # the CLI's commands: not needed for --demo
 

@@ -318,15 +318,22 @@ class Job(BaseModel):
         return connection_key(self.provider, self.connection_id)
 
     def elapsed(self, now: datetime) -> timedelta | None:
-        """Wall time so far (ticks while running; Airbyte's `duration` does not)."""
+        """Wall time from the start shown (`started_at`, else `created_at`) to the end, or to now.
+
+        One derivation while running and after: the provider's own `duration`
+        (Airbyte's counts from the job's creation, queue time included) is
+        used only when the end is not known. Before, a panel read "Started
+        05:05:31 · Ended 05:08:11" beside "Duration 2m 47s", and a running
+        job's duration jumped by its queue time when it ended.
+        """
         start = self.started_at or self.created_at
         if start is None:
             return None
         if self.status.is_terminal:
-            if self.duration is not None:
-                return self.duration
             end = self.ended_at or self.updated_at
-            return (end - start) if end else None
+            if end is not None:
+                return max(end - start, timedelta(0))
+            return self.duration
         return max(now - start, timedelta(0))
 
 

@@ -9,6 +9,7 @@ or at risk of auto-disable, and on since when.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -73,3 +74,16 @@ def failure_from_line(text: str | None) -> FailureInfo | None:
     if sep and 1 <= len(parts) <= 2 and all(_FAILURE_HEAD.fullmatch(p) for p in parts):
         return FailureInfo(origin=parts[0], type=parts[1] if len(parts) > 1 else None, message=message)
     return FailureInfo(message=text)
+
+
+def failing_connections(problems: Iterable[ConnectionProblem]) -> frozenset[str]:
+    """The connections that are *failing*: their failure streak is open.
+
+    The one meaning of "failing" that the header, the Alerts screen and
+    triage all count: the last finished job failed and no success has
+    followed, even while a retry or the next run is already going (the
+    header used to count only connections whose *latest* job had failed, so
+    a connection retrying after a failure was "critical" on the Alerts screen
+    but not "failed" in the header).
+    """
+    return frozenset(p.connection_key for p in problems if p.kind is ProblemKind.FAILED and p.connection_key is not None)

@@ -3,7 +3,8 @@
 A provider that keeps an event log implements `TimelineFeed` (Airbyte: the
 config API's `connections/events/*`). Everything else, and Airbyte servers
 without the events API (older self-managed: 404), gets a timeline built from
-its jobs (Hightouch: its runs), so the screen and `airsync timeline` always
+its jobs (Hightouch: its runs, plus the sync changes its API lets us see,
+through `ChangeFeed`), so the screen and `airsync timeline` always
 have something true to show and say where it came from.
 
 The pulse is the last N things that happened anywhere: event-log providers
@@ -36,6 +37,17 @@ class TimelineFeed(Protocol):
 
     async def workspace_events(self, *, start: datetime, end: datetime) -> list[TimelineEvent]:
         """Every connection's events in the range (minimal: no summaries), newest first."""
+
+
+@runtime_checkable
+class ChangeFeed(Protocol):
+    """Optional provider capability: connection changes without a server event log.
+
+    Hightouch: the sync's creation, last update and the changes seen between
+    polls. Returns the events and a notice saying what the API does not expose.
+    """
+
+    async def connection_changes(self, connection_id: str) -> tuple[list[TimelineEvent], str]: ...
 
 
 _PREFIX = {
@@ -125,11 +137,20 @@ async def connection_timeline(provider: SyncProvider, connection: Connection, *,
                 events=named,
             )
     jobs = await provider.list_jobs(connection.id, limit=limit)
+    events = timeline_from_jobs(jobs, connection.name)
+    if isinstance(provider, ChangeFeed):
+        changes, limit_notice = await provider.connection_changes(connection.id)
+        events = sorted(
+            (*events, *(e.model_copy(update={"connection_name": connection.name}) for e in changes)),
+            key=lambda e: e.at,
+            reverse=True,
+        )
+        notice = f"{notice}; {limit_notice}" if notice else limit_notice
     return Timeline(
         provider=provider.name,
         connection_id=connection.id,
         connection_name=connection.name,
-        events=tuple(timeline_from_jobs(jobs, connection.name)),
+        events=tuple(events),
         origin="jobs",
         notice=notice,
     )
@@ -166,6 +187,7 @@ async def workspace_pulse(
 
 
 __all__ = [
+    "ChangeFeed",
     "TimelineFeed",
     "connection_timeline",
     "event_from_job",

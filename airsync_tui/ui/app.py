@@ -38,6 +38,7 @@ from airsync_tui.service.events import (
     HealthState,
     JobStatusChanged,
 )
+from airsync_tui.service.problems import failing_connections
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
@@ -288,13 +289,8 @@ class AirsyncApp(TriageActions, App[None]):
 
     def header_state(self, title: str = "") -> HeaderState:
         watcher = self.watcher
-        running = failed = 0
-        for job in watcher.latest_job.values():
-            category = job.status.category
-            if category == StatusCategory.FAILED:
-                failed += 1
-            elif not category.is_terminal:
-                running += 1
+        running = sum(1 for job in watcher.latest_job.values() if not job.status.category.is_terminal)
+        failing = len(failing_connections(self.alerts.engine.open_problems()))
         health = tuple((watcher.providers[name].display_name, event) for name, event in watcher.health.items() if name in watcher.providers)
         return HeaderState(
             profile=self.session.profile_name,
@@ -304,7 +300,7 @@ class AirsyncApp(TriageActions, App[None]):
             health=health,
             connections=len(watcher.connections),
             running=running,
-            failed=failed,
+            failed=failing,
             title=title,
             alerts=self.alerts.open_count,
         )

@@ -97,7 +97,11 @@ def test_timeline_json_and_text(emu: RunningEmulator) -> None:
     hightouch = run(emu, "timeline", "hightouch:58201", "--json")
     assert hightouch.returncode == 0, hightouch.stderr
     runs = json.loads(hightouch.stdout)
-    assert runs["origin"] == "jobs" and runs["events"] and all(e["jobId"] for e in runs["events"])
+    assert runs["origin"] == "jobs" and runs["events"]
+    # Runs, plus what the sync itself tells: created / last updated (Hightouch has no change history).
+    assert all(e["jobId"] for e in runs["events"] if e["eventType"].startswith("SYNC_"))
+    assert "CONNECTION_CREATED" in {e["eventType"] for e in runs["events"]}
+    assert "no change history" in runs["notice"]
 
 
 def test_pulse_merges_providers_newest_first(emu: RunningEmulator) -> None:

@@ -21,7 +21,7 @@ async def test_lists_connections_with_status_badges_and_header() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await _ready(pilot, app)
         text = screen_text(app)
-        assert "8 connections · 4 running · 1 failed" in text
+        assert "8 connections · 4 running · 1 failing" in text  # an open failure streak (one meaning: header, Alerts, triage)
         assert "✔ succeeded" in text and "✘ failed" in text and "⊘ cancelled" in text
         assert "↻ incomplete" in text and "◌ pending" in text
         assert "hibernating?" in text  # an unknown status is flagged, not hidden

@@ -3,7 +3,8 @@
 Before: a Snowflake destination threw `BigQueryException`, MongoDB → S3
 logged a BigQuery exception, Postgres was "rate limited by Postgres API",
 URLs used invented hosts (`api.zendesksupport.com`), and "Records read" in
-the log did not match the attempt's stats.
+the log did not match the attempt's stats; "Flushing 7023 records" followed
+"Records read: 3,165" (a random batch size, not the stream's reads).
 """
 
 from __future__ import annotations
@@ -116,3 +117,33 @@ def test_log_counts_agree_with_the_attempts_stats(worlds: list[AirbyteWorld]) ->
                     assert reads[-1] == emitted
                 checked += 1
     assert checked > 10
+
+
+def test_every_count_the_log_prints_agrees_with_the_stream_stats(worlds: list[AirbyteWorld]) -> None:
+    """Per stream: flushed batches never exceed what the stream read, "Read N records" is its total."""
+    flush = re.compile(r"Flushing ([\d,]+) records for stream (\S+) ")
+    read = re.compile(r"Read ([\d,]+) records from (\S+) stream")
+    flushes = reads = 0
+    for world in worlds[:3]:
+        for job in world.jobs:
+            for attempt in job.attempts:
+                if attempt.ended_at is None:
+                    continue
+                emitted = {s.name: s.records_emitted for s in stream_progress(job, attempt, attempt.ended_at)}
+                flushed: dict[str, int] = {}
+                read_so_far = 0
+                for line in visible_lines(job, attempt, attempt.ended_at):
+                    text = line.message
+                    if m := re.match(r"Records read: ([\d,]+)", text):
+                        read_so_far = int(m.group(1).replace(",", ""))
+                    if m := flush.match(text):
+                        stream, n = m.group(2), int(m.group(1).replace(",", ""))
+                        flushed[stream] = flushed.get(stream, 0) + n
+                        assert n > 0
+                        assert flushed[stream] <= emitted[stream], (job.job_id, stream, flushed[stream], emitted[stream])
+                        assert sum(flushed.values()) <= read_so_far, (job.job_id, text, read_so_far)
+                        flushes += 1
+                    if m := read.match(text):
+                        assert int(m.group(1).replace(",", "")) == emitted[m.group(2)], (job.job_id, text)
+                        reads += 1
+    assert flushes > 50 and reads > 10

@@ -180,6 +180,7 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
     totals = sum(job.plan.targets)
     total_bytes = sum(t * b for t, b in zip(job.plan.targets, job.plan.bytes_per_record, strict=True))
     step = 0.05
+    flushed = [0] * len(conn.streams)  # records of each stream flushed so far
     x = step
     while x <= plan.volume + 1e-9:
         at = x / fraction_per_second
@@ -196,13 +197,21 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
             395,
         )
         if rng.random() < 0.35:
-            stream = rng.choice(conn.streams).name
-            add(
-                at + 0.3,
-                "info",
-                "destination",
-                f"Flushing {rng.randint(2000, 9000)} records for stream {stream} ({rng.uniform(0.5, 24):.1f} MB) to staging",
-            )
+            # A flush writes what the stream read since its last flush: the same
+            # per-stream counts as the stats, so the flushed records never add up
+            # to more than the stream read.
+            index = rng.randrange(len(conn.streams))
+            read_now = _stream_emitted_at(job, index, x)
+            batch = read_now - flushed[index]
+            if batch > 0:
+                flushed[index] = read_now
+                batch_mb = batch * job.plan.bytes_per_record[index] / 1e6
+                add(
+                    at + 0.3,
+                    "info",
+                    "destination",
+                    f"Flushing {batch:,} records for stream {conn.streams[index].name} ({batch_mb:.1f} MB) to staging",
+                )
         if rng.random() < 0.07:
             backoff = rate_limit_warning(conn.source_name, rng.choice([5, 15, 30, 60]))
             if backoff is not None:  # databases and brokers have no API rate limit
@@ -313,6 +322,12 @@ def _emitted_at(job: Job, fraction: float) -> tuple[int, int]:
     plan = job.plan
     counts = [int(t * min(1.0, fraction * s)) for t, s in zip(plan.targets, plan.speeds, strict=True)]
     return sum(counts), sum(c * b for c, b in zip(counts, plan.bytes_per_record, strict=True))
+
+
+def _stream_emitted_at(job: Job, index: int, fraction: float) -> int:
+    """Records one stream has emitted at this fraction of the job (as in `_emitted_at`)."""
+    plan = job.plan
+    return int(plan.targets[index] * min(1.0, fraction * plan.speeds[index]))
 
 
 def _fill(text: str, job: Job, stream: str) -> str:

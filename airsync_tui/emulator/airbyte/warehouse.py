@@ -25,6 +25,7 @@ The file's path reaches clients only through `GET /destinations/{id}`
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -259,6 +260,8 @@ class DemoWarehouse:
         self._queue: queue.Queue[StreamBatch | None] = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
+        #: Set when a client asks for the destination: the writer stops waiting out its start delay.
+        self._wake = threading.Event()
         self.generations: dict[str, int] = {}
         self.writes = 0
         self._thread = threading.Thread(target=self._run, name="demo-warehouse-writer", daemon=True)
@@ -316,7 +319,19 @@ class DemoWarehouse:
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
+    def flush(self, timeout: float = 15.0) -> bool:
+        """Write everything queued now (skipping the start delay) and wait for it.
+
+        Called when a client first asks for the DuckDB destination: the Data
+        view opened in the demo's first seconds must find the rows the jobs
+        already reported as committed, not tables that do not exist yet
+        (which read as "never synced").
+        """
+        self._wake.set()
+        return self.wait_idle(timeout)
+
     def stop(self) -> None:
+        self._wake.set()
         self._queue.put(None)
 
     # -- the writer thread
@@ -326,7 +341,7 @@ class DemoWarehouse:
             with contextlib.suppress(OSError):  # Linux: per thread; threads it starts inherit it
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + self._niceness)
         if self._start_delay > 0:
-            threading.Event().wait(self._start_delay)
+            self._wake.wait(self._start_delay)
         import duckdb
 
         while True:
@@ -445,13 +460,17 @@ def build_destination_routes(world: AirbyteWorld) -> list[Route]:
                 return not_found("destination", destination_id)
             warehouse = getattr(world, "warehouse", None)
             body = destination_body(connection, warehouse.path if warehouse is not None else None)
+            wants_rows = warehouse is not None and connection.destination_name == DUCKDB
             override = DESTINATION_OVERRIDES.get(id(world), {}).get(destination_id)
             if override is not None:
                 body["configuration"] = {
                     **override,
                     "destinationType": body["destinationType"],
                 }
-            return json_response(body)
+        if wants_rows and warehouse is not None:
+            # The reader comes next: the committed rows must be in the file (outside the world's lock).
+            await asyncio.to_thread(warehouse.flush)
+        return json_response(body)
 
     return [Route("/destinations/{destination_id}", get_destination, methods=["GET"])]
 

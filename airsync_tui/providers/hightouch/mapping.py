@@ -32,6 +32,7 @@ from airsync_tui.models.progress import compute_progress
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.providers.hightouch.wire import RowCounts, Sync, SyncRun, SyncSchedule
+from airsync_tui.textfmt import duration as format_duration
 
 PROVIDER = "hightouch"
 _SLUG_JOIN = "-to-"
@@ -103,14 +104,8 @@ def queue_wait(run: SyncRun) -> timedelta | None:
 
 
 def _format_seconds(delta: timedelta) -> str:
-    seconds = round(delta.total_seconds())
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+    """The one duration format (`textfmt.duration`): the run summary said "41s" where the panel said "40s"."""
+    return format_duration(delta)
 
 
 def run_facts(run: SyncRun) -> tuple[Fact, ...]:

@@ -45,6 +45,7 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
+from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_time, utcnow
 from airsync_tui.providers.base import (
     ActivityCursor,
@@ -57,6 +58,7 @@ from airsync_tui.providers.base import (
 from airsync_tui.providers.hightouch.wire import Sync, SyncRun
 from airsync_tui.providers.http import HttpSignal, RequestStats
 
+from .changes import LIMIT_NOTICE, SyncChangeLog, sync_change_events
 from .client import DEFAULT_API_URL, DEFAULT_CLIENT_LIMIT, HightouchClient
 from .fleet import HIGHTOUCH_ACTIONS, HightouchFleetMixin
 from .mapping import PROVIDER, map_run, map_sync, queued_job, run_detail, run_summary_lines
@@ -150,6 +152,8 @@ class HightouchProvider(HightouchFleetMixin):
         self.recent_jobs_budget = recent_jobs_budget
         self.recent_jobs_concurrency = recent_jobs_concurrency
         self.tracker = RunTracker()
+        #: Sync settings seen between polls: the timeline's sync changes (Hightouch has no change history).
+        self.changes = SyncChangeLog()
         self._now = now
         self._syncs_cache: tuple[float, list[Sync]] | None = None
         self._ended_jobs: list[Job] = []  # ends seen outside poll_activity, reported by the next poll
@@ -190,6 +194,17 @@ class HightouchProvider(HightouchFleetMixin):
         """Teach the provider which sync a run belongs to (e.g. a CLI given both ids)."""
         self.tracker.remember_run(_run_number(str(run_id)), _sync_number(str(sync_id)))
 
+    def _observe_sync(self, sync: Sync) -> list[SyncRun]:
+        """Every read of a sync: the run tracker (ended runs returned) and the change log."""
+        self.changes.observe(sync, self._now())
+        return self.tracker.observe_sync(sync)
+
+    async def connection_changes(self, connection_id: str) -> tuple[list[TimelineEvent], str]:
+        """The sync's changes the API lets us know (one `GET /syncs/{id}`), and what it does not."""
+        sync = await self.client.get_sync(_sync_number(connection_id))
+        self._ended_jobs.extend(self._job(run, sync.id) for run in self._observe_sync(sync))
+        return sync_change_events(sync, self.changes.changes(sync.id)), LIMIT_NOTICE
+
     def _job(self, run: SyncRun, sync_id: int) -> Job:
         return map_run(run, sync_id, now=self._now(), job_type=self.tracker.job_type_of(run.id))
 
@@ -223,7 +238,7 @@ class HightouchProvider(HightouchFleetMixin):
         self._syncs_cache = (time.monotonic(), syncs)
         for sync in syncs:
             # Runs this list proves ended are reported by the next poll_activity.
-            self._ended_jobs.extend(self._job(run, sync.id) for run in self.tracker.observe_sync(sync))
+            self._ended_jobs.extend(self._job(run, sync.id) for run in self._observe_sync(sync))
         return syncs
 
     async def list_workspaces(self) -> list[Workspace]:
@@ -239,7 +254,7 @@ class HightouchProvider(HightouchFleetMixin):
 
     async def get_connection(self, connection_id: str) -> Connection:
         sync = await self.client.get_sync(_sync_number(connection_id))
-        self._ended_jobs.extend(self._job(run, sync.id) for run in self.tracker.observe_sync(sync))
+        self._ended_jobs.extend(self._job(run, sync.id) for run in self._observe_sync(sync))
         return map_sync(sync, web_url=self.connection_url(str(sync.id)))
 
     # ------------------------------------------------------------------- jobs
@@ -310,7 +325,7 @@ class HightouchProvider(HightouchFleetMixin):
         page = await self.client.list_syncs_page(after=watermark, offset=offset)
         ended, self._ended_jobs = self._ended_jobs, []
         for sync in page.data:
-            ended.extend(self._job(run, sync.id) for run in self.tracker.observe_sync(sync))
+            ended.extend(self._job(run, sync.id) for run in self._observe_sync(sync))
         scan_done = not page.has_more or not page.data
         if scan_done:
             state["watermark"] = state.pop("next_watermark", format_iso(watermark))

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.events import Event
-from airsync_tui.service.problems import ProblemKind, Severity
+from airsync_tui.service.problems import ProblemKind, Severity, failing_connections
 from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean
@@ -24,6 +24,18 @@ from airsync_tui.ui.widgets.header import HeaderBar
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
 _COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
+
+
+#: Cells the other alert columns need (Alert, Rule, For, Count, a readable What happened, padding).
+_OTHER_COLUMNS = 92
+
+
+def connection_room(width: int) -> int:
+    """Cells for the connection name: 28 at 80 columns, the room there is on wider terminals (at most 64).
+
+    Names were cut at 28 ("Facebook Marketing → Snowfla") even at 200 columns.
+    """
+    return max(28, min(64, width - _OTHER_COLUMNS))
 
 class AlertsScreen(AirsyncScreen):
     BINDINGS = bindings_for("alerts")
@@ -76,6 +88,7 @@ class AlertsScreen(AirsyncScreen):
         cursor = table.cursor_row
         table.clear()
         palette = self.app.palette
+        name_room = connection_room(self.app.size.width)
         for alert in self._rows:
             severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
             state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
@@ -84,7 +97,7 @@ class AlertsScreen(AirsyncScreen):
             table.add_row(
                 Text(alert.severity.value, style=f"bold {severity_style}") if alert.is_open else state,
                 Text(RULE_TITLES[alert.rule]),
-                Text(clean(what)[:28]),
+                Text(clean(what)[:name_room]),
                 Text(short_duration(alert.duration(now))),
                 Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
                 Text(clean(summary)[:160]),
@@ -93,6 +106,8 @@ class AlertsScreen(AirsyncScreen):
         if self._rows:
             table.move_cursor(row=min(max(cursor, 0), len(self._rows) - 1))
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)
+        # The header's "N failing": the same function over the same alerts.
+        failing = len(failing_connections(a.problem() for a in open_alerts))
         bell = "on" if bridge.bell else "off"
         desktop = "on" if bridge.desktop else "off"
         past_ids = {a.id for a in bridge.past}
@@ -100,7 +115,8 @@ class AlertsScreen(AirsyncScreen):
         note = f" · {bridge.past_note}" if bridge.past_note else ""
         self.query_one("#alerts-summary", Static).update(
             Text(
-                f" {len(open_alerts)} open ({critical} critical) · {len(recent)} resolved"
+                f" {len(open_alerts)} open ({critical} critical) · {failing} connection{'s' if failing != 1 else ''} failing"
+                f" · {len(recent)} resolved"
                 f"{f' ({earlier} from earlier runs)' if earlier else ''} · "
                 f"bell {bell} (b) · desktop {desktop} (d) · enter: job{note}",
                 style="bold" if open_alerts else palette.muted,

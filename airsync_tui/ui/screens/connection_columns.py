@@ -43,20 +43,41 @@ COLUMN_SPECS: tuple[ColumnSpec, ...] = (
 )
 
 
+#: How important a whole name is, against the other columns: a name cut
+#: short ("Facebook Marketing → Sno…") hides more than the schedule, the
+#: provider or the state column does, less than the job's outcome and numbers.
+NAME_GROWTH_IMPORTANCE = 5.5
+
+
 def plan_columns(total_width: int, *, multi_provider: bool, longest_name: int = NAME_MAX) -> list[tuple[ColumnSpec, int]]:
-    """(column, width) pairs in display order for a terminal `total_width` wide."""
+    """(column, width) pairs in display order for a terminal `total_width` wide.
+
+    The name's growth from `NAME_MIN` to the longest name is one more item
+    in the priority order: it is granted (whole, or as much as there is room
+    for) before the less important columns are considered, so those drop
+    first when a name would otherwise be cut.
+    """
     candidates = [c for c in COLUMN_SPECS if multi_provider or c.key != "provider"]
     room = max(total_width - RESERVED, NAME_MIN + CELL_PADDING)
+    wanted = max(NAME_MIN, min(longest_name, NAME_MAX))
     chosen: set[str] = set()
     used = 0
+    growth = 0
+    grown = False
     for column in sorted(candidates, key=lambda c: c.importance):
+        if not grown and column.importance > NAME_GROWTH_IMPORTANCE:
+            growth = max(0, min(wanted - NAME_MIN, room - used))
+            used += growth
+            grown = True
         need = column.width + CELL_PADDING
         if used + need <= room:
             chosen.add(column.key)
             used += need
-    spare = room - used
-    name_width = min(NAME_MIN + spare, max(NAME_MIN, min(longest_name, NAME_MAX)))
+    if not grown:
+        growth = max(0, min(wanted - NAME_MIN, room - used))
+        used += growth
+    name_width = NAME_MIN + growth
     return [(c, name_width if c.key == "name" else c.width) for c in candidates if c.key in chosen]
 
 
-__all__ = ["COLUMN_SPECS", "ColumnSpec", "plan_columns"]
+__all__ = ["COLUMN_SPECS", "NAME_GROWTH_IMPORTANCE", "ColumnSpec", "plan_columns"]

@@ -17,6 +17,7 @@ triggered) takes over the panel automatically.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime, timedelta
 
 from rich.text import Text
@@ -461,8 +462,14 @@ class JobScreen(LiveScreen):
         text = Text(end="")
         error = self._error_text(job)
         if error:
+            # Wrapped under its value, not back at the left edge (read as a new, unlabelled line at 80 columns).
+            room = max(20, (self.size.width or 80) - self.label_width - 3)
+            lines = textwrap.wrap(clean(error), width=room) or [clean(error)]
             text.append_text(self._lbl("Error"))
-            text.append(clean(error), style=palette.failed)
+            text.append(lines[0], style=palette.failed)
+            for line in lines[1:]:
+                text.append("\n" + " " * self.label_width)
+                text.append(line, style=palette.failed)
             text.append("\n")
         for fact in job.facts:
             text.append_text(self._lbl(clean(fact.label)))
@@ -485,13 +492,21 @@ class JobScreen(LiveScreen):
         return text
 
     def _error_text(self, job: Job) -> str | None:
-        """The job's error, else its last attempt failure (a list answer may carry no error)."""
+        """The job's error, else its last attempt failure (a list answer may carry no error).
+
+        When the error is the bare message of an attempt's failure (Hightouch
+        runs, list answers), the failure's fuller line (origin · type:
+        message) is shown instead, once: the Failure line below then does
+        not repeat it.
+        """
+        detail = self.detail
+        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
         if job.error:
+            if failed is not None and clean(failed.failures[0].message or "") == clean(job.error):
+                return failed.failures[0].summary()
             return job.error
         if job.status.category.is_success:
             return None
-        detail = self.detail
-        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
         return failed.failures[0].summary() if failed is not None else None
 
     def _action_text(self) -> Text:

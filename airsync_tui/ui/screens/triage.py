@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from airsync_tui.service.problems import ConnectionProblem, Severity
+from airsync_tui.service.problems import ConnectionProblem, Severity, failing_connections
 from airsync_tui.service.triage import (
     EngineProblemSource,
     ProblemGroup,
@@ -139,8 +139,10 @@ class TriageScreen(AirsyncScreen):
                 key=group.fingerprint.id,
             )
         connections = sum(g.count for g in groups)
+        failing = len(failing_connections(p for g in groups for p in g.problems))  # the header's count
         summary = (
-            f"{connections} connection{'s' if connections != 1 else ''} need attention, {len(groups)} cause{'s' if len(groups) != 1 else ''}"
+            f"{connections} connection{'s' if connections != 1 else ''} need attention ({failing} failing),"
+            f" {len(groups)} cause{'s' if len(groups) != 1 else ''}"
             if groups
             else "Nothing is failing, stalled, stale or at risk of auto-disable."
         )

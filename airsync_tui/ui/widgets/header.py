@@ -3,7 +3,8 @@
 Operators glance at it before anything else, so it answers four questions in
 a fixed order: profile/workspace, read-only, per-provider API health (ok /
 retrying in N s / auth failed / unreachable) and counts (connections,
-running, failed). It re-renders only when its text changes.
+running, failing: an open failure streak, the same count as the Alerts
+screen and triage). It re-renders only when its text changes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from textual.widgets import Static
 from airsync_tui.service.events import ApiHealthChanged, HealthState
 from airsync_tui.ui.formatting import Palette, clean
 
+#: The word of the demo badge; a profile or workspace named so is not repeated.
+DEMO_WORD = "demo"
+
 
 @dataclass(frozen=True)
 class HeaderState:
@@ -30,6 +34,7 @@ class HeaderState:
     health: tuple[tuple[str, ApiHealthChanged], ...]  # (display name, state)
     connections: int
     running: int
+    #: Connections whose failure streak is open (`service.problems.failing_connections`).
     failed: int
     title: str = ""
     alerts: int = 0  # open alerts of the rules engine
@@ -87,10 +92,18 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
     if state.title:
         text.append("  ")
         text.append(clean(state.title), style="bold")
-    text.append(" " if compact else "  profile ", style=palette.muted)
-    text.append(clean(state.profile), style="bold")
+    profile = clean(state.profile)
+    # Each fact once: the demo badge already says "demo", so a profile (or
+    # workspace) of that name would only repeat it ("demo demo").
+    if state.demo and profile == DEMO_WORD:
+        profile = ""
+    if workspace and state.demo and clean(workspace) == DEMO_WORD:
+        workspace = None
+    if profile:
+        text.append(" " if compact else "  profile ", style=palette.muted)
+        text.append(profile, style="bold")
     if workspace:
-        text.append(" · ", style=palette.muted)
+        text.append(" · " if profile else "  ", style=palette.muted)
         text.append(clean(workspace))
     if state.demo:
         text.append("  ")
@@ -113,13 +126,13 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
         text.append(" · ", style=palette.muted)
         text.append(f"{state.running} run", style=palette.running if state.running else palette.muted)
         text.append(" · ", style=palette.muted)
-        text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
+        text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
         return text
     text.append(f"{state.connections:,} connections", style="")
     text.append(" · ", style=palette.muted)
     text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
     text.append(" · ", style=palette.muted)
-    text.append(f"{state.failed} failed", style=palette.failed if state.failed else palette.muted)
+    text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
     if state.alerts:
         text.append(" · ", style=palette.muted)
         text.append(f"{state.alerts} alert{'s' if state.alerts != 1 else ''} (A)", style=f"bold {palette.failed}")

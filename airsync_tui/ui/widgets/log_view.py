@@ -36,7 +36,7 @@ from textual.scrollbar import ScrollTo, ScrollUp
 from textual.strip import Strip
 
 from airsync_tui.logs import LEVEL_LABELS, SOURCE_LABELS, Level, LogIndex, compile_highlighter
-from airsync_tui.logs.index import format_timestamp
+from airsync_tui.logs.index import Source, format_timestamp
 
 __all__ = ["LogView"]
 
@@ -45,6 +45,24 @@ __all__ = ["LogView"]
 MAX_RENDER_CHARS = 10_000
 _PREFIX_TS = 20  # "2026-01-01 08:15:05 "
 _PREFIX_LEVEL_SOURCE = 15  # "ERROR dest     "
+
+
+def has_line_headers(index: LogIndex, start: int = 0) -> bool:
+    """Whether any line from `start` on has a timestamp, a level or a source.
+
+    Why: a log with none (Hightouch's run summary, which is not a log at all)
+    rendered every line behind 35 blank columns of an empty timestamp, level
+    and source gutter. Levels and sources are byte columns, so this is two
+    C-speed counts; timestamps are read only when both are empty.
+    """
+    count = len(index) - start
+    if count <= 0:
+        return False
+    if bytes(index.levels[start:]).count(Level.UNKNOWN) != count:
+        return True
+    if bytes(index.sources[start:]).count(Source.UNKNOWN) != count:
+        return True
+    return any(index.timestamp(i) for i in range(start, len(index)))
 
 
 class LogView(ScrollView, can_focus=True):
@@ -144,6 +162,8 @@ class LogView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._wrap_layout: tuple[tuple[object, ...], list[Strip], list[int]] | None = None
         self._internal_scroll = False
+        #: No line has a timestamp, level or source: no gutter (see `has_line_headers`).
+        self._bare = not has_line_headers(self._index)
 
     # -- public API ---------------------------------------------------------
 
@@ -179,6 +199,7 @@ class LogView(ScrollView, can_focus=True):
     def set_index(self, index: LogIndex, *, follow: bool = False) -> None:
         """Show a (new) log; keeps filters and re-runs the active search."""
         self._index = index
+        self._bare = not has_line_headers(index)
         self._cursor = 0
         self._apply_filter()
         if self._search is not None:
@@ -207,6 +228,7 @@ class LogView(ScrollView, can_focus=True):
         top_line = self._line_of_row(min(int(self.scroll_y), self.row_count - 1)) if self.row_count else 0
         current_match = self._matches[self._match_pos] if self._match_pos >= 0 else None
         self._index = index
+        self._bare = not has_line_headers(index)
         self._apply_filter()
         if self._search is not None:
             term, case, regex = self._search
@@ -228,6 +250,9 @@ class LogView(ScrollView, can_focus=True):
     def lines_appended(self, first_new_line: int) -> None:
         """Tell the view the index grew (follow mode). ``first_new_line`` = old ``len``."""
         index = self._index
+        if self._bare and has_line_headers(index, first_new_line):
+            self._bare = False
+            self._strip_cache.clear()
         if self._mask is not None:
             self._apply_filter()
         if self._search is not None:
@@ -481,11 +506,12 @@ class LogView(ScrollView, can_focus=True):
             Level.TRACE: styles["log-view--debug"],
         }.get(level, styles["log-view--info"])
         segments: list[Segment] = []
-        if self.show_timestamps:
-            stamp = format_timestamp(index.timestamp(line)) or " " * 19
-            segments.append(Segment(stamp + " ", base + styles["log-view--timestamp"]))
-        segments.append(Segment(f"{LEVEL_LABELS[level]:<5} ", base + level_style))
-        segments.append(Segment(f"{SOURCE_LABELS[index.source(line)]:<8} ", base + styles["log-view--source"]))
+        if not self._bare:
+            if self.show_timestamps:
+                stamp = format_timestamp(index.timestamp(line)) or " " * 19
+                segments.append(Segment(stamp + " ", base + styles["log-view--timestamp"]))
+            segments.append(Segment(f"{LEVEL_LABELS[level]:<5} ", base + level_style))
+            segments.append(Segment(f"{SOURCE_LABELS[index.source(line)]:<8} ", base + styles["log-view--source"]))
         text = index.line(line)
         if len(text) > MAX_RENDER_CHARS:
             text = f"{text[:MAX_RENDER_CHARS]} … [{len(text) - MAX_RENDER_CHARS:,} more characters]"
@@ -571,6 +597,8 @@ class LogView(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height)
 
     def _prefix_width(self) -> int:
+        if self._bare:
+            return 0
         return _PREFIX_LEVEL_SOURCE + (_PREFIX_TS if self.show_timestamps else 0)
 
     def _apply_filter(self) -> None:

@@ -1,0 +1,129 @@
+"""Defects found walking `airsync --demo` as an operator (issue 7, this round).
+
+Each test fails on the code before its fix: names cut at 140 columns while
+the schedule, provider and state columns were kept; "demo demo" in the header.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airsync_tui.service.events import ApiHealthChanged, HealthState
+from airsync_tui.ui.screens.connection_columns import CELL_PADDING, RESERVED, plan_columns
+from airsync_tui.ui.themes import palette_for
+from airsync_tui.ui.widgets.header import HeaderState, render_header
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+LONGEST = len("Facebook Marketing → Snowflake")
+
+
+def test_names_are_whole_at_140_columns_before_the_less_important_columns() -> None:
+    plan = {spec.key: width for spec, width in plan_columns(140, multi_provider=True, longest_name=LONGEST)}
+    assert plan["name"] == LONGEST
+    assert {"last", "progress", "records", "age", "duration"} <= set(plan)
+    assert sum(width + CELL_PADDING for width in plan.values()) <= 140 - RESERVED
+
+
+def test_names_are_whole_at_120_and_200_columns_and_never_overflow() -> None:
+    for cols in (120, 200):
+        plan = {spec.key: width for spec, width in plan_columns(cols, multi_provider=True, longest_name=LONGEST)}
+        assert plan["name"] == LONGEST, cols
+        assert sum(width + CELL_PADDING for width in plan.values()) <= cols - RESERVED
+    wide = {spec.key for spec, _ in plan_columns(200, multi_provider=True, longest_name=LONGEST)}
+    assert {"provider", "state", "schedule"} <= wide
+
+
+def test_at_80_columns_the_outcome_and_numbers_still_come_first() -> None:
+    plan = {spec.key: width for spec, width in plan_columns(80, multi_provider=True, longest_name=LONGEST)}
+    assert {"name", "last", "progress", "records"} <= set(plan)
+    assert sum(width + CELL_PADDING for width in plan.values()) <= 80 - RESERVED
+
+
+def _header(profile: str, workspace: str | None, *, demo: bool) -> str:
+    health = (("Airbyte", ApiHealthChanged(provider="airbyte", state=HealthState.OK, at=NOW)),)
+    state = HeaderState(
+        profile=profile,
+        workspace=workspace,
+        read_only=False,
+        demo=demo,
+        health=health,
+        connections=12,
+        running=2,
+        failed=1,
+    )
+    return render_header(state, palette_for(True), NOW, 200).plain
+
+
+def test_header_says_demo_once() -> None:
+    assert _header("demo", None, demo=True).count("demo") == 1
+    assert _header("demo", "demo", demo=True).count("demo") == 1
+    text = _header("demo", "Acme workspace", demo=True)
+    assert text.count("demo") == 1 and "Acme workspace" in text
+
+
+def test_header_keeps_a_real_profile_beside_the_demo_badge() -> None:
+    text = _header("prod", "Acme", demo=False)
+    assert "profile prod · Acme" in text and "demo" not in text
+
+
+def test_the_demo_header_names_the_emulator_and_says_demo_once() -> None:
+    from airsync_tui.cli.dashboard import demo_workspace_label
+
+    text = _header("demo", demo_workspace_label("http://127.0.0.1:34253"), demo=True)
+    assert text.count("demo") == 1 and "embedded emulator on http://127.0.0.1:34253" in text
+
+
+def test_hightouch_run_summary_and_panel_give_one_duration() -> None:
+    from datetime import timedelta
+
+    from airsync_tui.providers.hightouch.mapping import map_run, run_summary_lines
+    from airsync_tui.providers.hightouch.wire import SyncRun
+    from airsync_tui.textfmt import duration
+
+    started = datetime(2026, 12, 1, 4, 56, 6, tzinfo=UTC)
+    rows = {"addedCount": 1, "changedCount": 0, "removedCount": 0}
+    run = SyncRun.model_validate(
+        {
+            "id": 41000061,
+            "status": "cancelled",
+            "createdAt": started - timedelta(seconds=2),
+            "startedAt": started,
+            "finishedAt": started + timedelta(seconds=40, milliseconds=600),
+            "querySize": 10,
+            "completionRatio": 0.27,
+            "plannedRows": rows,
+            "successfulRows": rows,
+            "failedRows": {"addedCount": 0, "changedCount": 0, "removedCount": 0},
+        }
+    )
+    panel = duration(map_run(run, 58201, now=started + timedelta(minutes=5)).duration)
+    summary = next(line for line in run_summary_lines(run, 58201) if line.startswith("duration:"))
+    assert panel == "40s" and summary.split()[-1] == panel
+
+
+def test_alert_names_use_the_room_there_is() -> None:
+    from airsync_tui.ui.screens.alerts import connection_room
+
+    assert connection_room(80) == 28
+    assert connection_room(140) >= len("Facebook Marketing → Snowflake")
+    assert connection_room(200) == 64
+
+
+def test_a_jobs_duration_is_measured_from_the_start_it_shows_to_its_end() -> None:
+    """Panel read "Started 05:05:31 · Ended 05:08:11" beside "Duration 2m 47s" (Airbyte's from-creation duration)."""
+    from datetime import timedelta
+
+    from airsync_tui.models.domain import Job
+    from airsync_tui.providers.airbyte.statuses import airbyte_job_status
+
+    created = datetime(2026, 12, 1, 5, 5, 24, tzinfo=UTC)
+    started = created + timedelta(seconds=7)
+    ended = datetime(2026, 12, 1, 5, 8, 11, tzinfo=UTC)
+    running = Job(
+        provider="airbyte", id="4072", connection_id="c", status=airbyte_job_status("running"), created_at=created, started_at=started
+    )
+    done = running.model_copy(update={"status": airbyte_job_status("succeeded"), "ended_at": ended, "duration": ended - created})
+    assert done.elapsed(ended) == ended - started == timedelta(minutes=2, seconds=40)
+    assert running.elapsed(ended) == done.elapsed(ended)  # no jump by the queue time at the end
+    listed = done.model_copy(update={"started_at": None, "ended_at": None, "updated_at": None})
+    assert listed.elapsed(ended) == ended - created  # no end known: the provider's own duration
