@@ -65,9 +65,7 @@ class Poller:
         self.hub = hub
         self.clock = clock
         self.config = config
-        self.logs = LogFollower(
-            store, hub, config, self.provider_for_key, lambda job: self.observe(job, publish=True), self.set_health
-        )
+        self.logs = LogFollower(store, hub, config, self.provider_for_key, lambda job: self.observe(job, publish=True), self.set_health)
         #: Which counts feed each active job's rate window ("emitted" live stats or committed "total").
         self.rate_series: dict[str, str] = {}
         self._refetch_detail: set[str] = set()
