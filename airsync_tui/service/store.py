@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from airsync_tui.models.domain import Connection, Job, JobDetail
 from airsync_tui.models.rate import RateWindow
+from airsync_tui.models.status import StatusCategory
 from airsync_tui.service.events import ApiHealthChanged, HealthState
 
 K = TypeVar("K")
@@ -82,6 +83,7 @@ class StateStore:
         self._rates: VersionedMap[str, RateWindow] = VersionedMap()
         self._failures: VersionedMap[str, tuple[BaseException, int]] = VersionedMap()
         self._triggered: VersionedMap[str, bool] = VersionedMap()
+        self._latest_counts: tuple[int, int, int] = (-1, 0, 0)  # (latest_job version, running, failed)
 
     # ------------------------------------------------------------ read views
     @property
@@ -167,6 +169,24 @@ class StateStore:
 
     def active_jobs(self, provider: str | None = None) -> list[Job]:
         return [job for job in self._jobs.view.values() if job.status.is_active and (provider is None or job.provider == provider)]
+
+    def latest_counts(self) -> tuple[int, int]:
+        """(running, failed) over each connection's latest job; recounted only when `latest_job` changed.
+
+        The header asks every second; with a thousand connections the version
+        check replaces a full pass when nothing moved.
+        """
+        version, running, failed = self._latest_counts
+        if version != self._latest.version:
+            running = failed = 0
+            for job in self._latest.view.values():
+                category = job.status.category
+                if category == StatusCategory.FAILED:
+                    failed += 1
+                elif not category.is_terminal:
+                    running += 1
+            self._latest_counts = (self._latest.version, running, failed)
+        return running, failed
 
     def connection_name(self, key: str, default: str) -> str:
         connection = self._connections.view.get(key)

@@ -288,13 +288,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     def header_state(self, title: str = "") -> HeaderState:
         watcher = self.watcher
-        running = failed = 0
-        for job in watcher.store.latest_job.values():
-            category = job.status.category
-            if category == StatusCategory.FAILED:
-                failed += 1
-            elif not category.is_terminal:
-                running += 1
+        running, failed = watcher.store.latest_counts()
         health = tuple((watcher.providers[name].display_name, event) for name, event in watcher.store.health.items() if name in watcher.providers)
         return HeaderState(
             profile=self.session.profile_name,

@@ -122,3 +122,19 @@ def test_connection_fixture_shape() -> None:
     store = StateStore(["airbyte"])
     store.put_connection(Connection(provider="airbyte", id="x", name="X"))
     assert list(store.connections) == ["airbyte:x"]
+
+
+def test_latest_counts_follow_the_latest_jobs_version() -> None:
+    provider = FakeProvider(connections=3)
+    store = StateStore(["airbyte"])
+    assert store.latest_counts() == (0, 0)
+    running = provider.add_job("c0", "running")
+    failed = provider.add_job("c1", "failed")
+    store.put_latest(running)
+    store.put_latest(failed)
+    store.put_latest(provider.add_job("c2", "succeeded"))
+    assert store.latest_counts() == (1, 1)
+    store.put_latest(running.model_copy(update={"status": failed.status}))
+    assert store.latest_counts() == (0, 2)
+    store.drop_latest("airbyte:c1")
+    assert store.latest_counts() == (0, 1)
