@@ -11,16 +11,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from airsync_tui.errors import AirsyncError, NotFoundError
-from airsync_tui.logs import LogIndex
 from airsync_tui.models.domain import Job
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.events import HealthState, LogLinesAdded
-from airsync_tui.service.log_feed import ProviderLogFeed
 from airsync_tui.service.store import StateStore
 from airsync_tui.service.subscription import EventHub
 from airsync_tui.service.watch_config import WatcherConfig
+
+if TYPE_CHECKING:  # the log engine loads on the first followed log, not with the first screen
+    from airsync_tui.logs import LogIndex
+    from airsync_tui.service.log_feed import ProviderLogFeed
 
 LogKey = tuple[str, int]
 
@@ -98,6 +101,8 @@ class LogFollower:
     async def _poll(self, log_key: LogKey, follow: LogFollow, now: float) -> None:
         job_key, attempt_number = log_key
         if follow.feed is None or follow.index is None:
+            from airsync_tui.service.log_feed import ProviderLogFeed
+
             provider = self._provider_for_key(job_key)
             job = self._store.job(job_key) or await provider.get_job(job_key.split(":", 1)[1])
             connection = self._store.connection(job.connection_key)
