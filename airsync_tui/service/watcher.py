@@ -42,11 +42,19 @@ class Watcher:
         self.config = config or WatcherConfig()
         self.providers: dict[str, SyncProvider] = {p.name: p for p in providers}
         self.hub = EventHub()
-        #: The one clock every shown time is read from (server time, skew applied).
-        self.clock = ShownClock()
         self.store = StateStore(self.providers)
-        self.poller = Poller(self.providers, self.store, self.hub, self.clock, self.config)
+        self.poller = Poller(self.providers, self.store, self.hub, ShownClock(), self.config)
         self.actions = JobActions(self.store, self.poller, self.hub)
+
+    @property
+    def clock(self) -> ShownClock:
+        """The one clock every shown time is read from (server time, skew applied)."""
+        return self.poller.clock
+
+    @clock.setter
+    def clock(self, clock: ShownClock) -> None:
+        # The app injects its clock (tests freeze it): the poller samples rates and transitions with it.
+        self.poller.clock = clock
 
     # ------------------------------------------------------------ lifecycle
     def subscribe(self, maxsize: int = 10_000) -> Subscription:
