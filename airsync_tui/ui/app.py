@@ -289,7 +289,9 @@ class AirsyncApp(TriageActions, App[None]):
     def header_state(self, title: str = "") -> HeaderState:
         watcher = self.watcher
         running, failed = watcher.store.latest_counts()
-        health = tuple((watcher.providers[name].display_name, event) for name, event in watcher.store.health.items() if name in watcher.providers)
+        health = tuple(
+            (watcher.providers[name].display_name, event) for name, event in watcher.store.health.items() if name in watcher.providers
+        )
         return HeaderState(
             profile=self.session.profile_name,
             workspace=self.session.workspace_label,

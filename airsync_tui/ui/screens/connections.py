@@ -291,7 +291,9 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _index_connections(self) -> None:
         """Lower-case search text per connection (built once per list change)."""
         watcher = self.watcher
-        self._haystack = {key: connection_haystack(c, watcher.providers[c.provider].display_name) for key, c in watcher.store.connections.items()}
+        self._haystack = {
+            key: connection_haystack(c, watcher.providers[c.provider].display_name) for key, c in watcher.store.connections.items()
+        }
         connections = watcher.store.connections
         self._by_name = sorted(connections, key=lambda key: connections[key].name.lower())
 

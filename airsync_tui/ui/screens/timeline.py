@@ -150,7 +150,9 @@ class TimelineScreen(_EventsScreen):
         title = self.query_one("#timeline-title", Static)
         try:
             provider = watcher.provider_for_key(self.connection_key)
-            connection = watcher.store.connections.get(self.connection_key) or await provider.get_connection(self.connection_key.split(":", 1)[1])
+            connection = watcher.store.connections.get(self.connection_key) or await provider.get_connection(
+                self.connection_key.split(":", 1)[1]
+            )
             timeline = await connection_timeline(provider, connection, limit=200)
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
             title.update(f"Could not load the timeline: {clean(exc)}")
