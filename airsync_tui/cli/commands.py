@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 from airsync_tui.cli.output import WaitPrinter, connection_json, inert, job_json, print_table
 from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.cli.terminal import health_note
-from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError, UnsupportedError
+from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError
 from airsync_tui.models.domain import Job
 from airsync_tui.models.jobview import records_total
+from airsync_tui.models.recent import newest_first
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import ApiHealthChanged, AttemptEnded, Event, LogLinesAdded
+from airsync_tui.service.job_actions import cancel_capable
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
 from airsync_tui.service.watcher import Watcher, WatcherConfig
@@ -96,8 +98,7 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
                 # Names where known: one list call per provider, never one per job.
                 with contextlib.suppress(AirsyncError):
                     names.update({c.key: c.name for c in await provider.list_connections()})
-            jobs.sort(key=lambda j: j.created_at.timestamp() if j.created_at else 0, reverse=True)
-            jobs = jobs[: args.limit]
+            jobs = newest_first(jobs)[: args.limit]
     clock = ShownClock()
     for job in jobs:
         for moment in (job.updated_at, job.ended_at, job.started_at, job.created_at):
@@ -124,12 +125,11 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
 
 async def cmd_cancel(args: argparse.Namespace) -> int:
     async with open_providers(args) as providers:
-        able = [p for p in providers if p.capabilities.can_cancel]
-        if not able:
-            reasons = "; ".join(f"{p.display_name}: {p.capabilities.cancel_unavailable_reason}" for p in providers)
-            raise UnsupportedError(f"cannot cancel here — {reasons}")
-        provider, job = await resolve_job(able, args.job)
-        cancelled = await provider.cancel(job.id)
+        provider, job = await resolve_job(cancel_capable(providers), args.job)
+        # The same actions service the dashboard's cancel goes through (sent once, never retried).
+        watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
+        watcher.remember_job(job)
+        cancelled = await watcher.cancel(job.key)
     if args.json:
         print(json.dumps(job_json(cancelled), indent=2, default=str))
     else:
@@ -169,7 +169,7 @@ async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None) ->
         detail = await provider.get_job_detail(job.id)
         attempt = detail.attempts[-1].number if detail.attempts else 0
     watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_trailing_seconds=5.0))
-    watcher.jobs[job.key] = job
+    watcher.remember_job(job)
     subscription = watcher.subscribe()
     await watcher.start()
     watcher.follow_logs(job.key, attempt)
@@ -233,7 +233,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
             choices = ", ".join(o.id for o in provider.capabilities.job_types if o.available)
             raise ConfigError(f"unknown job type {args.job_type!r} for {provider.display_name}", hint=f"use one of: {choices}")
         watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
-        watcher.connections[connection.key] = connection
+        watcher.remember_connection(connection)
         err_stream = sys.stderr if args.json else sys.stdout
         printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window)
 
@@ -284,7 +284,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"
         elif not job.status.category.is_success:
-            detail = watcher.details.get(job.key)
+            detail = watcher.store.details.get(job.key)
             reason = next((a.failure_summary for a in reversed(detail.attempts) if a.failure_summary), None) if detail else None
             if reason:
                 summary += f" — attempt failed: {inert(reason)}"
@@ -314,7 +314,7 @@ async def _tick(printer: WaitPrinter, watcher: Watcher) -> None:
     """Keep the live line's elapsed time and spinner moving between polls."""
     while True:
         await asyncio.sleep(0.5)
-        for job in watcher.jobs.values():
+        for job in watcher.store.jobs.values():
             if job.status.is_active:
                 printer.update(job, force=True)
 

@@ -188,14 +188,14 @@ class ProviderLogFeed:
 def make_log_feed(watcher: Watcher, job_key: str, attempt_number: int | None = None) -> ProviderLogFeed:
     """A feed for a job the watcher knows (detail and names from its state)."""
     provider = watcher.provider_for_key(job_key)
-    job = watcher.jobs.get(job_key)
+    job = watcher.store.jobs.get(job_key)
     if job is None:
         raise KeyError(f"unknown job {job_key}")
-    connection = watcher.connections.get(job.connection_key)
+    connection = watcher.store.connections.get(job.connection_key)
     return ProviderLogFeed(
         provider,
         job,
-        detail=watcher.details.get(job_key),
+        detail=watcher.store.details.get(job_key),
         connection_name=connection.name if connection else None,
         attempt_number=attempt_number,
     )

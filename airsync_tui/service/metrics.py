@@ -96,10 +96,10 @@ class AirsyncCollector(Collector):
         for active in watcher.active_jobs():
             active_by_conn[active.connection_key] = active_by_conn.get(active.connection_key, 0) + 1
         open_alerts = self.engine.open_alerts() if self.engine else []
-        for key, connection in list(watcher.connections.items()):
+        for key, connection in list(watcher.store.connections.items()):
             labels = [connection.provider, connection.id, connection.name]
             running.add_metric(labels, active_by_conn.get(key, 0))
-            job = watcher.latest_job.get(key)
+            job = watcher.store.latest_job.get(key)
             if job is not None:
                 status.add_metric([*labels, job.status.category.value], 1)
                 elapsed = job.elapsed(now)
@@ -148,7 +148,7 @@ class AirsyncCollector(Collector):
         )
         connections = GaugeMetricFamily("airsync_provider_connections", "Connections watched", labels=["provider"])
         for name, provider in watcher.providers.items():
-            health = watcher.health.get(name)
+            health = watcher.store.health.get(name)
             up.add_metric(
                 [name],
                 1 if health is not None and health.state is HealthState.OK else 0,
@@ -158,7 +158,7 @@ class AirsyncCollector(Collector):
             errors.add_metric([name], self.engine.api_errors.get(name, 0) if self.engine else 0)
             connections.add_metric(
                 [name],
-                sum(1 for c in list(watcher.connections.values()) if c.provider == name),
+                sum(1 for c in list(watcher.store.connections.values()) if c.provider == name),
             )
         yield from (up, requests, retries, errors, connections)
 

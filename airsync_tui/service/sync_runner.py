@@ -88,7 +88,7 @@ async def trigger_and_wait(
             job = await _wait_terminal(watcher, subscription, job, deadline, on_event)
         except asyncio.CancelledError:
             # Ctrl-C: asyncio.run cancels us; decide the job's fate, then report.
-            current = watcher.jobs.get(job.key, job)
+            current = watcher.store.jobs.get(job.key, job)
             if cancel_on_timeout:
                 cancelled = await _cancel_quietly(watcher, current)
                 return SyncOutcome(
@@ -141,9 +141,9 @@ async def _wait_terminal(watcher: Watcher, subscription: Subscription, job: Job,
     key = job.key
 
     async def next_event(limit: float | None) -> Job:
-        failure = watcher.follow_failures.get(key)
+        failure = watcher.store.follow_failures.get(key)
         if failure is not None and failure[1] >= PERMANENT_FAILURES:
-            raise _as_error(watcher.jobs.get(key, job), failure[0])
+            raise _as_error(watcher.store.jobs.get(key, job), failure[0])
         event = await subscription.get(timeout=limit)
         if event is not None:
             relevant = _job_of(event)
@@ -151,10 +151,10 @@ async def _wait_terminal(watcher: Watcher, subscription: Subscription, job: Job,
             if isinstance(event, ApiHealthChanged) and event.provider == job.provider:
                 about_job = True
             if about_job and on_event is not None:
-                on_event(event, watcher.jobs.get(key, relevant or job))
-        return watcher.jobs.get(key, job)
+                on_event(event, watcher.store.jobs.get(key, relevant or job))
+        return watcher.store.jobs.get(key, job)
 
-    final = await wait_until_terminal(next_event, watcher.jobs.get(key, job), deadline, step=1.0)
+    final = await wait_until_terminal(next_event, watcher.store.jobs.get(key, job), deadline, step=1.0)
     return final if final is not None else job
 
 
@@ -212,7 +212,7 @@ async def _cancel_quietly(watcher: Watcher, job: Job) -> Job:
     try:
         return await asyncio.shield(watcher.cancel(job.key))
     except AirsyncError:
-        return watcher.jobs.get(job.key, job)
+        return watcher.store.jobs.get(job.key, job)
 
 
 async def _settle_after_cancel(watcher: Watcher, subscription: Subscription, job: Job, on_event: OnEvent | None) -> Job:

@@ -231,7 +231,7 @@ class AirsyncApp(TriageActions, App[None]):
                     screen.on_clock_tick()
             # Only a "retrying in N s" countdown makes the header time-dependent;
             # everything else in it changes with watcher events (refreshed there).
-            if any(event.state == HealthState.RETRYING for event in self.watcher.health.values()):
+            if any(event.state == HealthState.RETRYING for event in self.watcher.store.health.values()):
                 self.refresh_headers()
 
     # -------------------------------------------------------- app events
@@ -261,7 +261,7 @@ class AirsyncApp(TriageActions, App[None]):
         job = event.job
         if not event.new.is_terminal:
             return
-        if job.key not in self.watcher.triggered and job.key not in self._watched_job_keys():
+        if job.key not in self.watcher.store.triggered and job.key not in self._watched_job_keys():
             return
         marker = (job.key, event.new.raw)
         if marker in self._notified_terminal:
@@ -289,16 +289,18 @@ class AirsyncApp(TriageActions, App[None]):
 
     def header_state(self, title: str = "") -> HeaderState:
         watcher = self.watcher
-        running = sum(1 for job in watcher.latest_job.values() if not job.status.category.is_terminal)
+        running, _ = watcher.store.latest_counts()
         failing = len(failing_connections(self.alerts.engine.open_problems()))
-        health = tuple((watcher.providers[name].display_name, event) for name, event in watcher.health.items() if name in watcher.providers)
+        health = tuple(
+            (watcher.providers[name].display_name, event) for name, event in watcher.store.health.items() if name in watcher.providers
+        )
         return HeaderState(
             profile=self.session.profile_name,
             workspace=self.session.workspace_label,
             read_only=self.is_read_only,
             demo=self.session.demo,
             health=health,
-            connections=len(watcher.connections),
+            connections=len(watcher.store.connections),
             running=running,
             failed=failing,
             title=title,
@@ -356,7 +358,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     # ------------------------------------------------------------ helpers
     def connection(self, connection_key: str) -> Connection | None:
-        return self.watcher.connections.get(connection_key)
+        return self.watcher.store.connections.get(connection_key)
 
     def connection_name(self, connection_key: str) -> str:
         connection = self.connection(connection_key)
@@ -383,7 +385,7 @@ class AirsyncApp(TriageActions, App[None]):
             self.notify(f"{option.label} unavailable: {option.unavailable_reason or 'not supported'}", severity="warning", markup=False)
             return
         label = option.label.lower() if option else job_type
-        latest = self.watcher.latest_job.get(connection_key)
+        latest = self.watcher.store.latest_job.get(connection_key)
         detail = None
         if latest is not None and latest.status.is_active:
             detail = Text(
@@ -476,7 +478,7 @@ class AirsyncApp(TriageActions, App[None]):
         from airsync_tui.ui.screens.log_failure import FailureLogScreen as LogScreen  # + failure header, error groups
 
         try:
-            if attempt_number is None and job_key not in self.watcher.details:
+            if attempt_number is None and job_key not in self.watcher.store.details:
                 await self.watcher.job_detail(job_key)
         except AirsyncError as exc:
             self.notify(f"attempt list unavailable, showing attempt 1: {clean(exc)}", severity="warning", markup=False)

@@ -24,7 +24,6 @@ from textual import work
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection
-from airsync_tui.service.events import ConnectionsChanged
 from airsync_tui.ui.formatting import clean
 
 # The fleet service, its journal (SQLite) and the dialogs are imported where an
@@ -59,13 +58,7 @@ def fleet_service(app: Any) -> FleetActions:
 
 def publish_connection_updates(watcher: Watcher, connections: Sequence[Connection]) -> None:
     """Show what an action changed at once, without waiting for the next connection reload."""
-    changed = []
-    for connection in connections:
-        if connection.key in watcher.connections and watcher.connections[connection.key] != connection:
-            watcher.connections[connection.key] = connection
-            changed.append(connection)
-    if changed:
-        watcher.hub.publish(ConnectionsChanged(provider=changed[0].provider, changed=tuple(changed)))
+    watcher.apply_connection_updates(connections)
 
 
 # ---------------------------------------------------------------- the mixin
@@ -107,7 +100,7 @@ class FleetMarkingMixin:
 
     def mark_status(self) -> Text | None:
         """The status-bar part: "3 marked" (None when nothing is marked)."""
-        marks = [k for k in self.marked if k in self.watcher.connections]
+        marks = [k for k in self.marked if k in self.watcher.store.connections]
         return Text(f"   {len(marks):,} marked", style="bold") if marks else None
 
     def _marks_changed(self, keys: set[str]) -> None:
@@ -139,7 +132,7 @@ class FleetMarkingMixin:
 
     def fleet_targets(self) -> list[Connection]:
         """The marked connections, else the one under the cursor."""
-        connections = self.watcher.connections
+        connections = self.watcher.store.connections
         keys = [k for k in self.marked if k in connections] or [k for k in (self.table.cursor_key(),) if k]
         return sorted((connections[k] for k in keys), key=lambda c: c.name.lower())
 

@@ -70,10 +70,8 @@ class TriageActions:
         app: Any = self
         watcher = app.watcher
         try:
-            if job_key not in watcher.jobs:
-                provider = watcher.provider_for_key(job_key)
-                watcher.jobs[job_key] = await provider.get_job(job_key.split(":", 1)[1])
-            if job_key not in watcher.details:
+            await watcher.fetch_job(job_key)
+            if job_key not in watcher.store.details:
                 await watcher.job_detail(job_key)
         except AirsyncError as exc:
             app.notify(

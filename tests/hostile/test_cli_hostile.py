@@ -244,7 +244,7 @@ def test_inf_and_absurd_numbers_are_unknown_fields_reported_once(tmp_path: Path,
     result = cli(tmp_path, server, "jobs", "--json")
     assert result.rc == 0, result.err
     rows = json.loads(result.out)
-    assert [r["jobId"] for r in rows] == [42, 43]
+    assert [r["jobId"] for r in rows] == [43, 42]  # newest first; equal start times: the higher id is newer (models/recent.py)
     assert rows[0]["rowsSynced"] is None and rows[0]["bytesSynced"] is None
     notes = result.err.decode().splitlines()
     assert sum("'inf'" in line for line in notes) == 1  # reported once, not per row

@@ -85,7 +85,9 @@ async def test_brackets_browse_older_and_newer_jobs() -> None:
         assert panel.job_key == "airbyte:4800"
         await pilot.press("left_square_bracket")
         await wait_for(pilot, lambda: panel.job_key == "airbyte:4700")
-        await wait_for(pilot, lambda: "Error       destination · system_error: boom" in screen_text(app))  # the failure's origin · type, once
+        await wait_for(
+            pilot, lambda: "Error       destination · system_error: boom" in screen_text(app)
+        )  # the failure's origin · type, once
         await pilot.press("right_square_bracket")
         assert panel.job_key == "airbyte:4800"
         await pilot.press("right_square_bracket")

@@ -144,7 +144,7 @@ async def test_logs_from_the_connection_list_open_the_latest_attempt() -> None:
                 Attempt(number=2, status=airbyte_job_status("succeeded")),
             ],
         )
-        app.watcher.details.pop(job.key, None)
+        app.watcher.store.drop_detail(job.key)
         screen.table.move_to_key("airbyte:c0001")
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))

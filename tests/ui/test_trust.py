@@ -93,7 +93,7 @@ async def test_history_uses_the_servers_transition_time() -> None:
         job = app.watcher.jobs["airbyte:4802"]
         ended = FROZEN_NOW + timedelta(seconds=30)
         done = job.model_copy(update={"status": airbyte_job_status("cancelled"), "ended_at": ended, "updated_at": ended})
-        app.watcher._observe(done, publish=True)
+        app.watcher.poller.observe(done, publish=True)
         await wait_for(pilot, lambda: "cancelled" in panel.query_one("#job-status").render().plain, what="transition")
         entries = panel.history_entries()
         assert entries[-1].label == "cancelled" and entries[-1].at == ended  # not our wall clock (months later)
@@ -108,7 +108,7 @@ async def test_transition_events_carry_server_time() -> None:
         subscription = app.watcher.subscribe()
         job = app.watcher.jobs["airbyte:4802"]
         ended = FROZEN_NOW + timedelta(minutes=1)
-        app.watcher._observe(job.model_copy(update={"status": airbyte_job_status("succeeded"), "ended_at": ended}), publish=True)
+        app.watcher.poller.observe(job.model_copy(update={"status": airbyte_job_status("succeeded"), "ended_at": ended}), publish=True)
         events = []
         while (event := subscription.get_nowait()) is not None:
             events.append(event)
@@ -122,13 +122,13 @@ async def test_stalled_job_says_no_progress_and_gives_no_eta() -> None:
         panel = await _open(pilot, app, "airbyte:c0002")
         app.watcher.clock = ShownClock(wall=lambda: FROZEN_NOW)
         # Once the watcher samples the live (emitted) series, stop it and give the job a stalled history.
-        await wait_for(pilot, lambda: app.watcher._rate_series.get("airbyte:4802") == "emitted", what="live series")
+        await wait_for(pilot, lambda: app.watcher.poller.rate_series.get("airbyte:4802") == "emitted", what="live series")
         await app.watcher.stop()
         window = RateWindow()
         window.add(FROZEN_NOW - timedelta(minutes=40), 12_000, None)
         window.add(FROZEN_NOW - timedelta(minutes=20), 12_000, None)
         window.add(FROZEN_NOW, 12_000, None)  # emitted counts, as the watcher samples them
-        app.watcher.rates["airbyte:4802"] = window
+        app.watcher.store.put_rate_window("airbyte:4802", window)
         panel._blocks.clear()
         panel.render_all()
         await pilot.pause()

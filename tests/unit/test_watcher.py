@@ -185,7 +185,7 @@ async def test_followed_log_publishes_existing_then_only_new_lines() -> None:
 
     provider.fetch_attempt_log = fetch  # type: ignore[method-assign]
     watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_interval=0.05, log_trailing_seconds=0.2))
-    watcher.jobs[job.key] = job
+    watcher.remember_job(job)
     sub = watcher.subscribe()
     await watcher.start()
     watcher.follow_logs(job.key, 0)

@@ -45,6 +45,7 @@ from airsync_tui.errors import (
     UnsupportedError,
 )
 from airsync_tui.models.domain import Connection, Job, JobDetail, Workspace
+from airsync_tui.models.recent import newest_first
 from airsync_tui.models.timeline import TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_time, utcnow
 from airsync_tui.providers.base import (
@@ -300,8 +301,7 @@ class HightouchProvider(HightouchFleetMixin):
                 self.tracker.add_backfill([sync.id])  # try again later, don't fail the start-up
                 continue
             jobs.extend(result)
-        jobs.sort(key=lambda job: (job.created_at or epoch, int(job.id)), reverse=True)
-        return jobs[:max_jobs]
+        return newest_first(jobs)[:max_jobs]
 
     async def poll_activity(self, cursor: ActivityCursor | None, *, include_progress: bool) -> ActivityPoll:
         """Constant-cost change feed: 1 sync-list page + a bounded number of runs reads.

@@ -25,7 +25,6 @@ from airsync_tui.ui.widgets.header import HeaderBar
 _COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
 
-
 #: Cells the other alert columns need (Alert, Rule, For, Count, a readable What happened, padding).
 _OTHER_COLUMNS = 92
 
@@ -36,6 +35,7 @@ def connection_room(width: int) -> int:
     Names were cut at 28 ("Facebook Marketing → Snowfla") even at 200 columns.
     """
     return max(28, min(64, width - _OTHER_COLUMNS))
+
 
 class AlertsScreen(AirsyncScreen):
     BINDINGS = bindings_for("alerts")

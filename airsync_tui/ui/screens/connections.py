@@ -178,7 +178,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     def _layout_columns(self) -> bool:
         """(Re)build the columns for the terminal width; True when they changed."""
-        connections = self.watcher.connections
+        connections = self.watcher.store.connections
         longest = max((len(clean(c.name)) for c in connections.values()), default=20)
         plan = plan_columns(self.app.size.width, multi_provider=self._multi_provider, longest_name=longest)
         signature = tuple((spec.key, width) for spec, width in plan)
@@ -220,8 +220,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def render_cells(self, key: str, now: datetime | None = None) -> dict[str, Text]:
         """The row of one connection, every cell an inert `Text`."""
         watcher = self.watcher
-        connection: Connection = watcher.connections[key]
-        job: Job | None = watcher.latest_job.get(key)
+        connection: Connection = watcher.store.connections[key]
+        job: Job | None = watcher.store.latest_job.get(key)
         now = now or self.now()
         palette = self.palette
         tick = self.app.tick
@@ -259,7 +259,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     def _fresh_cells(self, key: str) -> dict[str, Text] | None:
         """`LiveTable.row_source`: a lazily refreshed row scrolled into view."""
-        return self.render_cells(key) if key in self.watcher.connections else None
+        return self.render_cells(key) if key in self.watcher.store.connections else None
 
     def refresh_rows(self, keys: set[str] | list[str], *, lazy: bool = False) -> None:
         """Re-render rows and patch what changed; hidden rows only drop their cached cells.
@@ -268,7 +268,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         """
         table = self.table
         now = self.now()
-        connections = self.watcher.connections
+        connections = self.watcher.store.connections
         deferred: list[str] = []
         for key in keys:
             if key not in connections:
@@ -291,14 +291,16 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _index_connections(self) -> None:
         """Lower-case search text per connection (built once per list change)."""
         watcher = self.watcher
-        self._haystack = {key: connection_haystack(c, watcher.providers[c.provider].display_name) for key, c in watcher.connections.items()}
-        connections = watcher.connections
+        self._haystack = {
+            key: connection_haystack(c, watcher.providers[c.provider].display_name) for key, c in watcher.store.connections.items()
+        }
+        connections = watcher.store.connections
         self._by_name = sorted(connections, key=lambda key: connections[key].name.lower())
 
     def _matches_status(self, key: str) -> bool:
         if self.status_filter == "all":
             return True
-        job = self.watcher.latest_job.get(key)
+        job = self.watcher.store.latest_job.get(key)
         if job is None:
             return False
         if self.status_filter == "running":
@@ -310,9 +312,9 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         term, inverted = parse_filter(self.filter_text)
         haystack = self._haystack
         by_name = self.sort_column == "name"
-        source = self._by_name if by_name else self.watcher.connections
-        if len(source) != len(self.watcher.connections):  # pragma: no cover - defensive
-            source, by_name = self.watcher.connections, False
+        source = self._by_name if by_name else self.watcher.store.connections
+        if len(source) != len(self.watcher.store.connections):  # pragma: no cover - defensive
+            source, by_name = self.watcher.store.connections, False
         if term:
             keys = [key for key in source if (term in haystack.get(key, "")) != inverted]
         else:
@@ -328,8 +330,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     def _sort_key(self) -> Callable[[str], SupportsRichComparison]:
         watcher = self.watcher
-        connections = watcher.connections
-        latest = watcher.latest_job
+        connections = watcher.store.connections
+        latest = watcher.store.latest_job
         column = self.sort_column
         now = self.now()
 
@@ -373,7 +375,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _update_status_line(self) -> None:
         palette = self.palette
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        shown, total = self.table.row_count, len(self.watcher.connections)
+        shown, total = self.table.row_count, len(self.watcher.store.connections)
         line.append(f" {shown:,} of {total:,} shown", style="bold")
         if self.filter_text:
             term, inverted = parse_filter(self.filter_text)
@@ -391,7 +393,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         label = next((c.label for c in COLUMNS if c.key == self.sort_column), self.sort_column)
         line.append("   sort ", style=palette.muted)
         line.append(f"{label} {'↓' if self.sort_reverse else '↑'}")
-        if not any(self.watcher.loaded.values()):
+        if not any(self.watcher.store.loaded.values()):
             line.append("   loading connections…", style=palette.muted)
         self.query_one("#status-line", Static).update(line, layout=False)  # one fixed line: no re-layout
 
@@ -444,7 +446,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         now = self.now()
         keys = [key for key, due in self._age_due.items() if due <= now]
         if running:
-            keys.extend(key for key, job in self.watcher.latest_job.items() if job.status.is_active)
+            keys.extend(key for key, job in self.watcher.store.latest_job.items() if job.status.is_active)
         if keys:
             self.refresh_rows(list(dict.fromkeys(keys)), lazy=True)  # de-duplicated, in order
 
@@ -588,20 +590,20 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def action_cancel_job(self) -> None:
         key = self._require_selection()
         if key is not None:
-            self.app.request_cancel(self.watcher.latest_job.get(key), key)
+            self.app.request_cancel(self.watcher.store.latest_job.get(key), key)
 
     def action_open_logs(self) -> None:
         key = self._require_selection()
         if key is None:
             return
-        job = self.watcher.latest_job.get(key)
+        job = self.watcher.store.latest_job.get(key)
         self.app.open_logs(job.key if job else None)
 
     def action_open_browser(self) -> None:
         key = self._require_selection()
         if key is None:
             return
-        connection = self.watcher.connections[key]
+        connection = self.watcher.store.connections[key]
         provider = self.watcher.provider_for_key(key)
         url = provider.connection_url(connection.id) or connection.web_url
         self.app.open_link(url, provider.capabilities.connection_noun)

@@ -113,7 +113,7 @@ class DataScreen(AirsyncScreen):
         columns = self.query_one("#data-columns", DataTable)
         columns.add_column("Column", key="name")
         columns.add_column("Type", key="type")
-        connection = self.app.watcher.connections.get(self.connection_key)
+        connection = self.app.watcher.store.connections.get(self.connection_key)
         name = clean(connection.name) if connection else self.connection_key
         job = f"job {clean(self.job.id)}" if self.job else "no job yet"
         self.query_one("#data-title", Static).update(Text.assemble(("Data  ", "bold"), plain(name), ("  ·  " + job, "dim")))

@@ -40,6 +40,7 @@ from airsync_tui.models.jobview import (
     status_history,
 )
 from airsync_tui.models.jobview import eta as job_eta
+from airsync_tui.models.recent import is_newer, newest_first
 from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
 from airsync_tui.service.events import (
     ActionResult,
@@ -172,7 +173,7 @@ class JobScreen(LiveScreen):
         jobs.columns[jobs._ck("id")].label = Text(noun)  # "Run" for providers that say run
         self.query_one("#recent-label", Label).update(f"Recent {noun.lower()}s  ([ older · ] newer · enter show)")
         if self.job_key is None:
-            latest = self.watcher.latest_job.get(self.connection_key)
+            latest = self.watcher.store.latest_job.get(self.connection_key)
             self.job_key = latest.key if latest else None
         self._seed_recent_from_state()
         self._show_job(self.job_key)
@@ -206,11 +207,11 @@ class JobScreen(LiveScreen):
 
     @property
     def job(self) -> Job | None:
-        return self.watcher.jobs.get(self.job_key) if self.job_key else None
+        return self.watcher.store.jobs.get(self.job_key) if self.job_key else None
 
     @property
     def detail(self) -> JobDetail | None:
-        return self.watcher.details.get(self.job_key) if self.job_key else None
+        return self.watcher.store.details.get(self.job_key) if self.job_key else None
 
     def _t(self, moment: datetime | None) -> str:
         return clock_time(moment, self.now())
@@ -236,7 +237,7 @@ class JobScreen(LiveScreen):
         if job_key is not None and self._followed != job_key:
             self.watcher.follow_job(job_key)
             self._followed = job_key
-            if job_key not in self.watcher.details:
+            if job_key not in self.watcher.store.details:
                 self._fetch_detail(job_key)
         self.render_all()
         self.post_message(JobOpened(job_key, self.connection_key))
@@ -265,13 +266,13 @@ class JobScreen(LiveScreen):
             self._show_job(self.recent[0].key)
 
     def _seed_recent_from_state(self) -> None:
-        self._merge_recent([job for job in self.watcher.jobs.values() if job.connection_key == self.connection_key])
+        self._merge_recent([job for job in self.watcher.store.jobs.values() if job.connection_key == self.connection_key])
 
     def _merge_recent(self, jobs: list[Job]) -> None:
         by_key = {job.key: job for job in self.recent}
         for job in jobs:
-            by_key[job.key] = self.watcher.jobs.get(job.key, job)
-        self.recent = sorted(by_key.values(), key=_newest_first)
+            by_key[job.key] = self.watcher.store.jobs.get(job.key, job)
+        self.recent = newest_first(by_key.values())
         self._render_recent()
 
     def _seed_history(self) -> None:
@@ -295,7 +296,7 @@ class JobScreen(LiveScreen):
         palette = self.palette
         now = self.now()
         job = self.job
-        connection = self.watcher.connections.get(self.connection_key)
+        connection = self.watcher.store.connections.get(self.connection_key)
         provider = self.provider
         noun = self.caps.job_noun
         title = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -622,7 +623,7 @@ class JobScreen(LiveScreen):
         now = self.now()
         tick = self.app.tick
         rows = []
-        jobs = [self.watcher.jobs.get(known.key, known) for known in self.recent]
+        jobs = [self.watcher.store.jobs.get(known.key, known) for known in self.recent]
         bars = recent_bars(jobs, now, palette, width=10)
         for job in jobs:
             rows.append(
@@ -650,7 +651,7 @@ class JobScreen(LiveScreen):
         for event in events:
             if isinstance(event, JobCreated) and event.job.connection_key == self.connection_key:
                 self._merge_recent([event.job])
-                if self.follow_latest and (self.job is None or _newest_first(event.job) < _newest_first(self.job)):
+                if self.follow_latest and (self.job is None or is_newer(event.job, self.job)):
                     self._show_job(event.job.key)
                     continue
                 recent = True
@@ -703,7 +704,7 @@ class JobScreen(LiveScreen):
         job = self.job
         provider = self.provider
         if job is None:
-            connection = self.watcher.connections.get(self.connection_key)
+            connection = self.watcher.store.connections.get(self.connection_key)
             return provider.connection_url(connection.id) if connection else None
         try:
             return provider.job_url(job, self._selected_attempt()) or job.web_url
@@ -791,14 +792,3 @@ class JobScreen(LiveScreen):
 
 def _first(*values: int | None) -> int | None:
     return next((value for value in values if value is not None), None)
-
-
-def _newest_first(job: Job) -> tuple[float, str]:
-    """Sort key: newest job first (ties broken by descending id)."""
-    created = job.created_at.timestamp() if job.created_at else 0.0
-    return (-created, _neg_id(job.id))
-
-
-def _neg_id(job_id: str) -> str:
-    """Descending id order for equal timestamps (ids are numeric for Airbyte)."""
-    return "".join(chr(0x10FFFF - ord(ch)) if ord(ch) < 0x10FFFF else ch for ch in job_id.rjust(20, "0"))

@@ -91,7 +91,7 @@ class FailureLogScreen(LogScreen):
     def attempt(self, number: int | None = None) -> Attempt | None:
         app: Any = self.app
         job = getattr(self.feed, "job", None)
-        detail = app.watcher.details.get(job.key) if job is not None else None
+        detail = app.watcher.store.details.get(job.key) if job is not None else None
         if detail is None:
             return None
         wanted = self.attempt_number if number is None else number

@@ -209,7 +209,7 @@ class LogScreen(Screen[None]):
             return False
         job = getattr(self.feed, "job", None)
         watcher = getattr(self.app, "watcher", None)
-        current = watcher.jobs.get(job.key, job) if job is not None and watcher is not None else job
+        current = watcher.store.jobs.get(job.key, job) if job is not None and watcher is not None else job
         if current is None or current.status.is_terminal:
             if current is not None:
                 self._set_message(f"{current.status.label}: this job ended without attempt {attempt_number + 1}", error=True)

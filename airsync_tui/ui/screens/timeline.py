@@ -150,7 +150,9 @@ class TimelineScreen(_EventsScreen):
         title = self.query_one("#timeline-title", Static)
         try:
             provider = watcher.provider_for_key(self.connection_key)
-            connection = watcher.connections.get(self.connection_key) or await provider.get_connection(self.connection_key.split(":", 1)[1])
+            connection = watcher.store.connections.get(self.connection_key) or await provider.get_connection(
+                self.connection_key.split(":", 1)[1]
+            )
             timeline = await connection_timeline(provider, connection, limit=200)
         except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
             title.update(f"Could not load the timeline: {clean(exc)}")
@@ -234,7 +236,7 @@ class PulseScreen(_EventsScreen):
     async def load(self) -> None:
         app: Any = self.app
         watcher = app.watcher
-        names = {key: c.name for key, c in watcher.connections.items()}
+        names = {key: c.name for key, c in watcher.store.connections.items()}
         try:
             events = await workspace_pulse(
                 list(watcher.providers.values()),

@@ -118,11 +118,11 @@ class StreamStatesPanel(Static):
         if connection_key is None or job_key is None:
             return
         watcher = app.watcher
-        detail = watcher.details.get(job_key)
-        job = watcher.jobs.get(job_key)
+        detail = watcher.store.details.get(job_key)
+        job = watcher.store.jobs.get(job_key)
         if job is not None and job.status.is_terminal and self._job_key == job_key and self.states:
             return  # finished and already shown: nothing moves any more
-        latest = watcher.latest_job.get(connection_key)
+        latest = watcher.store.latest_job.get(connection_key)
         newest = latest is not None and latest.key == job_key
         provider = watcher.provider_for_key(connection_key) if newest else None
         try:
