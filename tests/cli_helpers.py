@@ -57,8 +57,19 @@ def _environment(env: dict[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def run_airsync(*args: str, env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
-    """`airsync ARGS` in this process with `env` as its environment; stdout/stderr captured as text.
+@contextlib.contextmanager
+def _stdin(text: str) -> Iterator[None]:
+    """A piped (not a terminal) stdin holding `text`, as `subprocess.run(input=...)` gives a child."""
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+def run_airsync(*args: str, env: dict[str, str], timeout: float = 60.0, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`airsync ARGS` in this process with `env` as its environment and `stdin` piped in; stdout/stderr captured as text.
 
     A run still going after `timeout` seconds is interrupted (as Ctrl-C would) and the
     test fails saying so: a hang is a failure, never a pass.
@@ -75,7 +86,7 @@ def run_airsync(*args: str, env: dict[str, str], timeout: float = 60.0) -> subpr
     guard = threading.Thread(target=watchdog, name="airsync-cli-watchdog", daemon=True)
     from airsync_tui.cli.main import main
 
-    with _environment(env), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+    with _environment(env), _stdin(stdin), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         guard.start()
         try:
             code = main(list(args))

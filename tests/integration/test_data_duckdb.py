@@ -6,9 +6,7 @@ Real HTTP on 127.0.0.1, a real DuckDB file in tmp, the real CLI process.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +22,7 @@ from airsync_tui.providers.airbyte.provider import AirbyteProvider
 from airsync_tui.providers.airbyte.sql_access import QueryRefused
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.service.data_access import stream_summary
+from tests.cli_helpers import emulator_env, run_airsync
 
 SECRET = "data-secret-71c2"
 
@@ -172,22 +171,10 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
 
 
 def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=SECRET,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", "query", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    """`airsync query ARGS` in-process (tests/cli_helpers.py), Airbyte only, no warehouse secrets from the shell."""
+    env = emulator_env(emu, AIRBYTE_CLIENT_SECRET=SECRET)
+    env = {k: v for k, v in env.items() if not k.startswith(("HIGHTOUCH_", "SNOWFLAKE_", "POSTGRES_"))}
+    return run_airsync("query", *args, env=env)
 
 
 def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from airsync_tui.service.actions import FleetActions, Target
 from airsync_tui.service.journal import Journal
 from airsync_tui.service.local_state import open_state
 from airsync_tui.service.session import providers_for
+from tests.cli_helpers import emulator_env, run_airsync
 from tests.emulator_helpers import quiet_emulator, stop_job
 
 
@@ -242,27 +241,10 @@ def _empty_config(tmp_path: Path) -> Path:
     return path
 
 
-def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=str(_empty_config(tmp_path)),
-        AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args],
-        check=False,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """In-process (tests/cli_helpers.py) with a piped stdin, as a shell pipe would give."""
+    env = emulator_env(emu, AIRSYNC_CONFIG=str(_empty_config(tmp_path)), AIRSYNC_STATE=str(tmp_path / "state.sqlite3"))
+    return run_airsync(*args, env=env, stdin=stdin)
 
 
 def test_cli_piped_without_yes_refuses_in_one_line(emu: RunningEmulator, tmp_path: Path) -> None:

@@ -10,9 +10,7 @@ through the real client and the real CLI.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -27,6 +25,7 @@ from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch import HightouchProvider
 from airsync_tui.textfmt import synced_rows
 from tests.asgi_server import serve
+from tests.cli_helpers import emulator_env, run_airsync
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-shapes-key"
@@ -102,24 +101,8 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    """In-process (tests/cli_helpers.py): the test is about the exit code and what is printed."""
+    return run_airsync(*args, env=emulator_env(emu), timeout=120)
 
 
 def test_sync_wait_ends_on_completed_with_errors(emu: RunningEmulator) -> None:
