@@ -104,6 +104,8 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
     before = counts(world.warehouse.path, names)  # type: ignore[union-attr]
     world.force_next_outcome(connection.connection_id, "success")
     job = world.create_job(connection.connection_id, "sync")
+    world.clock.advance(max(job.plan.attempts[-1].end - world.clock.now(), 0) + 1)  # to its end, in virtual time
+    world.tick()
     provider = provider_for(emu)
     try:
         result = SyncResult(provider, job.job_id, connection_id=connection.connection_id)
