@@ -19,8 +19,9 @@ from typing import IO
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 SECRET = "cli-secret-5f3a9"
 
@@ -28,24 +29,14 @@ SECRET = "cli-secret-5f3a9"
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     """Fast virtual time (x200): a whole job runs in a wall second or two."""
-    running = start_emulator(EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET))
     # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET))
 
 
 @pytest.fixture(scope="module")
 def held() -> Iterator[RunningEmulator]:
     """Real-time virtual clock (x1): a job takes minutes, so it is certainly still running when a test looks."""
-    running = start_emulator(EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET))
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET))
 
 
 def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:

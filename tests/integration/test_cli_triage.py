@@ -15,19 +15,15 @@ import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 from tests.fire_drill import run_drill_job
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    yield from quiet_emulator(
         EmulatorOptions(speed=1.0, big_log_lines=200, seed=7, client_id="airsync-triage-tests", client_secret="tri-5ecret")
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def run(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,6 @@ import duckdb
 import httpx
 import pytest
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.airbyte.warehouse import DUCKDB
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
@@ -23,6 +22,7 @@ from airsync_tui.providers.airbyte.sql_access import QueryRefused
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.service.data_access import stream_summary
 from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import airbyte_provider
 
 SECRET = "data-secret-71c2"
 
@@ -53,13 +53,7 @@ def duck_connection(emu: RunningEmulator) -> str:
 
 
 def provider_for(emu: RunningEmulator) -> AirbyteProvider:
-    settings = AirbyteSettings(
-        api_url=emu.public_api_url,
-        client_id=emu.client_id,
-        client_secret=SECRET,
-        workspace_id=emu.workspace_id,
-    )
-    return AirbyteProvider.from_settings(settings)
+    return airbyte_provider(emu)
 
 
 def counts(path: str, tables: list[str]) -> dict[str, int]:

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from airsync_tui.emulator.airbyte.serialize import java_iso
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.timeline import connection_timeline, workspace_pulse
+from tests.emulator_helpers import quiet_emulator
 from tests.integration.test_airbyte_client import provider_for
 from tests.integration.test_emulator_openapi import REPO_ROOT, Validator
 
@@ -34,12 +35,7 @@ SPEC_TYPO = "missing required 'created_at'"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret"))
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret"))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
+from airsync_tui.config import Profile
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.errors import ConfigError, ConflictError, ReadOnlyError
 from airsync_tui.models.schedule_change import ScheduleChange
@@ -22,7 +22,7 @@ from airsync_tui.service.journal import Journal
 from airsync_tui.service.local_state import open_state
 from airsync_tui.service.session import providers_for
 from tests.cli_helpers import emulator_env, run_airsync
-from tests.emulator_helpers import quiet_emulator, stop_job
+from tests.emulator_helpers import emulator_profile, quiet_emulator, stop_job
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +40,7 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def profile_for(emu: RunningEmulator, *, read_only: bool = False) -> Profile:
-    return Profile(
-        name="fleet-test",
-        airbyte=AirbyteSettings(
-            api_url=emu.public_api_url,
-            client_id=emu.client_id,
-            client_secret=emu.client_secret,
-            workspace_id=emu.workspace_id,
-        ),
-        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
-        read_only=read_only,
-    )
+    return emulator_profile(emu, "fleet-test", read_only=read_only)
 
 
 def run(coro: Any) -> Any:

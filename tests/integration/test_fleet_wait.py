@@ -10,19 +10,16 @@ from typing import Any
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     # Fast virtual time: a refresh/clear job ends within seconds of wall time.
-    running = start_emulator(EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret"))
-    running.world.pause_schedules()  # a scheduled job would take the connection first
-    try:
-        yield running
-    finally:
-        running.stop()
+    # a scheduled job would take the connection first
+    yield from quiet_emulator(EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret"))
 
 
 def _cli(emu: RunningEmulator, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -20,12 +20,13 @@ from airsync_tui.config import HightouchSettings
 from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.emulator.hightouch.dialect import NO_ROW_RESULTS, REAL_WORDS
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch import HightouchProvider
 from airsync_tui.textfmt import synced_rows
 from tests.asgi_server import serve
 from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-shapes-key"
@@ -84,7 +85,7 @@ async def test_unreported_row_results_are_not_zero_rows() -> None:
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    yield from quiet_emulator(
         EmulatorOptions(
             speed=60.0,
             big_log_lines=0,
@@ -93,11 +94,6 @@ def emu() -> Iterator[RunningEmulator]:
             client_secret="shapes-secret-1",
         )
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
