@@ -45,11 +45,14 @@ def airbyte_provider(emu: RunningEmulator, **extra: Any) -> AirbyteProvider:
 
 def emulator_profile(emu: RunningEmulator, name: str, *, read_only: bool = False) -> Profile:
     """A profile with both providers pointing at `emu`."""
-    return Profile(
-        name=name,
-        airbyte=airbyte_settings(emu),
-        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
-        read_only=read_only,
+    # Provider settings are Profile's extra fields (one per registered provider): model_validate types cleanly.
+    return Profile.model_validate(
+        {
+            "name": name,
+            "airbyte": airbyte_settings(emu),
+            "hightouch": HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
+            "read_only": read_only,
+        }
     )
 
 
