@@ -27,6 +27,18 @@ def quiet_emulator(options: EmulatorOptions) -> Iterator[RunningEmulator]:
         running.stop()
 
 
+def warehouse_emulator(options: EmulatorOptions) -> Iterator[RunningEmulator]:
+    """`quiet_emulator` with a DuckDB warehouse (`options.duckdb_path`) whose history backfill has landed."""
+    emulators = quiet_emulator(options)
+    running = next(emulators)
+    try:
+        assert running.world.warehouse is not None, "EmulatorOptions.duckdb_path is needed for a warehouse"
+        assert running.world.warehouse.wait_idle(30), "the DuckDB backfill did not finish within 30 s"
+        yield running
+    finally:
+        emulators.close()  # stops the emulator (quiet_emulator's finally), also when an assertion failed
+
+
 def airbyte_settings(emu: RunningEmulator, **extra: Any) -> AirbyteSettings:
     """Airbyte settings for `emu`'s public API and credentials (`extra`: timeout, profile_name, ...)."""
     return AirbyteSettings(

@@ -22,7 +22,7 @@ from airsync_tui.providers.airbyte.sql_access import QueryRefused
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.service.data_access import stream_summary
 from tests.cli_helpers import emulator_env, run_airsync
-from tests.emulator_helpers import airbyte_provider
+from tests.emulator_helpers import airbyte_provider, warehouse_emulator
 
 SECRET = "data-secret-71c2"
 
@@ -30,7 +30,7 @@ SECRET = "data-secret-71c2"
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
-    running = start_emulator(
+    yield from warehouse_emulator(
         EmulatorOptions(
             speed=50.0,
             big_log_lines=0,
@@ -40,12 +40,6 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
             duckdb_path=str(path),
         )
     )
-    running.world.pause_schedules()
-    assert running.world.warehouse is not None and running.world.warehouse.wait_idle(30)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def duck_connection(emu: RunningEmulator) -> str:
