@@ -1,11 +1,17 @@
-"""Small helpers for tests that drive a real emulator: a quiet world, and clean-up of jobs they start."""
+"""Small helpers for tests that drive a real emulator: a quiet world, settings that point at it, clean-up of jobs.
+
+One place builds the settings/profile for an emulator so a change to how settings are made
+(the config layer) is one edit here, not one per test file.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.providers.airbyte.provider import AirbyteProvider
 
 
 def quiet_emulator(options: EmulatorOptions) -> Iterator[RunningEmulator]:
@@ -19,6 +25,47 @@ def quiet_emulator(options: EmulatorOptions) -> Iterator[RunningEmulator]:
         yield running
     finally:
         running.stop()
+
+
+def warehouse_emulator(options: EmulatorOptions) -> Iterator[RunningEmulator]:
+    """`quiet_emulator` with a DuckDB warehouse (`options.duckdb_path`) whose history backfill has landed."""
+    emulators = quiet_emulator(options)
+    running = next(emulators)
+    try:
+        assert running.world.warehouse is not None, "EmulatorOptions.duckdb_path is needed for a warehouse"
+        assert running.world.warehouse.wait_idle(30), "the DuckDB backfill did not finish within 30 s"
+        yield running
+    finally:
+        emulators.close()  # stops the emulator (quiet_emulator's finally), also when an assertion failed
+
+
+def airbyte_settings(emu: RunningEmulator, **extra: Any) -> AirbyteSettings:
+    """Airbyte settings for `emu`'s public API and credentials (`extra`: timeout, profile_name, ...)."""
+    return AirbyteSettings(
+        api_url=emu.public_api_url,
+        client_id=emu.client_id,
+        client_secret=emu.client_secret,
+        workspace_id=emu.workspace_id,
+        **extra,
+    )
+
+
+def airbyte_provider(emu: RunningEmulator, **extra: Any) -> AirbyteProvider:
+    """A real Airbyte provider talking to `emu` over 127.0.0.1."""
+    return AirbyteProvider.from_settings(airbyte_settings(emu, **extra))
+
+
+def emulator_profile(emu: RunningEmulator, name: str, *, read_only: bool = False) -> Profile:
+    """A profile with both providers pointing at `emu`."""
+    # Provider settings are Profile's extra fields (one per registered provider): model_validate types cleanly.
+    return Profile.model_validate(
+        {
+            "name": name,
+            "airbyte": airbyte_settings(emu),
+            "hightouch": HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
+            "read_only": read_only,
+        }
+    )
 
 
 def stop_job(world: Any, job_id: int) -> None:

@@ -6,6 +6,7 @@ generous upper bounds (the point is "ends" and "bounded", not speed).
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_helpers import run_airsync
 from tests.hostile.stub import (
     CONN_ID,
     REPO,
@@ -146,13 +148,27 @@ def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path,
     assert result.peak_rss_kb < 600_000, result.peak_rss_kb
 
 
-def test_retry_after_huge_is_capped(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_huge_is_capped(tmp_path: Path, stub, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """In-process with the retry sleep recorded: the cap (30 s) is asserted exactly, without spending it."""
     answers = iter([Reply(503, {"title": "busy"}, headers={"retry-after": "99999"})])
     ok = Reply(200, {"data": [connection()]})
     server = stub(connections=lambda m, p, b: next(answers, ok))
-    result = cli(tmp_path, server, "connections", limit=120)
-    assert result.rc == 0, result.err
-    assert result.elapsed < 90  # the cap (30 s), not 99999 s
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recorded_sleep(delay: float, result: object = None) -> object:
+        slept.append(delay)
+        return await real_sleep(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", recorded_sleep)
+    env = {
+        "AIRSYNC_CONFIG": str(write_config(tmp_path, server.api_url, timeout=1.0)),
+        "AIRSYNC_STATE": str(tmp_path / "state.db"),
+        "NO_COLOR": "1",
+    }
+    result = run_airsync("connections", env={**os.environ, **env}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert slept == [30.0]  # the cap, not 99999 s
     assert server.count("GET", "/connections") == 2
 
 

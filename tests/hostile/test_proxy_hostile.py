@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
+from tests.emulator_helpers import quiet_emulator
 from tests.hostile.stub import MutatingProxy, assert_inert, poison_strings, run_cli
 
 HOSTILE = "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\u202e\u200b\r"
@@ -28,12 +29,7 @@ TEXT_KEYS = frozenset(
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    emu = start_emulator(EmulatorOptions(seed=7, speed=50, big_log_lines=0))
-    emu.world.pause_schedules()
-    try:
-        yield emu
-    finally:
-        emu.stop()
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=50, big_log_lines=0))
 
 
 def _config(tmp: Path, emu: RunningEmulator, api_url: str) -> Path:

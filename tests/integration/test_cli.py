@@ -1,4 +1,4 @@
-"""The headless `airsync` CLI end to end: real processes against the emulator over 127.0.0.1.
+"""The headless `airsync` CLI end to end against the emulator over 127.0.0.1 (in-process; real processes for signals).
 
 Covers the seed Arazzo workflow (`sync --wait --json`), every exit code, the
 one-line errors, read-only enforcement, Ctrl-C semantics and both providers.
@@ -7,7 +7,6 @@ one-line errors, read-only enforcement, Ctrl-C semantics and both providers.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import signal
@@ -20,7 +19,9 @@ from typing import IO
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 SECRET = "cli-secret-5f3a9"
 
@@ -28,50 +29,23 @@ SECRET = "cli-secret-5f3a9"
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     """Fast virtual time (x200): a whole job runs in a wall second or two."""
-    running = start_emulator(EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET))
     # Scheduled jobs would race the tests' own triggers (the CLI would rightly attach to them).
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(speed=200.0, big_log_lines=500, seed=3, client_id="airsync-cli-tests", client_secret=SECRET))
 
 
 @pytest.fixture(scope="module")
 def held() -> Iterator[RunningEmulator]:
     """Real-time virtual clock (x1): a job takes minutes, so it is certainly still running when a test looks."""
-    running = start_emulator(EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET))
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(speed=1.0, big_log_lines=500, seed=3, client_id="airsync-cli-held", client_secret=SECRET))
 
 
 def env_for(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=os.devnull,  # an empty config (a missing explicit file is an error)
-        AIRSYNC_STATE=os.environ["AIRSYNC_STATE"],  # the test's own tmp state file (tests/conftest.py)
-    )
-    env.update(overrides)
-    return env
+    return emulator_env(emu, **overrides)
 
 
 def airsync(emu: RunningEmulator, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env_for(emu, **env),
-    )
+    """In-process (tests/cli_helpers.py): these tests are about the CLI's logic; the Popen tests below are about the process."""
+    return run_airsync(*args, env=env_for(emu, **env), timeout=timeout)
 
 
 def connection_id(emu: RunningEmulator, name: str) -> str:

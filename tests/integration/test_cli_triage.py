@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -15,33 +14,21 @@ from typing import Any
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 from tests.fire_drill import run_drill_job
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    yield from quiet_emulator(
         EmulatorOptions(speed=1.0, big_log_lines=200, seed=7, client_id="airsync-triage-tests", client_secret="tri-5ecret")
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def run(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=os.devnull,
-    )
-    return subprocess.run([sys.executable, "-m", "airsync_tui", *args], check=False, capture_output=True, text=True, timeout=60, env=env)
+    """In-process (tests/cli_helpers.py): these tests are about what the commands print."""
+    return run_airsync(*args, env=emulator_env(emu))
 
 
 def failing_airbyte_connections(emu: RunningEmulator) -> dict[str, tuple[str, str, str]]:
@@ -154,12 +141,7 @@ def test_fire_drill_shows_up_in_failures_and_as_a_watch_alert(tmp_path: Path) ->
         assert item["kind"] == "failed" and item["jobId"] == str(job.job_id) and item["streak"] == 1
         assert (group["origin"], group["type"]) == (failure.origin, failure.failure_type)
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-        env.update(
-            AIRBYTE_API_ROOT=drill.public_api_url, AIRBYTE_CLIENT_ID=drill.client_id,
-            AIRBYTE_CLIENT_SECRET=drill.client_secret, AIRBYTE_WORKSPACE_ID=drill.workspace_id,
-            AIRSYNC_CONFIG=os.devnull, AIRSYNC_STATE=str(tmp_path / "state.db"),
-        )  # fmt: skip
+        env = emulator_env(drill, AIRSYNC_STATE=str(tmp_path / "state.db"))  # `watch` stays a real process: it runs until signalled
         proc = subprocess.Popen(
             [sys.executable, "-m", "airsync_tui", "watch", "--provider", "airbyte", "--json"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

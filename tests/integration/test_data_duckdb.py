@@ -6,9 +6,7 @@ Real HTTP on 127.0.0.1, a real DuckDB file in tmp, the real CLI process.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,13 +15,14 @@ import duckdb
 import httpx
 import pytest
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.airbyte.warehouse import DUCKDB
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
 from airsync_tui.providers.airbyte.sql_access import QueryRefused
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.service.data_access import stream_summary
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import airbyte_provider, warehouse_emulator
 
 SECRET = "data-secret-71c2"
 
@@ -31,7 +30,7 @@ SECRET = "data-secret-71c2"
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
-    running = start_emulator(
+    yield from warehouse_emulator(
         EmulatorOptions(
             speed=50.0,
             big_log_lines=0,
@@ -41,12 +40,6 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
             duckdb_path=str(path),
         )
     )
-    running.world.pause_schedules()
-    assert running.world.warehouse is not None and running.world.warehouse.wait_idle(30)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def duck_connection(emu: RunningEmulator) -> str:
@@ -54,13 +47,7 @@ def duck_connection(emu: RunningEmulator) -> str:
 
 
 def provider_for(emu: RunningEmulator) -> AirbyteProvider:
-    settings = AirbyteSettings(
-        api_url=emu.public_api_url,
-        client_id=emu.client_id,
-        client_secret=SECRET,
-        workspace_id=emu.workspace_id,
-    )
-    return AirbyteProvider.from_settings(settings)
+    return airbyte_provider(emu)
 
 
 def counts(path: str, tables: list[str]) -> dict[str, int]:
@@ -105,6 +92,8 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
     before = counts(world.warehouse.path, names)  # type: ignore[union-attr]
     world.force_next_outcome(connection.connection_id, "success")
     job = world.create_job(connection.connection_id, "sync")
+    world.clock.advance(max(job.plan.attempts[-1].end - world.clock.now(), 0) + 1)  # to its end, in virtual time
+    world.tick()
     provider = provider_for(emu)
     try:
         result = SyncResult(provider, job.job_id, connection_id=connection.connection_id)
@@ -172,22 +161,10 @@ async def test_table_row_counts_agree_with_what_jobs_committed(
 
 
 def run_cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_", "SNOWFLAKE_", "POSTGRES_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=SECRET,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", "query", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    """`airsync query ARGS` in-process (tests/cli_helpers.py), Airbyte only, no warehouse secrets from the shell."""
+    env = emulator_env(emu, AIRBYTE_CLIENT_SECRET=SECRET)
+    env = {k: v for k, v in env.items() if not k.startswith(("HIGHTOUCH_", "SNOWFLAKE_", "POSTGRES_"))}
+    return run_airsync("query", *args, env=env)
 
 
 def test_cli_query_json_csv_and_refusals(emu: RunningEmulator) -> None:

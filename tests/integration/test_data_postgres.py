@@ -15,7 +15,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,6 +235,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
     """`airsync query` end to end: emulator API → destination config → real Postgres, password from the env."""
     from airsync_tui.emulator.airbyte.warehouse import override_destination
     from airsync_tui.emulator.server import EmulatorOptions, start_emulator
+    from tests.cli_helpers import run_airsync
 
     with start_emulator(EmulatorOptions(speed=1.0, big_log_lines=0, client_id="pg-cli", client_secret="pg-cli")) as emu:
         zendesk = emu.world.connection_by_name("Zendesk Support → Postgres")
@@ -262,14 +262,7 @@ def test_airsync_query_cli_against_the_real_server(postgres: int) -> None:
         )
 
         def query(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                [sys.executable, "-m", "airsync_tui", "query", "Zendesk", *args],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                env={**env, **extra},
-                check=False,
-            )
+            return run_airsync("query", "Zendesk", *args, env={**env, **extra})  # in-process (tests/cli_helpers.py)
 
         missing = query()
         assert missing.returncode == 2 and "POSTGRES_PASSWORD" in missing.stderr and "Traceback" not in missing.stderr

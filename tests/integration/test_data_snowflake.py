@@ -15,20 +15,6 @@ import pytest
 from airsync_tui.providers.airbyte.destination_sql import SecretSource
 from airsync_tui.providers.airbyte.sql_access import QueryRefused, build_sql_cache
 
-try:
-    import fakesnow
-    import snowflake.connector
-    import snowflake.sqlalchemy
-except (
-    ImportError,
-    AttributeError,
-) as exc:  # a connector too new for fakesnow (5.x) fails at import
-    pytest.skip(
-        f"fakesnow + snowflake-connector-python unavailable ({type(exc).__name__}: {exc})",
-        allow_module_level=True,
-    )
-
-
 CONNECTION = {
     "connectionId": "c",
     "destinationId": "d",
@@ -62,6 +48,13 @@ DESTINATION = {
 
 @pytest.fixture()
 def snowflake_db() -> Iterator[None]:
+    # Imported here, not at module level: the stack costs ~1.5 s of import on every xdist worker's collection.
+    try:
+        import fakesnow
+        import snowflake.connector
+        import snowflake.sqlalchemy  # registers the dialect build_sql_cache uses
+    except (ImportError, AttributeError) as exc:  # a connector too new for fakesnow (5.x) fails at import
+        pytest.skip(f"fakesnow + snowflake-connector-python unavailable ({type(exc).__name__}: {exc})")
     with fakesnow.patch():
         conn = snowflake.connector.connect(database="ANALYTICS", schema="SALESFORCE", password="pw")
         cur = conn.cursor()

@@ -8,8 +8,6 @@ is usually a typo in our serialiser.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,26 +16,7 @@ yaml = pytest.importorskip("yaml")
 
 from airsync_tui.emulator.server import RunningEmulator  # noqa: E402
 from tests import http  # noqa: E402
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _find_openapi_dir() -> Path:
-    """`$AIRSYNC_OPENAPI_DIR`, else the first `shared/reference/openapi` beside the repo or an ancestor.
-
-    CI checks the repo out next to `shared/`; a git worktree sits one level deeper, so look upwards.
-    """
-    override = os.environ.get("AIRSYNC_OPENAPI_DIR")
-    if override:
-        return Path(override)
-    for ancestor in REPO_ROOT.parents:
-        candidate = ancestor / "shared/reference/openapi"
-        if candidate.is_dir():
-            return candidate
-    return REPO_ROOT.parent / "shared/reference/openapi"
-
-
-OPENAPI_DIR = _find_openapi_dir()
+from tests.openapi_helpers import OPENAPI_DIR, REPO_ROOT, load_spec  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     not OPENAPI_DIR.is_dir(),
@@ -109,9 +88,7 @@ class Validator:
 
 
 def _load(name: str) -> dict[str, Any]:
-    """Parse one spec with libyaml's C loader when present (the config spec is 700 KB: ~10x faster)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load((OPENAPI_DIR / name).read_text(), Loader=loader)
+    return load_spec(name)
 
 
 @pytest.fixture(scope="module")

@@ -14,18 +14,14 @@ import httpx
 import pytest
 
 from airsync_tui.emulator.airbyte.serialize import java_iso
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.timeline import connection_timeline, workspace_pulse
+from tests.emulator_helpers import quiet_emulator
 from tests.integration.test_airbyte_client import provider_for
-from tests.integration.test_emulator_openapi import REPO_ROOT, Validator
+from tests.integration.test_emulator_openapi import Validator
+from tests.openapi_helpers import OPENAPI_DIR, load_spec
 
 yaml = pytest.importorskip("yaml")
-
-#: `../shared/reference/openapi` beside the checkout (a worktree sits one level deeper).
-OPENAPI_DIR = next(
-    (p / "shared/reference/openapi" for p in (REPO_ROOT.parent, REPO_ROOT.parent.parent) if (p / "shared/reference/openapi").is_dir()),
-    REPO_ROOT.parent / "shared/reference/openapi",
-)
 
 #: The spec lists `created_at` as required but defines the property as `createdAt`
 #: (a typo in Airbyte's file); the server sends `createdAt`, as we do.
@@ -34,12 +30,7 @@ SPEC_TYPO = "missing required 'created_at'"
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret"))
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=150.0, big_log_lines=200, client_id="ab-timeline", client_secret="tl-secret"))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +46,7 @@ def cfg(emu: RunningEmulator) -> Iterator[httpx.Client]:
 def spec() -> Validator:
     if not OPENAPI_DIR.is_dir():
         pytest.skip(f"Airbyte OpenAPI reference not found at {OPENAPI_DIR}")
-    return Validator(yaml.safe_load((OPENAPI_DIR / "airbyte-config-api.yaml").read_text()))
+    return Validator(load_spec("airbyte-config-api.yaml"))
 
 
 def check(spec: Validator, value: Any, name: str) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
+from airsync_tui.config import Profile
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.errors import ConfigError, ConflictError, ReadOnlyError
 from airsync_tui.models.schedule_change import ScheduleChange
@@ -23,7 +21,8 @@ from airsync_tui.service.actions import FleetActions, Target
 from airsync_tui.service.journal import Journal
 from airsync_tui.service.local_state import open_state
 from airsync_tui.service.session import providers_for
-from tests.emulator_helpers import quiet_emulator, stop_job
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import emulator_profile, quiet_emulator, stop_job
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +40,7 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def profile_for(emu: RunningEmulator, *, read_only: bool = False) -> Profile:
-    return Profile(
-        name="fleet-test",
-        airbyte=AirbyteSettings(
-            api_url=emu.public_api_url,
-            client_id=emu.client_id,
-            client_secret=emu.client_secret,
-            workspace_id=emu.workspace_id,
-        ),
-        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
-        read_only=read_only,
-    )
+    return emulator_profile(emu, "fleet-test", read_only=read_only)
 
 
 def run(coro: Any) -> Any:
@@ -242,27 +231,10 @@ def _empty_config(tmp_path: Path) -> Path:
     return path
 
 
-def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRSYNC_CONFIG=str(_empty_config(tmp_path)),
-        AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args],
-        check=False,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+def cli(emu: RunningEmulator, tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """In-process (tests/cli_helpers.py) with a piped stdin, as a shell pipe would give."""
+    env = emulator_env(emu, AIRSYNC_CONFIG=str(_empty_config(tmp_path)), AIRSYNC_STATE=str(tmp_path / "state.sqlite3"))
+    return run_airsync(*args, env=env, stdin=stdin)
 
 
 def test_cli_piped_without_yes_refuses_in_one_line(emu: RunningEmulator, tmp_path: Path) -> None:

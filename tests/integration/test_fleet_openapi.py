@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -11,22 +10,9 @@ from test_emulator_openapi import Validator  # skips this module too when PyYAML
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from tests.emulator_helpers import quiet_emulator, stop_job
+from tests.openapi_helpers import OPENAPI_DIR, load_spec
 
 yaml = pytest.importorskip("yaml")
-
-_ROOT = Path(__file__).resolve().parents[2]
-# The shared reference sits beside the repo (main checkout) or two levels up (a worktree under wt/).
-OPENAPI_DIR = next(
-    (
-        d
-        for d in (
-            _ROOT.parent / "shared/reference/openapi",
-            _ROOT.parent.parent / "shared/reference/openapi",
-        )
-        if d.is_dir()
-    ),
-    _ROOT.parent / "shared/reference/openapi",
-)
 
 pytestmark = pytest.mark.skipif(
     not OPENAPI_DIR.is_dir(),
@@ -49,7 +35,7 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 def spec(name: str) -> Validator:
-    return Validator(yaml.safe_load((Path(OPENAPI_DIR) / name).read_text()))
+    return Validator(load_spec(name))
 
 
 def test_patch_refresh_clear_shapes_and_errors(emu: RunningEmulator) -> None:

@@ -3,49 +3,32 @@ print its end state and exit 0 on success, 1 when the job failed (issue 12)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     # Fast virtual time: a refresh/clear job ends within seconds of wall time.
-    running = start_emulator(EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret"))
-    running.world.pause_schedules()  # a scheduled job would take the connection first
-    try:
-        yield running
-    finally:
-        running.stop()
+    # a scheduled job would take the connection first
+    yield from quiet_emulator(EmulatorOptions(speed=240.0, big_log_lines=0, seed=11, client_id="wait-tests", client_secret="wait-secret"))
 
 
 def _cli(emu: RunningEmulator, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """In-process (tests/cli_helpers.py), Airbyte only, no profile: everything from the environment."""
     config = tmp_path / "config.toml"
-    config.write_text("")  # no profile: everything from the environment
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=str(config),
-        AIRSYNC_STATE=str(tmp_path / "state.sqlite3"),
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args, "--provider", "airbyte"],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    config.write_text("")
+    env = emulator_env(emu, AIRSYNC_CONFIG=str(config), AIRSYNC_STATE=str(tmp_path / "state.sqlite3"))
+    env = {k: v for k, v in env.items() if not k.startswith("HIGHTOUCH_")}
+    return run_airsync(*args, "--provider", "airbyte", env=env, timeout=120)
 
 
 def _idle(emu: RunningEmulator, skip: set[str]) -> Any:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.errors import ConflictError, NotFoundError, ReadOnlyError
 from airsync_tui.providers import registry
 from airsync_tui.providers.base import ActivityCursor, ActivityPoll, ProviderCapabilities, SyncProvider, TriggerResult
@@ -24,6 +24,7 @@ from airsync_tui.providers.spec import ProviderSpec
 from tests import fakes as cli_fakes
 from tests import relay_provider
 from tests.asgi_server import serve
+from tests.emulator_helpers import quiet_emulator
 from tests.ui import fakes as ui_fakes
 
 BUILTIN = tuple(spec.name for spec in registry.specs())
@@ -34,12 +35,7 @@ TARGETS = (*BUILTIN, "relay", *FAKES)
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
     """Default credentials: the demo hooks' settings point at exactly this emulator."""
-    running = start_emulator(EmulatorOptions(speed=1.0, big_log_lines=200, seed=11))
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from quiet_emulator(EmulatorOptions(speed=1.0, big_log_lines=200, seed=11))
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.airbyte.logs import visible_lines
 from airsync_tui.emulator.airbyte.model import Job
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.logs import Level, Source, parse_attempt
 from airsync_tui.providers.airbyte import AirbyteProvider
 from airsync_tui.providers.http import RetryPolicy
+from tests.emulator_helpers import airbyte_settings, quiet_emulator
 
 SOURCES = {
     "platform": Source.PLATFORM,
@@ -40,7 +40,7 @@ LEVELS = {
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    yield from quiet_emulator(
         EmulatorOptions(
             seed=7,
             speed=1.0,
@@ -49,22 +49,10 @@ def emu() -> Iterator[RunningEmulator]:
             client_secret="shapes-ab-secret",
         )
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _provider(emu: RunningEmulator) -> AirbyteProvider:
-    settings = AirbyteSettings(
-        api_url=emu.public_api_url,
-        client_id=emu.client_id,
-        client_secret=emu.client_secret,
-        workspace_id=emu.workspace_id,
-        timeout=5.0,
-        profile_name="test",
-    )
+    settings = airbyte_settings(emu, timeout=5.0, profile_name="test")
     return AirbyteProvider.from_settings(settings, policy=RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.5))
 
 

@@ -10,9 +10,7 @@ through the real client and the real CLI.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -22,11 +20,13 @@ from airsync_tui.config import HightouchSettings
 from airsync_tui.emulator.clock import VirtualClock
 from airsync_tui.emulator.hightouch import build_hightouch_app
 from airsync_tui.emulator.hightouch.dialect import NO_ROW_RESULTS, REAL_WORDS
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.providers.hightouch import HightouchProvider
 from airsync_tui.textfmt import synced_rows
 from tests.asgi_server import serve
+from tests.cli_helpers import emulator_env, run_airsync
+from tests.emulator_helpers import quiet_emulator
 
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 KEY = "ht-shapes-key"
@@ -85,7 +85,7 @@ async def test_unreported_row_results_are_not_zero_rows() -> None:
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[RunningEmulator]:
-    running = start_emulator(
+    yield from quiet_emulator(
         EmulatorOptions(
             speed=60.0,
             big_log_lines=0,
@@ -94,32 +94,11 @@ def emu() -> Iterator[RunningEmulator]:
             client_secret="shapes-secret-1",
         )
     )
-    running.world.pause_schedules()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _cli(emu: RunningEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
-    env.update(
-        HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
-        HIGHTOUCH_API_KEY=emu.hightouch_api_key,
-        AIRBYTE_API_ROOT=emu.public_api_url,
-        AIRBYTE_CLIENT_ID=emu.client_id,
-        AIRBYTE_CLIENT_SECRET=emu.client_secret,
-        AIRBYTE_WORKSPACE_ID=emu.workspace_id,
-        AIRSYNC_CONFIG=os.devnull,
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "airsync_tui", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    """In-process (tests/cli_helpers.py): the test is about the exit code and what is printed."""
+    return run_airsync(*args, env=emulator_env(emu), timeout=120)
 
 
 def test_sync_wait_ends_on_completed_with_errors(emu: RunningEmulator) -> None:

@@ -6,14 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from airsync_tui.config import AirbyteSettings
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
-from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.job import JobScreen
 from airsync_tui.ui.screens.modals import ConfirmModal
+from tests.emulator_helpers import airbyte_provider, quiet_emulator
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -21,29 +20,18 @@ WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    emu = start_emulator(EmulatorOptions(seed=7, speed=300, big_log_lines=0))
-    emu.world.pause_schedules()  # scheduled jobs would race the tests' own triggers
-    try:
-        yield emu
-    finally:
-        emu.stop()
+    # scheduled jobs would race the tests' own triggers
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=300, big_log_lines=0))
 
 
 @pytest.fixture(scope="module")
 def held_emulator() -> Iterator[RunningEmulator]:
     """Virtual time at x1: a job runs for minutes, so it is still running when the operator cancels it."""
-    emu = start_emulator(EmulatorOptions(seed=7, speed=1, big_log_lines=0))
-    emu.world.pause_schedules()
-    try:
-        yield emu
-    finally:
-        emu.stop()
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=1, big_log_lines=0))
 
 
 def _app(emu: RunningEmulator, **session: object) -> AirsyncApp:
-    provider = AirbyteProvider.from_settings(
-        AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret, workspace_id=emu.workspace_id)
-    )
+    provider = airbyte_provider(emu)
     return AirsyncApp(Watcher([provider], WATCHER_CONFIG), SessionInfo(profile_name="emulator", **session))  # type: ignore[arg-type]
 
 

@@ -6,11 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
 from airsync_tui.logs.errors import first_line_matching
 from airsync_tui.logs.fingerprint import normalise_message
-from airsync_tui.providers.airbyte.provider import AirbyteProvider
 from airsync_tui.service.problems import ProblemKind
 from airsync_tui.service.triage import TRIAGE_KINDS
 from airsync_tui.service.watcher import Watcher, WatcherConfig
@@ -21,6 +19,7 @@ from airsync_tui.ui.screens.log_failure import FailureLogScreen, literal_piece
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
 from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
+from tests.emulator_helpers import airbyte_provider, quiet_emulator
 from tests.fire_drill import run_drill_job
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
@@ -29,18 +28,11 @@ WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_
 
 @pytest.fixture(scope="module")
 def emulator() -> Iterator[RunningEmulator]:
-    emu = start_emulator(EmulatorOptions(seed=7, speed=1, big_log_lines=0, client_id="ui-triage", client_secret="ui-tri-secret"))
-    emu.world.pause_schedules()
-    try:
-        yield emu
-    finally:
-        emu.stop()
+    yield from quiet_emulator(EmulatorOptions(seed=7, speed=1, big_log_lines=0, client_id="ui-triage", client_secret="ui-tri-secret"))
 
 
 def _app(emu: RunningEmulator) -> AirsyncApp:
-    provider = AirbyteProvider.from_settings(
-        AirbyteSettings(api_url=emu.public_api_url, client_id=emu.client_id, client_secret=emu.client_secret, workspace_id=emu.workspace_id)
-    )
+    provider = airbyte_provider(emu)
     return AirsyncApp(Watcher([provider], WATCHER_CONFIG), SessionInfo(profile_name="emulator"))
 
 

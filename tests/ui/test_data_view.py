@@ -8,15 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from airsync_tui.config import AirbyteSettings
 from airsync_tui.emulator.airbyte.warehouse import DUCKDB
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
-from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
+from tests.emulator_helpers import airbyte_provider, warehouse_emulator
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
 CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -25,7 +24,7 @@ CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     path: Path = tmp_path_factory.mktemp("dataview") / "demo.duckdb"
-    running = start_emulator(
+    yield from warehouse_emulator(
         EmulatorOptions(
             seed=7,
             speed=1,
@@ -35,23 +34,10 @@ def emu(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
             duckdb_path=str(path),
         )
     )
-    running.world.pause_schedules()
-    assert running.world.warehouse is not None and running.world.warehouse.wait_idle(30)
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 def _app(emu: RunningEmulator) -> AirsyncApp:
-    provider = AirbyteProvider.from_settings(
-        AirbyteSettings(
-            api_url=emu.public_api_url,
-            client_id=emu.client_id,
-            client_secret=emu.client_secret,
-            workspace_id=emu.workspace_id,
-        )
-    )
+    provider = airbyte_provider(emu)
     return AirsyncApp(Watcher([provider], CONFIG), SessionInfo(profile_name="emulator"))  # type: ignore[arg-type]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, OptionList, SelectionList
 
-from airsync_tui.config import AirbyteSettings, HightouchSettings, Profile
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.watcher import Watcher, WatcherConfig
@@ -21,7 +20,7 @@ from airsync_tui.ui.screens.fleet_dialogs import (
     ScheduleModal,
     StreamPickerModal,
 )
-from tests.emulator_helpers import quiet_emulator, stop_job
+from tests.emulator_helpers import emulator_profile, quiet_emulator, stop_job
 from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
 
 WATCHER_CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -49,17 +48,7 @@ def state_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _app(emu: RunningEmulator, *, read_only: bool = False) -> AirsyncApp:
-    profile = Profile(
-        name="fleet-ui",
-        airbyte=AirbyteSettings(
-            api_url=emu.public_api_url,
-            client_id=emu.client_id,
-            client_secret=emu.client_secret,
-            workspace_id=emu.workspace_id,
-        ),
-        hightouch=HightouchSettings(api_url=emu.hightouch_api_url, api_key=emu.hightouch_api_key),
-        read_only=read_only,
-    )
+    profile = emulator_profile(emu, "fleet-ui", read_only=read_only)
     providers = providers_for(profile, read_only=read_only)
     return AirsyncApp(
         Watcher(providers, WATCHER_CONFIG),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from airsync_tui.providers.airbyte.timeline import (
 )
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.service.timeline import event_from_job, timeline_from_jobs
+from tests.openapi_helpers import OPENAPI_DIR, load_spec
 
 T0 = 1_764_547_200  # 2025-12-01T00:00:00Z
 MAYA = {"id": "5f1d3c2a-8b7e-4c1d-9a2b-3c4d5e6f7a81", "email": "maya@acme.example", "name": "Maya Chen", "isDeleted": False}
@@ -150,15 +150,9 @@ def test_unknown_and_future_types_degrade_to_a_title() -> None:
 
 
 def test_every_type_in_the_spec_is_known() -> None:
-    spec = Path(__file__).resolve().parents[2]
-    for base in (spec.parent, spec.parent.parent):
-        path = base / "shared/reference/openapi/airbyte-config-api.yaml"
-        if path.is_file():
-            break
-    else:
-        pytest.skip("Airbyte OpenAPI reference not found beside the checkout")
-    yaml = pytest.importorskip("yaml")
-    document = yaml.safe_load(path.read_text())
+    if not (OPENAPI_DIR / "airbyte-config-api.yaml").is_file():
+        pytest.skip(f"Airbyte OpenAPI reference not found at {OPENAPI_DIR}")
+    document = load_spec("airbyte-config-api.yaml")
     assert tuple(document["components"]["schemas"]["ConnectionEventType"]["enum"]) == ALL_EVENT_TYPES
     for event_type in ALL_EVENT_TYPES:
         assert map_connection_event(raw(event_type, {})).title  # every type renders
