@@ -32,6 +32,7 @@ from textual.screen import Screen
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.providers.airbyte.sql_access import SqlCache, build_sql_cache
 from airsync_tui.providers.base import AttemptLog, ConnectionAction, ProviderCapabilities
+from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.alerts import AlertsScreen
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -42,7 +43,8 @@ from airsync_tui.ui.screens.log_failure import FailureLogScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
-from tests.ui.conftest import make_app, screen_text
+from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
+from tests.ui.conftest import screen_text
 from tests.ui.fakes import AIRBYTE_JOB_TYPES, FROZEN_NOW, FakeProvider, demo_world, hightouch_caps, hightouch_world
 
 #: The smallest terminal the product supports, and the wide one the README shows.
@@ -52,6 +54,13 @@ SIZES: dict[str, tuple[int, int]] = {"80x24": SMALL, "140x40": WIDE}
 
 #: How long a scenario may take to reach its screen before it fails (generous: two shared cores).
 SETTLE_TIMEOUT = 20.0
+#: The fakes' data never changes, so the watcher need not poll often; a quiet watcher keeps Pilot's
+#: "wait until idle" after each key short (the tests' FAST_CONFIG polls every 0.05 s).
+SCENARIO_CONFIG = WatcherConfig(
+    active_interval=1.0, idle_interval=2.0, progress_interval=1.0, detail_interval=1.0, connections_interval=3600
+)
+STEADY_CHECKS = 2
+STEADY_GAP = 0.12
 
 # ----------------------------------------------------------------------------------------- data
 
@@ -175,10 +184,9 @@ def hightouch_provider() -> FakeProvider:
 
 
 def two_provider_app(workdir: Path | None = None) -> AirsyncApp:
-    return make_app(
-        [airbyte_provider(workdir), hightouch_provider()],  # type: ignore[list-item]  # ScenarioProvider is a FakeProvider
-        session=SessionInfo(profile_name="demo", workspace_label="Demo workspace"),
-    )
+    watcher = Watcher([airbyte_provider(workdir), hightouch_provider()], SCENARIO_CONFIG)  # type: ignore[list-item]  # fakes
+    session = SessionInfo(profile_name="demo", workspace_label="Demo workspace")
+    return AirsyncApp(watcher, session, clock=lambda: FROZEN_NOW, live_clock=False)
 
 
 # ------------------------------------------------------------------------------------ settling
@@ -194,22 +202,45 @@ async def until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> 
         await pilot.pause(0.02)
 
 
+def footer_filled(app: AirsyncApp) -> bool:
+    """The footer in view (the top screen's, or the one under a modal without its own) shows its keys."""
+    for screen in reversed(app.screen_stack):
+        if screen.query("Footer"):
+            return bool(screen.query("FooterKey"))
+    return True
+
+
+def frame(app: AirsyncApp) -> tuple[object, ...]:
+    """What a picture depends on: the text on screen plus every widget's place, content size and scroll."""
+    geometry = tuple(
+        (widget.id, widget.region, widget.virtual_size, widget.scroll_offset, widget.display)
+        for widget in app.screen.walk_children(with_self=True)
+    )
+    return (screen_text(app), geometry)
+
+
 async def steady(pilot: Pilot[Any], what: str) -> None:
-    """Wait until the footer has its keys and two frames in a row are identical (no loader, no late paint)."""
+    """Wait until the footer has its keys and the frame stays the same for `STEADY_CHECKS` looks in a row.
+
+    The looks are `STEADY_GAP` apart, longer than the fake watcher's fastest poll (0.1 s), so a detail
+    refresh that lands between two looks (a table growing below the fold moves the scrollbar) is seen.
+    """
     app = pilot.app
+    assert isinstance(app, AirsyncApp)
     await pilot.wait_for_scheduled_animations()
-    await until(pilot, lambda: "^p" in screen_text(app), f"the footer of {what}")  # type: ignore[arg-type]
-    previous = ""
+    # The footer fills in its keys a few frames after the screen (asking for the widgets is cheap;
+    # rendering the screen to text on every poll is not).
+    await until(pilot, lambda: footer_filled(app), f"the footer of {what}")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + SETTLE_TIMEOUT
-    while True:
-        await pilot.pause(0.05)
-        current = screen_text(app)  # type: ignore[arg-type]
-        if current == previous:
-            return
+    previous, same = frame(app), 0
+    while same < STEADY_CHECKS:
+        await pilot.pause(STEADY_GAP)
+        current = frame(app)
+        same = same + 1 if current == previous else 0
+        previous = current
         if loop.time() > deadline:
             raise AssertionError(f"scenario: {what} never stopped changing")
-        previous = current
 
 
 def on(app: AirsyncApp, kind: type[Screen[Any]]) -> bool:
@@ -247,6 +278,11 @@ async def open_job(pilot: Pilot[Any], key: str) -> AirsyncApp:
         lambda: screen.job is not None and screen.query_one("#jobs").row_count > 0 and screen.job_key in app.watcher.details,  # type: ignore[attr-defined]
         "the job panel's detail and recent jobs",
     )
+    # The stream-states panel fetched once on mount, before the detail arrived, and polls again only
+    # every 2.5 s: ask it now (what its poll does) instead of racing that timer.
+    panel = screen.query_one(StreamStatesPanel)
+    panel.refresh_states()
+    await until(pilot, lambda: bool(panel.states) and panel.display, "the stream states")
     return app
 
 
@@ -315,10 +351,12 @@ async def _help(pilot: Pilot[Any]) -> None:
 
 async def _palette(pilot: Pilot[Any]) -> None:
     from textual.command import CommandList, CommandPalette
+    from textual.widgets import Input
 
     app = await connections_loaded(pilot)
     await pilot.press("ctrl+p")
     await until(pilot, lambda: on(app, CommandPalette), "the command palette")
+    app.screen.query_one(Input).cursor_blink = False  # a blinking cursor is a coin toss in a picture
     await pilot.press(*"log")
     await until(
         pilot,
