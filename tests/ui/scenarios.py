@@ -26,8 +26,10 @@ from typing import Any
 
 import duckdb
 import orjson
+from pytest_textual_snapshot import normalize_svg
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.providers.airbyte.sql_access import SqlCache, build_sql_cache
@@ -44,7 +46,6 @@ from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen
 from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
 from airsync_tui.ui.screens.triage import TriageScreen
 from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
-from tests.ui.conftest import screen_text
 from tests.ui.fakes import AIRBYTE_JOB_TYPES, FROZEN_NOW, FakeProvider, demo_world, hightouch_caps, hightouch_world
 
 #: The smallest terminal the product supports, and the wide one the README shows.
@@ -202,6 +203,21 @@ async def until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> 
         await pilot.pause(0.02)
 
 
+def repaint_tables(app: AirsyncApp) -> None:
+    """Drop every DataTable's line caches so each paints with its final column widths.
+
+    Textual's DataTable measures new rows on idle and widens its columns without invalidating lines it
+    already cached: a header painted between "columns added" and "rows measured" keeps the old widths
+    until something else repaints it (a cursor move does). Whether that frame happened depends on
+    machine load, so without this the Data view's and the error-groups panel's headers were a coin
+    toss. Tests only; the app is unchanged (see the report: a Textual quirk, not fixed here).
+    """
+    for screen in app.screen_stack:
+        for table in screen.query(DataTable):
+            table._clear_caches()  # noqa: SLF001 - the only way to drop the stale lines
+            table.refresh()
+
+
 def footer_filled(app: AirsyncApp) -> bool:
     """The footer in view (the top screen's, or the one under a modal without its own) shows its keys."""
     for screen in reversed(app.screen_stack):
@@ -211,12 +227,13 @@ def footer_filled(app: AirsyncApp) -> bool:
 
 
 def frame(app: AirsyncApp) -> tuple[object, ...]:
-    """What a picture depends on: the text on screen plus every widget's place, content size and scroll."""
+    """What the picture would be (styles included: a header cell's background is not in the text),
+    plus every widget's place, content size and scroll (what is below the fold moves the scrollbar)."""
     geometry = tuple(
         (widget.id, widget.region, widget.virtual_size, widget.scroll_offset, widget.display)
         for widget in app.screen.walk_children(with_self=True)
     )
-    return (screen_text(app), geometry)
+    return (normalize_svg(app.export_screenshot()), geometry)
 
 
 async def steady(pilot: Pilot[Any], what: str) -> None:
@@ -231,6 +248,7 @@ async def steady(pilot: Pilot[Any], what: str) -> None:
     # The footer fills in its keys a few frames after the screen (asking for the widgets is cheap;
     # rendering the screen to text on every poll is not).
     await until(pilot, lambda: footer_filled(app), f"the footer of {what}")
+    repaint_tables(app)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + SETTLE_TIMEOUT
     previous, same = frame(app), 0
