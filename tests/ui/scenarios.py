@@ -375,6 +375,9 @@ async def _palette(pilot: Pilot[Any]) -> None:
     await pilot.press("ctrl+p")
     await until(pilot, lambda: on(app, CommandPalette), "the command palette")
     app.screen.query_one(Input).cursor_blink = False  # a blinking cursor is a coin toss in a picture
+    # With no query the palette lists each provider's commands in the order the providers answer (a
+    # race between Textual's system commands and ours); a query ranks every hit by score instead.
+    await pilot.press(*"job")
     await until(
         pilot,
         lambda: app.screen.query_one(CommandList).option_count > 0 and not app.screen._show_busy,  # type: ignore[attr-defined]  # noqa: SLF001
