@@ -77,8 +77,6 @@ async def _snap(app: AirsyncApp, name: str, steps: Callable[[Pilot, AirsyncApp],
         compare(name, screen_text(app))
 
 
-
-
 async def test_snapshot_connections_read_only_filtered() -> None:
     async def steps(pilot: Pilot, app: AirsyncApp) -> None:
         await pilot.press("slash", *"!snow", "enter", "F")
@@ -88,10 +86,6 @@ async def test_snapshot_connections_read_only_filtered() -> None:
         "connections_read_only_filtered",
         steps,
     )
-
-
-
-
 
 
 async def test_snapshot_job_type_chooser() -> None:
