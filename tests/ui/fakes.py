@@ -404,7 +404,7 @@ def demo_world(provider: str = "airbyte") -> tuple[list[Connection], list[Job]]:
     now = FROZEN_NOW
     specs = [
         ("succeeded", 3, 1_234_567, 45_000_000, None),
-        ("failed", 12, 800, 120_000, "destination · system_error: Snowflake warehouse suspended"),
+        ("failed", 12, 800, 120_000, "destination · system_error: BigQuery quota exceeded"),
         ("running", 2, None, None, None),
         ("incomplete", 30, 50, 4_000, None),
         ("cancelled", 60, 0, 0, None),

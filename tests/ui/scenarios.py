@@ -85,7 +85,7 @@ def _failing_log() -> bytes:
         if batch in (4, 7, 10):
             add(3 + batch * 3, "warn", "destination", f"Slow commit on charges: {batch * 400} ms (warehouse busy)")
     for retry, second in enumerate((45, 52, 61), start=1):
-        add(second, "error", "destination", f"Snowflake warehouse suspended: COMPUTE_WH (retry {retry} of 3)")
+        add(second, "error", "destination", f"BigQuery quota exceeded: project analytics (retry {retry} of 3)")
     add(66, "error", "destination", "java.sql.SQLException: Warehouse 'COMPUTE_WH' cannot be resumed: quota exceeded")
     add(67, "info", "platform", "Attempt 1 failed after 1 m 07 s; 60,000 records read, 0 committed")
     return orjson.dumps({"events": events})

@@ -17,14 +17,14 @@ async def test_alerts_screen_lists_open_alert_and_enter_opens_the_job() -> None:
         )
         await wait_for(pilot, lambda: "1 alert (A)" in screen_text(app), what="header count")
         # Found failing at start: counted in the header, not toasted (toasts are for live changes).
-        assert not any("Snowflake warehouse suspended" in n for n in notifications(app))
+        assert not any("BigQuery quota exceeded" in n for n in notifications(app))
         await pilot.press("A")
         await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen), what="alerts screen")
         await pilot.pause(0.1)
         text = screen_text(app)
         assert "1 open (1 critical)" in text
         assert "critical" in text and "failed" in text
-        assert "destination · system_error: Snowflake warehouse suspended" in text
+        assert "destination · system_error: BigQuery quota exceeded" in text
         await pilot.press("b")
         assert app.alerts.bell is True
         assert "bell on" in screen_text(app)

@@ -82,7 +82,7 @@ async def test_failed_job_shows_where_it_failed_not_a_grey_zero_bar() -> None:
         text = screen_text(app)
         assert "0%" not in text and "ETA done" not in text
         # The error is said once in the summary, not repeated by a Failure line.
-        assert text.count("Snowflake warehouse suspended") == 1
+        assert text.count("BigQuery quota exceeded") == 1
         assert panel.job is not None
 
 
@@ -250,7 +250,7 @@ async def test_job_panel_at_80x24_shows_status_progress_and_error_first() -> Non
         await wait_for(pilot, lambda: "failed at" in screen_text(app), what="panel")
         first_screen = screen_text(app)
         assert "Status" in first_screen and "failed at 800 records" in first_screen
-        assert "Snowflake warehouse suspended" in first_screen
+        assert "BigQuery quota exceeded" in first_screen
 
 
 async def test_logs_of_a_pending_job_wait_for_the_first_attempt() -> None:

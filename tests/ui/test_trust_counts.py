@@ -94,7 +94,7 @@ async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origi
 
     connections, jobs = demo_world()
     failed = next(j for j in jobs if j.status.raw == "failed")
-    jobs = [j.model_copy(update={"error": "Snowflake warehouse suspended"}) if j is failed else j for j in jobs]
+    jobs = [j.model_copy(update={"error": "BigQuery quota exceeded"}) if j is failed else j for j in jobs]
     app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "8 connections" in screen_text(app), what="connections")
@@ -105,7 +105,7 @@ async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origi
         await wait_for(pilot, lambda: "Attempts" in screen_text(app), what="attempts")
         lines = screen_text(app).splitlines()
         error = [line for line in lines if line.strip().startswith("Error")]
-        assert len(error) == 1 and "destination · system_error: Snowflake warehouse suspended" in error[0]
+        assert len(error) == 1 and "destination · system_error: BigQuery quota exceeded" in error[0]
         assert not [line for line in lines if line.strip().startswith("Failure ")]
 
 
