@@ -23,7 +23,6 @@ from __future__ import annotations
 import calendar
 import gc
 import mmap
-import operator
 import re
 import time
 from array import array
@@ -49,6 +48,7 @@ __all__ = [
     "append_attempt_json",
     "format_full_text",
     "iter_formatted_lines",
+    "iter_attempt_parts",
 ]
 
 
@@ -507,15 +507,29 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
     """Index of the log array's records after the first ``skip``, parsed and
     indexed chunk by chunk with the GIL released in between; ``None`` if the
     array cannot be cut (the caller then parses the body in one go)."""
+    index = LogIndex()
+    for part in _iter_index_parts(raw, located, skip):
+        if part is None:
+            return None
+        index.append_index(part)
+    index.compact()
+    return index
+
+
+def _iter_index_parts(raw: bytes | mmap.mmap, located: _LocatedArray, skip: int = 0) -> Iterator[LogIndex | None]:
+    """The log array's records after the first ``skip`` as consecutive indexes,
+    a chunk at a time: appended together they are the whole log's index.
+    ``None`` (then stop) when the array cannot be cut or is empty: the caller
+    parses the body in one go. ``located.chosen`` is set once all parts are out."""
     legacy = located.key == "logLines"
     build = index_from_log_lines if legacy else index_from_events
-    index = LogIndex()
     pending: list[Any] = []  # legacy lines waiting for the next headed line
     total = 0
     for records in _iter_array_chunks(raw, located):
         _yield_gil()
         if records is None:
-            return None
+            yield None
+            return
         total += len(records)
         if skip:
             dropped = min(skip, len(records))
@@ -531,14 +545,38 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
             pending = records[cut:]
             records = records[:cut]
         if records:
-            index.append_index(_index_in_chunks(records, build, _next_headed_line if legacy else None))
+            yield _index_in_chunks(records, build, _next_headed_line if legacy else None)
             _yield_gil()
-    if pending:
-        index.append_index(_index_in_chunks(pending, build, _next_headed_line))
     if total == 0:  # "[ ]": the one-shot parse decides what an empty array means
-        return None
-    index.compact()
-    return index
+        yield None
+        return
+    if pending:
+        yield _index_in_chunks(pending, build, _next_headed_line)
+
+
+def iter_attempt_parts(data: bytes | mmap.mmap | str) -> Iterator[LogIndex | None]:
+    """``parse_attempt(data).index`` as consecutive parts (for streaming export).
+
+    A big body yields one part per parsed chunk of its log array; a small one
+    yields its whole index. ``None`` (then stop) means the chunked parse gave
+    up: the parts so far are the log's first lines, and the caller parses the
+    body in one go for the rest.
+    """
+    if not (isinstance(data, (bytes, mmap.mmap)) and len(data) >= CHUNKED_PARSE_MIN_BYTES):
+        yield parse_attempt(data).index
+        return
+    with _gc_paused():
+        located = _locate_log_array(data)
+        if located is None:
+            yield None
+            return
+        parts = _iter_index_parts(data, located)
+        for part in parts:
+            yield part
+            if part is None:
+                return
+        if located.chosen is None:
+            yield None
 
 
 def _last_headed_line(lines: Sequence[Any], low: int) -> int:
@@ -578,13 +616,16 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
     del traces
     if not all(map(str.__instancecheck__, messages)):
         messages = [m if isinstance(m, str) else str(m) for m in messages]
-    _expand_tabs_in_place(messages, "\t")
     stamps = _column(events, "timestamp", 0)
     levels = bytes(map(_LEVEL_CODES.__getitem__, _column(events, "level", None)))
     sources = bytes(map(_SOURCE_CODES.__getitem__, _column(events, "logSource", None)))
 
     # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too.
-    raw = ("\n" + "\n".join(messages) + "\n").encode("utf-8", "replace")
+    text = "\n" + "\n".join(messages) + "\n"
+    if "\t" in text:  # per line, in characters: the same as expanding each message (every "\n" restarts the count)
+        text = text.expandtabs(TAB_SIZE)
+    raw = text.encode("utf-8", "replace")
+    del text
     buf = sanitize_buffer(raw)
     del raw
     buf = _strip_leading_levels(buf)[1:]
@@ -596,13 +637,6 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
         levels = _spread(levels, extra, bytearray())
         sources = _spread(sources, extra, bytearray())
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
-
-
-def _expand_tabs_in_place(messages: list[Any], tab: str | bytes) -> None:
-    """Expand tabs only in the messages that have one (usually stack traces),
-    per original line so columns are counted in characters, not bytes."""
-    for i in compress(range(len(messages)), map(operator.contains, messages, repeat(tab))):
-        messages[i] = messages[i].expandtabs(TAB_SIZE)
 
 
 def _spread(column: Any, extra: list[int], out: Any) -> Any:
@@ -674,8 +708,11 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
     messages = parts[4::4]
     del parts
-    _expand_tabs_in_place(messages, b"\t")
-    buf = sanitize_buffer(b"\n".join(messages) + b"\n")
+    joined = b"\n".join(messages) + b"\n"
+    if b"\t" in joined:  # the same as expanding each message: every "\n" restarts the column count
+        joined = joined.expandtabs(TAB_SIZE)
+    buf = sanitize_buffer(joined)
+    del joined
     del messages
     _infer_legacy_levels(buf, levels)
     _inherit_continuations(stamps_text, timestamps, levels, sources)
