@@ -132,6 +132,36 @@ _LEGACY_HEAD = re.compile(
     + _SGR
     + rb"(?:[ \t]+|(?=\n)|$))?"
 )
+# The last legacy era alone (``ts <ANSI>source<ANSI> > LEVEL msg``): every
+# part present, so ``re.split`` does about a third less work per line. Where
+# it matches at a "\n" it matches exactly what ``_LEGACY_HEAD`` would (the
+# same path through that pattern, with each optional part taken), so when it
+# matches at EVERY "\n" of a buffer its split is ``_LEGACY_HEAD``'s split;
+# otherwise (older eras, continuation lines) the general pattern is used.
+_LEGACY_HEAD_2024 = re.compile(
+    rb"\n("
+    + _STAMP
+    + rb") "
+    + _SGR
+    + rb"(platform|source|destination|replication-orchestrator)"
+    + _SGR
+    + rb" > "
+    + _SGR
+    + rb"(INFO|WARN|ERROR|DEBUG|TRACE)"
+    + _SGR
+    + rb"[ \t]+"
+)
+
+
+def _split_legacy(raw: bytes) -> list[Any]:
+    """``_LEGACY_HEAD.split(raw)`` (``raw`` starts with "\n", one per line), fast for a last-era log."""
+    if _LEGACY_HEAD_2024.match(raw):
+        parts = _LEGACY_HEAD_2024.split(raw)
+        if len(parts) == 4 * raw.count(b"\n") + 1:  # a header at every line: the general split's result
+            return parts
+    return _LEGACY_HEAD.split(raw)
+
+
 # Level hints inside an un-levelled legacy line.
 _LEGACY_TOKEN = re.compile(rb"(?<![A-Za-z])(ERROR|WARN)(?![A-Za-z])")
 
@@ -698,7 +728,7 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
         return LogIndex()
     # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
     raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
-    parts = _LEGACY_HEAD.split(raw)
+    parts = _split_legacy(raw)
     del raw
     stamps_text = parts[1::4]
     timestamps = array("q", map(_LegacyStampCache().__getitem__, stamps_text))
