@@ -546,42 +546,68 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
     return index
 
 
+class PartBuilder:
+    """Consecutive record lists of a log array → consecutive index parts.
+
+    Appended together the parts are the index of all records after the first
+    ``skip``. Legacy lines are held back from the last headed line of each
+    list (continuation lines inherit from the line above), so every part
+    indexes exactly as it would inside the whole log. Shared by the chunked
+    parse and the streamed export (``airsync_tui.logs.stream_export``).
+    """
+
+    def __init__(self, key: str, skip: int = 0) -> None:
+        self.legacy = key == "logLines"
+        self._build = index_from_log_lines if self.legacy else index_from_events
+        self._pending: list[Any] = []  # legacy lines waiting for the next headed line
+        self._skip = skip
+        #: Records seen (skipped ones included).
+        self.total = 0
+
+    def add(self, records: list[Any]) -> LogIndex | None:
+        """The part for ``records`` (``None`` when all are skipped or held back)."""
+        self.total += len(records)
+        if self._skip:
+            dropped = min(self._skip, len(records))
+            records = records[dropped:] if dropped else records
+            self._skip -= dropped
+        if self.legacy:
+            scanned = len(self._pending)
+            records = self._pending + records if self._pending else records
+            cut = _last_headed_line(records, max(1, scanned))
+            self._pending = records[cut:]
+            records = records[:cut]
+        if not records:
+            return None
+        return _index_in_chunks(records, self._build, _next_headed_line if self.legacy else None)
+
+    def finish(self) -> LogIndex | None:
+        """The last part: the legacy lines still held back."""
+        pending, self._pending = self._pending, []
+        return _index_in_chunks(pending, self._build, _next_headed_line) if pending else None
+
+
 def _iter_index_parts(raw: bytes | mmap.mmap, located: _LocatedArray, skip: int = 0) -> Iterator[LogIndex | None]:
     """The log array's records after the first ``skip`` as consecutive indexes,
     a chunk at a time: appended together they are the whole log's index.
     ``None`` (then stop) when the array cannot be cut or is empty: the caller
     parses the body in one go. ``located.chosen`` is set once all parts are out."""
-    legacy = located.key == "logLines"
-    build = index_from_log_lines if legacy else index_from_events
-    pending: list[Any] = []  # legacy lines waiting for the next headed line
-    total = 0
+    builder = PartBuilder(located.key, skip)
     for records in _iter_array_chunks(raw, located):
         _yield_gil()
         if records is None:
             yield None
             return
-        total += len(records)
-        if skip:
-            dropped = min(skip, len(records))
-            records = records[dropped:] if dropped else records
-            skip -= dropped
-        if legacy:
-            # A chunk of lines must start at a headed line (continuation lines
-            # inherit from the line above): keep the tail from the last headed
-            # line for the next round.
-            scanned = len(pending)
-            records = pending + records if pending else records
-            cut = _last_headed_line(records, max(1, scanned))
-            pending = records[cut:]
-            records = records[:cut]
-        if records:
-            yield _index_in_chunks(records, build, _next_headed_line if legacy else None)
+        part = builder.add(records)
+        if part is not None:
+            yield part
             _yield_gil()
-    if total == 0:  # "[ ]": the one-shot parse decides what an empty array means
+    if builder.total == 0:  # "[ ]": the one-shot parse decides what an empty array means
         yield None
         return
-    if pending:
-        yield _index_in_chunks(pending, build, _next_headed_line)
+    last = builder.finish()
+    if last is not None:
+        yield last
 
 
 def iter_attempt_parts(data: bytes | mmap.mmap | str) -> Iterator[LogIndex | None]:
