@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import itemgetter, not_
 from typing import Any
 
 import orjson
@@ -157,7 +157,9 @@ def _split_legacy(raw: bytes) -> list[Any]:
     """``_LEGACY_HEAD.split(raw)`` (``raw`` starts with "\n", one per line), fast for a last-era log."""
     if _LEGACY_HEAD_2024.match(raw):
         parts = _LEGACY_HEAD_2024.split(raw)
-        if len(parts) == 4 * raw.count(b"\n") + 1:  # a header at every line: the general split's result
+        # A "\n" where the pattern did not match stays inside a message; none left means a
+        # header at every line, and then this is the general split's result.
+        if not any(map(bytes.__contains__, parts[4::4], repeat(b"\n"))):
             return parts
     return _LEGACY_HEAD.split(raw)
 
@@ -797,8 +799,7 @@ _UNKNOWN_TABLE = bytes(1 if code == Level.UNKNOWN else 0 for code in range(256))
 
 def _inherit_continuations(stamps_text: Sequence[bytes], timestamps: array[int], levels: bytearray, sources: bytearray) -> None:
     """A line without a header (e.g. a stack-trace line) belongs to the line above."""
-    headerless = [not s for s in stamps_text]
-    for i in compress(range(len(stamps_text)), headerless):
+    for i in compress(range(len(stamps_text)), map(not_, stamps_text)):  # C iterators: no per-line Python
         if i == 0:
             continue
         timestamps[i] = timestamps[i - 1]
