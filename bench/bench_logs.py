@@ -4,6 +4,11 @@
     python bench/bench_logs.py --export      # `airsync logs JOB > file`, fresh process
     python bench/bench_logs.py --ten         # RSS after opening the big log ten times in turn
 
+The full run (no option) ends with the issue-11 table, ours beside Toolong's
+in one run: first screen (tmux, interleaved, median of 3), RSS after full
+index, RSS after ten logs, full index time, search with match count, export
+time (skip the last two runs with ``--no-extras``).
+
 Two sources, so both log formats are measured end to end:
   * legacy ``logLines``: the REAL emulator (``start_emulator`` with
     ``big_log_lines=N``, in its own process like a remote server) — the
@@ -246,14 +251,18 @@ async def download_and_parse(make_feed: Callable[[], Awaitable[tuple[Any, Any]]]
             start = time.perf_counter()
             raw = await feed._download(number)  # noqa: SLF001
         download = time.perf_counter() - start
-        del raw
+        # Full index of the downloaded body alone (what the viewer's background parse does).
+        start, cpu = time.perf_counter(), time.process_time()
+        parsed = parse_attempt(raw)
+        index_s, index_cpu_s = time.perf_counter() - start, time.process_time() - cpu
+        del raw, parsed
         gc.collect()
         start = time.perf_counter()
         index = await feed.load(number)
         total = time.perf_counter() - start
     finally:
         await close()
-    return {"download_s": download, "download_parse_s": total, "index": index}
+    return {"download_s": download, "index_s": index_s, "index_cpu_s": index_cpu_s, "download_parse_s": total, "index": index}
 
 
 async def first_screen(
@@ -314,6 +323,59 @@ async def first_screen(
     return seen.get("first", float("nan")), seen.get("full", float("nan")), seen.get("stall", float("nan"))
 
 
+TMUX_REPEATS = 3
+
+_TOOLONG_PROBE = r"""
+import re, sys, threading, time
+from toolong.log_file import LogFile
+path, *terms = sys.argv[1:]
+log = LogFile(path)
+log.open(threading.Event())
+start = time.perf_counter()
+breaks = []
+for _, batch in log.scan_line_breaks():
+    breaks.extend(batch)
+print(f"index {time.perf_counter() - start:.4f} {len(breaks)}")
+breaks.sort()
+spans = list(zip([0, *[b + 1 for b in breaks[:-1]]], breaks))
+for term in terms:
+    start = time.perf_counter()
+    pattern = re.compile(re.escape(term), re.IGNORECASE)
+    found = sum(1 for a, b in spans if pattern.search(log.get_line(a, b)))
+    print(f"search {time.perf_counter() - start:.4f} {found}")
+"""
+
+
+def median(values: Any) -> float:
+    ordered = sorted(v for v in values if v == v)
+    if not ordered:
+        return float("nan")
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def toolong_index_and_search(log_file: Path, terms: tuple[str, str]) -> dict[str, Any]:
+    """Toolong's own code in its venv on the same text: its full index (``LogFile.scan_line_breaks``,
+    what runs before its view is complete) and, since Toolong has no match count, its find's
+    per-line check (``get_line`` + regex) applied to every line: what counting matches costs it."""
+    python = TOOLONG_VENV / "bin" / "python"
+    done = subprocess.run([str(python), "-c", _TOOLONG_PROBE, str(log_file), *terms], capture_output=True, text=True)
+    out: dict[str, Any] = {}
+    searches = []
+    for row in done.stdout.splitlines():
+        kind, seconds, count = row.split()
+        if kind == "index":
+            out["toolong_index_s"] = float(seconds)
+        else:
+            searches.append((float(seconds), int(count)))
+    if len(searches) == 2:
+        (out["toolong_search_rare_s"], out["toolong_search_rare_count"]) = searches[0]
+        (out["toolong_search_common_s"], out["toolong_search_common_count"]) = searches[1]
+    if done.returncode:
+        print("  toolong probe failed:", done.stderr.strip().splitlines()[-1:] or done.returncode)
+    return out
+
+
 def ensure_toolong() -> Path | None:
     tl = TOOLONG_VENV / "bin" / "tl"
     if tl.exists():
@@ -328,7 +390,9 @@ def ensure_toolong() -> Path | None:
     return tl if tl.exists() else None
 
 
-def tmux_first_screen(command: str, needle: str, session: str, busy: tuple[str, ...] = ()) -> tuple[float, float, float]:
+def tmux_first_screen(
+    command: str, needle: str, session: str, busy: tuple[str, ...] = (), settle: float = 1.0
+) -> tuple[float, float, float]:
     """Launch ``command`` in tmux: (seconds until ``needle`` is on screen,
     seconds until none of ``busy`` (e.g. "indexing…") is on screen any more,
     RSS in MB read 1 s after that)."""
@@ -353,7 +417,7 @@ def tmux_first_screen(command: str, needle: str, session: str, busy: tuple[str, 
             done = time.perf_counter() - start
             break
         time.sleep(0.05)
-    time.sleep(1.0)  # let it settle before reading memory
+    time.sleep(settle)  # let it settle (finish indexing) before reading memory
     pane_pid = int(
         subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], capture_output=True, text=True).stdout.split()[0]
     )
@@ -380,9 +444,10 @@ def measure(
     row["retained_ratio"] = index.retained_bytes() / index.text_size
     row["rss_after_load_mb"] = rss_mb()
     for label, term in zip(("search_rare", "search_common"), search_terms, strict=True):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         found = index.search(term)
         row[label + "_s"] = time.perf_counter() - start
+        row[label + "_cpu_s"] = time.process_time() - cpu
         row[label + "_count"] = len(found)
         row[label + "_term"] = term
     lines = len(index)
@@ -398,13 +463,24 @@ def measure(
     gc.collect()
     row["first_screen_full_parse_s"], _, _ = asyncio.run(first_screen(make_feed, needle, lines, progressive=False))
     gc.collect()
+    if tl is not None:
+        row.update(toolong_index_and_search(log_file, search_terms))
     if shutil.which("tmux"):
         ours = f"{PYTHON} {BENCH} {open_args}"
-        row["ours_tmux_s"], row["ours_tmux_indexed_s"], row["ours_rss_mb"] = tmux_first_screen(
-            ours, needle, "bench-ours", busy=("indexing…", "loading…")
-        )
-        if tl is not None:
-            row["toolong_tmux_s"], _, row["toolong_rss_mb"] = tmux_first_screen(f"{tl} {log_file}", last_line, "bench-toolong")
+        runs: dict[str, list[tuple[float, float, float]]] = {"ours": [], "toolong": []}
+        for _ in range(TMUX_REPEATS):  # interleaved, so both sides meet the same machine load
+            runs["ours"].append(tmux_first_screen(ours, needle, "bench-ours", busy=("indexing…", "loading…")))
+            if tl is not None:
+                # Toolong scans the file for line breaks after its first screen: give it time to finish.
+                runs["toolong"].append(tmux_first_screen(f"{tl} {log_file}", last_line, "bench-toolong", settle=5.0))
+        row["ours_tmux_runs"] = [r[0] for r in runs["ours"]]
+        row["ours_tmux_s"] = median(r[0] for r in runs["ours"])
+        row["ours_tmux_indexed_s"] = median(r[1] for r in runs["ours"])
+        row["ours_rss_mb"] = median(r[2] for r in runs["ours"])
+        if runs["toolong"]:
+            row["toolong_tmux_runs"] = [r[0] for r in runs["toolong"]]
+            row["toolong_tmux_s"] = median(r[0] for r in runs["toolong"])
+            row["toolong_rss_mb"] = median(r[2] for r in runs["toolong"])
 
 
 def run(lines: int, toolong: bool, emulator: bool) -> list[dict[str, Any]]:
@@ -459,6 +535,8 @@ def table(results: list[dict[str, Any]], lines: int) -> str:
     rows: list[tuple[str, str, str | None]] = [
         ("lines indexed", "lines", "{:,}"),
         ("download (s)", "download_s", "{:.2f}"),
+        ("full index of the downloaded body (s)", "index_s", "{:.2f}"),
+        ("  CPU (s)", "index_cpu_s", "{:.2f}"),
         ("download + full parse (s)", "download_parse_s", "{:.2f}"),
         ("**keypress → first screen, progressive (s)** (target ≤ 2.0)", "first_screen_progressive_s", "{:.2f}"),
         ("keypress → first screen, full parse first (before) (s)", "first_screen_full_parse_s", "{:.2f}"),
@@ -487,6 +565,71 @@ def table(results: list[dict[str, Any]], lines: int) -> str:
     return "\n".join(out)
 
 
+def versus_table(row: dict[str, Any], extras: dict[str, Any], lines: int, load: str) -> str:
+    """The issue-11 figures, ours beside Toolong's, for the emulator's legacy log (one run)."""
+
+    def f(value: Any, fmt: str = "{:.2f}") -> str:
+        return "n/a" if value is None or value != value else fmt.format(value)
+
+    def runs(key: str) -> str:
+        values = row.get(key) or []
+        return " (runs " + ", ".join(f"{v:.2f}" for v in values) + ")" if values else ""
+
+    ten = extras.get("ten_rss_spill_mb") or []
+    rows = [
+        (
+            "launch → first screen, fresh process in tmux, median (s)",
+            f(row.get("ours_tmux_s")) + runs("ours_tmux_runs") + " — download included",
+            f(row.get("toolong_tmux_s")) + runs("toolong_tmux_runs") + " — same text as a local file",
+            "≤ Toolong",
+        ),
+        ("RSS after full index, median (MB)", f(row.get("ours_rss_mb"), "{:.0f}"), f(row.get("toolong_rss_mb"), "{:.0f}"), "≤ 1.5× Toolong"),
+        (
+            "RSS after opening the log 10 times in turn (MB)",
+            (", ".join(f"{r:.0f}" for r in ten) if ten else "n/a"),
+            "n/a (one file per process)",
+            "flat",
+        ),
+        (
+            "full index (s)",
+            f"{f(row.get('index_s'))} (CPU {f(row.get('index_cpu_s'))}) — parse of the downloaded JSON",
+            f(row.get("toolong_index_s")) + " — line-break scan of the text file",
+            "≤ 2 s",
+        ),
+        (
+            f"search with match count, rare “{row.get('search_rare_term', '')}” (s)",
+            f"{f(row.get('search_rare_s'), '{:.3f}')} (CPU {f(row.get('search_rare_cpu_s'), '{:.3f}')}) → {row.get('search_rare_count', 0):,}",
+            f"{f(row.get('toolong_search_rare_s'), '{:.3f}')} → {row.get('toolong_search_rare_count', 0):,} (no count in Toolong: its find's per-line check over every line)",
+            "≤ 0.5 s",
+        ),
+        (
+            f"search with match count, common “{row.get('search_common_term', '')}” (s)",
+            f"{f(row.get('search_common_s'), '{:.3f}')} (CPU {f(row.get('search_common_cpu_s'), '{:.3f}')}) → {row.get('search_common_count', 0):,}",
+            f"{f(row.get('toolong_search_common_s'), '{:.3f}')} → {row.get('toolong_search_common_count', 0):,}",
+            "≤ 0.5 s",
+        ),
+        (
+            "`airsync logs JOB > file`, fresh process, best of 3 (s)",
+            f"wall {f(extras.get('export_wall_s'))}, CPU {f(extras.get('export_cpu_s'))}"
+            + (" (walls " + ", ".join(f"{t:.2f}" for t in extras.get("export_walls", [])) + ")" if extras.get("export_walls") else ""),
+            "n/a (reads the file, no export)",
+            "≤ 3 s",
+        ),
+    ]
+    out = [f"| {lines:,}-line legacy attempt log (emulator) | ours | Toolong | target |", "|---|---|---|---|"]
+    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    out.append(f"\nmachine: {os.cpu_count()} cores shared, {load}, Python {sys.version.split()[0]}")
+    return "\n".join(out)
+
+
+def load_average() -> str:
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    except OSError:
+        return "load unknown"
+    return f"load average {one} / {five} / {fifteen} (1/5/15 min)"
+
+
 # -- tmux entry points ---------------------------------------------------------------------
 
 
@@ -507,7 +650,7 @@ def open_viewer(make_feed: Callable[[], Awaitable[tuple[Any, Any]]]) -> None:
     OpenLogApp().run()
 
 
-def export_bench(lines: int, runs: int = 3) -> None:
+def export_bench(lines: int, runs: int = 3) -> dict[str, Any]:
     """``--export``: `airsync logs JOB > file` for the big-log job, fresh process each run (issue 11 target ≤ 3 s)."""
     proc, info = start_emulator_process(lines)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -557,13 +700,14 @@ def export_bench(lines: int, runs: int = 3) -> None:
             write_formatted(index, sink)
             blocks = time.process_time() - start
         print(f"writing {len(index):,} formatted lines (CPU): per-line print {per_line:.2f} s, block export {blocks:.2f} s")
+        return {"export_wall_s": min(times), "export_cpu_s": min(cpus), "export_walls": times, "export_cpus": cpus}
     finally:
         if proc.stdin:
             proc.stdin.close()
         proc.wait(timeout=30)
 
 
-def ten_logs_bench(lines: int, count: int = 10) -> None:
+def ten_logs_bench(lines: int, count: int = 10) -> dict[str, Any]:
     """``--ten``: open the big log `count` times in turn in one process (as a dashboard session would:
     load through ``ProviderLogFeed``, which spills a finished log to a mapped temp file, then drop it)
     and print RSS after each, to show memory does not grow with the number of logs opened."""
@@ -587,12 +731,15 @@ def ten_logs_bench(lines: int, count: int = 10) -> None:
         del shown
         return readings
 
+    result: dict[str, Any] = {}
     try:
         for spill in (True, False):
             readings = asyncio.run(go(spill))
             label = "spilled to a mapped temp file" if spill else "kept in the heap (before)"
             print(f"RSS with the {lines:,}-line log open, after opening it {count} times in turn, {label} (MB): "
                   + ", ".join(f"{r:.0f}" for r in readings))  # fmt: skip
+            result["ten_rss_spill_mb" if spill else "ten_rss_heap_mb"] = readings
+        return result
     finally:
         if proc.stdin:
             proc.stdin.close()
@@ -606,6 +753,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--no-toolong", action="store_true")
     parser.add_argument("--no-emulator", action="store_true", help="synthetic source for both formats")
+    parser.add_argument("--no-extras", action="store_true", help="skip the export and ten-logs runs of the full bench")
     parser.add_argument("--serve-emulator", type=int, metavar="LINES", help=argparse.SUPPRESS)
     parser.add_argument("--open-url", help=argparse.SUPPRESS)
     parser.add_argument("--open-emulator", type=Path, help=argparse.SUPPRESS)
@@ -626,9 +774,19 @@ def main() -> None:
     if args.ten:
         ten_logs_bench(args.lines)
         return
+    load_before = load_average()
     results = run(args.lines, not args.no_toolong, not args.no_emulator)
+    extras: dict[str, Any] = {}
+    if not args.no_extras and not args.no_emulator:
+        print(f"\n== export: `airsync logs JOB > file`, {args.lines:,} lines …", flush=True)
+        extras.update(export_bench(args.lines))
+        print(f"\n== ten logs: RSS after opening the {args.lines:,}-line log ten times in turn …", flush=True)
+        extras.update(ten_logs_bench(args.lines))
     print("\n" + table(results, args.lines))
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if not args.no_emulator:
+        load = f"{load_before} at the start, {load_average()} at the end"
+        print("\n" + versus_table(results[0], extras, args.lines, load))
 
 
 if __name__ == "__main__":

@@ -184,6 +184,17 @@ def offsets_of(buf: bytes | bytearray, base: int = 0) -> array[int]:
     return out
 
 
+def _offsets_and_longest(buf: bytes | bytearray, base: int = 0) -> tuple[array[int], int]:
+    """:func:`offsets_of` plus the longest line's byte length (newline excluded), from one split."""
+    lengths = list(map(len, buf.split(_NL)))
+    lengths.pop()  # the empty remainder after the final "\n"
+    if not lengths:
+        return array("q", [base]), 0
+    longest = max(lengths)
+    out = array("q", accumulate(chain((base,), map((1).__add__, lengths))))
+    return out, longest
+
+
 def lines_of_offsets(buf: bytes | bytearray, starts: Sequence[int]) -> Iterable[int]:
     """Line numbers of sorted byte offsets into ``buf``, without a bisect each.
 
@@ -259,13 +270,17 @@ class LogIndex:
         sources: bytes | bytearray,
         record_count: int | None,
         offsets: array[int] | None = None,
+        longest: int | None = None,
     ) -> int:
         if buf and not buf.endswith(_NL):
             raise ValueError("buffer must end with a newline")
         if isinstance(self._buf, mmap.mmap):
             self._buf = bytearray(self._buf)  # a spilled log grows again (rare): back into memory
         base = len(self._buf)
-        new_offsets = offsets if offsets is not None else offsets_of(buf, base)
+        if offsets is None:
+            new_offsets, longest = _offsets_and_longest(buf, base)
+        else:
+            new_offsets = offsets
         count = len(new_offsets) - 1 if buf else 0
         if not (len(timestamps) == len(levels) == len(sources) == count):
             raise ValueError(
@@ -293,7 +308,7 @@ class LogIndex:
         self.record_count += count if record_count is None else record_count
         self.generation += 1
         if self._max_line_bytes >= 0:
-            self._max_line_bytes = max(self._max_line_bytes, _max_gap(new_offsets))
+            self._max_line_bytes = max(self._max_line_bytes, _max_gap(new_offsets) if longest is None else longest)
         return count
 
     def compact(self) -> None:
@@ -351,12 +366,17 @@ class LogIndex:
         if not len(other):
             self.record_count += other.record_count
             return 0
+        # Reuse the part's line starts (shifted) instead of splitting its text again.
+        base = len(self._buf)
+        offsets = array("q", other._offsets) if base == 0 else array("q", map(base.__add__, other._offsets))
         return self._append_parts(
             bytes(other._buf),
             other._timestamps,
             other._levels,
             other._sources,
             other.record_count,
+            offsets,
+            other._max_line_bytes if other._max_line_bytes >= 0 else None,
         )
 
     def append_lines(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import calendar
 import gc
 import mmap
-import operator
 import re
 import time
 from array import array
@@ -31,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import itemgetter
+from operator import itemgetter, not_
 from typing import Any
 
 import orjson
@@ -49,6 +48,7 @@ __all__ = [
     "append_attempt_json",
     "format_full_text",
     "iter_formatted_lines",
+    "iter_attempt_parts",
 ]
 
 
@@ -132,6 +132,38 @@ _LEGACY_HEAD = re.compile(
     + _SGR
     + rb"(?:[ \t]+|(?=\n)|$))?"
 )
+# The last legacy era alone (``ts <ANSI>source<ANSI> > LEVEL msg``): every
+# part present, so ``re.split`` does about a third less work per line. Where
+# it matches at a "\n" it matches exactly what ``_LEGACY_HEAD`` would (the
+# same path through that pattern, with each optional part taken), so when it
+# matches at EVERY "\n" of a buffer its split is ``_LEGACY_HEAD``'s split;
+# otherwise (older eras, continuation lines) the general pattern is used.
+_LEGACY_HEAD_2024 = re.compile(
+    rb"\n("
+    + _STAMP
+    + rb") "
+    + _SGR
+    + rb"(platform|source|destination|replication-orchestrator)"
+    + _SGR
+    + rb" > "
+    + _SGR
+    + rb"(INFO|WARN|ERROR|DEBUG|TRACE)"
+    + _SGR
+    + rb"[ \t]+"
+)
+
+
+def _split_legacy(raw: bytes) -> list[Any]:
+    """``_LEGACY_HEAD.split(raw)`` (``raw`` starts with "\n", one per line), fast for a last-era log."""
+    if _LEGACY_HEAD_2024.match(raw):
+        parts = _LEGACY_HEAD_2024.split(raw)
+        # A "\n" where the pattern did not match stays inside a message; none left means a
+        # header at every line, and then this is the general split's result.
+        if not any(map(bytes.__contains__, parts[4::4], repeat(b"\n"))):
+            return parts
+    return _LEGACY_HEAD.split(raw)
+
+
 # Level hints inside an un-levelled legacy line.
 _LEGACY_TOKEN = re.compile(rb"(?<![A-Za-z])(ERROR|WARN)(?![A-Za-z])")
 
@@ -507,38 +539,102 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
     """Index of the log array's records after the first ``skip``, parsed and
     indexed chunk by chunk with the GIL released in between; ``None`` if the
     array cannot be cut (the caller then parses the body in one go)."""
-    legacy = located.key == "logLines"
-    build = index_from_log_lines if legacy else index_from_events
     index = LogIndex()
-    pending: list[Any] = []  # legacy lines waiting for the next headed line
-    total = 0
+    for part in _iter_index_parts(raw, located, skip):
+        if part is None:
+            return None
+        index.append_index(part)
+    index.compact()
+    return index
+
+
+class PartBuilder:
+    """Consecutive record lists of a log array → consecutive index parts.
+
+    Appended together the parts are the index of all records after the first
+    ``skip``. Legacy lines are held back from the last headed line of each
+    list (continuation lines inherit from the line above), so every part
+    indexes exactly as it would inside the whole log. Shared by the chunked
+    parse and the streamed export (``airsync_tui.logs.stream_export``).
+    """
+
+    def __init__(self, key: str, skip: int = 0) -> None:
+        self.legacy = key == "logLines"
+        self._build = index_from_log_lines if self.legacy else index_from_events
+        self._pending: list[Any] = []  # legacy lines waiting for the next headed line
+        self._skip = skip
+        #: Records seen (skipped ones included).
+        self.total = 0
+
+    def add(self, records: list[Any]) -> LogIndex | None:
+        """The part for ``records`` (``None`` when all are skipped or held back)."""
+        self.total += len(records)
+        if self._skip:
+            dropped = min(self._skip, len(records))
+            records = records[dropped:] if dropped else records
+            self._skip -= dropped
+        if self.legacy:
+            scanned = len(self._pending)
+            records = self._pending + records if self._pending else records
+            cut = _last_headed_line(records, max(1, scanned))
+            self._pending = records[cut:]
+            records = records[:cut]
+        if not records:
+            return None
+        return _index_in_chunks(records, self._build, _next_headed_line if self.legacy else None)
+
+    def finish(self) -> LogIndex | None:
+        """The last part: the legacy lines still held back."""
+        pending, self._pending = self._pending, []
+        return _index_in_chunks(pending, self._build, _next_headed_line) if pending else None
+
+
+def _iter_index_parts(raw: bytes | mmap.mmap, located: _LocatedArray, skip: int = 0) -> Iterator[LogIndex | None]:
+    """The log array's records after the first ``skip`` as consecutive indexes,
+    a chunk at a time: appended together they are the whole log's index.
+    ``None`` (then stop) when the array cannot be cut or is empty: the caller
+    parses the body in one go. ``located.chosen`` is set once all parts are out."""
+    builder = PartBuilder(located.key, skip)
     for records in _iter_array_chunks(raw, located):
         _yield_gil()
         if records is None:
-            return None
-        total += len(records)
-        if skip:
-            dropped = min(skip, len(records))
-            records = records[dropped:] if dropped else records
-            skip -= dropped
-        if legacy:
-            # A chunk of lines must start at a headed line (continuation lines
-            # inherit from the line above): keep the tail from the last headed
-            # line for the next round.
-            scanned = len(pending)
-            records = pending + records if pending else records
-            cut = _last_headed_line(records, max(1, scanned))
-            pending = records[cut:]
-            records = records[:cut]
-        if records:
-            index.append_index(_index_in_chunks(records, build, _next_headed_line if legacy else None))
+            yield None
+            return
+        part = builder.add(records)
+        if part is not None:
+            yield part
             _yield_gil()
-    if pending:
-        index.append_index(_index_in_chunks(pending, build, _next_headed_line))
-    if total == 0:  # "[ ]": the one-shot parse decides what an empty array means
-        return None
-    index.compact()
-    return index
+    if builder.total == 0:  # "[ ]": the one-shot parse decides what an empty array means
+        yield None
+        return
+    last = builder.finish()
+    if last is not None:
+        yield last
+
+
+def iter_attempt_parts(data: bytes | mmap.mmap | str) -> Iterator[LogIndex | None]:
+    """``parse_attempt(data).index`` as consecutive parts (for streaming export).
+
+    A big body yields one part per parsed chunk of its log array; a small one
+    yields its whole index. ``None`` (then stop) means the chunked parse gave
+    up: the parts so far are the log's first lines, and the caller parses the
+    body in one go for the rest.
+    """
+    if not (isinstance(data, (bytes, mmap.mmap)) and len(data) >= CHUNKED_PARSE_MIN_BYTES):
+        yield parse_attempt(data).index
+        return
+    with _gc_paused():
+        located = _locate_log_array(data)
+        if located is None:
+            yield None
+            return
+        parts = _iter_index_parts(data, located)
+        for part in parts:
+            yield part
+            if part is None:
+                return
+        if located.chosen is None:
+            yield None
 
 
 def _last_headed_line(lines: Sequence[Any], low: int) -> int:
@@ -578,13 +674,16 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
     del traces
     if not all(map(str.__instancecheck__, messages)):
         messages = [m if isinstance(m, str) else str(m) for m in messages]
-    _expand_tabs_in_place(messages, "\t")
     stamps = _column(events, "timestamp", 0)
     levels = bytes(map(_LEVEL_CODES.__getitem__, _column(events, "level", None)))
     sources = bytes(map(_SOURCE_CODES.__getitem__, _column(events, "logSource", None)))
 
     # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too.
-    raw = ("\n" + "\n".join(messages) + "\n").encode("utf-8", "replace")
+    text = "\n" + "\n".join(messages) + "\n"
+    if "\t" in text:  # per line, in characters: the same as expanding each message (every "\n" restarts the count)
+        text = text.expandtabs(TAB_SIZE)
+    raw = text.encode("utf-8", "replace")
+    del text
     buf = sanitize_buffer(raw)
     del raw
     buf = _strip_leading_levels(buf)[1:]
@@ -596,13 +695,6 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
         levels = _spread(levels, extra, bytearray())
         sources = _spread(sources, extra, bytearray())
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
-
-
-def _expand_tabs_in_place(messages: list[Any], tab: str | bytes) -> None:
-    """Expand tabs only in the messages that have one (usually stack traces),
-    per original line so columns are counted in characters, not bytes."""
-    for i in compress(range(len(messages)), map(operator.contains, messages, repeat(tab))):
-        messages[i] = messages[i].expandtabs(TAB_SIZE)
 
 
 def _spread(column: Any, extra: list[int], out: Any) -> Any:
@@ -664,7 +756,7 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
         return LogIndex()
     # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
     raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
-    parts = _LEGACY_HEAD.split(raw)
+    parts = _split_legacy(raw)
     del raw
     stamps_text = parts[1::4]
     timestamps = array("q", map(_LegacyStampCache().__getitem__, stamps_text))
@@ -674,8 +766,11 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
     messages = parts[4::4]
     del parts
-    _expand_tabs_in_place(messages, b"\t")
-    buf = sanitize_buffer(b"\n".join(messages) + b"\n")
+    joined = b"\n".join(messages) + b"\n"
+    if b"\t" in joined:  # the same as expanding each message: every "\n" restarts the column count
+        joined = joined.expandtabs(TAB_SIZE)
+    buf = sanitize_buffer(joined)
+    del joined
     del messages
     _infer_legacy_levels(buf, levels)
     _inherit_continuations(stamps_text, timestamps, levels, sources)
@@ -704,8 +799,7 @@ _UNKNOWN_TABLE = bytes(1 if code == Level.UNKNOWN else 0 for code in range(256))
 
 def _inherit_continuations(stamps_text: Sequence[bytes], timestamps: array[int], levels: bytearray, sources: bytearray) -> None:
     """A line without a header (e.g. a stack-trace line) belongs to the line above."""
-    headerless = [not s for s in stamps_text]
-    for i in compress(range(len(stamps_text)), headerless):
+    for i in compress(range(len(stamps_text)), map(not_, stamps_text)):  # C iterators: no per-line Python
         if i == 0:
             continue
         timestamps[i] = timestamps[i - 1]

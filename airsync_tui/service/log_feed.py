@@ -209,11 +209,15 @@ async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number:
     feed = ProviderLogFeed(provider, job, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
-    index = await feed.load(number)
+    log = await feed._fetch(number)
     if feed.notice:
         print(f"# {feed.notice}", file=out)
-    from airsync_tui.logs.export import write_formatted  # block writes: 1M lines in about a second
+    from airsync_tui.logs.export import export_attempt, write_formatted  # block writes, no per-line Python
 
-    write_formatted(index, out)
+    if log.raw_json is not None:
+        # Parsed and written a chunk at a time: no whole-log index, no second copy of the text.
+        export_attempt(log.raw_json, out)
+    else:
+        write_formatted(LogIndex.from_lines(log.text_lines), out)
     out.flush()
     return EXIT_OK
