@@ -360,6 +360,8 @@ def main() -> None:
     print(f"    Toolong, small log: {peer_text}")
     if peer:
         print(f"    ratio airsync / Toolong: {ours.median / peer.median:.2f}x  (goal ≤ 1.00x)")
+    peer_cpu = f"Toolong {peer.median_cpu:.2f} s (runs: {_runs(peer.cpu)})" if peer else "Toolong not measured"
+    print(f"    CPU used by then (all the program's processes): airsync {ours.median_cpu:.2f} s (runs: {_runs(ours.cpu)}); {peer_cpu}")
     (our_modules, our_imports), peer_imports = bench_import_profile()
     peer_import_text = f"Toolong {peer_imports[0]} modules, {peer_imports[1]:.2f} s" if peer_imports else "Toolong not measured"
     print(

@@ -21,8 +21,10 @@ def _available_profiles() -> list[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
+    from airsync_tui.startup_trace import mark
     from airsync_tui.ui.app import AirsyncApp, SessionInfo
 
+    mark("parent: ui imported")
     demo: Demo | None = None
     read_only = bool(getattr(args, "read_only", False))
     only = getattr(args, "provider", None)
@@ -61,6 +63,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
         if profiles and demo is None:
             kwargs["switch_profile"] = switch_profile
         app = AirsyncApp(watcher, info, **kwargs)
+        mark("parent: app.run")
         app.run()
     finally:
         if demo is not None:

@@ -28,6 +28,7 @@ from textual.screen import Screen
 
 import airsync_tui
 from airsync_tui.errors import AirsyncError
+from airsync_tui.startup_trace import mark
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.service.clock import ShownClock
@@ -140,6 +141,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
+        mark("parent: app mounted")
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._initial_theme
@@ -181,6 +183,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     @work(exclusive=True, group="watcher-start", exit_on_error=False)
     async def _start_watcher(self) -> None:
+        mark("parent: watcher start")
         await self.watcher.start()
 
     @work(exclusive=True, group="watcher-events", exit_on_error=False)
@@ -191,6 +194,7 @@ class AirsyncApp(TriageActions, App[None]):
             first = await subscription.get()
             if first is None:
                 return
+            mark(f"parent: event {type(first).__name__}")
             await asyncio.sleep(EVENT_FLUSH_SECONDS)
             batch = [first]
             while (event := subscription.get_nowait()) is not None:

@@ -34,6 +34,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
 
+from airsync_tui.startup_trace import TRACE_PATH, mark
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.jobview import records_total
 from airsync_tui.models.status import StatusCategory
@@ -427,6 +428,10 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self.refresh_rows(dirty)
         if structural or dirty:
             self._update_status_line()
+        if structural and TRACE_PATH is not None:
+            shown = f"parent: {self.table.row_count} rows"
+            mark(shown + " in table")
+            self.call_after_refresh(mark, shown + " refreshed")
 
     def on_clock_tick(self) -> None:
         """Running rows every 2 s, ages when their text can change; paused while covered."""
