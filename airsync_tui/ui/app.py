@@ -28,7 +28,6 @@ from textual.screen import Screen
 
 import airsync_tui
 from airsync_tui.errors import AirsyncError
-from airsync_tui.startup_trace import mark
 from airsync_tui.models.domain import Connection, Job
 from airsync_tui.models.status import StatusCategory
 from airsync_tui.service.clock import ShownClock
@@ -40,6 +39,7 @@ from airsync_tui.service.events import (
     JobStatusChanged,
 )
 from airsync_tui.service.watcher import Watcher
+from airsync_tui.startup_trace import mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
@@ -142,6 +142,7 @@ class AirsyncApp(TriageActions, App[None]):
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
         mark("parent: app mounted")
+        self.call_after_refresh(mark, "parent: first frame")
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._initial_theme
