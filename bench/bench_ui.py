@@ -78,9 +78,25 @@ def _small_log(path: Path) -> str:
     return f"processed batch {TOOLONG_LOG_LINES - 1} "
 
 
-def bench_first_screen(runs: int) -> tuple[LaunchResult, LaunchResult | None]:
+def install_kind(airsync: Path) -> str:
+    """How the measured `airsync` is installed: an editable install recompiles every
+    module at each start when PYTHONDONTWRITEBYTECODE is set (no .pyc is ever
+    written), which a user's `pip install` (bytecode compiled at install) never does."""
+    python = airsync.with_name("python")
+    code = (
+        "import importlib.metadata as m, json; d = m.distribution('airsync-tui'); t = d.read_text('direct_url.json');"
+        "print('editable' if t and json.loads(t).get('dir_info', {}).get('editable') else 'installed')"
+    )
+    result = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    kind = result.stdout.strip() or "unknown"
+    if kind == "editable" and os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        kind += " (PYTHONDONTWRITEBYTECODE set: every start recompiles; pass --airsync from a `pip install .` venv)"
+    return kind
+
+
+def bench_first_screen(runs: int, airsync: Path | None = None) -> tuple[LaunchResult, LaunchResult | None]:
     """`airsync --demo` and Toolong, each from a fresh process in tmux at 200x50."""
-    airsync = Path(sys.executable).with_name("airsync")
+    airsync = airsync or Path(sys.executable).with_name("airsync")
     programs: list[tuple[str, list[str], Callable[[str], bool]]] = [
         ("airsync --demo", [str(airsync), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)),
     ]
@@ -351,9 +367,19 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--skip-secondary", action="store_true", help="only the fresh-process figure (a)")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--airsync",
+        type=Path,
+        default=None,
+        help="the airsync console script to launch (default: next to this Python); e.g. from a venv made with"
+        " `python -m venv /tmp/v && /tmp/v/bin/pip install .`, as a user installs it",
+    )
     args = parser.parse_args()
 
-    ours, peer = bench_first_screen(args.runs)
+    airsync = args.airsync or Path(sys.executable).with_name("airsync")
+    kind, load = install_kind(airsync), os.getloadavg()[0]
+    print(f"airsync measured: {airsync} ({kind}); load average {load:.1f} on {os.cpu_count()} CPUs")
+    ours, peer = bench_first_screen(args.runs, airsync)
     peer_text = f"{peer.median:.2f} s (runs: {_runs(peer.times)})" if peer else "not measured (bench/.venv-toolong missing)"
     print(f"(a) process start → first populated screen, tmux 200x50, median of {args.runs}:")
     print(f"    airsync --demo: {ours.median:.2f} s (runs: {_runs(ours.times)})")
@@ -387,8 +413,9 @@ def main() -> None:
         ratio = f"{ours.median / peer.median:.2f}x" if peer else "–"
         section = f"""## Dashboard
 
-Measured with `python bench/bench_ui.py --runs {args.runs} --idle-seconds {args.idle_seconds:.0f} --write-docs`
-({os.cpu_count()} CPUs shared with other work, Python {sys.version.split()[0]}).
+Measured with `python bench/bench_ui.py --runs {args.runs} --idle-seconds {args.idle_seconds:.0f} --airsync … --write-docs`
+({os.cpu_count()} CPUs shared with other work, load average {load:.1f} at the start, Python {sys.version.split()[0]};
+airsync {kind.split(" ")[0]}, i.e. {"from a `pip install .` venv, bytecode compiled at install" if kind.startswith("installed") else "NOT as a user installs it"}).
 
 **First screen, as a user meets it** (the headline figure): a fresh process
 started in a real terminal (tmux, 200x50) until the screen shows data
@@ -400,6 +427,7 @@ started in a real terminal (tmux, 200x50) until the screen shows data
 | `airsync --demo` (emulator in a child process) | {ours.median:.2f} s | {_runs(ours.times)} |
 | Toolong `tl` on a {TOOLONG_LOG_LINES}-line log file | {peer.median if peer else float("nan"):.2f} s | {peer_cell} |
 | ratio airsync / Toolong (goal ≤ 1.00x) | {ratio} | |
+| CPU used by then, all the program's processes (hardly load-dependent) | airsync {ours.median_cpu:.2f} s, Toolong {peer.median_cpu if peer else float("nan"):.2f} s | {_runs(ours.cpu)} / {_runs(peer.cpu) if peer else "–"} |
 | imports before the first screen (`-X importtime`, fresh interpreter, median of 3; load-independent module count) | airsync {our_modules} modules, {our_imports:.2f} s | {peer_import_text} |
 
 Secondary detail, in-process (after imports, headless Textual driver at 140x40):
