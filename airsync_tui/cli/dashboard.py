@@ -64,6 +64,9 @@ def run_dashboard(args: argparse.Namespace) -> int:
             kwargs["switch_profile"] = switch_profile
         app = AirsyncApp(watcher, info, **kwargs)
         mark("parent: app.run")
+        from airsync_tui.cli import startup_gc
+
+        startup_gc.resume()  # paused by the console script while it imported
         app.run()
     finally:
         if demo is not None:

@@ -64,8 +64,10 @@ def _traced(app: ASGIApp, mark: Callable[[str], None]) -> ASGIApp:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from airsync_tui.cli import startup_gc
     from airsync_tui.startup_trace import TRACE_PATH, mark
 
+    startup_gc.pause()  # imports and the world build: resumed before serving
     mark("child: main")
     args = _parser().parse_args(argv)
     # httpx (imported through the provider specs that name the demo mounts) would
@@ -95,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     sock.setblocking(False)
     app = build_app(options)
     mark("child: app built")
+    startup_gc.resume()
     config = uvicorn.Config(
         _traced(app, mark) if TRACE_PATH is not None else app,
         lifespan="on",
