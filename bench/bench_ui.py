@@ -94,12 +94,16 @@ def install_kind(airsync: Path) -> str:
     return kind
 
 
-def bench_first_screen(runs: int, airsync: Path | None = None) -> tuple[LaunchResult, LaunchResult | None]:
-    """`airsync --demo` and Toolong, each from a fresh process in tmux at 200x50."""
+def bench_first_screen(
+    runs: int, airsync: Path | None = None, compare: Path | None = None
+) -> tuple[LaunchResult, LaunchResult | None, LaunchResult | None]:
+    """`airsync --demo` and Toolong (and another airsync build), each from a fresh process in tmux at 200x50."""
     airsync = airsync or Path(sys.executable).with_name("airsync")
     programs: list[tuple[str, list[str], Callable[[str], bool]]] = [
         ("airsync --demo", [str(airsync), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)),
     ]
+    if compare is not None:
+        programs.append(("airsync --demo (compare)", [str(compare), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)))
     if TOOLONG.exists():
         out = ROOT / "bench" / "out"
         out.mkdir(parents=True, exist_ok=True)
@@ -108,7 +112,9 @@ def bench_first_screen(runs: int, airsync: Path | None = None) -> tuple[LaunchRe
         programs.append(("toolong (tl small.log)", [str(TOOLONG), str(log)], lambda screen: marker in screen))
     env = {"TERM": "xterm-256color", "AIRSYNC_STATE": str(ROOT / "bench" / "out" / "bench-state.sqlite")}
     results = measure(programs, runs=runs, cols=200, rows=50, env=env)
-    return results[0], (results[1] if len(results) > 1 else None)
+    other = results[1] if compare is not None else None
+    peer = next((r for r in results if r.name.startswith("toolong")), None)
+    return results[0], peer, other
 
 
 # ------------------------------------ (a'') import work before the first screen
@@ -368,6 +374,12 @@ def main() -> None:
     parser.add_argument("--skip-secondary", action="store_true", help="only the fresh-process figure (a)")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="another airsync console script (e.g. main's) measured in the same interleaved runs",
+    )
+    parser.add_argument(
         "--airsync",
         type=Path,
         default=None,
@@ -379,7 +391,7 @@ def main() -> None:
     airsync = args.airsync or Path(sys.executable).with_name("airsync")
     kind, load = install_kind(airsync), os.getloadavg()[0]
     print(f"airsync measured: {airsync} ({kind}); load average {load:.1f} on {os.cpu_count()} CPUs")
-    ours, peer = bench_first_screen(args.runs, airsync)
+    ours, peer, other = bench_first_screen(args.runs, airsync, args.compare)
     peer_text = f"{peer.median:.2f} s (runs: {_runs(peer.times)})" if peer else "not measured (bench/.venv-toolong missing)"
     print(f"(a) process start → first populated screen, tmux 200x50, median of {args.runs}:")
     print(f"    airsync --demo: {ours.median:.2f} s (runs: {_runs(ours.times)})")
@@ -388,6 +400,11 @@ def main() -> None:
         print(f"    ratio airsync / Toolong: {ours.median / peer.median:.2f}x  (goal ≤ 1.00x)")
     peer_cpu = f"Toolong {peer.median_cpu:.2f} s (runs: {_runs(peer.cpu)})" if peer else "Toolong not measured"
     print(f"    CPU used by then (all the program's processes): airsync {ours.median_cpu:.2f} s (runs: {_runs(ours.cpu)}); {peer_cpu}")
+    if other is not None:
+        ratio = f", ratio to Toolong {other.median / peer.median:.2f}x" if peer else ""
+        print(
+            f"    compare {args.compare}: {other.median:.2f} s (runs: {_runs(other.times)}){ratio}; CPU {other.median_cpu:.2f} s (runs: {_runs(other.cpu)})"
+        )
     (our_modules, our_imports), peer_imports = bench_import_profile()
     peer_import_text = f"Toolong {peer_imports[0]} modules, {peer_imports[1]:.2f} s" if peer_imports else "Toolong not measured"
     print(
