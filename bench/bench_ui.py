@@ -466,7 +466,12 @@ Plain-HTTP clients (the demo, a LAN Airbyte) skip loading the CA bundle (a
 TLS context that trusts nothing, so https fails closed); the fleet service,
 its journal and dialogs, the SQL readers and the CLI's command handlers are
 imported when first used (`tests/unit/test_first_screen_imports.py` checks
-`sys.modules` after the first screen is built). How the table stays fast: `LiveTable.show_rows`
+`sys.modules` after the first screen is built, and that later screens' pydantic schemas are not built yet:
+models are `defer_build=True`). `airsync` with flags only parses with the top-level parser (the ~20
+subcommand parsers were the largest CPU item before the dashboard's imports); the garbage collector
+pauses while both processes import and resumes with the start-up heap frozen; the footer rebuilds its
+keys only when they change (Textual's rebuilt ~25 identical footers while the first rows arrived).
+How the table stays fast: `LiveTable.show_rows`
 switches the view in one bulk pass, lines are rendered from a cache keyed on
 the row's own version, off-screen rows only re-render when scrolled into
 view, the clock pauses under modals, and filter keystrokes closer than 30 ms
