@@ -52,8 +52,8 @@ class SteadyFooter(Footer):
         )
 
     async def recompose(self) -> None:
-        if not self.is_attached:
-            return
+        if not self.is_attached or self._pruning:
+            return  # as `Widget.recompose`: a footer being removed (its screen replaced) reads no bindings
         signature = self.shown_signature()
         if signature == self._shown:
             return  # the same keys are on screen already
