@@ -78,12 +78,32 @@ def _small_log(path: Path) -> str:
     return f"processed batch {TOOLONG_LOG_LINES - 1} "
 
 
-def bench_first_screen(runs: int) -> tuple[LaunchResult, LaunchResult | None]:
-    """`airsync --demo` and Toolong, each from a fresh process in tmux at 200x50."""
-    airsync = Path(sys.executable).with_name("airsync")
+def install_kind(airsync: Path) -> str:
+    """How the measured `airsync` is installed: an editable install recompiles every
+    module at each start when PYTHONDONTWRITEBYTECODE is set (no .pyc is ever
+    written), which a user's `pip install` (bytecode compiled at install) never does."""
+    python = airsync.with_name("python")
+    code = (
+        "import importlib.metadata as m, json; d = m.distribution('airsync-tui'); t = d.read_text('direct_url.json');"
+        "print('editable' if t and json.loads(t).get('dir_info', {}).get('editable') else 'installed')"
+    )
+    result = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    kind = result.stdout.strip() or "unknown"
+    if kind == "editable" and os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        kind += " (PYTHONDONTWRITEBYTECODE set: every start recompiles; pass --airsync from a `pip install .` venv)"
+    return kind
+
+
+def bench_first_screen(
+    runs: int, airsync: Path | None = None, compare: Path | None = None
+) -> tuple[LaunchResult, LaunchResult | None, LaunchResult | None]:
+    """`airsync --demo` and Toolong (and another airsync build), each from a fresh process in tmux at 200x50."""
+    airsync = airsync or Path(sys.executable).with_name("airsync")
     programs: list[tuple[str, list[str], Callable[[str], bool]]] = [
         ("airsync --demo", [str(airsync), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)),
     ]
+    if compare is not None:
+        programs.append(("airsync --demo (compare)", [str(compare), "--demo"], lambda screen: all(t in screen for t in AIRSYNC_READY_TEXT)))
     if TOOLONG.exists():
         out = ROOT / "bench" / "out"
         out.mkdir(parents=True, exist_ok=True)
@@ -92,7 +112,9 @@ def bench_first_screen(runs: int) -> tuple[LaunchResult, LaunchResult | None]:
         programs.append(("toolong (tl small.log)", [str(TOOLONG), str(log)], lambda screen: marker in screen))
     env = {"TERM": "xterm-256color", "AIRSYNC_STATE": str(ROOT / "bench" / "out" / "bench-state.sqlite")}
     results = measure(programs, runs=runs, cols=200, rows=50, env=env)
-    return results[0], (results[1] if len(results) > 1 else None)
+    other = results[1] if compare is not None else None
+    peer = next((r for r in results if r.name.startswith("toolong")), None)
+    return results[0], peer, other
 
 
 # ------------------------------------ (a'') import work before the first screen
@@ -351,15 +373,38 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=20.0)
     parser.add_argument("--skip-secondary", action="store_true", help="only the fresh-process figure (a)")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="another airsync console script (e.g. main's) measured in the same interleaved runs",
+    )
+    parser.add_argument(
+        "--airsync",
+        type=Path,
+        default=None,
+        help="the airsync console script to launch (default: next to this Python); e.g. from a venv made with"
+        " `python -m venv /tmp/v && /tmp/v/bin/pip install .`, as a user installs it",
+    )
     args = parser.parse_args()
 
-    ours, peer = bench_first_screen(args.runs)
+    airsync = args.airsync or Path(sys.executable).with_name("airsync")
+    kind, load = install_kind(airsync), os.getloadavg()[0]
+    print(f"airsync measured: {airsync} ({kind}); load average {load:.1f} on {os.cpu_count()} CPUs")
+    ours, peer, other = bench_first_screen(args.runs, airsync, args.compare)
     peer_text = f"{peer.median:.2f} s (runs: {_runs(peer.times)})" if peer else "not measured (bench/.venv-toolong missing)"
     print(f"(a) process start → first populated screen, tmux 200x50, median of {args.runs}:")
     print(f"    airsync --demo: {ours.median:.2f} s (runs: {_runs(ours.times)})")
     print(f"    Toolong, small log: {peer_text}")
     if peer:
         print(f"    ratio airsync / Toolong: {ours.median / peer.median:.2f}x  (goal ≤ 1.00x)")
+    peer_cpu = f"Toolong {peer.median_cpu:.2f} s (runs: {_runs(peer.cpu)})" if peer else "Toolong not measured"
+    print(f"    CPU used by then (all the program's processes): airsync {ours.median_cpu:.2f} s (runs: {_runs(ours.cpu)}); {peer_cpu}")
+    if other is not None:
+        ratio = f", ratio to Toolong {other.median / peer.median:.2f}x" if peer else ""
+        print(
+            f"    compare {args.compare}: {other.median:.2f} s (runs: {_runs(other.times)}){ratio}; CPU {other.median_cpu:.2f} s (runs: {_runs(other.cpu)})"
+        )
     (our_modules, our_imports), peer_imports = bench_import_profile()
     peer_import_text = f"Toolong {peer_imports[0]} modules, {peer_imports[1]:.2f} s" if peer_imports else "Toolong not measured"
     print(
@@ -385,8 +430,9 @@ def main() -> None:
         ratio = f"{ours.median / peer.median:.2f}x" if peer else "–"
         section = f"""## Dashboard
 
-Measured with `python bench/bench_ui.py --runs {args.runs} --idle-seconds {args.idle_seconds:.0f} --write-docs`
-({os.cpu_count()} CPUs shared with other work, Python {sys.version.split()[0]}).
+Measured with `python bench/bench_ui.py --runs {args.runs} --idle-seconds {args.idle_seconds:.0f} --airsync … --write-docs`
+({os.cpu_count()} CPUs shared with other work, load average {load:.1f} at the start, Python {sys.version.split()[0]};
+airsync {kind.split(" ")[0]}, i.e. {"from a `pip install .` venv, bytecode compiled at install" if kind.startswith("installed") else "NOT as a user installs it"}).
 
 **First screen, as a user meets it** (the headline figure): a fresh process
 started in a real terminal (tmux, 200x50) until the screen shows data
@@ -398,6 +444,7 @@ started in a real terminal (tmux, 200x50) until the screen shows data
 | `airsync --demo` (emulator in a child process) | {ours.median:.2f} s | {_runs(ours.times)} |
 | Toolong `tl` on a {TOOLONG_LOG_LINES}-line log file | {peer.median if peer else float("nan"):.2f} s | {peer_cell} |
 | ratio airsync / Toolong (goal ≤ 1.00x) | {ratio} | |
+| CPU used by then, all the program's processes (hardly load-dependent) | airsync {ours.median_cpu:.2f} s, Toolong {peer.median_cpu if peer else float("nan"):.2f} s | {_runs(ours.cpu)} / {_runs(peer.cpu) if peer else "–"} |
 | imports before the first screen (`-X importtime`, fresh interpreter, median of 3; load-independent module count) | airsync {our_modules} modules, {our_imports:.2f} s | {peer_import_text} |
 
 Secondary detail, in-process (after imports, headless Textual driver at 140x40):
@@ -419,7 +466,12 @@ Plain-HTTP clients (the demo, a LAN Airbyte) skip loading the CA bundle (a
 TLS context that trusts nothing, so https fails closed); the fleet service,
 its journal and dialogs, the SQL readers and the CLI's command handlers are
 imported when first used (`tests/unit/test_first_screen_imports.py` checks
-`sys.modules` after the first screen is built). How the table stays fast: `LiveTable.show_rows`
+`sys.modules` after the first screen is built, and that later screens' pydantic schemas are not built yet:
+models are `defer_build=True`). `airsync` with flags only parses with the top-level parser (the ~20
+subcommand parsers were the largest CPU item before the dashboard's imports); the garbage collector
+pauses while both processes import and resumes with the start-up heap frozen; the footer rebuilds its
+keys only when they change (Textual's rebuilt ~25 identical footers while the first rows arrived).
+How the table stays fast: `LiveTable.show_rows`
 switches the view in one bulk pass, lines are rendered from a cache keyed on
 the row's own version, off-screen rows only re-render when scrolled into
 view, the clock pauses under modals, and filter keystrokes closer than 30 ms

@@ -10,6 +10,7 @@ in the same run, on the same machine.
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
@@ -30,10 +31,16 @@ class LaunchResult:
     name: str
     times: list[float] = field(default_factory=list)
     last_screen: str = ""
+    #: CPU seconds (user + system) the program's processes had used when the screen was ready.
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu) if self.cpu else float("nan")
 
 
 def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,8 +58,14 @@ def time_first_screen(
     rows: int = 50,
     timeout: float = 60.0,
     env: dict[str, str] | None = None,
+    cpu_out: list[float] | None = None,
 ) -> tuple[float, str]:
-    """Seconds from launch until ``ready(screen text)``; the screen at that moment."""
+    """Seconds from launch until ``ready(screen text)``; the screen at that moment.
+
+    With ``cpu_out``, the CPU seconds used by then by the pane's process and
+    its descendants (e.g. the demo's emulator child) are appended to it: a
+    figure that, unlike wall time, hardly depends on what else the machine runs.
+    """
     session = f"bench-{uuid.uuid4().hex[:8]}"
     shell = " ".join(_quote(part) for part in command)
     env_args: list[str] = []
@@ -83,11 +96,39 @@ def time_first_screen(
                 )
             screen = captured.stdout
             if ready(screen):
-                return time.perf_counter() - start, screen
+                elapsed = time.perf_counter() - start
+                if cpu_out is not None:
+                    cpu_out.append(_pane_cpu_seconds(session))
+                return elapsed, screen
             time.sleep(POLL_SECONDS)
         raise TimeoutError(f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}")
     finally:
         _tmux("kill-session", "-t", session)
+
+
+def _pane_cpu_seconds(session: str) -> float:
+    """utime + stime of the pane's process and all its descendants (Linux /proc), in seconds."""
+    pane_pid = _tmux("display-message", "-p", "-t", session, "#{pane_pid}").stdout.strip()
+    if not pane_pid.isdigit():
+        return float("nan")
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        children.setdefault(int(fields[1]), []).append(int(entry))  # fields[1]: ppid
+        ticks[int(entry)] = int(fields[11]) + int(fields[12])  # utime, stime
+    total, todo = 0, [int(pane_pid)]
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _quote(text: str) -> str:
@@ -111,7 +152,7 @@ def measure(
     try:
         for _ in range(runs):
             for result, (_, command, ready) in zip(results, programs, strict=True):
-                seconds, screen = time_first_screen(command, ready, cols=cols, rows=rows, env=env)
+                seconds, screen = time_first_screen(command, ready, cols=cols, rows=rows, env=env, cpu_out=result.cpu)
                 result.times.append(seconds)
                 result.last_screen = screen
     finally:

@@ -26,8 +26,10 @@ def _available_profiles() -> list[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
+    from airsync_tui.startup_trace import mark
     from airsync_tui.ui.app import AirsyncApp, SessionInfo
 
+    mark("parent: ui imported")
     demo: Demo | None = None
     read_only = bool(getattr(args, "read_only", False))
     only = getattr(args, "provider", None)
@@ -66,6 +68,10 @@ def run_dashboard(args: argparse.Namespace) -> int:
         if profiles and demo is None:
             kwargs["switch_profile"] = switch_profile
         app = AirsyncApp(watcher, info, **kwargs)
+        mark("parent: app.run")
+        from airsync_tui.cli import startup_gc
+
+        startup_gc.resume()  # paused by the console script while it imported
         app.run()
     finally:
         if demo is not None:

@@ -11,6 +11,11 @@ import argparse
 import socket
 import sys
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Seconds the demo's DuckDB writer waits before it starts (see `warehouse.WRITER_START_DELAY`).
 WAREHOUSE_START_DELAY = 2.0
@@ -41,11 +46,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _traced(app: ASGIApp, mark: Callable[[str], None]) -> ASGIApp:
+    """The app with each request path's first arrival and first response marked (start-up trace only)."""
+
+    async def traced(scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        mark(f"child: request {path}")
+
+        async def send_marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                mark(f"child: response {path}")
+            await send(message)
+
+        await app(scope, receive, send_marked)
+
+    return traced
+
+
 def main(argv: list[str] | None = None) -> int:
+    from airsync_tui.cli import startup_gc
+    from airsync_tui.startup_trace import TRACE_PATH, mark
+
+    startup_gc.pause()  # imports and the world build: resumed before serving
+    mark("child: main")
     args = _parser().parse_args(argv)
+    # httpx (imported through the provider specs that name the demo mounts) would
+    # otherwise import its command-line tool: click, pygments, rich (see cli/entry.py).
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None is the documented "not importable" marker
     import uvicorn
 
+    mark("child: uvicorn imported")
     from airsync_tui.emulator.server import EmulatorOptions, build_app
+
+    mark("child: emulator imported")
 
     options = EmulatorOptions(seed=args.seed, speed=args.speed, duckdb_path=args.duckdb_path)
     if args.client_id is not None:
@@ -63,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     sock = socket.socket(fileno=args.fd)
     sock.setblocking(False)
     app = build_app(options)
+    mark("child: app built")
+    startup_gc.resume()
     config = uvicorn.Config(
-        app,
+        _traced(app, mark) if TRACE_PATH is not None else app,
         lifespan="on",
         log_level="critical",
         access_log=False,
@@ -84,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         if server.started and args.ready_after_warehouse and warehouse is not None:
             warehouse.wait_idle(20.0)
         if server.started:
+            mark("child: serving")
             sys.stdout.write("ready\n")
             sys.stdout.flush()
 

@@ -17,10 +17,19 @@ def main() -> int:
     # airsync never calls. A None entry in sys.modules makes that optional
     # import raise ImportError at once; httpx catches it and defines a stub.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None is the documented "not importable" marker
+    from airsync_tui.cli import startup_gc
+    from airsync_tui.startup_trace import mark
+
+    startup_gc.pause()  # resumed before the dashboard or a command runs
+
+    mark("parent: entry")
     from airsync_tui.cli.demo import prestart_demo
 
     prestart_demo(sys.argv[1:])
+    mark("parent: child spawned")
     from airsync_tui.cli.main import main as cli_main
+
+    mark("parent: cli imported")
 
     return cli_main()
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from airsync_tui import __version__
 from airsync_tui.cli.failures import classify
@@ -24,14 +25,42 @@ from airsync_tui.providers.registry import specs
 EXIT_INTERRUPTED = 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _DashboardParser(argparse.ArgumentParser):
+    """The top level alone; a usage error is reported by the full parser (same usage text)."""
+
+    def error(self, message: str) -> NoReturn:
+        build_parser().error(message)
+
+
+def _top_level_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = parser_class(
         prog="airsync",
         description="Watch, trigger and cancel Airbyte and Hightouch syncs. Without a command, opens the dashboard.",
         epilog="Exit codes: 0 succeeded, 1 job failed/cancelled, 2 usage/config/auth error, 3 timeout.",
     )
     parser.add_argument("--version", action="version", version=f"airsync {__version__}")
     _add_global_flags(parser, top_level=True)
+    return parser
+
+
+def parser_for(args: Sequence[str]) -> argparse.ArgumentParser:
+    """The full parser, or only the top level when `args` are all flags (the dashboard).
+
+    Why: building the ~20 subcommand parsers costs more CPU than anything else
+    before the dashboard's first screen is imported (argparse looks up a
+    translation for every help string). Flags alone never name a command, so
+    the top level parses them exactly as the full parser would (command None).
+    Anything else (a command, a flag's value, -h, --version) gets the full parser.
+    """
+    if all(arg.startswith("--") and arg not in ("--help", "--version") for arg in args):
+        parser = _top_level_parser(_DashboardParser)
+        parser.set_defaults(command=None)
+        return parser
+    return build_parser()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _top_level_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("connections", help="list connections (Airbyte) and syncs (Hightouch)")
@@ -153,10 +182,13 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = Fals
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "emulator":
+        from airsync_tui.cli import startup_gc
         from airsync_tui.emulator.server import main as emulator_main
 
+        startup_gc.resume()  # a long-running server: collect as usual
+
         return emulator_main(args_list[1:])
-    parser = build_parser()
+    parser = parser_for(args_list)
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse already printed a one-line usage error
@@ -173,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, line = classify(exc)
             print(f"airsync: error: {clean(line)}", file=sys.stderr)
             return code
+    from airsync_tui.cli import startup_gc
+
+    startup_gc.resume()  # paused by the console script while it imported
     originals = install_safe_output()  # every byte a command writes is sanitised and redacted
     try:
         if args.command == "serve":  # a blocking server of its own, not a coroutine

@@ -29,7 +29,7 @@ def job_key(provider: str, job_id: str) -> str:
 
 
 class Workspace(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     id: str
@@ -97,7 +97,7 @@ def describe_cron(expression: str) -> str | None:
 class Schedule(BaseModel):
     """How a connection runs by itself: manual, cron, or a fixed interval."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     kind: str = "manual"  # manual | cron | basic | interval | other provider words
     expression: str | None = None
@@ -122,7 +122,7 @@ class Schedule(BaseModel):
 class Connection(BaseModel):
     """An Airbyte connection or a Hightouch sync: something that runs jobs."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     id: str
@@ -152,7 +152,7 @@ class Connection(BaseModel):
 class FailureInfo(BaseModel):
     """Why an attempt (or run) failed."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     origin: str | None = None
     type: str | None = None
@@ -178,7 +178,7 @@ class FailureInfo(BaseModel):
 class StreamProgress(BaseModel):
     """Counts for one stream of a job or attempt."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     namespace: str | None = None
@@ -206,7 +206,7 @@ class StreamProgress(BaseModel):
 class Progress(BaseModel):
     """Live progress of a running job. `ratio` is None when nothing estimates the total."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     ratio: float | None = None
     basis: str | None = None  # records | bytes | streams | provider
@@ -225,7 +225,7 @@ class Progress(BaseModel):
 class RowBreakdown(BaseModel):
     """Added/changed/removed row counts (Hightouch planned/successful/failed rows)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: str
     added: int = 0
@@ -240,7 +240,7 @@ class RowBreakdown(BaseModel):
 class Fact(BaseModel):
     """A labelled provider-specific value shown in the job panel."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     label: str
     value: str
@@ -249,7 +249,7 @@ class Fact(BaseModel):
 class Attempt(BaseModel):
     """One try of a job. `number` is 0-based, as Airbyte numbers attempts."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     number: int
     status: JobStatus
@@ -282,7 +282,7 @@ class Attempt(BaseModel):
 class Job(BaseModel):
     """An Airbyte job or a Hightouch sync run."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     id: str
@@ -340,7 +340,7 @@ class Job(BaseModel):
 class JobDetail(BaseModel):
     """Everything the job panel shows for one followed job."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     job: Job
     attempts: tuple[Attempt, ...] = ()
@@ -359,7 +359,7 @@ class LogEvent(BaseModel):
     instead, which never creates an object per line.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     timestamp: datetime | None
     level: str = "info"

@@ -46,7 +46,7 @@ _TERMINAL = frozenset({StatusCategory.SUCCEEDED, StatusCategory.WARNING, StatusC
 class JobStatus(BaseModel):
     """A provider's status string with its meaning attached."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     raw: str
     category: StatusCategory

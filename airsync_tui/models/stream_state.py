@@ -16,7 +16,7 @@ RUN_STATES = ("pending", "running", "rate_limited", "complete", "incomplete")
 
 
 class StreamState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     namespace: str | None = None

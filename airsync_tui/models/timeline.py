@@ -25,7 +25,7 @@ JOB_END_STATUS = {
 
 
 class TimelineEvent(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     connection_id: str
@@ -54,7 +54,7 @@ class TimelineEvent(BaseModel):
 class Timeline(BaseModel):
     """A connection's events, newest first, and where they came from."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     provider: str
     connection_id: str

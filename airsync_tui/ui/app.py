@@ -40,6 +40,7 @@ from airsync_tui.service.events import (
 )
 from airsync_tui.service.problems import failing_connections
 from airsync_tui.service.watcher import Watcher
+from airsync_tui.startup_trace import mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
@@ -141,6 +142,8 @@ class AirsyncApp(TriageActions, App[None]):
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
+        mark("parent: app mounted")
+        self.call_after_refresh(mark, "parent: first frame")
         for theme in THEMES:
             self.register_theme(theme)
         self.theme = self._initial_theme
@@ -182,6 +185,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     @work(exclusive=True, group="watcher-start", exit_on_error=False)
     async def _start_watcher(self) -> None:
+        mark("parent: watcher start")
         await self.watcher.start()
 
     @work(exclusive=True, group="watcher-events", exit_on_error=False)
@@ -192,6 +196,7 @@ class AirsyncApp(TriageActions, App[None]):
             first = await subscription.get()
             if first is None:
                 return
+            mark(f"parent: event {type(first).__name__}")
             await asyncio.sleep(EVENT_FLUSH_SECONDS)
             batch = [first]
             while (event := subscription.get_nowait()) is not None:

@@ -29,7 +29,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.events import Key
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -50,6 +50,7 @@ from airsync_tui.service.events import (
 )
 from airsync_tui.service.filtering import connection_haystack, parse_filter
 from airsync_tui.service.watcher import Watcher
+from airsync_tui.startup_trace import TRACE_PATH, mark
 from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.fleet import FleetMarkingMixin
@@ -67,6 +68,7 @@ from airsync_tui.ui.formatting import (
 )
 from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.screens.connection_columns import plan_columns
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.live_table import LiveTable
 
@@ -161,7 +163,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         yield Input(placeholder="filter connections…  (!term inverts, esc clears)", id="filter")
         yield LiveTable(id="connections", cursor_type="row", zebra_stripes=True)
         yield Static(id="status-line")
-        yield Footer()
+        yield SteadyFooter()  # rebuilds its keys only when they change (first-paint cost)
 
     def on_mount(self) -> None:
         app = self.app
@@ -429,6 +431,10 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self.refresh_rows(dirty)
         if structural or dirty:
             self._update_status_line()
+        if structural and TRACE_PATH is not None:
+            shown = f"parent: {self.table.row_count} rows"
+            mark(shown + " in table")
+            self.call_after_refresh(mark, shown + " refreshed")
 
     def on_clock_tick(self) -> None:
         """Running rows every 2 s, ages when their text can change; paused while covered."""

@@ -1,0 +1,61 @@
+"""A key footer that rebuilds its keys only when what it shows changed.
+
+Why: Textual's `Footer` recomposes (unmounts and mounts one widget per key,
+each styled from the stylesheet) every time the screen's bindings are
+refreshed, and a screen refreshes them on every cursor move and table
+rebuild. While the first connection list fills, that happened ~25 times for
+an identical footer and was the largest share of the first paint's CPU
+(bench/startup_trace.py). This footer compares what it would show (keys,
+labels, enabled state, tooltips) with what it shows, and skips the rebuild
+when they are equal; anything that changes the keys still rebuilds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.widgets import Footer
+
+
+class SteadyFooter(Footer):
+    """`Footer` without rebuilds that would show the same keys again."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, classes=classes)
+        self._shown: Hashable | None = None
+
+    def shown_signature(self) -> Hashable:
+        """Everything `Footer.compose` reads, as one comparable value."""
+        app = self.app
+        keys = tuple(
+            (
+                key,
+                binding.key,
+                app.get_key_display(binding),
+                binding.action,
+                binding.description,
+                binding.show,
+                None if binding.group is None else (binding.group.description, binding.group.compact),
+                enabled,
+                tooltip,
+                binding.tooltip,
+            )
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+        )
+        return (
+            self._bindings_ready,
+            self.show_command_palette,
+            self.combine_groups,
+            app.ENABLE_COMMAND_PALETTE,
+            app.COMMAND_PALETTE_BINDING,
+            keys,
+        )
+
+    async def recompose(self) -> None:
+        if not self.is_attached or self._pruning:
+            return  # as `Widget.recompose`: a footer being removed (its screen replaced) reads no bindings
+        signature = self.shown_signature()
+        if signature == self._shown:
+            return  # the same keys are on screen already
+        self._shown = signature
+        await super().recompose()

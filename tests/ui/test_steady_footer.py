@@ -1,0 +1,76 @@
+"""The connection list's footer keeps its key widgets while the keys stay the same (startup speed, issue 7).
+
+Textual's `Footer` unmounts and remounts every key widget whenever the screen
+refreshes its bindings, which the list does on each cursor move; while the
+first page filled that was ~25 identical rebuilds. `SteadyFooter` rebuilds
+only when what it shows changes. Both halves are checked: the same widgets
+survive cursor moves within one provider's rows, and the keys still change
+when the highlighted row's provider offers different keys (Hightouch has no
+cancel).
+"""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+
+from airsync_tui.ui.screens.connections import ConnectionsScreen
+from airsync_tui.ui.widgets.footer import SteadyFooter
+from tests.ui.conftest import make_app, wait_for
+from tests.ui.fakes import FakeProvider, demo_world, hightouch_caps
+
+
+def _footer_keys(screen: ConnectionsScreen) -> list[FooterKey]:
+    return list(screen.query_one(SteadyFooter).query(FooterKey))
+
+
+def _actions(keys: list[FooterKey]) -> list[str]:
+    return [key.action for key in keys]
+
+
+async def test_cursor_moves_keep_the_footer_widgets_and_a_provider_change_rebuilds_them() -> None:
+    airbyte_connections, airbyte_jobs = demo_world("airbyte")
+    hightouch_connections, hightouch_jobs = demo_world("hightouch")
+    airbyte = FakeProvider(connections=airbyte_connections, jobs=airbyte_jobs, auto_advance=False)
+    hightouch = FakeProvider(
+        "hightouch",
+        "Hightouch",
+        connections=hightouch_connections,
+        jobs=hightouch_jobs,
+        capabilities=hightouch_caps(),
+        auto_advance=False,
+    )
+    app = make_app([airbyte, hightouch])
+    async with app.run_test(size=(200, 50)) as pilot:
+        total = len(airbyte_connections) + len(hightouch_connections)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == total,
+            what="both providers' rows",
+        )
+        screen = app.screen
+        assert isinstance(screen, ConnectionsScreen)
+        table = screen.table
+        await wait_for(pilot, lambda: bool(_footer_keys(screen)), what="the footer's keys")
+        await pilot.pause()
+
+        def provider_at(row: int) -> str:
+            return str(table.coordinate_to_cell_key((row, 0)).row_key.value).split(":", 1)[0]
+
+        providers = [provider_at(row) for row in range(table.row_count)]
+        first = providers[table.cursor_row]
+        same = next(row for row in range(table.cursor_row + 1, len(providers)) if providers[row] == first)
+        other = next(row for row, name in enumerate(providers) if name != first)
+
+        before = _footer_keys(screen)
+        table.move_cursor(row=same)
+        await pilot.pause()
+        await pilot.pause()
+        after = _footer_keys(screen)
+        assert [id(key) for key in after] == [id(key) for key in before], "footer rebuilt for identical keys"
+        assert all(key.is_attached for key in after)
+
+        table.move_cursor(row=other)
+        await wait_for(pilot, lambda: _actions(_footer_keys(screen)) != _actions(before), what="the footer to change")
+        # Hightouch has no cancel: its rows do not offer it; Airbyte's rows do.
+        offered = {name: ("cancel_job" in _actions(keys)) for name, keys in ((first, before), (providers[other], _footer_keys(screen)))}
+        assert offered == {"airbyte": True, "hightouch": False}
