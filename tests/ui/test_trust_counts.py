@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from airsync_tui.models.domain import Job
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.ui.screens.alerts import AlertsScreen
@@ -109,13 +111,18 @@ async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origi
         assert not [line for line in lines if line.strip().startswith("Failure ")]
 
 
-async def test_a_long_error_wraps_under_its_value_at_80_columns() -> None:
+@pytest.mark.parametrize(
+    "long_error",
+    [
+        "source · transient_error: Rate limit exceeded while reading from Facebook Marketing. "
+        "The sync will be retried after the quota resets.",
+        # First line exactly as wide as the screen minus label and padding, but not minus the scrollbar.
+        "source · system_error: " + "W" * 41 + " in the connector. See the logs, quota resets.",
+    ],
+)
+async def test_a_long_error_wraps_under_its_value_at_80_columns(long_error: str) -> None:
     from airsync_tui.ui.screens.job import JobScreen
 
-    long_error = (
-        "source · transient_error: Rate limit exceeded while reading from Facebook Marketing. "
-        "The sync will be retried after the quota resets."
-    )
     connections, jobs = demo_world()
     failed = next(j for j in jobs if j.status.raw == "failed")
     jobs = [j.model_copy(update={"error": long_error}) if j is failed else j for j in jobs]
@@ -129,9 +136,53 @@ async def test_a_long_error_wraps_under_its_value_at_80_columns() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
         await wait_for(pilot, lambda: "Error" in screen_text(app), what="error line")
-        lines = screen_text(app).splitlines()
+        # Without the scrollbar's half blocks at the right edge: the text must fit left of them.
+        lines = [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
         first = next(i for i, line in enumerate(lines) if line.strip().startswith("Error"))
         value_column = lines[first].index("source")
         assert "quota resets." not in lines[first]
         continuation = lines[first + 1]
         assert continuation[:value_column].strip() == "" and continuation[value_column] != " ", continuation
+        # Every line of the error keeps to its column (the panel's padding and scrollbar leave less room than
+        # the screen's width: a first line wrapped for the screen was re-wrapped back to the left edge).
+        block = []
+        for line in lines[first + 1 :]:
+            if not line[value_column:].strip() or line[:value_column].strip():
+                break
+            block.append(line[value_column:].strip())
+        shown = " ".join([lines[first][value_column:].strip(), *block])
+        assert " ".join(shown.split()) == " ".join(long_error.split()), lines[first : first + 4]
+
+
+async def test_an_old_jobs_history_wraps_under_its_value_at_80_columns() -> None:
+    """Two-week-old transitions carry dates; the History line then outgrows 80 columns and must not fold left."""
+    from airsync_tui.ui.screens.job import JobScreen
+
+    connections, jobs = demo_world()
+    done = next(j for j in jobs if j.status.raw == "succeeded")
+    shift = timedelta(days=14)
+    old = done.model_copy(
+        update={
+            "created_at": done.created_at - shift if done.created_at else None,
+            "started_at": done.started_at - shift if done.started_at else None,
+            "updated_at": done.updated_at - shift if done.updated_at else None,
+            "ended_at": done.ended_at - shift if done.ended_at else None,
+        }
+    )
+    jobs = [old if j is done else j for j in jobs]
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.row_count == 8, what="connections"
+        )  # type: ignore[attr-defined]
+        app.screen.table.move_to_key(done.connection_key)  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await wait_for(pilot, lambda: "succeeded 20" in screen_text(app).replace("\n", " "), what="history with dates")
+        lines = [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
+        first = next(i for i, line in enumerate(lines) if line.strip().startswith("History"))
+        value_column = lines[first].index("created")
+        continuation = lines[first + 1]
+        assert continuation[:value_column].strip() == "" and continuation[value_column:].startswith("→ "), lines[first : first + 2]
+        assert "succeeded" in lines[first] + continuation

@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.events import Key
 from textual.widgets import DataTable, Footer, Label, Static
 
@@ -335,12 +336,22 @@ class JobScreen(LiveScreen):
             status.append("  (status not known to this version; still watching)", style=palette.muted)
         status.append("\n")
         status.append_text(self._lbl("History"))
+        # Wrapped between transitions and under its value (old jobs show dates: the line outgrows 80 columns).
+        room, used = self._body_width() - self.label_width - 1, 0
         for index, (state, label, moment) in enumerate((e.status, e.label, e.at) for e in self.history_entries()):
+            step = f"{clean(label)} {self._t(moment)}"
             if index:
-                status.append(" → ", style=palette.muted)
+                if used + 3 + len(step) > room:
+                    status.append("\n" + " " * self.label_width)
+                    status.append("→ ", style=palette.muted)
+                    used = 2
+                else:
+                    status.append(" → ", style=palette.muted)
+                    used += 3
             style = status_style(state.category, palette) if state is not None else ""
             status.append(clean(label), style=style)
             status.append(f" {self._t(moment)}", style=palette.muted)
+            used += len(step)
         self._set("job-status", status)
 
         progress = self._progress()
@@ -458,13 +469,21 @@ class JobScreen(LiveScreen):
         text = Text("\n", end="").join(lines)
         return text
 
+    def _body_width(self) -> int:
+        """Columns the panel's text really has: the body's width without its padding and scrollbar."""
+        try:
+            width = self.query_one("#job-body").scrollable_content_region.width
+        except NoMatches:
+            width = 0
+        return width if width > 0 else max(20, (self.size.width or 80) - 4)
+
     def _extra_text(self, job: Job, palette: Palette) -> Text:
         """Provider-specific facts, row breakdowns (Hightouch) and the error, generically."""
         text = Text(end="")
         error = self._error_text(job)
         if error:
             # Wrapped under its value, not back at the left edge (read as a new, unlabelled line at 80 columns).
-            room = max(20, (self.size.width or 80) - self.label_width - 3)
+            room = max(20, self._body_width() - self.label_width - 1)
             lines = textwrap.wrap(clean(error), width=room) or [clean(error)]
             text.append_text(self._lbl("Error"))
             text.append(lines[0], style=palette.failed)
