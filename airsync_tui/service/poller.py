@@ -325,6 +325,10 @@ class Poller:
         old = store.job(job.key)
         if old is not None and job.progress is None and old.progress is not None and job.status.is_active:
             job = job.model_copy(update={"progress": old.progress})
+        if old is not None and job.started_at is None and old.started_at is not None:
+            # A list answer without the start (Airbyte's public API) must not undo a start the detail gave:
+            # every duration counts from the start shown, so the list and the panel keep one duration.
+            job = job.model_copy(update={"started_at": old.started_at})
         store.put_job(job)
         for moment in (job.updated_at, job.ended_at, job.started_at, job.created_at):
             self.clock.observe_timestamp(moment)

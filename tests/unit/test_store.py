@@ -138,3 +138,15 @@ def test_latest_counts_follow_the_latest_jobs_version() -> None:
     assert store.latest_counts() == (0, 2)
     store.drop_latest("airbyte:c1")
     assert store.latest_counts() == (0, 1)
+
+
+def test_a_list_answer_without_a_start_keeps_the_start_the_detail_gave(provider: FakeProvider) -> None:
+    """Airbyte's public job list has no start time; the list and the panel must show one duration."""
+    watcher = Watcher([provider])
+    job = provider.add_job("c0")
+    started = job.model_copy(update={"started_at": (job.created_at or T0) + timedelta(seconds=7)})
+    watcher.poller.observe(started, publish=False)
+    from_list = started.model_copy(update={"started_at": None, "records_synced": 10})
+    watcher.poller.observe(from_list, publish=False)
+    kept = watcher.store.jobs[job.key]
+    assert kept.started_at == started.started_at and kept.records_synced == 10
