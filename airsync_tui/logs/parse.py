@@ -157,9 +157,11 @@ def _split_legacy(raw: bytes) -> list[Any]:
     """``_LEGACY_HEAD.split(raw)`` (``raw`` starts with "\n", one per line), fast for a last-era log."""
     if _LEGACY_HEAD_2024.match(raw):
         parts = _LEGACY_HEAD_2024.split(raw)
-        # A "\n" where the pattern did not match stays inside a message; none left means a
-        # header at every line, and then this is the general split's result.
-        if not any(map(bytes.__contains__, parts[4::4], repeat(b"\n"))):
+        # Every match holds exactly one "\n" (its first byte: nothing else in the pattern
+        # matches a line break), so as many matches as "\n"s means a header at every line,
+        # and then this is the general split's result. Counting in C avoids scanning every
+        # message for a left-over "\n" (a third of a second on a million lines).
+        if len(parts) // 4 == raw.count(b"\n"):
             return parts
     return _LEGACY_HEAD.split(raw)
 
@@ -175,12 +177,44 @@ class _LegacyStampCache(dict[bytes | None, int]):
         if not key:
             value = 0
         else:
-            try:
-                value = calendar.timegm(time.strptime(key.decode("ascii"), "%Y-%m-%d %H:%M:%S")) * 1000
-            except ValueError:
-                value = 0
+            value = _stamp_ms(key)
         self[key] = value
         return value
+
+
+#: Epoch ms of each ``YYYY-MM-DD`` seen (a log spans a few days at most).
+_DAY_MS: dict[bytes, int] = {}
+
+
+def _stamp_ms(key: bytes) -> int:
+    """Epoch ms (UTC) of ``b"YYYY-MM-DD HH:MM:SS"`` (0 if not a valid time).
+
+    ``time.strptime`` costs ~20 µs a call, a tenth of a second per million
+    lines (one call per new second); the fixed layout (``_STAMP``) lets the
+    fields be read by position. Anything unusual (a leap second ``:60``, an
+    out-of-range field, another length) takes the ``strptime`` path, so the
+    result is the same as before.
+    """
+    day = key[:10]
+    day_ms = _DAY_MS.get(day)
+    try:
+        if len(key) != 19 or key[10:11] != b" " or not (key[11:13] + key[14:16] + key[17:19]).isdigit():
+            raise ValueError(key)
+        hour, minute, second = int(key[11:13]), int(key[14:16]), int(key[17:19])
+        if hour > 23 or minute > 59 or second > 59 or key[13:14] != b":" or key[16:17] != b":":
+            raise ValueError(key)
+        if day_ms is None:
+            day_ms = calendar.timegm(time.strptime(day.decode("ascii"), "%Y-%m-%d")) * 1000
+            if len(_DAY_MS) > 1000:
+                _DAY_MS.clear()
+            _DAY_MS[day] = day_ms
+        return day_ms + (hour * 3600 + minute * 60 + second) * 1000
+    except (ValueError, UnicodeDecodeError):
+        pass
+    try:
+        return calendar.timegm(time.strptime(key.decode("ascii"), "%Y-%m-%d %H:%M:%S")) * 1000
+    except (ValueError, UnicodeDecodeError):
+        return 0
 
 
 @dataclass(slots=True)
