@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from airsync_tui.logs.index import Level, LogIndex, Source, format_timestamp, lines_of_offsets
+from airsync_tui.logs.index import Level, LogIndex, Source, format_timestamp, lines_of_offsets, offsets_from_lengths
 from airsync_tui.logs.sanitize import TAB_SIZE, sanitize_buffer
 
 __all__ = [
@@ -155,6 +155,12 @@ _LEGACY_HEAD_2024 = re.compile(
 
 def _split_legacy(raw: bytes) -> list[Any]:
     """``_LEGACY_HEAD.split(raw)`` (``raw`` starts with "\n", one per line), fast for a last-era log."""
+    return _split_legacy_headed(raw)[0]
+
+
+def _split_legacy_headed(raw: bytes) -> tuple[list[Any], bool]:
+    """:func:`_split_legacy` plus whether every line had a full last-era header
+    (then no line is a continuation line and there is nothing to inherit)."""
     if _LEGACY_HEAD_2024.match(raw):
         parts = _LEGACY_HEAD_2024.split(raw)
         # Every match holds exactly one "\n" (its first byte: nothing else in the pattern
@@ -162,8 +168,8 @@ def _split_legacy(raw: bytes) -> list[Any]:
         # and then this is the general split's result. Counting in C avoids scanning every
         # message for a left-over "\n" (a third of a second on a million lines).
         if len(parts) // 4 == raw.count(b"\n"):
-            return parts
-    return _LEGACY_HEAD.split(raw)
+            return parts, True
+    return _LEGACY_HEAD.split(raw), False
 
 
 # Level hints inside an un-levelled legacy line.
@@ -790,7 +796,7 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
         return LogIndex()
     # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
     raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
-    parts = _split_legacy(raw)
+    parts, all_headed = _split_legacy_headed(raw)
     del raw
     stamps_text = parts[1::4]
     timestamps = array("q", map(_LegacyStampCache().__getitem__, stamps_text))
@@ -801,14 +807,23 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     messages = parts[4::4]
     del parts
     joined = b"\n".join(messages) + b"\n"
-    if b"\t" in joined:  # the same as expanding each message: every "\n" restarts the column count
+    expanded = b"\t" in joined
+    if expanded:  # the same as expanding each message: every "\n" restarts the column count
         joined = joined.expandtabs(TAB_SIZE)
     buf = sanitize_buffer(joined)
+    offsets: array[int] | None = None
+    longest: int | None = None
+    if not expanded and len(buf) == len(joined):
+        # Sanitising only deletes bytes (tabs are already expanded), so an unchanged
+        # length means unchanged lines: the line starts follow from the messages'
+        # lengths, without splitting the buffer again.
+        offsets, longest = offsets_from_lengths(list(map(len, messages)))
     del joined
     del messages
     _infer_legacy_levels(buf, levels)
-    _inherit_continuations(stamps_text, timestamps, levels, sources)
-    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
+    if not all_headed:
+        _inherit_continuations(stamps_text, timestamps, levels, sources)
+    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
 
 
 def _infer_legacy_levels(buf: bytes, levels: bytearray) -> None:
