@@ -195,6 +195,14 @@ def _offsets_and_longest(buf: bytes | bytearray, base: int = 0) -> tuple[array[i
     return out, longest
 
 
+def offsets_from_lengths(lengths: list[int]) -> tuple[array[int], int]:
+    """Line starts (from 0, ``n + 1`` entries) and the longest length, from each
+    line's byte length without its newline (as :func:`_offsets_and_longest` gives)."""
+    if not lengths:
+        return array("q", [0]), 0
+    return array("q", accumulate(chain((0,), map((1).__add__, lengths)))), max(lengths)
+
+
 def lines_of_offsets(buf: bytes | bytearray, starts: Sequence[int]) -> Iterable[int]:
     """Line numbers of sorted byte offsets into ``buf``, without a bisect each.
 
@@ -243,10 +251,14 @@ class LogIndex:
         *,
         record_count: int | None = None,
         offsets: array[int] | None = None,
+        longest: int | None = None,
     ) -> LogIndex:
-        """Adopt pre-built columns. ``buf`` must be sanitised and ``\\n``-terminated."""
+        """Adopt pre-built columns. ``buf`` must be sanitised and ``\\n``-terminated.
+
+        ``offsets`` (from 0) and ``longest`` (the longest line's bytes), when the
+        caller already knows them, save splitting the buffer again."""
         index = cls()
-        index._append_parts(buf, timestamps, levels, sources, record_count, offsets)
+        index._append_parts(buf, timestamps, levels, sources, record_count, offsets, longest)
         return index
 
     @classmethod
