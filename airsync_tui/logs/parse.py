@@ -166,9 +166,7 @@ def _split_legacy(raw: bytes) -> list[Any]:
 # value is one ``_LEGACY_HEAD_2024`` accepts, each match is exactly that
 # pattern's match at the same "\n" (greedy runs end where the literal words
 # end: at the SGR, at the blank), so the split is the same.
-_LEGACY_HEAD_2024_PLAIN = re.compile(
-    rb"\n([^\n]{19}) \x1b\[[0-9;]*m([a-z-]+)\x1b\[[0-9;]*m > ([A-Z]+)[ \t]+"
-)
+_LEGACY_HEAD_2024_PLAIN = re.compile(rb"\n([^\n]{19}) \x1b\[[0-9;]*m([a-z-]+)\x1b\[[0-9;]*m > ([A-Z]+)[ \t]+")
 _STAMP_ONLY = re.compile(_STAMP)
 _SOURCE_WORDS_B = frozenset(_SOURCE_BYTES)
 _LEVEL_WORDS_SET = frozenset(w.upper().encode() for w in ("info", "warn", "error", "debug", "trace"))
