@@ -73,6 +73,13 @@ async def test_triage_drills_down_to_the_job_panel_and_the_log_at_the_error(emul
         assert listed == set(failing) == _alerted_failing(app)
         text = screen_text(app)
         assert "need attention" in text
+        await pilot.resize_terminal(100, 40)  # narrower than the summary and its key hint
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        summary = next(i for i, line in enumerate(lines) if "need attention" in line)
+        assert lines[summary + 1].split()[:2] == ["#", "Kind"], "the summary keeps to one line"
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
         # Pick the group of one failing connection, then the connection.
         name, (job_id, origin) = min(failing.items())
         row = next(i for i, g in enumerate(screen.groups) if any(p.connection_name == name for p in g.problems))

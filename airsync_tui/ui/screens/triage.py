@@ -146,9 +146,10 @@ class TriageScreen(AirsyncScreen):
             if groups
             else "Nothing is failing, stalled, stale or at risk of auto-disable."
         )
-        self.query_one("#triage-summary", Static).update(
-            summary + "   (enter: connections · l: log at the error · T: timeline · r: refresh)"
-        )
+        # One line: the count first; the key hint gives way (cut, not wrapped) where the terminal is narrow.
+        line = Text(summary, end="")
+        line.append("   (enter: connections · l: log at the error · T: timeline · r: refresh)", style=palette.muted)
+        self.query_one("#triage-summary", Static).update(line)
         if selected is not None:
             for row, group in enumerate(groups):
                 if group.fingerprint.id == selected:
