@@ -72,11 +72,11 @@ async def test_triage_drills_down_to_the_job_panel_and_the_log_at_the_error(emul
         listed = {p.connection_name for g in screen.groups for p in g.problems if p.kind.value in ("failed", "auto_disable_risk")}
         assert listed == set(failing) == _alerted_failing(app)
         text = screen_text(app)
-        assert "need attention" in text
+        assert "attention (" in text
         await pilot.resize_terminal(100, 40)  # narrower than the summary and its key hint
         await pilot.pause()
         lines = screen_text(app).splitlines()
-        summary = next(i for i, line in enumerate(lines) if "need attention" in line)
+        summary = next(i for i, line in enumerate(lines) if "attention (" in line)
         assert lines[summary + 1].split()[:2] == ["#", "Kind"], "the summary keeps to one line"
         await pilot.resize_terminal(*SIZE)
         await pilot.pause()

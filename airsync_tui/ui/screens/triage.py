@@ -141,7 +141,7 @@ class TriageScreen(AirsyncScreen):
         connections = sum(g.count for g in groups)
         failing = len(failing_connections(p for g in groups for p in g.problems))  # the header's count
         summary = (
-            f"{connections} connection{'s' if connections != 1 else ''} need attention ({failing} failing),"
+            f"{connections} connection{'s need' if connections != 1 else ' needs'} attention ({failing} failing),"
             f" {len(groups)} cause{'s' if len(groups) != 1 else ''}"
             if groups
             else "Nothing is failing, stalled, stale or at risk of auto-disable."
