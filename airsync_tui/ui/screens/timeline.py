@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Footer, Static
 
-from airsync_tui.models.timeline import TimelineEvent
+from airsync_tui.models.timeline import Timeline, TimelineEvent
 from airsync_tui.service.timeline import (
     TimelineFeed,
     connection_timeline,
@@ -158,8 +158,7 @@ class TimelineScreen(_EventsScreen):
             title.update(f"Could not load the timeline: {clean(exc)}")
             return
         self.notice = timeline.notice
-        source = "connection events" if timeline.origin == "events" else "jobs"
-        text = f"Timeline · {clean(timeline.connection_name or timeline.connection_id)} · {len(timeline.events)} events from {source}"
+        text = f"Timeline · {clean(timeline.connection_name or timeline.connection_id)} · {events_source(timeline)}"
         if timeline.notice:
             text += f"\n{clean(timeline.notice)}"
         title.update(text)
@@ -284,3 +283,16 @@ class PulseScreen(_EventsScreen):
     @on(DataTable.RowSelected, "#events")
     def _selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open_timeline()
+
+
+def events_source(timeline: Timeline) -> str:
+    """How many events and where they come from (a built timeline may mix runs and the connection's own record)."""
+    total = len(timeline.events)
+    counted = f"{total} event{'s' if total != 1 else ''}"
+    if timeline.origin == "events":
+        return f"{counted} from connection events"
+    from_jobs = sum(1 for event in timeline.events if event.job_id is not None)
+    if from_jobs == total:
+        return f"{counted} from jobs"
+    # Runs plus what the connection's own record says (Hightouch: created, last updated, changes seen).
+    return f"{counted} ({from_jobs} from jobs, {total - from_jobs} from the connection itself)"
