@@ -738,8 +738,12 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
         return LogIndex()
     messages = _column(events, "message", "")
     traces = _column(events, "stackTrace", None)
-    for i in compress(range(n), traces):  # only events that have a trace
-        messages[i] = f"{messages[i]}\n{traces[i]}"
+    traced = list(compress(range(n), traces))
+    for i in traced:  # only events that have a trace
+        # Traces carry the tabs ("\tat …"): expanding the few of them here is
+        # the same as expanding the whole text below (every "\n" restarts the
+        # column count) and spares that pass over every message.
+        messages[i] = f"{messages[i]}\n{traces[i]}".expandtabs(TAB_SIZE)
     del traces
     if not all(map(str.__instancecheck__, messages)):
         messages = [m if isinstance(m, str) else str(m) for m in messages]
@@ -758,12 +762,29 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
     buf = _strip_leading_levels(buf)[1:]
 
     timestamps = _int_array(stamps)
-    if buf.count(b"\n") != n:  # some events span several lines: repeat their columns
-        extra = list(map(str.count, messages, repeat("\n")))
+    spanning = buf.count(b"\n") - n
+    if spanning:  # some events span several lines: repeat their columns
+        extra = _extra_lines(messages, traced, spanning)
         timestamps = _spread(timestamps, extra, array("q"))
         levels = _spread(levels, extra, bytearray())
         sources = _spread(sources, extra, bytearray())
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n)
+
+
+def _extra_lines(messages: list[str], traced: list[int], spanning: int) -> list[int]:
+    """Lines beyond the first of every event, given ``spanning`` in all.
+
+    Usually only the events with a stack trace span lines: when their
+    counts add up to ``spanning`` no other message holds a line break, so
+    the million others need no ``count`` call.
+    """
+    counts = [messages[i].count("\n") for i in traced]
+    if sum(counts) != spanning:
+        return list(map(str.count, messages, repeat("\n")))
+    extra = [0] * len(messages)
+    for i, count in zip(traced, counts, strict=True):
+        extra[i] = count
+    return extra
 
 
 def _spread(column: Any, extra: list[int], out: Any) -> Any:
@@ -782,7 +803,12 @@ def _column(events: Sequence[dict[str, Any]], key: str, default: Any) -> list[An
     try:
         values = list(map(itemgetter(key), events))
     except (KeyError, TypeError):
-        return [e.get(key, default) if isinstance(e, dict) else default for e in events]
+        if default is not None:
+            return [e.get(key, default) if isinstance(e, dict) else default for e in events]
+        try:  # an optional key (stackTrace): missing is None, still in C
+            return list(map(dict.get, events, repeat(key)))
+        except TypeError:  # an event that is not an object
+            return [e.get(key) if isinstance(e, dict) else None for e in events]
     if default is not None and None in values:
         values = [default if v is None else v for v in values]
     return values
@@ -795,9 +821,9 @@ def _strip_leading_levels(buf: bytes) -> bytes:
         return buf
     buf = _LEADING_LEVEL_RARE.sub(b"\n", buf)
     for word in words:
-        separator = b"\n" + word + b" "
-        if separator in buf:
-            buf = b"\n".join(buf.split(separator))
+        # ``replace`` is ``split`` + ``join`` (left to right, no rescan) in one
+        # pass, without a bytes object per line.
+        buf = buf.replace(b"\n" + word + b" ", b"\n")
     return buf
 
 
