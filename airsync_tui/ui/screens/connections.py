@@ -636,7 +636,9 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         cancel is not offered on a row whose provider has no cancel API."""
         if action == "cancel_job":
             key = self.selected_key() if self.is_mounted else None
-            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+            # A row left from the previous profile (switching) has no provider here: nothing to offer yet.
+            provider = self.watcher.providers.get(key.split(":", 1)[0]) if key is not None else None
+            if key is not None and (provider is None or not provider.capabilities.can_cancel):
                 return False  # this row's provider has no cancel API: not offered
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
