@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     startup_gc.pause()  # imports and the world build: resumed before serving
     mark("child: main")
     args = _parser().parse_args(argv)
-    # httpx (imported through the provider specs that name the demo mounts) would
-    # otherwise import its command-line tool: click, pygments, rich (see cli/entry.py).
+    # The demo mounts are read without importing the providers (providers/demo_mounts.py);
+    # should httpx be imported anyway, it would otherwise import its command-line tool.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None is the documented "not importable" marker
     import uvicorn
 

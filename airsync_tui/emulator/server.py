@@ -86,15 +86,13 @@ def build_hightouch_mount(clock: VirtualClock, options: EmulatorOptions) -> Star
 
 def _provider_mounts(clock: VirtualClock, options: EmulatorOptions) -> dict[str, tuple[str, Starlette]]:
     """Every registered provider whose demo hook mounts its own app: name -> (path, app)."""
-    from airsync_tui.providers.registry import specs
+    from airsync_tui.providers.demo_mounts import demo_mounts  # not the registry: no provider is imported
 
     mounts: dict[str, tuple[str, Starlette]] = {}
-    for spec in specs():
-        if spec.demo is None or spec.demo.app_factory is None:
-            continue
-        module_name, _, attr = spec.demo.app_factory.partition(":")
+    for mount in demo_mounts():
+        module_name, _, attr = mount.app_factory.partition(":")
         factory = getattr(importlib.import_module(module_name), attr)
-        mounts[spec.name] = (spec.demo.mount_path, factory(clock, options))
+        mounts[mount.provider] = (mount.mount_path, factory(clock, options))
     return mounts
 
 

@@ -1,7 +1,7 @@
 """The one list of providers, and how a profile turns into provider clients.
 
 Adding a provider: a package `providers/<name>/` whose `spec.py` exports a
-`ProviderSpec` named `SPEC`, plus one line in `_BUILTIN` below. A provider
+`ProviderSpec` named `SPEC`, plus one entry in `builtin.BUILTIN`. A provider
 shipped outside this repository registers through the entry point group
 `airsync_tui.providers` instead (`<name> = "package.module:SPEC"` in its
 `pyproject.toml`); `register()` does the same at run time (tests).
@@ -16,6 +16,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
 
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.providers.builtin import BUILTIN
 from airsync_tui.providers.spec import ProviderSpec
 
 if TYPE_CHECKING:
@@ -23,11 +24,8 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "airsync_tui.providers"
 
-#: module paths of the built-in specs, in the order providers are listed
-_BUILTIN: tuple[str, ...] = (
-    "airsync_tui.providers.airbyte.spec",
-    "airsync_tui.providers.hightouch.spec",
-)
+#: module paths of the built-in specs, in the order providers are listed (`builtin.py`)
+_BUILTIN: tuple[str, ...] = tuple(provider.spec_module for provider in BUILTIN)
 
 _specs: dict[str, ProviderSpec] | None = None
 

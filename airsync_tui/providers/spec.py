@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
 from airsync_tui.models.status import JobStatus, StatusCategory
 from airsync_tui.providers.base import ProviderCapabilities, SyncProvider
-from airsync_tui.providers.settings_layers import LayeredSettings, layered_model
+
+if TYPE_CHECKING:  # pydantic-settings is read when settings are layered (config), not by `--demo`'s first screen
+    from airsync_tui.providers.settings_layers import LayeredSettings
 
 #: How a provider's `fetch_attempt_log` answers: Airbyte's config-API attempt JSON
 #: (`AttemptLog.raw_json`) or plain text lines (`AttemptLog.text_lines`).
@@ -138,6 +140,8 @@ class ProviderSpec:
     @cached_property
     def layered_settings(self) -> type[LayeredSettings]:
         """The pydantic-settings model of this provider's layers, built from `fields` (see settings_layers)."""
+        from airsync_tui.providers.settings_layers import layered_model
+
         return layered_model(self.display_name, self.fields)
 
     def label(self, settings: Any) -> str:

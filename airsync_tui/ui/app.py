@@ -53,6 +53,8 @@ from airsync_tui.ui.widgets.header import HeaderBar, HeaderState
 
 READ_ONLY_REASON = "started with --read-only"
 EVENT_FLUSH_SECONDS = 0.03  # coalesce bursts of watcher events into one UI pass
+#: When the header asks for workspace names if no provider's list arrived by then.
+WORKSPACE_NAMES_FALLBACK_SECONDS = 3.0
 
 
 if TYPE_CHECKING:  # the rules package loads with the alerts engine, not at start
@@ -136,6 +138,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._notified_terminal: set[tuple[str, str]] = set()
         self.last_action_message: str | None = None
         self._closing = False
+        self._workspace_names_asked = False
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
@@ -153,7 +156,9 @@ class AirsyncApp(TriageActions, App[None]):
         self.push_screen(ConnectionsScreen())
         self._consume_events()
         self._start_watcher()
-        self._learn_workspace_names()
+        # Workspace names are a nicety for the header: asked for once the first rows are in
+        # (or after a moment if they never come), so they do not queue before the list's requests.
+        self.set_timer(WORKSPACE_NAMES_FALLBACK_SECONDS, self._learn_workspace_names_once)
         if self.live_clock:
             self.set_interval(1.0, self._on_clock_tick, name="airsync-clock")
 
@@ -164,6 +169,11 @@ class AirsyncApp(TriageActions, App[None]):
             await self.watcher.stop()
         except Exception:  # noqa: BLE001 - shutting down; nothing to tell anyone
             pass
+
+    def _learn_workspace_names_once(self) -> None:
+        if not self._workspace_names_asked:
+            self._workspace_names_asked = True
+            self._learn_workspace_names()
 
     @work(exclusive=True, group="workspace-names", exit_on_error=False)
     async def _learn_workspace_names(self) -> None:
@@ -197,7 +207,9 @@ class AirsyncApp(TriageActions, App[None]):
             if first is None:
                 return
             mark(f"parent: event {type(first).__name__}")
-            await asyncio.sleep(EVENT_FLUSH_SECONDS)
+            if all(self.watcher.store.loaded.values()):
+                await asyncio.sleep(EVENT_FLUSH_SECONDS)
+            # else: until every provider's list is in, each event paints at once (the first rows first)
             batch = [first]
             while (event := subscription.get_nowait()) is not None:
                 batch.append(event)
@@ -214,6 +226,8 @@ class AirsyncApp(TriageActions, App[None]):
             return
         events = message.events
         self.alerts.handle(events)
+        if any(self.watcher.store.loaded.values()):
+            self._learn_workspace_names_once()
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)

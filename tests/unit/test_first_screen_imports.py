@@ -33,6 +33,9 @@ DEFERRED = (
     "airsync_tui.service.data_access",
     "airsync_tui.service.journal",
     "airsync_tui.service.actions",
+    "pydantic_settings",  # config layering: `--demo` builds its profile from the demo hooks
+    "dotenv",
+    "airsync_tui.providers.settings_layers",
     "airsync_tui.providers.airbyte.sql_access",
     "airsync_tui.providers.airbyte.destination_sql",
     "airsync_tui.ui.screens.job",

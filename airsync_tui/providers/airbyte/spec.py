@@ -10,6 +10,7 @@ from airsync_tui.providers.airbyte.provider import AIRBYTE_CAPABILITIES, Airbyte
 from airsync_tui.providers.airbyte.settings import AirbyteSettings
 from airsync_tui.providers.airbyte.statuses import AIRBYTE_JOB_STATUSES
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.providers.builtin import builtin
 from airsync_tui.providers.spec import DemoHook, DerivedValue, ProviderSpec, SettingField
 
 #: The demo emulator's client credentials (a local, public demo value, not a secret).
@@ -99,7 +100,11 @@ SPEC = ProviderSpec(
     status_table=AIRBYTE_JOB_STATUSES,
     capabilities=AIRBYTE_CAPABILITIES,
     log_format="airbyte-attempt-json",
-    demo=DemoHook(mount_path="", app_factory=None, settings=_demo_settings),
+    demo=DemoHook(
+        mount_path=builtin("airbyte").demo_mount_path,
+        app_factory=builtin("airbyte").demo_app_factory,
+        settings=_demo_settings,
+    ),
     section_enables=True,
     credential_groups={
         "client credentials (client_id/client_secret)": frozenset({"client_id", "client_secret"}),

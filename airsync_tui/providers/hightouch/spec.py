@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.providers.builtin import builtin
 from airsync_tui.providers.hightouch.provider import CAPABILITIES, HightouchProvider
 from airsync_tui.providers.hightouch.settings import HightouchSettings
 from airsync_tui.providers.hightouch.statuses import HIGHTOUCH_RUN_STATUSES
@@ -52,8 +53,8 @@ SPEC = ProviderSpec(
     capabilities=CAPABILITIES,
     log_format="text-lines",
     demo=DemoHook(
-        mount_path="/hightouch",
-        app_factory="airsync_tui.emulator.server:build_hightouch_mount",
+        mount_path=builtin("hightouch").demo_mount_path,
+        app_factory=builtin("hightouch").demo_app_factory,
         settings=_demo_settings,
     ),
 )

@@ -144,6 +144,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
+        #: The row whose actions the footer last offered (see `_follow_cursor_row`).
+        self._footer_row: str | None = None
         self.status_filter = "all"
         self.sort_column, self.sort_reverse = SORT_CYCLE[0]
         self._haystack: dict[str, str] = {}
@@ -372,7 +374,21 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
             return cache.get(key) or self.render_cells(key, now)
 
         table.show_rows(self.visible_keys(), cells_for)
+        self._follow_cursor_row()
         self._update_status_line()
+
+    def _follow_cursor_row(self) -> None:
+        """Re-check the footer's keys when another row is under the cursor.
+
+        Rows can change under a cursor that did not move (the first page lands
+        in an empty table, a filter hides the highlighted row) and no
+        `RowHighlighted` fires then; the keys offered (cancel or not) belong to
+        the row under the cursor, so they are re-checked whenever that row changed.
+        """
+        key = self.table.cursor_key()
+        if key != self._footer_row:
+            self._footer_row = key
+            self.refresh_bindings()
 
     def _update_status_line(self) -> None:
         palette = self.palette
@@ -479,6 +495,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     @on(DataTable.RowHighlighted, "#connections")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._footer_row = self.table.cursor_key()
         self.refresh_bindings()  # the footer offers what this row's provider can do
 
     @on(DataTable.HeaderSelected, "#connections")
@@ -619,7 +636,9 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         cancel is not offered on a row whose provider has no cancel API."""
         if action == "cancel_job":
             key = self.selected_key() if self.is_mounted else None
-            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+            # A row left from the previous profile (switching) has no provider here: nothing to offer yet.
+            provider = self.watcher.providers.get(key.split(":", 1)[0]) if key is not None else None
+            if key is not None and (provider is None or not provider.capabilities.can_cancel):
                 return False  # this row's provider has no cancel API: not offered
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
