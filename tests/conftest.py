@@ -51,3 +51,10 @@ def emulator() -> Iterator[RunningEmulator]:
         yield running
     finally:
         running.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest files first, so workers finish together (tests/slow_first.py says why)."""
+    from tests.slow_first import order_slow_files_first
+
+    order_slow_files_first(items)
