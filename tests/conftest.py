@@ -58,3 +58,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     from tests.slow_first import order_slow_files_first
 
     order_slow_files_first(items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why)."""
+    from tests.css_parse_cache import install
+
+    install()
