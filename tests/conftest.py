@@ -65,3 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from tests.css_parse_cache import install
 
     install()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per core, since much of the suite waits rather than computes (tests/slow_first.py)."""
+    from tests.slow_first import auto_workers
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return auto_workers(cpus)
