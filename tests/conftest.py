@@ -73,3 +73,16 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return auto_workers(cpus)
+
+
+@pytest.fixture(autouse=True)
+def fresh_value_reports() -> None:
+    """Each test starts with no "ignored a value" notes from an earlier test in this worker.
+
+    Why: models/guard.py reports each unusable value once per process; with
+    in-process CLI runs, a note recorded by one test was printed by the next
+    test's command (seen when the file order changed).
+    """
+    from airsync_tui.models.guard import forget_reports
+
+    forget_reports()
