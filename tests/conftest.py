@@ -51,3 +51,38 @@ def emulator() -> Iterator[RunningEmulator]:
         yield running
     finally:
         running.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest files first, so workers finish together (tests/slow_first.py says why)."""
+    from tests.slow_first import order_slow_files_first
+
+    order_slow_files_first(items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why)."""
+    from tests.css_parse_cache import install
+
+    install()
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per core, since much of the suite waits rather than computes (tests/slow_first.py)."""
+    from tests.slow_first import auto_workers
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return auto_workers(cpus)
+
+
+@pytest.fixture(autouse=True)
+def fresh_value_reports() -> None:
+    """Each test starts with no "ignored a value" notes from an earlier test in this worker.
+
+    Why: models/guard.py reports each unusable value once per process; with
+    in-process CLI runs, a note recorded by one test was printed by the next
+    test's command (seen when the file order changed).
+    """
+    from airsync_tui.models.guard import forget_reports
+
+    forget_reports()

@@ -160,15 +160,21 @@ async def cmd_logs(args: argparse.Namespace) -> int:
             from airsync_tui.service.log_feed import print_attempt_log
 
             return await print_attempt_log(provider, job, attempt_number=args.attempt, out=sys.stdout)
-        return await _follow_logs(provider, job, args.attempt)
+        trail = float(getattr(args, "trail", 5.0))
+        if not trail >= 0:  # also rejects NaN
+            raise ConfigError("--trail must be a number of seconds >= 0")
+        return await _follow_logs(provider, job, args.attempt, trail=trail)
 
 
-async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None) -> int:
-    """`logs --follow`: the watcher publishes the attempt's lines, then only new ones."""
+async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None, *, trail: float = 5.0) -> int:
+    """`logs --follow`: the watcher publishes the attempt's lines, then only new ones.
+
+    `trail` is how long to keep reading after the attempt ends (logs arrive late).
+    """
     if attempt is None:
         detail = await provider.get_job_detail(job.id)
         attempt = detail.attempts[-1].number if detail.attempts else 0
-    watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_trailing_seconds=5.0))
+    watcher = Watcher([provider], WatcherConfig(watch_workspace=False, log_trailing_seconds=trail))
     watcher.remember_job(job)
     subscription = watcher.subscribe()
     await watcher.start()

@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--errors", action="store_true", help="print the failure, the error groups (counts, first/last line) and an attempt summary"
     )
     p.add_argument("--tail", type=int, default=None, metavar="N", help="print only the last N lines")
+    p.add_argument(
+        "--trail",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --follow: keep reading this long after the attempt ends, for late lines (default: 5)",
+    )
 
     p = sub.add_parser("failures", help="what is failing, stalled, stale or at risk of auto-disable, grouped by cause")
     _add_global_flags(p)

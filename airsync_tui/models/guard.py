@@ -57,6 +57,13 @@ def take_reports() -> list[str]:
     return lines
 
 
+def forget_reports() -> None:
+    """Start over as a fresh process would (in-process CLI runs and tests, one after another)."""
+    with _lock:
+        _reported.clear()
+        _unread.clear()
+
+
 def count(value: Any, kind: str = "count") -> int | None:
     """A non-negative integer count, or None (reported) when unusable."""
     if value is None or isinstance(value, bool):
@@ -94,4 +101,4 @@ def moment(value: datetime | None, kind: str = "time") -> datetime | None:
     return value
 
 
-__all__ = ["MAX_COUNT", "count", "duration", "moment", "report", "take_reports"]
+__all__ = ["MAX_COUNT", "count", "duration", "forget_reports", "moment", "report", "take_reports"]

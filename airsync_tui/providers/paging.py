@@ -10,13 +10,33 @@ that says what arrived.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 
-from airsync_tui.errors import TransportError
+from airsync_tui.errors import ConfigError, TransportError
 
 #: No workspace we know of has more than 50,000 connections or jobs listed at once.
 MAX_PAGES = 500
 MAX_ITEMS = 50_000
+
+#: Lowers the page cap (never raises it past a caller's own cap). Why: an
+#: operator facing a broken proxy can stop sooner, and the hostile tests prove
+#: "capped" with 50 pages instead of spending 500 round trips.
+MAX_PAGES_ENV = "AIRSYNC_MAX_PAGES"
+
+
+def page_cap(default: int = MAX_PAGES, env: Mapping[str, str] | None = None) -> int:
+    """The page cap for one listing: `default`, lowered by `AIRSYNC_MAX_PAGES` when set."""
+    raw = (os.environ if env is None else env).get(MAX_PAGES_ENV, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{MAX_PAGES_ENV} must be a whole number of pages >= 1, got {raw[:40]!r}")
+    return min(value, default)
 
 
 class PageGuard:
@@ -32,7 +52,7 @@ class PageGuard:
     ) -> None:
         self.label = label
         self.path = path
-        self.max_pages = max_pages
+        self.max_pages = page_cap(max_pages)
         self.max_items = max_items
         self.pages = 0
         self.items = 0
@@ -58,4 +78,4 @@ class PageGuard:
             )
 
 
-__all__ = ["MAX_ITEMS", "MAX_PAGES", "PageGuard"]
+__all__ = ["MAX_ITEMS", "MAX_PAGES", "MAX_PAGES_ENV", "PageGuard", "page_cap"]

@@ -141,10 +141,13 @@ def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path,
         )
 
     server = stub(connections=endless)
-    result = cli(tmp_path, server, "connections", "--json", limit=120)
+    # The cap lowered to 50 pages by its env knob: the same guard, a tenth of the
+    # round trips. The product's default (500 pages) is asserted in test_page_cap.py.
+    result = cli(tmp_path, server, "connections", "--json", limit=120, env={"AIRSYNC_MAX_PAGES": "50"})
     assert result.rc == 2
     assert b"kept returning full pages" in result.err
-    assert server.count("GET", "/connections") <= 501
+    assert b"stopped after 51 pages" in result.err
+    assert server.count("GET", "/connections") == 51
     assert result.peak_rss_kb < 600_000, result.peak_rss_kb
 
 

@@ -275,7 +275,7 @@ def test_logs_follow_prints_growing_log_and_stops_after_the_attempt(emu: Running
     started = airsync(emu, "sync", connection_id(emu, name), "--json")
     job_id = json.loads(started.stdout)["jobId"]
     wait_until(lambda: bool(emu.world.get_job(job_id).attempts), "the first attempt to start")
-    result = airsync(emu, "--provider", "airbyte", "logs", str(job_id), "--follow", timeout=120)
+    result = airsync(emu, "--provider", "airbyte", "logs", str(job_id), "--follow", "--trail", "0.5", timeout=120)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) > 10
