@@ -9,6 +9,7 @@ the header: 3 critical against 2 failed on the same screen's header.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -121,23 +122,15 @@ async def test_an_error_that_is_the_failures_message_is_said_once_with_its_origi
     ],
 )
 async def test_a_long_error_wraps_under_its_value_at_80_columns(long_error: str) -> None:
-    from airsync_tui.ui.screens.job import JobScreen
 
     connections, jobs = demo_world()
     failed = next(j for j in jobs if j.status.raw == "failed")
     jobs = [j.model_copy(update={"error": long_error}) if j is failed else j for j in jobs]
     app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.row_count == 8, what="connections"
-        )  # type: ignore[attr-defined]
-        app.screen.table.move_to_key(failed.connection_key)  # type: ignore[attr-defined]
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await _open_panel(app, pilot, failed.connection_key)
         await wait_for(pilot, lambda: "Error" in screen_text(app), what="error line")
-        # Without the scrollbar's half blocks at the right edge: the text must fit left of them.
-        lines = [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
+        lines = _text_lines(app)
         first = next(i for i, line in enumerate(lines) if line.strip().startswith("Error"))
         value_column = lines[first].index("source")
         assert "quota resets." not in lines[first]
@@ -156,7 +149,6 @@ async def test_a_long_error_wraps_under_its_value_at_80_columns(long_error: str)
 
 async def test_an_old_jobs_history_wraps_under_its_value_at_80_columns() -> None:
     """Two-week-old transitions carry dates; the History line then outgrows 80 columns and must not fold left."""
-    from airsync_tui.ui.screens.job import JobScreen
 
     connections, jobs = demo_world()
     done = next(j for j in jobs if j.status.raw == "succeeded")
@@ -172,17 +164,27 @@ async def test_an_old_jobs_history_wraps_under_its_value_at_80_columns() -> None
     jobs = [old if j is done else j for j in jobs]
     app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(
-            pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.row_count == 8, what="connections"
-        )  # type: ignore[attr-defined]
-        app.screen.table.move_to_key(done.connection_key)  # type: ignore[attr-defined]
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+        await _open_panel(app, pilot, done.connection_key)
         await wait_for(pilot, lambda: "succeeded 20" in screen_text(app).replace("\n", " "), what="history with dates")
-        lines = [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
+        lines = _text_lines(app)
         first = next(i for i, line in enumerate(lines) if line.strip().startswith("History"))
         value_column = lines[first].index("created")
         continuation = lines[first + 1]
         assert continuation[:value_column].strip() == "" and continuation[value_column:].startswith("→ "), lines[first : first + 2]
         assert "succeeded" in lines[first] + continuation
+
+
+async def _open_panel(app: Any, pilot: Any, connection_key: str) -> None:
+    """From the connection list to the job panel of one connection (the fake world has 8)."""
+    from airsync_tui.ui.screens.job import JobScreen
+
+    await wait_for(pilot, lambda: getattr(app.screen, "table", None) is not None and app.screen.table.row_count == 8, what="connections")
+    app.screen.table.move_to_key(connection_key)
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="job panel")
+
+
+def _text_lines(app: Any) -> list[str]:
+    """Screen lines without the scrollbar's half blocks at the right edge: text must fit left of them."""
+    return [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
