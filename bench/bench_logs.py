@@ -583,7 +583,12 @@ def versus_table(row: dict[str, Any], extras: dict[str, Any], lines: int, load: 
             f(row.get("toolong_tmux_s")) + runs("toolong_tmux_runs") + " — same text as a local file",
             "≤ Toolong",
         ),
-        ("RSS after full index, median (MB)", f(row.get("ours_rss_mb"), "{:.0f}"), f(row.get("toolong_rss_mb"), "{:.0f}"), "≤ 1.5× Toolong"),
+        (
+            "RSS after full index, median (MB)",
+            f(row.get("ours_rss_mb"), "{:.0f}"),
+            f(row.get("toolong_rss_mb"), "{:.0f}"),
+            "≤ 1.5× Toolong",
+        ),
         (
             "RSS after opening the log 10 times in turn (MB)",
             (", ".join(f"{r:.0f}" for r in ten) if ten else "n/a"),

@@ -120,8 +120,11 @@ class FakeProvider:
         auto_advance: bool = True,
         steps_to_finish: int = 3,
         finish_status: str = "succeeded",
+        streams: bool = True,
     ) -> None:
         self.name = name
+        #: False mimics a provider whose runs have no streams (Hightouch: one run, row counts, no per-stream stats).
+        self.has_streams = streams
         self.display_name = display_name
         self.capabilities = capabilities or airbyte_caps()
         self.read_only = read_only
@@ -211,7 +214,7 @@ class FakeProvider:
         self._count("detail")
         state = self._state(job_id)
         job = state.job
-        streams = _streams_for(job)
+        streams = _streams_for(job) if self.has_streams else ()
         return JobDetail(job=job, attempts=tuple(state.attempts), streams=streams, progress=job.progress)
 
     async def trigger(self, connection_id: str, job_type: str = "sync") -> TriggerResult:
@@ -455,12 +458,12 @@ def hightouch_world() -> tuple[list[Connection], list[Job]]:
             provider="hightouch",
             id="901",
             connection_id=connections[0].id,
-            status=provider_status("hightouch", "success"),
+            status=provider_status("hightouch", "warning"),
             created_at=now - timedelta(minutes=20),
             started_at=now - timedelta(minutes=20),
             ended_at=now - timedelta(minutes=18),
             updated_at=now - timedelta(minutes=18),
-            records_synced=154,
+            records_synced=152,  # successful rows: 2 of the 154 planned failed (hence warning)
             facts=(Fact(label="Query size", value="12,345 rows"),),
             row_breakdown=(
                 RowBreakdown(label="planned", added=120, changed=30, removed=4),

@@ -208,4 +208,5 @@ async def test_job_panel_shows_live_stream_states(emulator: RunningEmulator) -> 
         await wait_for(pilot, lambda: bool(panel.states), timeout=10, what="stream states")
         assert {s.name for s in panel.states} == streams
         assert all(not s.derived for s in panel.states)  # from the server's stream statuses, not counts
-        assert "Stream states:" in screen_text(app)
+        # The states are in; the panel paints on its next refresh (wait for it, not a fixed pause).
+        await wait_for(pilot, lambda: "Stream states:" in screen_text(app), timeout=10, what="the stream states painted")
