@@ -127,3 +127,33 @@ def test_a_jobs_duration_is_measured_from_the_start_it_shows_to_its_end() -> Non
     assert running.elapsed(ended) == done.elapsed(ended)  # no jump by the queue time at the end
     listed = done.model_copy(update={"started_at": None, "ended_at": None, "updated_at": None})
     assert listed.elapsed(ended) == ended - created  # no end known: the provider's own duration
+
+
+def test_hightouch_completion_ratio_reads_as_the_progress_bar() -> None:
+    """A running run at 72.7 %: the bar floors to 72 %, and the "Completion ratio" fact must say the same."""
+    from datetime import timedelta
+
+    from airsync_tui.models.jobview import percent_text
+    from airsync_tui.providers.hightouch.mapping import map_run
+    from airsync_tui.providers.hightouch.wire import SyncRun
+
+    started = datetime(2026, 12, 1, 7, 30, 57, tzinfo=UTC)
+    rows = {"addedCount": 126, "changedCount": 374, "removedCount": 37}
+    zero = {"addedCount": 0, "changedCount": 0, "removedCount": 0}
+    run = SyncRun.model_validate(
+        {
+            "id": 41000065,
+            "status": "processing",
+            "createdAt": started - timedelta(seconds=1),
+            "startedAt": started,
+            "querySize": 11924,
+            "completionRatio": 0.727,
+            "plannedRows": rows,
+            "successfulRows": zero,
+            "failedRows": zero,
+        }
+    )
+    job = map_run(run, 58201, now=started + timedelta(seconds=24))
+    fact = next(f.value for f in job.facts if f.label == "Completion ratio")
+    assert job.progress is not None
+    assert fact.startswith(percent_text(job.progress.ratio) + " ") and fact.startswith("72% ")

@@ -28,6 +28,7 @@ from airsync_tui.models.domain import (
     RowBreakdown,
     Schedule,
 )
+from airsync_tui.models.jobview import percent_text
 from airsync_tui.models.progress import compute_progress
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
@@ -111,7 +112,8 @@ def _format_seconds(delta: timedelta) -> str:
 def run_facts(run: SyncRun) -> tuple[Fact, ...]:
     facts = [
         Fact(label="Query size", value=f"{run.query_size:,} rows"),
-        Fact(label="Completion ratio", value=f"{run.completion_ratio:.0%} (reported by Hightouch, advisory)"),
+        # The same rounding as the progress bar (floored): the bar read 72 % beside "73 %" here.
+        Fact(label="Completion ratio", value=f"{percent_text(run.completion_ratio)} (reported by Hightouch, advisory)"),
     ]
     wait = queue_wait(run)
     facts.append(Fact(label="Queue wait", value=_format_seconds(wait) if wait is not None else "still queued"))
