@@ -799,12 +799,26 @@ class JobScreen(LiveScreen):
         # Not offered at all when the provider has no cancel API (capabilities, never a name).
         if action == "cancel_job" and not self.caps.can_cancel:
             return False
+        if action == "open_data" and not self._can_read_data():
+            return False  # the provider cannot open its destination: not offered (pressed anyway: says why)
         return super().check_action(action, parameters)
+
+    def _can_read_data(self) -> bool:
+        from airsync_tui.service.data_access import can_read_data  # loaded with the panel, not the first screen
+
+        try:
+            return can_read_data(self.watcher.provider_for_key(self.connection_key))
+        except KeyError:
+            return False
 
     def on_key(self, event: Key) -> None:
         if event.key == "c" and not self.caps.can_cancel:
             event.stop()
             self.action_cancel_job()  # not offered; pressed anyway: say why
+            return
+        if event.key == "d" and not self._can_read_data():
+            event.stop()
+            self.action_open_data()  # not offered; pressed anyway: say why
             return
         super().on_key(event)
 
