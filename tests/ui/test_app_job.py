@@ -114,6 +114,7 @@ async def test_hightouch_facts_and_row_breakdown_render_generically() -> None:
         assert "run 901" in text and "Query size  12,345 rows" in text
         assert "planned" in text and "successful" in text and "failed" in text
         assert "Recent runs" in text
+        assert "Attempts" not in text  # one run, no attempt logs: no Airbyte-shaped attempts table
         # No destination to read: Data is not offered (as Cancel), and pressing it anyway says why.
         assert "d Data" not in text.splitlines()[-1]
         await pilot.press("d")

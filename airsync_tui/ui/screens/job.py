@@ -546,7 +546,9 @@ class JobScreen(LiveScreen):
         tick = self.app.tick
         rows = [(str(a.number), self._attempt_cells(a, palette, now, tick)) for a in attempts]
         table.sync_rows(rows)
-        self._show_section("attempts", bool(rows))
+        # A one-attempt run of a provider without attempt logs (Hightouch) says nothing the panel above has
+        # not said: the table is for retries and for opening an attempt's log.
+        self._show_section("attempts", bool(rows) and (len(rows) > 1 or self.caps.has_attempt_logs))
         failure = next((a for a in reversed(attempts) if a.failures), None)
         job = self.job
         if failure is not None and job is not None and self._error_text(job) == failure.failures[0].summary():
