@@ -1,7 +1,7 @@
 """Sync changes for the Hightouch timeline, from what its API exposes.
 
 Hightouch's public API has no change history (no audit log or events
-endpoint; see /work/shared/reference/hightouch-api.md: syncs, runs, trigger
+endpoint; the API reference lists syncs, runs, trigger
 and `PATCH /syncs/{id}` only). A `Sync` does carry `createdAt`, `updatedAt`,
 `schedule` and `disabled`, so the timeline shows:
 
@@ -50,6 +50,32 @@ def _snapshot(sync: Sync) -> _Snapshot:
     return _Snapshot(sync.updated_at, sync.disabled, map_schedule(sync.schedule).describe(), digest)
 
 
+def _sync_event(
+    sync: Sync,
+    event_id: str,
+    event_type: str,
+    at: datetime,
+    title: str,
+    details: tuple[str, ...],
+    *,
+    origin: str,
+    status: str | None = None,
+) -> TimelineEvent:
+    """One timeline entry about the sync itself (no job): the fields every such entry shares."""
+    return TimelineEvent(
+        provider=PROVIDER,
+        connection_id=str(sync.id),
+        connection_name=sync_display_name(sync),
+        id=event_id,
+        event_type=event_type,
+        at=at,
+        title=title,
+        details=details,
+        status=status,
+        origin=origin,
+    )
+
+
 class SyncChangeLog:
     """Remembers each sync's last seen settings and the changes seen since (bounded)."""
 
@@ -66,19 +92,16 @@ class SyncChangeLog:
             return []
         at = now.updated_at if now.updated_at is not None and now.updated_at != before.updated_at else seen_at
         stamp = f"{at:%Y%m%dT%H%M%S}"
-        name = sync_display_name(sync)
         events: list[TimelineEvent] = []
         if before.disabled != now.disabled:
             events.append(
-                TimelineEvent(
-                    provider=PROVIDER,
-                    connection_id=str(sync.id),
-                    connection_name=name,
-                    id=f"change:{sync.id}:{stamp}:disabled",
-                    event_type="CONNECTION_DISABLED" if now.disabled else "CONNECTION_ENABLED",
-                    at=at,
-                    title="Sync disabled" if now.disabled else "Sync enabled",
-                    details=(f"seen between two polls (disabled: {str(before.disabled).lower()} → {str(now.disabled).lower()})",),
+                _sync_event(
+                    sync,
+                    f"change:{sync.id}:{stamp}:disabled",
+                    "CONNECTION_DISABLED" if now.disabled else "CONNECTION_ENABLED",
+                    at,
+                    "Sync disabled" if now.disabled else "Sync enabled",
+                    (f"seen between two polls (disabled: {str(before.disabled).lower()} → {str(now.disabled).lower()})",),
                     status="disabled" if now.disabled else "enabled",
                     origin="observed",
                 )
@@ -90,15 +113,13 @@ class SyncChangeLog:
             what.append("configuration changed (Hightouch does not say which fields)")
         if what or (not events and before.updated_at != now.updated_at):
             events.append(
-                TimelineEvent(
-                    provider=PROVIDER,
-                    connection_id=str(sync.id),
-                    connection_name=name,
-                    id=f"change:{sync.id}:{stamp}:settings",
-                    event_type="CONNECTION_SETTINGS_UPDATE",
-                    at=at,
-                    title="Sync settings updated",
-                    details=tuple(what) or ("updatedAt moved; the fields that changed are not exposed by the API",),
+                _sync_event(
+                    sync,
+                    f"change:{sync.id}:{stamp}:settings",
+                    "CONNECTION_SETTINGS_UPDATE",
+                    at,
+                    "Sync settings updated",
+                    tuple(what) or ("updatedAt moved; the fields that changed are not exposed by the API",),
                     origin="observed",
                 )
             )
@@ -113,19 +134,16 @@ class SyncChangeLog:
 
 def sync_change_events(sync: Sync, observed: list[TimelineEvent]) -> list[TimelineEvent]:
     """The sync's timeline entries besides its runs: created, last updated, and changes seen."""
-    name = sync_display_name(sync)
     events: list[TimelineEvent] = list(observed)
     if sync.created_at is not None:
         events.append(
-            TimelineEvent(
-                provider=PROVIDER,
-                connection_id=str(sync.id),
-                connection_name=name,
-                id=f"sync:{sync.id}:created",
-                event_type="CONNECTION_CREATED",
-                at=sync.created_at,
-                title="Sync created",
-                details=(f"schedule now: {map_schedule(sync.schedule).describe()}",),
+            _sync_event(
+                sync,
+                f"sync:{sync.id}:created",
+                "CONNECTION_CREATED",
+                sync.created_at,
+                "Sync created",
+                (f"schedule now: {map_schedule(sync.schedule).describe()}",),
                 origin="sync",
             )
         )
@@ -133,18 +151,13 @@ def sync_change_events(sync: Sync, observed: list[TimelineEvent]) -> list[Timeli
     if sync.updated_at is not None and sync.updated_at != sync.created_at and sync.updated_at not in observed_times:
         state = "disabled" if sync.disabled else "enabled"
         events.append(
-            TimelineEvent(
-                provider=PROVIDER,
-                connection_id=str(sync.id),
-                connection_name=name,
-                id=f"sync:{sync.id}:updated",
-                event_type="CONNECTION_SETTINGS_UPDATE",
-                at=sync.updated_at,
-                title="Sync settings updated",
-                details=(
-                    f"last update (updatedAt); what changed is not exposed · now {state}, "
-                    f"schedule {map_schedule(sync.schedule).describe()}",
-                ),
+            _sync_event(
+                sync,
+                f"sync:{sync.id}:updated",
+                "CONNECTION_SETTINGS_UPDATE",
+                sync.updated_at,
+                "Sync settings updated",
+                (f"last update (updatedAt); what changed is not exposed · now {state}, schedule {map_schedule(sync.schedule).describe()}",),
                 origin="sync",
             )
         )
