@@ -49,20 +49,8 @@ def register(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], Non
         help="refresh streams of a connection (config API; merge keeps loaded data, truncate deletes it)",
     )
     add_global_flags(p)
-    p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument(
-        "--stream",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a stream to refresh (repeat; default: all)",
-    )
+    _stream_job_flags(p, "refresh")
     p.add_argument("--mode", choices=("merge", "truncate"), default="merge", help="default merge")
-    p.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait until the refresh job ends (exit 1 if it fails)",
-    )
     _confirm_flags(p)
     p.set_defaults(handler=_lazy("cmd_refresh"))
 
@@ -71,19 +59,7 @@ def register(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], Non
         help="clear streams of a connection: delete their data and state in the destination",
     )
     add_global_flags(p)
-    p.add_argument("connection", metavar="CONNECTION")
-    p.add_argument(
-        "--stream",
-        action="append",
-        default=[],
-        metavar="S",
-        help="a stream to clear (repeat; default: all)",
-    )
-    p.add_argument(
-        "--wait",
-        action="store_true",
-        help="wait until the clear job ends (exit 1 if it fails)",
-    )
+    _stream_job_flags(p, "clear")
     _confirm_flags(p)
     p.set_defaults(handler=_lazy("cmd_clear"))
 
@@ -120,6 +96,13 @@ def register(sub: Any, add_global_flags: Callable[[argparse.ArgumentParser], Non
     p.add_argument("--limit", type=int, default=20, help="how many actions (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_lazy("cmd_history"))
+
+
+def _stream_job_flags(p: argparse.ArgumentParser, verb: str) -> None:
+    """The connection, `--stream` and `--wait` of a per-stream job command (refresh, clear)."""
+    p.add_argument("connection", metavar="CONNECTION")
+    p.add_argument("--stream", action="append", default=[], metavar="S", help=f"a stream to {verb} (repeat; default: all)")
+    p.add_argument("--wait", action="store_true", help=f"wait until the {verb} job ends (exit 1 if it fails)")
 
 
 def _confirm_flags(p: argparse.ArgumentParser) -> None:
