@@ -38,7 +38,6 @@ from airsync_tui.service.events import (
     HealthState,
     JobStatusChanged,
 )
-from airsync_tui.service.problems import failing_connections
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.startup_trace import mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
@@ -309,7 +308,7 @@ class AirsyncApp(TriageActions, App[None]):
     def header_state(self, title: str = "") -> HeaderState:
         watcher = self.watcher
         running, _ = watcher.store.latest_counts()
-        failing = len(failing_connections(self.alerts.engine.open_problems()))
+        failing = len(self.alerts.engine.failing())
         health = tuple(
             (watcher.providers[name].display_name, event) for name, event in watcher.store.health.items() if name in watcher.providers
         )

@@ -40,7 +40,7 @@ from airsync_tui.service.events import (
     LatestJobs,
     ProgressUpdated,
 )
-from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity
+from airsync_tui.service.problems import ConnectionProblem, ProblemKind, Severity, failing_connections
 from airsync_tui.service.rules.alerts import (
     Alert,
     AlertChange,
@@ -190,6 +190,13 @@ class RulesEngine:
     def open_problems(self) -> list[ConnectionProblem]:
         """The open alerts as `ConnectionProblem`s (what triage groups)."""
         return [alert.problem() for alert in self.open_alerts()]
+
+    def failing(self) -> frozenset[str]:
+        """The failing connections (`problems.failing_connections`), for the header on every refresh.
+
+        Only the open `failed` alerts are turned into problems: no sort, and no problem built for the rest.
+        """
+        return failing_connections(a.problem() for a in self._open.values() if a.rule is ProblemKind.FAILED)
 
     def last_success(self, connection_key: str) -> datetime | None:
         state = self._conns.get(connection_key)
