@@ -106,6 +106,7 @@ class JobScreen(LiveScreen):
         self.job_key: str | None = job_key
         self.follow_latest = job_key is None
         self.history: list[HistoryEntry] = []
+        self._data_readable: dict[str, bool] = {}
         self.label_width = LABEL_WIDTH
         self.recent: list[Job] = []
         self.action_message: str | None = None
@@ -806,12 +807,17 @@ class JobScreen(LiveScreen):
         return super().check_action(action, parameters)
 
     def _can_read_data(self) -> bool:
-        from airsync_tui.service.data_access import can_read_data  # loaded with the panel, not the first screen
+        """Asked by every footer/binding check: decided once per connection (its provider does not change)."""
+        known = self._data_readable.get(self.connection_key)
+        if known is None:
+            from airsync_tui.service.data_access import can_read_data  # loaded with the panel, not the first screen
 
-        try:
-            return can_read_data(self.watcher.provider_for_key(self.connection_key))
-        except KeyError:
-            return False
+            try:
+                known = can_read_data(self.watcher.provider_for_key(self.connection_key))
+            except KeyError:
+                return False  # provider gone (profile switch): not offered, and not remembered
+            self._data_readable[self.connection_key] = known
+        return known
 
     def on_key(self, event: Key) -> None:
         if event.key == "c" and not self.caps.can_cancel:
