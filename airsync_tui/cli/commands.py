@@ -15,7 +15,7 @@ from airsync_tui.cli.resolve import resolve_connection, resolve_job
 from airsync_tui.cli.terminal import health_note
 from airsync_tui.errors import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, AirsyncError, ConfigError
 from airsync_tui.models.domain import Job
-from airsync_tui.models.jobview import records_total
+from airsync_tui.models.jobview import records_label, records_total
 from airsync_tui.models.recent import newest_first
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.clock import ShownClock
@@ -286,7 +286,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         if not job.per_row_results:
             summary += f": {synced_rows(None, job.records_planned, job.per_row_results)}"
         elif records_total(job) is not None:
-            summary += f": {count(records_total(job))} records committed (all attempts)"
+            summary += f": {count(records_total(job))} records {records_label(jobs_have_attempts=provider.capabilities.jobs_have_attempts)}"
         if job.error and not job.status.category.is_success:
             summary += f" — {inert(job.error)}"
         elif not job.status.category.is_success:

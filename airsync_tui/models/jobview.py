@@ -32,6 +32,15 @@ from airsync_tui.models.status import JobStatus, StatusCategory
 
 #: What `records_total` means, for labels and `--help`.
 RECORDS_LABEL = "committed, all attempts"
+#: The same count for a provider whose job is one try (no retries to add up).
+SINGLE_TRY_RECORDS_LABEL = "committed"
+
+
+def records_label(*, jobs_have_attempts: bool) -> str:
+    """What `records_total` is called for this provider: "all attempts" only where retries exist."""
+    return RECORDS_LABEL if jobs_have_attempts else SINGLE_TRY_RECORDS_LABEL
+
+
 #: What an attempt row's / the live line's "this attempt" counts mean.
 ATTEMPT_RECORDS_LABEL = "this attempt"
 #: A running job whose counts have not grown for this long is "not moving":
@@ -195,6 +204,8 @@ def is_stalled(no_progress_for: timedelta | None) -> bool:
 __all__ = [
     "ATTEMPT_RECORDS_LABEL",
     "RECORDS_LABEL",
+    "SINGLE_TRY_RECORDS_LABEL",
+    "records_label",
     "STALL_AFTER",
     "AttemptCounts",
     "HistoryEntry",

@@ -63,6 +63,9 @@ class ProviderCapabilities:
     can_cancel: bool = True
     cancel_unavailable_reason: str | None = None
     has_attempt_logs: bool = True
+    #: A job may run several attempts whose counts add up (Airbyte retries);
+    #: False when one run is one try (Hightouch), so "all attempts" means nothing.
+    jobs_have_attempts: bool = True
     logs_notice: str | None = None
     job_noun: str = "job"  # "job" for Airbyte, "run" for Hightouch
     connection_noun: str = "connection"  # "connection" / "sync"

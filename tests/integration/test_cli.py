@@ -258,6 +258,11 @@ def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
     assert data["finalStatus"] == run.status
     expected = 0 if run.status in ("success", "warning") else 1
     assert result.returncode == expected, result.stderr
+    summary = result.stderr.strip().splitlines()[-1]
+    assert summary.startswith(f"job {data['jobId']} {run.status}"), summary
+    assert "attempts" not in summary  # a run is one try: its count is "committed", never "all attempts"
+    if run.status == "success":
+        assert summary == f"job {data['jobId']} success: {data['rowsSynced']:,} records committed"
 
 
 def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:

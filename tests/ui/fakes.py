@@ -91,6 +91,7 @@ def hightouch_caps() -> ProviderCapabilities:
         can_cancel=False,
         cancel_unavailable_reason="the Hightouch API has no cancel endpoint",
         has_attempt_logs=False,
+        jobs_have_attempts=False,
         logs_notice="Hightouch exposes no log text",
         job_noun="run",
         connection_noun="sync",

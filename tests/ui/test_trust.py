@@ -176,6 +176,9 @@ async def test_hightouch_run_is_laid_out_from_its_data() -> None:
         text = screen_text(app)
         assert "Bytes" not in text.split("Rows")[0]  # no empty Bytes line
         assert "c Cancel" not in text  # the capability says no: not offered
+        records_line = next(line for line in text.splitlines() if line.strip().startswith("Records"))
+        assert "152 committed" in records_line
+        assert "attempts" not in records_line  # a run is one try: "all attempts" would mean nothing
         lines = text.splitlines()
         value_columns = {line.index("12,345") for line in lines if "Query size" in line} | {
             line.index("152 committed") for line in lines if line.strip().startswith("Records")

@@ -81,6 +81,7 @@ CAPABILITIES = ProviderCapabilities(
     can_cancel=False,
     cancel_unavailable_reason=CANCEL_UNAVAILABLE,
     has_attempt_logs=False,
+    jobs_have_attempts=False,
     logs_notice=LOGS_NOTICE,
     job_noun="run",
     connection_noun="sync",

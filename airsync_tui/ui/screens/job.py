@@ -31,12 +31,12 @@ from textual.widgets import DataTable, Footer, Label, Static
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Attempt, Job, JobDetail, Progress, StreamProgress
 from airsync_tui.models.jobview import (
-    RECORDS_LABEL,
     HistoryEntry,
     attempt_records,
     bytes_total,
     is_stalled,
     percent_text,
+    records_label,
     records_total,
     status_history,
 )
@@ -199,6 +199,11 @@ class JobScreen(LiveScreen):
     @property
     def caps(self) -> ProviderCapabilities:
         return self.provider.capabilities
+
+    @property
+    def _records_label(self) -> str:
+        """The headline count's meaning for this provider (capabilities, never a name)."""
+        return records_label(jobs_have_attempts=self.caps.jobs_have_attempts)
 
     @property
     def palette(self) -> Palette:
@@ -393,7 +398,7 @@ class JobScreen(LiveScreen):
             bar.append_text(progress_bar(1.0, palette, width=40, style=status_style(category, palette)))
         else:
             total = records_total(job)
-            where = f" at {count(total)} records ({RECORDS_LABEL})" if total is not None else ""
+            where = f" at {count(total)} records ({self._records_label})" if total is not None else ""
             bar.append(f"{clean(job.status.label)}{where}", style=status_style(category, palette))
         return bar
 
@@ -410,7 +415,7 @@ class JobScreen(LiveScreen):
             line.append(synced_rows(None, job.records_planned, per_row_results=False))
         else:
             line.append(f"{count(total)} ", style="bold")
-            line.append(RECORDS_LABEL, style=palette.muted)
+            line.append(self._records_label, style=palette.muted)
         lines.append(line)
         has_attempt_counts = current.records_emitted is not None or current.records_committed is not None
         # One finished attempt says the same as the total: only a live or retried job needs the line.
