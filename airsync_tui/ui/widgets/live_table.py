@@ -102,7 +102,18 @@ class LiveTable(DataTable[Text]):
         self._fast_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(1000)
         # Rendered cells by look (most cells repeat: "active", "every 6 hours", "–"...).
         self._cell_segments: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(20000)
+        # Until the operator (or the app on their behalf) places the cursor, it
+        # stays on the first row: rows that land above it while the list loads
+        # (one provider answers before another) must not leave it on row 2.
+        self._cursor_placed = False
+        self._restoring_cursor = False
         super().__init__(*args, **kwargs)
+
+    def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
+        """Any move not made by `_restore_cursor` is a placement (keys, clicks, `move_to_key`)."""
+        if old_coordinate != new_coordinate and not self._restoring_cursor:
+            self._cursor_placed = True
+        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
 
     # ------------------------------------------------------------ keys
     def _rk(self, key: str) -> RowKey:
@@ -378,6 +389,9 @@ class LiveTable(DataTable[Text]):
         return None if row_key is None else str(row_key.value)
 
     def move_to_key(self, key: str | None) -> None:
+        """Put the cursor on `key`'s row (a placement: later changes keep it there)."""
+        if not self._restoring_cursor:
+            self._cursor_placed = True
         if key is None or not self.has_row(key):
             return
         index = self._row_locations.get(self._rk(key))
@@ -385,10 +399,18 @@ class LiveTable(DataTable[Text]):
             self.cursor_coordinate = Coordinate(index, self.cursor_column)
 
     def _restore_cursor(self, key: str | None) -> None:
-        if key is not None and self.has_row(key):
-            self.move_to_key(key)
-        else:
-            self.cursor_coordinate = self.cursor_coordinate  # clamp into range
+        """Keep the cursor on its row across a change, or on the top row if never placed."""
+        self._restoring_cursor = True
+        try:
+            if not self._cursor_placed:
+                if self.rows and self.cursor_row != 0:
+                    self.cursor_coordinate = Coordinate(0, self.cursor_column)
+            elif key is not None and self.has_row(key):
+                self.move_to_key(key)
+            else:
+                self.cursor_coordinate = self.cursor_coordinate  # clamp into range
+        finally:
+            self._restoring_cursor = False
 
     # ----------------------------------------------------- rendering
     def _fast_path(self) -> bool:
