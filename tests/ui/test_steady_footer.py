@@ -53,14 +53,20 @@ async def test_cursor_moves_keep_the_footer_widgets_and_a_provider_change_rebuil
         await wait_for(pilot, lambda: bool(_footer_keys(screen)), what="the footer's keys")
         await pilot.pause()
 
-        def provider_at(row: int) -> str:
-            return str(table.coordinate_to_cell_key((row, 0)).row_key.value).split(":", 1)[0]
+        def kind_at(row: int) -> tuple[str, bool]:
+            """(provider, job running): what decides the keys a row offers."""
+            key = str(table.coordinate_to_cell_key((row, 0)).row_key.value)
+            return key.split(":", 1)[0], screen._job_running(key)
 
-        providers = [provider_at(row) for row in range(table.row_count)]
-        first = providers[table.cursor_row]
-        same = next(row for row in range(table.cursor_row + 1, len(providers)) if providers[row] == first)
-        other = next(row for row, name in enumerate(providers) if name != first)
+        kinds = [kind_at(row) for row in range(table.row_count)]
+        running_airbyte = [row for row, kind in enumerate(kinds) if kind == ("airbyte", True)]
+        assert len(running_airbyte) >= 2, kinds
+        start, same = running_airbyte[:2]
+        idle_airbyte = next(row for row, kind in enumerate(kinds) if kind == ("airbyte", False))
+        other = next(row for row, kind in enumerate(kinds) if kind[0] == "hightouch")
 
+        table.move_cursor(row=start)
+        await wait_for(pilot, lambda: "cancel_job" in _actions(_footer_keys(screen)), what="cancel on a running job's row")
         before = _footer_keys(screen)
         table.move_cursor(row=same)
         await pilot.pause()
@@ -71,6 +77,11 @@ async def test_cursor_moves_keep_the_footer_widgets_and_a_provider_change_rebuil
 
         table.move_cursor(row=other)
         await wait_for(pilot, lambda: _actions(_footer_keys(screen)) != _actions(before), what="the footer to change")
-        # Hightouch has no cancel: its rows do not offer it; Airbyte's rows do.
-        offered = {name: ("cancel_job" in _actions(keys)) for name, keys in ((first, before), (providers[other], _footer_keys(screen)))}
-        assert offered == {"airbyte": True, "hightouch": False}
+        # Hightouch has no cancel: its rows do not offer it; Airbyte's running rows do, its idle rows do not.
+        hightouch_offers = "cancel_job" in _actions(_footer_keys(screen))
+        table.move_cursor(row=idle_airbyte)
+        await pilot.pause()
+        await pilot.pause()
+        idle_offers = "cancel_job" in _actions(_footer_keys(screen))
+        offered = {"airbyte running": "cancel_job" in _actions(before), "hightouch": hightouch_offers, "airbyte idle": idle_offers}
+        assert offered == {"airbyte running": True, "hightouch": False, "airbyte idle": False}

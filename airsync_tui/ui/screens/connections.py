@@ -144,8 +144,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
-        #: The row whose actions the footer last offered (see `_follow_cursor_row`).
-        self._footer_row: str | None = None
+        #: The row (and whether its job was running) whose actions the footer last offered.
+        self._footer_row: tuple[str | None, bool] = (None, False)
         self.status_filter = "all"
         self.sort_column, self.sort_reverse = SORT_CYCLE[0]
         self._haystack: dict[str, str] = {}
@@ -290,6 +290,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
             for key in deferred:
                 if table.is_stale(key):
                     self._age_due.pop(key, None)  # re-scheduled when it is rendered
+        if self._footer_row[0] in keys:
+            self._follow_cursor_row()  # its job started or ended: cancel is offered or not
 
     # ------------------------------------------------- filter and sort
     def _index_connections(self) -> None:
@@ -385,10 +387,19 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         `RowHighlighted` fires then; the keys offered (cancel or not) belong to
         the row under the cursor, so they are re-checked whenever that row changed.
         """
-        key = self.table.cursor_key()
-        if key != self._footer_row:
-            self._footer_row = key
+        state = self._cursor_row_state()
+        if state != self._footer_row:
+            self._footer_row = state
             self.refresh_bindings()
+
+    def _cursor_row_state(self) -> tuple[str | None, bool]:
+        """The row under the cursor and whether its job runs: what the footer's keys depend on."""
+        key = self.table.cursor_key()
+        return key, key is not None and self._job_running(key)
+
+    def _job_running(self, key: str) -> bool:
+        job = self.watcher.store.latest_job.get(key)
+        return job is not None and job.status.is_active
 
     def _update_status_line(self) -> None:
         palette = self.palette
@@ -495,8 +506,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     @on(DataTable.RowHighlighted, "#connections")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._footer_row = self.table.cursor_key()
-        self.refresh_bindings()  # the footer offers what this row's provider can do
+        self._footer_row = self._cursor_row_state()
+        self.refresh_bindings()  # the footer offers what this row's provider and job can do
 
     @on(DataTable.HeaderSelected, "#connections")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -633,13 +644,13 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Mutating keys are gated by `LiveScreen` (read-only); `P` only with profiles;
-        cancel is not offered on a row whose provider has no cancel API."""
+        cancel is offered only on a row whose provider can cancel and whose job is running."""
         if action == "cancel_job":
             key = self.selected_key() if self.is_mounted else None
             # A row left from the previous profile (switching) has no provider here: nothing to offer yet.
             provider = self.watcher.providers.get(key.split(":", 1)[0]) if key is not None else None
-            if key is not None and (provider is None or not provider.capabilities.can_cancel):
-                return False  # this row's provider has no cancel API: not offered
+            if key is not None and (provider is None or not provider.capabilities.can_cancel or not self._job_running(key)):
+                return False  # no cancel API, or nothing running: not offered (pressed anyway: says why)
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
         return super().check_action(action, parameters)
@@ -648,8 +659,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         """A cancel key on a provider without cancel still explains itself (the binding did not run)."""
         if event.key == "c" and not isinstance(self.focused, Input):
             key = self.selected_key()
-            if key is not None and not self.watcher.provider_for_key(key).capabilities.can_cancel:
+            if key is not None and (not self.watcher.provider_for_key(key).capabilities.can_cancel or not self._job_running(key)):
                 event.stop()
-                self.action_cancel_job()  # says why this provider cannot cancel
+                self.action_cancel_job()  # says why: no cancel API, or no running job
                 return
         super().on_key(event)

@@ -112,6 +112,7 @@ class JobScreen(LiveScreen):
         self.action_message: str | None = None
         self._followed: str | None = None
         self._blocks: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self._cancel_was_offered: bool | None = None  # what the footer last offered (see `_render_summary`)
 
     # ---------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -303,6 +304,10 @@ class JobScreen(LiveScreen):
         palette = self.palette
         now = self.now()
         job = self.job
+        offered = self._cancel_offered()
+        if offered != self._cancel_was_offered:
+            self._cancel_was_offered = offered
+            self.refresh_bindings()  # the job started or ended (or another is shown): cancel is offered or not
         connection = self.watcher.store.connections.get(self.connection_key)
         provider = self.provider
         noun = self.caps.job_noun
@@ -805,11 +810,15 @@ class JobScreen(LiveScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not offered at all when the provider has no cancel API (capabilities, never a name).
-        if action == "cancel_job" and not self.caps.can_cancel:
-            return False
+        if action == "cancel_job" and not self._cancel_offered():
+            return False  # no cancel API, or the job shown is not running (pressed anyway: says why)
         if action == "open_data" and not self._can_read_data():
             return False  # the provider cannot open its destination: not offered (pressed anyway: says why)
         return super().check_action(action, parameters)
+
+    def _cancel_offered(self) -> bool:
+        job = self.job
+        return self.caps.can_cancel and job is not None and job.status.is_active
 
     def _can_read_data(self) -> bool:
         """Asked by every footer/binding check: decided once per connection (its provider does not change)."""
@@ -825,7 +834,7 @@ class JobScreen(LiveScreen):
         return known
 
     def on_key(self, event: Key) -> None:
-        if event.key == "c" and not self.caps.can_cancel:
+        if event.key == "c" and not self._cancel_offered():
             event.stop()
             self.action_cancel_job()  # not offered; pressed anyway: say why
             return
