@@ -494,3 +494,35 @@ def test_bad_rule_config_is_one_line() -> None:
         parse_watch_settings({"rules": {"stuck": {"minutes": 3}}})
     with pytest.raises(ConfigError, match=r"stalled.minutes must be a non-negative number"):
         parse_watch_settings({"rules": {"stalled": {"minutes": "ten"}}})
+
+
+async def test_failure_waiting_for_its_reason_counts_as_failing_at_once() -> None:
+    """At start, a failed job without an error text waits for its reason (one fetch per tick);
+    the header's failing count must include it meanwhile, and drop it once a success follows."""
+    fetched: list[str] = []
+
+    async def reason(failed: Job) -> str | None:
+        fetched.append(failed.id)
+        return "source · config_error: bad key"
+
+    second = CONN.model_copy(update={"id": "c2", "name": "Shopify → BQ"})
+    engine, changes, _ = make(failure_detail=reason)
+    engine.handle(ConnectionsLoaded(provider="airbyte", connections=(CONN, second), at=T0))
+    engine.handle(
+        LatestJobs(
+            provider="airbyte",
+            jobs=(job("9", "failed", start=T0 - timedelta(hours=1)), job("5", "failed", start=T0 - timedelta(hours=1), conn="c2")),
+            at=T0,
+        )
+    )
+    assert changes == []  # no alert without its reason yet
+    assert engine.failing() == frozenset({"airbyte:c1", "airbyte:c2"})
+    await engine.evaluate(T0)  # one reason per tick
+    assert len(fetched) == 1
+    assert engine.failing() == frozenset({"airbyte:c1", "airbyte:c2"})
+    running = job("6", "running", start=T0, conn="c2")
+    engine.handle(JobCreated(provider="airbyte", job=running, at=T0))
+    done = job("6", "succeeded", start=T0, conn="c2")
+    engine.handle(JobStatusChanged(provider="airbyte", job=done, old=running.status, new=done.status, at=T0 + timedelta(minutes=5)))
+    assert "airbyte:c2" not in engine.failing()  # its streak ended before its reason was fetched
+    assert "airbyte:c1" in engine.failing()

@@ -195,8 +195,23 @@ class RulesEngine:
         """The failing connections (`problems.failing_connections`), for the header on every refresh.
 
         Only the open `failed` alerts are turned into problems: no sort, and no problem built for the rest.
+        A connection whose last job failed while its alert waits for the
+        failure's reason (fetched one per tick at start) is failing already:
+        the header must not count fewer failing connections than the list
+        shows red rows while those reasons load.
         """
-        return failing_connections(a.problem() for a in self._open.values() if a.rule is ProblemKind.FAILED)
+        opened = failing_connections(a.problem() for a in self._open.values() if a.rule is ProblemKind.FAILED)
+        waiting = {
+            job.connection_key
+            for job, _ in (*self._pending_failures, *self._start_failures)
+            if self._still_latest(job) and self._enabled(ProblemKind.FAILED, job.provider, job.connection_key)
+        }
+        return opened | waiting if waiting else opened
+
+    def _still_latest(self, job: Job) -> bool:
+        """`job` is still its connection's newest (a later success would have ended the streak)."""
+        state = self._conns.get(job.connection_key)
+        return state is not None and state.latest is not None and state.latest.key == job.key
 
     def last_success(self, connection_key: str) -> datetime | None:
         state = self._conns.get(connection_key)
