@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -497,7 +498,7 @@ def test_bad_rule_config_is_one_line() -> None:
 
 
 async def test_failure_waiting_for_its_reason_counts_as_failing_at_once() -> None:
-    """At start, a failed job without an error text waits for its reason (one fetch per tick);
+    """At start, a failed job without an error text waits for its reason (fetched at the next tick);
     the header's failing count must include it meanwhile, and drop it once a success follows."""
     fetched: list[str] = []
 
@@ -517,8 +518,6 @@ async def test_failure_waiting_for_its_reason_counts_as_failing_at_once() -> Non
     )
     assert changes == []  # no alert without its reason yet
     assert engine.failing() == frozenset({"airbyte:c1", "airbyte:c2"})
-    await engine.evaluate(T0)  # one reason per tick
-    assert len(fetched) == 1
     assert engine.failing() == frozenset({"airbyte:c1", "airbyte:c2"})
     running = job("6", "running", start=T0, conn="c2")
     engine.handle(JobCreated(provider="airbyte", job=running, at=T0))
@@ -526,3 +525,35 @@ async def test_failure_waiting_for_its_reason_counts_as_failing_at_once() -> Non
     engine.handle(JobStatusChanged(provider="airbyte", job=done, old=running.status, new=done.status, at=T0 + timedelta(minutes=5)))
     assert "airbyte:c2" not in engine.failing()  # its streak ended before its reason was fetched
     assert "airbyte:c1" in engine.failing()
+
+
+async def test_reasons_of_failures_found_at_start_are_fetched_together() -> None:
+    """Many connections failing at start: their reasons come in one tick (bounded), not one per tick."""
+    from airsync_tui.service.rules.engine import START_REASONS_PER_TICK
+
+    in_flight = 0
+    most = 0
+
+    async def reason(failed: Job) -> str | None:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0)
+        in_flight -= 1
+        return f"source · config_error: bad key {failed.id}"
+
+    count = START_REASONS_PER_TICK + 2
+    conns = tuple(CONN.model_copy(update={"id": f"c{n}", "name": f"conn {n}"}) for n in range(count))
+    engine, changes, _ = make(failure_detail=reason)
+    engine.handle(ConnectionsLoaded(provider="airbyte", connections=conns, at=T0))
+    failed = tuple(job(str(100 + n), "failed", start=T0 - timedelta(hours=1), conn=f"c{n}") for n in range(count))
+    engine.handle(LatestJobs(provider="airbyte", jobs=failed, at=T0))
+    await engine.evaluate(T0)
+    opened = [c for c in changes if c.alert.rule is ProblemKind.FAILED and c.transition is Transition.OPENED]
+    assert len(opened) == START_REASONS_PER_TICK
+    assert most == START_REASONS_PER_TICK  # fetched concurrently
+    await engine.evaluate(T0)
+    opened = [c for c in changes if c.alert.rule is ProblemKind.FAILED and c.transition is Transition.OPENED]
+    assert len(opened) == count
+    assert {c.alert.summary for c in opened} == {f"source · config_error: bad key {n}" for n in range(100, 100 + count)}
+    assert engine.failing() == frozenset(f"airbyte:c{n}" for n in range(count))

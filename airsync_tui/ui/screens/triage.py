@@ -18,6 +18,7 @@ in a worker.
 from __future__ import annotations
 
 from datetime import datetime
+from time import monotonic
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -59,6 +60,7 @@ class TriageScreen(AirsyncScreen):
         self.groups: list[ProblemGroup] = []
         self._loaded = False
         self._follow_pending = False
+        self._last_follow = float("-inf")  # monotonic time of the last refresh that followed an alert
 
     @property
     def source(self) -> ProblemSource:
@@ -100,16 +102,23 @@ class TriageScreen(AirsyncScreen):
     def render_alerts(self) -> None:
         """The rules engine opened or resolved an alert: follow it (the app calls this).
 
-        At most one refresh per `FOLLOW_SECONDS`, so a burst of alert changes
-        costs one failure listing, not one per change.
+        The first change after a quiet spell refreshes at once (the header
+        beside this list already counts it); a burst of changes after that
+        costs one more listing `FOLLOW_SECONDS` later, not one per change.
         """
         if self._follow_pending:
+            return
+        now = monotonic()
+        if now - self._last_follow >= FOLLOW_SECONDS:
+            self._last_follow = now
+            self.refresh_problems()
             return
         self._follow_pending = True
         self.set_timer(FOLLOW_SECONDS, self._follow_alerts, name="triage-follow")
 
     def _follow_alerts(self) -> None:
         self._follow_pending = False
+        self._last_follow = monotonic()
         self.refresh_problems()
 
     @work(exclusive=True, group="triage-refresh", exit_on_error=False)
