@@ -19,6 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.models.timeline import Timeline, TimelineEvent
@@ -31,6 +32,7 @@ from airsync_tui.textfmt import age, duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
+from airsync_tui.ui.screens.column_fit import FitColumn, fit_columns
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.header import HeaderBar
 
@@ -58,14 +60,17 @@ class _EventsScreen(AirsyncScreen):
     CSS_PATH = str(stylesheet_path("triage"))
     #: Shown until the first load answers.
     loading_title = "Loading…"
-    #: (column key, label) in display order.
-    columns: ClassVar[tuple[tuple[str, str], ...]] = ()
+    #: In display order; which show and how wide depends on the terminal (`column_fit`).
+    columns: ClassVar[tuple[FitColumn, ...]] = ()
     #: One request per refresh, on a timer (never per watcher event).
     refresh_seconds: ClassVar[float] = 30.0
 
     def __init__(self) -> None:
         super().__init__()
         self.events: list[TimelineEvent] = []
+        #: The rows last shown, cells by column key: re-laid out on resize without a reload.
+        self._rows: list[tuple[str, dict[str, Text]]] = []
+        self._layout: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -76,8 +81,7 @@ class _EventsScreen(AirsyncScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#events", DataTable)
-        for key, label in self.columns:
-            table.add_column(label, key=key)
+        self._lay_out_columns(table)
         table.focus()
         self.load()
         self.set_interval(self.refresh_seconds, self.load, name=f"{type(self).__name__}-refresh")
@@ -90,6 +94,44 @@ class _EventsScreen(AirsyncScreen):
     def _now(self) -> datetime:
         now: datetime = self.app.clock()
         return now
+
+    def _lay_out_columns(self, table: DataTable[Text]) -> bool:
+        """Pick the columns and widths for this terminal and these rows; True if they changed."""
+        longest = {column.key: max((len(cells[column.key].plain) for _, cells in self._rows), default=0) for column in self.columns}
+        empty = [key for key, size in longest.items() if self._rows and all(cells[key].plain in ("", "-") for _, cells in self._rows)]
+        plan = fit_columns(self.columns, self.app.size.width, longest=longest, empty=empty)
+        layout = tuple((column.key, width) for column, width in plan)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        table.clear(columns=True)
+        for column, width in plan:
+            table.add_column(column.label, key=column.key, width=width)
+        return True
+
+    def fill_table(self, rows: list[tuple[str, dict[str, Text]]]) -> None:
+        """Show `rows` (key, cells by column key) in the columns that fit, keeping the cursor's row."""
+        table = self.query_one("#events", DataTable)
+        cursor = table.cursor_row
+        selected = str(table.coordinate_to_cell_key(Coordinate(cursor, 0)).row_key.value) if 0 <= cursor < table.row_count else None
+        self._rows = rows
+        self._lay_out_columns(table)
+        table.clear()
+        keys = [key for key, _ in self._layout]
+        for key, cells in rows:
+            table.add_row(*(cells[column] for column in keys), key=key)
+        if selected is not None:
+            for row, (key, _) in enumerate(rows):
+                if key == selected:
+                    table.move_cursor(row=row)
+                    break
+
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width (rows are kept, nothing is reloaded)."""
+        if self._rows:
+            self.fill_table(self._rows)
+        else:
+            self._lay_out_columns(self.query_one("#events", DataTable))
 
     @property
     def palette(self) -> Palette:
@@ -135,7 +177,14 @@ class TimelineScreen(_EventsScreen):
     scope = "timeline"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("timeline"))
     loading_title = "Loading timeline…"
-    columns = (("when", "When"), ("age", "Age"), ("event", "Event"), ("who", "Who"), ("job", "Job"), ("what", "Details"))
+    columns = (
+        FitColumn("when", "When", 11, 4),
+        FitColumn("age", "Age", 14, 1),
+        FitColumn("event", "Event", 22, 0, grow_to=32),
+        FitColumn("who", "Who", 12, 3, grow_to=32),
+        FitColumn("job", "Job", 9, 2),
+        FitColumn("what", "Details", 16, 2, grow_to=120),
+    )
     refresh_seconds = TIMELINE_REFRESH_SECONDS
 
     def __init__(self, connection_key: str) -> None:
@@ -165,26 +214,25 @@ class TimelineScreen(_EventsScreen):
         self.show_events(list(timeline.events))
 
     def show_events(self, events: list[TimelineEvent]) -> None:
-        table = self.query_one("#events", DataTable)
-        selected = self.selected_event()
         self.events = events
         now = self._now()
         palette = self.palette
-        table.clear()
-        for event in events:
-            table.add_row(
-                f"{event.at:%m-%d %H:%M}",
-                age(event.at, now),
-                event_title(event, palette),
-                plain(event.user or "-"),
-                event.job_id or "-",
-                plain(event.details[0][:120] if event.details else ""),
-                key=event.id,
-            )
-        if selected is not None:
-            for row, event in enumerate(events):
-                if event.id == selected.id:
-                    table.move_cursor(row=row)
+        self.fill_table(
+            [
+                (
+                    event.id,
+                    {
+                        "when": Text(f"{event.at:%m-%d %H:%M}"),
+                        "age": Text(age(event.at, now)),
+                        "event": event_title(event, palette),
+                        "who": plain(event.user or "-"),
+                        "job": Text(event.job_id or "-"),
+                        "what": plain(event.details[0][:120] if event.details else ""),
+                    },
+                )
+                for event in events
+            ]
+        )
         self.show_detail(self.selected_event())
 
     @on(DataTable.RowHighlighted, "#events")
@@ -228,7 +276,13 @@ class PulseScreen(_EventsScreen):
     scope = "pulse"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings_for("pulse"))
     loading_title = "Pulse · loading…"
-    columns = (("when", "When"), ("age", "Age"), ("connection", "Connection"), ("event", "Event"), ("job", "Job"))
+    columns = (
+        FitColumn("when", "When", 11, 4),
+        FitColumn("age", "Age", 14, 2),
+        FitColumn("connection", "Connection", 20, 1, grow_to=40),
+        FitColumn("event", "Event", 22, 0, grow_to=32),
+        FitColumn("job", "Job", 9, 3),
+    )
     refresh_seconds = PULSE_REFRESH_SECONDS
 
     @work(exclusive=True, group="pulse-load", exit_on_error=False)
@@ -250,25 +304,20 @@ class PulseScreen(_EventsScreen):
         self.query_one("#timeline-title", Static).update(
             f"Pulse · the last {len(events)} things that happened, newest first (enter: timeline)"
         )
-        table = self.query_one("#events", DataTable)
-        selected = self.selected_event()
         self.events = events
         now = self._now()
-        table.clear()
+        rows: list[tuple[str, dict[str, Text]]] = []
         for event in events:
             name = event.connection_name or names.get(f"{event.provider}:{event.connection_id}") or event.connection_id
-            table.add_row(
-                f"{event.at:%m-%d %H:%M}",
-                age(event.at, now),
-                plain(name[:40]),
-                event_title(event, self.palette),
-                event.job_id or "-",
-                key=f"{event.provider}:{event.id}",
-            )
-        if selected is not None:
-            for row, event in enumerate(events):
-                if event.id == selected.id:
-                    table.move_cursor(row=row)
+            cells = {
+                "when": Text(f"{event.at:%m-%d %H:%M}"),
+                "age": Text(age(event.at, now)),
+                "connection": plain(name),
+                "event": event_title(event, self.palette),
+                "job": Text(event.job_id or "-"),
+            }
+            rows.append((f"{event.provider}:{event.id}", cells))
+        self.fill_table(rows)
 
     @on(DataTable.RowHighlighted, "#events")
     def _highlighted(self, _event: DataTable.RowHighlighted) -> None:
