@@ -102,11 +102,17 @@ def test_hightouch_run_summary_and_panel_give_one_duration() -> None:
 
 
 def test_alert_names_use_the_room_there_is() -> None:
-    from airsync_tui.ui.screens.alerts import connection_room
+    from airsync_tui.ui.screens.alerts import ALERT_COLUMNS
+    from airsync_tui.ui.screens.column_fit import fit_columns
 
-    assert connection_room(80) == 28
-    assert connection_room(140) >= len("Facebook Marketing → Snowflake")
-    assert connection_room(200) == 64
+    name = "Facebook Marketing → Snowflake"
+    longest = {"what": len(name), "summary": 90}
+    narrow = {column.key: width for column, width in fit_columns(ALERT_COLUMNS, 80, longest=longest)}
+    assert {"rule", "what", "summary"} <= set(narrow)  # what matters most stays at 80 columns
+    assert narrow["summary"] >= 16  # and what happened is readable, not three letters
+    wide = {column.key: width for column, width in fit_columns(ALERT_COLUMNS, 200, longest=longest)}
+    assert list(wide) == ["severity", "rule", "what", "since", "count", "summary"]
+    assert wide["what"] == len(name) and wide["summary"] == 90
 
 
 def test_a_jobs_duration_is_measured_from_the_start_it_shows_to_its_end() -> None:

@@ -14,27 +14,29 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
 from airsync_tui.service.events import Event
-from airsync_tui.service.problems import ProblemKind, Severity, failing_connections
+from airsync_tui.service.problems import ProblemKind, Severity
 from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
 from airsync_tui.ui.bindings import bindings_for
-from airsync_tui.ui.formatting import clean
+from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
+from airsync_tui.ui.screens.column_fit import FitColumn, fit_columns
 from airsync_tui.ui.widgets.header import HeaderBar
 
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
 _COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
 
-#: Cells the other alert columns need (Alert, Rule, For, Count, a readable What happened, padding).
-_OTHER_COLUMNS = 92
-
-
-def connection_room(width: int) -> int:
-    """Cells for the connection name: 28 at 80 columns, the room there is on wider terminals (at most 64).
-
-    Names were cut at 28 ("Facebook Marketing → Snowfla") even at 200 columns.
-    """
-    return max(28, min(64, width - _OTHER_COLUMNS))
+#: In display order; which show and how wide depends on the terminal (`column_fit`).
+#: The rule, the connection and what happened matter most; the severity is
+#: also the row's colour, and the age and count are in the detail pane.
+ALERT_COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("severity", "Alert", 8, 3),
+    FitColumn("rule", "Rule", 13, 0),
+    FitColumn("what", "Connection", 20, 1, grow_to=64),
+    FitColumn("since", "For", 7, 4),
+    FitColumn("count", "Count", 5, 5),
+    FitColumn("summary", "What happened", 16, 2, grow_to=160),
+)
 
 
 class AlertsScreen(AirsyncScreen):
@@ -44,6 +46,7 @@ class AlertsScreen(AirsyncScreen):
         super().__init__()
         self._rows: list[Alert] = []
         self._seen = -1
+        self._layout: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -54,20 +57,27 @@ class AlertsScreen(AirsyncScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)
-        # What happened goes last: it takes the width that is left (80 columns stay readable).
-        for key, label in (
-            ("severity", "Alert"),
-            ("rule", "Rule"),
-            ("what", "Connection"),
-            ("since", "For"),
-            ("count", "Count"),
-            ("summary", "What happened"),
-        ):
-            table.add_column(label, key=key)
         self.render_alerts()
         self.app.alerts.load_past()
         table.focus()
         self.app.refresh_headers()
+
+    def _lay_out(self, table: DataTable[Text], rows: list[tuple[str, dict[str, Text]]]) -> None:
+        """Columns and widths for this terminal and these rows (rebuilt only when they change)."""
+        longest = {column.key: max((len(cells[column.key].plain) for _, cells in rows), default=0) for column in ALERT_COLUMNS}
+        plan = fit_columns(ALERT_COLUMNS, self.app.size.width, longest=longest)
+        layout = tuple((column.key, width) for column, width in plan)
+        if layout == self._layout:
+            return
+        self._layout = layout
+        table.clear(columns=True)
+        for column, width in plan:
+            table.add_column(column.label, key=column.key, width=width)
+
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width."""
+        if self.is_mounted:
+            self.render_alerts(force=True)
 
     def apply_events(self, events: list[Event]) -> None:
         self.render_alerts()
@@ -86,28 +96,32 @@ class AlertsScreen(AirsyncScreen):
         self._rows = open_alerts + recent
         table = self.query_one("#alerts", DataTable)
         cursor = table.cursor_row
-        table.clear()
         palette = self.app.palette
-        name_room = connection_room(self.app.size.width)
+        rows: list[tuple[str, dict[str, Text]]] = []
         for alert in self._rows:
             severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
             state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
             what = alert.connection_name or alert.provider
             summary = alert.summary if alert.is_open else f"{alert.resolution or ''} · was: {alert.summary}"
-            table.add_row(
-                Text(alert.severity.value, style=f"bold {severity_style}") if alert.is_open else state,
-                Text(RULE_TITLES[alert.rule]),
-                Text(clean(what)[:name_room]),
-                Text(short_duration(alert.duration(now))),
-                Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
-                Text(clean(summary)[:160]),
-                key=alert.id,
-            )
+            cells = {
+                "severity": Text(alert.severity.value, style=f"bold {severity_style}") if alert.is_open else state,
+                "rule": Text(RULE_TITLES[alert.rule]),
+                "what": plain(what),
+                "since": Text(short_duration(alert.duration(now))),
+                "count": Text(str(alert.count) if alert.rule in _COUNTED else "", justify="right"),
+                "summary": plain(clean(summary)[:160]),
+            }
+            rows.append((alert.id, cells))
+        self._lay_out(table, rows)
+        table.clear()
+        keys = [key for key, _ in self._layout]
+        for row_key, cells in rows:
+            table.add_row(*(cells[key] for key in keys), key=row_key)
         if self._rows:
             table.move_cursor(row=min(max(cursor, 0), len(self._rows) - 1))
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)
-        # The header's "N failing": the same function over the same alerts.
-        failing = len(failing_connections(a.problem() for a in open_alerts))
+        # The header's "N failing": the same function (the engine's failing connections).
+        failing = len(bridge.engine.failing())
         bell = "on" if bridge.bell else "off"
         desktop = "on" if bridge.desktop else "off"
         past_ids = {a.id for a in bridge.past}
