@@ -44,6 +44,7 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.header import HeaderBar
 
 QUERY_LIMIT = 200
 QUERY_TIMEOUT_S = 30.0
@@ -81,6 +82,7 @@ class DataScreen(AirsyncScreen):
         self._handle: QueryHandle | None = None
 
     def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")  # health and fleet counts stay in view, as on every other screen
         with VerticalScroll(id="data-body"):
             yield Static(id="data-title")
             yield Static(id="data-status")
@@ -101,6 +103,7 @@ class DataScreen(AirsyncScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.app.refresh_headers()
         streams = self.query_one("#data-streams", DataTable)
         for key, label in (
             ("stream", "Stream"),
