@@ -147,6 +147,10 @@ class FleetMarkingMixin:
                 reasons[action_id] = "; ".join(sorted(str(b) for b in blocked))
             elif action_id in ("refresh", "clear") and len(targets) != 1:
                 reasons[action_id] = "streams are chosen per connection: mark exactly one"
+            elif action_id == "pause" and all(c.state_label == "paused" for c in targets):
+                reasons[action_id] = "already paused" if len(targets) == 1 else "every marked connection is already paused"
+            elif action_id == "resume" and not any(c.state_label == "paused" for c in targets):
+                reasons[action_id] = "not paused" if len(targets) == 1 else "no marked connection is paused"
             else:
                 reasons[action_id] = None
         return reasons

@@ -296,3 +296,23 @@ async def test_schedule_dialog_validates_shows_words_and_undo_restores(
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, FleetResultsModal), timeout=10)
         assert (connection.schedule_kind, connection.schedule_expression) == before
+
+
+async def test_menu_offers_pause_or_resume_by_the_connections_state(emulator: RunningEmulator) -> None:
+    """An active connection is not offered Resume (a no-op); a paused one is not offered Pause."""
+    app = _app(emulator)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _loaded(pilot, app)
+        store = app.watcher.store.connections
+        active = next(k for k in screen.table.row_keys() if store[k].state_label == "active")
+        paused = next(k for k in screen.table.row_keys() if store[k].state_label == "paused")
+        for key, offered, refused, reason in ((active, "pause", "resume", "not paused"), (paused, "resume", "pause", "already paused")):
+            screen.table.move_to_key(key)
+            await pilot.press("x")
+            await wait_for(pilot, lambda: isinstance(app.screen, FleetMenuModal), what="the action menu")
+            options = app.screen.query_one(OptionList)
+            by_id = {options.get_option_at_index(i).id: options.get_option_at_index(i) for i in range(options.option_count)}
+            assert not by_id[offered].disabled
+            assert by_id[refused].disabled and reason in str(by_id[refused].prompt)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen), what="back on the list")
