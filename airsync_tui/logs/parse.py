@@ -851,6 +851,14 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
         return LogIndex()
     # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
     raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
+    index = _index_last_era(raw, n)
+    if index is not None:
+        return index
+    return _index_legacy_general(raw, n)
+
+
+def _index_legacy_general(raw: bytes, n: int) -> LogIndex:
+    """:func:`index_from_log_lines` of ``raw`` (``"\n"`` before every line) by the general header split."""
     parts, all_headed = _split_legacy_headed(raw)
     del raw
     stamps_text = parts[1::4]
@@ -861,23 +869,81 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
     messages = parts[4::4]
     del parts
-    joined = b"\n".join(messages) + b"\n"
+    buf, offsets, longest = _message_buffer(messages)
+    del messages
+    _infer_legacy_levels(buf, levels)
+    if not all_headed:
+        _inherit_continuations(stamps_text, timestamps, levels, sources)
+    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
+
+
+def _message_buffer(messages: list[bytes]) -> tuple[bytes, array[int] | None, int | None]:
+    """The sanitised, ``\n``-terminated buffer of ``messages`` (tabs expanded), with
+    its line starts and longest line when they follow from the messages' lengths."""
+    messages.append(b"")  # the join then ends with "\n": no copy for a "+ b'\n'"
+    joined = b"\n".join(messages)
+    messages.pop()
     expanded = b"\t" in joined
     if expanded:  # the same as expanding each message: every "\n" restarts the column count
         joined = joined.expandtabs(TAB_SIZE)
     buf = sanitize_buffer(joined)
-    offsets: array[int] | None = None
-    longest: int | None = None
     if not expanded and len(buf) == len(joined):
         # Sanitising only deletes bytes (tabs are already expanded), so an unchanged
         # length means unchanged lines: the line starts follow from the messages'
         # lengths, without splitting the buffer again.
         offsets, longest = offsets_from_lengths(list(map(len, messages)))
-    del joined
+        return buf, offsets, longest
+    return buf, None, None
+
+
+# The last legacy era's header as one group (``_LEGACY_HEAD_2024_PLAIN`` with its three
+# groups merged): the same matches, so the same split positions, with two items per line
+# instead of four. Each distinct header (a few hundred per 100,000 lines: one per second
+# and source and level) is then cut into its fields by ``_LAST_ERA_FIELDS``, whose groups
+# are ``_LEGACY_HEAD_2024_PLAIN``'s (same sub-patterns, greedy runs ending at the same
+# bytes), and checked as ``_plain_split_is_exact`` checks them.
+_LAST_ERA_HEADER = re.compile(rb"\n([^\n]{19} \x1b\[[0-9;]*m[a-z-]+\x1b\[[0-9;]*m > [A-Z]+)[ \t]+")
+_LAST_ERA_FIELDS = re.compile(rb"([^\n]{19}) \x1b\[[0-9;]*m([a-z-]+)\x1b\[[0-9;]*m > ([A-Z]+)")
+
+
+def _index_last_era(raw: bytes, n: int) -> LogIndex | None:
+    """:func:`index_from_log_lines` when every line has a full last-era header, else ``None``.
+
+    Equal to the general path in that case: the split is ``_split_legacy_headed``'s
+    (see ``_LAST_ERA_HEADER``), there are no continuation lines to inherit and no
+    line without a level word. Columns come from a dict per distinct header
+    instead of three per-line lists (stamps, sources, levels) and their sets.
+    """
+    if not _LAST_ERA_HEADER.match(raw):
+        return None
+    parts = _LAST_ERA_HEADER.split(raw)
+    # Every match holds exactly one "\n" (its first byte), so as many matches as
+    # lines means a header at every line.
+    if len(parts) // 2 != raw.count(b"\n"):
+        return None
+    headers = parts[1::2]
+    stamp_ms: dict[bytes, int] = {}
+    source_of: dict[bytes, int] = {}
+    level_of: dict[bytes, int] = {}
+    stamps = _LegacyStampCache()
+    for header in set(headers):
+        fields = _LAST_ERA_FIELDS.fullmatch(header)
+        if fields is None:  # cannot happen (same sub-patterns), but never guess
+            return None
+        stamp, source, level = fields.groups()
+        if source not in _SOURCE_WORDS_B or level not in _LEVEL_WORDS_SET or not _STAMP_ONLY.fullmatch(stamp):
+            return None
+        stamp_ms[header] = stamps[stamp]
+        source_of[header] = _LEGACY_SOURCE_BYTES[source]
+        level_of[header] = _LEVEL_BYTES[level]
+    timestamps = array("q", map(stamp_ms.__getitem__, headers))
+    sources = bytearray(map(source_of.__getitem__, headers))
+    levels = bytearray(map(level_of.__getitem__, headers))
+    del headers
+    messages = parts[2::2]
+    del parts
+    buf, offsets, longest = _message_buffer(messages)
     del messages
-    _infer_legacy_levels(buf, levels)
-    if not all_headed:
-        _inherit_continuations(stamps_text, timestamps, levels, sources)
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
 
 
