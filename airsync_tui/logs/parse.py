@@ -29,7 +29,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter, not_
 from typing import Any
 
@@ -562,7 +562,7 @@ def _iter_array_chunks(raw: bytes | mmap.mmap, located: _LocatedArray) -> Iterat
             cut = raw.find(separator, search, end)
             if cut < 0:
                 break
-            records = _load_array(raw[start : cut + keep])
+            records = _load_span(raw, start, cut + keep)
             if records is not None:
                 yield records
                 start = cut + len(separator) - 1  # the next element's first byte
@@ -577,7 +577,7 @@ def _iter_array_chunks(raw: bytes | mmap.mmap, located: _LocatedArray) -> Iterat
     # The last chunk: up to the first candidate closing bracket that works.
     for envelope in located.candidates:
         if envelope.end > start:
-            records = _load_array(raw[start : envelope.end])
+            records = _load_span(raw, start, envelope.end)
             if records is not None:
                 located.chosen = envelope
                 yield records
@@ -596,9 +596,15 @@ def _drop_parsed_pages(raw: bytes | mmap.mmap, end: int) -> None:
                 pass
 
 
-def _load_array(elements: bytes) -> list[Any] | None:
+def _load_span(raw: bytes | mmap.mmap, start: int, end: int) -> list[Any] | None:
+    """:func:`_load_array` of ``raw[start:end]``, copied once (``join`` reads the span in place)."""
+    with memoryview(raw) as view:
+        return _load_array(view[start:end])
+
+
+def _load_array(elements: bytes | memoryview) -> list[Any] | None:
     try:
-        records = orjson.loads(b"[" + elements + b"]")
+        records = orjson.loads(b"".join((b"[", elements, b"]")))
     except orjson.JSONDecodeError:
         return None
     return records if isinstance(records, list) else None
@@ -849,11 +855,11 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     n = len(lines)
     if n == 0:
         return LogIndex()
-    # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
-    raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
-    index = _index_last_era(raw, n)
+    index = _index_last_era(lines)
     if index is not None:
         return index
+    # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
+    raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
     return _index_legacy_general(raw, n)
 
 
@@ -906,20 +912,36 @@ _LAST_ERA_HEADER = re.compile(rb"\n([^\n]{19} \x1b\[[0-9;]*m[a-z-]+\x1b\[[0-9;]*
 _LAST_ERA_FIELDS = re.compile(rb"([^\n]{19}) \x1b\[[0-9;]*m([a-z-]+)\x1b\[[0-9;]*m > ([A-Z]+)")
 
 
-def _index_last_era(raw: bytes, n: int) -> LogIndex | None:
+def _index_last_era(lines: Sequence[str]) -> LogIndex | None:
     """:func:`index_from_log_lines` when every line has a full last-era header, else ``None``.
 
     Equal to the general path in that case: the split is ``_split_legacy_headed``'s
     (see ``_LAST_ERA_HEADER``), there are no continuation lines to inherit and no
-    line without a level word. Columns come from a dict per distinct header
-    instead of three per-line lists (stamps, sources, levels) and their sets.
+    line without a level word. Two differences in how, none in what:
+
+    * the lines are joined with ``"\n\n"`` (and the text ends with ``"\n"``), so a
+      header match takes the second ``"\n"`` of each pair and every message piece
+      keeps its own line break: the pieces joined are the buffer, and their
+      lengths are the line starts' steps (no ``+ 1`` per line, no second join);
+    * columns come from a dict per distinct header instead of three per-line lists
+      (stamps, sources, levels) and their sets.
     """
-    if not _LAST_ERA_HEADER.match(raw):
+    first = lines[0]  # a cheap look at one line before joining them all
+    if not (isinstance(first, str) and _LAST_ERA_HEADER.match(("\n" + first[:256]).encode("utf-8", "replace"))):
+        return None
+    n = len(lines)
+    try:
+        raw = "\n\n".join(chain(("",), lines)).encode("utf-8", "replace") + b"\n"
+    except TypeError:  # a line that is not a string: the general path decides
+        return None
+    # Structure alone puts 2n + 1 "\n"s in ``raw``: any more means a line holds a "\n".
+    # Without one, a header can only follow the second "\n" of a pair (its first is
+    # followed by "\n", which ``[^\n]{19}`` refuses), so n matches = a header at every line.
+    if raw.count(b"\n") != 2 * n + 1:
         return None
     parts = _LAST_ERA_HEADER.split(raw)
-    # Every match holds exactly one "\n" (its first byte), so as many matches as
-    # lines means a header at every line.
-    if len(parts) // 2 != raw.count(b"\n"):
+    del raw
+    if len(parts) != 2 * n + 1:
         return None
     headers = parts[1::2]
     stamp_ms: dict[bytes, int] = {}
@@ -940,10 +962,20 @@ def _index_last_era(raw: bytes, n: int) -> LogIndex | None:
     sources = bytearray(map(source_of.__getitem__, headers))
     levels = bytearray(map(level_of.__getitem__, headers))
     del headers
-    messages = parts[2::2]
+    messages = parts[2::2]  # each ends with its "\n"
     del parts
-    buf, offsets, longest = _message_buffer(messages)
-    del messages
+    joined = b"".join(messages)
+    expanded = b"\t" in joined
+    if expanded:  # the same as expanding each message: every "\n" restarts the column count
+        joined = joined.expandtabs(TAB_SIZE)
+    buf = sanitize_buffer(joined)
+    offsets: array[int] | None = None
+    longest: int | None = None
+    if not expanded and len(buf) == len(joined):  # unchanged lines (see _message_buffer)
+        lengths = list(map(len, messages))
+        offsets = array("q", accumulate(lengths, initial=0))
+        longest = max(lengths) - 1
+    del joined, messages
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
 
 
