@@ -362,22 +362,16 @@ def _index_in_chunks(
     n = len(records)
     if n <= INDEX_CHUNK_RECORDS:
         return build(records)
-    index: LogIndex | None = None
+    parts: list[LogIndex] = []
     start = 0
     while start < n:
         end = min(n, start + INDEX_CHUNK_RECORDS)
         if chunk_start is not None and end < n:
             end = chunk_start(records, end)
-        part = build(records[start:end])
-        if index is None:
-            index = part
-        else:
-            index.append_index(part)
+        parts.append(build(records[start:end]))
         start = end
         _yield_gil()
-    assert index is not None
-    index.compact()
-    return index
+    return LogIndex.concat(parts)
 
 
 def _yield_gil() -> None:
@@ -614,13 +608,12 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
     """Index of the log array's records after the first ``skip``, parsed and
     indexed chunk by chunk with the GIL released in between; ``None`` if the
     array cannot be cut (the caller then parses the body in one go)."""
-    index = LogIndex()
+    parts: list[LogIndex] = []
     for part in _iter_index_parts(raw, located, skip):
         if part is None:
             return None
-        index.append_index(part)
-    index.compact()
-    return index
+        parts.append(part)
+    return LogIndex.concat(parts)
 
 
 class PartBuilder:
