@@ -98,6 +98,10 @@ _LEGACY_SOURCE_BYTES = _CodeMap({**_SOURCE_BYTES, None: int(Source.PLATFORM)}, S
 # `[ \t]` (not `\s`) can never swallow a line break.
 _LEVEL_WORDS_B = (b"INFO", b"WARN", b"ERROR", b"DEBUG", b"TRACE")
 _LEADING_LEVEL_RARE = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))")
+# Both steps at once: a level word and every blank after it, or a level word alone on its line.
+_LEADING_LEVEL_ONE_PASS = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]+|(?=\n))")
+# What the steps would strip again after that: a line that still starts with ``WORD ``.
+_LEADING_LEVEL_LEFT = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE) ")
 
 # Legacy header after a "\n". Real servers wrote several eras of it:
 #
@@ -814,7 +818,21 @@ def _column(events: Sequence[dict[str, Any]], key: str, default: Any) -> list[An
 
 
 def _strip_leading_levels(buf: bytes) -> bytes:
-    """Remove a redundant level word at the start of every line (see above)."""
+    """Remove a redundant level word at the start of every line (see above).
+
+    One pass (``_LEADING_LEVEL_ONE_PASS``) when its result has no line left that
+    starts with ``WORD `` (then it equals :func:`_strip_leading_levels_in_steps`:
+    the steps differ only where a strip leaves such a word behind, which they
+    strip again); otherwise the steps themselves.
+    """
+    stripped = _LEADING_LEVEL_ONE_PASS.sub(b"\n", buf)
+    if _LEADING_LEVEL_LEFT.search(stripped) is None:
+        return stripped
+    return _strip_leading_levels_in_steps(buf)
+
+
+def _strip_leading_levels_in_steps(buf: bytes) -> bytes:
+    """The reference strip: the rare forms by regex, then ``WORD + one blank`` word by word."""
     words = [w for w in _LEVEL_WORDS_B if b"\n" + w in buf]
     if not words:
         return buf
