@@ -188,6 +188,12 @@ def offsets_of(buf: bytes | bytearray, base: int = 0) -> array[int]:
 
 def _offsets_and_longest(buf: bytes | bytearray, base: int = 0) -> tuple[array[int], int]:
     """:func:`offsets_of` plus the longest line's byte length (newline excluded), from one split."""
+    if b"\r" not in buf:  # always, sanitised: then ``splitlines`` breaks at "\n" alone
+        # Each piece keeps its "\n", so its length is the step to the next line start.
+        steps = list(map(len, buf.splitlines(True)))
+        if not steps:
+            return array("q", [base]), 0
+        return array("q", accumulate(steps, initial=base)), max(steps) - 1
     lengths = list(map(len, buf.split(_NL)))
     lengths.pop()  # the empty remainder after the final "\n"
     if not lengths:

@@ -751,11 +751,12 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
     if not all(map(str.__instancecheck__, messages)):
         messages = [m if isinstance(m, str) else str(m) for m in messages]
     stamps = _column(events, "timestamp", 0)
-    levels = bytes(map(_LEVEL_CODES.__getitem__, _column(events, "level", None)))
-    sources = bytes(map(_SOURCE_CODES.__getitem__, _column(events, "logSource", None)))
+    levels = _codes(events, "level", _LEVEL_CODES)
+    sources = _codes(events, "logSource", _SOURCE_CODES)
 
-    # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too.
-    text = "\n" + "\n".join(messages) + "\n"
+    # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too
+    # (one join with empty ends: no copies of the text to add them).
+    text = "\n".join(chain(("",), messages, ("",)))
     if "\t" in text:  # per line, in characters: the same as expanding each message (every "\n" restarts the count)
         text = text.expandtabs(TAB_SIZE)
     raw = text.encode("utf-8", "replace")
@@ -815,6 +816,15 @@ def _column(events: Sequence[dict[str, Any]], key: str, default: Any) -> list[An
     if default is not None and None in values:
         values = [default if v is None else v for v in values]
     return values
+
+
+def _codes(events: Sequence[dict[str, Any]], key: str, codes: _CodeMap) -> bytes:
+    """``bytes(map(codes.__getitem__, _column(events, key, None)))``, without building
+    the column list when every event is an object with the key (the usual case)."""
+    try:
+        return bytes(map(codes.__getitem__, map(itemgetter(key), events)))
+    except (KeyError, TypeError):  # a missing key or a non-object event: the column decides
+        return bytes(map(codes.__getitem__, _column(events, key, None)))
 
 
 def _strip_leading_levels(buf: bytes) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from airsync_tui.logs import index as index_module
 from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.parse import index_from_events, index_from_log_lines
@@ -120,3 +121,14 @@ def test_concat_equals_appending_part_by_part() -> None:
     assert isinstance(joined._buf, bytes)  # noqa: SLF001
     assert state(LogIndex.concat([])) == state(LogIndex())
     assert state(LogIndex.concat(parts()[:1])) == state(parts()[0])
+
+
+@pytest.mark.parametrize(
+    "buf", [b"", b"\n", b"a\n", b"a\n\nbc\n", "é\n日本語\n".encode(), b"x" * 70 + b"\n\n", b"cr\rin\r\nit\n", b"\x0b\x0c\x1c\x85\n"]
+)
+def test_line_starts_and_longest_equal_a_plain_split(buf: bytes) -> None:
+    lengths = [len(piece) for piece in buf.split(b"\n")][:-1]
+    expected = [sum(length + 1 for length in lengths[:i]) + 5 for i in range(len(lengths) + 1)]
+    offsets, longest = index_module._offsets_and_longest(buf, 5)  # noqa: SLF001
+    assert list(offsets) == expected
+    assert longest == max(lengths, default=0)
