@@ -469,10 +469,10 @@ def measure(
         ours = f"{PYTHON} {BENCH} {open_args}"
         runs: dict[str, list[tuple[float, float, float]]] = {"ours": [], "toolong": []}
         for _ in range(TMUX_REPEATS):  # interleaved, so both sides meet the same machine load
-            runs["ours"].append(tmux_first_screen(ours, needle, "bench-ours", busy=("indexing…", "loading…")))
+            runs["ours"].append(tmux_first_screen(ours, needle, f"bench-ours-{os.getpid()}", busy=("indexing…", "loading…")))
             if tl is not None:
                 # Toolong scans the file for line breaks after its first screen: give it time to finish.
-                runs["toolong"].append(tmux_first_screen(f"{tl} {log_file}", last_line, "bench-toolong", settle=5.0))
+                runs["toolong"].append(tmux_first_screen(f"{tl} {log_file}", last_line, f"bench-toolong-{os.getpid()}", settle=5.0))
         row["ours_tmux_runs"] = [r[0] for r in runs["ours"]]
         row["ours_tmux_s"] = median(r[0] for r in runs["ours"])
         row["ours_tmux_indexed_s"] = median(r[1] for r in runs["ours"])

@@ -32,7 +32,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
-from itertools import accumulate, chain, compress, groupby, repeat
+from itertools import accumulate, chain, compress, groupby, islice, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -104,6 +104,8 @@ _LEVEL_RANK = {
 _NL = b"\n"
 #: Buffers at least this big are spilled to a mapped temp file once fully indexed (see `LogIndex.spill`).
 SPILL_MIN_BYTES = 16 * 1024 * 1024
+#: Text per step of a plain search (see `LogIndex.search`): small enough to stay in the CPU cache.
+SEARCH_STEP_BYTES = 1024 * 1024
 
 
 class SearchError(ValueError):
@@ -186,6 +188,12 @@ def offsets_of(buf: bytes | bytearray, base: int = 0) -> array[int]:
 
 def _offsets_and_longest(buf: bytes | bytearray, base: int = 0) -> tuple[array[int], int]:
     """:func:`offsets_of` plus the longest line's byte length (newline excluded), from one split."""
+    if b"\r" not in buf:  # always, sanitised: then ``splitlines`` breaks at "\n" alone
+        # Each piece keeps its "\n", so its length is the step to the next line start.
+        steps = list(map(len, buf.splitlines(True)))
+        if not steps:
+            return array("q", [base]), 0
+        return array("q", accumulate(steps, initial=base)), max(steps) - 1
     lengths = list(map(len, buf.split(_NL)))
     lengths.pop()  # the empty remainder after the final "\n"
     if not lengths:
@@ -262,6 +270,32 @@ class LogIndex:
         return index
 
     @classmethod
+    def concat(cls, parts: Sequence[LogIndex]) -> LogIndex:
+        """One index of ``parts`` in order: what appending each to an empty index and
+        :meth:`compact` give, with the text copied once (one ``join``) instead of
+        grown part by part and copied again to compact it."""
+        index = cls()
+        index.record_count = sum(part.record_count for part in parts)
+        full = [part for part in parts if len(part)]
+        if not full:
+            return index
+        offsets = array("q", full[0]._offsets)
+        for part in full[1:]:
+            base = offsets.pop()  # the previous part's end: this part's first line start
+            offsets.extend(map(base.__add__, part._offsets))
+        timestamps = array("q")
+        for part in full:
+            timestamps.extend(part._timestamps)
+        index._buf = b"".join([part._buf for part in full])
+        index._offsets = offsets
+        index._timestamps = timestamps
+        index._levels = bytearray().join([part._levels for part in full])
+        index._sources = bytearray().join([part._sources for part in full])
+        index.generation = len(full)
+        index._max_line_bytes = max(part._max_line_bytes for part in full)
+        return index
+
+    @classmethod
     def from_lines(
         cls,
         messages: Iterable[str],
@@ -312,8 +346,9 @@ class LogIndex:
                 # First append after a load: switch to an amortised-growth buffer.
                 self._buf = bytearray(self._buf)
             self._buf += buf
-            self._offsets.pop()
-            self._offsets.extend(new_offsets)
+            # ``new_offsets[0]`` is the old end (``base``), already the last entry: extending by
+            # the rest never leaves the array a line short for a search in another thread.
+            self._offsets.extend(new_offsets[1:])
             self._timestamps.extend(timestamps)
             self._levels += levels
             self._sources += sources
@@ -503,21 +538,83 @@ class LogIndex:
 
     # -- search -----------------------------------------------------------
 
-    def search(self, term: str, case_sensitive: bool = False, regex: bool = False, *, start: int = 0) -> array[int]:
+    def search(
+        self,
+        term: str,
+        case_sensitive: bool = False,
+        regex: bool = False,
+        *,
+        start: int = 0,
+        visible: bytes | bytearray | None = None,
+    ) -> array[int]:
         """Sorted line numbers ``>= start`` whose message matches ``term`` (each once).
 
-        The pattern runs over the whole buffer; ``[^\\n]*`` is appended so a
-        match swallows the rest of its line and each line yields at most one
-        match object, which keeps even "matches every line" searches fast.
-        ``start`` lets follow mode search only newly appended lines. Safe to
-        call from a worker thread while the UI thread appends: it works on a
-        snapshot of the buffer.
+        ``start`` lets follow mode search only newly appended lines; ``visible``
+        (one byte per line, 0 = hidden, as :meth:`visibility_mask` gives) keeps
+        only the lines the filters show. Safe to call from a worker thread while
+        the UI thread appends: it reads the text a line-aligned slice at a time
+        (or a snapshot of it) and only the lines that existed when it started.
+
+        A plain term (no regex, no line break) is searched a step of
+        :data:`SEARCH_STEP_BYTES` at a time: each step's copy (lower-cased when
+        the case is ignored) stays in the CPU cache and reuses the memory of the
+        step before, where one copy of the whole text (twice, to lower it) costs
+        fresh pages. A regex may match across lines, so it runs over the whole text.
         """
         if not term:
             return array("q")
         count = len(self)
         if start >= count:
             return array("q")
+        if regex or "\n" in term:
+            lines = self._search_whole(term, case_sensitive, regex, start, count)
+        else:
+            lines = self._search_plain(term, case_sensitive, start, count)
+        if visible is not None and lines:
+            lines = array("q", compress(lines, map(visible.__getitem__, lines)))
+        return lines
+
+    def _search_plain(self, term: str, case_sensitive: bool, start: int, count: int) -> array[int]:
+        """:meth:`search` of a plain term without a line break, step by step.
+
+        The pattern ends with ``[^\n]*`` so a match swallows the rest of its
+        line: the next match starts on a later line (the term holds no line
+        break, so no match starts at one), and every line is found at most once
+        without de-duplicating. A line's number is the step's first line plus
+        the line breaks before the match, counted between consecutive matches.
+        """
+        fold = not case_sensitive and term.isascii()
+        if fold:  # IGNORECASE disables sre's fast literal scan (4x slower): lower the text instead
+            term, case_sensitive = term.lower(), True
+        source, flags = _literal_bytes_pattern(term, case_sensitive)
+        finditer = re.compile(b"(?:" + source + b")[^\n]*", flags).finditer
+        buf = self._buf
+        offsets = self._offsets
+        found = array("q")
+        line = start
+        begin = offsets[start]
+        while line < count:
+            # The last line starting within a step of ``begin`` ends the step (one line at least).
+            stop = max(line + 1, bisect_right(offsets, begin + SEARCH_STEP_BYTES, line + 1, count + 1) - 1)
+            end = offsets[stop]
+            step = buf[begin:end]
+            if fold:
+                step = step.lower()
+            starts = list(map(re.Match.start, finditer(step)))
+            if starts:
+                breaks = map(step.count, repeat(_NL), chain((0,), starts), starts)
+                found.extend(islice(accumulate(breaks, initial=line), 1, None))
+            line, begin = stop, end
+        drop_resident_pages(buf)  # a spilled log: the scan paged it all in
+        return found
+
+    def _search_whole(self, term: str, case_sensitive: bool, regex: bool, start: int, count: int) -> array[int]:
+        """:meth:`search` over the whole text at once (a regex may span lines).
+
+        ``[^\n]*`` is appended so a match swallows the rest of its line and
+        each line yields at most one match object, which keeps even "matches
+        every line" searches fast.
+        """
         base = self._offsets[start]
         end = self._offsets[count]
         buf = self._buf

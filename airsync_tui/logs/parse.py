@@ -29,7 +29,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import itemgetter, not_
 from typing import Any
 
@@ -98,6 +98,10 @@ _LEGACY_SOURCE_BYTES = _CodeMap({**_SOURCE_BYTES, None: int(Source.PLATFORM)}, S
 # `[ \t]` (not `\s`) can never swallow a line break.
 _LEVEL_WORDS_B = (b"INFO", b"WARN", b"ERROR", b"DEBUG", b"TRACE")
 _LEADING_LEVEL_RARE = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]{2,}|\t[ \t]*|(?=\n))")
+# Both steps at once: a level word and every blank after it, or a level word alone on its line.
+_LEADING_LEVEL_ONE_PASS = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE)(?:[ \t]+|(?=\n))")
+# What the steps would strip again after that: a line that still starts with ``WORD ``.
+_LEADING_LEVEL_LEFT = re.compile(rb"\n(?:INFO|WARN|ERROR|DEBUG|TRACE) ")
 
 # Legacy header after a "\n". Real servers wrote several eras of it:
 #
@@ -362,22 +366,16 @@ def _index_in_chunks(
     n = len(records)
     if n <= INDEX_CHUNK_RECORDS:
         return build(records)
-    index: LogIndex | None = None
+    parts: list[LogIndex] = []
     start = 0
     while start < n:
         end = min(n, start + INDEX_CHUNK_RECORDS)
         if chunk_start is not None and end < n:
             end = chunk_start(records, end)
-        part = build(records[start:end])
-        if index is None:
-            index = part
-        else:
-            index.append_index(part)
+        parts.append(build(records[start:end]))
         start = end
         _yield_gil()
-    assert index is not None
-    index.compact()
-    return index
+    return LogIndex.concat(parts)
 
 
 def _yield_gil() -> None:
@@ -562,7 +560,7 @@ def _iter_array_chunks(raw: bytes | mmap.mmap, located: _LocatedArray) -> Iterat
             cut = raw.find(separator, search, end)
             if cut < 0:
                 break
-            records = _load_array(raw[start : cut + keep])
+            records = _load_span(raw, start, cut + keep)
             if records is not None:
                 yield records
                 start = cut + len(separator) - 1  # the next element's first byte
@@ -577,7 +575,7 @@ def _iter_array_chunks(raw: bytes | mmap.mmap, located: _LocatedArray) -> Iterat
     # The last chunk: up to the first candidate closing bracket that works.
     for envelope in located.candidates:
         if envelope.end > start:
-            records = _load_array(raw[start : envelope.end])
+            records = _load_span(raw, start, envelope.end)
             if records is not None:
                 located.chosen = envelope
                 yield records
@@ -596,9 +594,15 @@ def _drop_parsed_pages(raw: bytes | mmap.mmap, end: int) -> None:
                 pass
 
 
-def _load_array(elements: bytes) -> list[Any] | None:
+def _load_span(raw: bytes | mmap.mmap, start: int, end: int) -> list[Any] | None:
+    """:func:`_load_array` of ``raw[start:end]``, copied once (``join`` reads the span in place)."""
+    with memoryview(raw) as view:
+        return _load_array(view[start:end])
+
+
+def _load_array(elements: bytes | memoryview) -> list[Any] | None:
     try:
-        records = orjson.loads(b"[" + elements + b"]")
+        records = orjson.loads(b"".join((b"[", elements, b"]")))
     except orjson.JSONDecodeError:
         return None
     return records if isinstance(records, list) else None
@@ -608,13 +612,12 @@ def _index_array_in_chunks(raw: bytes | mmap.mmap, located: _LocatedArray, skip:
     """Index of the log array's records after the first ``skip``, parsed and
     indexed chunk by chunk with the GIL released in between; ``None`` if the
     array cannot be cut (the caller then parses the body in one go)."""
-    index = LogIndex()
+    parts: list[LogIndex] = []
     for part in _iter_index_parts(raw, located, skip):
         if part is None:
             return None
-        index.append_index(part)
-    index.compact()
-    return index
+        parts.append(part)
+    return LogIndex.concat(parts)
 
 
 class PartBuilder:
@@ -748,11 +751,12 @@ def index_from_events(events: Sequence[dict[str, Any]]) -> LogIndex:
     if not all(map(str.__instancecheck__, messages)):
         messages = [m if isinstance(m, str) else str(m) for m in messages]
     stamps = _column(events, "timestamp", 0)
-    levels = bytes(map(_LEVEL_CODES.__getitem__, _column(events, "level", None)))
-    sources = bytes(map(_SOURCE_CODES.__getitem__, _column(events, "logSource", None)))
+    levels = _codes(events, "level", _LEVEL_CODES)
+    sources = _codes(events, "logSource", _SOURCE_CODES)
 
-    # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too.
-    text = "\n" + "\n".join(messages) + "\n"
+    # Leading "\n" so the level-word strip can anchor on "\n" for line 1 too
+    # (one join with empty ends: no copies of the text to add them).
+    text = "\n".join(chain(("",), messages, ("",)))
     if "\t" in text:  # per line, in characters: the same as expanding each message (every "\n" restarts the count)
         text = text.expandtabs(TAB_SIZE)
     raw = text.encode("utf-8", "replace")
@@ -814,8 +818,31 @@ def _column(events: Sequence[dict[str, Any]], key: str, default: Any) -> list[An
     return values
 
 
+def _codes(events: Sequence[dict[str, Any]], key: str, codes: _CodeMap) -> bytes:
+    """``bytes(map(codes.__getitem__, _column(events, key, None)))``, without building
+    the column list when every event is an object with the key (the usual case)."""
+    try:
+        return bytes(map(codes.__getitem__, map(itemgetter(key), events)))
+    except (KeyError, TypeError):  # a missing key or a non-object event: the column decides
+        return bytes(map(codes.__getitem__, _column(events, key, None)))
+
+
 def _strip_leading_levels(buf: bytes) -> bytes:
-    """Remove a redundant level word at the start of every line (see above)."""
+    """Remove a redundant level word at the start of every line (see above).
+
+    One pass (``_LEADING_LEVEL_ONE_PASS``) when its result has no line left that
+    starts with ``WORD `` (then it equals :func:`_strip_leading_levels_in_steps`:
+    the steps differ only where a strip leaves such a word behind, which they
+    strip again); otherwise the steps themselves.
+    """
+    stripped = _LEADING_LEVEL_ONE_PASS.sub(b"\n", buf)
+    if _LEADING_LEVEL_LEFT.search(stripped) is None:
+        return stripped
+    return _strip_leading_levels_in_steps(buf)
+
+
+def _strip_leading_levels_in_steps(buf: bytes) -> bytes:
+    """The reference strip: the rare forms by regex, then ``WORD + one blank`` word by word."""
     words = [w for w in _LEVEL_WORDS_B if b"\n" + w in buf]
     if not words:
         return buf
@@ -849,8 +876,16 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     n = len(lines)
     if n == 0:
         return LogIndex()
+    index = _index_last_era(lines)
+    if index is not None:
+        return index
     # No trailing "\n": every "\n" starts a line, so the split yields 4 items per line.
     raw = ("\n" + "\n".join(lines)).encode("utf-8", "replace")
+    return _index_legacy_general(raw, n)
+
+
+def _index_legacy_general(raw: bytes, n: int) -> LogIndex:
+    """:func:`index_from_log_lines` of ``raw`` (``"\n"`` before every line) by the general header split."""
     parts, all_headed = _split_legacy_headed(raw)
     del raw
     stamps_text = parts[1::4]
@@ -861,23 +896,107 @@ def index_from_log_lines(lines: Sequence[str]) -> LogIndex:
     levels = bytearray(map(_LEVEL_BYTES.__getitem__, parts[3::4]))
     messages = parts[4::4]
     del parts
-    joined = b"\n".join(messages) + b"\n"
+    buf, offsets, longest = _message_buffer(messages)
+    del messages
+    _infer_legacy_levels(buf, levels)
+    if not all_headed:
+        _inherit_continuations(stamps_text, timestamps, levels, sources)
+    return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
+
+
+def _message_buffer(messages: list[bytes]) -> tuple[bytes, array[int] | None, int | None]:
+    """The sanitised, ``\n``-terminated buffer of ``messages`` (tabs expanded), with
+    its line starts and longest line when they follow from the messages' lengths."""
+    messages.append(b"")  # the join then ends with "\n": no copy for a "+ b'\n'"
+    joined = b"\n".join(messages)
+    messages.pop()
+    expanded = b"\t" in joined
+    if expanded:  # the same as expanding each message: every "\n" restarts the column count
+        joined = joined.expandtabs(TAB_SIZE)
+    buf = sanitize_buffer(joined)
+    if not expanded and len(buf) == len(joined):
+        # Sanitising only deletes bytes (tabs are already expanded), so an unchanged
+        # length means unchanged lines: the line starts follow from the messages'
+        # lengths, without splitting the buffer again.
+        offsets, longest = offsets_from_lengths(list(map(len, messages)))
+        return buf, offsets, longest
+    return buf, None, None
+
+
+# The last legacy era's header as one group (``_LEGACY_HEAD_2024_PLAIN`` with its three
+# groups merged): the same matches, so the same split positions, with two items per line
+# instead of four. Each distinct header (a few hundred per 100,000 lines: one per second
+# and source and level) is then cut into its fields by ``_LAST_ERA_FIELDS``, whose groups
+# are ``_LEGACY_HEAD_2024_PLAIN``'s (same sub-patterns, greedy runs ending at the same
+# bytes), and checked as ``_plain_split_is_exact`` checks them.
+_LAST_ERA_HEADER = re.compile(rb"\n([^\n]{19} \x1b\[[0-9;]*m[a-z-]+\x1b\[[0-9;]*m > [A-Z]+)[ \t]+")
+_LAST_ERA_FIELDS = re.compile(rb"([^\n]{19}) \x1b\[[0-9;]*m([a-z-]+)\x1b\[[0-9;]*m > ([A-Z]+)")
+
+
+def _index_last_era(lines: Sequence[str]) -> LogIndex | None:
+    """:func:`index_from_log_lines` when every line has a full last-era header, else ``None``.
+
+    Equal to the general path in that case: the split is ``_split_legacy_headed``'s
+    (see ``_LAST_ERA_HEADER``), there are no continuation lines to inherit and no
+    line without a level word. Two differences in how, none in what:
+
+    * the lines are joined with ``"\n\n"`` (and the text ends with ``"\n"``), so a
+      header match takes the second ``"\n"`` of each pair and every message piece
+      keeps its own line break: the pieces joined are the buffer, and their
+      lengths are the line starts' steps (no ``+ 1`` per line, no second join);
+    * columns come from a dict per distinct header instead of three per-line lists
+      (stamps, sources, levels) and their sets.
+    """
+    first = lines[0]  # a cheap look at one line before joining them all
+    if not (isinstance(first, str) and _LAST_ERA_HEADER.match(("\n" + first[:256]).encode("utf-8", "replace"))):
+        return None
+    n = len(lines)
+    try:
+        raw = "\n\n".join(chain(("",), lines)).encode("utf-8", "replace") + b"\n"
+    except TypeError:  # a line that is not a string: the general path decides
+        return None
+    # Structure alone puts 2n + 1 "\n"s in ``raw``: any more means a line holds a "\n".
+    # Without one, a header can only follow the second "\n" of a pair (its first is
+    # followed by "\n", which ``[^\n]{19}`` refuses), so n matches = a header at every line.
+    if raw.count(b"\n") != 2 * n + 1:
+        return None
+    parts = _LAST_ERA_HEADER.split(raw)
+    del raw
+    if len(parts) != 2 * n + 1:
+        return None
+    headers = parts[1::2]
+    stamp_ms: dict[bytes, int] = {}
+    source_of: dict[bytes, int] = {}
+    level_of: dict[bytes, int] = {}
+    stamps = _LegacyStampCache()
+    for header in set(headers):
+        fields = _LAST_ERA_FIELDS.fullmatch(header)
+        if fields is None:  # cannot happen (same sub-patterns), but never guess
+            return None
+        stamp, source, level = fields.groups()
+        if source not in _SOURCE_WORDS_B or level not in _LEVEL_WORDS_SET or not _STAMP_ONLY.fullmatch(stamp):
+            return None
+        stamp_ms[header] = stamps[stamp]
+        source_of[header] = _LEGACY_SOURCE_BYTES[source]
+        level_of[header] = _LEVEL_BYTES[level]
+    timestamps = array("q", map(stamp_ms.__getitem__, headers))
+    sources = bytearray(map(source_of.__getitem__, headers))
+    levels = bytearray(map(level_of.__getitem__, headers))
+    del headers
+    messages = parts[2::2]  # each ends with its "\n"
+    del parts
+    joined = b"".join(messages)
     expanded = b"\t" in joined
     if expanded:  # the same as expanding each message: every "\n" restarts the column count
         joined = joined.expandtabs(TAB_SIZE)
     buf = sanitize_buffer(joined)
     offsets: array[int] | None = None
     longest: int | None = None
-    if not expanded and len(buf) == len(joined):
-        # Sanitising only deletes bytes (tabs are already expanded), so an unchanged
-        # length means unchanged lines: the line starts follow from the messages'
-        # lengths, without splitting the buffer again.
-        offsets, longest = offsets_from_lengths(list(map(len, messages)))
-    del joined
-    del messages
-    _infer_legacy_levels(buf, levels)
-    if not all_headed:
-        _inherit_continuations(stamps_text, timestamps, levels, sources)
+    if not expanded and len(buf) == len(joined):  # unchanged lines (see _message_buffer)
+        lengths = list(map(len, messages))
+        offsets = array("q", accumulate(lengths, initial=0))
+        longest = max(lengths) - 1
+    del joined, messages
     return LogIndex.from_parts(buf, timestamps, levels, sources, record_count=n, offsets=offsets, longest=longest)
 
 

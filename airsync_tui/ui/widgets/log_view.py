@@ -21,6 +21,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from itertools import compress
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -611,9 +612,8 @@ class LogView(ScrollView, can_focus=True):
             self._visible = array("q", compress(range(len(self._index)), self._mask))
 
     def _set_matches(self, matches: array[int]) -> None:
-        if self._mask is not None:
-            mask = self._mask
-            matches = array("q", (line for line in matches if mask[line]))
+        if self._mask is not None:  # keep the lines the filters show, in C (263k matches: ms, not a Python loop)
+            matches = array("q", compress(matches, map(self._mask.__getitem__, matches)))
         self._matches = matches
         self._match_pos = -1
 
