@@ -173,6 +173,10 @@ class StreamExport:
         self._stamped = _StampedPrefixes()
         self._plain = _Prefixes()
         self._records = 0
+        #: Pieces formatted from JSON bytes / decoded and indexed / indexed after a fast piece's last line.
+        self.fast_pieces = 0
+        self.decoded_pieces = 0
+        self.joined_after_fast = 0
 
     # -- feeding -----------------------------------------------------------------------
 
@@ -208,8 +212,9 @@ class StreamExport:
         self._consumed = self._array_start
         return True
 
-    def _drain(self, *, final: bool) -> None:
-        """Format every whole piece of the array in the buffer (``final``: the body is complete, keep the last piece)."""
+    def _drain(self, *, final: bool) -> bool:
+        """Format every whole piece of the array in the buffer (``final``: the body is complete, keep
+        the last piece). ``False`` once the array cannot be cut (then ``finish`` exports the whole body)."""
         assert self._key is not None
         separator, keep = _parse._SEPARATORS[self._key]
         while len(self._buf) >= STREAM_CHUNK_BYTES + STREAM_CHUNK_BYTES // 2:
@@ -217,7 +222,7 @@ class StreamExport:
             for _ in range(_parse._CUT_RETRIES):
                 cut = self._buf.find(separator, search)
                 if cut < 0:
-                    return  # wait for more (final: the rest is the last piece)
+                    return True  # wait for more (final: the rest is the last piece)
                 if self._piece(bytes(memoryview(self._buf)[: cut + keep])):
                     step = cut + len(separator) - 1
                     del self._buf[:step]
@@ -226,7 +231,8 @@ class StreamExport:
                 search = cut + 1
             else:
                 self._give_up()
-                return
+                return False
+        return True
 
     def _piece(self, elements: bytes) -> bool:
         """Format one piece of whole elements; ``False`` when it is not one (a separator inside a string)."""
@@ -237,6 +243,7 @@ class StreamExport:
             return False
         assert self._builder is not None
         self._records += len(records)
+        self.decoded_pieces += 1
         self._emit(self._builder.add(records))
         return True
 
@@ -248,6 +255,7 @@ class StreamExport:
                 self._emit(self._builder.finish())
                 self._builder_holds = False
             self._blocks.append(fast)
+            self.fast_pieces += 1
             self._records += elements.count(b'","') + 1
             self._last_fast = elements[elements.rfind(b'","') + 2 :] if b'","' in elements else elements
             return True
@@ -255,12 +263,14 @@ class StreamExport:
         if records is None:
             return False
         self._records += len(records)
+        self.decoded_pieces += 1
         if self._last_fast is not None:
             # Index after the previous fast piece's last (headed, one-line) line so continuation
             # lines inherit from it; that line is already written, so its copy is dropped.
             records = [orjson.loads(self._last_fast), *records]
             self._last_fast = None
             self._drop += 1
+            self.joined_after_fast += 1
         self._emit(self._builder.add(records))
         self._builder_holds = True
         return True
@@ -304,8 +314,7 @@ class StreamExport:
         try:
             if self._key is None and not self._find_array(final=True):
                 return None
-            self._drain(final=True)
-            if self._failed:
+            if not self._drain(final=True):
                 return None
             located = _parse._locate_log_array(raw)
             if located is None or located.key != self._key or located.start != self._array_start:
