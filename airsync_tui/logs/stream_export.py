@@ -56,7 +56,7 @@ STREAM_CHUNK_BYTES = 2 * 1024 * 1024
 # parse._LEGACY_HEAD_2024 (_Heads), which rejects any other escape or quote.
 _JSON_HEAD = re.compile(rb'","(.{19} \\u001b\[[0-9;]*m[a-z-]+\\u001b\[[0-9;]*m > [A-Z]+[ \t]+)')
 _ESC_JSON = b"\\u001b"
-_C0_BUT_LF = bytes(range(0x0A)) + bytes(range(0x0B, 0x20))
+_C0 = bytes(range(0x20))
 _HEADS_MAX = 200_000
 
 
@@ -122,9 +122,11 @@ class LegacyJsonFormatter:
         if b'"' in text:
             return None
         # Raw control characters (a line break too) are not JSON: the decoder reports them.
-        if len(text.translate(None, _C0_BUT_LF)) != len(text) or text.count(b"\n") != lines:
+        # Each line ends with the one line break added here, so exactly `lines` bytes go.
+        if len(text.translate(None, _C0)) != len(text) - lines:
             return None
-        if b"\\" in text:
+        escaped = b"\\" in text
+        if escaped:
             text = text.replace(_ESC_JSON, b"\x1b")
             if b"\\" in text:
                 return None  # an escape other than ESC
@@ -135,12 +137,15 @@ class LegacyJsonFormatter:
                 return None  # not UTF-8: not JSON either
         # Prefixes are printable ASCII and no escape sequence spans a line break, so
         # sanitising whole lines equals sanitising the messages alone (no tab: JSON escapes it).
-        text = sanitize_buffer(text)
-        if not text.isascii():
-            try:
-                text.decode("utf-8")
-            except UnicodeDecodeError:  # as LogIndex.line
-                text = text.decode("utf-8", "replace").encode("utf-8")
+        # Without ESC, DEL, C1 or bidi controls (their UTF-8 starts with C2 / E2) and with no raw
+        # control character (checked above) there is nothing to remove.
+        if escaped or b"\x7f" in text or b"\xc2" in text or b"\xe2" in text:
+            text = sanitize_buffer(text)
+            if not text.isascii():
+                try:
+                    text.decode("utf-8")
+                except UnicodeDecodeError:  # as LogIndex.line
+                    text = text.decode("utf-8", "replace").encode("utf-8")
         return text
 
 
@@ -256,7 +261,7 @@ class StreamExport:
                 self._builder_holds = False
             self._blocks.append(fast)
             self.fast_pieces += 1
-            self._records += elements.count(b'","') + 1
+            self._records += 1  # one piece has at least one element
             self._last_fast = elements[elements.rfind(b'","') + 2 :] if b'","' in elements else elements
             return True
         records = _parse._load_array(elements)
