@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import mmap
 import re
-from typing import Any, BinaryIO, TextIO
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any, BinaryIO, TextIO
 
 import orjson
 
@@ -43,11 +45,17 @@ from airsync_tui.logs.export import BLOCK_LINES, _format_block, _Prefixes, _Stam
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.sanitize import sanitize_buffer
 
-__all__ = ["STREAM_CHUNK_BYTES", "LegacyJsonFormatter", "StreamExport"]
+__all__ = ["HOLD_MEMORY_BYTES", "STREAM_CHUNK_BYTES", "LegacyJsonFormatter", "StreamExport"]
 
 #: Bytes of the log array formatted at a time while downloading: small enough
 #: that the socket buffer absorbs what the server sends meanwhile.
 STREAM_CHUNK_BYTES = 2 * 1024 * 1024
+#: Formatted output held in memory until the body is checked; beyond this it goes to an
+#: unlinked temporary file, so a huge log does not hold its whole text in the heap.
+HOLD_MEMORY_BYTES = 256 * 1024 * 1024
+#: The downloaded body is kept in memory up to this size (no spool file writes; see
+#: ``airsync_tui.logs.spool.BodyObserver.memory_bytes``), beyond it spooled as usual.
+BODY_MEMORY_BYTES = 256 * 1024 * 1024
 
 # The last legacy era's header as it appears inside the JSON array, right
 # after the separator that opens its string (ESC is spelled ``\u001b``
@@ -157,8 +165,11 @@ class StreamExport:
     chunk; then :meth:`finish` with the whole body writes the log.
     """
 
+    memory_bytes = BODY_MEMORY_BYTES
+
     def __init__(self, show_timestamps: bool = True) -> None:
         self._show_timestamps = show_timestamps
+        self._overflow: IO[bytes] | None = None
         self.begin(None)
 
     def begin(self, expected_bytes: int | None) -> None:
@@ -169,7 +180,7 @@ class StreamExport:
         self._key: str | None = None
         self._array_start = -1
         self._failed = False
-        self._blocks: list[bytes] = []
+        self._drop_held()
         self._legacy_fast = LegacyJsonFormatter(self._show_timestamps)
         self._builder: _parse.PartBuilder | None = None
         self._builder_holds = False  # the builder holds back legacy lines (PartBuilder.add)
@@ -201,7 +212,37 @@ class StreamExport:
     def _give_up(self) -> None:
         self._failed = True
         self._buf = bytearray()
-        self._blocks = []
+        self._drop_held()
+
+    # -- held output ------------------------------------------------------------------------
+
+    def _drop_held(self) -> None:
+        self._blocks: list[bytes] = []
+        self._held_bytes = 0
+        if self._overflow is not None:
+            self._overflow.close()
+            self._overflow = None
+
+    def _hold(self, block: bytes) -> None:
+        """Keep a formatted block until :meth:`finish`; past ``HOLD_MEMORY_BYTES``, in a temporary file."""
+        self._held_bytes += len(block)
+        if self._overflow is None and self._held_bytes <= HOLD_MEMORY_BYTES:
+            self._blocks.append(block)
+            return
+        if self._overflow is None:
+            self._overflow = tempfile.TemporaryFile(prefix="airsync-export-")  # noqa: SIM115 — closed in _drop_held
+            for held in self._blocks:
+                self._overflow.write(held)
+            self._blocks = []
+        self._overflow.write(block)
+
+    def _held_blocks(self) -> Iterator[bytes]:
+        if self._overflow is None:
+            yield from self._blocks
+            return
+        self._overflow.seek(0)
+        while block := self._overflow.read(1 << 20):
+            yield block
 
     def _find_array(self, *, final: bool) -> bool:
         """Locate the log array as the chunked parse does (in the first ``_HEAD_SEARCH_BYTES``)."""
@@ -259,7 +300,7 @@ class StreamExport:
             if self._builder_holds:  # the held lines end before this piece's headed first line
                 self._emit(self._builder.finish())
                 self._builder_holds = False
-            self._blocks.append(fast)
+            self._hold(fast)
             self.fast_pieces += 1
             self._records += 1  # one piece has at least one element
             self._last_fast = elements[elements.rfind(b'","') + 2 :] if b'","' in elements else elements
@@ -289,8 +330,7 @@ class StreamExport:
         if len(self._stamped) > 100_000:
             self._stamped.clear()
         for begin in range(start, len(part), BLOCK_LINES):
-            block = _format_block(part, begin, min(len(part), begin + BLOCK_LINES), cache)
-            self._blocks.append(block)
+            self._hold(_format_block(part, begin, min(len(part), begin + BLOCK_LINES), cache))
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -301,44 +341,46 @@ class StreamExport:
         (the body is the one fed, the array and its end are the ones the
         chunked parse finds); otherwise :func:`export_attempt` of ``raw``.
         """
-        blocks = self._complete(raw)
-        if blocks is None:
+        if not self._complete(raw):
             self._give_up()
             return export_attempt(raw, out, self._show_timestamps)
-        writer = _Writer(out)
-        for block in blocks:
-            writer.write(block)
-        writer.close()
-        return writer.written
+        try:
+            writer = _Writer(out)
+            for block in self._held_blocks():
+                writer.write(block)
+            writer.close()
+            return writer.written
+        finally:
+            self._drop_held()
 
-    def _complete(self, raw: bytes | mmap.mmap | str) -> list[bytes] | None:
+    def _complete(self, raw: bytes | mmap.mmap | str) -> bool:
+        """Format the rest of the log; ``False`` when the held output is not certainly the whole log."""
         if self._failed or isinstance(raw, str) or len(raw) != self._seen:
-            return None
+            return False
         if len(raw) < _parse.CHUNKED_PARSE_MIN_BYTES:
-            return None  # small: the one-shot parse is quick and decides every detail
+            return False  # small: the one-shot parse is quick and decides every detail
         try:
             if self._key is None and not self._find_array(final=True):
-                return None
+                return False
             if not self._drain(final=True):
-                return None
+                return False
             located = _parse._locate_log_array(raw)
             if located is None or located.key != self._key or located.start != self._array_start:
-                return None
+                return False
             return self._last_piece(raw, located)
         except Exception:  # noqa: BLE001 — export_attempt decides (and reports a broken body as it always has)
-            return None
+            return False
 
-    def _last_piece(self, raw: bytes | mmap.mmap, located: Any) -> list[bytes] | None:
+    def _last_piece(self, raw: bytes | mmap.mmap, located: Any) -> bool:
         """The rest of the array up to the first candidate closing bracket whose elements parse."""
         start = self._consumed
         for envelope in located.candidates:
             if envelope.end > start and self._piece(bytes(raw[start : envelope.end])):
                 break
         else:
-            return None
+            return False
         assert self._builder is not None
         if self._records == 0:
-            return None  # "[ ]": the one-shot parse decides what an empty array means
+            return False  # "[ ]": the one-shot parse decides what an empty array means
         self._emit(self._builder.finish())
-        blocks, self._blocks = self._blocks, []
-        return blocks
+        return True
