@@ -54,11 +54,6 @@ HEAD_HOOK: ContextVar[Callable[[bytes], None] | None] = ContextVar("airsync_spoo
 class BodyObserver(Protocol):
     """Sees every chunk of a spooled body as it arrives (``airsync logs JOB``'s streamed export)."""
 
-    #: Keep a body up to this size in memory (``bytes``) instead of a spool file: a one-shot
-    #: reader that is done with the body in a moment saves the file's writes (~0.4 s of CPU per
-    #: 100 MB on a loaded machine). ``0``: spool as usual.
-    memory_bytes: int
-
     def begin(self, expected_bytes: int | None) -> None:
         """A body starts (again, after a retry: forget the previous one)."""
 
@@ -87,12 +82,8 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | Non
     total = 0
     hook = HEAD_HOOK.get() if expected_bytes is None or expected_bytes >= map_min_bytes else None
     observer = BODY_OBSERVER.get()
-    memory_bytes = _MEMORY_BYTES
     if observer is not None:
         observer.begin(expected_bytes)
-        if observer.memory_bytes > 0:
-            memory_bytes = max(memory_bytes, observer.memory_bytes)
-            map_min_bytes = max(map_min_bytes, observer.memory_bytes)
     try:
         async for chunk in chunks:
             if not chunk:
@@ -108,7 +99,7 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | Non
                     held[:] = [head]
                     hook(head[:HEAD_BYTES])
                     hook = None
-                if held_size < memory_bytes:
+                if held_size < _MEMORY_BYTES:
                     continue
                 spool = tempfile.TemporaryFile(prefix="airsync-body-")  # noqa: SIM115 — closed in `finally`; a map outlives it
                 spool.write(b"".join(held))

@@ -53,9 +53,6 @@ STREAM_CHUNK_BYTES = 2 * 1024 * 1024
 #: Formatted output held in memory until the body is checked; beyond this it goes to an
 #: unlinked temporary file, so a huge log does not hold its whole text in the heap.
 HOLD_MEMORY_BYTES = 256 * 1024 * 1024
-#: The downloaded body is kept in memory up to this size (no spool file writes; see
-#: ``airsync_tui.logs.spool.BodyObserver.memory_bytes``), beyond it spooled as usual.
-BODY_MEMORY_BYTES = 256 * 1024 * 1024
 
 # The last legacy era's header as it appears inside the JSON array, right
 # after the separator that opens its string (ESC is spelled ``\u001b``
@@ -164,8 +161,6 @@ class StreamExport:
     start of every response body (a retry starts over), :meth:`feed` with each
     chunk; then :meth:`finish` with the whole body writes the log.
     """
-
-    memory_bytes = BODY_MEMORY_BYTES
 
     def __init__(self, show_timestamps: bool = True) -> None:
         self._show_timestamps = show_timestamps

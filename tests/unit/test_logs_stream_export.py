@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import mmap
 import random
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -268,8 +267,6 @@ def test_text_stream_gets_the_same_text() -> None:
 
 def test_spool_shows_every_chunk_to_the_body_observer() -> None:
     class Recorder:
-        memory_bytes = 0
-
         def __init__(self) -> None:
             self.calls: list[tuple[str, Any]] = []
 
@@ -312,28 +309,6 @@ def test_output_beyond_the_memory_hold_goes_through_a_file(monkeypatch: pytest.M
     exporter.finish(raw, out)
     assert out.getvalue() == _reference(raw)
     assert exporter._overflow is None  # noqa: SLF001 — the file is closed (it was unlinked at creation)
-
-
-def test_export_keeps_the_body_in_memory_other_readers_spool_it() -> None:
-    body = b"x" * 50_000
-
-    async def source() -> AsyncIterator[bytes]:
-        for start in range(0, len(body), 4096):
-            yield body[start : start + 4096]
-
-    async def spool(observer: StreamExport | None) -> Any:
-        token = BODY_OBSERVER.set(observer)
-        try:
-            return await spool_chunks(source(), map_min_bytes=10_000, expected_bytes=len(body))
-        finally:
-            BODY_OBSERVER.reset(token)
-
-    mapped = asyncio.run(spool(None))
-    assert isinstance(mapped, mmap.mmap) and mapped[:] == body
-    exporter = StreamExport()
-    held = asyncio.run(spool(exporter))
-    assert isinstance(held, bytes) and held == body
-    assert exporter._seen == len(body)  # noqa: SLF001
 
 
 def _export_attempt(raw: bytes) -> bytes:
