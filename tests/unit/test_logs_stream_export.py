@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import io
 import random
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -207,6 +208,17 @@ def test_formatter_accepts_only_what_it_formats_exactly() -> None:
     assert formatter.format(piece(clean[:3]).replace(b"record", b"rec\nrd")) is None
     # Not compact JSON: a blank after the separator.
     assert formatter.format(piece(clean[:3]).replace(b'","', b'", "')) is None
+
+
+def test_atomic_header_split_equals_the_backtracking_one() -> None:
+    backtracking = re.compile(stream_export._JSON_HEAD.pattern.replace(b"((?>", b"(").replace(b"))", b")"))  # noqa: SLF001
+    assert backtracking.pattern != stream_export._JSON_HEAD.pattern  # noqa: SLF001
+    for name in ("legacy-clean", "legacy-hostile"):
+        raw = BODIES[name]
+        elements = b'",' + raw[raw.index(b"[", raw.index(b'"logLines"')) + 1 : raw.rindex(b"]")]
+        extra = b'","2026-01-01 08:15:05 \\u001b[44msource\\u001b[0m > INFO\\t x","2026-01-01 08:15:05 \\u001b[44msrc'
+        for text in (elements, elements + extra):
+            assert stream_export._JSON_HEAD.split(text) == backtracking.split(text)  # noqa: SLF001
 
 
 @pytest.mark.usefixtures("small_pieces")
