@@ -68,8 +68,7 @@ _HEADS_MAX = 200_000
 
 
 class _Heads(dict[bytes, bytes]):
-    """JSON header bytes → ``"\\n" + prefix`` bytes, or a KeyError-free miss (``b""``) for a header
-    the strict last-era pattern does not accept."""
+    """JSON header bytes → ``"\\n" + prefix`` bytes; KeyError for a header the strict last-era pattern rejects."""
 
     def __init__(self, show_timestamps: bool) -> None:
         super().__init__()
@@ -81,7 +80,7 @@ class _Heads(dict[bytes, bytes]):
     def __missing__(self, head: bytes) -> bytes:
         match = _parse._LEGACY_HEAD_2024.fullmatch(b"\n" + head.replace(_ESC_JSON, b"\x1b"))
         if match is None:
-            return b""  # not stored: a miss sends the piece to the general path
+            raise KeyError(head)  # not stored: the piece goes to the general path
         stamp, source_word, level_word = match.groups()
         level = _parse._LEVEL_BYTES[level_word]
         source = _parse._LEGACY_SOURCE_BYTES[source_word]
@@ -115,8 +114,9 @@ class LegacyJsonFormatter:
         lines = len(parts) // 2
         if len(self._heads) > _HEADS_MAX:
             self._heads = _Heads(self._show_timestamps)
-        prefixes = list(map(self._heads.__getitem__, parts[1::2]))
-        if b"" in prefixes:
+        try:
+            prefixes = list(map(self._heads.__getitem__, parts[1::2]))
+        except KeyError:
             return None  # a header the strict last-era pattern rejects
         parts[1::2] = prefixes
         parts[1] = parts[1][1:]  # the first line has no line break before it
