@@ -10,6 +10,8 @@ The reference is the same command with the previous export
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,3 +73,28 @@ def test_logs_command_streams_the_big_log_with_the_same_bytes(emu: RunningEmulat
     lines = streamed.stdout.splitlines()
     assert len(lines) >= LINES
     assert "\x1b" not in streamed.stdout
+
+
+def test_reader_closing_the_pipe_ends_the_export_quietly(emu: RunningEmulator) -> None:
+    """`airsync logs JOB | head -1`: a real process and pipe; no traceback, no error line, exit 0."""
+    jobs = _airsync(emu, "jobs", BIG_LOG_CONNECTION, "--json", "--limit", "1")
+    job = str(json.loads(jobs.stdout)[0]["jobId"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "airsync_tui", "--provider", "airbyte", "logs", job],
+        env=emulator_env(emu),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # the log is ~300 KB: far more than a pipe holds, so later writes meet the closed pipe
+    try:
+        returncode = process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert first.endswith(b"\n") and first.count(b" ") > 3
+    assert returncode == 0, stderr
+    assert stderr == ""
