@@ -27,7 +27,7 @@ from tests.cli_helpers import emulator_env, run_airsync
 from tests.emulator_helpers import quiet_emulator
 
 BIG_LOG_CONNECTION = "Events Firehose → S3"
-LINES = 4000
+LINES = 60_000  # more than one block of output (export.BLOCK_LINES): a later write meets the closed pipe
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_logs_command_streams_the_big_log_with_the_same_bytes(emu: RunningEmulat
 
     monkeypatch.setattr(parse_module, "CHUNKED_PARSE_MIN_BYTES", 0)
     monkeypatch.setattr(parse_module, "_HEAD_SEARCH_BYTES", 2048)
-    monkeypatch.setattr(stream_export, "STREAM_CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(stream_export, "STREAM_CHUNK_BYTES", 200_000)
     exporters: list[stream_export.StreamExport] = []
     real_begin = stream_export.StreamExport.begin
 
@@ -87,7 +87,7 @@ def test_reader_closing_the_pipe_ends_the_export_quietly(emu: RunningEmulator) -
     )
     assert process.stdout is not None and process.stderr is not None
     first = process.stdout.readline()
-    process.stdout.close()  # the log is ~300 KB: far more than a pipe holds, so later writes meet the closed pipe
+    process.stdout.close()  # ~4.5 MB of log in two blocks: the second write meets the closed pipe
     try:
         returncode = process.wait(timeout=120)
     finally:
