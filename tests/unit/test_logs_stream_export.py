@@ -162,6 +162,18 @@ def test_streamed_export_equals_one_shot_reference(name: str, network_chunk: int
 
 
 @pytest.mark.usefixtures("small_pieces")
+@pytest.mark.parametrize("name", ["legacy-hostile", "structured"])
+def test_without_timestamps_equals_the_index_path(name: str) -> None:
+    raw = BODIES[name]
+    got, exporter = _streamed(raw, 4096, StreamExport(show_timestamps=False))
+    reference = io.BytesIO()
+    export_attempt(raw, reference, show_timestamps=False)
+    assert got == reference.getvalue()
+    assert exporter.fast_pieces + exporter.decoded_pieces >= 10
+    assert not got.startswith(b"2026")
+
+
+@pytest.mark.usefixtures("small_pieces")
 def test_clean_legacy_pieces_skip_the_json_decoder() -> None:
     _, exporter = _streamed(BODIES["legacy-clean"], 4096)
     assert exporter.decoded_pieces == 0 and exporter.fast_pieces >= 10
