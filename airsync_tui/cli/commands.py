@@ -159,7 +159,13 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         if not args.follow:
             from airsync_tui.service.log_feed import print_attempt_log
 
-            return await print_attempt_log(provider, job, attempt_number=args.attempt, out=sys.stdout)
+            try:
+                return await print_attempt_log(provider, job, attempt_number=args.attempt, out=sys.stdout)
+            except BrokenPipeError:  # `airsync logs JOB | head`: the reader has all it wanted
+                from airsync_tui.cli.terminal import reader_gone
+
+                reader_gone(sys.stdout)
+                return EXIT_OK
         trail = float(getattr(args, "trail", 5.0))
         if not trail >= 0:  # also rejects NaN
             raise ConfigError("--trail must be a number of seconds >= 0")

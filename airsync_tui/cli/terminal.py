@@ -112,6 +112,20 @@ def restore(originals: tuple[TextIO, TextIO]) -> None:
     sys.stdout, sys.stderr = originals
 
 
+def reader_gone(stream: TextIO) -> None:
+    """A closed pipe surfaced from a write beneath the sanitising wrapper (the log export writes
+    its already-sanitised blocks to ``stdout.buffer``): end output as quietly as `SafeStream` does."""
+    if isinstance(stream, SafeStream):
+        stream._close_quietly()
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def write_control(stream: TextIO, sequence: str) -> None:
     """Write our own control sequence, bypassing sanitising when the stream is a SafeStream."""
     writer = getattr(stream, "write_control", None)
@@ -134,4 +148,4 @@ def health_note(event: Any) -> str | None:
     return None
 
 
-__all__ = ["SafeStream", "clean", "health_note", "install", "restore", "write_control"]
+__all__ = ["SafeStream", "clean", "health_note", "install", "reader_gone", "restore", "write_control"]

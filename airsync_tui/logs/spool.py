@@ -20,8 +20,11 @@ import mmap
 import tempfile
 from collections.abc import AsyncIterable, Callable
 from contextvars import ContextVar
+from typing import Protocol
 
 __all__ = [
+    "BODY_OBSERVER",
+    "BodyObserver",
     "HEAD_BYTES",
     "HEAD_HOOK",
     "MAP_MIN_BYTES",
@@ -48,6 +51,21 @@ HEAD_BYTES = 512 * 1024
 HEAD_HOOK: ContextVar[Callable[[bytes], None] | None] = ContextVar("airsync_spool_head_hook", default=None)
 
 
+class BodyObserver(Protocol):
+    """Sees every chunk of a spooled body as it arrives (``airsync logs JOB``'s streamed export)."""
+
+    def begin(self, expected_bytes: int | None) -> None:
+        """A body starts (again, after a retry: forget the previous one)."""
+
+    def feed(self, chunk: bytes) -> None:
+        """The next bytes of the body, in order; called on the event loop."""
+
+
+#: Who wants each chunk of a spooled body while it downloads, so work on the body overlaps the
+#: download (``airsync_tui.logs.stream_export``). A context variable, like :data:`HEAD_HOOK`.
+BODY_OBSERVER: ContextVar[BodyObserver | None] = ContextVar("airsync_spool_body_observer", default=None)
+
+
 async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | None = None, expected_bytes: int | None = None) -> RawBody:
     """The concatenated ``chunks``: ``bytes`` below ``map_min_bytes`` (default
     :data:`MAP_MIN_BYTES`), else a read-only map of a spool file.
@@ -63,11 +81,16 @@ async def spool_chunks(chunks: AsyncIterable[bytes], *, map_min_bytes: int | Non
     spool = None
     total = 0
     hook = HEAD_HOOK.get() if expected_bytes is None or expected_bytes >= map_min_bytes else None
+    observer = BODY_OBSERVER.get()
+    if observer is not None:
+        observer.begin(expected_bytes)
     try:
         async for chunk in chunks:
             if not chunk:
                 continue
             total += len(chunk)
+            if observer is not None:
+                observer.feed(chunk)
             if spool is None:
                 held.append(chunk)
                 held_size += len(chunk)

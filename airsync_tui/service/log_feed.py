@@ -24,7 +24,7 @@ from airsync_tui.errors import EXIT_OK
 from airsync_tui.logs import LogIndex, append_attempt_json, default_attempt_label, parse_attempt
 from airsync_tui.logs.parse import AttemptLog as ParsedAttempt
 from airsync_tui.logs.progressive import PrefixCallback, find_log_array, parse_prefix, parse_progressive
-from airsync_tui.logs.spool import HEAD_HOOK
+from airsync_tui.logs.spool import BODY_OBSERVER, HEAD_HOOK
 from airsync_tui.models.domain import Job, JobDetail
 from airsync_tui.providers.base import AttemptLog, SyncProvider
 
@@ -209,14 +209,20 @@ async def print_attempt_log(provider: SyncProvider, job: Job, *, attempt_number:
     feed = ProviderLogFeed(provider, job, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
-    log = await feed._fetch(number)
+    from airsync_tui.logs.export import write_formatted  # block writes, no per-line Python
+    from airsync_tui.logs.stream_export import StreamExport
+
+    # The log is formatted while the body downloads; written once the whole body is checked.
+    exporter = StreamExport()
+    token = BODY_OBSERVER.set(exporter)
+    try:
+        log = await feed._fetch(number)
+    finally:
+        BODY_OBSERVER.reset(token)
     if feed.notice:
         print(f"# {feed.notice}", file=out)
-    from airsync_tui.logs.export import export_attempt, write_formatted  # block writes, no per-line Python
-
     if log.raw_json is not None:
-        # Parsed and written a chunk at a time: no whole-log index, no second copy of the text.
-        export_attempt(log.raw_json, out)
+        exporter.finish(log.raw_json, out)
     else:
         write_formatted(LogIndex.from_lines(log.text_lines), out)
     out.flush()
