@@ -38,6 +38,7 @@ from airsync_tui.service.events import (
     HealthState,
     JobStatusChanged,
 )
+from airsync_tui.service.subscription import Subscription
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.startup_trace import mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
@@ -121,7 +122,10 @@ class AirsyncApp(TriageActions, App[None]):
         clock: Callable[[], datetime] | None = None,
         live_clock: bool = True,
         theme: str | None = None,
+        subscription: Subscription | None = None,
     ) -> None:
+        """`subscription`: one the caller took before starting the watcher (cli/early_watch.py),
+        so the events of a first page that arrived before the app existed are not lost."""
         super().__init__()
         self.watcher = watcher
         self.session = session or SessionInfo()
@@ -133,7 +137,7 @@ class AirsyncApp(TriageActions, App[None]):
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
         self._initial_theme = theme or DEFAULT_THEME
-        self._subscription = watcher.subscribe()
+        self._subscription = subscription if subscription is not None else watcher.subscribe()
         self._notified_terminal: set[tuple[str, str]] = set()
         self.last_action_message: str | None = None
         self._closing = False
