@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from airsync_tui.startup_trace import mark
 
@@ -47,12 +47,14 @@ async def run_app_while_polling(
     make_app: Callable[[Subscription], App[None]],
     *,
     before_run: Callable[[], None] | None = None,
+    **run_options: Any,
 ) -> App[None]:
     """Start `watcher`, import the UI on a thread meanwhile, then run the app `make_app` builds.
 
     `make_app` gets the subscription taken before the watcher's first request
     (so no event of the first page is lost) and may import the UI modules
-    freely: they are loaded by then. Returns the app once it has exited.
+    freely: they are loaded by then. `run_options` go to `App.run_async` (tests: headless,
+    auto_pilot). Returns the app once it has exited; the watcher is stopped by then.
     """
     subscription = watcher.subscribe()
     try:
@@ -63,7 +65,7 @@ async def run_app_while_polling(
         if before_run is not None:
             before_run()
         mark("parent: app.run")
-        await app.run_async()
+        await app.run_async(**run_options)
         return app
     finally:
         subscription.close()
