@@ -145,14 +145,32 @@ class AirsyncApp(TriageActions, App[None]):
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
+        self._start_with_theme(self._initial_theme)
+
+    def _start_with_theme(self, name: str) -> None:
+        """Make `name` the theme the stylesheet is first built with.
+
+        Why not `self.theme = name` in `on_mount`: by then Textual has styled the
+        app with its default theme, so the change re-parsed every stylesheet and
+        re-rendered every row (theme-changed signal) before the first frame, for
+        a theme that was known from the start. Here the reactive is set without
+        its watcher, and the watcher's bookkeeping (app classes, ANSI filter) is
+        done once; an unknown name is left to `on_mount`, which reports it as before.
+        """
+        for theme in THEMES:
+            self.register_theme(theme)
+        if name not in self.available_themes:
+            return
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)  # Textual's own step of `_watch_theme` (8.x)
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
         mark("parent: app mounted")
         self.call_after_refresh(mark, "parent: first frame")
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = self._initial_theme
+        self.theme = self._initial_theme  # a no-op when `_start_with_theme` set it already
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         from airsync_tui.ui.screens.connections import ConnectionsScreen
 
