@@ -145,13 +145,7 @@ class AirsyncApp(TriageActions, App[None]):
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
-        #: Set once the first frame is painted: events queued before it wait (see `_consume_events`).
-        self._first_frame = asyncio.Event()
         self._start_with_theme(self._initial_theme)
-
-    def _on_first_frame(self) -> None:
-        mark("parent: first frame")
-        self._first_frame.set()
 
     def _start_with_theme(self, name: str) -> None:
         """Make `name` the theme the stylesheet is first built with.
@@ -175,7 +169,7 @@ class AirsyncApp(TriageActions, App[None]):
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
         mark("parent: app mounted")
-        self.call_after_refresh(self._on_first_frame)
+        self.call_after_refresh(mark, "parent: first frame")
         self.theme = self._initial_theme  # a no-op when `_start_with_theme` set it already
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -227,14 +221,7 @@ class AirsyncApp(TriageActions, App[None]):
 
     @work(exclusive=True, group="watcher-events", exit_on_error=False)
     async def _consume_events(self) -> None:
-        """Drain the subscription in bursts and post one message per burst.
-
-        Not before the first frame: the list is built from the watcher's store when
-        its screen mounts, so events that queued up before (the first page, when
-        the watcher started while the UI was imported: cli/early_watch.py) are
-        already on that frame; applied first, they only delayed it.
-        """
-        await self._first_frame.wait()
+        """Drain the subscription in bursts and post one message per burst."""
         subscription = self._subscription
         while not subscription.closed:
             first = await subscription.get()
