@@ -154,14 +154,16 @@ class AirsyncApp(TriageActions, App[None]):
         app with its default theme, so the change re-parsed every stylesheet and
         re-rendered every row (theme-changed signal) before the first frame, for
         a theme that was known from the start. Here the reactive is set without
-        its watcher, and the watcher's bookkeeping (app classes, ANSI filter) is
-        done once; an unknown name is left to `on_mount`, which reports it as before.
+        its watcher, the stylesheet gets the theme's variables before any CSS is
+        parsed, and the watcher's bookkeeping (app classes, ANSI filter) is done
+        once; an unknown name is left to `on_mount`, which reports it as before.
         """
         for theme in THEMES:
             self.register_theme(theme)
         if name not in self.available_themes:
             return
         self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing is parsed yet: no re-parse
         dark = self.current_theme.dark
         self.update_classes({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False)
         self._refresh_truecolor_filter(self.ansi_theme)  # Textual's own step of `_watch_theme` (8.x)

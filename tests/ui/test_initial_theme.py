@@ -11,6 +11,7 @@ right, the rows use that theme's palette, and a light start works the same way.
 from __future__ import annotations
 
 import pytest
+from textual.color import Color
 
 from airsync_tui.ui.app import AirsyncApp
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -42,6 +43,8 @@ async def test_first_frame_is_styled_once_with_the_apps_theme(monkeypatch, theme
         assert app.current_theme.dark is theme.dark
         assert app.has_class(f"-theme-{theme.name}")
         assert app.has_class("-dark-mode") is theme.dark and app.has_class("-light-mode") is not theme.dark
+        # The stylesheet was built with this theme's variables (the screen's background is the theme's).
+        assert app.screen.styles.background == Color.parse(theme.background)
         # The rows were rendered with this theme's palette (not re-rendered after a late switch).
         palette = palette_for(theme.dark)
         screen = app.screen

@@ -70,7 +70,7 @@ class SteadyFooter(Footer):
     def compose(self) -> ComposeResult:
         compact = self.compact
         for widget in super().compose():  # grouped keys pass through here too (yielded inside `with KeyGroup`)
-            if isinstance(widget, FooterKey):
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):  # Textual keeps that one compact
                 # Born in the footer's state: no watcher call, no style pass before the mount's own.
                 widget.set_reactive(FooterKey.compact, compact)
                 widget.set_class(compact, "-compact", update=False)
