@@ -51,13 +51,16 @@ def mark(name: str, *, once: bool = True) -> None:
 
 def _at_populated_list() -> None:
     """The populated list is on screen: write what was asked for up to now (each time; the last one stays)."""
+    # Written aside, then renamed: whoever waits for the file never reads half of it.
     if PROFILE_PATH is not None and _profiler is not None:
-        _profiler.dump_stats(PROFILE_PATH)
+        _profiler.dump_stats(PROFILE_PATH + ".part")
+        os.replace(PROFILE_PATH + ".part", PROFILE_PATH)
     if MODULES_PATH is not None:
         import sys
 
-        with open(MODULES_PATH, "w", encoding="utf-8") as modules:
+        with open(MODULES_PATH + ".part", "w", encoding="utf-8") as modules:
             modules.write("\n".join(sys.modules) + "\n")  # in import order (dict order)
+        os.replace(MODULES_PATH + ".part", MODULES_PATH)
 
 
 def start_profile() -> None:
