@@ -20,16 +20,24 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airsync_tui.startup_trace import mark
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from airsync_tui.service.subscription import Subscription
     from airsync_tui.service.watcher import Watcher
+
+
+class RunsAsync(Protocol):
+    """What is asked of the app here (a Textual `App`; only `ui` and `cli/dashboard.py` import Textual)."""
+
+    @property
+    def run_async(self) -> Callable[..., Awaitable[Any]]: ...
+
+
+AppT = TypeVar("AppT", bound=RunsAsync)
 
 #: What the first screen needs, imported on the worker thread (the app imports the rest on demand).
 UI_MODULES = ("airsync_tui.ui.app", "airsync_tui.ui.screens.connections")
@@ -44,11 +52,11 @@ def import_ui(modules: tuple[str, ...] = UI_MODULES) -> None:
 
 async def run_app_while_polling(
     watcher: Watcher,
-    make_app: Callable[[Subscription], App[None]],
+    make_app: Callable[[Subscription], AppT],
     *,
     before_run: Callable[[], None] | None = None,
     **run_options: Any,
-) -> App[None]:
+) -> AppT:
     """Start `watcher`, import the UI on a thread meanwhile, then run the app `make_app` builds.
 
     `make_app` gets the subscription taken before the watcher's first request
