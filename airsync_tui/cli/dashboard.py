@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+from typing import TYPE_CHECKING, Any
 
 from airsync_tui.cli.demo import Demo, start_demo, take_prestarted
 from airsync_tui.errors import EXIT_OK
 from airsync_tui.service.session import build_watcher
 from airsync_tui.service.watcher import Watcher
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from airsync_tui.service.subscription import Subscription
 
 
 def demo_workspace_label(base_url: str) -> str:
@@ -26,10 +32,6 @@ def _available_profiles() -> list[str]:
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
-    from airsync_tui.startup_trace import mark
-    from airsync_tui.ui.app import AirsyncApp, SessionInfo
-
-    mark("parent: ui imported")
     demo: Demo | None = None
     read_only = bool(getattr(args, "read_only", False))
     only = getattr(args, "provider", None)
@@ -55,24 +57,31 @@ def run_dashboard(args: argparse.Namespace) -> int:
             new_profile = load_profile(name, overrides={"read_only": True} if read_only else None)
             return build_watcher(new_profile, read_only=new_profile.read_only, only=only)
 
-        info = SessionInfo(
-            profile_name=profile.name,
-            read_only=profile.read_only,
-            demo=demo is not None,
-            available_profiles=tuple(profiles),
-            workspace_label=label,
-            desktop_notify=_desktop_notify(profile),
-            watch_settings=_watch_settings(profile),
-        )
-        kwargs: dict[str, Any] = {}
-        if profiles and demo is None:
-            kwargs["switch_profile"] = switch_profile
-        app = AirsyncApp(watcher, info, **kwargs)
-        mark("parent: app.run")
-        from airsync_tui.cli import startup_gc
+        is_demo = demo is not None
 
-        startup_gc.resume()  # paused by the console script while it imported
-        app.run()
+        def make_app(subscription: Subscription) -> App[None]:
+            from airsync_tui.ui.app import AirsyncApp, SessionInfo  # imported by now (early_watch.import_ui)
+
+            info = SessionInfo(
+                profile_name=profile.name,
+                read_only=profile.read_only,
+                demo=is_demo,
+                available_profiles=tuple(profiles),
+                workspace_label=label,
+                desktop_notify=_desktop_notify(profile),
+                watch_settings=_watch_settings(profile),
+            )
+            kwargs: dict[str, Any] = {}
+            if profiles and not is_demo:
+                kwargs["switch_profile"] = switch_profile
+            return AirsyncApp(watcher, info, subscription=subscription, **kwargs)
+
+        from airsync_tui.cli import startup_gc
+        from airsync_tui.cli.early_watch import run_app_while_polling
+
+        # The watcher's first requests go out while the UI imports (cli/early_watch.py);
+        # the collector, paused by the console script while it imported, resumes before the app runs.
+        app = asyncio.run(run_app_while_polling(watcher, make_app, before_run=startup_gc.resume))
     finally:
         if demo is not None:
             demo.stop()

@@ -17,8 +17,10 @@ def main() -> int:
     # airsync never calls. A None entry in sys.modules makes that optional
     # import raise ImportError at once; httpx catches it and defines a stub.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None is the documented "not importable" marker
+    from airsync_tui.startup_trace import mark, start_profile
+
+    start_profile()  # AIRSYNC_STARTUP_PROFILE only: cProfile until the populated list is painted
     from airsync_tui.cli import startup_gc
-    from airsync_tui.startup_trace import mark
 
     startup_gc.pause()  # resumed before the dashboard or a command runs
 

@@ -38,6 +38,7 @@ from airsync_tui.service.events import (
     HealthState,
     JobStatusChanged,
 )
+from airsync_tui.service.subscription import Subscription
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.startup_trace import mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
@@ -121,7 +122,10 @@ class AirsyncApp(TriageActions, App[None]):
         clock: Callable[[], datetime] | None = None,
         live_clock: bool = True,
         theme: str | None = None,
+        subscription: Subscription | None = None,
     ) -> None:
+        """`subscription`: one the caller took before starting the watcher (cli/early_watch.py),
+        so the events of a first page that arrived before the app existed are not lost."""
         super().__init__()
         self.watcher = watcher
         self.session = session or SessionInfo()
@@ -133,7 +137,7 @@ class AirsyncApp(TriageActions, App[None]):
         self.live_clock = live_clock
         self.tick = 0  # advances every second; drives spinners and indeterminate bars
         self._initial_theme = theme or DEFAULT_THEME
-        self._subscription = watcher.subscribe()
+        self._subscription = subscription if subscription is not None else watcher.subscribe()
         self._notified_terminal: set[tuple[str, str]] = set()
         self.last_action_message: str | None = None
         self._closing = False
@@ -141,14 +145,34 @@ class AirsyncApp(TriageActions, App[None]):
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
+        self._start_with_theme(self._initial_theme)
+
+    def _start_with_theme(self, name: str) -> None:
+        """Make `name` the theme the stylesheet is first built with.
+
+        Why not `self.theme = name` in `on_mount`: by then Textual has styled the
+        app with its default theme, so the change re-parsed every stylesheet and
+        re-rendered every row (theme-changed signal) before the first frame, for
+        a theme that was known from the start. Here the reactive is set without
+        its watcher, the stylesheet gets the theme's variables before any CSS is
+        parsed, and the watcher's bookkeeping (app classes, ANSI filter) is done
+        once; an unknown name is left to `on_mount`, which reports it as before.
+        """
+        for theme in THEMES:
+            self.register_theme(theme)
+        if name not in self.available_themes:
+            return
+        self.set_reactive(App.theme, name)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing is parsed yet: no re-parse
+        dark = self.current_theme.dark
+        self.update_classes({f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)  # Textual's own step of `_watch_theme` (8.x)
 
     # ------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
         mark("parent: app mounted")
         self.call_after_refresh(mark, "parent: first frame")
-        for theme in THEMES:
-            self.register_theme(theme)
-        self.theme = self._initial_theme
+        self.theme = self._initial_theme  # a no-op when `_start_with_theme` set it already
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         from airsync_tui.ui.screens.connections import ConnectionsScreen
 

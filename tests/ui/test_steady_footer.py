@@ -85,3 +85,36 @@ async def test_cursor_moves_keep_the_footer_widgets_and_a_provider_change_rebuil
         idle_offers = "cancel_job" in _actions(_footer_keys(screen))
         offered = {"airbyte running": "cancel_job" in _actions(before), "hightouch": hightouch_offers, "airbyte idle": idle_offers}
         assert offered == {"airbyte running": True, "hightouch": False, "airbyte idle": False}
+
+
+async def test_footer_keys_are_born_in_the_footers_compact_state(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each key starts as the footer is (not compact): no class flip and no style pass of its own
+    before it mounts (Textual's FooterKey is born compact and is turned back after, twice per key)."""
+    restyled: list[FooterKey] = []
+    original = FooterKey.update_node_styles
+
+    def counting(self: FooterKey, animate: bool = True) -> None:
+        restyled.append(self)
+        original(self, animate)
+
+    monkeypatch.setattr(FooterKey, "update_node_styles", counting)
+    connections, jobs = demo_world("airbyte")
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == len(connections),
+            what="the rows",
+        )
+        screen = app.screen
+        assert isinstance(screen, ConnectionsScreen)
+        await wait_for(pilot, lambda: bool(_footer_keys(screen)), what="the footer's keys")
+        await pilot.pause()
+        footer = screen.query_one(SteadyFooter)
+        keys = _footer_keys(screen)
+        bound = [key for key in keys if not key.has_class("-command-palette")]  # Textual binds all but the palette key
+        assert len(bound) >= 5
+        assert {(key.compact, key.has_class("-compact")) for key in bound} == {(footer.compact, footer.compact)}
+        assert [key for key in restyled if key in bound] == []
+        palette = [key for key in keys if key.has_class("-command-palette")]
+        assert [(key.compact, key.has_class("-compact")) for key in palette] == [(True, True)]  # Textual's look, kept
