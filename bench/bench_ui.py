@@ -174,7 +174,9 @@ def _import_profile(python: str, code: str) -> tuple[int, float]:
     Counts work rather than waiting: the module count does not depend on the
     machine's load at all, and the summed time less than a wall-clock launch.
     """
-    result = subprocess.run([python, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120, cwd=os.path.abspath(os.sep), check=True)  # not the repo: import the measured install, not the source tree
+    result = subprocess.run(
+        [python, "-X", "importtime", "-c", code], capture_output=True, text=True, timeout=120, cwd=os.path.abspath(os.sep), check=True
+    )  # not the repo: import the measured install, not the source tree
     total_us = 0
     modules = 0
     for line in result.stderr.splitlines():

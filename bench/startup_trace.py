@@ -45,6 +45,7 @@ def trace_once(airsync: str, profile: str | None = None) -> dict[str, tuple[floa
         if profile:
             env["AIRSYNC_STARTUP_PROFILE"] = str(Path(profile).resolve())
         launched = time.time()
+
         def ready(screen: str) -> bool:
             # A profiled run also waits for the stats (written once the list is painted).
             return all(t in screen for t in READY_TEXT) and (not profile or Path(profile).exists())
