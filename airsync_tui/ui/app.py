@@ -552,6 +552,33 @@ class AirsyncApp(TriageActions, App[None]):
         message = f"opened {url}" if opened else f"open this link: {url}"
         self.call_from_thread(self.notify, message, title="web UI", markup=False)
 
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None, time_format: str | None = None) -> str | None:
+        """Save an SVG of the screen and say where, or why not (Textual's says only "Failed").
+
+        In a browser (`airsync serve`) Textual's download is the right delivery; in a
+        terminal the file is written by a thread worker (no disk I/O on the UI's path).
+        """
+        if self.is_web:
+            return super().deliver_screenshot(filename, path, time_format)
+        from platformdirs import user_downloads_path  # Textual's own dependency, where it saves by default
+
+        from airsync_tui.ui.screenshot_save import screenshot_directory, screenshot_name
+
+        directory = Path(path) if path else screenshot_directory(user_downloads_path())
+        self._write_screenshot(self.export_screenshot(), directory, filename or screenshot_name())
+        return None
+
+    @work(thread=True, group="screenshot", exit_on_error=False)
+    def _write_screenshot(self, svg: str, directory: Path, name: str) -> None:
+        from airsync_tui.ui.screenshot_save import ScreenshotError, write_screenshot
+
+        try:
+            saved = write_screenshot(svg, directory, name)
+        except ScreenshotError as exc:
+            self.call_from_thread(self.notify, str(exc), title="Screenshot", severity="error", markup=False)
+            return
+        self.call_from_thread(self.notify, f"saved screenshot to {saved}", title="Screenshot", markup=False)
+
     # ------------------------------------------------------- app actions
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
