@@ -29,6 +29,7 @@ from itertools import repeat
 from operator import floordiv, not_
 from typing import BinaryIO, TextIO, cast
 
+from airsync_tui.errors import known_secrets
 from airsync_tui.logs.index import LEVEL_LABELS, SOURCE_LABELS, LogIndex
 
 __all__ = ["BLOCK_LINES", "formatted_blocks", "write_formatted", "export_attempt"]
@@ -105,19 +106,47 @@ def _binary_of(out: BinaryIO | TextIO) -> BinaryIO | None:
     return cast(BinaryIO, binary) if binary is not None and hasattr(binary, "write") else None
 
 
+#: What a credential this process holds is replaced with in written logs (as `errors.redact` does).
+REDACTED = "•••".encode()
+
+
+def known_secret_bytes() -> tuple[bytes, ...]:
+    """The credentials this process holds (longest first), as UTF-8, for redacting written log text."""
+    return tuple(secret.encode() for secret in known_secrets())
+
+
+def redact_block(block: bytes, secrets: tuple[bytes, ...]) -> bytes:
+    """`block` with each known credential replaced (one C-level scan per credential; none: no copy).
+
+    Blocks end at line ends and a credential never spans lines, so no
+    occurrence is split between two blocks.
+    """
+    for secret in secrets:
+        if secret in block:
+            block = block.replace(secret, REDACTED)
+    return block
+
+
 class _Writer:
-    """Blocks to a binary stream (a text stream's ``.buffer`` when it has one), else decoded text."""
+    """Blocks to a binary stream (a text stream's ``.buffer`` when it has one), else decoded text.
+
+    A server log that echoes one of our credentials (a token in a request
+    dump) is written with it redacted, as every other output path does.
+    """
 
     def __init__(self, out: BinaryIO | TextIO) -> None:
         self.out = out
         self.binary = _binary_of(out)
         self.written = 0
+        self.secrets = known_secret_bytes()
         if self.binary is not None:
             flush = getattr(out, "flush", None)
             if callable(flush):
                 flush()  # text already buffered in `out` goes first
 
     def write(self, block: bytes) -> None:
+        if self.secrets:
+            block = redact_block(block, self.secrets)
         if self.binary is not None:
             self.binary.write(block)
         else:

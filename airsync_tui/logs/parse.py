@@ -35,6 +35,7 @@ from typing import Any
 
 import orjson
 
+from airsync_tui.errors import known_secrets
 from airsync_tui.logs.index import Level, LogIndex, Source, format_timestamp, lines_of_offsets, offsets_from_lengths
 from airsync_tui.logs.sanitize import TAB_SIZE, sanitize_buffer
 
@@ -1043,11 +1044,15 @@ def format_full_text(index: LogIndex, show_timestamps: bool = True) -> str:
     """The whole log as text: what save-to-file, ``$PAGER`` and ``airsync logs`` print.
 
     One ``prefix message`` line per log line, ending with a newline. The
-    text is already sanitised, so it is safe to print to a terminal.
+    text is already sanitised, so it is safe to print to a terminal, and the
+    credentials this process holds are redacted.
     """
     if not len(index):
         return ""
-    return "\n".join(iter_formatted_lines(index, show_timestamps)) + "\n"
+    text = "\n".join(iter_formatted_lines(index, show_timestamps)) + "\n"
+    for secret in known_secrets():  # a credential of ours echoed by the server is not written out
+        text = text.replace(secret, "•••")
+    return text
 
 
 # Re-exported for callers that only import parse.
