@@ -20,7 +20,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from airsync_tui.providers.pacing import PACE_ENV
+
 REPO = Path(__file__).resolve().parents[2]
+#: The `AIRSYNC_PACE` the CLI runs with here: waits between tries at 5 % of the product's.
+TEST_PACE = "0.05"
 
 
 @dataclass
@@ -102,7 +106,8 @@ class StubServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll: `shutdown()` waits up to one poll interval (0.5 s by default) per stub.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def find(self, method: str, path: str) -> Route:
@@ -219,6 +224,9 @@ def run_cli(
             "AIRSYNC_STATE": str(tmp / "state.db"),
             "PYTHONPATH": str(REPO),
             "NO_COLOR": "1",
+            # Back-off and poll waits at 5 % (airsync_tui/providers/pacing.py): the same tries,
+            # caps and deadlines, without sleeping the real ones. Defaults: tests/unit/test_pacing.py.
+            PACE_ENV: TEST_PACE,
         }
     )
     full_env.update(env or {})
@@ -333,7 +341,7 @@ class MutatingProxy:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     @property
     def base_url(self) -> str:
