@@ -8,6 +8,7 @@ A `Reply` can also hang, drip its body byte by byte, or close the socket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -21,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from airsync_tui.providers.pacing import PACE_ENV
+from tests.cli_helpers import TEST_PACE, run_airsync
 
 REPO = Path(__file__).resolve().parents[2]
-#: The `AIRSYNC_PACE` the CLI runs with here: waits between tries at 5 % of the product's.
-TEST_PACE = "0.05"
 
 
 @dataclass
@@ -224,9 +224,7 @@ def run_cli(
             "AIRSYNC_STATE": str(tmp / "state.db"),
             "PYTHONPATH": str(REPO),
             "NO_COLOR": "1",
-            # Back-off and poll waits at 5 % (airsync_tui/providers/pacing.py): the same tries,
-            # caps and deadlines, without sleeping the real ones. Defaults: tests/unit/test_pacing.py.
-            PACE_ENV: TEST_PACE,
+            PACE_ENV: TEST_PACE,  # back-off and poll waits at 5 % (tests/cli_helpers.py says why)
         }
     )
     full_env.update(env or {})
@@ -255,6 +253,40 @@ def run_cli(
     err, _, tail = proc.stderr.rpartition(b"\n@@peak_rss_kb=")
     peak = int(tail.strip() or 0) if tail else 0
     return CliResult(proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak)
+
+
+def run_cli_here(
+    tmp: Path,
+    config: Path | None,
+    *args: str,
+    limit: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> CliResult:
+    """The same run as `run_cli`, in this process (`tests/cli_helpers.py` `run_airsync`), with cwd `tmp`.
+
+    Why: a child costs an interpreter start plus the providers' imports (0.5-1 s of
+    CPU each, several under load) and most hostile tests are about what the CLI
+    does with an answer (exit code, one-line error, inert text, server-side counts),
+    which is the same code after start-up. The output is the text the sanitising
+    streams wrote, encoded as UTF-8 (what the child's pipe carries). Tests about
+    the process itself (peak memory, signals, a closed pipe, the real entry point)
+    keep `run_cli`. A run past `limit` seconds fails the test; `peak_rss_kb` is 0.
+    """
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+    full_env.update(
+        {
+            "AIRSYNC_CONFIG": str(config) if config else os.devnull,
+            "AIRSYNC_STATE": str(tmp / "state.db"),
+            "NO_COLOR": "1",
+            PACE_ENV: TEST_PACE,
+        }
+    )
+    full_env.update(env or {})
+    started = time.monotonic()
+    with contextlib.chdir(tmp):
+        done = run_airsync(*args, env=full_env, timeout=limit)
+    elapsed = time.monotonic() - started
+    return CliResult(done.returncode, done.stdout.encode(), done.stderr.encode(), elapsed, 0)
 
 
 def assert_inert(data: bytes) -> None:

@@ -37,6 +37,16 @@ def test_defaults_without_the_knob() -> None:
     }
 
 
+def test_token_retry_defaults_without_the_knob() -> None:
+    """A failed token request is tried 3 times, 0.25 s then 0.75 s apart (users' waits)."""
+    import inspect
+
+    from airsync_tui.providers.airbyte import auth
+
+    assert auth.TOKEN_FETCH_TRIES == 3
+    assert inspect.signature(auth.ClientCredentialsAuth).parameters["retry_delay"].default == 0.25
+
+
 def test_pace_scales_every_poll_interval_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PACE_ENV, "0.1")
     config = WatcherConfig(log_trailing_seconds=7.0, recent_jobs=20)
