@@ -42,8 +42,8 @@ def emulator_env(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
         HIGHTOUCH_API_ROOT=emu.hightouch_api_url,
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
         AIRSYNC_CONFIG=os.devnull,  # an empty config (a missing explicit file is an error)
-        AIRSYNC_PACE=TEST_PACE,
     )
+    env[PACE_ENV] = TEST_PACE
     if "AIRSYNC_STATE" in os.environ:
         env["AIRSYNC_STATE"] = os.environ["AIRSYNC_STATE"]  # the test's own tmp state file (tests/conftest.py)
     env.update(overrides)
