@@ -22,8 +22,13 @@ import threading
 from collections.abc import Iterator
 
 from airsync_tui.emulator.server import RunningEmulator
+from airsync_tui.providers.pacing import PACE_ENV
 
 PROVIDER_ENV_PREFIXES = ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_")
+#: `AIRSYNC_PACE` for CLI runs in tests: back-off and poll waits at 5 % of the product's
+#: (the same tries, caps and deadlines; airsync_tui/providers/pacing.py). Without it a
+#: `sync --wait` test sleeps 2.5 s between job reads. The real defaults: tests/unit/test_pacing.py.
+TEST_PACE = "0.05"
 
 
 def emulator_env(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
@@ -38,6 +43,7 @@ def emulator_env(emu: RunningEmulator, **overrides: str) -> dict[str, str]:
         HIGHTOUCH_API_KEY=emu.hightouch_api_key,
         AIRSYNC_CONFIG=os.devnull,  # an empty config (a missing explicit file is an error)
     )
+    env[PACE_ENV] = TEST_PACE
     if "AIRSYNC_STATE" in os.environ:
         env["AIRSYNC_STATE"] = os.environ["AIRSYNC_STATE"]  # the test's own tmp state file (tests/conftest.py)
     env.update(overrides)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+if TYPE_CHECKING:
+    from airsync_tui.emulator.server import RunningEmulator
+
+# Cache compiled modules even where the environment says not to (PYTHONDONTWRITEBYTECODE=1,
+# as on the shared 2-core machine). Why: with it, every xdist worker re-compiled every
+# airsync_tui module from source and pytest re-rewrote the asserts of all ~110 test modules
+# at each collection (~3 s of CPU per worker, x4 workers), and every `airsync` child process
+# re-compiled what it imports. The files go to the git-ignored `__pycache__/` directories,
+# exactly as with Python's default; child processes read them (the variable only stops writes).
+# Set before any airsync_tui or test module is imported (none is imported above).
+sys.dont_write_bytecode = False
 
 _PROVIDER_ENV_PREFIXES = ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_")
 
@@ -44,6 +56,8 @@ def emulator() -> Iterator[RunningEmulator]:
     Credentials are unique to this instance because the airbyte_api SDK caches
     tokens per credentials at class level.
     """
+    from airsync_tui.emulator.server import EmulatorOptions, start_emulator
+
     running = start_emulator(
         EmulatorOptions(speed=20.0, big_log_lines=2000, client_id="airsync-test-session", client_secret="session-secret")
     )
@@ -68,7 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto`: two workers per core, since much of the suite waits rather than computes (tests/slow_first.py)."""
+    """`-n auto`: one worker per core plus one (tests/slow_first.py says why)."""
     from tests.slow_first import auto_workers
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -29,6 +29,7 @@ from airsync_tui.errors import (
 from airsync_tui.models.domain import Connection
 from airsync_tui.models.schedule_change import ScheduleChange, ScheduleError
 from airsync_tui.providers.base import SyncProvider
+from airsync_tui.providers.pacing import paced
 from airsync_tui.service.actions import (
     FleetActions,
     Target,
@@ -194,7 +195,7 @@ async def _scoped(args: argparse.Namespace, action: str) -> int:
                 job = await provider.get_job(job_id)
                 if job.status.is_terminal:
                     break
-                await asyncio.sleep(WAIT_POLL_SECONDS)
+                await asyncio.sleep(paced(WAIT_POLL_SECONDS))
             print(f"job {job.id} {job.status.label}" + (f": {inert(job.error)}" if job.error else ""))
             code = EXIT_OK if job.status.category.is_success else EXIT_JOB_FAILED
     return code

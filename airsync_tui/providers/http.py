@@ -27,6 +27,7 @@ import httpx
 import orjson
 
 from airsync_tui.errors import ApiError, AuthError, RateLimitedError, TransportError, redact
+from airsync_tui.providers.pacing import paced
 
 
 class TokenFailed(Exception):
@@ -401,7 +402,7 @@ class JsonHttp:
             if retry_after is not None and retry_after > delay:
                 said += f" (server asked to wait {retry_after:g} s; capped at {delay:g} s)"
             self._signal(HttpSignal("retrying", said, retry_in=delay))
-            await asyncio.sleep(delay)
+            await asyncio.sleep(paced(delay))  # AIRSYNC_PACE (tests) shortens the wait, not the message
 
         assert last_error is not None
         last_error = final_hint(last_error, tries)

@@ -3,7 +3,9 @@ follower and the facade share it without importing each other)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from airsync_tui.providers.pacing import pace
 
 
 @dataclass(frozen=True)
@@ -37,4 +39,30 @@ class WatcherConfig:
         return self.detail_interval
 
 
-__all__ = ["WatcherConfig"]
+#: The intervals `AIRSYNC_PACE` shortens (the waits between polls); counts and
+#: the log trail (`logs --follow --trail`) are left alone.
+PACED_FIELDS = (
+    "active_interval",
+    "idle_interval",
+    "progress_interval",
+    "connections_interval",
+    "detail_interval",
+    "max_backoff",
+    "log_interval",
+)
+
+
+def paced_config(config: WatcherConfig) -> WatcherConfig:
+    """`config` with its poll intervals scaled by `AIRSYNC_PACE` (the same object when unset).
+
+    Why: `sync --wait` re-reads a job every 2.5 s; tests of how a wait ends
+    (job gone, credentials revoked, absurd estimates) slept those intervals.
+    See `airsync_tui/providers/pacing.py`.
+    """
+    factor = pace()
+    if factor == 1.0:
+        return config
+    return replace(config, **{name: getattr(config, name) * factor for name in PACED_FIELDS})
+
+
+__all__ = ["PACED_FIELDS", "WatcherConfig", "paced_config"]

@@ -30,7 +30,7 @@ from airsync_tui.service.job_actions import JobActions
 from airsync_tui.service.poller import Poller
 from airsync_tui.service.store import StateStore
 from airsync_tui.service.subscription import EventHub, Subscription
-from airsync_tui.service.watch_config import WatcherConfig
+from airsync_tui.service.watch_config import WatcherConfig, paced_config
 
 
 class Watcher:
@@ -39,7 +39,7 @@ class Watcher:
     def __init__(self, providers: Sequence[SyncProvider], config: WatcherConfig | None = None) -> None:
         if not providers:
             raise ValueError("the watcher needs at least one provider")
-        self.config = config or WatcherConfig()
+        self.config = paced_config(config or WatcherConfig())  # AIRSYNC_PACE (tests) shortens the poll waits
         self.providers: dict[str, SyncProvider] = {p.name: p for p in providers}
         self.hub = EventHub()
         self.store = StateStore(self.providers)

@@ -8,6 +8,7 @@ A `Reply` can also hang, drip its body byte by byte, or close the socket.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -19,6 +20,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from airsync_tui.providers.pacing import PACE_ENV
+from tests.cli_helpers import TEST_PACE, run_airsync
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -102,7 +106,8 @@ class StubServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll: `shutdown()` waits up to one poll interval (0.5 s by default) per stub.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     def find(self, method: str, path: str) -> Route:
@@ -219,6 +224,7 @@ def run_cli(
             "AIRSYNC_STATE": str(tmp / "state.db"),
             "PYTHONPATH": str(REPO),
             "NO_COLOR": "1",
+            PACE_ENV: TEST_PACE,  # back-off and poll waits at 5 % (tests/cli_helpers.py says why)
         }
     )
     full_env.update(env or {})
@@ -247,6 +253,40 @@ def run_cli(
     err, _, tail = proc.stderr.rpartition(b"\n@@peak_rss_kb=")
     peak = int(tail.strip() or 0) if tail else 0
     return CliResult(proc.returncode, proc.stdout, err if tail else proc.stderr, elapsed, peak)
+
+
+def run_cli_here(
+    tmp: Path,
+    config: Path | None,
+    *args: str,
+    limit: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> CliResult:
+    """The same run as `run_cli`, in this process (`tests/cli_helpers.py` `run_airsync`), with cwd `tmp`.
+
+    Why: a child costs an interpreter start plus the providers' imports (0.5-1 s of
+    CPU each, several under load) and most hostile tests are about what the CLI
+    does with an answer (exit code, one-line error, inert text, server-side counts),
+    which is the same code after start-up. The output is the text the sanitising
+    streams wrote, encoded as UTF-8 (what the child's pipe carries). Tests about
+    the process itself (peak memory, signals, a closed pipe, the real entry point)
+    keep `run_cli`. A run past `limit` seconds fails the test; `peak_rss_kb` is 0.
+    """
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_"))}
+    full_env.update(
+        {
+            "AIRSYNC_CONFIG": str(config) if config else os.devnull,
+            "AIRSYNC_STATE": str(tmp / "state.db"),
+            "NO_COLOR": "1",
+            PACE_ENV: TEST_PACE,
+        }
+    )
+    full_env.update(env or {})
+    started = time.monotonic()
+    with contextlib.chdir(tmp):
+        done = run_airsync(*args, env=full_env, timeout=limit)
+    elapsed = time.monotonic() - started
+    return CliResult(done.returncode, done.stdout.encode(), done.stderr.encode(), elapsed, 0)
 
 
 def assert_inert(data: bytes) -> None:
@@ -333,7 +373,7 @@ class MutatingProxy:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     @property
     def base_url(self) -> str:

@@ -2,6 +2,9 @@
 
 Each test names the class of issue 8 it guards. Elapsed and memory figures are
 generous upper bounds (the point is "ends" and "bounded", not speed).
+Most runs are in-process (`cli`, `run_cli_here`: the same code after start-up);
+the ones about the process (peak memory, Ctrl-C, a closed pipe, the `--demo`
+child, the screenshot script) start a real child (`run_cli`, `subprocess`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from tests.hostile.stub import (
     connection,
     job,
     run_cli,
+    run_cli_here,
     write_config,
 )
 
@@ -50,7 +54,7 @@ def stub():
 
 
 def cli(tmp_path: Path, server: StubServer, *args: str, timeout: float = 1.0, **kw):  # type: ignore[no-untyped-def]
-    return run_cli(tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw)
+    return run_cli_here(tmp_path, write_config(tmp_path, server.api_url, timeout=timeout), *args, **kw)
 
 
 # ---------------------------------------------------------------- 1. server text never drives the terminal
@@ -97,7 +101,8 @@ def test_text_plain_error_body_is_inert(tmp_path: Path, stub) -> None:  # type: 
 
 def test_token_endpoint_that_never_answers_ends(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub(token=Reply(hang=120))
-    result = cli(tmp_path, server, "connections", limit=90)
+    # 0.5 s per phase: 1 s per try, the same 4 tries; the point is "ends", not how long.
+    result = cli(tmp_path, server, "connections", timeout=0.5, limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
     assert result.elapsed < 45, result.elapsed
@@ -106,7 +111,8 @@ def test_token_endpoint_that_never_answers_ends(tmp_path: Path, stub) -> None:  
 
 def test_drip_fed_answer_is_not_progress(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub(connections=Reply(200, {"data": [connection()] * 50}, drip=0.2))
-    result = cli(tmp_path, server, "connections", limit=90)
+    # A byte every 0.2 s keeps resetting a 0.5 s read timeout: only the whole-answer deadline ends it.
+    result = cli(tmp_path, server, "connections", timeout=0.5, limit=90)
     assert result.rc == 2
     assert b"did not answer in time" in result.err
     assert result.elapsed < 45, result.elapsed
@@ -115,7 +121,7 @@ def test_drip_fed_answer_is_not_progress(tmp_path: Path, stub) -> None:  # type:
 def test_https_to_plain_http_port_ends(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub()
     config = write_config(tmp_path, server.api_url.replace("http://", "https://"), timeout=1.0)
-    result = run_cli(tmp_path, config, "connections", limit=90)
+    result = run_cli_here(tmp_path, config, "connections", limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
     assert result.elapsed < 45
@@ -143,7 +149,9 @@ def test_paging_that_never_ends_is_capped_in_requests_and_memory(tmp_path: Path,
     server = stub(connections=endless)
     # The cap lowered to 50 pages by its env knob: the same guard, a tenth of the
     # round trips. The product's default (500 pages) is asserted in test_page_cap.py.
-    result = cli(tmp_path, server, "connections", "--json", limit=120, env={"AIRSYNC_MAX_PAGES": "50"})
+    config = write_config(tmp_path, server.api_url)
+    # A real child: its peak memory is part of what this test bounds.
+    result = run_cli(tmp_path, config, "connections", "--json", limit=120, env={"AIRSYNC_MAX_PAGES": "50"})
     assert result.rc == 2
     assert b"kept returning full pages" in result.err
     assert b"stopped after 51 pages" in result.err
@@ -295,7 +303,7 @@ def test_absurd_estimate_does_not_stop_the_wait(tmp_path: Path, stub) -> None:  
 def test_non_utf8_config_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes(b'default_profile = "\xff\xfe"\n')
-    result = run_cli(tmp_path, path, "connections")
+    result = run_cli_here(tmp_path, path, "connections")
     assert result.rc == 2
     assert_one_line_error(result)
     assert b"UTF-8" in result.err
@@ -431,8 +439,8 @@ def test_password_in_url_is_never_shown(tmp_path: Path, stub) -> None:  # type: 
     server = stub(connections=Reply(500, {"title": "boom"}))
     url = server.api_url.replace("http://", "http://admin:hunter22@")
     config = write_config(tmp_path, url)
-    shown = run_cli(tmp_path, config, "config", "show")
-    failed = run_cli(tmp_path, config, "connections", limit=90)
+    shown = run_cli_here(tmp_path, config, "config", "show")
+    failed = run_cli_here(tmp_path, config, "connections", limit=90)
     for result in (shown, failed):
         assert b"hunter22" not in result.all, result.all
 
@@ -440,7 +448,7 @@ def test_password_in_url_is_never_shown(tmp_path: Path, stub) -> None:  # type: 
 def test_world_readable_config_with_secrets_warns(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub()
     config = write_config(tmp_path, server.api_url, mode=0o644)
-    result = run_cli(tmp_path, config, "connections")
+    result = run_cli_here(tmp_path, config, "connections")
     assert result.rc == 0
     assert b"chmod 600" in result.err
 
@@ -456,14 +464,14 @@ def test_bad_timeout_is_refused(tmp_path: Path, stub, value: str) -> None:  # ty
         f'default_profile = "t"\n[profiles.t.airbyte]\napi_url = "{server.api_url}"\nbearer_token = "tok-xyz1"\ntimeout = {value}\n'
     )
     config.chmod(0o600)
-    result = run_cli(tmp_path, config, "connections")
+    result = run_cli_here(tmp_path, config, "connections")
     assert result.rc == 2
     assert b"timeout" in result.err
     assert server.count("GET", "/connections") == 0
 
 
 def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, tmp_path / "nope.toml", "connections")
+    result = run_cli_here(tmp_path, tmp_path / "nope.toml", "connections")
     assert result.rc == 2
     assert b"does not exist" in result.err
 

@@ -10,7 +10,7 @@ import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
 from tests.emulator_helpers import quiet_emulator
-from tests.hostile.stub import MutatingProxy, assert_inert, poison_strings, run_cli
+from tests.hostile.stub import MutatingProxy, assert_inert, poison_strings, run_cli_here
 
 HOSTILE = "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\u202e\u200b\r"
 TEXT_KEYS = frozenset(
@@ -52,7 +52,7 @@ def test_every_text_field_poisoned_stays_inert(tmp_path: Path, emulator: Running
             ("jobs", "--limit", "5"),
             ("jobs", "--json", "--limit", "5"),
         ):
-            result = run_cli(tmp_path, config, *args, limit=90)
+            result = run_cli_here(tmp_path, config, *args, limit=90)
             assert result.rc in (0, 2), result.err
             assert b"Traceback" not in result.all
             assert_inert(result.out)
@@ -73,7 +73,7 @@ def test_absurd_numbers_everywhere_keep_the_listing(tmp_path: Path, emulator: Ru
     proxy = MutatingProxy(emulator.base_url, absurd)
     try:
         config = _config(tmp_path, emulator, proxy.base_url + "/api/public/v1")
-        result = run_cli(tmp_path, config, "jobs", "--json", "--limit", "5", limit=90)
+        result = run_cli_here(tmp_path, config, "jobs", "--json", "--limit", "5", limit=90)
         assert result.rc == 0, result.err
         rows = json.loads(result.out)
         assert rows and all(row["rowsSynced"] is None for row in rows)

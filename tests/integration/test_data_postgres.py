@@ -350,8 +350,13 @@ async def test_data_view_against_the_real_server(postgres: int, monkeypatch: pyt
             screen = app.screen
             assert isinstance(screen, DataScreen)
             assert screen.summaries["tickets"].row_count == 40 and not screen.summaries["users"].exists
-            text = screen_text(app)
-            assert "zendesk.tickets" in text and "no table yet" in text
+            # The summaries can arrive a frame before they are painted (seen under load): wait for the paint.
+            await wait_for(
+                pilot,
+                lambda: "zendesk.tickets" in screen_text(app) and "no table yet" in screen_text(app),
+                timeout=10,
+                what="the summaries painted",
+            )
             await pilot.press("e")
             await pilot.press(*"select count(*) from zendesk.tickets where status = 'solved'")
             await pilot.press("enter")

@@ -24,6 +24,7 @@ from airsync_tui.service.session import build_watcher
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from tests import relay_provider
 from tests.asgi_server import serve
+from tests.cli_helpers import TEST_PACE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -50,6 +51,7 @@ def _relay_env(relay_url: str, tmp_path: Path) -> dict[str, str]:
         RELAY_API_ROOT=relay_url,
         RELAY_TOKEN=relay_provider.TOKEN,
         PYTHONPATH=os.pathsep.join([str(site), str(REPO)]),
+        AIRSYNC_PACE=TEST_PACE,  # `sync --wait` re-reads the run at 5 % of 2.5 s (tests/cli_helpers.py)
     )
     return env
 

@@ -110,6 +110,11 @@ async def test_job_panel_on_emulator_shows_attempts_and_streams(emulator: Runnin
         panel = app.screen
         await wait_for(pilot, lambda: panel.query_one("#attempts").row_count > 0, timeout=10, what="attempts")
         await wait_for(pilot, lambda: panel.query_one("#streams").row_count > 0, timeout=10, what="streams")
-        text = screen_text(app)
-        assert "Attempts" in text and "Streams" in text and "Records" in text
+        # The tables can fill a frame before the screen repaints them (seen under load): wait for the paint.
+        await wait_for(
+            pilot,
+            lambda: all(word in screen_text(app) for word in ("Attempts", "Streams", "Records")),
+            timeout=10,
+            what="the attempts and streams painted",
+        )
         assert app.watcher.followed == [panel.job_key]

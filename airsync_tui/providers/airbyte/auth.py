@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from airsync_tui.config import AirbyteSettings
 from airsync_tui.providers.airbyte.wire import TokenResponse
 from airsync_tui.providers.http import TokenFailed
+from airsync_tui.providers.pacing import paced
 
 TOKEN_PATH = "/applications/token"
 MIN_REFRESH_MARGIN = 60.0
@@ -146,7 +147,7 @@ class ClientCredentialsAuth(httpx.Auth):
             else:
                 raise TokenFailed(f"no token from {self.token_url}", response)
             if attempt + 1 < TOKEN_FETCH_TRIES:
-                await asyncio.sleep(self._retry_delay * (3**attempt))
+                await asyncio.sleep(paced(self._retry_delay * (3**attempt)))  # AIRSYNC_PACE: tests
         if last is None:
             raise MalformedTokenResponse(
                 f"the Airbyte token endpoint {self.token_url} answered without a token (is api_url the API root, not the web UI?)"

@@ -1,0 +1,75 @@
+"""A pytest plugin that prints each test file's wall time next to the CPU it used.
+
+Why (issue 9, suite speed): with xdist on 2 cores a test that WAITS (retry
+back-off, poll interval, hang, subprocess start) keeps a worker busy without
+using a core, while a test that COMPUTES competes for the cores. The two call
+for different cures (shorter waits vs. less work), so each file's wall time is
+split into CPU (this process's and its finished children's) and the rest.
+
+Use: `PYTHONPATH=bench python -m pytest -p suite_cpu -q -p no:cacheprovider`
+(works with xdist: every worker prints to its own `$SUITE_CPU_DIR/<worker>.tsv`;
+`python bench/suite_cpu.py DIR` sums them).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    wall0, cpu0 = time.monotonic(), _cpu()
+    yield
+    wall, cpu = time.monotonic() - wall0, _cpu() - cpu0
+    folder = Path(os.environ.get("SUITE_CPU_DIR", "/tmp/suite_cpu"))
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with (folder / f"{worker}.tsv").open("a") as out:
+        out.write(f"{item.nodeid}\t{wall:.3f}\t{cpu:.3f}\n")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    folder = Path(os.environ.get("SUITE_CPU_DIR", "/tmp/suite_cpu"))
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with (folder / f"{worker}.tsv").open("a") as out:
+        out.write(f"#start\t{time.time():.3f}\t{_cpu():.3f}\n")
+
+
+def summarize(folder: Path, top: int = 40) -> None:
+    """Wall, CPU and wait (wall - CPU) per file, by wait; then the per-worker start-up CPU."""
+    files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for path in sorted(folder.glob("*.tsv")):
+        for line in path.read_text().splitlines():
+            name, wall, cpu = line.split("\t")
+            if name == "#start":
+                print(f"{path.stem}: {float(cpu):.1f} s CPU before the first test (imports, collection)")
+                continue
+            entry = files[name.split("::", 1)[0]]
+            entry[0] += float(wall)
+            entry[1] += float(cpu)
+            entry[2] += 1
+    total_wall = sum(v[0] for v in files.values())
+    total_cpu = sum(v[1] for v in files.values())
+    print(f"tests: wall {total_wall:.1f} s, CPU {total_cpu:.1f} s, waiting {total_wall - total_cpu:.1f} s")
+    print(f"{'wall':>7} {'cpu':>7} {'wait':>7} {'n':>4}  file")
+    for name, (wall, cpu, count) in sorted(files.items(), key=lambda kv: -(kv[1][0] - kv[1][1]))[:top]:
+        print(f"{wall:7.1f} {cpu:7.1f} {wall - cpu:7.1f} {int(count):4d}  {name}")
+
+
+if __name__ == "__main__":
+    summarize(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/suite_cpu"))
