@@ -54,6 +54,7 @@ from airsync_tui.service.events import (
     JobUpdated,
     ProgressUpdated,
 )
+from airsync_tui.service.stream_states import detail_streams
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.textfmt import synced_rows
 from airsync_tui.ui.bindings import bindings_for
@@ -604,9 +605,8 @@ class JobScreen(LiveScreen):
     def _render_streams(self) -> None:
         table = self.query_one("#streams", LiveTable)
         detail = self.detail
-        streams: tuple[StreamProgress, ...] = ()
-        if detail is not None:
-            streams = detail.streams or (detail.current_attempt.streams if detail.current_attempt else ())
+        streams: tuple[StreamProgress, ...] = detail_streams(detail) if detail is not None else ()
+        self.query_one(StreamStatesPanel).refresh_counts()  # same detail, same frame: one count per stream
         palette = self.palette
         job = self.job
         active = job is not None and job.status.is_active

@@ -20,7 +20,7 @@ from textual import work
 from textual.widgets import Static
 
 from airsync_tui.models.stream_state import StreamState
-from airsync_tui.service.stream_states import load_stream_states
+from airsync_tui.service.stream_states import load_stream_states, states_from_detail, with_counts
 from airsync_tui.ui.formatting import Palette, clean
 
 POLL_SECONDS = 2.5
@@ -98,8 +98,12 @@ class StreamStatesPanel(Static):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
+        #: What is shown: the server's states with the counts of the detail held now, or states derived from it.
         self.states: list[StreamState] = []
+        #: The server's own states for the job (None: this provider/server reports none, so they are derived).
+        self._server_states: list[StreamState] | None = None
         self._job_key: str | None = None
+        self._asking: str | None = None  # the job whose states a started refresh is fetching
 
     def on_mount(self) -> None:
         self.display = False
@@ -132,11 +136,28 @@ class StreamStatesPanel(Static):
         if self._target()[1] != job_key:
             return
         self._job_key = job_key
-        self.states = states
+        self._server_states = states if states and not any(state.derived for state in states) else None
         self._render_now()
 
     def _render_now(self) -> None:
+        """Paint the states with the counts of the job detail the store holds now (the Streams table's)."""
         app: Any = self.app
+        job_key = self._target()[1]
+        detail = app.watcher.store.details.get(job_key) if job_key else None
+        if job_key is None or job_key != self._job_key:
+            self.states = []  # not asked yet for this job: the server's states may differ from derived ones
+            if job_key is not None and self._asking != job_key:
+                self._asking = job_key
+                self.refresh_states()  # the panel now shows another job (or its key just became known)
+        elif self._server_states is not None:
+            self.states = with_counts(self._server_states, detail)
+        else:
+            self.states = states_from_detail(detail) if detail is not None else []
         self.display = bool(self.states)
         if self.states:
             self.update(render_stream_states(self.states, app.clock(), app.palette))
+
+    def refresh_counts(self) -> None:
+        """The job detail changed (the Streams table is being repainted): repaint with its counts."""
+        if self.is_mounted:
+            self._render_now()
