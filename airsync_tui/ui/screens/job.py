@@ -494,14 +494,15 @@ class JobScreen(LiveScreen):
         text = Text(end="")
         error = self._error_text(job)
         if error:
+            label, error, style = self._error_line(job, error, palette)
             # Wrapped under its value, not back at the left edge (read as a new, unlabelled line at 80 columns).
             room = max(20, self._body_width() - self.label_width - 1)
             lines = textwrap.wrap(clean(error), width=room) or [clean(error)]
-            text.append_text(self._lbl("Error"))
-            text.append(lines[0], style=palette.failed)
+            text.append_text(self._lbl(label))
+            text.append(lines[0], style=style)
             for line in lines[1:]:
                 text.append("\n" + " " * self.label_width)
-                text.append(line, style=palette.failed)
+                text.append(line, style=style)
             text.append("\n")
         for fact in job.facts:
             text.append_text(self._lbl(clean(fact.label)))
@@ -522,6 +523,23 @@ class JobScreen(LiveScreen):
                 text.append("\n")
         text.rstrip()
         return text
+
+    def _error_line(self, job: Job, error: str, palette: Palette) -> tuple[str, str, str]:
+        """(label, text, style) for the job's failure text, by what it means for this job.
+
+        "Error" in red only when the job did not succeed: on a job that
+        succeeded after a retry, or is retrying now, it is an earlier
+        attempt's failure ("attempt 1 failed: …"); on a run that succeeded with
+        a warning (rejected rows), it is the warning.
+        """
+        if not job.status.is_active and not job.status.category.is_success:
+            return "Error", error, palette.failed
+        detail = self.detail
+        failed = next((a for a in reversed(detail.attempts) if a.failures), None) if detail else None
+        if failed is not None:
+            label = "Retrying" if job.status.is_active else "Retried"
+            return label, f"attempt {failed.number + 1} failed: {error}", palette.retrying
+        return ("Warning", error, palette.warning) if not job.status.is_active else ("Last error", error, palette.retrying)
 
     def _error_text(self, job: Job) -> str | None:
         """The job's error, else its last attempt failure (a list answer may carry no error).
