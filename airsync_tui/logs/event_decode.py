@@ -26,7 +26,9 @@ accepts here, orjson accepts too and yields the same values:
   so orjson decides. Strings are UTF-8 checked and escapes (also lone
   surrogates, which both reject) decoded the same way by both.
 
-Duplicate keys keep the last value in both decoders.
+Duplicate keys keep the last value in both decoders. ``gc=False`` is safe: the
+structs hold only strings, ints, ``None`` and another such struct, so they
+can never be part of a reference cycle.
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ class LogEventStruct(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     timestamp: _Int64 | None = 0
     level: _LevelWord | None = None
     logSource: _SourceWord | None = None  # noqa: N815 - the JSON key
-    message: str | None = ""
+    #: Not ``| None``: a null message (Airbyte omits nulls) falls back, so the columns need no ``None`` pass.
+    message: str = ""
     stackTrace: str | None = None  # noqa: N815
     caller: LogCallerStruct | None = None
 

@@ -763,11 +763,8 @@ def index_from_events(events: Sequence[dict[str, Any]] | Sequence[LogEventStruct
 
 def _index_from_structs(events: list[LogEventStruct]) -> LogIndex:
     """The columns of :func:`index_from_events` read from structs: attribute
-    reads in comprehensions; a ``None`` the dict path would default is
-    replaced only when there is one."""
+    reads in comprehensions (a struct's message is always a string)."""
     messages: list[Any] = [e.message for e in events]
-    if None in messages:
-        messages = ["" if m is None else m for m in messages]
     traces = [e.stackTrace for e in events]
     stamps = [e.timestamp for e in events]  # None → 0 in _int_array, as on the dict path
     levels = bytes(map(_LEVEL_CODES.__getitem__, [e.level for e in events]))

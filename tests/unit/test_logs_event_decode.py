@@ -39,9 +39,10 @@ CASES: list[tuple[str, bytes, bool]] = [
     ("missing fields", rb'{"message":"only a message"},{"timestamp":5},{}', True),
     (
         "null fields",
-        rb'{"timestamp":null,"level":null,"logSource":null,"message":null,"stackTrace":null,"caller":null}',
+        rb'{"timestamp":null,"level":null,"logSource":null,"message":"m","stackTrace":null,"caller":null}',
         True,
     ),
+    ("null message", rb'{"timestamp":1,"message":null}', False),
     (
         "caller",
         b"{"
@@ -120,7 +121,7 @@ def test_struct_path_gives_real_columns() -> None:
     """Not just equal: the struct path carries the values through (defaults, nulls, codes)."""
     records = parse_module._load_array(  # noqa: SLF001
         rb'{"timestamp":7,"level":"ERROR","logSource":"destination","message":"INFO x","stackTrace":"t\n\tat y"},'
-        rb'{"message":null,"timestamp":null}',
+        rb'{"message":"","timestamp":null}',
         "events",
     )
     assert is_event_structs(records)
