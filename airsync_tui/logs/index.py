@@ -203,6 +203,31 @@ def _offsets_and_longest(buf: bytes | bytearray, base: int = 0) -> tuple[array[i
     return out, longest
 
 
+def shifted_offsets(offsets: array[int], base: int) -> array[int]:
+    """``array("q", (base + o for o in offsets))``, with no Python int per element.
+
+    Why: :meth:`LogIndex.concat` relocates every line start of every part; a
+    million ``base.__add__`` calls were ~0.1 s of a structured log's full
+    index. Here the whole array is one big integer with a 64-bit limb per
+    element, and adding ``base * 0x…0001_0000000000000001`` adds ``base`` to
+    every limb at once (three linear C passes). No limb carries into the next
+    because every result fits in 63 bits: ``offsets`` are line starts, so
+    non-decreasing, and ``0 <= offsets[0]`` and ``base + offsets[-1] < 2**63``
+    bound them all; otherwise the per-element path is taken.
+    """
+    n = len(offsets)
+    if n == 0 or base == 0:
+        return array("q", offsets)
+    if base < 0 or offsets[0] < 0 or base + offsets[-1] >= 2**63:
+        return array("q", map(base.__add__, offsets))
+    order = sys.byteorder
+    limbs = int.from_bytes(offsets.tobytes(), order)
+    ones = int.from_bytes((1).to_bytes(8, order) * n, order)
+    out = array("q")
+    out.frombytes((limbs + base * ones).to_bytes(8 * n, order))
+    return out
+
+
 def offsets_from_lengths(lengths: list[int]) -> tuple[array[int], int]:
     """Line starts (from 0, ``n + 1`` entries) and the longest length, from each
     line's byte length without its newline (as :func:`_offsets_and_longest` gives)."""
@@ -282,7 +307,7 @@ class LogIndex:
         offsets = array("q", full[0]._offsets)
         for part in full[1:]:
             base = offsets.pop()  # the previous part's end: this part's first line start
-            offsets.extend(map(base.__add__, part._offsets))
+            offsets.extend(shifted_offsets(part._offsets, base))
         timestamps = array("q")
         for part in full:
             timestamps.extend(part._timestamps)

@@ -281,7 +281,7 @@ class StreamExport:
         """Format one piece of whole elements; ``False`` when it is not one (a separator inside a string)."""
         if self._key == "logLines":
             return self._legacy_piece(elements)
-        records = _parse._load_array(elements)
+        records = _parse._load_array(elements, self._key)  # events: msgspec structs (event_decode)
         if records is None:
             return False
         assert self._builder is not None
