@@ -773,9 +773,7 @@ def _index_from_structs(events: list[LogEventStruct]) -> LogIndex:
     return _index_from_columns(messages, traces, stamps, levels, sources)
 
 
-def _index_from_columns(
-    messages: list[Any], traces: list[Any], stamps: list[Any], levels: bytes, sources: bytes
-) -> LogIndex:
+def _index_from_columns(messages: list[Any], traces: list[Any], stamps: list[Any], levels: bytes, sources: bytes) -> LogIndex:
     """The index of events given their columns (messages may be any type; traces any truthiness)."""
     n = len(messages)
     traced = list(compress(range(n), traces))
