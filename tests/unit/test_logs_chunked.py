@@ -10,9 +10,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from airsync_tui.logs import LogIndex, append_attempt_json, parse_attempt
+from airsync_tui.logs import append_attempt_json, parse_attempt
 from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs.synthetic import ANSI_SOURCE, synthetic_attempt_json
+from tests.log_index_helpers import index_columns
 
 TS = 1767255305000
 HEAD = "2026-01-01 08:15:05 " + ANSI_SOURCE["source"] + " > "
@@ -34,18 +35,6 @@ TRICKY = (
     "INFO  level word },{",
     "",
 )
-
-
-def _columns(index: LogIndex) -> tuple:
-    return (
-        bytes(index._buf),  # noqa: SLF001
-        list(index._offsets),  # noqa: SLF001
-        list(index._timestamps),  # noqa: SLF001
-        bytes(index._levels),  # noqa: SLF001
-        bytes(index._sources),  # noqa: SLF001
-        index.record_count,
-        index.max_line_bytes,
-    )
 
 
 def _tricky_events(count: int) -> list[dict]:
@@ -103,10 +92,10 @@ def _assert_chunked_equals_one_shot(raw: bytes, *, min_chunks: int = 2) -> None:
     chunked = parse_module._parse_attempt_chunked(raw)  # noqa: SLF001
     assert chunked is not None, "the chunked path must have been used"
     whole = _one_shot(raw)
-    assert _columns(chunked.index) == _columns(whole.index)
+    assert index_columns(chunked.index) == index_columns(whole.index)
     assert chunked.attempt == whole.attempt
     assert chunked.log_type == whole.log_type
-    assert _columns(parse_attempt(raw).index) == _columns(whole.index)
+    assert index_columns(parse_attempt(raw).index) == index_columns(whole.index)
 
 
 @pytest.mark.parametrize("chunk", [1, 50, 300, 1000, 4096])
@@ -140,7 +129,7 @@ def test_a_decoy_log_array_in_the_metadata_is_not_taken(small_chunks) -> None:  
     body = {"attempt": {"id": 1, "extra": decoy}, "logs": {"events": _tricky_events(100)}}
     raw = orjson.dumps(body)
     parsed = parse_attempt(raw)
-    assert _columns(parsed.index) == _columns(_one_shot(raw).index)
+    assert index_columns(parsed.index) == index_columns(_one_shot(raw).index)
     assert parsed.index.line(0) != "decoy"
 
 
@@ -152,9 +141,9 @@ def test_bare_logs_object_and_whitespace(small_chunks) -> None:  # noqa: ANN001
 
 def test_structured_wins_over_legacy_like_the_one_shot_parse(small_chunks) -> None:  # noqa: ANN001
     raw = orjson.dumps({"logs": {"logLines": _tricky_lines(100), "events": _tricky_events(100)}})
-    assert _columns(parse_attempt(raw).index) == _columns(_one_shot(raw).index)
+    assert index_columns(parse_attempt(raw).index) == index_columns(_one_shot(raw).index)
     raw = orjson.dumps({"logs": {"events": [], "logLines": _tricky_lines(100)}})
-    assert _columns(parse_attempt(raw).index) == _columns(_one_shot(raw).index)
+    assert index_columns(parse_attempt(raw).index) == index_columns(_one_shot(raw).index)
 
 
 def test_no_valid_cut_falls_back_to_the_one_shot_parse(small_chunks) -> None:  # noqa: ANN001
@@ -165,7 +154,7 @@ def test_no_valid_cut_falls_back_to_the_one_shot_parse(small_chunks) -> None:  #
     assert parse_module._parse_attempt_chunked(raw) is None  # noqa: SLF001
     parsed = parse_attempt(raw)
     assert len(parsed.index) == 200
-    assert _columns(parsed.index) == _columns(_one_shot(raw).index)
+    assert index_columns(parsed.index) == index_columns(_one_shot(raw).index)
 
 
 def test_legacy_without_any_header_line(small_chunks) -> None:  # noqa: ANN001
@@ -197,5 +186,5 @@ def test_append_attempt_json_in_chunks(structured: bool, small_chunks) -> None: 
     finally:
         parse_module.CHUNKED_PARSE_MIN_BYTES = saved
     assert append_attempt_json(index, later) == expected_added > 0
-    assert _columns(index) == _columns(expected)
+    assert index_columns(index) == index_columns(expected)
     assert append_attempt_json(index, later) == 0

@@ -19,6 +19,7 @@ from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.parse import index_from_events, index_from_log_lines
 from airsync_tui.logs.synthetic import ANSI_SOURCE, synthetic_events, synthetic_log_lines
+from tests.log_index_helpers import index_columns
 
 ESC = "\x1b"
 STAMP = "2026-01-01 08:15:05"
@@ -58,18 +59,6 @@ def general(lines: list[Any]) -> LogIndex:
     return parse_module._index_legacy_general(raw, len(lines))  # noqa: SLF001
 
 
-def state(index: LogIndex) -> tuple[Any, ...]:
-    return (
-        bytes(index._buf),  # noqa: SLF001
-        list(index._offsets),  # noqa: SLF001
-        list(index._timestamps),  # noqa: SLF001
-        bytes(index._levels),  # noqa: SLF001
-        bytes(index._sources),  # noqa: SLF001
-        index.max_line_bytes,
-        index.record_count,
-    )
-
-
 CASES = {
     "synthetic": synthetic_log_lines(700),
     "hostile headed": HOSTILE_HEADED * 3,
@@ -85,7 +74,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_equals_the_general_path(case: str) -> None:
     lines = CASES[case]
-    assert state(index_from_log_lines(lines)) == state(general(lines))
+    assert index_columns(index_from_log_lines(lines)) == index_columns(general(lines))
 
 
 def test_takes_the_fast_path_only_when_every_line_is_headed() -> None:
@@ -117,10 +106,10 @@ def test_concat_equals_appending_part_by_part() -> None:
         appended.append_index(part)
     appended.compact()
     joined = LogIndex.concat(parts())
-    assert state(joined) == state(appended)
+    assert index_columns(joined) == index_columns(appended)
     assert isinstance(joined._buf, bytes)  # noqa: SLF001
-    assert state(LogIndex.concat([])) == state(LogIndex())
-    assert state(LogIndex.concat(parts()[:1])) == state(parts()[0])
+    assert index_columns(LogIndex.concat([])) == index_columns(LogIndex())
+    assert index_columns(LogIndex.concat(parts()[:1])) == index_columns(parts()[0])
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from airsync_tui.logs import LogIndex, StaticAttempt, StaticLogFeed, parse_attem
 from airsync_tui.logs.feed import supports_progressive
 from airsync_tui.logs.progressive import find_log_array, parse_prefix, parse_progressive
 from airsync_tui.logs.synthetic import synthetic_attempt_json
+from tests.log_index_helpers import index_columns
 
 TS = 1767255305000
 
@@ -162,18 +163,6 @@ async def test_static_feed_hold_full_keeps_the_prefix_state() -> None:
     assert len(index) > len(prefixes[0])
 
 
-def _columns(index: LogIndex) -> tuple:
-    return (
-        bytes(index._buf),  # noqa: SLF001
-        list(index._offsets),  # noqa: SLF001
-        list(index._timestamps),  # noqa: SLF001
-        bytes(index._levels),  # noqa: SLF001
-        bytes(index._sources),  # noqa: SLF001
-        index.record_count,
-        index.max_line_bytes,
-    )
-
-
 @pytest.mark.parametrize("chunk", [1, 3, 7, 64])
 def test_chunked_indexing_equals_one_pass(chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from airsync_tui.logs import parse as parse_module
@@ -200,5 +189,5 @@ def test_chunked_indexing_equals_one_pass(chunk: int, monkeypatch: pytest.Monkey
         monkeypatch.setattr(parse_module, "INDEX_CHUNK_RECORDS", chunk)
         chunked = parse_attempt({"logs": logs}).index
         monkeypatch.setattr(parse_module, "INDEX_CHUNK_RECORDS", 10**9)
-        assert _columns(chunked) == _columns(whole)
+        assert index_columns(chunked) == index_columns(whole)
         assert isinstance(chunked._buf, bytes)  # noqa: SLF001 - compacted

@@ -16,20 +16,9 @@ from airsync_tui.logs import spool as spool_module
 from airsync_tui.logs.spool import drop_resident_pages, spool_chunks
 from airsync_tui.logs.synthetic import ANSI_SOURCE, synthetic_attempt_json
 from airsync_tui.providers.http import JsonHttp, RetryPolicy
+from tests.log_index_helpers import index_columns
 
 FAST = RetryPolicy(attempts=3, base_delay=0.0, jitter=0.0)
-
-
-def _columns(index: LogIndex) -> tuple[object, ...]:
-    return (
-        bytes(index._buf),  # noqa: SLF001
-        list(index._offsets),  # noqa: SLF001
-        list(index._timestamps),  # noqa: SLF001
-        bytes(index._levels),  # noqa: SLF001
-        bytes(index._sources),  # noqa: SLF001
-        index.record_count,
-        index.max_line_bytes,
-    )
 
 
 async def _chunks(body: bytes, size: int) -> AsyncIterator[bytes]:
@@ -94,19 +83,19 @@ def test_a_mapped_body_indexes_byte_identically_to_bytes(body: bytes, monkeypatc
     monkeypatch.setattr(parse_module, "CHUNKED_PARSE_MIN_BYTES", 0)
     mapped = _mapped(body)
     got = parse_attempt(mapped)
-    assert _columns(got.index) == _columns(expected.index)
+    assert index_columns(got.index) == index_columns(expected.index)
     assert got.attempt == expected.attempt and got.log_type == expected.log_type
     assert b"\x1b" not in bytes(got.index._buf)  # noqa: SLF001 — escapes stay inert
     # Follow mode re-fetching the same mapped body adds nothing; a fresh index gets everything.
     assert append_attempt_json(got.index, mapped) == 0
     fresh = LogIndex()
     assert append_attempt_json(fresh, mapped) == len(expected.index)
-    assert _columns(fresh) == _columns(expected.index)
+    assert index_columns(fresh) == index_columns(expected.index)
 
 
 def test_a_small_mapped_body_takes_the_one_shot_parse() -> None:
     body = _hostile_events(50)
-    assert _columns(parse_attempt(_mapped(body)).index) == _columns(parse_attempt(body).index)
+    assert index_columns(parse_attempt(_mapped(body)).index) == index_columns(parse_attempt(body).index)
 
 
 def test_search_on_a_spilled_index_is_unchanged_by_dropping_pages() -> None:
