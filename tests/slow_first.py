@@ -48,13 +48,15 @@ def order_slow_files_first(items: list[pytest.Item]) -> None:
 
 
 def auto_workers(cpus: int) -> int:
-    """Workers for `-n auto`: one per core plus one.
+    """Workers for `-n auto`: two per core.
 
-    Why: the extra worker runs while another waits (a Pilot test waiting for a
-    screen, a child process starting, the emulator's jobs at 20x); more than one
-    extra costs each worker's start-up and collection again and makes the tests
-    that poll burn CPU for longer. Measured on the shared 2-core machine
-    (`tests/ui tests/hostile`, 209 tests, load 4-9 from other work): -n 4
-    205 s, -n 2 185 s, -n 3 160 s of wall time.
+    Why: a second worker per core runs while the other waits (a Pilot test
+    waiting for a screen, a child process or a Postgres server starting, the
+    emulator's jobs in real time); more costs each worker's start-up and
+    collection again and makes polling tests burn CPU for longer. The whole
+    suite on the idle 2-core machine (README's command, 2026-12-01 09:25-09:40):
+    3 workers 145-155 s, 4 workers 134 s, 6 workers 131 s (with a flaky
+    failure). Under load from other work 3 had been better on a subset, so
+    measure on an idle machine before changing it.
     """
-    return max(2, cpus + 1)
+    return max(2, cpus * 2)
