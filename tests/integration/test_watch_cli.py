@@ -147,6 +147,16 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulato
                 ),
                 "API up",
             )
+            # The first state is loaded (jobs seen at start are judged as old news, with a history
+            # fetch that may update the alert): the drill's failure must be seen live, after it.
+            deadline = time.monotonic() + 60
+            while not any(e.get("type") == "event" and e.get("event") == "LatestJobs" for e in seen):
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, "timed out waiting for the first LatestJobs event"
+                try:
+                    seen.append(lines.get(timeout=remaining))
+                except queue.Empty:
+                    continue
             emulator.world.create_job(connection.connection_id, "sync")
             wait_for(
                 lambda: receiver.titles(f"CRITICAL {TARGET}: failed"),
