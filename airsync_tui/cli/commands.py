@@ -263,10 +263,13 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                     printer.note(line)
                 return
             if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
+                announced.add(event.attempt.number)
                 printer.note(
                     f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}"
                 )
             printer.update(job)
+
+        announced: set[int] = set()  # failed attempts already told (AttemptEnded)
 
         ticker = asyncio.create_task(_tick(printer, watcher)) if printer.live and args.wait else None
         try:
@@ -288,6 +291,13 @@ async def cmd_sync(args: argparse.Namespace) -> int:
     if outcome.interrupted or outcome.timed_out:
         printer.finish(f"airsync: {outcome.message}")
     elif args.wait:
+        # An attempt that failed and was retried between two polls (the job was first seen already
+        # past it) raised no AttemptEnded: tell it from the final detail, before the summary.
+        final = watcher.store.details.get(job.key)
+        for attempt in final.attempts if final else ():
+            if attempt.status.is_terminal and not attempt.status.category.is_success and attempt.number not in announced:
+                announced.add(attempt.number)
+                printer.note(f"attempt {attempt.number + 1} {attempt.status.label}: {attempt.failure_summary or 'no reason given'}")
         summary = f"job {job.id} {job.status.label}"
         if not job.per_row_results:
             summary += f": {synced_rows(None, job.records_planned, job.per_row_results)}"
