@@ -15,11 +15,12 @@ import typing
 import orjson
 import pytest
 
-from airsync_tui.logs import LogIndex, parse_attempt
 from airsync_tui.logs import parse as parse_module
+from airsync_tui.logs import parse_attempt
 from airsync_tui.logs.event_decode import LogEventStruct, decode_events, is_event_structs
 from airsync_tui.logs.sanitize import TAB_SIZE
 from airsync_tui.logs.synthetic import synthetic_attempt_json
+from tests.log_index_helpers import index_columns
 
 E = '"timestamp":1767255305000,"level":"info","logSource":"source"'
 
@@ -86,24 +87,12 @@ CASES: list[tuple[str, bytes, bool]] = [
 ]
 
 
-def _columns(index: LogIndex) -> tuple[object, ...]:
-    return (
-        bytes(index._buf),  # noqa: SLF001
-        list(index._offsets),  # noqa: SLF001
-        list(index._timestamps),  # noqa: SLF001
-        bytes(index._levels),  # noqa: SLF001
-        bytes(index._sources),  # noqa: SLF001
-        index.record_count,
-        index.max_line_bytes,
-    )
-
-
 def _outcome(records: list[typing.Any] | None) -> object:
     """The index columns of ``records``, or what went wrong, comparably."""
     if records is None:
         return "not a chunk"
     try:
-        return _columns(parse_module.index_from_events(records))
+        return index_columns(parse_module.index_from_events(records))
     except Exception as error:  # noqa: BLE001 - the failure itself is compared
         return (type(error), str(error))
 
@@ -174,5 +163,5 @@ def test_chunked_parse_with_structs_equals_without(monkeypatch: pytest.MonkeyPat
     assert True in used and False in used  # both decoders took chunks
     monkeypatch.setattr(parse_module, "CHUNKED_PARSE_MIN_BYTES", len(raw) + 1)
     whole = parse_attempt(raw)  # one-shot orjson parse
-    assert _columns(chunked.index) == _columns(whole.index)
+    assert index_columns(chunked.index) == index_columns(whole.index)
     assert chunked.attempt == whole.attempt and chunked.log_type == whole.log_type
