@@ -495,14 +495,7 @@ class JobScreen(LiveScreen):
         error = self._error_text(job)
         if error:
             label, error, style = self._error_line(job, error, palette)
-            # Wrapped under its value, not back at the left edge (read as a new, unlabelled line at 80 columns).
-            room = max(20, self._body_width() - self.label_width - 1)
-            lines = textwrap.wrap(clean(error), width=room) or [clean(error)]
-            text.append_text(self._lbl(label))
-            text.append(lines[0], style=style)
-            for line in lines[1:]:
-                text.append("\n" + " " * self.label_width)
-                text.append(line, style=style)
+            text.append_text(self._wrapped(label, error, style))
             text.append("\n")
         for fact in job.facts:
             text.append_text(self._lbl(clean(fact.label)))
@@ -522,6 +515,22 @@ class JobScreen(LiveScreen):
                 )
                 text.append("\n")
         text.rstrip()
+        return text
+
+    def _wrapped(self, label: str, value: str, style: str) -> Text:
+        """`label  value`, the value wrapped under itself within the body's real width.
+
+        Not back at the left edge: at 80 columns a continuation there read as
+        a new, unlabelled line.
+        """
+        room = max(20, self._body_width() - self.label_width - 1)
+        lines = textwrap.wrap(clean(value), width=room) or [clean(value)]
+        text = Text(end="")
+        text.append_text(self._lbl(label))
+        text.append(lines[0], style=style)
+        for line in lines[1:]:
+            text.append("\n" + " " * self.label_width)
+            text.append(line, style=style)
         return text
 
     def _error_line(self, job: Job, error: str, palette: Palette) -> tuple[str, str, str]:
@@ -584,12 +593,14 @@ class JobScreen(LiveScreen):
         if failure is not None and job is not None and self._error_text(job) == failure.failures[0].summary():
             failure = None  # the Error line above already says it
         if failure is not None:
-            info = failure.failures[0]
-            text = Text(end="")
-            text.append_text(self._lbl("Failure"))
-            text.append(f"attempt {failure.number + 1}: ", style=palette.muted)
-            text.append(clean(info.summary()), style=palette.failed)
-            self._set("attempt-failure", text)
+            value = clean(failure.failures[0].summary())
+            if self.caps.jobs_have_attempts:  # a Hightouch run is one try: "attempt 1" would mean nothing
+                value = f"attempt {failure.number + 1}: {value}"
+            warning = job is not None and job.status.category.is_success  # e.g. rows rejected on a run that succeeded
+            self._set(
+                "attempt-failure",
+                self._wrapped("Warning" if warning else "Failure", value, palette.warning if warning else palette.failed),
+            )
         else:
             self._set("attempt-failure", Text(""))
 

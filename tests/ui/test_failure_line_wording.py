@@ -1,0 +1,47 @@
+"""The panel's failure line: "Warning" on a run that succeeded, no "attempt 1" where runs have no attempts,
+and a long reason wrapped under itself at 80 columns (issue 7).
+
+A Hightouch warning run read "Failure  attempt 1: destination · rejected_rows: 3 rows were" with the rest
+of the sentence back at the left edge: an alarm word for a run that succeeded, an attempt number for a
+provider without attempts, and a continuation that read as a new, unlabelled line.
+"""
+
+from __future__ import annotations
+
+from airsync_tui.models.domain import Attempt, FailureInfo
+from airsync_tui.ui.screens.connections import ConnectionsScreen
+from airsync_tui.ui.screens.job import JobScreen
+from tests.ui.conftest import make_app, screen_text, wait_for
+from tests.ui.fakes import FakeProvider, hightouch_caps, hightouch_world, provider_status
+
+REASON = "3 rows were rejected by the destination because their email column failed the destination's validation rules"
+
+
+async def test_warning_run_reason_is_a_wrapped_warning_without_an_attempt_number() -> None:
+    connections, jobs = hightouch_world()
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
+    run = jobs[0]
+    assert run.status.category.is_success  # a warning run: it succeeded, some rows were rejected
+    attempt = Attempt(
+        number=0,
+        status=provider_status("hightouch", "warning"),
+        created_at=run.started_at or run.created_at,
+        ended_at=run.ended_at,
+        failures=(FailureInfo(origin="destination", type="rejected_rows", message=REASON),),
+    )
+    provider.set_job(run.model_copy(update={"error": None}), [attempt])
+    app = make_app([provider])
+    async with app.run_test(size=(80, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
+        app.screen.table.move_to_key(run.connection_key)
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the run panel")
+        await wait_for(pilot, lambda: "rejected_rows" in screen_text(app), what="the reason")
+        lines = screen_text(app).splitlines()
+        first = next(i for i, line in enumerate(lines) if "rejected_rows" in line)
+        assert lines[first].split()[0] == "Warning"
+        assert "attempt" not in lines[first] and "Failure" not in screen_text(app)
+        value_column = lines[first].index("destination")
+        follow = lines[first + 1]
+        assert follow[:value_column].strip() == "" and follow[value_column:].strip()  # wrapped under its value
