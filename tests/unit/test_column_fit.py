@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airsync_tui.ui.screens.column_fit import CELL_PADDING, RESERVED, FitColumn, fit_columns
+from airsync_tui.ui.widgets.fitted_columns import CELL_PADDING, RESERVED, FitColumn, fit_columns
 
 COLUMNS = (
     FitColumn("when", "When", 11, 4),

@@ -103,7 +103,7 @@ def test_hightouch_run_summary_and_panel_give_one_duration() -> None:
 
 def test_alert_names_use_the_room_there_is() -> None:
     from airsync_tui.ui.screens.alerts import ALERT_COLUMNS
-    from airsync_tui.ui.screens.column_fit import fit_columns
+    from airsync_tui.ui.widgets.fitted_columns import fit_columns
 
     name = "Facebook Marketing → Snowflake"
     longest = {"what": len(name), "summary": 90}

@@ -19,7 +19,7 @@ from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
-from airsync_tui.ui.screens.column_fit import FitColumn, fit_columns
+from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
 from airsync_tui.ui.widgets.header import HeaderBar
 
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
@@ -46,7 +46,7 @@ class AlertsScreen(AirsyncScreen):
         super().__init__()
         self._rows: list[Alert] = []
         self._seen = -1
-        self._layout: tuple[tuple[str, int], ...] = ()
+        self._columns = FittedColumns(ALERT_COLUMNS)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -61,18 +61,6 @@ class AlertsScreen(AirsyncScreen):
         self.app.alerts.load_past()
         table.focus()
         self.app.refresh_headers()
-
-    def _lay_out(self, table: DataTable[Text], rows: list[tuple[str, dict[str, Text]]]) -> None:
-        """Columns and widths for this terminal and these rows (rebuilt only when they change)."""
-        longest = {column.key: max((len(cells[column.key].plain) for _, cells in rows), default=0) for column in ALERT_COLUMNS}
-        plan = fit_columns(ALERT_COLUMNS, self.app.size.width, longest=longest)
-        layout = tuple((column.key, width) for column, width in plan)
-        if layout == self._layout:
-            return
-        self._layout = layout
-        table.clear(columns=True)
-        for column, width in plan:
-            table.add_column(column.label, key=column.key, width=width)
 
     def on_resize(self) -> None:
         """Columns follow the terminal's width."""
@@ -97,7 +85,7 @@ class AlertsScreen(AirsyncScreen):
         table = self.query_one("#alerts", DataTable)
         cursor = table.cursor_row
         palette = self.app.palette
-        rows: list[tuple[str, dict[str, Text]]] = []
+        rows: list[Row] = []
         for alert in self._rows:
             severity_style = palette.failed if alert.severity is Severity.CRITICAL else palette.retrying
             state = Text("open", style="bold") if alert.is_open else Text("resolved", style=palette.muted)
@@ -112,11 +100,7 @@ class AlertsScreen(AirsyncScreen):
                 "summary": plain(clean(summary)[:160]),
             }
             rows.append((alert.id, cells))
-        self._lay_out(table, rows)
-        table.clear()
-        keys = [key for key, _ in self._layout]
-        for row_key, cells in rows:
-            table.add_row(*(cells[key] for key in keys), key=row_key)
+        self._columns.fill(table, self.app.size.width, rows)
         if self._rows:
             table.move_cursor(row=min(max(cursor, 0), len(self._rows) - 1))
         critical = sum(1 for a in open_alerts if a.severity is Severity.CRITICAL)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: DataTable pads each cell with one space on both sides.
-CELL_PADDING = 2
-#: Room kept for the vertical scrollbar and the screen's edge.
-RESERVED = 2
+from airsync_tui.ui.widgets.fitted_columns import CELL_PADDING, RESERVED
+
 NAME_MIN = 20
 NAME_MAX = 64
 

@@ -32,8 +32,8 @@ from airsync_tui.textfmt import age, duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
-from airsync_tui.ui.screens.column_fit import FitColumn, fit_columns
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
 from airsync_tui.ui.widgets.header import HeaderBar
 
 TIMELINE_REFRESH_SECONDS = 10.0
@@ -69,8 +69,8 @@ class _EventsScreen(AirsyncScreen):
         super().__init__()
         self.events: list[TimelineEvent] = []
         #: The rows last shown, cells by column key: re-laid out on resize without a reload.
-        self._rows: list[tuple[str, dict[str, Text]]] = []
-        self._layout: tuple[tuple[str, int], ...] = ()
+        self._rows: list[Row] = []
+        self._columns = FittedColumns(self.columns, leave_out_empty=True)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -81,7 +81,7 @@ class _EventsScreen(AirsyncScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#events", DataTable)
-        self._lay_out_columns(table)
+        self._columns.plan(table, self.app.size.width, self._rows)
         table.focus()
         self.load()
         self.set_interval(self.refresh_seconds, self.load, name=f"{type(self).__name__}-refresh")
@@ -95,31 +95,13 @@ class _EventsScreen(AirsyncScreen):
         now: datetime = self.app.clock()
         return now
 
-    def _lay_out_columns(self, table: DataTable[Text]) -> bool:
-        """Pick the columns and widths for this terminal and these rows; True if they changed."""
-        longest = {column.key: max((len(cells[column.key].plain) for _, cells in self._rows), default=0) for column in self.columns}
-        empty = [key for key, size in longest.items() if self._rows and all(cells[key].plain in ("", "-") for _, cells in self._rows)]
-        plan = fit_columns(self.columns, self.app.size.width, longest=longest, empty=empty)
-        layout = tuple((column.key, width) for column, width in plan)
-        if layout == self._layout:
-            return False
-        self._layout = layout
-        table.clear(columns=True)
-        for column, width in plan:
-            table.add_column(column.label, key=column.key, width=width)
-        return True
-
-    def fill_table(self, rows: list[tuple[str, dict[str, Text]]]) -> None:
+    def fill_table(self, rows: list[Row]) -> None:
         """Show `rows` (key, cells by column key) in the columns that fit, keeping the cursor's row."""
         table = self.query_one("#events", DataTable)
         cursor = table.cursor_row
         selected = str(table.coordinate_to_cell_key(Coordinate(cursor, 0)).row_key.value) if 0 <= cursor < table.row_count else None
         self._rows = rows
-        self._lay_out_columns(table)
-        table.clear()
-        keys = [key for key, _ in self._layout]
-        for key, cells in rows:
-            table.add_row(*(cells[column] for column in keys), key=key)
+        self._columns.fill(table, self.app.size.width, rows)
         if selected is not None:
             for row, (key, _) in enumerate(rows):
                 if key == selected:
@@ -131,7 +113,7 @@ class _EventsScreen(AirsyncScreen):
         if self._rows:
             self.fill_table(self._rows)
         else:
-            self._lay_out_columns(self.query_one("#events", DataTable))
+            self._columns.plan(self.query_one("#events", DataTable), self.app.size.width, self._rows)
 
     @property
     def palette(self) -> Palette:
@@ -306,7 +288,7 @@ class PulseScreen(_EventsScreen):
         )
         self.events = events
         now = self._now()
-        rows: list[tuple[str, dict[str, Text]]] = []
+        rows: list[Row] = []
         for event in events:
             name = event.connection_name or names.get(f"{event.provider}:{event.connection_id}") or event.connection_id
             cells = {

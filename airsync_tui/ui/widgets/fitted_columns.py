@@ -1,4 +1,4 @@
-"""Which columns of an events table fit the terminal, and how wide each is.
+"""Which columns of a table fit the terminal, how wide each is, and a DataTable that follows the plan.
 
 Why: the pulse and timeline tables used fixed columns, so at 80 columns the
 event itself ("Sync succee") and its details were cut while both "When" and
@@ -6,13 +6,19 @@ event itself ("Sync succee") and its details were cut while both "When" and
 does not say who acted) took room. Each column has an importance: columns
 are taken in that order while they fit (the least important drops first),
 columns with nothing to show are left out, and flexible columns then share
-the room that is left, up to what their longest value needs.
+the room that is left, up to what their longest value needs. `FittedColumns`
+does the steps every such table needs (measure the rows, plan, rebuild the
+columns only when the plan changes, add each row in the planned order) once,
+for the Alerts, pulse and timeline screens.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import DataTable
 
 #: DataTable pads each cell with one space on both sides.
 CELL_PADDING = 2
@@ -65,4 +71,46 @@ def fit_columns(
     return [(c, chosen[c.key]) for c in columns if c.key in chosen]
 
 
-__all__ = ["CELL_PADDING", "RESERVED", "FitColumn", "fit_columns"]
+#: A row: its key and its cells by column key.
+Row = tuple[str, dict[str, Text]]
+#: Cells that say nothing: a column of only these is left out when asked.
+EMPTY_CELLS = ("", "-")
+
+
+class FittedColumns:
+    """The planned columns of one table; `fill` re-plans (cheaply) and shows the rows."""
+
+    def __init__(self, columns: Sequence[FitColumn], *, leave_out_empty: bool = False) -> None:
+        self.columns = tuple(columns)
+        self.leave_out_empty = leave_out_empty
+        #: (column key, width) in display order, as the table has them now.
+        self.layout: tuple[tuple[str, int], ...] = ()
+
+    def plan(self, table: DataTable[Text], total_width: int, rows: Sequence[Row]) -> bool:
+        """Give `table` the columns that fit `total_width` for `rows`; True if they changed."""
+        longest = {column.key: max((len(cells[column.key].plain) for _, cells in rows), default=0) for column in self.columns}
+        empty = (
+            [c.key for c in self.columns if rows and all(cells[c.key].plain in EMPTY_CELLS for _, cells in rows)]
+            if self.leave_out_empty
+            else []
+        )
+        plan = fit_columns(self.columns, total_width, longest=longest, empty=empty)
+        layout = tuple((column.key, width) for column, width in plan)
+        if layout == self.layout:
+            return False
+        self.layout = layout
+        table.clear(columns=True)
+        for column, width in plan:
+            table.add_column(column.label, key=column.key, width=width)
+        return True
+
+    def fill(self, table: DataTable[Text], total_width: int, rows: Sequence[Row]) -> None:
+        """Plan the columns, then show exactly `rows` in them (the caller restores its cursor)."""
+        self.plan(table, total_width, rows)
+        table.clear()
+        keys = [key for key, _ in self.layout]
+        for row_key, cells in rows:
+            table.add_row(*(cells[key] for key in keys), key=row_key)
+
+
+__all__ = ["CELL_PADDING", "EMPTY_CELLS", "RESERVED", "FitColumn", "FittedColumns", "Row", "fit_columns"]
