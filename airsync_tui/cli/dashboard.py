@@ -12,9 +12,8 @@ from airsync_tui.service.session import build_watcher
 from airsync_tui.service.watcher import Watcher
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from airsync_tui.service.subscription import Subscription
+    from airsync_tui.ui.app import AirsyncApp
 
 
 def demo_workspace_label(base_url: str) -> str:
@@ -59,7 +58,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
         is_demo = demo is not None
 
-        def make_app(subscription: Subscription) -> App[None]:
+        def make_app(subscription: Subscription) -> AirsyncApp:
             from airsync_tui.ui.app import AirsyncApp, SessionInfo  # imported by now (early_watch.import_ui)
 
             info = SessionInfo(

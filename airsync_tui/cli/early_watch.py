@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 
 class RunsAsync(Protocol):
-    """What is asked of the app here (a Textual `App`; only `ui` and `cli/dashboard.py` import Textual)."""
+    """What is asked of the app here (a Textual `App`; only `ui` imports Textual)."""
 
     @property
     def run_async(self) -> Callable[..., Awaitable[Any]]: ...

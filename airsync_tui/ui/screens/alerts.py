@@ -26,7 +26,7 @@ from airsync_tui.ui.widgets.header import HeaderBar
 _COUNTED = frozenset({ProblemKind.FAILED, ProblemKind.AUTO_DISABLE_RISK, ProblemKind.ROWS_REJECTED})
 
 
-#: In display order; which show and how wide depends on the terminal (`column_fit`).
+#: In display order; which show and how wide depends on the terminal (`ui/widgets/fitted_columns.py`).
 #: The rule, the connection and what happened matter most; the severity is
 #: also the row's colour, and the age and count are in the detail pane.
 ALERT_COLUMNS: tuple[FitColumn, ...] = (

@@ -60,7 +60,7 @@ class _EventsScreen(AirsyncScreen):
     CSS_PATH = str(stylesheet_path("triage"))
     #: Shown until the first load answers.
     loading_title = "Loading…"
-    #: In display order; which show and how wide depends on the terminal (`column_fit`).
+    #: In display order; which show and how wide depends on the terminal (`ui/widgets/fitted_columns.py`).
     columns: ClassVar[tuple[FitColumn, ...]] = ()
     #: One request per refresh, on a timer (never per watcher event).
     refresh_seconds: ClassVar[float] = 30.0
