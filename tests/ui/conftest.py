@@ -17,6 +17,8 @@ from textual.pilot import Pilot
 
 from airsync_tui.service.watcher import Watcher
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
+from airsync_tui.ui.screens.connections import ConnectionsScreen
+from airsync_tui.ui.screens.job import JobScreen
 from tests.ui.fakes import FAST_CONFIG, FROZEN_NOW, FakeProvider, demo_world
 
 SIZE = (140, 40)
@@ -40,6 +42,33 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], bool], timeout: float =
             return
         await pilot.pause(0.05)
     assert predicate(), f"timed out waiting for {what}"
+
+
+async def list_shown(pilot: Pilot, app: AirsyncApp, rows: int | None = None, timeout: float = 5.0) -> ConnectionsScreen:
+    """The connection list once it shows rows (exactly `rows` of them when given)."""
+
+    def shown() -> bool:
+        screen = app.screen
+        if not isinstance(screen, ConnectionsScreen):
+            return False
+        return screen.table.row_count > 0 if rows is None else screen.table.row_count == rows
+
+    await wait_for(pilot, shown, timeout=timeout, what="the connection list's rows" if rows is None else f"{rows} rows")
+    screen = app.screen
+    assert isinstance(screen, ConnectionsScreen)
+    return screen
+
+
+async def open_job_panel(pilot: Pilot, app: AirsyncApp, connection_key: str, timeout: float = 5.0) -> JobScreen:
+    """From the list: put the cursor on `connection_key`'s row and press enter; the job panel it opens."""
+    screen = await list_shown(pilot, app, timeout=timeout)
+    screen.table.move_to_key(connection_key)
+    await pilot.pause()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), timeout=timeout, what="the job panel")
+    panel = app.screen
+    assert isinstance(panel, JobScreen)
+    return panel
 
 
 def notifications(app: AirsyncApp) -> list[str]:

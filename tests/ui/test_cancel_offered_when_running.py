@@ -12,9 +12,8 @@ from __future__ import annotations
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.job import JobScreen
-from tests.ui.conftest import make_app, notifications, screen_text, wait_for
+from tests.ui.conftest import list_shown, make_app, notifications, open_job_panel, screen_text, wait_for
 from tests.ui.fakes import FakeProvider, demo_world
 
 SIZE = (120, 40)
@@ -40,9 +39,7 @@ async def test_list_offers_cancel_on_the_running_row_until_its_job_ends() -> Non
     provider = _provider()
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
-        screen = app.screen
-        assert isinstance(screen, ConnectionsScreen)
+        screen = await list_shown(pilot, app)
         screen.table.move_to_key(RUNNING)
         await wait_for(pilot, lambda: _offers_cancel(screen), what="cancel offered on the running row")
         _finish(app, provider)
@@ -59,12 +56,7 @@ async def test_job_panel_withdraws_cancel_when_the_job_ends() -> None:
     provider = _provider()
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
-        app.screen.table.move_to_key(RUNNING)
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job panel")
-        panel = app.screen
+        panel = await open_job_panel(pilot, app, RUNNING)
         await wait_for(pilot, lambda: _offers_cancel(panel), what="cancel offered while the job runs")
         _finish(app, provider)
         await wait_for(pilot, lambda: "succeeded" in screen_text(app), what="the job to end")

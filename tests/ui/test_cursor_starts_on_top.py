@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 
 from airsync_tui.models.domain import Connection
-from airsync_tui.ui.screens.connections import ConnectionsScreen
-from tests.ui.conftest import make_app, wait_for
+from tests.ui.conftest import list_shown, make_app
 from tests.ui.fakes import FakeProvider, demo_world, hightouch_caps
 
 
@@ -40,27 +39,16 @@ def _providers() -> tuple[_SlowFirstAnswer, FakeProvider]:
     return slow, hightouch
 
 
-async def _first_rows(pilot: object, app: object, count: int) -> ConnectionsScreen:
-    await wait_for(
-        pilot,  # type: ignore[arg-type]
-        lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == count,  # type: ignore[attr-defined]
-        what=f"{count} rows",
-    )
-    screen = app.screen  # type: ignore[attr-defined]
-    assert isinstance(screen, ConnectionsScreen)
-    return screen
-
-
 async def test_rows_landing_above_an_untouched_cursor_leave_it_on_the_first_row() -> None:
     slow, hightouch = _providers()
     app = make_app([slow, hightouch])
     async with app.run_test(size=(200, 50)) as pilot:
-        screen = await _first_rows(pilot, app, len(hightouch.connections))
+        screen = await list_shown(pilot, app, rows=len(hightouch.connections))
         table = screen.table
         assert table.cursor_row == 0
         slow.answer.set()
         total = len(hightouch.connections) + len(slow.connections)
-        await _first_rows(pilot, app, total)
+        await list_shown(pilot, app, rows=total)
         await pilot.pause()
         assert table.cursor_row == 0
         assert table.cursor_key() == table.row_keys()[0]
@@ -71,13 +59,13 @@ async def test_a_placed_cursor_follows_its_row_when_rows_land_above() -> None:
     slow, hightouch = _providers()
     app = make_app([slow, hightouch])
     async with app.run_test(size=(200, 50)) as pilot:
-        screen = await _first_rows(pilot, app, len(hightouch.connections))
+        screen = await list_shown(pilot, app, rows=len(hightouch.connections))
         table = screen.table
         await pilot.press("j")
         chosen = table.cursor_key()
         assert chosen is not None and table.cursor_row == 1
         slow.answer.set()
-        await _first_rows(pilot, app, len(hightouch.connections) + len(slow.connections))
+        await list_shown(pilot, app, rows=len(hightouch.connections) + len(slow.connections))
         await pilot.pause()
         assert table.cursor_key() == chosen
         assert table.cursor_row == len(slow.connections) + 1

@@ -11,9 +11,7 @@ from datetime import timedelta
 
 from airsync_tui.models.domain import Attempt, FailureInfo
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
-from airsync_tui.ui.screens.connections import ConnectionsScreen
-from airsync_tui.ui.screens.job import JobScreen
-from tests.ui.conftest import make_app, screen_text, wait_for
+from tests.ui.conftest import make_app, open_job_panel, screen_text, wait_for
 from tests.ui.fakes import FROZEN_NOW, FakeProvider, demo_world
 
 FAILURE = FailureInfo(origin="source", type="system_error", message="Something went wrong in the connector.")
@@ -40,11 +38,7 @@ def _retried(status: str) -> FakeProvider:
 async def _panel_lines(provider: FakeProvider) -> list[str]:
     app = make_app([provider])
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
-        app.screen.table.move_to_key("airbyte:c0000")
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job panel")
+        await open_job_panel(pilot, app, "airbyte:c0000")
         await wait_for(pilot, lambda: "Something went wrong" in screen_text(app), what="the failure line")
         return screen_text(app).splitlines()
 

@@ -9,9 +9,7 @@ provider without attempts, and a continuation that read as a new, unlabelled lin
 from __future__ import annotations
 
 from airsync_tui.models.domain import Attempt, FailureInfo
-from airsync_tui.ui.screens.connections import ConnectionsScreen
-from airsync_tui.ui.screens.job import JobScreen
-from tests.ui.conftest import make_app, screen_text, wait_for
+from tests.ui.conftest import make_app, open_job_panel, screen_text, wait_for
 from tests.ui.fakes import FakeProvider, hightouch_caps, hightouch_world, provider_status
 
 REASON = "3 rows were rejected by the destination because their email column failed the destination's validation rules"
@@ -32,11 +30,7 @@ async def test_warning_run_reason_is_a_wrapped_warning_without_an_attempt_number
     provider.set_job(run.model_copy(update={"error": None}), [attempt])
     app = make_app([provider])
     async with app.run_test(size=(80, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
-        app.screen.table.move_to_key(run.connection_key)
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the run panel")
+        await open_job_panel(pilot, app, run.connection_key)
         await wait_for(pilot, lambda: "rejected_rows" in screen_text(app), what="the reason")
         lines = screen_text(app).splitlines()
         first = next(i for i, line in enumerate(lines) if "rejected_rows" in line)

@@ -13,7 +13,7 @@ from textual.widgets._footer import FooterKey
 
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.widgets.footer import SteadyFooter
-from tests.ui.conftest import make_app, wait_for
+from tests.ui.conftest import list_shown, make_app, wait_for
 from tests.ui.fakes import FakeProvider, demo_world, hightouch_caps
 
 
@@ -49,13 +49,7 @@ async def test_footer_matches_the_provider_of_the_row_under_a_still_cursor() -> 
     app = make_app([airbyte, hightouch])
     async with app.run_test(size=(200, 50)) as pilot:
         total = len(airbyte_connections) + len(hightouch.connections)
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == total,
-            what="both providers' rows",
-        )
-        screen = app.screen
-        assert isinstance(screen, ConnectionsScreen)
+        screen = await list_shown(pilot, app, rows=total)
         await pilot.pause()
         await pilot.pause()
         table = screen.table

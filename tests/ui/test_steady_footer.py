@@ -15,7 +15,7 @@ from textual.widgets._footer import FooterKey
 
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.widgets.footer import SteadyFooter
-from tests.ui.conftest import make_app, wait_for
+from tests.ui.conftest import list_shown, make_app, wait_for
 from tests.ui.fakes import FakeProvider, demo_world, hightouch_caps
 
 
@@ -42,13 +42,7 @@ async def test_cursor_moves_keep_the_footer_widgets_and_a_provider_change_rebuil
     app = make_app([airbyte, hightouch])
     async with app.run_test(size=(200, 50)) as pilot:
         total = len(airbyte_connections) + len(hightouch_connections)
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == total,
-            what="both providers' rows",
-        )
-        screen = app.screen
-        assert isinstance(screen, ConnectionsScreen)
+        screen = await list_shown(pilot, app, rows=total)
         table = screen.table
         await wait_for(pilot, lambda: bool(_footer_keys(screen)), what="the footer's keys")
         await pilot.pause()
@@ -101,13 +95,7 @@ async def test_footer_keys_are_born_in_the_footers_compact_state(monkeypatch) ->
     connections, jobs = demo_world("airbyte")
     app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
     async with app.run_test(size=(200, 50)) as pilot:
-        await wait_for(
-            pilot,
-            lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == len(connections),
-            what="the rows",
-        )
-        screen = app.screen
-        assert isinstance(screen, ConnectionsScreen)
+        screen = await list_shown(pilot, app, rows=len(connections))
         await wait_for(pilot, lambda: bool(_footer_keys(screen)), what="the footer's keys")
         await pilot.pause()
         footer = screen.query_one(SteadyFooter)

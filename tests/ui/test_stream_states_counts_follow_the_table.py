@@ -10,11 +10,10 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
-from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.job import JobScreen
 from airsync_tui.ui.widgets import stream_states
 from airsync_tui.ui.widgets.live_table import LiveTable
-from tests.ui.conftest import make_app, wait_for
+from tests.ui.conftest import make_app, open_job_panel, wait_for
 from tests.ui.fakes import FakeProvider, demo_world
 
 
@@ -28,12 +27,7 @@ async def test_states_repaint_with_the_counts_the_table_shows(monkeypatch: pytes
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False, steps_to_finish=4)
     app = make_app([provider])
     async with app.run_test(size=(140, 50)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0, what="rows")
-        app.screen.table.move_to_key("airbyte:c0002")  # job 4802 runs
-        await pilot.pause()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobScreen), what="the job panel")
-        panel = app.screen
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")  # job 4802 runs
         table = panel.query_one("#streams", LiveTable)
         await wait_for(pilot, lambda: table.row_count == 2 and "Stream states" in _panel_text(panel), what="streams and states")
         before = table.get_cell("public.users", "emitted").plain

@@ -13,10 +13,9 @@ from airsync_tui.service.events import JobStatusChanged
 from airsync_tui.ui.bindings import palette_entries
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.screens.connections import ConnectionsScreen
-from airsync_tui.ui.screens.job import JobScreen
 from airsync_tui.ui.screens.log_screen import LogScreen
 from airsync_tui.ui.screens.modals import ConfirmModal
-from tests.ui.conftest import SIZE, make_app, screen_text, wait_for
+from tests.ui.conftest import SIZE, list_shown, make_app, open_job_panel, screen_text, wait_for
 from tests.ui.fakes import (
     FROZEN_NOW,
     FakeProvider,
@@ -26,26 +25,12 @@ from tests.ui.fakes import (
 )
 
 
-async def _ready(pilot, app) -> ConnectionsScreen:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count > 0)
-    return app.screen
-
-
-async def _open(pilot, app, key: str) -> JobScreen:  # type: ignore[no-untyped-def]
-    screen = await _ready(pilot, app)
-    screen.table.move_to_key(key)
-    await pilot.pause()
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, JobScreen))
-    return app.screen
-
-
 async def test_enter_on_every_confirmation_is_the_harmless_answer() -> None:
     connections, jobs = demo_world()
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         for key, action in (("airbyte:c0002", "c"), ("airbyte:c0000", "s")):
             screen.table.move_to_key(key)
             await pilot.pause()
@@ -62,7 +47,7 @@ async def test_trigger_on_a_running_connection_says_attached_not_done() -> None:
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         screen.table.move_to_key("airbyte:c0002")  # its job 4802 is running
         await pilot.pause()
         await pilot.press("s")
@@ -77,7 +62,7 @@ async def test_trigger_on_a_running_connection_says_attached_not_done() -> None:
 async def test_failed_job_shows_where_it_failed_not_a_grey_zero_bar() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        panel = await _open(pilot, app, "airbyte:c0001")  # job 4801 failed
+        panel = await open_job_panel(pilot, app, "airbyte:c0001")  # job 4801 failed
         await wait_for(pilot, lambda: "failed at 800 records" in screen_text(app), what="failed line")
         text = screen_text(app)
         assert "0%" not in text and "ETA done" not in text
@@ -89,7 +74,7 @@ async def test_failed_job_shows_where_it_failed_not_a_grey_zero_bar() -> None:
 async def test_history_uses_the_servers_transition_time() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        panel = await _open(pilot, app, "airbyte:c0002")
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
         job = app.watcher.jobs["airbyte:4802"]
         ended = FROZEN_NOW + timedelta(seconds=30)
         done = job.model_copy(update={"status": airbyte_job_status("cancelled"), "ended_at": ended, "updated_at": ended})
@@ -104,7 +89,7 @@ async def test_history_uses_the_servers_transition_time() -> None:
 async def test_transition_events_carry_server_time() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await _ready(pilot, app)
+        await list_shown(pilot, app)
         subscription = app.watcher.subscribe()
         job = app.watcher.jobs["airbyte:4802"]
         ended = FROZEN_NOW + timedelta(minutes=1)
@@ -119,7 +104,7 @@ async def test_transition_events_carry_server_time() -> None:
 async def test_stalled_job_says_no_progress_and_gives_no_eta() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        panel = await _open(pilot, app, "airbyte:c0002")
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
         app.watcher.clock = ShownClock(wall=lambda: FROZEN_NOW)
         # Once the watcher samples the live (emitted) series, stop it and give the job a stalled history.
         await wait_for(pilot, lambda: app.watcher.poller.rate_series.get("airbyte:4802") == "emitted", what="live series")
@@ -151,7 +136,7 @@ async def test_succeeded_job_streams_are_complete() -> None:
     provider.get_job_detail = estimates_too_high  # type: ignore[method-assign]
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        panel = await _open(pilot, app, "airbyte:c0002")
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
         await wait_for(pilot, lambda: panel.query_one("#streams").row_count == 2, what="streams")
         for _ in range(3):
             provider.advance("4802")
@@ -171,7 +156,7 @@ async def test_hightouch_run_is_laid_out_from_its_data() -> None:
     provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        await _open(pilot, app, "hightouch:c0000")
+        await open_job_panel(pilot, app, "hightouch:c0000")
         await wait_for(pilot, lambda: "Query size" in screen_text(app), what="facts")
         text = screen_text(app)
         assert "Bytes" not in text.split("Rows")[0]  # no empty Bytes line
@@ -189,7 +174,7 @@ async def test_hightouch_run_is_laid_out_from_its_data() -> None:
 async def test_table_keys_move_rows() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         table = screen.table
         await pilot.press("G")
         assert table.cursor_row == table.row_count - 1
@@ -208,7 +193,7 @@ async def test_table_keys_move_rows() -> None:
 async def test_palette_lists_the_log_viewers_commands_without_duplicates() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         screen.table.move_to_key("airbyte:c0002")
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, LogScreen), what="log viewer")
@@ -237,7 +222,7 @@ async def test_header_keeps_every_providers_health_at_80_columns() -> None:
     session = SessionInfo(profile_name="production-eu", workspace_label="Airbyte 4f1c1c52-7b0e-4c1d-9b43-2a4f0b0c1d2e + Hightouch")
     app = make_app(providers, session=session)  # type: ignore[arg-type]
     async with app.run_test(size=(80, 24)) as pilot:
-        await _ready(pilot, app)
+        await list_shown(pilot, app)
         await wait_for(pilot, lambda: "Hightouch ● ok" in screen_text(app).splitlines()[0], what="both healths")
         header = screen_text(app).splitlines()[0]
         assert "Airbyte ● ok" in header
@@ -249,7 +234,7 @@ async def test_header_keeps_every_providers_health_at_80_columns() -> None:
 async def test_job_panel_at_80x24_shows_status_progress_and_error_first() -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await _open(pilot, app, "airbyte:c0001")
+        await open_job_panel(pilot, app, "airbyte:c0001")
         await wait_for(pilot, lambda: "failed at" in screen_text(app), what="panel")
         first_screen = screen_text(app)
         assert "Status" in first_screen and "failed at 800 records" in first_screen
@@ -274,7 +259,7 @@ async def test_logs_of_a_pending_job_wait_for_the_first_attempt() -> None:
     provider.fetch_attempt_log = not_yet  # type: ignore[method-assign]
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         screen.table.move_to_key("airbyte:c0005")  # job 4805 is pending
         await pilot.pause()
         await pilot.press("l")
@@ -291,9 +276,9 @@ async def test_recent_jobs_and_list_show_one_record_count() -> None:
     provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
     app = make_app([provider])
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         assert screen.table.get_cell("airbyte:c0002", "records").plain == "77,148"
-        panel = await _open(pilot, app, "airbyte:c0002")
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
         await wait_for(pilot, lambda: panel.query_one("#jobs").row_count >= 1, what="recent")
         assert panel.query_one("#jobs").get_cell("airbyte:4802", "records").plain == "77,148"
         assert "77,148 committed, all attempts" in screen_text(app)
@@ -337,7 +322,7 @@ async def test_attempts_are_refreshed_on_the_terminal_transition() -> None:
 async def test_an_empty_filter_result_says_no_matches() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _ready(pilot, app)
+        screen = await list_shown(pilot, app)
         screen.set_filter("no-such-connection")
         await pilot.pause()
         assert screen.table.row_count == 0
