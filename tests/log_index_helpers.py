@@ -1,6 +1,9 @@
-"""What two log indexes must agree on to be "the same index" (the equivalence tests' one yardstick)."""
+"""Shared by the log equivalence tests: what two indexes must agree on, and hostile structured events."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 from airsync_tui.logs.index import LogIndex
 
@@ -16,3 +19,22 @@ def index_columns(index: LogIndex) -> tuple[object, ...]:
         index.record_count,
         index.max_line_bytes,
     )
+
+
+def hostile_events(count: int, messages: Sequence[str], *, drop_source_every: int = 0) -> list[dict[str, Any]]:
+    """Structured log events of every shape the parsers meet: zero timestamps, levels in any case or
+    missing, unknown sources, stack traces with newlines, and (every `drop_source_every`th) no source."""
+    events: list[dict[str, Any]] = []
+    for i in range(count):
+        event: dict[str, Any] = {
+            "timestamp": 1_767_254_400_000 + i * 337 if i % 11 else 0,
+            "level": ("info", "WARN", "error", "debug", "trace", "fatal", None)[i % 7],
+            "logSource": ("source", "destination", "platform", "replication-orchestrator", "other")[i % 5],
+            "message": f"INFO  {i} {messages[i % len(messages)]}",
+        }
+        if i % 7 == 0:
+            event["stackTrace"] = "java.io.IOException: boom\n\tat a.b(C.java:1)"
+        if drop_source_every and i % drop_source_every == 0:
+            del event["logSource"]  # missing fields
+        events.append(event)
+    return events

@@ -22,6 +22,7 @@ from airsync_tui.logs.export import export_attempt, write_formatted
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.synthetic import ANSI_SOURCE
+from tests.log_index_helpers import hostile_events
 
 ESC = "\x1b"
 HOSTILE = (
@@ -60,27 +61,12 @@ def _legacy_lines(count: int, *, last_era_only: bool) -> list[str]:
     return lines
 
 
-def _events(count: int) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    for i in range(count):
-        event: dict[str, Any] = {
-            "timestamp": 1_767_254_400_000 + i * 337 if i % 11 else 0,
-            "level": ("info", "WARN", "error", "debug", "trace", "fatal", None)[i % 7],
-            "logSource": ("source", "destination", "platform", "replication-orchestrator", "other")[i % 5],
-            "message": f"INFO  {i} {HOSTILE[i % len(HOSTILE)]}",
-        }
-        if i % 7 == 0:
-            event["stackTrace"] = "java.io.IOException: boom\n\tat a.b(C.java:1)"
-        events.append(event)
-    return events
-
-
 def _bodies() -> Iterator[tuple[str, bytes]]:
     for last_era_only in (True, False):
         lines = _legacy_lines(400, last_era_only=last_era_only)
         body = {"attempt": {"id": 1, "status": "failed"}, "logType": "formatted", "logs": {"logLines": lines}}
         yield ("legacy-last-era" if last_era_only else "legacy-all-eras"), orjson.dumps(body)
-    body = {"attempt": {"id": 2, "status": "succeeded"}, "logType": "structured", "logs": {"events": _events(400)}}
+    body = {"attempt": {"id": 2, "status": "succeeded"}, "logType": "structured", "logs": {"events": hostile_events(400, HOSTILE)}}
     yield "structured", orjson.dumps(body)
     # Invalid UTF-8 inside a JSON string is not valid JSON for orjson; the raw bytes path
     # is covered by the index-level test below.

@@ -29,6 +29,7 @@ from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.spool import BODY_OBSERVER, spool_chunks
 from airsync_tui.logs.stream_export import LegacyJsonFormatter, StreamExport
 from airsync_tui.logs.synthetic import ANSI_SOURCE
+from tests.log_index_helpers import hostile_events
 
 ESC = "\x1b"
 HOSTILE_MESSAGES = (
@@ -86,23 +87,6 @@ def _legacy_lines(count: int, *, hostile: bool, seed: int = 11) -> list[str]:
     return lines
 
 
-def _events(count: int) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    for i in range(count):
-        event: dict[str, Any] = {
-            "timestamp": 1_767_254_400_000 + i * 337 if i % 11 else 0,
-            "level": ("info", "WARN", "error", "debug", "trace", "fatal", None)[i % 7],
-            "logSource": ("source", "destination", "platform", "replication-orchestrator", "other")[i % 5],
-            "message": f"INFO  {i} {HOSTILE_MESSAGES[i % len(HOSTILE_MESSAGES)]}",
-        }
-        if i % 7 == 0:
-            event["stackTrace"] = "java.io.IOException: boom\n\tat a.b(C.java:1)"
-        if i % 17 == 0:
-            del event["logSource"]  # missing fields
-        events.append(event)
-    return events
-
-
 def _body(logs: dict[str, Any], **attempt: Any) -> bytes:
     return orjson.dumps({"attempt": {"id": 1, "status": "failed", **attempt}, "logType": "formatted", "logs": logs})
 
@@ -111,7 +95,7 @@ BODIES = {
     "legacy-clean": _body({"logLines": _legacy_lines(3000, hostile=False)}),
     "legacy-hostile": _body({"logLines": _legacy_lines(3000, hostile=True)}),
     "legacy-continuation-first": _body({"logLines": ["\tat first.line(Without.java:1)", *_legacy_lines(1500, hostile=True, seed=5)]}),
-    "structured": _body({"events": _events(1500), "version": "1"}),
+    "structured": _body({"events": hostile_events(1500, HOSTILE_MESSAGES, drop_source_every=17), "version": "1"}),
 }
 
 
@@ -236,7 +220,12 @@ def test_atomic_header_split_equals_the_backtracking_one() -> None:
 @pytest.mark.usefixtures("small_pieces")
 def test_both_arrays_defer_to_export_attempt() -> None:
     """A body with ``logLines`` before a non-empty ``events``: the one-shot path shows the events."""
-    raw = orjson.dumps({"attempt": {"id": 1}, "logs": {"logLines": _legacy_lines(400, hostile=False), "events": _events(50)}})
+    raw = orjson.dumps(
+        {
+            "attempt": {"id": 1},
+            "logs": {"logLines": _legacy_lines(400, hostile=False), "events": hostile_events(50, HOSTILE_MESSAGES, drop_source_every=17)},
+        }
+    )
     got, _ = _streamed(raw, 4096)
     assert got == _reference(raw)
     assert b"record 1 of the sync" not in got
