@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs.index import LogIndex
 
 
@@ -38,3 +39,14 @@ def hostile_events(count: int, messages: Sequence[str], *, drop_source_every: in
             del event["logSource"]  # missing fields
         events.append(event)
     return events
+
+
+def one_shot_formatted(raw: bytes) -> bytes:
+    """The slow reference path: one-shot parse (no chunking), one ``formatted`` string per line."""
+    saved = parse_module.CHUNKED_PARSE_MIN_BYTES
+    parse_module.CHUNKED_PARSE_MIN_BYTES = 1 << 60
+    try:
+        index = parse_module.parse_attempt(raw).index
+    finally:
+        parse_module.CHUNKED_PARSE_MIN_BYTES = saved
+    return "".join(index.formatted(i) + "\n" for i in range(len(index))).encode("utf-8")

@@ -20,9 +20,8 @@ import pytest
 from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs.export import export_attempt, write_formatted
 from airsync_tui.logs.index import LogIndex
-from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.synthetic import ANSI_SOURCE
-from tests.log_index_helpers import hostile_events
+from tests.log_index_helpers import hostile_events, one_shot_formatted
 
 ESC = "\x1b"
 HOSTILE = (
@@ -75,17 +74,6 @@ def _bodies() -> Iterator[tuple[str, bytes]]:
 BODIES = dict(_bodies())
 
 
-def _reference(raw: bytes) -> bytes:
-    """The slow path: one-shot parse, one ``formatted`` string per line."""
-    saved = parse_module.CHUNKED_PARSE_MIN_BYTES
-    parse_module.CHUNKED_PARSE_MIN_BYTES = 1 << 60
-    try:
-        index = parse_attempt(raw).index
-    finally:
-        parse_module.CHUNKED_PARSE_MIN_BYTES = saved
-    return "".join(index.formatted(i) + "\n" for i in range(len(index))).encode("utf-8")
-
-
 def _fast(raw: bytes) -> bytes:
     out = io.BytesIO()
     written = export_attempt(raw, out)
@@ -100,7 +88,7 @@ def test_fast_export_equals_per_line_reference(name: str, chunk_bytes: int | Non
     if chunk_bytes is not None:  # force the chunked, streamed path on a small body
         monkeypatch.setattr(parse_module, "CHUNKED_PARSE_MIN_BYTES", 0)
         monkeypatch.setattr(parse_module, "PARSE_CHUNK_BYTES", chunk_bytes)
-    expected = _reference(raw)
+    expected = one_shot_formatted(raw)
     got = _fast(raw)
     assert got == expected
     assert got.count(b"\n") >= 400
@@ -125,7 +113,7 @@ def test_chunked_parse_giving_up_part_way_writes_each_line_once(monkeypatch: pyt
     monkeypatch.setattr(parse_module, "_iter_array_chunks", two_chunks_then_give_up)
     got = _fast(raw)
     monkeypatch.undo()
-    assert got == _reference(raw)
+    assert got == one_shot_formatted(raw)
 
 
 def test_last_era_split_equals_general_split() -> None:

@@ -25,11 +25,10 @@ import pytest
 from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs import stream_export
 from airsync_tui.logs.export import export_attempt
-from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.spool import BODY_OBSERVER, spool_chunks
 from airsync_tui.logs.stream_export import LegacyJsonFormatter, StreamExport
 from airsync_tui.logs.synthetic import ANSI_SOURCE
-from tests.log_index_helpers import hostile_events
+from tests.log_index_helpers import hostile_events, one_shot_formatted
 
 ESC = "\x1b"
 HOSTILE_MESSAGES = (
@@ -99,17 +98,6 @@ BODIES = {
 }
 
 
-def _reference(raw: bytes) -> bytes:
-    """The slow path: one-shot parse, one ``formatted`` string per line."""
-    saved = parse_module.CHUNKED_PARSE_MIN_BYTES
-    parse_module.CHUNKED_PARSE_MIN_BYTES = 1 << 60
-    try:
-        index = parse_attempt(raw).index
-    finally:
-        parse_module.CHUNKED_PARSE_MIN_BYTES = saved
-    return "".join(index.formatted(i) + "\n" for i in range(len(index))).encode("utf-8")
-
-
 def _streamed(raw: bytes, network_chunk: int, exporter: StreamExport | None = None) -> tuple[bytes, StreamExport]:
     exporter = exporter or StreamExport()
     exporter.begin(len(raw))
@@ -134,7 +122,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("network_chunk", [61, 4096, 1 << 20])
 def test_streamed_export_equals_one_shot_reference(name: str, network_chunk: int) -> None:
     raw = BODIES[name]
-    expected = _reference(raw)
+    expected = one_shot_formatted(raw)
     got, exporter = _streamed(raw, network_chunk)
     assert got == expected
     assert got == _export_attempt(raw)
@@ -176,7 +164,7 @@ def test_hostile_legacy_mixes_both_paths_and_joins_continuations_to_the_fast_lin
 def test_piece_boundaries_anywhere(chunk_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stream_export, "STREAM_CHUNK_BYTES", chunk_bytes)
     raw = BODIES["legacy-hostile"]
-    assert _streamed(raw, 997)[0] == _reference(raw)
+    assert _streamed(raw, 997)[0] == one_shot_formatted(raw)
 
 
 def test_formatter_accepts_only_what_it_formats_exactly() -> None:
@@ -186,13 +174,13 @@ def test_formatter_accepts_only_what_it_formats_exactly() -> None:
         return orjson.dumps(lines)[1:-1]
 
     clean = [_clean_line(i) for i in range(50)]
-    assert formatter.format(piece(clean)) == _reference(_body({"logLines": clean}))
+    assert formatter.format(piece(clean)) == one_shot_formatted(_body({"logLines": clean}))
     for odd in (*HOSTILE_MESSAGES[:5], *OLD_ERAS, *CONTINUATIONS):
         line = odd if odd in OLD_ERAS or odd in CONTINUATIONS else clean[0].split(" > ", 1)[0] + " > INFO " + odd
         lines = [*clean[:10], line, *clean[10:20]]
         got = formatter.format(piece(lines))
         # Either formatted exactly as the one-shot path does, or handed to the decoder.
-        reference = _reference(_body({"logLines": lines}))
+        reference = one_shot_formatted(_body({"logLines": lines}))
         assert got is None or got == reference, odd
     # Escapes other than ESC, older eras and continuation lines go to the decoder.
     assert formatter.format(piece([*clean[:3], clean[3] + ' "quoted"'])) is None
@@ -227,7 +215,7 @@ def test_both_arrays_defer_to_export_attempt() -> None:
         }
     )
     got, _ = _streamed(raw, 4096)
-    assert got == _reference(raw)
+    assert got == one_shot_formatted(raw)
     assert b"record 1 of the sync" not in got
 
 
@@ -258,13 +246,13 @@ def test_a_retried_body_starts_over() -> None:
     exporter.begin(len(raw))
     exporter.feed(raw[: len(raw) // 3])  # the first response broke off
     got, _ = _streamed(raw, 4096, exporter)
-    assert got == _reference(raw)
+    assert got == one_shot_formatted(raw)
 
 
 def test_small_body_is_exported_in_one_go() -> None:
     raw = BODIES["legacy-hostile"]
     got, exporter = _streamed(raw, 4096)
-    assert got == _reference(raw)
+    assert got == one_shot_formatted(raw)
     assert exporter.fast_pieces == exporter.decoded_pieces == 0
 
 
@@ -275,7 +263,7 @@ def test_text_stream_gets_the_same_text() -> None:
     exporter.feed(raw)
     out = io.StringIO()
     exporter.finish(raw, out)
-    assert out.getvalue().encode("utf-8") == _reference(raw)
+    assert out.getvalue().encode("utf-8") == one_shot_formatted(raw)
 
 
 def test_spool_shows_every_chunk_to_the_body_observer() -> None:
@@ -320,7 +308,7 @@ def test_output_beyond_the_memory_hold_goes_through_a_file(monkeypatch: pytest.M
     assert exporter._overflow is not None  # noqa: SLF001 — the held output did spill
     out = io.BytesIO()
     exporter.finish(raw, out)
-    assert out.getvalue() == _reference(raw)
+    assert out.getvalue() == one_shot_formatted(raw)
     assert exporter._overflow is None  # noqa: SLF001 — the file is closed (it was unlinked at creation)
 
 
