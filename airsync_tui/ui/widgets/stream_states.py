@@ -139,9 +139,14 @@ class StreamStatesPanel(Static):
         self._server_states = states if states and not any(state.derived for state in states) else None
         self._render_now()
 
-    def _render_now(self) -> None:
-        """Paint the states with the counts of the job detail the store holds now (the Streams table's)."""
+    def _render_now(self, *, only_if_changed: bool = False) -> None:
+        """Paint the states with the counts of the job detail the store holds now (the Streams table's).
+
+        `only_if_changed`: skip the repaint when the states are the ones shown (the job panel asks on
+        every event batch; the once-a-second clock repaint keeps countdowns moving).
+        """
         app: Any = self.app
+        shown = self.states
         job_key = self._target()[1]
         detail = app.watcher.store.details.get(job_key) if job_key else None
         if job_key is None or job_key != self._job_key:
@@ -153,6 +158,8 @@ class StreamStatesPanel(Static):
             self.states = with_counts(self._server_states, detail)
         else:
             self.states = states_from_detail(detail) if detail is not None else []
+        if only_if_changed and self.states == shown:
+            return
         self.display = bool(self.states)
         if self.states:
             self.update(render_stream_states(self.states, app.clock(), app.palette))
@@ -160,4 +167,4 @@ class StreamStatesPanel(Static):
     def refresh_counts(self) -> None:
         """The job detail changed (the Streams table is being repainted): repaint with its counts."""
         if self.is_mounted:
-            self._render_now()
+            self._render_now(only_if_changed=True)
