@@ -397,6 +397,14 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         key = self.table.cursor_key()
         return key, key is not None and self._job_running(key)
 
+    def _cancel_offered(self, key: str) -> bool:
+        """Cancel is offered on `key`'s row: its provider can cancel and its job runs.
+
+        A row left from the previous profile (switching) has no provider here: nothing to offer yet.
+        """
+        provider = self.watcher.providers.get(key.split(":", 1)[0])
+        return provider is not None and provider.capabilities.can_cancel and self._job_running(key)
+
     def _job_running(self, key: str) -> bool:
         job = self.watcher.store.latest_job.get(key)
         return job is not None and job.status.is_active
@@ -647,9 +655,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         cancel is offered only on a row whose provider can cancel and whose job is running."""
         if action == "cancel_job":
             key = self.selected_key() if self.is_mounted else None
-            # A row left from the previous profile (switching) has no provider here: nothing to offer yet.
-            provider = self.watcher.providers.get(key.split(":", 1)[0]) if key is not None else None
-            if key is not None and (provider is None or not provider.capabilities.can_cancel or not self._job_running(key)):
+            if key is not None and not self._cancel_offered(key):
                 return False  # no cancel API, or nothing running: not offered (pressed anyway: says why)
         if action == "switch_profile":
             return self.app.check_action(action, parameters)
@@ -659,7 +665,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         """A cancel key on a provider without cancel still explains itself (the binding did not run)."""
         if event.key == "c" and not isinstance(self.focused, Input):
             key = self.selected_key()
-            if key is not None and (not self.watcher.provider_for_key(key).capabilities.can_cancel or not self._job_running(key)):
+            known = key is not None and key.split(":", 1)[0] in self.watcher.providers  # not a row left by a profile switch
+            if key is not None and known and not self._cancel_offered(key):
                 event.stop()
                 self.action_cancel_job()  # says why: no cancel API, or no running job
                 return
