@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from airsync_tui.service.events import Event
 from airsync_tui.service.problems import ProblemKind, Severity
@@ -20,6 +20,7 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
 #: Rules whose count means something (runs failed, rows rejected); the others leave it blank.
@@ -53,7 +54,7 @@ class AlertsScreen(AirsyncScreen):
         yield Static(id="alerts-summary")
         yield DataTable(id="alerts", cursor_type="row", zebra_stripes=False)
         yield Static(id="alert-detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#alerts", DataTable)

@@ -23,7 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Job
@@ -44,6 +44,7 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
 QUERY_LIMIT = 200
@@ -100,7 +101,7 @@ class DataScreen(AirsyncScreen):
             yield Input(placeholder="SELECT … FROM …", id="data-sql")
             yield Static(id="data-query-status")
             yield DataTable(id="data-result", cursor_type="row")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.app.refresh_headers()

@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.events import Key
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Attempt, Job, JobDetail, Progress, StreamProgress
@@ -74,6 +74,7 @@ from airsync_tui.ui.formatting import (
 )
 from airsync_tui.ui.messages import JobOpened
 from airsync_tui.ui.screens.base import LiveScreen
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 from airsync_tui.ui.widgets.jobcharts import rate_sparkline, recent_bars
 from airsync_tui.ui.widgets.live_table import LiveTable
@@ -134,7 +135,7 @@ class JobScreen(LiveScreen):
             yield StreamStatesPanel(id="stream-states")  # live run state per stream (ui/widgets/stream_states.py)
             yield Label("Recent jobs  ([ older · ] newer · enter show)", classes="section", id="recent-label")
             yield LiveTable(id="jobs", cursor_type="row")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#attempts", LiveTable).add_columns(

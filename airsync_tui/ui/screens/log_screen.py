@@ -33,7 +33,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from airsync_tui.errors import NotFoundError
@@ -49,6 +49,7 @@ from airsync_tui.logs import (
 from airsync_tui.logs.feed import AttemptLogFeed, supports_progressive
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.log_view import LogView
 
 __all__ = ["LogScreen", "log_save_dir", "log_file_name"]
@@ -136,7 +137,7 @@ class LogScreen(Screen[None]):
         search.display = False
         yield search
         yield Static("", id="log-status", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(LogView).focus()

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from airsync_tui.models.timeline import Timeline, TimelineEvent
 from airsync_tui.service.timeline import (
@@ -34,6 +34,7 @@ from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
 TIMELINE_REFRESH_SECONDS = 10.0
@@ -77,7 +78,7 @@ class _EventsScreen(AirsyncScreen):
         yield Static(self.loading_title, id="timeline-title", markup=False)
         yield DataTable(id="events", cursor_type="row", zebra_stripes=True)
         yield Static("", id="event-detail")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#events", DataTable)

@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from airsync_tui.service.problems import ConnectionProblem, Severity, failing_connections
 from airsync_tui.service.triage import (
@@ -40,6 +40,7 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
 REFRESH_SECONDS = 15.0
@@ -75,7 +76,7 @@ class TriageScreen(AirsyncScreen):
         yield DataTable(id="triage-groups", cursor_type="row", zebra_stripes=True)
         yield Static("", id="triage-cause", markup=False)
         yield DataTable(id="triage-connections", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         groups = self.query_one("#triage-groups", DataTable)
