@@ -17,6 +17,9 @@ file left behind covers exactly process start → the populated list painted.
 ``AIRSYNC_STARTUP_MODULES=<file>`` (with the trace on) writes there, at the
 same moments, the modules imported by then in import order: the bench
 replays that list under ``-X importtime`` (the real path, not a guess).
+``AIRSYNC_STARTUP_EXIT=1`` (with the trace on) ends the dashboard process
+right there, so a sampling profiler attached from the start (py-spy) records
+exactly process start → populated list.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ PROFILE_PATH = (os.environ.get("AIRSYNC_STARTUP_PROFILE") or None) if TRACE_PATH
 _profiler: cProfile.Profile | None = None
 #: Where the modules imported by the populated list go, one a line in import order, or None.
 MODULES_PATH = (os.environ.get("AIRSYNC_STARTUP_MODULES") or None) if TRACE_PATH else None
+#: End the process at the populated list (only with the trace on).
+EXIT_AT_LIST = bool(os.environ.get("AIRSYNC_STARTUP_EXIT")) if TRACE_PATH else False
 
 
 def mark(name: str, *, once: bool = True) -> None:
@@ -61,6 +66,8 @@ def _at_populated_list() -> None:
         with open(MODULES_PATH + ".part", "w", encoding="utf-8") as modules:
             modules.write("\n".join(sys.modules) + "\n")  # in import order (dict order)
         os.replace(MODULES_PATH + ".part", MODULES_PATH)
+    if EXIT_AT_LIST:
+        os._exit(0)
 
 
 def start_profile() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -104,6 +104,13 @@ def action_title(event: ActionResult) -> str:
     }.get(event.outcome, f"{event.action} sent")
 
 
+def connection_list() -> Screen[Any]:
+    """A new connection list: the base of each profile's screen stack (imported when first needed)."""
+    from airsync_tui.ui.screens.connections import ConnectionsScreen
+
+    return ConnectionsScreen()
+
+
 class AirsyncApp(TriageActions, App[None]):
     """Terminal dashboard for Airbyte connections and Hightouch syncs."""
 
@@ -142,6 +149,9 @@ class AirsyncApp(TriageActions, App[None]):
         self.last_action_message: str | None = None
         self._closing = False
         self._workspace_names_asked = False
+        self._profile_switches = 0  # names each profile's screen stack (a Textual mode)
+        self._pending_events: list[Event] = []  # taken off the subscription, not applied yet
+        self._applying_events = False
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
@@ -169,14 +179,23 @@ class AirsyncApp(TriageActions, App[None]):
         self._refresh_truecolor_filter(self.ansi_theme)  # Textual's own step of `_watch_theme` (8.x)
 
     # ------------------------------------------------------------ lifecycle
+    def get_default_screen(self) -> Screen[Any]:
+        """The connection list is the bottom of the first screen stack (not pushed in `on_mount`).
+
+        Why: pushed from `on_mount`, the list was mounted while Textual still held
+        its start-up batch, so its first frame (rows included: the first page is
+        usually in the store by then) was rendered and thrown away, and the
+        operator saw the list one more layout-and-render later (bench/startup_trace.py).
+        As the default screen it is composed with the app. (Not through `MODES`:
+        Textual restyles the whole app when a mode's first screen is built.)
+        """
+        return connection_list()
+
     def on_mount(self) -> None:
         mark("parent: app mounted")
         self.call_after_refresh(mark, "parent: first frame")
         self.theme = self._initial_theme  # a no-op when `_start_with_theme` set it already
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        from airsync_tui.ui.screens.connections import ConnectionsScreen
-
-        self.push_screen(ConnectionsScreen())
         self._consume_events()
         self._start_watcher()
         # Workspace names are a nicety for the header: asked for once the first rows are in
@@ -223,31 +242,54 @@ class AirsyncApp(TriageActions, App[None]):
 
     @work(exclusive=True, group="watcher-events", exit_on_error=False)
     async def _consume_events(self) -> None:
-        """Drain the subscription in bursts and post one message per burst."""
+        """Wait for the watcher's events and have them applied in bursts (one UI pass per burst).
+
+        The events taken off the subscription wait in `_pending_events` (never in a
+        local variable), so `catch_up_events` can apply them, in order, at any moment.
+        """
         subscription = self._subscription
         while not subscription.closed:
             first = await subscription.get()
             if first is None:
                 return
             mark(f"parent: event {type(first).__name__}")
+            self._pending_events.append(first)
             if all(self.watcher.store.loaded.values()):
                 await asyncio.sleep(EVENT_FLUSH_SECONDS)
             # else: until every provider's list is in, each event paints at once (the first rows first)
-            batch = [first]
-            while (event := subscription.get_nowait()) is not None:
-                batch.append(event)
-                if len(batch) >= 2000:
-                    break
-            self.post_message(WatcherEvents(batch))
+            self.post_message(WatcherEvents())
 
     def _server_now(self) -> datetime:
         """The watcher's one clock: server time, skew applied (the demo's virtual clock runs ahead)."""
         return self.watcher.clock.now()
 
-    def on_watcher_events(self, message: WatcherEvents) -> None:
-        if self._closing:
+    def on_watcher_events(self, _message: WatcherEvents) -> None:
+        self.catch_up_events()
+
+    def catch_up_events(self) -> None:
+        """Apply every event the watcher has published so far, oldest first, now.
+
+        Why: the poller writes the store as answers arrive, while the screens, the
+        header and the alert rules follow the events. A screen that re-reads the
+        store between the two (a resize re-laying out the list, a filter) would show
+        rows the header's counts and the rules have not seen yet: one frame saying two
+        things. Such a screen calls this first, so everything it reads agrees.
+        Re-entrant calls (a screen applying these very events) do nothing.
+        """
+        if self._closing or self._applying_events:
             return
-        events = message.events
+        batch, self._pending_events = self._pending_events, []
+        while (event := self._subscription.get_nowait()) is not None:
+            batch.append(event)
+        if not batch:
+            return
+        self._applying_events = True
+        try:
+            self._apply_events(batch)
+        finally:
+            self._applying_events = False
+
+    def _apply_events(self, events: list[Event]) -> None:
         self.alerts.handle(events)
         if any(self.watcher.store.loaded.values()):
             self._learn_workspace_names_once()
@@ -593,7 +635,7 @@ class AirsyncApp(TriageActions, App[None]):
         screen = self.screen
         if isinstance(screen, LiveScreen) and screen.go_back():
             return
-        if len(self.screen_stack) > 2:
+        if len(self.screen_stack) > 1:  # the connection list is the bottom of the stack
             self.pop_screen()
 
     def action_toggle_theme(self) -> None:
@@ -627,12 +669,20 @@ class AirsyncApp(TriageActions, App[None]):
         self.alerts = type(self.alerts)(self)  # a new profile: a new rules engine, no stale alerts
         self.session = replace(self.session, profile_name=name)
         self._subscription = new_watcher.subscribe()
+        self._pending_events = []  # the old profile's
         self._notified_terminal.clear()
-        from airsync_tui.ui.screens.connections import ConnectionsScreen
-
+        # A fresh screen stack (a Textual mode) whose base is a new list for the new profile.
+        # The old stack is dropped; the first one (Textual's default mode, which cannot be
+        # removed) is cut down to its suspended list, which receives no events.
+        old_mode = self.current_mode
+        self._profile_switches += 1
+        new_mode = f"profile-{self._profile_switches}"
+        self.add_mode(new_mode, connection_list)
         while len(self.screen_stack) > 1:
             await self.pop_screen()
-        await self.push_screen(ConnectionsScreen())
+        await self.switch_mode(new_mode)
+        if old_mode != self.DEFAULT_MODE:
+            await self.remove_mode(old_mode)
         self._consume_events()
         await new_watcher.start()
         try:

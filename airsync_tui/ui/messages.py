@@ -1,9 +1,11 @@
 """Textual messages of the dashboard.
 
-The watcher's events are plain dataclasses shared with the CLI; the app drains
-its subscription in batches and posts one `WatcherEvents` per batch, so a
-burst of progress updates costs one UI pass (k9s flushes every 50 ms for the
-same reason). Tests can observe these with `run_test(message_hook=...)`.
+The watcher's events are plain dataclasses shared with the CLI; the app's
+consumer posts one `WatcherEvents` per burst and the app then applies every
+event published so far, in order, in one UI pass, so a burst of progress
+updates costs one pass (k9s flushes every 50 ms for the same reason). A screen
+about to read the store can ask the app to catch up first (`catch_up_events`),
+which applies the same pending events, in the same order, at once.
 """
 
 from __future__ import annotations
@@ -12,14 +14,10 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from airsync_tui.service.events import Event
-
 
 @dataclass
 class WatcherEvents(Message):
-    """A batch of watcher events, oldest first."""
-
-    events: list[Event]
+    """Watcher events are waiting: the app applies every pending one when it handles this."""
 
 
 @dataclass
