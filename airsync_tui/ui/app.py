@@ -40,7 +40,7 @@ from airsync_tui.service.events import (
 )
 from airsync_tui.service.subscription import Subscription
 from airsync_tui.service.watcher import Watcher
-from airsync_tui.startup_trace import mark
+from airsync_tui.startup_trace import TRACE_PATH, mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
@@ -152,6 +152,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._profile_switches = 0  # names each profile's screen stack (a Textual mode)
         self._pending_events: list[Event] = []  # taken off the subscription, not applied yet
         self._applying_events = False
+        self._marks_after_frame: list[str] = []  # start-up trace only
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
@@ -191,9 +192,21 @@ class AirsyncApp(TriageActions, App[None]):
         """
         return connection_list()
 
+    def mark_after_next_frame(self, name: str) -> None:
+        """Start-up trace only: record `name` once the next frame has gone to the terminal."""
+        if TRACE_PATH is not None:
+            self._marks_after_frame.append(name)
+
+    def post_display_hook(self) -> None:
+        """A frame went to the terminal (Textual's hook): the start-up trace's milestones."""
+        if TRACE_PATH is not None:
+            mark("parent: first frame")
+            names, self._marks_after_frame = self._marks_after_frame, []
+            for name in names:
+                mark(name)
+
     def on_mount(self) -> None:
         mark("parent: app mounted")
-        self.call_after_refresh(mark, "parent: first frame")
         self.theme = self._initial_theme  # a no-op when `_start_with_theme` set it already
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._consume_events()

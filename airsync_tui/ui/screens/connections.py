@@ -385,7 +385,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         if TRACE_PATH is not None and all(self.watcher.store.loaded.values()) and table.row_count:
             shown = f"parent: {table.row_count} rows"  # the start-up bench's milestone (once)
             mark(shown + " in table")
-            self.call_after_refresh(mark, shown + " refreshed")
+            self.app.mark_after_next_frame(shown + " refreshed")
 
     def _follow_cursor_row(self) -> None:
         """Re-check the footer's keys when another row is under the cursor.
