@@ -163,13 +163,26 @@ DEMO_DIR_PREFIX = "airsync-demo-"
 def _demo_data_dir() -> str:
     """A fresh temp dir for the demo's DuckDB file, named after this process.
 
-    A dashboard killed by a signal cannot remove its dir, so dirs left by
-    processes that no longer exist are removed here first.
+    Dirs left by dashboards killed by a signal are removed by the demo's child
+    once it serves (`remove_stale_demo_dirs`), off the first screen's path.
+    """
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f"{DEMO_DIR_PREFIX}{os.getpid()}-")
+
+
+def remove_stale_demo_dirs(root: str | None = None) -> int:
+    """Remove demo dirs whose dashboard process no longer exists; returns how many.
+
+    A dashboard killed by a signal cannot remove its dir. Listing the temp dir
+    and deleting a DuckDB file cost the dashboard's first screen CPU, so the
+    demo's child does it, after it started serving (cli/demo_child.py).
     """
     import shutil
     import tempfile
 
-    root = tempfile.gettempdir()
+    root = root or tempfile.gettempdir()
+    removed = 0
     for entry in os.listdir(root):
         pid_text = entry[len(DEMO_DIR_PREFIX) :].split("-", 1)[0] if entry.startswith(DEMO_DIR_PREFIX) else ""
         if not pid_text.isdigit():
@@ -178,9 +191,10 @@ def _demo_data_dir() -> str:
             os.kill(int(pid_text), 0)
         except ProcessLookupError:
             shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
+            removed += 1
         except PermissionError:  # alive, owned by someone else
             continue
-    return tempfile.mkdtemp(prefix=f"{DEMO_DIR_PREFIX}{os.getpid()}-")
+    return removed
 
 
 # -- started by the launcher, before the heavy imports ----------------------------------

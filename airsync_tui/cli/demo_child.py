@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             mark("child: serving")
             sys.stdout.write("ready\n")
             sys.stdout.flush()
+            from airsync_tui.cli.demo import remove_stale_demo_dirs
+
+            remove_stale_demo_dirs()  # here, not on the dashboard's first-screen path
 
     threading.Thread(target=exit_on_eof, name="parent-watch", daemon=True).start()
     threading.Thread(target=announce_ready, name="ready", daemon=True).start()
