@@ -61,14 +61,16 @@ def run_dashboard(args: argparse.Namespace) -> int:
         def make_app(subscription: Subscription) -> AirsyncApp:
             from airsync_tui.ui.app import AirsyncApp, SessionInfo  # imported by now (early_watch.import_ui)
 
+            watch_settings = _watch_settings(profile)  # parsed once: the rules and the desktop switch
+
             info = SessionInfo(
                 profile_name=profile.name,
                 read_only=profile.read_only,
                 demo=is_demo,
                 available_profiles=tuple(profiles),
                 workspace_label=label,
-                desktop_notify=_desktop_notify(profile),
-                watch_settings=_watch_settings(profile),
+                desktop_notify=bool(watch_settings and watch_settings.desktop_notify),
+                watch_settings=watch_settings,
             )
             kwargs: dict[str, Any] = {}
             if profiles and not is_demo:
@@ -97,17 +99,6 @@ def _watch_settings(profile: Any) -> Any:
         return parse_watch_settings(getattr(profile, "watch", None) or {})
     except ConfigError:
         return None
-
-
-def _desktop_notify(profile: Any) -> bool:
-    """`[profiles.NAME.watch] desktop_notify` (a bad [watch] table is `airsync watch`'s to report)."""
-    from airsync_tui.errors import ConfigError
-    from airsync_tui.service.rules.settings import parse_watch_settings
-
-    try:
-        return parse_watch_settings(getattr(profile, "watch", None) or {}).desktop_notify
-    except ConfigError:
-        return False
 
 
 def _workspace_label(profile: Any) -> str:
