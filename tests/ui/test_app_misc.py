@@ -117,6 +117,48 @@ async def test_profile_switch_swaps_the_watcher() -> None:
         assert "Users model → Salesforce" in screen_text(app)
 
 
+async def test_switching_profiles_back_and_forth_drops_the_screens_left_behind() -> None:
+    """Each switch builds a fresh list (a new screen stack); the one left behind is removed, not kept mounted."""
+    connections, jobs = hightouch_world()
+
+    def staging() -> Watcher:
+        return Watcher(
+            [FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)],
+            FAST_CONFIG,
+        )
+
+    prod_app = make_app()
+    watchers = {"staging": staging, "prod": lambda: Watcher(list(prod_app.watcher.providers.values()), FAST_CONFIG)}  # type: ignore[arg-type]
+
+    async def switch(name: str) -> Watcher:
+        return watchers[name]()
+
+    app = make_app(session=SessionInfo(profile_name="prod", available_profiles=("prod", "staging")), switch_profile=switch)
+
+    async def switch_to(pilot, name: str, rows: int) -> ConnectionsScreen:  # type: ignore[no-untyped-def]
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileModal))
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.get_option_index(name)
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: app.session.profile_name == name and isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == rows,
+            what=f"the {name} list",
+        )
+        return app.screen
+
+    async with app.run_test(size=SIZE) as pilot:
+        first = await _ready(pilot, app)
+        on_staging = await switch_to(pilot, "staging", 2)
+        assert on_staging is not first and app.screen_stack == [on_staging]
+        back = await switch_to(pilot, "prod", 8)
+        await pilot.pause()
+        assert back is not on_staging and app.screen_stack == [back]
+        assert not on_staging.is_attached  # the staging stack was removed, not left running
+        assert "profile prod" in screen_text(app)
+
+
 async def test_profile_key_hidden_without_profiles() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
