@@ -71,6 +71,23 @@ async def open_job_panel(pilot: Pilot, app: AirsyncApp, connection_key: str, tim
     return panel
 
 
+async def type_into(pilot: Pilot, app: AirsyncApp, selector: str, text: str, *, keys: int = 6) -> None:
+    """Type `text` into the focused Input `selector`: the first `keys` characters as real key presses
+    (checked to have landed there), the rest inserted at the cursor as typing would.
+
+    Why: Pilot waits for the app to go idle after every key (0.1 s or more while a watcher polls),
+    so a 60-character SQL query cost 7 s of waiting; a typed prefix still proves the keys reach the field.
+    """
+    from textual.widgets import Input
+
+    await pilot.press(*text[:keys])
+    field = app.screen.query_one(selector, Input)
+    assert field.has_focus and field.value == text[:keys], (field.has_focus, field.value)
+    field.insert_text_at_cursor(text[keys:])
+    await pilot.pause()
+    assert field.value == text
+
+
 def notifications(app: AirsyncApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
