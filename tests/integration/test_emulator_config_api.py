@@ -104,8 +104,12 @@ def test_list_filters_and_paging(cfg: httpx.Client, emulator: RunningEmulator) -
 def test_live_stats_grow_and_are_hydrated_only_where_airbyte_hydrates(cfg: httpx.Client, emulator: RunningEmulator) -> None:
     job_id = _start_job(emulator, "Postgres (orders)")  # a source that emits estimates
     first = _wait_running(cfg, job_id)
-    time.sleep(0.6)
-    second = cfg.post("/jobs/get_without_logs", json={"id": job_id}).json()
+    emitted = first["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"]
+    second = _poll(  # read until the live stats have moved (was a fixed 0.6 s sleep)
+        lambda: cfg.post("/jobs/get_without_logs", json={"id": job_id}).json(),
+        lambda answer: answer["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"] > emitted,
+        "the live stats to grow",
+    )
     live = second["attempts"][0]["attempt"]
     assert "logs" not in second["attempts"][0]
     assert live["totalStats"]["recordsEmitted"] > first["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"]
