@@ -32,6 +32,8 @@ def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
     emulator = start_emulator(
         EmulatorOptions(speed=120.0, big_log_lines=0, client_id="drill", client_secret="drill-secret", outcomes=(f"{TARGET}=stalled",))
     )
+    # Schedules paused: a scheduled run of the target (4x as frequent at x120) made the drill's own trigger a JobConflict.
+    emulator.world.pause_schedules()
     receiver = Receiver()
     config = tmp_path / "config.toml"
     config.write_text(
@@ -72,7 +74,10 @@ def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
                     lines.put(json.loads(line))
 
             threading.Thread(target=read, daemon=True).start()
-            job = emulator.world.create_job(connection.connection_id, "sync")
+            with emulator.world.lock:  # a job seeded at start-up may still run on the target
+                if connection.active_job_id is not None:
+                    emulator.world.cancel_job(connection.active_job_id)
+                job = emulator.world.create_job(connection.connection_id, "sync")
             deadline = time.monotonic() + 90
             stalled: dict[str, Any] | None = None
             while stalled is None:
