@@ -526,7 +526,7 @@ def test_ctrl_c_during_trigger_cancels_the_created_job(tmp_path: Path, stub) -> 
     import time
 
     server = stub(
-        create=Reply(200, job(42, "running"), hang=3),
+        create=Reply(200, job(42, "running"), hang=2),  # the Ctrl-C lands while the trigger hangs (seen within ~0.1 s)
         cancel=Reply(200, job(42, "cancelled")),
     )
     config = write_config(tmp_path, server.api_url, timeout=10)
