@@ -39,7 +39,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     folder.mkdir(parents=True, exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with (folder / f"{worker}.tsv").open("a") as out:
-        out.write(f"{item.nodeid}\t{wall:.3f}\t{cpu:.3f}\n")
+        out.write(f"{item.nodeid}\t{wall:.3f}\t{cpu:.3f}\t{time.time():.3f}\n")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -55,7 +55,7 @@ def summarize(folder: Path, top: int = 40) -> None:
     files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for path in sorted(folder.glob("*.tsv")):
         for line in path.read_text().splitlines():
-            name, wall, cpu = line.split("\t")
+            name, wall, cpu = line.split("\t")[:3]  # a 4th column (end time, for timelines) is optional
             if name == "#start":
                 print(f"{path.stem}: {float(cpu):.1f} s CPU before the first test (imports, collection)")
                 continue

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,8 @@ def test_text_plain_error_body_is_inert(tmp_path: Path, stub) -> None:  # type: 
 
 def test_token_endpoint_that_never_answers_ends(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
     server = stub(token=Reply(hang=120))
-    # 0.5 s per phase: 1 s per try, the same 4 tries; the point is "ends", not how long.
-    result = cli(tmp_path, server, "connections", timeout=0.5, limit=90)
+    # 0.1 s per phase: 0.2 s per try, the same 4 tries; the point is "ends", not how long.
+    result = cli(tmp_path, server, "connections", timeout=0.1, limit=90)
     assert result.rc == 2
     assert_one_line_error(result)
     assert result.elapsed < 45, result.elapsed
@@ -110,9 +111,10 @@ def test_token_endpoint_that_never_answers_ends(tmp_path: Path, stub) -> None:  
 
 
 def test_drip_fed_answer_is_not_progress(tmp_path: Path, stub) -> None:  # type: ignore[no-untyped-def]
-    server = stub(connections=Reply(200, {"data": [connection()] * 50}, drip=0.2))
-    # A byte every 0.2 s keeps resetting a 0.5 s read timeout: only the whole-answer deadline ends it.
-    result = cli(tmp_path, server, "connections", timeout=0.5, limit=90)
+    server = stub(connections=Reply(200, {"data": [connection()] * 50}, drip=0.05))
+    # A byte every 0.05 s keeps resetting a 0.15 s read timeout: only the whole-answer deadline
+    # (0.3 s, 2x the timeout) ends each of the 4 tries (the same ratios as a real slow server, shorter).
+    result = cli(tmp_path, server, "connections", timeout=0.15, limit=90)
     assert result.rc == 2
     assert b"did not answer in time" in result.err
     assert result.elapsed < 45, result.elapsed
@@ -166,8 +168,13 @@ def test_retry_after_huge_is_capped(tmp_path: Path, stub, monkeypatch: pytest.Mo
     server = stub(connections=lambda m, p, b: next(answers, ok))
     slept: list[float] = []
     real_sleep = asyncio.sleep
+    cli_thread = threading.get_ident()  # run_airsync runs the CLI in this thread
 
     async def recorded_sleep(delay: float, result: object = None) -> object:
+        # Only the CLI's sleeps: an emulator still serving in this worker (the session one, a module's)
+        # sleeps in its own thread, and must keep its real pace (a zero sleep would spin its ticker).
+        if threading.get_ident() != cli_thread:
+            return await real_sleep(delay, result)
         slept.append(delay)
         return await real_sleep(0, result)
 
@@ -223,7 +230,7 @@ def test_timeout_covers_the_trigger(tmp_path: Path, stub) -> None:  # type: igno
         CONN_ID,
         "--wait",
         "--timeout",
-        "3",
+        "0.5",  # the whole wait's limit, far below the trigger's own (30 s): the wait must cover the trigger
         timeout=30,
         limit=90,
     )
@@ -519,7 +526,7 @@ def test_ctrl_c_during_trigger_cancels_the_created_job(tmp_path: Path, stub) -> 
     import time
 
     server = stub(
-        create=Reply(200, job(42, "running"), hang=3),
+        create=Reply(200, job(42, "running"), hang=2),  # the Ctrl-C lands while the trigger hangs (seen within ~0.1 s)
         cancel=Reply(200, job(42, "cancelled")),
     )
     config = write_config(tmp_path, server.api_url, timeout=10)

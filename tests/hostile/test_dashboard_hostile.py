@@ -8,8 +8,10 @@ import pytest
 
 from airsync_tui.config import AirbyteSettings
 from airsync_tui.providers.airbyte.provider import AirbyteProvider
+from airsync_tui.providers.pacing import PACE_ENV
 from airsync_tui.service.watcher import Watcher, WatcherConfig
 from airsync_tui.ui.app import AirsyncApp, SessionInfo
+from tests.cli_helpers import TEST_PACE
 from tests.hostile.stub import Reply, StubServer, airbyte_routes, connection
 from tests.ui.conftest import SIZE, screen_text, wait_for
 
@@ -30,14 +32,14 @@ def servers() -> Iterator[list[StubServer]]:
         server.stop()
 
 
-def _app(server: StubServer) -> AirsyncApp:
+def _app(server: StubServer, *, timeout: float = 1.0) -> AirsyncApp:
     provider = AirbyteProvider.from_settings(
         AirbyteSettings(
             api_url=server.api_url,
             client_id="cid",
             client_secret="s3cret-value",
             workspace_id="ws-1",
-            timeout=1.0,
+            timeout=timeout,
         )
     )
     return AirsyncApp(Watcher([provider], FAST), SessionInfo(profile_name="hostile"))  # type: ignore[arg-type]
@@ -57,8 +59,8 @@ async def test_401_forever_reads_auth_failed_not_retrying(
             what="auth failed",
         )
         samples = []
-        for _ in range(10):
-            await pilot.pause(0.3)
+        for _ in range(8):  # 1.2 s: four idle polls (0.3 s) in which a retry would show
+            await pilot.pause(0.15)
             samples.append(screen_text(app))
         assert all("auth failed" in text for text in samples)
         assert not any("retrying" in text for text in samples)
@@ -82,10 +84,13 @@ async def test_hostile_names_render_inert(servers: list[StubServer]) -> None:
             assert bad not in text
 
 
-async def test_empty_answer_is_not_a_green_ok(servers: list[StubServer]) -> None:
+async def test_empty_answer_is_not_a_green_ok(servers: list[StubServer], monkeypatch: pytest.MonkeyPatch) -> None:
     server = StubServer(airbyte_routes(connections=Reply(200, b"")))
     servers.append(server)
     app = _app(server)
+    # The request's retry back-off (0.5, 1, 2 s) at 5 % (AIRSYNC_PACE, read at each wait). Set after
+    # the watcher is built, so its poll intervals stay FAST's (the watcher paces them at construction).
+    monkeypatch.setenv(PACE_ENV, TEST_PACE)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,
@@ -171,7 +176,7 @@ async def test_token_endpoint_that_never_answers_does_not_leave_connecting(
 ) -> None:
     server = StubServer(airbyte_routes(token=Reply(hang=120)))
     servers.append(server)
-    app = _app(server)
+    app = _app(server, timeout=0.3)  # 0.6 s for a whole answer: the point is "leaves", not when
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,

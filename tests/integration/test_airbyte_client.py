@@ -23,6 +23,8 @@ from airsync_tui.providers.airbyte import AirbyteProvider
 from airsync_tui.providers.airbyte.auth import ClientCredentialsAuth
 from airsync_tui.providers.airbyte.sync_result import SyncResult
 from airsync_tui.providers.http import RetryPolicy
+from airsync_tui.providers.pacing import PACE_ENV
+from tests.cli_helpers import TEST_PACE
 
 FAST = RetryPolicy(attempts=8, base_delay=0.05, max_delay=1.0)
 
@@ -144,7 +146,8 @@ async def test_cancel_reaches_cancelled(fast_emulator: RunningEmulator) -> None:
     await provider.aclose()
 
 
-async def test_faults_reads_retry_and_triggers_never_doubled() -> None:
+async def test_faults_reads_retry_and_triggers_never_doubled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PACE_ENV, TEST_PACE)  # retry back-off at 5 %: the same tries and counts, less sleeping
     emu = start_emulator(
         EmulatorOptions(seed=5, speed=1.0, big_log_lines=100, client_id="ab-client-faults", client_secret="ab-secret-faults")
     )

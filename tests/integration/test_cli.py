@@ -146,7 +146,7 @@ def test_retrying_job_is_not_reported_as_failed(
         from airsync_tui.service.store import StateStore
 
         monkeypatch.setattr(StateStore, "detail", lambda self, job_key: None)  # every detail read is a first read
-    name = "MongoDB → S3"
+    name = "Zendesk Support → Postgres"  # a short typical run (200 s): two attempts in ~1.5 s of wall time at x200
     make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "retry1_then_success")
     result = airsync(emu, "sync", connection_id(emu, name), "--wait", "--json", timeout=120)
@@ -285,7 +285,7 @@ def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
 
 
 def test_logs_follow_prints_growing_log_and_stops_after_the_attempt(emu: RunningEmulator) -> None:
-    name = "Events Firehose → S3"  # manual schedule: idle unless we start it
+    name = "Google Ads → BigQuery"  # idle (schedules paused) unless we start it; a short typical run (200 s)
     make_idle(emu, name)
     emu.world.force_next_outcome(connection_id(emu, name), "success")
     started = airsync(emu, "sync", connection_id(emu, name), "--json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -36,6 +37,17 @@ def _wait_running(cfg: httpx.Client, job_id: int) -> dict:
         if info["job"]["status"] == "running" and info["attempts"]:
             return info
         assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def _poll(read: Callable[[], dict], done: Callable[[dict], bool], what: str, timeout: float = 20.0) -> dict:
+    """`read()` every 0.05 s until `done(answer)`; fail naming `what` if it never is."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = read()
+        if done(answer):
+            return answer
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
 
 
@@ -92,8 +104,12 @@ def test_list_filters_and_paging(cfg: httpx.Client, emulator: RunningEmulator) -
 def test_live_stats_grow_and_are_hydrated_only_where_airbyte_hydrates(cfg: httpx.Client, emulator: RunningEmulator) -> None:
     job_id = _start_job(emulator, "Postgres (orders)")  # a source that emits estimates
     first = _wait_running(cfg, job_id)
-    time.sleep(0.6)
-    second = cfg.post("/jobs/get_without_logs", json={"id": job_id}).json()
+    emitted = first["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"]
+    second = _poll(  # read until the live stats have moved (was a fixed 0.6 s sleep)
+        lambda: cfg.post("/jobs/get_without_logs", json={"id": job_id}).json(),
+        lambda answer: answer["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"] > emitted,
+        "the live stats to grow",
+    )
     live = second["attempts"][0]["attempt"]
     assert "logs" not in second["attempts"][0]
     assert live["totalStats"]["recordsEmitted"] > first["attempts"][0]["attempt"]["totalStats"]["recordsEmitted"]
@@ -132,10 +148,24 @@ def test_sources_without_estimates(cfg: httpx.Client, emulator: RunningEmulator)
 def test_logs_grow_while_running(cfg: httpx.Client, emulator: RunningEmulator, prefix: str, log_type: str) -> None:
     job_id = _start_job(emulator, prefix)
     _wait_running(cfg, job_id)
-    time.sleep(0.3)
-    first = cfg.post("/attempt/get_for_job", json={"jobId": job_id, "attemptNumber": 0}).json()
-    time.sleep(1.2)
-    second = cfg.post("/jobs/get", json={"id": job_id}).json()["attempts"][0]
+    sources = {"platform", "source", "destination", "replication-orchestrator"}
+
+    def entries(attempt: dict) -> list:
+        return attempt["logs"]["events"] if log_type == "structured" else attempt["logs"]["logLines"]
+
+    def grown(attempt: dict) -> bool:
+        """Longer than the first read, and far enough along to show every log source (what is asserted below)."""
+        after = entries(attempt)
+        if len(after) <= len(first_entries):
+            return False
+        if log_type == "structured":
+            return {e["logSource"] for e in after} >= sources
+        return any("\x1b[44msource\x1b[0m" in line for line in after)
+
+    # Read until the log has lines, then until it has grown (was: fixed sleeps of 0.3 s and 1.2 s).
+    first = _poll(lambda: cfg.post("/attempt/get_for_job", json={"jobId": job_id, "attemptNumber": 0}).json(), lambda a: bool(entries(a)), "the first log lines")
+    first_entries = entries(first)
+    second = _poll(lambda: cfg.post("/jobs/get", json={"id": job_id}).json()["attempts"][0], grown, "the log to grow")
     assert first["logType"] == second["logType"] == log_type
     if log_type == "structured":
         assert second["logs"]["version"] == "1"

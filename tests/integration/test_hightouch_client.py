@@ -176,10 +176,10 @@ async def test_warning_runs_are_shown_as_warning(clock: VirtualClock) -> None:
 
 
 async def test_reads_never_surface_429_under_a_small_server_limit(clock: VirtualClock) -> None:
-    """Server allows 20 req / 2 s; the client limiter is deliberately too generous, so backoff must cope."""
-    app = _emulator(clock, syncs=30, rate_limit=20, rate_window=2.0)
+    """Server allows 20 req / 1 s; the client limiter is deliberately too generous, so backoff must cope."""
+    app = _emulator(clock, syncs=30, rate_limit=20, rate_window=1.0)
     with serve(app) as url:
-        client = HightouchClient(url, KEY, limit=1000, window=2.0)
+        client = HightouchClient(url, KEY, limit=1000, window=1.0)
         try:
             sync_ids = [s.id for s in app.state.world.syncs]
             for sync_id in sync_ids + sync_ids[:10]:
@@ -191,9 +191,10 @@ async def test_reads_never_surface_429_under_a_small_server_limit(clock: Virtual
 
 
 async def test_client_limiter_keeps_under_the_server_limit(clock: VirtualClock) -> None:
-    app = _emulator(clock, syncs=30, rate_limit=20, rate_window=2.0)
+    # 1 s windows (20 req/s at the server, 15 at the client): 30 reads span two client windows.
+    app = _emulator(clock, syncs=30, rate_limit=20, rate_window=1.0)
     with serve(app) as url:
-        client = HightouchClient(url, KEY, limit=15, window=2.0)
+        client = HightouchClient(url, KEY, limit=15, window=1.0)
         try:
             for sync in app.state.world.syncs[:30]:
                 await client.list_runs(sync.id, limit=1)

@@ -87,7 +87,7 @@ async def test_unreported_row_results_are_not_zero_rows() -> None:
 def emu() -> Iterator[RunningEmulator]:
     yield from quiet_emulator(
         EmulatorOptions(
-            speed=60.0,
+            speed=240.0,  # a run takes ~1 s of wall time; the tests read only how it ends
             big_log_lines=0,
             seed=5,
             client_id="shapes-cli",

@@ -22,7 +22,7 @@ import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, start_emulator
 from tests.asgi_server import serve
-from tests.integration.test_watch_cli import Receiver
+from tests.integration.test_watch_cli import WATCH_PACE, Receiver
 
 TARGET = "Stripe → BigQuery"
 
@@ -30,8 +30,10 @@ TARGET = "Stripe → BigQuery"
 @pytest.mark.slow
 def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
     emulator = start_emulator(
-        EmulatorOptions(speed=30.0, big_log_lines=0, client_id="drill", client_secret="drill-secret", outcomes=(f"{TARGET}=stalled",))
+        EmulatorOptions(speed=120.0, big_log_lines=0, client_id="drill", client_secret="drill-secret", outcomes=(f"{TARGET}=stalled",))
     )
+    # Schedules paused: a scheduled run of the target (4x as frequent at x120) made the drill's own trigger a JobConflict.
+    emulator.world.pause_schedules()
     receiver = Receiver()
     config = tmp_path / "config.toml"
     config.write_text(
@@ -39,10 +41,12 @@ def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
         f'api_url = "{emulator.public_api_url}"\n'
         f'workspace_id = "{emulator.workspace_id}"\n'
         f'client_id = "{emulator.client_id}"\n'
-        # 1 virtual minute without progress (2 s of wall time at ×30); the default is 15.
+        # 1 virtual minute without progress (0.5 s of wall time at ×120); the default is 15.
         "[profiles.drill.watch.rules.stalled]\nminutes = 1\n"
     )
-    env = dict(os.environ, AIRSYNC_CONFIG=str(config), AIRBYTE_CLIENT_SECRET=emulator.client_secret)
+    # The watch polls at a fifth of its real intervals (AIRSYNC_PACE; the rule's threshold is in the
+    # emulator's virtual time, so only how soon the watch looks changes, not what it decides).
+    env = dict(os.environ, AIRSYNC_CONFIG=str(config), AIRBYTE_CLIENT_SECRET=emulator.client_secret, AIRSYNC_PACE=WATCH_PACE)
     proc: subprocess.Popen[str] | None = None
     try:
         connection = next(c for c in emulator.world.connections if c.name == TARGET)
@@ -70,7 +74,10 @@ def test_stalled_fire_drill_raises_a_stalled_alert(tmp_path: Path) -> None:
                     lines.put(json.loads(line))
 
             threading.Thread(target=read, daemon=True).start()
-            job = emulator.world.create_job(connection.connection_id, "sync")
+            with emulator.world.lock:  # a job seeded at start-up may still run on the target
+                if connection.active_job_id is not None:
+                    emulator.world.cancel_job(connection.active_job_id)
+                job = emulator.world.create_job(connection.connection_id, "sync")
             deadline = time.monotonic() + 90
             stalled: dict[str, Any] | None = None
             while stalled is None:

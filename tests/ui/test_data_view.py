@@ -16,7 +16,7 @@ from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
 from tests.emulator_helpers import airbyte_provider, warehouse_emulator
-from tests.ui.conftest import SIZE, notifications, screen_text, wait_for
+from tests.ui.conftest import SIZE, notifications, screen_text, type_into, wait_for
 
 CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
 
@@ -88,7 +88,7 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
         assert "_airbyte_extracted_at" in text and "Latest rows of charges" in text
 
         await pilot.press("e")
-        await pilot.press(*"select count(*) as n from billing_charges")
+        await type_into(pilot, app, "#data-sql", "select count(*) as n from billing_charges")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result")
         assert str(expected) in screen_text(app)

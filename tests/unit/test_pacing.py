@@ -47,6 +47,15 @@ def test_token_retry_defaults_without_the_knob() -> None:
     assert inspect.signature(auth.ClientCredentialsAuth).parameters["retry_delay"].default == 0.25
 
 
+def test_lost_trigger_reconcile_gap_without_the_knob() -> None:
+    """After a trigger whose answer was lost, the two looks for its job are 1 s apart (users' wait)."""
+    from airsync_tui.providers.airbyte import provider
+
+    assert provider.RECONCILE_GAP_SECONDS == 1.0
+    assert paced(provider.RECONCILE_GAP_SECONDS, {}) == 1.0
+    assert paced(provider.RECONCILE_GAP_SECONDS, {PACE_ENV: "0.05"}) == pytest.approx(0.05)
+
+
 def test_pace_scales_every_poll_interval_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PACE_ENV, "0.1")
     config = WatcherConfig(log_trailing_seconds=7.0, recent_jobs=20)

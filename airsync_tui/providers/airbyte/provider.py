@@ -66,6 +66,7 @@ from airsync_tui.providers.base import (
     TriggerResult,
 )
 from airsync_tui.providers.http import HttpSignal, RequestStats, RetryPolicy
+from airsync_tui.providers.pacing import paced
 
 if TYPE_CHECKING:
     from airsync_tui.providers.airbyte.sql_access import SqlCache
@@ -75,6 +76,9 @@ ACTIVE_PAGE_SIZE = 200
 MAX_CHANGE_PAGES = 10
 ATTACH_WINDOW = timedelta(minutes=10)
 CONFIG_DOWN_SECONDS = 300.0
+#: Seconds between two looks for the job a trigger with a lost answer may have started (the server
+#: may list it a moment late). Scaled by `AIRSYNC_PACE` like every other wait between requests.
+RECONCILE_GAP_SECONDS = 1.0
 
 AIRBYTE_CAPABILITIES = ProviderCapabilities(
     job_types=(
@@ -531,7 +535,7 @@ class AirbyteProvider(AirbyteFleetMixin):
                         continue
                     return job
             if attempt + 1 < tries:
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(paced(RECONCILE_GAP_SECONDS))  # AIRSYNC_PACE (tests) shortens it
         return None
 
     async def _newest_job_id(self, connection_id: str) -> int | None:
