@@ -163,7 +163,11 @@ def test_logs_grow_while_running(cfg: httpx.Client, emulator: RunningEmulator, p
         return any("\x1b[44msource\x1b[0m" in line for line in after)
 
     # Read until the log has lines, then until it has grown (was: fixed sleeps of 0.3 s and 1.2 s).
-    first = _poll(lambda: cfg.post("/attempt/get_for_job", json={"jobId": job_id, "attemptNumber": 0}).json(), lambda a: bool(entries(a)), "the first log lines")
+    first = _poll(
+        lambda: cfg.post("/attempt/get_for_job", json={"jobId": job_id, "attemptNumber": 0}).json(),
+        lambda a: bool(entries(a)),
+        "the first log lines",
+    )
     first_entries = entries(first)
     second = _poll(lambda: cfg.post("/jobs/get", json={"id": job_id}).json()["attempts"][0], grown, "the log to grow")
     assert first["logType"] == second["logType"] == log_type
