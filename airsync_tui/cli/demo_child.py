@@ -8,6 +8,8 @@ which happens when the dashboard stops it or dies: no orphan server.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import socket
 import sys
 import threading
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
 WAREHOUSE_START_DELAY = 2.0
 #: ... and runs at this added niceness, so on a busy machine it yields to the dashboard.
 WAREHOUSE_NICENESS = 10
+#: The whole emulator runs at this added niceness. It stands in for a remote server, which
+#: never takes the operator's CPU; where the machine is busy (another program, or the
+#: terminal), the dashboard comes first and the emulator takes the rest.
+EMULATOR_NICENESS = 5
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     from airsync_tui.startup_trace import TRACE_PATH, mark
 
     startup_gc.pause()  # imports and the world build: resumed before serving
+    with contextlib.suppress(OSError):  # a platform without nice: same priority as the dashboard
+        os.nice(EMULATOR_NICENESS)
     mark("child: main")
     args = _parser().parse_args(argv)
     # The demo mounts are read without importing the providers (providers/demo_mounts.py);
