@@ -64,7 +64,15 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "connections.open", "enter", "open_job", "Open", "Open the live job panel of the selected connection.", "connections", palette=False
     ),
-    KeySpec("connections.filter", "slash", "filter", "Filter", "Filter connections by substring; start with ! to invert.", "connections"),
+    KeySpec(
+        "connections.filter",
+        "slash",
+        "filter",
+        "Filter",
+        "Filter connections by substring; start with ! to invert.",
+        "connections",
+        priority=True,  # see `AirsyncScreen.open_input`: "/snow" typed in one burst must not reach the list's keys
+    ),
     KeySpec(
         "connections.sort",
         "S",
@@ -176,7 +184,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("job.newer", "right_square_bracket", "newer_job", "Newer job", "Show the next (newer) job of this connection.", "job"),
     KeySpec("job.data", "d", "open_data", "Data", "Did the rows land? Tables, row counts, freshness and a read-only SQL prompt.", "job"),
     # -- data view ------------------------------------------------------------
-    KeySpec("data.sql", "e", "focus_sql", "SQL", "Type a read-only query (enter runs it in the background).", "data"),
+    KeySpec("data.sql", "e", "focus_sql", "SQL", "Type a read-only query (enter runs it in the background).", "data", priority=True),
     KeySpec("data.cancel", "ctrl+g", "cancel_query", "Cancel query", "Cancel the running query.", "data", priority=True),
     KeySpec("data.reload", "R", "reload", "Reload", "Count the rows and read the latest ones again.", "data"),
     # -- every list/table (connections, attempts, streams, recent jobs) ------
@@ -198,7 +206,7 @@ KEYS: tuple[KeySpec, ...] = (
         "alerts",
     ),
     # -- attempt log viewer -------------------------------------------------
-    KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs"),
+    KeySpec("logs.search", "slash", "search", "Search", "Search the log; every match is highlighted.", "logs", priority=True),
     KeySpec("logs.next_match", "n", "next_match", "Next", "Jump to the next match.", "logs"),
     KeySpec("logs.prev_match", "N", "prev_match", "Prev", "Jump to the previous match.", "logs"),
     KeySpec("logs.next_error", "e", "next_error", "Next error", "Jump to the next error line.", "logs"),

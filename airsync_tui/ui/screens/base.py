@@ -70,6 +70,24 @@ class LiveScreen(AirsyncScreen):
             self.app.refuse_if_read_only("cancelling" if event.key == "c" else "triggering")
 
 
+def open_input(screen: Screen[None], box: Input, key_text: str) -> None:
+    """Show `box` and give it the keys from now on; if it has them already, type `key_text` into it.
+
+    Why: the app routes each key to the widget focused when the app reads it,
+    and `Widget.focus` only moves focus on a later turn of the loop. Keys typed
+    in one burst ("/snow") were all routed before the box had focus, so "snow"
+    went to the list, where `s` is Sync. The key that opens the box is a
+    priority binding (the app runs it before routing the next key) and focus
+    moves here at once. Being a priority binding, it also fires while the box
+    has focus: then it is just a character typed into the box.
+    """
+    if screen.focused is box:
+        box.insert_text_at_cursor(key_text)
+        return
+    box.display = True
+    screen.set_focus(box)
+
+
 @cache
 def _mutating_actions(scope: str) -> frozenset[str]:
     return frozenset(spec.action for spec in specs_for(scope) if spec.mutating)
@@ -80,4 +98,4 @@ def _mutating_keys(scope: str) -> frozenset[str]:
     return frozenset(spec.key for spec in specs_for(scope) if spec.mutating)
 
 
-__all__ = ["AirsyncScreen", "LiveScreen"]
+__all__ = ["AirsyncScreen", "LiveScreen", "open_input"]

@@ -66,7 +66,7 @@ from airsync_tui.ui.formatting import (
     progress_bar,
     status_badge,
 )
-from airsync_tui.ui.screens.base import LiveScreen
+from airsync_tui.ui.screens.base import LiveScreen, open_input
 from airsync_tui.ui.screens.connection_columns import plan_columns
 from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
@@ -543,9 +543,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self.app.push_screen(JobScreen(key))
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        open_input(self, self.query_one("#filter", Input), "/")
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

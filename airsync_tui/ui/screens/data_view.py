@@ -42,7 +42,7 @@ from airsync_tui.service.data_access import (
 from airsync_tui.textfmt import DASH, age
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
-from airsync_tui.ui.screens.base import AirsyncScreen
+from airsync_tui.ui.screens.base import AirsyncScreen, open_input
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
@@ -268,7 +268,7 @@ class DataScreen(AirsyncScreen):
         self._handle.cancel()
 
     def action_focus_sql(self) -> None:
-        self.query_one("#data-sql", Input).focus()
+        open_input(self, self.query_one("#data-sql", Input), "e")
 
     def action_reload(self) -> None:
         self.summaries.clear()

@@ -48,6 +48,7 @@ from airsync_tui.logs import (
 )
 from airsync_tui.logs.feed import AttemptLogFeed, supports_progressive
 from airsync_tui.ui.bindings import bindings_for
+from airsync_tui.ui.screens.base import open_input
 from airsync_tui.ui.styles import stylesheet_path
 from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.log_view import LogView
@@ -354,9 +355,7 @@ class LogScreen(Screen[None]):
     # -- search -------------------------------------------------------------------
 
     def action_search(self) -> None:
-        search = self.query_one("#log-search", Input)
-        search.display = True
-        search.focus()
+        open_input(self, self.query_one("#log-search", Input), "/")
 
     @on(Input.Submitted, "#log-search")
     def _on_search_submitted(self, event: Input.Submitted) -> None:
