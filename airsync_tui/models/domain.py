@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,8 +54,13 @@ _DAYS = {
 }
 
 
+@lru_cache(maxsize=1024)
 def describe_cron(expression: str) -> str | None:
     """Common cron shapes in words; None when the shape is unusual.
+
+    Cached: a pure function of the expression, asked for every row render and by
+    the `stale` rule for every connection at each evaluation (a fleet has few
+    distinct crons).
 
     Handles Airbyte's Quartz crons (seconds first, `?`, a trailing time zone)
     and Hightouch's 5-field crons.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 from airsync_tui.models.domain import Schedule, describe_cron
 
@@ -24,8 +25,13 @@ _EVERY = re.compile(r"^every (?:(\d+) )?([a-z]+?)s?$")
 _HOURLY = re.compile(r"^hourly at :\d\d$")
 
 
+@lru_cache(maxsize=4096)
 def schedule_interval(schedule: Schedule) -> timedelta | None:
-    """The longest gap between two runs of this schedule (None: manual or unknown)."""
+    """The longest gap between two runs of this schedule (None: manual or unknown).
+
+    Cached (a `Schedule` is frozen, so hashable): the `stale` rule asks for every
+    connection at each evaluation, about once a second with a thousand connections.
+    """
     kind = schedule.kind.lower()
     if kind in ("basic", "interval"):
         words = schedule.describe()
