@@ -369,7 +369,8 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
     def _apply_view(self) -> None:
         """Make the table show exactly the visible keys, adding/removing/reordering only."""
         # Read the store only once every event published so far is applied (the header's
-        # counts and the alert rules follow the events): rows and header then agree.
+        # counts and the alert rules follow the events, and applying them refreshes the
+        # header): rows and header then agree.
         self.app.catch_up_events()
         table = self.table
         now = self.now()
@@ -381,7 +382,6 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         table.show_rows(self.visible_keys(), cells_for)
         self._follow_cursor_row()
         self._update_status_line()
-        self.app.refresh_headers()  # the same store, read at the same moment
         if TRACE_PATH is not None and all(self.watcher.store.loaded.values()) and table.row_count:
             shown = f"parent: {table.row_count} rows"  # the start-up bench's milestone (once)
             mark(shown + " in table")
