@@ -16,7 +16,6 @@ from typing import Any
 from textual.app import App
 
 from airsync_tui.service.events import Event, JobStatusChanged
-from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from tests.ui.conftest import list_shown, make_app, screen_text, wait_for
 from tests.ui.fakes import FakeProvider, airbyte_job_status, demo_world
@@ -33,16 +32,14 @@ async def test_first_frame_after_start_up_is_the_populated_list(monkeypatch) -> 
         original(self, screen, renderable)
 
     monkeypatch.setattr(App, "_display", recording)
-    app = make_app()
+    app = make_app()  # subscribes to its watcher when built, as the app `airsync` runs does
     # As `airsync` starts (cli/early_watch.py): the first page is in the store before the app runs.
-    subscription = app.watcher.subscribe()
     await app.watcher.start()
     for _ in range(200):
         if all(app.watcher.store.loaded.values()):
             break
         await asyncio.sleep(0.01)
     assert all(app.watcher.store.loaded.values())
-    app = AirsyncApp(app.watcher, SessionInfo(profile_name="test"), clock=app.clock, live_clock=False, subscription=subscription)
     async with app.run_test(size=(200, 50)) as pilot:
         await list_shown(pilot, app, rows=8)
         await pilot.pause()
