@@ -53,6 +53,7 @@ DEFERRED = (
     "rich.syntax",
     "rich.markdown",
     "markdown_it",
+    "webbrowser",  # only when a link is opened (ui/app.py _open_in_browser)
 )
 
 SCRIPT = r"""
