@@ -188,3 +188,49 @@ async def _open_panel(app: Any, pilot: Any, connection_key: str) -> None:
 def _text_lines(app: Any) -> list[str]:
     """Screen lines without the scrollbar's half blocks at the right edge: text must fit left of them."""
     return [line.rstrip().rstrip("▁▂▃▄▅▆▇█") for line in screen_text(app).splitlines()]
+
+
+async def test_the_error_keeps_its_column_when_later_content_brings_the_scrollbar() -> None:
+    """The panel first fits the screen; the attempts arriving later make it scroll. The scrollbar then
+    took two columns the error had been wrapped into, and Textual folded the overflow back to the left
+    edge ("…detected that the" / "Source" alone at column 1 / "didn't send…"), seen on `--demo` at 80x24."""
+    from airsync_tui.models.domain import Attempt, FailureInfo
+
+    long_error = (
+        "replication · heartbeat_timeout: Airbyte detected that the Source didn't send any records in the "
+        "last 3 hours, exceeding the configured 3 hour threshold. Airbyte will try reading again on the next sync."
+    )
+    connections, jobs = demo_world()
+    failed = next(j for j in jobs if j.status.raw == "failed").model_copy(update={"error": long_error})
+    jobs = [failed if j.id == failed.id else j for j in jobs]
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    provider.set_job(failed, [])  # no attempts yet: the panel fits the screen, no scrollbar
+    app = make_app([provider])
+    async with app.run_test(size=(80, 40)) as pilot:
+        await _open_panel(app, pilot, failed.connection_key)
+        await wait_for(pilot, lambda: "heartbeat_timeout" in screen_text(app), what="error line")
+        body = app.screen.query_one("#job-body")
+        assert body.max_scroll_y == 0  # the premise: nothing to scroll yet
+        attempts = [
+            Attempt(
+                number=n,
+                status=airbyte_job_status("failed"),
+                created_at=failed.created_at,
+                ended_at=failed.ended_at,
+                failures=(FailureInfo(origin="replication", type="heartbeat_timeout", message="no records"),),
+            )
+            for n in range(10)
+        ]
+        provider.set_job(failed, attempts)
+        app.watcher.refresh_now()
+        await wait_for(pilot, lambda: body.max_scroll_y > 0, what="the attempts making the panel scroll")
+        await pilot.pause()
+        lines = _text_lines(app)
+        first = next(i for i, line in enumerate(lines) if line.strip().startswith("Error"))
+        value_column = lines[first].index("replication")
+        block = [lines[first][value_column:].strip()]
+        for line in lines[first + 1 :]:
+            if not line.strip() or line[:value_column].strip():
+                break
+            block.append(line[value_column:].strip())
+        assert " ".join(" ".join(block).split()) == " ".join(long_error.split()), lines[first : first + 6]
