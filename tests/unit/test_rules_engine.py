@@ -258,6 +258,37 @@ async def test_failure_before_watch_started_alerts_once_and_history_refines_the_
     assert calls == ["airbyte:c1"]  # cached: fetched once
 
 
+async def test_a_history_fetch_cancelled_mid_request_is_asked_again() -> None:
+    """The dashboard cancels an evaluation still running when the next one starts. A history fetch cut
+    off that way used to leave the connection at "loading" for good: never asked again, so the stale
+    rule (and the streak seen at start) stayed silent for it all session."""
+    history = [
+        job("9", "failed", start=T0 - timedelta(hours=1)),
+        job("7", "succeeded", start=T0 - timedelta(hours=3)),
+    ]
+    calls: list[str] = []
+    hold = asyncio.Event()
+
+    async def fetch(key: str) -> list[Job]:
+        calls.append(key)
+        if len(calls) == 1:
+            await hold.wait()  # the first request never answers: it is cancelled below
+        return history
+
+    engine, changes, _ = make(history=fetch, history_interval=0)
+    engine.handle(LatestJobs(provider="airbyte", jobs=(history[0],), at=T0))
+    first = asyncio.create_task(engine.evaluate(T0))
+    while not calls:
+        await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await engine.evaluate(T0 + timedelta(seconds=1))
+    assert calls == ["airbyte:c1", "airbyte:c1"]  # asked again, and answered this time
+    stale = [c for c in changes if c.alert.rule is ProblemKind.STALE]
+    assert [c.alert.since for c in stale] == [T0 - timedelta(hours=3) + timedelta(minutes=5)]
+
+
 def test_alert_on_start_false_stays_quiet_about_old_failures() -> None:
     engine, changes, _ = make({"alert_on_start": False})
     engine.handle(LatestJobs(provider="airbyte", jobs=(job("9", "failed", start=T0),), at=T0))

@@ -751,6 +751,12 @@ class RulesEngine:
         try:
             jobs = await self._history(key)
         except asyncio.CancelledError:
+            # Cancelled mid-request (the dashboard cancels an evaluation still running when the next
+            # starts): not an answer. Left at "loading", the connection was never asked again and the
+            # rules that need its history (stale, streaks seen at start) stayed silent for the session.
+            state.history = "queued"
+            self._history_queue.appendleft(key)
+            self._last_history = None
             raise
         except Exception:  # noqa: BLE001 - any failure: the rules that needed it stay silent
             state.history = "failed"  # the rules that needed it stay silent; no retry storm
