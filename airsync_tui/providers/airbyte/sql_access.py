@@ -201,13 +201,29 @@ class StreamSummary:
     sync_mode: str | None = None
 
 
+#: While a cancelled query still runs, its driver is interrupted again this often (seconds).
+REINTERRUPT_EVERY = 0.05
+
+
 class QueryHandle:
-    """One running query that can be cancelled from another thread."""
+    """One running query (one per handle) that can be cancelled from another thread.
+
+    A single interrupt can be lost: DuckDB clears its interrupt flag when
+    `execute` starts, so a cancel landing between "not cancelled yet, run it"
+    and the query's first step was forgotten and the query ran to its end (the
+    operator's ctrl+g did nothing for a long scan). So a cancel keeps
+    interrupting, every `REINTERRUPT_EVERY` seconds, for as long as the query
+    runs (`running()` marks that span); an interrupt on an idle connection is
+    harmless.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._raw: Any = None
         self._cursor: Any = None
+        self._running = False
+        self._done = threading.Event()
+        self._repeater: threading.Thread | None = None
         self.cancelled_by: str | None = None
 
     def attach(self, raw: Any, cursor: Any) -> None:
@@ -217,11 +233,40 @@ class QueryHandle:
         if pending:
             self._interrupt()
 
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """The span in which the query runs on the driver: a cancel keeps interrupting within it."""
+        with self._lock:
+            self._running = True
+            pending = self.cancelled_by is not None
+        if pending:
+            self._start_repeater()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running = False
+            self._done.set()
+
     def cancel(self, reason: str = "cancelled") -> None:
         with self._lock:
             if self.cancelled_by is None:
                 self.cancelled_by = reason
+            running = self._running
         self._interrupt()
+        if running:
+            self._start_repeater()
+
+    def _start_repeater(self) -> None:
+        with self._lock:
+            if self._repeater is not None or not self._running:
+                return
+            self._repeater = threading.Thread(target=self._keep_interrupting, name="query-cancel", daemon=True)
+        self._repeater.start()
+
+    def _keep_interrupting(self) -> None:
+        while not self._done.wait(REINTERRUPT_EVERY):
+            self._interrupt()
 
     def _interrupt(self) -> None:
         with self._lock:
@@ -417,11 +462,12 @@ class SqlCache:
                 handle.attach(raw, cursor)
                 timer.start()
                 try:
-                    if handle.cancelled_by:  # cancelled before the query started: an interrupt now would be lost
+                    if handle.cancelled_by:  # cancelled before the query started: no need to start it
                         raise QueryCancelled(f"query {handle.cancelled_by}")
-                    cursor.execute(sql)
-                    columns = tuple(str(d[0]) for d in (cursor.description or ()))
-                    rows = cursor.fetchmany(limit + 1) if columns else []
+                    with handle.running():  # a cancel from here on keeps interrupting until the query ends
+                        cursor.execute(sql)
+                        columns = tuple(str(d[0]) for d in (cursor.description or ()))
+                        rows = cursor.fetchmany(limit + 1) if columns else []
                 finally:
                     try:
                         cursor.close()
