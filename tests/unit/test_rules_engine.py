@@ -410,6 +410,27 @@ async def test_stale_against_basic_and_cron_schedules_manual_excluded() -> None:
     assert changes[-1].transition is Transition.RESOLVED and changes[-1].alert.connection_key == "airbyte:c1"
 
 
+async def test_slow_rules_sweep_every_connection_every_ten_seconds_and_touched_ones_at_once() -> None:
+    """Stale and auto-disable limits are hours and days: every connection is looked at once per
+    `SWEEP_EVERY` (10 s), not every second (most of the idle CPU with 1,000 connections); a connection an
+    event just changed is looked at in the very next evaluation, so its counts never lag its events."""
+    engine, changes, _ = make()
+    engine.handle(LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),)))
+    await engine.evaluate(T0 + timedelta(hours=2, minutes=5))  # a sweep; the limit is 02:05:00
+    await engine.evaluate(T0 + timedelta(hours=2, minutes=5, seconds=5))  # past it, between sweeps
+    assert changes == []
+    await engine.evaluate(T0 + timedelta(hours=2, minutes=5, seconds=10))  # the next sweep
+    assert [c.alert.rule for c in changes] == [ProblemKind.STALE]
+
+    engine, changes, _ = make({"rules": {"failed": False, "stale": False}})
+    for n in range(19):
+        fail(engine, str(n), T0 + timedelta(minutes=10 * n))
+    await engine.evaluate(T0 + timedelta(hours=4))  # a sweep: 19 failures, below the warning
+    fail(engine, "19", T0 + timedelta(hours=4))
+    await engine.evaluate(T0 + timedelta(hours=4, seconds=1))  # between sweeps, but this connection changed
+    assert [(c.alert.rule, c.alert.count) for c in changes] == [(ProblemKind.AUTO_DISABLE_RISK, 20)]
+
+
 async def test_stale_override_by_name_glob_and_switch_off() -> None:
     engine, changes, _ = make({"overrides": [{"match": {"name": "stripe*"}, "rules": {"stale": {"factor": 10}}}]})
     engine.handle(LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),)))

@@ -67,6 +67,10 @@ SEEN_KEPT = 8
 START_REASONS_PER_TICK = 8
 #: Successful durations kept per connection for the `slow` p90.
 DURATIONS_KEPT = 20
+#: The slow rules (stale, auto-disable risk: limits in hours and days) look at every connection at most
+#: this often; a connection an event or its history just changed is looked at in the next evaluation.
+#: Why: judged every second, they were most of the dashboard's idle CPU with 1,000 connections.
+SWEEP_EVERY = timedelta(seconds=10)
 _UNHEALTHY = frozenset(
     {
         HealthState.UNREACHABLE,
@@ -161,6 +165,9 @@ class RulesEngine:
         self._listeners: list[AlertListener] = []
         self._history_queue: deque[str] = deque()
         self._last_history: float | None = None
+        self._last_sweep: datetime | None = None
+        #: Connections an event or a history changed since the last evaluation (judged then, not at the sweep).
+        self._touched: set[str] = set()
         self.history_requests = 0
         #: Times each provider's API turned unhealthy (the metrics' error counter).
         self.api_errors: dict[str, int] = {}
@@ -234,9 +241,11 @@ class RulesEngine:
         """Apply one watcher event (synchronous; cheap)."""
         if isinstance(event, ConnectionsLoaded):
             self.connections.update({c.key: c for c in event.connections})
+            self._touched.update(c.key for c in event.connections)
         elif isinstance(event, ConnectionsChanged):
             for connection in event.added + event.changed:
                 self.connections[connection.key] = connection
+                self._touched.add(connection.key)
             for key in event.removed:
                 self.connections.pop(key, None)
                 self._close_connection(key, event.at)
@@ -285,10 +294,21 @@ class RulesEngine:
         for job in list(self._active.values()):
             self._judge_stalled(job, now)
             self._judge_slow(job, now)
-        for key in list(self._conns):
+        for key in self._keys_to_judge(now):
             self._judge_stale(key, now)
             self._judge_auto_disable(key, now)
         self._judge_health(now)
+
+    def _keys_to_judge(self, now: datetime) -> list[str]:
+        """Every connection once per `SWEEP_EVERY` (and when the clock moved back); else only the touched ones."""
+        last = self._last_sweep
+        if last is None or now - last >= SWEEP_EVERY or now < last:
+            self._last_sweep = now
+            keys = list(self._conns)
+        else:
+            keys = [key for key in self._touched if key in self._conns]
+        self._touched.clear()
+        return keys
 
     async def _reason(self, job: Job) -> str | None:
         if self._failure_detail is None:
@@ -376,6 +396,7 @@ class RulesEngine:
     # ----------------------------------------------------------- job events
     def _job(self, job: Job, at: datetime, *, at_start: bool) -> None:
         key = job.connection_key
+        self._touched.add(key)
         state = self._conn(key)
         if state.latest is None or (job.created_at or at) >= (state.latest.created_at or at) or state.latest.key == job.key:
             state.latest = job
@@ -408,6 +429,7 @@ class RulesEngine:
 
     def _on_failure(self, job: Job, at: datetime, *, at_start: bool, fetched: bool = False) -> None:
         key = job.connection_key
+        self._touched.add(key)
         state = self._conn(key)
         if job.key in state.streak:
             return
@@ -766,6 +788,7 @@ class RulesEngine:
 
     def _apply_history(self, key: str, jobs: list[Job]) -> None:
         """Fill streak, last success and durations from a connection's past (newest first)."""
+        self._touched.add(key)
         state = self._conn(key)
         terminal = [j for j in jobs if j.status.is_terminal and j.job_type == "sync"]
         if jobs:
