@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from airsync_tui.service.events import HealthState
+from airsync_tui.ui.formatting import clean
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.widgets.header import health_text
 from tests.ui.conftest import SIZE, make_app, notifications, screen_text, wait_for
@@ -272,3 +273,22 @@ def test_age_changes_at_is_never_late() -> None:
     # "3 minutes ago" is re-checked twice a minute (rounding boundaries), not every second.
     now = moment + timedelta(minutes=3, seconds=5)
     assert (age_changes_at(moment, now) - now).total_seconds() >= 20  # type: ignore[operator]
+
+
+async def test_a_paused_connection_says_so_when_the_state_column_does_not_fit() -> None:
+    """At 80 columns the State column is dropped; a paused connection then looked exactly like a live
+    one (same badge, same colours), right where the operator presses `s` to sync."""
+    connections, jobs = demo_world()
+    paused = connections[0].model_copy(update={"status": "inactive", "enabled": False})
+    connections = [paused, *connections[1:]]
+    app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _ready(pilot, app)
+        assert "state" not in screen.table.columns  # the premise: no State column at 80 columns
+        assert screen.table.get_cell(paused.key, "name").plain == f"paused · {paused.name}"
+        live = [c for c in connections[1:] if c.enabled and c.status == "active"]
+        assert live and not [c.name for c in live if screen.table.get_cell(c.key, "name").plain != clean(c.name)]
+        await pilot.resize_terminal(200, 50)
+        await wait_for(pilot, lambda: "state" in screen.table.columns, what="the State column at 200 columns")
+        await wait_for(pilot, lambda: screen.table.get_cell(paused.key, "name").plain == paused.name, what="the plain name")
+        assert "paused" in screen_text(app)

@@ -201,6 +201,11 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         self.refresh_bindings()  # the footer recomputes what it offers for the rebuilt table
         return True
 
+    def _shows_column(self, key: str) -> bool:
+        """The current layout has column `key` (before the first layout: assume it does)."""
+        plan = self._column_plan
+        return plan is None or any(column == key for column, _ in plan)
+
     def on_resize(self) -> None:
         if self.is_mounted and self._layout_columns():
             self._apply_view()
@@ -233,11 +238,15 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         if self._multi_provider:
             cells["provider"] = Text(watcher.providers[connection.provider].display_name, style=palette.muted)
         cells["name"] = plain(connection.name)
+        state = clean(connection.state_label) or DASH
+        active = connection.enabled and state == "active"
+        if not active and not self._shows_column("state"):
+            # Narrow terminal, no State column: a paused connection must not look like a live one.
+            cells["name"] = Text.assemble((f"{state} · ", palette.muted), cells["name"], no_wrap=True, overflow="ellipsis", end="")
         mark = self.mark_prefix(key)
         if mark is not None:
             cells["name"] = Text.assemble(mark, cells["name"], no_wrap=True, overflow="ellipsis", end="")
-        state = clean(connection.state_label) or DASH
-        cells["state"] = Text(state, style="" if connection.enabled and state == "active" else palette.muted)
+        cells["state"] = Text(state, style="" if active else palette.muted)
         cells["schedule"] = Text(connection.schedule.describe(), style=palette.muted)
         cells["last"] = status_badge(job.status if job else None, palette, tick=tick)
         if job is not None and job.status.is_active:
