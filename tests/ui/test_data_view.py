@@ -90,7 +90,9 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
         await pilot.press("e")
         await type_into(pilot, app, "#data-sql", "select count(*) as n from billing_charges")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "1 rows" in screen_text(app), timeout=10, what="query result")
+        await wait_for(
+            pilot, lambda: any(line.strip() == "1 row" for line in screen_text(app).splitlines()), timeout=10, what="query result"
+        )
         assert str(expected) in screen_text(app)
 
         screen.query_one("#data-sql").value = "delete from billing_charges"  # type: ignore[attr-defined]

@@ -256,7 +256,8 @@ class DataScreen(AirsyncScreen):
             if self._handle is handle:
                 self._handle = None
         more = f" (first {result.limit}; more exist)" if result.truncated else ""
-        self._status(f"{len(result.rows):,} rows{more}", "#data-query-status")
+        shown = len(result.rows)
+        self._status(f"{shown:,} row{'s' if shown != 1 else ''}{more}", "#data-query-status")
         table = self.query_one("#data-result", DataTable)
         self._fill(table, result)
         table.scroll_visible()
