@@ -18,6 +18,11 @@ def count(value: int | None) -> str:
     return DASH if value is None else humanize.intcomma(int(value))
 
 
+def counted(value: int, noun: str) -> str:
+    """ "1 connection", "12,000 connections": a count with its noun, singular for one (regular nouns)."""
+    return f"{count(value)} {noun}{'' if value == 1 else 's'}"
+
+
 def synced_rows(records: int | None, planned: int | None = None, per_row_results: bool = True, *, short: bool = False) -> str:
     """The rows a job synced, or what is known instead when the destination
     does not report per-row results: "109 planned, per-row results not

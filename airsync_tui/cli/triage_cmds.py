@@ -38,7 +38,7 @@ from airsync_tui.service.triage import (
     group_problems,
     until,
 )
-from airsync_tui.textfmt import age, duration
+from airsync_tui.textfmt import age, counted, duration
 
 RECENT_JOBS = 500
 
@@ -192,7 +192,7 @@ async def timeline(args: argparse.Namespace, providers: list[SyncProvider]) -> i
             )
         )
         return EXIT_OK
-    print(f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {len(result.events)} events, newest first")
+    print(f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {counted(len(result.events), 'event')}, newest first")
     if result.notice:
         print(f"note: {inert(result.notice)}")
     print_events(result.events, now)

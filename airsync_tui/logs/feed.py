@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from airsync_tui.logs.index import LogIndex
 from airsync_tui.logs.parse import parse_attempt
 from airsync_tui.logs.progressive import PrefixCallback, parse_progressive
+from airsync_tui.textfmt import counted
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing.TypeIs is 3.13+; this module runs on 3.11
@@ -93,7 +94,7 @@ def default_attempt_label(position: int, total: int, status: str, lines: int | N
     if status:
         parts.append(status)
     if lines is not None:
-        parts.append(f"{lines:,} lines")
+        parts.append(counted(lines, "line"))
     return " · ".join(parts)
 
 

@@ -16,7 +16,7 @@ from airsync_tui.logs.sanitize import sanitize_text
 from airsync_tui.models.domain import Attempt, FailureInfo, Job, JobDetail
 from airsync_tui.providers.base import SyncProvider
 from airsync_tui.service.log_feed import ProviderLogFeed
-from airsync_tui.textfmt import count, duration
+from airsync_tui.textfmt import count, counted, duration
 
 
 def _inert(text: object) -> str:
@@ -94,7 +94,7 @@ async def print_log_errors(provider: SyncProvider, job: Job, *, attempt_number: 
     attempt = next((a for a in detail.attempts if a.number == number), None) if detail else None
     if feed.notice:
         print(f"# {_inert(feed.notice)}", file=out)
-    print(f"{_inert(feed.title)} · attempt {number + 1} · {len(index):,} lines", file=out)
+    print(f"{_inert(feed.title)} · attempt {number + 1} · {counted(len(index), 'line')}", file=out)
     if attempt is not None and attempt.failures:
         print("\nFailure", file=out)
         for line in failure_header_lines(attempt.failures[0]):

@@ -145,3 +145,11 @@ def test_stream_ratio_and_done() -> None:
 )
 def test_schedule_in_words(schedule: Schedule, words: str) -> None:
     assert schedule.describe() == words
+
+
+def test_counted_says_one_thing_and_many_things() -> None:
+    from airsync_tui.textfmt import counted
+
+    assert counted(1, "connection") == "1 connection"
+    assert counted(0, "row") == "0 rows"
+    assert counted(12000, "line") == "12,000 lines"

@@ -39,7 +39,7 @@ def test_at_80_columns_the_outcome_and_numbers_still_come_first() -> None:
     assert sum(width + CELL_PADDING for width in plan.values()) <= 80 - RESERVED
 
 
-def _header(profile: str, workspace: str | None, *, demo: bool) -> str:
+def _header(profile: str, workspace: str | None, *, demo: bool, connections: int = 12) -> str:
     health = (("Airbyte", ApiHealthChanged(provider="airbyte", state=HealthState.OK, at=NOW)),)
     state = HeaderState(
         profile=profile,
@@ -47,11 +47,16 @@ def _header(profile: str, workspace: str | None, *, demo: bool) -> str:
         read_only=False,
         demo=demo,
         health=health,
-        connections=12,
+        connections=connections,
         running=2,
         failed=1,
     )
     return render_header(state, palette_for(True), NOW, 200).plain
+
+
+def test_header_counts_one_connection_in_the_singular() -> None:
+    assert "1 connection ·" in _header("prod", "Acme", demo=False, connections=1)
+    assert "12 connections ·" in _header("prod", "Acme", demo=False)
 
 
 def test_header_says_demo_once() -> None:

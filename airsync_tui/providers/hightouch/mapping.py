@@ -33,6 +33,7 @@ from airsync_tui.models.progress import compute_progress
 from airsync_tui.models.timeparse import format_iso
 from airsync_tui.providers.hightouch.statuses import hightouch_run_status
 from airsync_tui.providers.hightouch.wire import RowCounts, Sync, SyncRun, SyncSchedule
+from airsync_tui.textfmt import counted
 from airsync_tui.textfmt import duration as format_duration
 
 PROVIDER = "hightouch"
@@ -220,7 +221,7 @@ def run_attempt(run: SyncRun) -> Attempt:
             FailureInfo(
                 origin="destination",
                 type="rejected_rows",
-                message=f"{run.failed_rows.total:,} rows were rejected by the destination",
+                message=f"{counted(run.failed_rows.total, 'row')} {'was' if run.failed_rows.total == 1 else 'were'} rejected by the destination",
                 timestamp=run.finished_at,
             ),
         )

@@ -49,6 +49,7 @@ from airsync_tui.service.rules.alerts import (
 )
 from airsync_tui.service.rules.intervals import schedule_interval
 from airsync_tui.service.rules.settings import WatchSettings
+from airsync_tui.textfmt import counted
 
 HistoryFetcher = Callable[[str], Awaitable[list[Job]]]
 """`connection_key` → its recent jobs, newest first (one request)."""
@@ -518,7 +519,7 @@ class RulesEngine:
         settings = self.settings.for_connection(ProblemKind.ROWS_REJECTED, job.provider, self.connections.get(key))
         current = self._find(ProblemKind.ROWS_REJECTED, key)
         if rejected > settings.threshold and settings.enabled:
-            summary = f"{rejected:,} rows rejected by the destination" + (f" · {job.error}" if job.error else "")
+            summary = f"{counted(rejected, 'row')} rejected by the destination" + (f" · {job.error}" if job.error else "")
             url, attempt = self._link(job)
             if current is not None:
                 self._emit(

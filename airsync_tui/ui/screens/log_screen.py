@@ -47,6 +47,7 @@ from airsync_tui.logs import (
     sanitize_text,
 )
 from airsync_tui.logs.feed import AttemptLogFeed, supports_progressive
+from airsync_tui.textfmt import counted
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.screens.base import open_input
 from airsync_tui.ui.styles import stylesheet_path
@@ -498,7 +499,7 @@ class LogScreen(Screen[None]):
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Could not save the log: {exc}", severity="error")
             return
-        self.app.call_from_thread(self.notify, f"Saved {len(index):,} lines to {path}", title="Log saved")
+        self.app.call_from_thread(self.notify, f"Saved {counted(len(index), 'line')} to {path}", title="Log saved")
 
     def action_copy_line(self) -> None:
         text = self.view.current_text()

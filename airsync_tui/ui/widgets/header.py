@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from airsync_tui.service.events import ApiHealthChanged, HealthState
+from airsync_tui.textfmt import counted
 from airsync_tui.ui.formatting import Palette, clean
 
 #: The word of the demo badge; a profile or workspace named so is not repeated.
@@ -128,7 +129,7 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
         text.append(" · ", style=palette.muted)
         text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
         return text
-    text.append(f"{state.connections:,} connections", style="")
+    text.append(counted(state.connections, "connection"), style="")
     text.append(" · ", style=palette.muted)
     text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
     text.append(" · ", style=palette.muted)
