@@ -360,11 +360,11 @@ async def test_data_view_against_the_real_server(postgres: int, monkeypatch: pyt
             await pilot.press("e")
             await type_into(pilot, app, "#data-sql", "select count(*) from zendesk.tickets where status = 'solved'")
             await pilot.press("enter")
-            # The status line ("1 rows") and the result grid can land in different frames under load.
+            # The status line ("1 row") and the result grid can land in different frames under load.
             await wait_for(
                 pilot,
-                lambda: "13" in screen_text(app).partition("1 rows")[2],
+                lambda: "13" in screen_text(app).partition("1 row")[2],
                 timeout=10,
                 what="query result: 1 row, 13",
             )
-            assert "13" in screen_text(app).split("1 rows", 1)[1]
+            assert "13" in screen_text(app).split("1 row", 1)[1]
