@@ -34,13 +34,19 @@ def _clean(value: object) -> str:
 
 
 def connection_haystack(connection: Connection, provider_display_name: str) -> str:
-    """The lower-case text a filter term is searched in (build once per connection-list change)."""
+    """The lower-case text a filter term is searched in (build once per connection-list change).
+
+    A state other than "active" ("paused", "deprecated"…) is searchable too: the list shows it
+    (State column, or before the name when that column does not fit), so `/paused` finds them.
+    """
+    state = connection.state_label
     parts = (
         connection.name,
         connection.source,
         connection.destination,
         provider_display_name,
         connection.id,
+        state if state != "active" else None,
     )
     return " ".join(_clean(part).lower() for part in parts if part)
 

@@ -288,6 +288,11 @@ async def test_a_paused_connection_says_so_when_the_state_column_does_not_fit() 
         assert screen.table.get_cell(paused.key, "name").plain == f"paused · {paused.name}"
         live = [c for c in connections[1:] if c.enabled and c.status == "active"]
         assert live and not [c.name for c in live if screen.table.get_cell(c.key, "name").plain != clean(c.name)]
+        await pilot.press("slash", *"paused", "enter")  # what the row says can be searched for
+        paused_keys = {c.key for c in connections if c.state_label == "paused"}
+        await wait_for(pilot, lambda: set(screen.table.row_keys()) == paused_keys, what="only the paused rows")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.table.row_count == len(connections), what="every row again")
         await pilot.resize_terminal(200, 50)
         await wait_for(pilot, lambda: "state" in screen.table.columns, what="the State column at 200 columns")
         await wait_for(pilot, lambda: screen.table.get_cell(paused.key, "name").plain == paused.name, what="the plain name")
