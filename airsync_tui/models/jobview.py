@@ -150,7 +150,9 @@ def status_history(job: Job, observed: list[HistoryEntry]) -> list[HistoryEntry]
     if job.status.is_terminal and job.status.label not in labels:
         entries.append(HistoryEntry(job.status, job.status.label, job.ended_at or job.updated_at))
     elif not observed and job.status.raw != "running" and not job.status.is_terminal:
-        entries.append(HistoryEntry(job.status, job.status.label, job.updated_at))
+        # The current state (pending, processing…) without a known start: `updated_at` is when the job was
+        # last touched, which moves on every progress update, so it would claim the state began just now.
+        entries.append(HistoryEntry(job.status, job.status.label, None))
     # Nothing happens before creation: clamp first (a client-stamped time may lag
     # the server), then a stable sort by time; an entry without a time keeps its
     # place after the one before it.

@@ -39,3 +39,19 @@ async def test_warning_run_reason_is_a_wrapped_warning_without_an_attempt_number
         value_column = lines[first].index("destination")
         follow = lines[first + 1]
         assert follow[:value_column].strip() == "" and follow[value_column:].strip()  # wrapped under its value
+
+
+async def test_a_state_whose_start_is_unknown_is_named_without_a_dash() -> None:
+    """A Hightouch run's history read "created 13:48:50 → running 13:48:51 → processing –": the API
+    says when a run was created and started, not when it began processing. The state is shown; no "–"
+    stands in for a time nobody gave."""
+    connections, jobs = hightouch_world()
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
+    run = next(j for j in jobs if j.status.raw == "processing")
+    app = make_app([provider])
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_job_panel(pilot, app, run.connection_key)
+        await wait_for(pilot, lambda: "History" in screen_text(app), what="the history line")
+        history = next(line for line in screen_text(app).splitlines() if line.strip().startswith("History"))
+        assert history.rstrip().endswith("processing"), history
+        assert "–" not in history

@@ -352,7 +352,8 @@ class JobScreen(LiveScreen):
         # Wrapped between transitions and under its value (old jobs show dates: the line outgrows 80 columns).
         room, used = self._body_width() - self.label_width - 1, 0
         for index, (state, label, moment) in enumerate((e.status, e.label, e.at) for e in self.history_entries()):
-            step = f"{clean(label)} {self._t(moment)}"
+            when = f" {self._t(moment)}" if moment is not None else ""  # a state whose start the server did not say: no "–"
+            step = f"{clean(label)}{when}"
             if index:
                 if used + 3 + len(step) > room:
                     status.append("\n" + " " * self.label_width)
@@ -363,7 +364,7 @@ class JobScreen(LiveScreen):
                     used += 3
             style = status_style(state.category, palette) if state is not None else ""
             status.append(clean(label), style=style)
-            status.append(f" {self._t(moment)}", style=palette.muted)
+            status.append(when, style=palette.muted)
             used += len(step)
         self._set("job-status", status)
 
