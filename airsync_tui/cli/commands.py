@@ -248,6 +248,9 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         watcher.remember_connection(connection)
         err_stream = sys.stderr if args.json else sys.stdout
         printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window)
+        # A provider whose jobs are one try (a Hightouch run): no "attempt 1 failed" notes, its summary says it.
+        single_try = not provider.capabilities.jobs_have_attempts
+        noun = provider.capabilities.job_noun
 
         def on_started(job: Job, attached: bool) -> None:
             printer.started(job, attached, connection.name)
@@ -262,7 +265,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
                     said.add(key)
                     printer.note(line)
                 return
-            if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success:
+            if isinstance(event, AttemptEnded) and not event.attempt.status.category.is_success and not single_try:
                 announced.add(event.attempt.number)
                 printer.note(
                     f"attempt {event.attempt.number + 1} {event.attempt.status.label}: {event.failure_summary or 'no reason given'}"
@@ -295,10 +298,12 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         # past it) raised no AttemptEnded: tell it from the final detail, before the summary.
         final = watcher.store.details.get(job.key)
         for attempt in final.attempts if final else ():
+            if single_try:
+                break
             if attempt.status.is_terminal and not attempt.status.category.is_success and attempt.number not in announced:
                 announced.add(attempt.number)
                 printer.note(f"attempt {attempt.number + 1} {attempt.status.label}: {attempt.failure_summary or 'no reason given'}")
-        summary = f"job {job.id} {job.status.label}"
+        summary = f"{noun} {job.id} {job.status.label}"
         if not job.per_row_results:
             summary += f": {synced_rows(None, job.records_planned, job.per_row_results)}"
         elif records_total(job) is not None:
@@ -309,7 +314,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
             detail = watcher.store.details.get(job.key)
             reason = next((a.failure_summary for a in reversed(detail.attempts) if a.failure_summary), None) if detail else None
             if reason:
-                summary += f" — attempt failed: {inert(reason)}"
+                summary += f" — {inert(reason)}" if single_try else f" — attempt failed: {inert(reason)}"
         printer.finish(summary)
     if args.json:
         print(

@@ -89,8 +89,10 @@ def supports_progressive(feed: object) -> TypeIs[ProgressiveLogFeed]:
     return callable(getattr(feed, "load_progressive", None))
 
 
-def default_attempt_label(position: int, total: int, status: str, lines: int | None) -> str:
-    parts = [f"Attempt {position + 1} of {total}"]
+def default_attempt_label(position: int, total: int, status: str, lines: int | None, *, single_try: str | None = None) -> str:
+    """ "Attempt 2 of 3 · failed · 1,204 lines"; a provider whose jobs are one try names it instead
+    (`single_try`, e.g. "Run"): "Attempt 1 of 1" would mean nothing there."""
+    parts = [single_try if single_try else f"Attempt {position + 1} of {total}"]
     if status:
         parts.append(status)
     if lines is not None:

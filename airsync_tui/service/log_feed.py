@@ -85,6 +85,9 @@ class ProviderLogFeed:
         self.connection_name = connection_name or job.connection_id
         noun = provider.capabilities.job_noun
         self.title = f"{self.connection_name} · {noun} {job.id}"
+        #: False for providers whose jobs are one try (a Hightouch run): no attempt numbers are shown.
+        self.has_attempts = provider.capabilities.jobs_have_attempts
+        self.job_noun = noun
         self.notice: str | None = provider.capabilities.logs_notice
         self._statuses: dict[int, str] = {}
         self._live: dict[int, bool] = {}
@@ -182,7 +185,8 @@ class ProviderLogFeed:
     def attempt_label(self, attempt_number: int) -> str:
         position = self.attempt_numbers.index(attempt_number) if attempt_number in self.attempt_numbers else 0
         status = "running" if self.is_live(attempt_number) else self._statuses.get(attempt_number, "")
-        return default_attempt_label(position, len(self.attempt_numbers), status, self._lines.get(attempt_number))
+        single_try = None if self.has_attempts else self.job_noun.capitalize()
+        return default_attempt_label(position, len(self.attempt_numbers), status, self._lines.get(attempt_number), single_try=single_try)
 
 
 def make_log_feed(watcher: Watcher, job_key: str, attempt_number: int | None = None) -> ProviderLogFeed:

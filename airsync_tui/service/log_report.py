@@ -40,9 +40,12 @@ def failure_header_lines(failure: FailureInfo) -> list[str]:
     return lines
 
 
-def attempt_summary_lines(attempt: Attempt, *, noun: str = "attempt") -> list[str]:
-    """End-of-run summary (as dbt prints one): outcome, duration, records, then one line per stream."""
-    head = [f"{noun} {attempt.number + 1}: {attempt.status.label}"]
+def attempt_summary_lines(attempt: Attempt, *, noun: str | None = "attempt") -> list[str]:
+    """End-of-run summary (as dbt prints one): outcome, duration, records, then one line per stream.
+
+    `noun=None` for a provider whose jobs are one try: the outcome alone, no "attempt 1:".
+    """
+    head = [f"{noun} {attempt.number + 1}: {attempt.status.label}" if noun else attempt.status.label]
     took = attempt.duration
     if took is not None:
         head.append(duration(took))
@@ -94,7 +97,8 @@ async def print_log_errors(provider: SyncProvider, job: Job, *, attempt_number: 
     attempt = next((a for a in detail.attempts if a.number == number), None) if detail else None
     if feed.notice:
         print(f"# {_inert(feed.notice)}", file=out)
-    print(f"{_inert(feed.title)} · attempt {number + 1} · {counted(len(index), 'line')}", file=out)
+    which = f" · attempt {number + 1}" if feed.has_attempts else ""  # a single-try run: the title names it
+    print(f"{_inert(feed.title)}{which} · {counted(len(index), 'line')}", file=out)
     if attempt is not None and attempt.failures:
         print("\nFailure", file=out)
         for line in failure_header_lines(attempt.failures[0]):
@@ -108,7 +112,7 @@ async def print_log_errors(provider: SyncProvider, job: Job, *, attempt_number: 
         print(f"  {line}", file=out)
     if attempt is not None:
         print("\nSummary", file=out)
-        for line in attempt_summary_lines(attempt):
+        for line in attempt_summary_lines(attempt, noun="attempt" if feed.has_attempts else None):
             print(f"  {line}", file=out)
     out.flush()
     return EXIT_OK

@@ -270,10 +270,10 @@ def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
     expected = 0 if run.status in ("success", "warning") else 1
     assert result.returncode == expected, result.stderr
     summary = result.stderr.strip().splitlines()[-1]
-    assert summary.startswith(f"job {data['jobId']} {run.status}"), summary
-    assert "attempts" not in summary  # a run is one try: its count is "committed", never "all attempts"
+    assert summary.startswith(f"run {data['jobId']} {run.status}"), summary  # Hightouch's word for a job
+    assert "attempt" not in result.stderr  # a run is one try: no "attempt 1 failed", never "all attempts"
     if run.status == "success":
-        assert summary == f"job {data['jobId']} success: {data['rowsSynced']:,} records committed"
+        assert summary == f"run {data['jobId']} success: {data['rowsSynced']:,} records committed"
 
 
 def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:

@@ -93,3 +93,26 @@ def test_failure_header_and_attempt_summary() -> None:
     assert lines[0] == "attempt 2: failed · 2m 05s · 1,000 committed / 1,500 emitted · partial success"
     assert lines[1].split() == ["charges", "1,000", "committed", "1,500", "emitted", "done"]
     assert lines[2] == "  failed: source · transient_error: Rate limit exceeded while reading from Stripe. The sync will be retried."
+
+
+def test_a_single_try_provider_shows_no_attempt_numbers() -> None:
+    """A Hightouch run is one try: its log viewer said "Attempt 1 of 1" and "attempt 1: success" while
+    the job panel says runs have no attempts. The feed and the summary name the run instead."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from airsync_tui.models.domain import Attempt
+    from airsync_tui.providers.hightouch.statuses import hightouch_run_status
+    from airsync_tui.service.log_feed import ProviderLogFeed
+    from airsync_tui.service.log_report import attempt_summary_lines
+    from tests.ui.fakes import FakeProvider, hightouch_caps, hightouch_world
+
+    connections, jobs = hightouch_world()
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps())
+    feed = ProviderLogFeed(provider, jobs[0], connection_name="users → Salesforce")
+    asyncio.run(feed.resolve_attempts())
+    label = feed.attempt_label(feed.initial_attempt)
+    assert label.startswith("Run · ") and "Attempt" not in label
+    attempt = Attempt(number=0, status=hightouch_run_status("success"), created_at=datetime(2026, 12, 1, tzinfo=UTC))
+    assert attempt_summary_lines(attempt, noun=None)[0] == "success"
+    assert attempt_summary_lines(attempt)[0] == "attempt 1: success"  # providers with attempts keep the number

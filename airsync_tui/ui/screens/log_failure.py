@@ -104,6 +104,10 @@ class FailureLogScreen(LogScreen):
         initial = getattr(self.feed, "initial_attempt", None)
         return self._given_failure if self.attempt_number == initial else None
 
+    def _this(self) -> str:
+        """ "this attempt", or "this run" where the provider's jobs are one try."""
+        return "this attempt" if getattr(self.feed, "has_attempts", True) else f"this {getattr(self.feed, 'job_noun', 'job')}"
+
     def _render_header(self) -> None:
         header = self.query_one("#failure-header", Static)
         failure = self.failure()
@@ -112,7 +116,8 @@ class FailureLogScreen(LogScreen):
         if failure is not None:
             lines += failure_header_lines(failure)
         if attempt is not None and attempt.status.is_terminal:
-            lines.append(attempt_summary_lines(attempt)[0])
+            noun = "attempt" if getattr(self.feed, "has_attempts", True) else None  # a single-try run: no "attempt 1:"
+            lines.append(attempt_summary_lines(attempt, noun=noun)[0])
         header.display = bool(lines)
         if lines:
             text = Text("\n").join(Text(line) for line in lines[:4])
@@ -138,7 +143,7 @@ class FailureLogScreen(LogScreen):
     def action_jump_to_failure(self) -> None:
         failure = self.failure()
         if failure is None:
-            self.notify("no failure recorded for this attempt", markup=False, timeout=2)
+            self.notify(f"no failure recorded for {self._this()}", markup=False, timeout=2)
             return
         index = self.view.index
         line = first_line_matching(index, failure.message) if failure.message else None
@@ -188,7 +193,7 @@ class FailureLogScreen(LogScreen):
                 key=group.id,
             )
         if not groups:
-            self.notify("no ERROR or exception lines in this attempt", markup=False, timeout=3)
+            self.notify(f"no ERROR or exception lines in {self._this()}", markup=False, timeout=3)
 
     @on(DataTable.RowSelected, "#error-groups")
     def _group_selected(self, event: DataTable.RowSelected) -> None:

@@ -175,7 +175,7 @@ class LogScreen(Screen[None]):
                 return
             partial = f" (showing its first {len(self._prefix):,} lines only)" if self._prefix is not None else ""
             self._prefix = None
-            self._set_message(f"Could not load attempt {attempt_number + 1}: {exc}{partial}", error=True)
+            self._set_message(f"Could not load {self._which(attempt_number)}: {exc}{partial}", error=True)
             self._update_status()
             return
         if worker.is_cancelled:
@@ -192,10 +192,17 @@ class LogScreen(Screen[None]):
             self.view.set_index(index, follow=live)
         self._loading = False
         self._prefix = None
-        self._set_message("" if len(index) else "This attempt has no log lines (yet).")
+        self._set_message("" if len(index) else f"{self._which(attempt_number, capital=True)} has no log lines (yet).")
         if live and self._poll_timer is not None:
             self._poll_timer.resume()
         self._update_status()
+
+    def _which(self, attempt_number: int, *, capital: bool = False) -> str:
+        """ "attempt 2", or "the run" where the provider's jobs are one try (no attempt numbers there)."""
+        if getattr(self.feed, "has_attempts", True):
+            return f"{'A' if capital else 'a'}ttempt {attempt_number + 1}"
+        noun = str(getattr(self.feed, "job_noun", "job"))
+        return f"{'The' if capital else 'the'} {noun}"
 
     def _shown_prefix(self) -> LogIndex | None:
         """The prefix `_show_prefix` put on screen during this load. Read through a call:
@@ -215,11 +222,11 @@ class LogScreen(Screen[None]):
         current = watcher.store.jobs.get(job.key, job) if job is not None and watcher is not None else job
         if current is None or current.status.is_terminal:
             if current is not None:
-                self._set_message(f"{current.status.label}: this job ended without attempt {attempt_number + 1}", error=True)
+                self._set_message(f"{current.status.label}: this job ended without {self._which(attempt_number)}", error=True)
                 self._update_status()
                 return True
             return False
-        self._set_message(f"Waiting for attempt {attempt_number + 1} to start ({current.status.label})… it opens here by itself.")
+        self._set_message(f"Waiting for {self._which(attempt_number)} to start ({current.status.label})… it opens here by itself.")
         self._update_status()
         self.set_timer(POLL_INTERVAL, lambda: self.load_attempt(attempt_number) if self.is_mounted else None)
         return True
