@@ -247,10 +247,10 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         watcher = Watcher([provider], WatcherConfig(watch_workspace=False))
         watcher.remember_connection(connection)
         err_stream = sys.stderr if args.json else sys.stdout
-        printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window)
         # A provider whose jobs are one try (a Hightouch run): no "attempt 1 failed" notes, its summary says it.
         single_try = not provider.capabilities.jobs_have_attempts
         noun = provider.capabilities.job_noun
+        printer = WaitPrinter(err_stream, live=err_stream.isatty(), clock=watcher.clock.now, rate_window=watcher.rate_window, noun=noun)
 
         def on_started(job: Job, attached: bool) -> None:
             printer.started(job, attached, connection.name)

@@ -196,7 +196,7 @@ async def _scoped(args: argparse.Namespace, action: str) -> int:
                 if job.status.is_terminal:
                     break
                 await asyncio.sleep(paced(WAIT_POLL_SECONDS))
-            print(f"job {job.id} {job.status.label}" + (f": {inert(job.error)}" if job.error else ""))
+            print(f"{provider.capabilities.job_noun} {job.id} {job.status.label}" + (f": {inert(job.error)}" if job.error else ""))
             code = EXIT_OK if job.status.category.is_success else EXIT_JOB_FAILED
     return code
 

@@ -114,8 +114,11 @@ class WaitPrinter:
         live: bool,
         clock: Callable[[], datetime] = utcnow,
         rate_window: Callable[[str], RateWindow | None] | None = None,
+        noun: str = "job",
     ) -> None:
         self.stream = stream
+        #: The provider's word for a job ("run" for Hightouch), as in the summary line.
+        self.noun = noun
         self.live = live
         #: The watcher's one clock (server time): elapsed never reads 0 s when the server is ahead.
         self.clock = clock
@@ -127,12 +130,12 @@ class WaitPrinter:
 
     def started(self, job: Job, attached: bool, connection_name: str) -> None:
         verb = "attached to running" if attached else "started"
-        self._line(f"{verb} {job.job_type} job {job.id} of {inert(connection_name)} ({job.status.label})")
+        self._line(f"{verb} {job.job_type} {self.noun} {job.id} of {inert(connection_name)} ({job.status.label})")
         self._last_status = job.status.raw
 
     def update(self, job: Job, *, force: bool = False) -> None:
         if job.status.raw != self._last_status:
-            self._line(f"job {job.id}: {self._last_status or '?'} → {job.status.label}")
+            self._line(f"{self.noun} {job.id}: {self._last_status or '?'} → {job.status.label}")
             self._last_status = job.status.raw
         if self.live and (force or time.monotonic() - self._last_draw >= 0.2):
             self._draw(job)

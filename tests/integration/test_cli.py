@@ -272,6 +272,7 @@ def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
     summary = result.stderr.strip().splitlines()[-1]
     assert summary.startswith(f"run {data['jobId']} {run.status}"), summary  # Hightouch's word for a job
     assert "attempt" not in result.stderr  # a run is one try: no "attempt 1 failed", never "all attempts"
+    assert " job " not in f" {result.stderr} "  # one word for it, in the progress lines too ("started sync run …")
     if run.status == "success":
         assert summary == f"run {data['jobId']} success: {data['rowsSynced']:,} records committed"
 
