@@ -25,14 +25,25 @@ from airsync_tui.providers.registry import specs
 EXIT_INTERRUPTED = 130
 
 
-class _DashboardParser(argparse.ArgumentParser):
-    """The top level alone; a usage error is reported by the full parser (same usage text)."""
+class OneLineErrorParser(argparse.ArgumentParser):
+    """A bad command line gets one line: what was wrong, and where to look (not argparse's usage dump).
+
+    argparse printed the whole usage (eight lines of global flags) above the one line that mattered.
+    Subcommand parsers are made with the same class, so `airsync jobs --limt 3` answers the same way.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+class _DashboardParser(OneLineErrorParser):
+    """The top level alone; a usage error is reported by the full parser (same words)."""
 
     def error(self, message: str) -> NoReturn:
         build_parser().error(message)
 
 
-def _top_level_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+def _top_level_parser(parser_class: type[argparse.ArgumentParser] = OneLineErrorParser) -> argparse.ArgumentParser:
     parser = parser_class(
         prog="airsync",
         description="Watch, trigger and cancel Airbyte and Hightouch syncs. Without a command, opens the dashboard.",

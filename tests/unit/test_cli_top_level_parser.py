@@ -52,3 +52,23 @@ def test_a_bad_flag_is_reported_exactly_as_the_full_parser_reports_it(argv: list
     full_error = capsys.readouterr().err
     assert (light_exit.value.code, light_error) == (full_exit.value.code, full_error)
     assert light_exit.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["triage"], "airsync: error: argument COMMAND: invalid choice: 'triage'"),
+        (["--demo", "--bogus"], "airsync: error: unrecognized arguments: --bogus"),
+        (["sync"], "airsync sync: error: the following arguments are required: connection"),
+    ],
+)
+def test_a_bad_command_line_gets_one_line_saying_what_and_where_to_look(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse printed eight lines of usage above the one line that mattered."""
+    from airsync_tui.cli.main import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(said) and "--help)" in err, err
+    assert "usage:" not in err
