@@ -87,8 +87,10 @@ async def cmd_connections(args: argparse.Namespace) -> int:
 async def cmd_jobs(args: argparse.Namespace) -> int:
     names: dict[str, str] = {}
     async with open_providers(args) as providers:
+        listed = list(providers)
         if args.connection:
             provider, connection = await resolve_connection(providers, args.connection)
+            listed = [provider]
             names[connection.key] = connection.name
             jobs = await provider.list_jobs(connection.id, limit=args.limit)
         else:
@@ -107,8 +109,11 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([job_json(j, now=now, connection_name=names.get(j.connection_key)) for j in jobs], indent=2, default=str))
         return EXIT_OK
+    display = {p.name: p.display_name for p in listed}
+    multi = len(listed) > 1
     rows = [
         [
+            *([display.get(j.provider, j.provider)] if multi else []),
             j.id,
             names.get(j.connection_key, j.connection_id),
             j.job_type,
@@ -119,7 +124,13 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
         ]
         for j in jobs
     ]
-    print_table(rows, ["JOB", "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", "COMMITTED (ALL ATTEMPTS)"])
+    # Each provider's own words: a Hightouch run is one try (no "all attempts"), and is a "run".
+    nouns = {p.capabilities.job_noun for p in listed}
+    noun = nouns.pop().upper() if len(nouns) == 1 else "JOB"
+    single_try = not any(p.capabilities.jobs_have_attempts for p in listed)
+    committed = "COMMITTED" if single_try else "COMMITTED (ALL ATTEMPTS)"
+    headers = [*(["PROVIDER"] if multi else []), noun, "CONNECTION", "TYPE", "STATUS", "STARTED", "DURATION", committed]
+    print_table(rows, headers)
     return EXIT_OK
 
 

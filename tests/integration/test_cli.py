@@ -277,6 +277,21 @@ def test_hightouch_sync_wait_json_same_keys(emu: RunningEmulator) -> None:
         assert summary == f"run {data['jobId']} success: {data['rowsSynced']:,} records committed"
 
 
+def test_jobs_table_speaks_each_providers_words(emu: RunningEmulator) -> None:
+    """`airsync --provider hightouch jobs` said "JOB … COMMITTED (ALL ATTEMPTS)" over runs that are one try;
+    the mixed listing did not say which provider a row came from."""
+    runs = airsync(emu, "--provider", "hightouch", "jobs", "--limit", "3")
+    assert runs.returncode == 0, runs.stderr
+    header = runs.stdout.splitlines()[0].split()
+    assert header[0] == "RUN" and header[-1] == "COMMITTED" and "ATTEMPTS)" not in runs.stdout
+    jobs = airsync(emu, "--provider", "airbyte", "jobs", "--limit", "3")
+    assert jobs.stdout.splitlines()[0].split()[0] == "JOB" and "COMMITTED (ALL ATTEMPTS)" in jobs.stdout
+    both = airsync(emu, "jobs", "--limit", "40")
+    lines = both.stdout.splitlines()
+    assert lines[0].split()[:2] == ["PROVIDER", "JOB"]
+    assert {line.split()[0] for line in lines[2:]} == {"Airbyte", "Hightouch"}
+
+
 def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
     result = airsync(emu, "--provider", "hightouch", "jobs", "--json", "--limit", "1")
     run_id = json.loads(result.stdout)[0]["jobId"]
