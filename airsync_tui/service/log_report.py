@@ -85,7 +85,11 @@ async def _load(provider: SyncProvider, job: Job, attempt_number: int | None) ->
         detail = await provider.get_job_detail(job.id)
     except Exception:  # noqa: BLE001 - the log is still worth printing without the attempt list
         detail = None
-    feed = ProviderLogFeed(provider, job, detail=detail, attempt_number=attempt_number, spill=False)
+    try:  # the title names the connection, as the dashboard's does (not its id: a UUID on Airbyte)
+        name: str | None = (await provider.get_connection(job.connection_id)).name
+    except Exception:  # noqa: BLE001 - the id then stands in; the log is what was asked for
+        name = None
+    feed = ProviderLogFeed(provider, job, detail=detail, connection_name=name, attempt_number=attempt_number, spill=False)
     await feed.resolve_attempts()
     number = attempt_number if attempt_number is not None else feed.attempt_numbers[-1]
     return feed, number, await feed.load(number), detail

@@ -111,6 +111,8 @@ def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
     assert f"origin: {failure.origin}  ·  type: {failure.failure_type}" in result.stdout
     assert "Error groups (" in result.stdout and "\nSummary\n" in result.stdout
     assert f"attempt {len(job.attempts)}: failed" in result.stdout
+    name = job.connection.name
+    assert result.stdout.splitlines()[0].startswith(f"{name} · job {job.job_id} · attempt")  # named, as on screen
     full = run(emu, "logs", str(job.job_id)).stdout.splitlines()
     tail = run(emu, "logs", str(job.job_id), "--tail", "5")
     assert tail.returncode == 0 and tail.stdout.splitlines() == full[-5:]
