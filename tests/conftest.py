@@ -74,6 +74,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order_slow_files_first(items)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze the imported heap and collect garbage less often (tests/gc_tuning.py says why)."""
+    from tests.gc_tuning import tune_after_collection
+
+    tune_after_collection()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why)."""
     from tests.css_parse_cache import install
