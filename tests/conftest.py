@@ -82,10 +82,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why)."""
+    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why);
+    paint test apps at 20 frames a second (tests/frame_rate.py says why)."""
+    from tests import frame_rate
     from tests.css_parse_cache import install
 
     install()
+    frame_rate.install()
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
