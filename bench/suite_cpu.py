@@ -62,7 +62,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def summarize(folder: Path, top: int = 40) -> None:
     """Wall, CPU and wait (wall - CPU) per file, by wait (or by CPU with `--by-cpu`); then per-process CPU."""
     files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
-    for path in sorted(folder.glob("*.tsv")):
+    workers_total = 0.0  # the controller's children's CPU holds the workers' (they are its children)
+    for path in sorted(folder.glob("*.tsv"), key=lambda p: (p.stem == "main", p.stem)):
         in_tests = 0.0
         for line in path.read_text().splitlines():
             name, wall, cpu = line.split("\t")[:3]  # a 4th column (end time, for timelines) is optional
@@ -70,7 +71,11 @@ def summarize(folder: Path, top: int = 40) -> None:
                 print(f"{path.stem}: {float(cpu):.1f} s CPU before the first test (imports, collection)")
                 continue
             if name == "#end":
-                print(f"{path.stem}: {float(cpu):.1f} s CPU in all ({float(cpu) - in_tests:.1f} s outside its tests)")
+                if path.stem == "main":
+                    print(f"main: {float(cpu) - workers_total:.1f} s CPU of its own (the controller; {float(cpu):.1f} s with its workers)")
+                else:
+                    workers_total += float(cpu)
+                    print(f"{path.stem}: {float(cpu):.1f} s CPU in all ({float(cpu) - in_tests:.1f} s outside its tests)")
                 continue
             in_tests += float(cpu)
             entry = files[name.split("::", 1)[0]]
