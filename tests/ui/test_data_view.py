@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from textual.widgets import Input
 
@@ -16,7 +15,7 @@ from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
-from tests.emulator_helpers import airbyte_provider, warehouse_emulator
+from tests.emulator_helpers import airbyte_provider, read_only_duckdb, warehouse_emulator
 from tests.ui.conftest import SIZE, notifications, screen_text, type_into, wait_for
 
 CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -43,7 +42,7 @@ def _app(emu: RunningEmulator) -> AirsyncApp:
 
 
 def _count(path: str, table: str) -> int:
-    with duckdb.connect(path, read_only=True) as conn:
+    with read_only_duckdb(path) as conn:
         return int(conn.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0])
 
 
