@@ -97,4 +97,3 @@ def read_only_duckdb(path: str, tries: int = 100) -> Iterator[Any]:
             yield conn
         return
     raise AssertionError(f"the DuckDB file {path} stayed locked")
-
