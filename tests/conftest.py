@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from collections.abc import Iterator
@@ -25,15 +26,30 @@ sys.dont_write_bytecode = False
 _PROVIDER_ENV_PREFIXES = ("AIRBYTE_", "HIGHTOUCH_", "AIRSYNC_")
 
 
+@pytest.fixture(scope="session")
+def _airsync_homes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One folder per worker that holds every test's home (`isolated_environment`), numbered by a counter.
+
+    Why: `tmp_path_factory.mktemp` lists the whole base temp folder to find the next free number,
+    so a home per test made each call slower than the last (~0.4 s of CPU per worker over ~400 tests,
+    and the listing also slowed every test's own `tmp_path`).
+    """
+    yield tmp_path_factory.mktemp("airsync-homes")
+
+
+_home_numbers = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_environment(_airsync_homes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every process it starts) gets its own config file, state file and data dirs.
 
     Safe under pytest-xdist: nothing is read from or written to the developer's real profile, and a
     stray AIRBYTE_*/HIGHTOUCH_*/AIRSYNC_* variable in the shell cannot change a test's outcome.
     A test that needs one of these sets it itself (monkeypatch runs after this fixture).
     """
-    home = tmp_path_factory.mktemp("airsync-home")
+    home = _airsync_homes / f"home{next(_home_numbers)}"
+    home.mkdir()
     for name in [n for n in os.environ if n.startswith(_PROVIDER_ENV_PREFIXES)]:
         monkeypatch.delenv(name)
     config = home / "config.toml"
@@ -74,11 +90,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     order_slow_files_first(items)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Freeze the imported heap and collect garbage less often (tests/gc_tuning.py says why)."""
+    from tests.gc_tuning import tune_after_collection
+
+    tune_after_collection()
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why)."""
+    """Parse Textual CSS once per worker, not once per app (tests/css_parse_cache.py says why);
+    paint test apps at 20 frames a second (tests/frame_rate.py says why)."""
+    from tests import frame_rate
     from tests.css_parse_cache import install
 
     install()
+    frame_rate.install()
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

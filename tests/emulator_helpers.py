@@ -6,6 +6,8 @@ One place builds the settings/profile for an emulator so a change to how setting
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,3 +75,25 @@ def stop_job(world: Any, job_id: int) -> None:
     with world.lock:
         if not world.get_job(job_id).is_terminal:
             world.cancel_job(job_id)
+
+
+@contextlib.contextmanager
+def read_only_duckdb(path: str, tries: int = 100) -> Iterator[Any]:
+    """A read-only DuckDB connection to an emulator's warehouse file, retried while its writer holds it.
+
+    Why: DuckDB lets one connection configuration use a file at a time; the emulator's writer
+    thread opens the file read-write while it lands committed rows, as Airbyte's connector does,
+    and the product's readers retry for the same reason (`sql_access._retry_while_locked`).
+    """
+    import duckdb
+
+    for _ in range(tries):
+        try:
+            conn = duckdb.connect(path, read_only=True)
+        except (duckdb.IOException, duckdb.ConnectionException):
+            time.sleep(0.05)
+            continue
+        with conn:
+            yield conn
+        return
+    raise AssertionError(f"the DuckDB file {path} stayed locked")

@@ -32,7 +32,6 @@ SLOW_FILES: Sequence[str] = (
     "tests/e2e/test_tmux_demo.py",
     "tests/integration/test_data_snowflake.py",
     "tests/integration/test_cli_triage.py",
-    "tests/unit/test_logs_real_eras.py",
     "tests/hostile/test_cli_hostile.py",
     "tests/integration/test_cli.py",
     "tests/ui/test_log_view.py",

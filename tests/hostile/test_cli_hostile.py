@@ -516,7 +516,8 @@ def test_closed_pipe_is_quiet(tmp_path: Path, stub) -> None:  # type: ignore[no-
 @pytest.mark.parametrize("order", ["before", "after"])
 def test_demo_flag_before_or_after_the_command(tmp_path: Path, order: str) -> None:
     args = ("--demo", "connections", "--json") if order == "before" else ("connections", "--demo", "--json")
-    result = run_cli(tmp_path, None, *args, limit=90)
+    # In this process: where the flag may stand is argument parsing, the same code after start-up.
+    result = run_cli_here(tmp_path, None, *args, limit=90)
     assert result.rc == 0, result.err
     assert len(json.loads(result.out)) > 0
 

@@ -19,6 +19,7 @@ import httpcore
 import pytest
 
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
+from airsync_tui.logs import export as export_module
 from airsync_tui.logs import parse as parse_module
 from airsync_tui.logs import stream_export
 from airsync_tui.logs.export import export_attempt
@@ -28,6 +29,9 @@ from tests.emulator_helpers import quiet_emulator
 
 BIG_LOG_CONNECTION = "Events Firehose → S3"
 LINES = 60_000  # more than one block of output (export.BLOCK_LINES): a later write meets the closed pipe
+#: The same-bytes test exports the log twice in-process: ~2 MB of body in 200 kB pieces is already ten
+#: pieces (it needs five), so it reads a smaller big log than the pipe test (60,000 lines cost ~2.5 s more CPU).
+SAME_BYTES_LINES = 12_000
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +41,21 @@ def emu() -> Iterator[RunningEmulator]:
     )
 
 
+@pytest.fixture(scope="module")
+def emu_small() -> Iterator[RunningEmulator]:
+    yield from quiet_emulator(
+        EmulatorOptions(
+            speed=200.0, big_log_lines=SAME_BYTES_LINES, seed=3, client_id="logs-stream-small", client_secret="logs-stream-small-secret"
+        )
+    )
+
+
 def _airsync(emu: RunningEmulator, *args: str) -> Any:
     return run_airsync("--provider", "airbyte", *args, env=emulator_env(emu), timeout=120)
 
 
-def test_logs_command_streams_the_big_log_with_the_same_bytes(emu: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_logs_command_streams_the_big_log_with_the_same_bytes(emu_small: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    emu = emu_small
     jobs = _airsync(emu, "jobs", BIG_LOG_CONNECTION, "--json", "--limit", "1")
     assert jobs.returncode == 0, jobs.stderr
     job = str(json.loads(jobs.stdout)[0]["jobId"])
@@ -49,6 +63,9 @@ def test_logs_command_streams_the_big_log_with_the_same_bytes(emu: RunningEmulat
     monkeypatch.setattr(parse_module, "CHUNKED_PARSE_MIN_BYTES", 0)
     monkeypatch.setattr(parse_module, "_HEAD_SEARCH_BYTES", 2048)
     monkeypatch.setattr(stream_export, "STREAM_CHUNK_BYTES", 200_000)
+    # Output blocks of 5,000 lines, so the smaller log still spans several (as 60,000 lines did at 50,000).
+    monkeypatch.setattr(export_module, "BLOCK_LINES", 5_000)
+    monkeypatch.setattr(stream_export, "BLOCK_LINES", 5_000)
     exporters: list[stream_export.StreamExport] = []
     real_begin = stream_export.StreamExport.begin
 
@@ -71,7 +88,7 @@ def test_logs_command_streams_the_big_log_with_the_same_bytes(emu: RunningEmulat
     assert reference.returncode == 0, reference.stderr
     assert streamed.stdout == reference.stdout
     lines = streamed.stdout.splitlines()
-    assert len(lines) >= LINES
+    assert len(lines) >= SAME_BYTES_LINES
     assert "\x1b" not in streamed.stdout
 
 

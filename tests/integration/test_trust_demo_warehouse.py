@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import duckdb
 import httpx
 import pytest
 
 from airsync_tui.emulator.airbyte import warehouse
 from airsync_tui.emulator.airbyte.warehouse import DUCKDB, table_name
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator, start_emulator
+from tests.emulator_helpers import read_only_duckdb
 
 SECRET = "trust-warehouse-5e1"
 
@@ -58,7 +58,7 @@ def test_asking_for_the_destination_writes_the_committed_rows_first(emu: Running
     )
     assert response.status_code == 200
     path = response.json()["configuration"]["destination_path"]
-    with duckdb.connect(path, read_only=True) as conn:
+    with read_only_duckdb(path) as conn:
         tables = {row[0] for row in conn.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         expected = {table_name(connection, s.name) for s in connection.streams}
         assert expected <= tables

@@ -219,7 +219,7 @@ async def until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> 
     while not predicate():
         if loop.time() > deadline:
             raise AssertionError(f"scenario: timed out waiting for {what}")
-        await pilot.pause(0.02)
+        await pilot.pause(0.05)
 
 
 def repaint_tables(app: AirsyncApp) -> None:

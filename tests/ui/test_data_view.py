@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
+from textual.widgets import Input
 
 from airsync_tui.emulator.airbyte.warehouse import DUCKDB
 from airsync_tui.emulator.server import EmulatorOptions, RunningEmulator
@@ -15,7 +15,7 @@ from airsync_tui.ui.app import AirsyncApp, SessionInfo
 from airsync_tui.ui.screens.connections import ConnectionsScreen
 from airsync_tui.ui.screens.data_view import DataScreen
 from airsync_tui.ui.screens.job import JobScreen
-from tests.emulator_helpers import airbyte_provider, warehouse_emulator
+from tests.emulator_helpers import airbyte_provider, read_only_duckdb, warehouse_emulator
 from tests.ui.conftest import SIZE, notifications, screen_text, type_into, wait_for
 
 CONFIG = WatcherConfig(active_interval=0.3, idle_interval=0.5, progress_interval=0.5, detail_interval=0.5)
@@ -42,7 +42,7 @@ def _app(emu: RunningEmulator) -> AirsyncApp:
 
 
 def _count(path: str, table: str) -> int:
-    with duckdb.connect(path, read_only=True) as conn:
+    with read_only_duckdb(path) as conn:
         return int(conn.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0])
 
 
@@ -105,9 +105,17 @@ async def test_data_view_shows_counts_columns_latest_rows_and_runs_sql(
         )
         assert _count(emu.world.warehouse.path, "billing_charges") == expected
 
-        screen.query_one("#data-sql").value = "select count(*) from range(100000000000)"  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: "running" in screen_text(app), timeout=5, what="running")
+        field = screen.query_one("#data-sql", Input)
+        field.value = "select count(*) from range(100000000000)"
+        # Submitted as Enter does (the queries above came from the key), without Pilot's wait for an idle
+        # process after a key: that wait runs to its 1 s limit twice while this query keeps a core busy.
+        await field.action_submit()
+        # The query's own status line (the header's "4 running" connections would match a bare "running").
+        await wait_for(pilot, lambda: "running … (ctrl+g cancels)" in screen_text(app), timeout=5, what="running")
+        # Cancel a query DuckDB is executing (not one cancelled before it starts): its connection is
+        # attached, then a moment for the scan to begin.
+        await wait_for(pilot, lambda: screen._handle is not None and screen._handle._raw is not None, what="query attached")  # noqa: SLF001
+        await pilot.pause(0.2)
         await pilot.press("ctrl+g")
         await wait_for(
             pilot,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 
 from airsync_tui.logs import LogIndex, parse_attempt
@@ -34,8 +35,13 @@ def _feed(raw: bytes, *, live: bool = False) -> ProviderLogFeed:
     return ProviderLogFeed(_Provider(raw, live=live), job, connection_name="Events Firehose → S3")  # type: ignore[arg-type]
 
 
+@functools.cache
 def _big_enough(structured: bool) -> bytes:
-    """The smallest synthetic body over the progressive threshold."""
+    """The smallest synthetic body over the progressive threshold.
+
+    Built once per kind per worker (bytes are immutable; four tests read them): making the
+    ~5 MB bodies cost more CPU than the feeds these tests exercise.
+    """
     count = 20_000
     while True:
         raw = synthetic_attempt_json(count, structured=structured)
