@@ -71,7 +71,8 @@ def test_connections_lists_relay_pipes_through_the_entry_point(relay_url: str, t
 def test_sync_wait_runs_a_relay_pipe_to_done(relay_url: str, tmp_path: Path) -> None:
     result = _airsync(_relay_env(relay_url, tmp_path), "sync", "p1", "--wait")
     assert result.returncode == 0, result.stderr
-    assert "job 3 done" in result.stdout  # runs 1 and 2 are the seeded history
+    # Runs 1 and 2 are the seeded history; the plug-in calls a job a "run" (its ProviderSpec), and so does the CLI.
+    assert "run 3 done" in result.stdout and " job " not in result.stdout
 
 
 def test_config_show_reports_relay_sources_with_the_secret_masked(relay_url: str, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ class _Provider:
     """Just what ProviderLogFeed uses: capabilities, job detail, raw attempt logs."""
 
     def __init__(self, raw: bytes, *, live: bool = False) -> None:
-        self.capabilities = SimpleNamespace(job_noun="job", logs_notice=None)
+        self.capabilities = SimpleNamespace(job_noun="job", logs_notice=None, jobs_have_attempts=True)
         self.raw = raw
         self.live = live
 
