@@ -297,3 +297,33 @@ async def test_a_paused_connection_says_so_when_the_state_column_does_not_fit() 
         await wait_for(pilot, lambda: "state" in screen.table.columns, what="the State column at 200 columns")
         await wait_for(pilot, lambda: screen.table.get_cell(paused.key, "name").plain == paused.name, what="the plain name")
         assert "paused" in screen_text(app)
+
+
+async def test_an_event_on_an_off_screen_row_renders_it_when_shown_even_after_a_filter() -> None:
+    """Watcher events re-render rows on screen only; an off-screen row is flagged and renders when it
+    scrolls in or is read (rendering every running row on every poll was most of the idle CPU with 1,000
+    connections). A filter that hides and re-adds that row must show the new state, not a cached one."""
+    connections, jobs = _tall_world()
+    provider = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == 108)
+        screen = app.screen
+        table = screen.table
+        await pilot.pause()
+        key = "airbyte:c0002"  # Salesforce → Snowflake, running, off screen (after the fillers)
+        assert key not in table.row_keys()[: table.visible_row_range()[1]]
+        for _ in range(3):
+            provider.advance("4802")
+        app.watcher.refresh_now()
+        await wait_for(pilot, lambda: app.watcher.store.latest_job[key].status.raw == "succeeded", what="the job to finish")
+        await wait_for(pilot, lambda: table.is_stale(key), what="the off-screen row flagged")
+        await pilot.press("slash", *"filler 000", "enter")  # a filter takes the row out of the table …
+        await wait_for(pilot, lambda: key not in table.row_keys(), what="the row filtered out")
+        await pilot.press("escape")  # … and clearing it puts the row back
+        await wait_for(pilot, lambda: table.row_count == 108, what="every row again")
+        await pilot.press("slash", *"Salesforce", "enter")
+        await wait_for(pilot, lambda: table.row_keys() == [key], what="only that row")
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if "Salesforce → Snowflake" in line)
+        assert "✔ succeeded" in row

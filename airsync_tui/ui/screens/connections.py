@@ -292,6 +292,7 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
                 table.forget([key])
             elif lazy:
                 deferred.append(key)
+                self._cells.pop(key, None)  # a row re-added by a filter renders afresh, not from this cache
             else:
                 table.sync_row(key, self.render_cells(key, now))
         if deferred:
@@ -480,7 +481,10 @@ class ConnectionsScreen(FleetMarkingMixin, LiveScreen):
         job_dependent = self.status_filter != "all" or self.sort_column not in ("name", "provider", "state", "schedule")
         if structural or (dirty and job_dependent):
             self._apply_view()
-        self.refresh_rows(dirty)
+        # Rows on screen re-render now; the others are flagged and render when scrolled to or read
+        # (with 1,000 connections, most running jobs' rows are off screen: rendering each of them on
+        # every poll was a large part of the idle CPU).
+        self.refresh_rows(dirty, lazy=True)
         if structural or dirty:
             self._update_status_line()
 
