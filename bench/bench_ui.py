@@ -13,7 +13,9 @@ Secondary detail (in-process, after imports, headless Textual driver):
 (b) 5,000 connections (in-memory fake provider): one filter keystroke →
     table updated and rendered (median / p95);
 (c) idle CPU of the app process while watching 1,000 connections served by an
-    emulator in a *separate* process (so only the dashboard's CPU is counted).
+    emulator in a *separate* process (so only the dashboard's CPU is counted):
+    once settled (from 30 s after the list loaded), and in the first seconds,
+    while the alert rules still fetch the failing connections' reasons.
 No assertions: figures are printed and, with --write-docs, written to the
 "Dashboard" section of docs/benchmarks.md.
 """
@@ -343,7 +345,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def bench_idle_cpu(seconds: float, connections: int = 1000) -> tuple[float, int, int]:
+#: After the first window, the second one starts this long after the list loaded: by then the alert rules have
+#: fetched the failure reasons of the connections failing at start (8 a second) and the app has caught up.
+IDLE_SETTLE_SECONDS = 30.0
+
+
+async def bench_idle_cpu(seconds: float, connections: int = 1000) -> tuple[float, float, int, int]:
+    """(% of one core in the `seconds` right after the list loaded, the same once settled, requests, rows)."""
     port = _free_port()
     emulator = subprocess.Popen(
         [
@@ -379,14 +387,19 @@ async def bench_idle_cpu(seconds: float, connections: int = 1000) -> tuple[float
         async with app.run_test(size=SIZE) as pilot:
             await _until(pilot, lambda: isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count >= connections, timeout=60)
             await pilot.pause(2.0)
+            loaded = time.perf_counter()
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            await asyncio.sleep(seconds)
+            first = 100.0 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+            await asyncio.sleep(max(0.0, IDLE_SETTLE_SECONDS - (time.perf_counter() - loaded)))
             requests0 = watcher.request_count()
             cpu0, wall0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(seconds)
-            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+            settled = 100.0 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
             requests = watcher.request_count() - requests0
             rows = app.screen.table.row_count  # type: ignore[attr-defined]
         await watcher.aclose()
-        return 100.0 * cpu / wall, requests, rows
+        return first, settled, requests, rows
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
@@ -462,9 +475,11 @@ def main() -> None:
     print(
         f"(b) 5,000 connections: first paint {paint:.2f} s; filter keystroke → table repainted: median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms over {keystrokes} keystrokes  target ≤ 100 ms"
     )
-    cpu, requests, rows = asyncio.run(bench_idle_cpu(args.idle_seconds))
+    first_cpu, cpu, requests, rows = asyncio.run(bench_idle_cpu(args.idle_seconds))
     print(
-        f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s: {cpu:.2f} % of one core ({requests} API requests)  target < 2 %"
+        f"(c) idle CPU watching {rows:,} connections for {args.idle_seconds:.0f} s, from {IDLE_SETTLE_SECONDS:.0f} s after the list loaded: "
+        f"{cpu:.2f} % of one core ({requests} API requests)  target < 2 %; "
+        f"in the {args.idle_seconds:.0f} s right after it loaded (start-up work: failure reasons, histories): {first_cpu:.2f} %"
     )
 
     if args.write_docs:
@@ -496,7 +511,7 @@ Secondary detail, in-process (after imports, headless Textual driver at 140x40):
 | Launch → populated connection list (demo emulator already up, real providers; median of {len(launch)}) | {statistics.median(launch):.3f} s | – |
 | 5,000 connections: filter keystroke → table repainted ({keystrokes} keystrokes incl. clearing) | median {statistics.median(filt) * 1000:.1f} ms, p95 {_pct(filt, 0.95) * 1000:.1f} ms, max {max(filt) * 1000:.1f} ms | ≤ 100 ms |
 | 5,000 connections: first paint of the full list | {paint:.2f} s | – |
-| Idle CPU of the app process watching {rows:,} connections ({args.idle_seconds:.0f} s, emulator in another process, default pacing) | {cpu:.2f} % | < 2 % |
+| Idle CPU of the app process watching {rows:,} connections ({args.idle_seconds:.0f} s from {IDLE_SETTLE_SECONDS:.0f} s after the list loaded, emulator in another process, default pacing) | {cpu:.2f} % (the {args.idle_seconds:.0f} s right after it loaded, while the alert rules fetch the failing connections' reasons: {first_cpu:.2f} %) | < 2 % |
 
 How the first screen got fast: the `airsync` launcher (`cli/entry.py`) starts
 the demo emulator's child process before any heavy import, on a socket the
