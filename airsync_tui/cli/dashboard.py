@@ -75,7 +75,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
             kwargs: dict[str, Any] = {}
             if profiles and not is_demo:
                 kwargs["switch_profile"] = switch_profile
-            return AirsyncApp(watcher, info, subscription=subscription, **kwargs)
+            return AirsyncApp(watcher, info, subscription=subscription, set_aside_heap=True, **kwargs)
 
         from airsync_tui.cli import startup_gc
         from airsync_tui.cli.early_watch import run_app_while_polling

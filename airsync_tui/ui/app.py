@@ -43,6 +43,7 @@ from airsync_tui.startup_trace import TRACE_PATH, mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
+from airsync_tui.ui.heap import set_aside_loaded_heap
 from airsync_tui.ui.messages import WatcherEvents
 from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
@@ -129,9 +130,12 @@ class AirsyncApp(TriageActions, App[None]):
         live_clock: bool = True,
         theme: str | None = None,
         subscription: Subscription | None = None,
+        set_aside_heap: bool = False,
     ) -> None:
         """`subscription`: one the caller took before starting the watcher (cli/early_watch.py),
-        so the events of a first page that arrived before the app existed are not lost."""
+        so the events of a first page that arrived before the app existed are not lost.
+        `set_aside_heap`: freeze the first full load's objects out of GC scans (ui/heap.py); for the one
+        app of an `airsync` process, not for apps built and dropped many times in one process (tests)."""
         super().__init__()
         self.watcher = watcher
         self.session = session or SessionInfo()
@@ -152,6 +156,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._pending_events: list[Event] = []  # taken off the subscription, not applied yet
         self._applying_events = False
         self._marks_after_frame: list[str] = []  # start-up trace only
+        self._heap_set_aside = not set_aside_heap  # True: nothing (more) to set aside (ui/heap.py)
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
@@ -305,6 +310,9 @@ class AirsyncApp(TriageActions, App[None]):
         self.alerts.handle(events)
         if any(self.watcher.store.loaded.values()):
             self._learn_workspace_names_once()
+        if not self._heap_set_aside and self.watcher.store.loaded and all(self.watcher.store.loaded.values()):
+            self._heap_set_aside = True
+            self.call_after_refresh(set_aside_loaded_heap)  # once the first full list is on screen (ui/heap.py)
         with self.batch_update():
             for event in events:
                 self._handle_app_event(event)
