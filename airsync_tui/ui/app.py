@@ -43,7 +43,7 @@ from airsync_tui.startup_trace import TRACE_PATH, mark
 from airsync_tui.ui.bindings import bindings_for, specs_for
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.formatting import Palette, clean, plain
-from airsync_tui.ui.heap import set_aside_loaded_heap
+from airsync_tui.ui.heap import release_set_aside_heap, set_aside_loaded_heap
 from airsync_tui.ui.messages import WatcherEvents
 from airsync_tui.ui.screens.base import LiveScreen
 from airsync_tui.ui.screens.modals import ConfirmModal, HelpScreen, JobTypeModal, ProfileModal
@@ -156,6 +156,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._pending_events: list[Event] = []  # taken off the subscription, not applied yet
         self._applying_events = False
         self._marks_after_frame: list[str] = []  # start-up trace only
+        self._sets_aside_heap = set_aside_heap
         self._heap_set_aside = not set_aside_heap  # True: nothing (more) to set aside (ui/heap.py)
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
@@ -711,6 +712,9 @@ class AirsyncApp(TriageActions, App[None]):
             await old.aclose()
         except Exception:  # noqa: BLE001
             pass
+        if self._sets_aside_heap:  # the old profile's frozen objects are freed; the new load is frozen once shown
+            release_set_aside_heap()
+            self._heap_set_aside = False
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Our registry already lists Quit and Help (with their keys): no second copy.

@@ -62,3 +62,50 @@ def test_nothing_is_frozen_while_collection_is_paused() -> None:
         assert gc.get_freeze_count() <= before  # nothing added (frozen objects freed meanwhile may lower it)
     finally:
         gc.enable()
+
+
+async def test_a_profile_switch_frees_the_old_profiles_heap_and_sets_the_new_one_aside(
+    set_asides: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Frozen objects are never collected: the profile left behind would leak. The switch unfreezes and
+    collects; the new profile's first full load is set aside again once shown."""
+    from textual.widgets import OptionList
+
+    from airsync_tui.service.watcher import Watcher
+    from airsync_tui.ui.app import SessionInfo
+    from airsync_tui.ui.heap import release_set_aside_heap
+    from airsync_tui.ui.screens.connections import ConnectionsScreen
+    from airsync_tui.ui.screens.modals import ProfileModal
+    from tests.ui.fakes import FAST_CONFIG, hightouch_caps, hightouch_world
+
+    releases: list[int] = []
+
+    def release_spy() -> None:
+        release_set_aside_heap()
+        releases.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(app_module, "release_set_aside_heap", release_spy)
+    connections, jobs = hightouch_world()
+
+    async def switch(name: str) -> Watcher:
+        provider = FakeProvider(
+            "hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False
+        )
+        return Watcher([provider], FAST_CONFIG)
+
+    app = make_app(session=SessionInfo(profile_name="prod", available_profiles=("prod", "staging")), switch_profile=switch)
+    app._sets_aside_heap, app._heap_set_aside = True, False  # as `AirsyncApp(set_aside_heap=True)` starts
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: len(set_asides) == 1, what="the first profile's load set aside")
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProfileModal), what="the profile chooser")
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.get_option_index("staging")
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: app.session.profile_name == "staging" and isinstance(app.screen, ConnectionsScreen) and app.screen.table.row_count == 2,
+            what="the staging list",
+        )
+        await wait_for(pilot, lambda: len(releases) == 1 and len(set_asides) == 2, what="released, then set aside again")
+        assert releases[0] == 0  # everything was unfrozen (and collected) at the switch
