@@ -102,9 +102,8 @@ def warning_for(host: str) -> str | None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from textual_serve.server import Server
-
     from airsync_tui.providers.registry import specs
+    from airsync_tui.ui.web import serve_dashboard
 
     warning = warning_for(args.host)
     if warning is not None:
@@ -139,13 +138,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        Server(
-            command,
-            host=args.host,
-            port=args.port,
-            title="airsync",
-            public_url=public_url,
-        ).serve()
+        serve_dashboard(command, host=args.host, port=args.port, public_url=public_url)
     finally:
         if demo is not None:
             demo.stop()
