@@ -100,7 +100,7 @@ async def failures(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     for number, group in enumerate(groups, 1):
         kinds = ",".join(k.value for k in group.kinds)
         streams = f"  streams: {', '.join(group.streams)}" if group.streams else ""
-        print(f"#{number} {group.count} connection{'s' if group.count != 1 else ''} · {kinds} · since {age(group.since, now)}{streams}")
+        print(f"#{number} {counted(group.count, 'connection')} · {kinds} · since {age(group.since, now)}{streams}")
         print(f"   {inert(group.fingerprint.label())}")
         if group.example and group.example != group.fingerprint.pattern:
             print(f"   e.g. {inert(group.example)[:200]}")

@@ -33,6 +33,7 @@ from airsync_tui.service.journal import (
     Journal,
     JournalEntry,
 )
+from airsync_tui.textfmt import counted
 
 ACTION_CAPABILITY = {
     "pause": "pause",
@@ -69,7 +70,7 @@ def describe_action(action: str, params: Mapping[str, Any], count: int, noun: st
         return f"set the schedule of {count} {plural} to {change.describe()}"
     if action in ("refresh", "clear"):
         streams = list(params.get("streams") or [])
-        scope = f"{len(streams)} stream{'s' if len(streams) != 1 else ''} ({', '.join(streams)})" if streams else "all streams"
+        scope = f"{counted(len(streams), 'stream')} ({', '.join(streams)})" if streams else "all streams"
         mode = f" ({params['mode']})" if action == "refresh" and params.get("mode") else ""
         return f"{action}{mode} {scope} of {count} {plural}"
     return f"{action} {count} {plural}"

@@ -24,6 +24,7 @@ from textual import work
 
 from airsync_tui.errors import AirsyncError
 from airsync_tui.models.domain import Connection
+from airsync_tui.textfmt import counted
 from airsync_tui.ui.formatting import clean
 
 # The fleet service, its journal (SQLite) and the dialogs are imported where an
@@ -215,7 +216,7 @@ class FleetMarkingMixin:
                     self._confirm_and_run("schedule", targets, {"schedule": change.to_json()})
 
             self._host.push_screen(
-                ScheduleModal(f"New schedule for {len(targets)} connection{'s' if len(targets) != 1 else ''}"),
+                ScheduleModal(f"New schedule for {counted(len(targets), 'connection')}"),
                 scheduled,
             )
             return

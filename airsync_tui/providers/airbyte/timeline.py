@@ -21,7 +21,7 @@ from airsync_tui.models.domain import FailureInfo
 from airsync_tui.models.timeline import JOB_END_STATUS, TimelineEvent
 from airsync_tui.models.timeparse import format_iso, parse_iso
 from airsync_tui.providers.airbyte.client import AirbyteClient
-from airsync_tui.textfmt import count
+from airsync_tui.textfmt import count, counted
 
 PROVIDER = "airbyte"
 ALL_EVENT_TYPES = (
@@ -128,9 +128,9 @@ def catalog_diff_lines(diff: Any) -> tuple[list[str], bool]:
         _streams(transforms, "remove_stream"),
     )
     if added:
-        lines.append(f"+ {len(added)} stream{'s' if len(added) != 1 else ''}: {_list(added)}")
+        lines.append(f"+ {counted(len(added), 'stream')}: {_list(added)}")
     if removed:
-        lines.append(f"- {len(removed)} stream{'s' if len(removed) != 1 else ''}: {_list(removed)}")
+        lines.append(f"- {counted(len(removed), 'stream')}: {_list(removed)}")
     for t in transforms:
         if not isinstance(t, dict) or t.get("transformType") != "update_stream":
             continue

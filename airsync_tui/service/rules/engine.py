@@ -497,11 +497,10 @@ class RulesEngine:
         if failed is not None:
             runs = max(runs, failed.count)
             since = failed.since or broken_since or failed.opened_at
-            plural = "s" if runs != 1 else ""
             self._resolve(
                 replace(failed, since=since),
                 at,
-                f"succeeded after {runs} failed run{plural}, broken for {short_duration(max(ended - since, timedelta(0)))}",
+                f"succeeded after {counted(runs, 'failed run')}, broken for {short_duration(max(ended - since, timedelta(0)))}",
             )
         for rule in (ProblemKind.STALE, ProblemKind.AUTO_DISABLE_RISK):
             alert = self._find(rule, key)

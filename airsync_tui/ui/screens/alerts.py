@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from airsync_tui.service.events import Event
 from airsync_tui.service.problems import ProblemKind, Severity
 from airsync_tui.service.rules.alerts import RULE_TITLES, Alert, short_duration
+from airsync_tui.textfmt import counted
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
@@ -114,7 +115,7 @@ class AlertsScreen(AirsyncScreen):
         note = f" · {bridge.past_note}" if bridge.past_note else ""
         self.query_one("#alerts-summary", Static).update(
             Text(
-                f" {len(open_alerts)} open ({critical} critical) · {failing} connection{'s' if failing != 1 else ''} failing"
+                f" {len(open_alerts)} open ({critical} critical) · {counted(failing, 'connection')} failing"
                 f" · {len(recent)} resolved"
                 f"{f' ({earlier} from earlier runs)' if earlier else ''} · "
                 f"bell {bell} (b) · desktop {desktop} (d) · enter: job{note}",

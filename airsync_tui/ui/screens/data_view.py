@@ -39,7 +39,7 @@ from airsync_tui.service.data_access import (
     run_query,
     stream_summaries,
 )
-from airsync_tui.textfmt import DASH, age
+from airsync_tui.textfmt import DASH, age, counted
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.screens.base import AirsyncScreen, open_input
@@ -256,8 +256,7 @@ class DataScreen(AirsyncScreen):
             if self._handle is handle:
                 self._handle = None
         more = f" (first {result.limit}; more exist)" if result.truncated else ""
-        shown = len(result.rows)
-        self._status(f"{shown:,} row{'s' if shown != 1 else ''}{more}", "#data-query-status")
+        self._status(f"{counted(len(result.rows), 'row')}{more}", "#data-query-status")
         table = self.query_one("#data-result", DataTable)
         self._fill(table, result)
         table.scroll_visible()

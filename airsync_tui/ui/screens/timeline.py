@@ -28,7 +28,7 @@ from airsync_tui.service.timeline import (
     connection_timeline,
     workspace_pulse,
 )
-from airsync_tui.textfmt import age, duration
+from airsync_tui.textfmt import age, counted, duration
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import Palette, clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
@@ -320,11 +320,11 @@ class PulseScreen(_EventsScreen):
 def events_source(timeline: Timeline) -> str:
     """How many events and where they come from (a built timeline may mix runs and the connection's own record)."""
     total = len(timeline.events)
-    counted = f"{total} event{'s' if total != 1 else ''}"
+    events = counted(total, "event")
     if timeline.origin == "events":
-        return f"{counted} from connection events"
+        return f"{events} from connection events"
     from_jobs = sum(1 for event in timeline.events if event.job_id is not None)
     if from_jobs == total:
-        return f"{counted} from jobs"
+        return f"{events} from jobs"
     # Runs plus what the connection's own record says (Hightouch: created, last updated, changes seen).
-    return f"{counted} ({from_jobs} from jobs, {total - from_jobs} from the connection itself)"
+    return f"{events} ({from_jobs} from jobs, {total - from_jobs} from the connection itself)"

@@ -35,7 +35,7 @@ from airsync_tui.service.triage import (
     group_problems,
     until,
 )
-from airsync_tui.textfmt import age
+from airsync_tui.textfmt import age, counted
 from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
@@ -152,7 +152,7 @@ class TriageScreen(AirsyncScreen):
         failing = len(failing_connections(p for g in groups for p in g.problems))  # the header's count
         summary = (
             f"{connections} connection{'s need' if connections != 1 else ' needs'} attention ({failing} failing),"
-            f" {len(groups)} cause{'s' if len(groups) != 1 else ''}"
+            f" {counted(len(groups), 'cause')}"
             if groups
             else "Nothing is failing, stalled, stale or at risk of auto-disable."
         )

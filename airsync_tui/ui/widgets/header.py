@@ -136,7 +136,7 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
     text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
     if state.alerts:
         text.append(" · ", style=palette.muted)
-        text.append(f"{state.alerts} alert{'s' if state.alerts != 1 else ''} (A)", style=f"bold {palette.failed}")
+        text.append(f"{counted(state.alerts, 'alert')} (A)", style=f"bold {palette.failed}")
     return text
 
 
