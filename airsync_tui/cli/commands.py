@@ -308,9 +308,7 @@ async def cmd_sync(args: argparse.Namespace) -> int:
         # An attempt that failed and was retried between two polls (the job was first seen already
         # past it) raised no AttemptEnded: tell it from the final detail, before the summary.
         final = watcher.store.details.get(job.key)
-        for attempt in final.attempts if final else ():
-            if single_try:
-                break
+        for attempt in final.attempts if final and not single_try else ():
             if attempt.status.is_terminal and not attempt.status.category.is_success and attempt.number not in announced:
                 announced.add(attempt.number)
                 printer.note(f"attempt {attempt.number + 1} {attempt.status.label}: {attempt.failure_summary or 'no reason given'}")

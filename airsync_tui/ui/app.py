@@ -157,7 +157,7 @@ class AirsyncApp(TriageActions, App[None]):
         self._applying_events = False
         self._marks_after_frame: list[str] = []  # start-up trace only
         self._sets_aside_heap = set_aside_heap
-        self._heap_set_aside = not set_aside_heap  # True: nothing (more) to set aside (ui/heap.py)
+        self._set_aside_pending = set_aside_heap  # the next full load is frozen once shown (ui/heap.py)
         from airsync_tui.ui.alerts_bridge import AlertsBridge
 
         self.alerts = AlertsBridge(self, self.session.watch_settings)
@@ -311,8 +311,8 @@ class AirsyncApp(TriageActions, App[None]):
         self.alerts.handle(events)
         if any(self.watcher.store.loaded.values()):
             self._learn_workspace_names_once()
-        if not self._heap_set_aside and self.watcher.store.loaded and all(self.watcher.store.loaded.values()):
-            self._heap_set_aside = True
+        if self._set_aside_pending and self.watcher.store.loaded and all(self.watcher.store.loaded.values()):
+            self._set_aside_pending = False
             self.call_after_refresh(set_aside_loaded_heap)  # once the first full list is on screen (ui/heap.py)
         with self.batch_update():
             for event in events:
@@ -714,7 +714,7 @@ class AirsyncApp(TriageActions, App[None]):
             pass
         if self._sets_aside_heap:  # the old profile's frozen objects are freed; the new load is frozen once shown
             release_set_aside_heap()
-            self._heap_set_aside = False
+            self._set_aside_pending = True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Our registry already lists Quit and Help (with their keys): no second copy.

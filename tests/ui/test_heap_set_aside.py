@@ -33,7 +33,7 @@ def set_asides(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_the_dashboards_app_sets_the_loaded_heap_aside_once_the_list_is_shown(set_asides: list[int]) -> None:
     connections, jobs = demo_world()
     app = make_app([FakeProvider(connections=connections, jobs=jobs, auto_advance=False)])
-    app._heap_set_aside = False  # as `AirsyncApp(set_aside_heap=True)` (cli/dashboard.py) starts
+    app._set_aside_pending = True  # as `AirsyncApp(set_aside_heap=True)` (cli/dashboard.py) starts
     before = gc.get_freeze_count()
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: all(app.watcher.store.loaded.values()), what="the first full load")
@@ -94,7 +94,7 @@ async def test_a_profile_switch_frees_the_old_profiles_heap_and_sets_the_new_one
         return Watcher([provider], FAST_CONFIG)
 
     app = make_app(session=SessionInfo(profile_name="prod", available_profiles=("prod", "staging")), switch_profile=switch)
-    app._sets_aside_heap, app._heap_set_aside = True, False  # as `AirsyncApp(set_aside_heap=True)` starts
+    app._sets_aside_heap = app._set_aside_pending = True  # as `AirsyncApp(set_aside_heap=True)` starts
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: len(set_asides) == 1, what="the first profile's load set aside")
         await pilot.press("P")

@@ -106,7 +106,7 @@ class FailureLogScreen(LogScreen):
 
     def _this(self) -> str:
         """ "this attempt", or "this run" where the provider's jobs are one try."""
-        return "this attempt" if getattr(self.feed, "has_attempts", True) else f"this {getattr(self.feed, 'job_noun', 'job')}"
+        return f"this {self.single_try_noun or 'attempt'}"
 
     def _render_header(self) -> None:
         header = self.query_one("#failure-header", Static)
@@ -116,7 +116,7 @@ class FailureLogScreen(LogScreen):
         if failure is not None:
             lines += failure_header_lines(failure)
         if attempt is not None and attempt.status.is_terminal:
-            noun = "attempt" if getattr(self.feed, "has_attempts", True) else None  # a single-try run: no "attempt 1:"
+            noun = "attempt" if self.single_try_noun is None else None  # a single-try run: no "attempt 1:"
             lines.append(attempt_summary_lines(attempt, noun=noun)[0])
         header.display = bool(lines)
         if lines:

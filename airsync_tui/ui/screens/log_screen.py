@@ -197,11 +197,21 @@ class LogScreen(Screen[None]):
             self._poll_timer.resume()
         self._update_status()
 
+    @property
+    def single_try_noun(self) -> str | None:
+        """The provider's word for a job ("run") when its jobs are one try, else None (attempts are numbered).
+
+        Read from the feed (`ProviderLogFeed.has_attempts`); a feed that does not say has attempts.
+        """
+        if getattr(self.feed, "has_attempts", True):
+            return None
+        return str(getattr(self.feed, "job_noun", "job"))
+
     def _which(self, attempt_number: int, *, capital: bool = False) -> str:
         """ "attempt 2", or "the run" where the provider's jobs are one try (no attempt numbers there)."""
-        if getattr(self.feed, "has_attempts", True):
+        noun = self.single_try_noun
+        if noun is None:
             return f"{'A' if capital else 'a'}ttempt {attempt_number + 1}"
-        noun = str(getattr(self.feed, "job_noun", "job"))
         return f"{'The' if capital else 'the'} {noun}"
 
     def _shown_prefix(self) -> LogIndex | None:
