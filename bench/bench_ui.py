@@ -494,7 +494,8 @@ airsync {kind.split(" ")[0]}, i.e. {"from a `pip install .` venv, bytecode compi
 
 **First screen, as a user meets it** (the headline figure): a fresh process
 started in a real terminal (tmux, 200x50) until the screen shows data
-(airsync: rows of both providers; Toolong: the log's lines), median of
+(airsync: rows of both providers; Toolong: the log's lines; the pane is read
+every 10 ms through one tmux control-mode client, not a process per read), median of
 {args.runs}, both programs interleaved run by run in the same invocation.
 
 | Program | Process start → first populated screen | Runs |

@@ -6,11 +6,20 @@ running the command, then polls the pane until a predicate on its text holds.
 The clock starts just before tmux is asked to start the program, so tmux's
 own start-up is included for every program alike; compare programs measured
 in the same run, on the same machine.
+
+The pane is read through one tmux *control-mode* client (`tmux -C`, kept for
+the whole run): each poll is one command line over a pipe, answered by the
+tmux server. Polling with a `tmux capture-pane` process every 10 ms instead
+cost about 0.3 CPU-seconds a second (a fork and exec per poll) on the very
+cores the measured program runs on, a load no real terminal puts on it and
+one that weighs on a program whose start-up is spread over two processes
+(the dashboard and the demo's emulator) more than on a single-process one.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -50,6 +59,78 @@ def _tmux(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([tmux, "-L", SOCKET, *args], check=False, capture_output=True, text=True, timeout=20)
 
 
+class TmuxControl:
+    """One tmux control-mode client on our socket: commands in, framed replies out.
+
+    Started with ``new-session -A -s keeper`` (an idle session that keeps the
+    server up between runs, see `SOCKET`); each `run` writes one command line
+    and reads its reply, the lines between ``%begin <time> <n>`` and ``%end
+    <time> <n>`` (or ``%error``). Notifications between replies (``%output``,
+    ``%sessions-changed``...) are skipped.
+    """
+
+    def __init__(self) -> None:
+        tmux = shutil.which("tmux")
+        if tmux is None:
+            raise RuntimeError("tmux is not installed")
+        self._process = subprocess.Popen(
+            [tmux, "-L", SOCKET, "-C", "new-session", "-A", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        self._reply()  # the attach itself answers with an empty block
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def run(self, *args: str) -> tuple[bool, str]:
+        """Run one tmux command; (succeeded, its output)."""
+        assert self._process.stdin is not None
+        self._process.stdin.write(" ".join(shlex.quote(arg) for arg in args) + "\n")
+        self._process.stdin.flush()
+        return self._reply()
+
+    def _reply(self) -> tuple[bool, str]:
+        assert self._process.stdout is not None
+        number = None
+        lines: list[str] = []
+        for line in self._process.stdout:
+            line = line.rstrip("\n")
+            if number is None:
+                if line.startswith("%begin "):
+                    number = line.split(" ")[2]
+                elif line.startswith("%exit"):
+                    break
+                continue
+            parts = line.split(" ")
+            if parts[0] in ("%end", "%error") and len(parts) >= 3 and parts[2] == number:
+                return parts[0] == "%end", "\n".join(lines) + "\n"
+            lines.append(line)
+        raise RuntimeError("the tmux control client ended (was the bench's tmux server killed?)")
+
+    def close(self) -> None:
+        if self.alive:
+            self._process.kill()
+        self._process.wait()
+
+
+_control: TmuxControl | None = None
+
+
+def control() -> TmuxControl:
+    """The run's control client, (re)started when needed (e.g. after a ``kill-server``)."""
+    global _control
+    if _control is None or not _control.alive:
+        if _control is not None:
+            _control.close()
+        _control = TmuxControl()
+    return _control
+
+
 def time_first_screen(
     command: Sequence[str],
     ready: Callable[[str], bool],
@@ -71,8 +152,9 @@ def time_first_screen(
     env_args: list[str] = []
     for key, value in (env or {}).items():
         env_args += ["-e", f"{key}={value}"]
+    tmux = control()
     start = time.perf_counter()
-    _tmux(
+    tmux.run(
         "new-session",
         "-d",
         "-s",
@@ -88,13 +170,12 @@ def time_first_screen(
         deadline = start + timeout
         screen = ""
         while time.perf_counter() < deadline:
-            captured = _tmux("capture-pane", "-p", "-t", session)
-            if captured.returncode != 0:
+            captured, text = tmux.run("capture-pane", "-p", "-t", session)
+            if not captured:
                 raise RuntimeError(
-                    f"{command[0]}: its terminal closed before the screen was ready "
-                    f"(tmux: {captured.stderr.strip()}); last screen:\n{screen}"
+                    f"{command[0]}: its terminal closed before the screen was ready (tmux: {text.strip()}); last screen:\n{screen}"
                 )
-            screen = captured.stdout
+            screen = text
             if ready(screen):
                 elapsed = time.perf_counter() - start
                 if cpu_out is not None:
@@ -103,12 +184,12 @@ def time_first_screen(
             time.sleep(POLL_SECONDS)
         raise TimeoutError(f"{command[0]}: screen not ready after {timeout:.0f}s; last screen:\n{screen}")
     finally:
-        _tmux("kill-session", "-t", session)
+        tmux.run("kill-session", "-t", session)
 
 
 def _pane_cpu_seconds(session: str) -> float:
     """utime + stime of the pane's process and all its descendants (Linux /proc), in seconds."""
-    pane_pid = _tmux("display-message", "-p", "-t", session, "#{pane_pid}").stdout.strip()
+    pane_pid = control().run("display-message", "-p", "-t", session, "#{pane_pid}")[1].strip()
     if not pane_pid.isdigit():
         return float("nan")
     children: dict[int, list[int]] = {}
@@ -147,8 +228,7 @@ def measure(
 ) -> list[LaunchResult]:
     """Interleave the programs run by run (so a load spike hits all of them alike)."""
     results = [LaunchResult(name) for name, _, _ in programs]
-    # One idle session keeps our tmux server up between runs (see SOCKET).
-    _tmux("new-session", "-d", "-s", "keeper", "-x", "20", "-y", "5", "sleep 86400")
+    control()  # its "keeper" session keeps our tmux server up between runs (see SOCKET)
     try:
         for _ in range(runs):
             for result, (_, command, ready) in zip(results, programs, strict=True):
