@@ -69,9 +69,13 @@ STEADY_GAP = 0.12
 def _failing_log() -> bytes:
     """A failed attempt's structured log: a normal start, two kinds of error (one repeated), the end.
 
+    It tells the same story as the job it belongs to (`fakes.demo_world`'s failed Stripe → BigQuery job:
+    started 5 s after it was created, ended 3 m 55 s later, 800 records and 120 kB committed), in a
+    BigQuery destination's words: the README's screenshots are these screens, and a log that says
+    60,000 records beside a header that says 800 is the kind of contradiction the product must not show.
     Fixed timestamps relative to `FROZEN_NOW`, so the viewer's columns and the error groups never move.
     """
-    start = int((FROZEN_NOW - timedelta(minutes=16)).timestamp() * 1000)
+    start = int((FROZEN_NOW - timedelta(minutes=16) + timedelta(seconds=5)).timestamp() * 1000)
     events: list[dict[str, Any]] = []
 
     def add(second: int, level: str, source: str, message: str) -> None:
@@ -80,14 +84,19 @@ def _failing_log() -> bytes:
     add(0, "info", "platform", "Starting sync for connection Stripe → BigQuery (attempt 1)")
     add(1, "info", "source", "Reading stream charges (incremental, cursor created)")
     add(2, "info", "source", "Reading stream customers (full refresh)")
-    for batch in range(1, 13):
-        add(2 + batch * 3, "info", "destination", f"Flushed batch {batch} of charges: 5000 records, 2.1 MB")
-        if batch in (4, 7, 10):
-            add(3 + batch * 3, "warn", "destination", f"Slow commit on charges: {batch * 400} ms (warehouse busy)")
-    for retry, second in enumerate((45, 52, 61), start=1):
+    for batch in range(1, 9):
+        add(2 + batch * 20, "info", "destination", f"Loaded batch {batch} of charges: 100 records, 15 kB")
+        if batch in (4, 7):
+            add(12 + batch * 20, "warn", "destination", f"Slow load job on charges: {batch * 400} ms")
+    for retry, second in enumerate((185, 200, 215), start=1):
         add(second, "error", "destination", f"BigQuery quota exceeded: project analytics (retry {retry} of 3)")
-    add(66, "error", "destination", "java.sql.SQLException: Warehouse 'COMPUTE_WH' cannot be resumed: quota exceeded")
-    add(67, "info", "platform", "Attempt 1 failed after 1 m 07 s; 60,000 records read, 0 committed")
+    add(
+        233,
+        "error",
+        "destination",
+        "com.google.cloud.bigquery.BigQueryException: Quota exceeded: Your table exceeded quota for imports or query appends per table",
+    )
+    add(235, "info", "platform", "Attempt 1 failed after 3 m 55 s; 800 records committed before the failure")
     return orjson.dumps({"events": events})
 
 

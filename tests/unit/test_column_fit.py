@@ -47,3 +47,20 @@ def test_a_terminal_too_narrow_for_any_column_still_shows_the_most_important_one
     plan = fit_columns(COLUMNS, 20)
     assert _keys(plan) == ["event"]
     assert _used(plan) <= 20 - RESERVED
+
+
+def test_triage_tables_fit_80_columns_and_keep_what_an_operator_acts_on() -> None:
+    from airsync_tui.ui.screens.triage import CONNECTION_COLUMNS, GROUP_COLUMNS
+
+    groups = fit_columns(GROUP_COLUMNS, 80, longest={"cause": 90, "kind": 6})
+    assert _keys(groups) == ["count", "kind", "since", "streak", "cause"]
+    assert _used(groups) == 80 - RESERVED  # the cause takes the room that is left, never more
+    connections = fit_columns(CONNECTION_COLUMNS, 80, longest={"name": 30, "stream": 12})
+    assert _keys(connections) == ["name", "since", "ok", "next", "stream"]  # streak and job id drop first
+    assert _used(connections) <= 80 - RESERVED
+    widths = dict((c.key, w) for c, w in connections)
+    # Ages and next runs are never cut: "36 minutes ago", "in 123h05m".
+    assert widths["since"] >= len("36 minutes ago") and widths["ok"] >= len("36 minutes ago")
+    assert widths["next"] >= len("in 123h05m")
+    wide = fit_columns(CONNECTION_COLUMNS, 200, longest={"name": 30, "stream": 12})
+    assert _keys(wide) == [c.key for c in CONNECTION_COLUMNS]

@@ -44,6 +44,7 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, clock_time, plain
 from airsync_tui.ui.screens.base import AirsyncScreen, open_input
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
 from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
@@ -51,6 +52,16 @@ QUERY_LIMIT = 200
 QUERY_TIMEOUT_S = 30.0
 LATEST_ROWS = 20
 CELL_WIDTH = 40
+
+#: Which stream columns show and how wide follows the terminal (`ui/widgets/fitted_columns.py`). What the
+#: job added and the row count matter most; the table name drops first (the details below name it).
+STREAM_COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("stream", "Stream", 10, 0, grow_to=32),
+    FitColumn("table", "Table", 16, 4, grow_to=48),
+    FitColumn("rows", "Rows", 7, 2, grow_to=13),
+    FitColumn("newest", "Newest extracted", 25, 3, grow_to=34),  # "15:36:38 (24 minutes ago)"
+    FitColumn("added", "By this job", 14, 1, grow_to=40),  # "2,672 upserted (dedup by key)"
+)
 
 
 def open_data_view(screen: AirsyncScreen, connection_key: str, job: Job | None) -> None:
@@ -81,6 +92,8 @@ class DataScreen(AirsyncScreen):
         self.summaries: dict[str, StreamSummary] = {}
         self.selected: str | None = None
         self._handle: QueryHandle | None = None
+        self._stream_columns = FittedColumns(STREAM_COLUMNS)
+        self._stream_rows: dict[str, dict[str, Text]] = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")  # health and fleet counts stay in view, as on every other screen
@@ -95,7 +108,7 @@ class DataScreen(AirsyncScreen):
             yield Label("Latest rows", classes="section", id="data-latest-label")
             yield DataTable(id="data-latest", cursor_type="row")
             yield Label(
-                f"SQL  (read-only; e edits, enter runs, ctrl+g cancels; at most {QUERY_LIMIT} rows, {QUERY_TIMEOUT_S:g} s)",
+                f"SQL  read-only · e edit · enter run · ctrl+g cancel · ≤ {QUERY_LIMIT} rows, {QUERY_TIMEOUT_S:g} s",
                 classes="section",
             )
             yield Input(placeholder="SELECT … FROM …", id="data-sql")
@@ -105,15 +118,7 @@ class DataScreen(AirsyncScreen):
 
     def on_mount(self) -> None:
         self.app.refresh_headers()
-        streams = self.query_one("#data-streams", DataTable)
-        for key, label in (
-            ("stream", "Stream"),
-            ("table", "Table"),
-            ("rows", "Rows"),
-            ("newest", "Newest extracted"),
-            ("added", "By this job"),
-        ):
-            streams.add_column(label, key=key)
+        self._stream_columns.plan(self.query_one("#data-streams", DataTable), self.app.size.width, [])
         columns = self.query_one("#data-columns", DataTable)
         columns.add_column("Column", key="name")
         columns.add_column("Type", key="type")
@@ -154,7 +159,6 @@ class DataScreen(AirsyncScreen):
             self._status(f"{type(exc).__name__}: {clean(exc)}")
 
     def _show_stream_row(self, summary: StreamSummary) -> None:
-        table = self.query_one("#data-streams", DataTable)
         if not summary.exists:
             cells = [
                 plain(summary.stream),
@@ -177,11 +181,22 @@ class DataScreen(AirsyncScreen):
                 plain(newest),
                 plain(added),
             ]
-        if summary.stream in table.rows:
-            for key, cell in zip(("stream", "table", "rows", "newest", "added"), cells, strict=True):
-                table.update_cell(summary.stream, key, cell)
-        else:
-            table.add_row(*cells, key=summary.stream)
+        self._stream_rows[summary.stream] = dict(zip(("stream", "table", "rows", "newest", "added"), cells, strict=True))
+        self._show_streams()
+
+    def _show_streams(self) -> None:
+        """Every stream row in the columns that fit the terminal now; the cursor stays on its stream."""
+        table = self.query_one("#data-streams", DataTable)
+        cursor = table.cursor_row
+        rows: list[Row] = list(self._stream_rows.items())
+        self._stream_columns.fill(table, self.app.size.width, rows)
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1), scroll=False)
+
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width."""
+        if self.is_mounted and self._stream_rows:
+            self._show_streams()
 
     def _show_details(self, summary: StreamSummary) -> None:
         facts = self.query_one("#data-stream-facts", Static)
@@ -272,6 +287,7 @@ class DataScreen(AirsyncScreen):
 
     def action_reload(self) -> None:
         self.summaries.clear()
+        self._stream_rows.clear()
         self.query_one("#data-streams", DataTable).clear()
         self.selected = None
         self._status("reloading …")

@@ -40,12 +40,32 @@ from airsync_tui.ui.bindings import bindings_for
 from airsync_tui.ui.formatting import clean, plain
 from airsync_tui.ui.screens.base import AirsyncScreen
 from airsync_tui.ui.styles import stylesheet_path
+from airsync_tui.ui.widgets.fitted_columns import FitColumn, FittedColumns, Row
 from airsync_tui.ui.widgets.footer import SteadyFooter
 from airsync_tui.ui.widgets.header import HeaderBar
 
 REFRESH_SECONDS = 15.0
 #: After an alert changes, refresh once this much later (changes in between ride along).
 FOLLOW_SECONDS = 2.0
+
+#: Which columns show and how wide follows the terminal (`ui/widgets/fitted_columns.py`): the cause and
+#: the connection matter most; the streak and the job id drop first at 80 columns.
+GROUP_COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("count", "#", 3, 1),
+    FitColumn("kind", "Kind", 7, 2, grow_to=30),
+    FitColumn("since", "Since", 14, 3),  # "36 minutes ago": the cause would take any room left to grow into
+    FitColumn("streak", "Streak", 6, 4),
+    FitColumn("cause", "Cause", 24, 0, grow_to=200),
+)
+CONNECTION_COLUMNS: tuple[FitColumn, ...] = (
+    FitColumn("name", "Connection", 22, 0, grow_to=48),
+    FitColumn("since", "Since", 14, 2),
+    FitColumn("streak", "Streak", 6, 5),
+    FitColumn("ok", "Last success", 14, 1),
+    FitColumn("next", "Next run", 10, 3),
+    FitColumn("stream", "Stream", 8, 4, grow_to=40),
+    FitColumn("job", "Job", 8, 6, grow_to=12),
+)
 
 
 class TriageScreen(AirsyncScreen):
@@ -62,6 +82,8 @@ class TriageScreen(AirsyncScreen):
         self._loaded = False
         self._follow_pending = False
         self._last_follow = float("-inf")  # monotonic time of the last refresh that followed an alert
+        self._group_columns = FittedColumns(GROUP_COLUMNS)
+        self._connection_columns = FittedColumns(CONNECTION_COLUMNS, leave_out_empty=True)
 
     @property
     def source(self) -> ProblemSource:
@@ -80,20 +102,8 @@ class TriageScreen(AirsyncScreen):
 
     def on_mount(self) -> None:
         groups = self.query_one("#triage-groups", DataTable)
-        for key, label in (
-            ("count", "#"),
-            ("kind", "Kind"),
-            ("since", "Since"),
-            ("streak", "Streak"),
-            ("cause", "Cause"),
-        ):
-            groups.add_column(label, key=key)
-        table = self.query_one("#triage-connections", DataTable)
-        for key, label in (
-            ("name", "Connection"), ("since", "Since"), ("streak", "Streak"), ("ok", "Last success"),
-            ("next", "Next run"), ("stream", "Stream"), ("job", "Job"),
-        ):  # fmt: skip
-            table.add_column(label, key=key)
+        self._group_columns.plan(groups, self.app.size.width, [])
+        self._connection_columns.plan(self.query_one("#triage-connections", DataTable), self.app.size.width, [])
         groups.focus()
         self.refresh_problems()
         self.set_interval(REFRESH_SECONDS, self.refresh_problems, name="triage-refresh")
@@ -131,23 +141,29 @@ class TriageScreen(AirsyncScreen):
             return
         self.show_groups(group_problems(problems))
 
+    def on_resize(self) -> None:
+        """Columns follow the terminal's width."""
+        if self.is_mounted and self._loaded:
+            self.show_groups(self.groups)
+
     def show_groups(self, groups: list[ProblemGroup]) -> None:
         table = self.query_one("#triage-groups", DataTable)
         selected = self._selected_group_id()
         self.groups = groups
         now = self._now()
         palette = self.app.palette
-        table.clear()
+        rows: list[Row] = []
         for group in groups:
             style = palette.failed if group.severity == Severity.CRITICAL else palette.retrying
-            table.add_row(
-                Text(str(group.count), style=f"bold {style}"),
-                ",".join(k.value.replace("_", " ") for k in group.kinds),
-                age(group.since, now),
-                str(group.streak) if group.streak else "-",
-                plain(group.fingerprint.label()[:200]),
-                key=group.fingerprint.id,
-            )
+            cells = {
+                "count": Text(str(group.count), style=f"bold {style}"),
+                "kind": Text(",".join(k.value.replace("_", " ") for k in group.kinds)),
+                "since": Text(age(group.since, now)),
+                "streak": Text(str(group.streak) if group.streak else "-"),
+                "cause": plain(group.fingerprint.label()[:200]),
+            }
+            rows.append((group.fingerprint.id, cells))
+        self._group_columns.fill(table, self.app.size.width, rows)
         connections = sum(g.count for g in groups)
         failing = len(failing_connections(p for g in groups for p in g.problems))  # the header's count
         summary = (
@@ -205,17 +221,19 @@ class TriageScreen(AirsyncScreen):
                 plain(f"e.g. {example[:300]}" if example and example != group.fingerprint.pattern else ""),
             )
         )
-        for problem in group.problems:
-            table.add_row(
-                plain(problem.connection_name or problem.connection_key or ""),
-                age(problem.since, now),
-                str(problem.streak) if problem.streak else "-",
-                age(problem.last_success, now) if problem.last_success else "not seen",
-                until(problem.next_run, now),
-                plain(problem.failing_stream or "-"),
-                (problem.job_key or "-").split(":", 1)[-1],
-                key=problem.connection_key,
-            )
+        rows: list[Row] = []
+        for index, problem in enumerate(group.problems):
+            cells = {
+                "name": plain(problem.connection_name or problem.connection_key or ""),
+                "since": Text(age(problem.since, now)),
+                "streak": Text(str(problem.streak) if problem.streak else "-"),
+                "ok": Text(age(problem.last_success, now) if problem.last_success else "not seen"),
+                "next": Text(until(problem.next_run, now)),
+                "stream": plain(problem.failing_stream or "-"),
+                "job": Text((problem.job_key or "-").split(":", 1)[-1]),
+            }
+            rows.append((problem.connection_key or f"provider-wide-{index}", cells))
+        self._connection_columns.fill(table, self.app.size.width, rows)
 
     @on(DataTable.RowHighlighted, "#triage-groups")
     def _group_highlighted(self, _event: DataTable.RowHighlighted) -> None:

@@ -9,6 +9,12 @@ an identical footer and was the largest share of the first paint's CPU
 labels, enabled state, tooltips) with what it shows, and skips the rebuild
 when they are equal; anything that changes the keys still rebuilds them.
 
+And the keys fit the terminal: Textual lays them out in one row and the ones
+past the edge are cut (at 80 columns the connection list showed "/ Filter …
+o Browser" and no "? Help"; the Data view showed "esc Ba"). Here keys are
+hidden from the end of the row until the rest fits, the help key last of all
+(it lists every key), so whatever is shown is whole.
+
 And when it does build its keys, each key starts in the footer's compact state:
 Textual's `FooterKey` is born compact, its watcher adds the class (one style
 pass), then the footer's binding turns it back (a second pass), two stylesheet
@@ -23,6 +29,9 @@ from textual.app import ComposeResult
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
+#: Refreshes to wait for freshly built keys to be laid out before fitting them.
+FIT_RETRIES = 5
+
 
 class SteadyFooter(Footer):
     """`Footer` without rebuilds that would show the same keys again."""
@@ -30,6 +39,9 @@ class SteadyFooter(Footer):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, classes=classes)
         self._shown: Hashable | None = None
+        #: Each key's width as laid out when shown (a hidden key has none to read).
+        self._widths: dict[FooterKey, int] = {}
+        self._fit_retries = 0
 
     def shown_signature(self) -> Hashable:
         """Everything `Footer.compose` reads, as one comparable value."""
@@ -65,7 +77,40 @@ class SteadyFooter(Footer):
         if signature == self._shown:
             return  # the same keys are on screen already
         self._shown = signature
+        self._widths = {}
         await super().recompose()
+        self.call_after_refresh(self.fit_keys)
+
+    def on_resize(self) -> None:
+        self.fit_keys()
+
+    def fit_keys(self) -> None:
+        """Show the keys that fit whole, in order; hide from the end, the help key last."""
+        keys = [key for key in self.query_children(FooterKey) if not key.has_class("-command-palette")]
+        if not keys:
+            return
+        for key in keys:
+            if key.display and key.outer_size.width:
+                self._widths[key] = key.outer_size.width + key.styles.margin.width
+        if any(key not in self._widths for key in keys):
+            # Not laid out yet (just rebuilt): measure after the next refresh, a few times at most.
+            self._fit_retries += 1
+            if self._fit_retries <= FIT_RETRIES:
+                self.call_after_refresh(self.fit_keys)
+            return
+        self._fit_retries = 0
+        palette = sum(key.outer_size.width for key in self.query_children(FooterKey) if key.has_class("-command-palette") and key.display)
+        room = self.size.width - palette
+        shown = {key: True for key in keys}
+        used = sum(self._widths[key] for key in keys)
+        for key in sorted(reversed(keys), key=lambda k: k.action.endswith("show_help")):  # stable: help last
+            if used <= room:
+                break
+            shown[key] = False
+            used -= self._widths[key]
+        for key, show in shown.items():
+            if key.display != show:
+                key.display = show
 
     def compose(self) -> ComposeResult:
         compact = self.compact
