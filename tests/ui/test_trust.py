@@ -327,3 +327,51 @@ async def test_an_empty_filter_result_says_no_matches() -> None:
         await pilot.pause()
         assert screen.table.row_count == 0
         assert "no matches" in screen_text(app)
+
+
+async def test_live_progress_moves_the_attempt_row_with_the_records_line() -> None:
+    """One frame, one count: the running attempt's row follows the live progress the Records line shows.
+
+    Before: a progress update repainted the summary only; the attempt row (and the streams) waited for
+    the next clock tick or job detail, so the panel said "86,899 committed" above an attempt row of 85,970.
+    """
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
+        await wait_for(pilot, lambda: panel.query_one("#attempts").row_count >= 1, what="the attempt rows")
+        await app.watcher.stop()  # nothing but the update below changes the job from here on
+        job = app.watcher.store.jobs["airbyte:4802"]
+        assert job.progress is not None
+        moved = job.model_copy(
+            update={"progress": job.progress.model_copy(update={"records_emitted": 20_500, "records_committed": 20_000})}
+        )
+        app.watcher.poller.observe(moved, publish=True)
+        await wait_for(pilot, lambda: "20,500 emitted · 20,000 committed" in screen_text(app), what="the live counts")
+        attempts = panel.query_one("#attempts")
+        current = attempts.get_row_at(attempts.row_count - 1)
+        assert "20,000" in [cell.plain for cell in current]
+
+
+async def test_a_stream_the_states_call_complete_is_not_running_in_the_streams_table() -> None:
+    """The Streams table and the stream states beside it tell one story for each stream.
+
+    Before: the server's stream statuses said "● users complete" while the Streams table, read from an
+    older job detail, still drew that stream's bar as running.
+    """
+    from airsync_tui.models.stream_state import StreamState
+
+    class WithStates(FakeProvider):
+        async def stream_states(self, connection_id: str) -> list[StreamState]:
+            return [
+                StreamState(name="users", namespace="public", state="complete"),
+                StreamState(name="orders", namespace="public", state="running"),
+            ]
+
+    connections, jobs = demo_world()
+    app = make_app([WithStates(connections=connections, jobs=jobs, auto_advance=False)])
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_job_panel(pilot, app, "airbyte:c0002")
+        await wait_for(pilot, lambda: "● public.users" in screen_text(app), what="the stream states")
+        streams = panel.query_one("#streams")
+        await wait_for(pilot, lambda: "100%" in streams.get_cell("public.users", "progress").plain, what="users shown complete")
+        assert "100%" not in streams.get_cell("public.orders", "progress").plain  # still running: its own bar

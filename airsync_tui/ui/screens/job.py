@@ -637,7 +637,9 @@ class JobScreen(LiveScreen):
         table = self.query_one("#streams", LiveTable)
         detail = self.detail
         streams: tuple[StreamProgress, ...] = detail_streams(detail) if detail is not None else ()
-        self.query_one(StreamStatesPanel).refresh_counts()  # same detail, same frame: one count per stream
+        states = self.query_one(StreamStatesPanel)
+        states.refresh_counts()  # same detail, same frame: one count per stream
+        complete = states.completed()  # and one state: a stream the panel says is complete is not still "running" here
         palette = self.palette
         job = self.job
         active = job is not None and job.status.is_active
@@ -646,7 +648,7 @@ class JobScreen(LiveScreen):
         rows = []
         for stream in streams:
             name = f"{stream.namespace}.{stream.name}" if stream.namespace else stream.name
-            if succeeded or (active and stream.done):
+            if succeeded or (active and (stream.done or name in complete)):
                 # Estimates are approximate: a stream of a succeeded job is complete, whatever they said.
                 bar = progress_bar(1.0, palette, width=12, style=palette.succeeded)
             elif active:
@@ -728,7 +730,8 @@ class JobScreen(LiveScreen):
                 recent = True
                 summary = summary or event.job.key == self.job_key
             elif isinstance(event, ProgressUpdated) and event.job_key == self.job_key:
-                summary = True
+                # The running attempt's row reads the same live counts as the Records line: repaint both.
+                summary = attempts = True
             elif isinstance(event, JobDetailUpdated) and event.detail.job.key == self.job_key:
                 summary = attempts = True
             elif isinstance(event, ActionResult) and event.connection_key == self.connection_key:
@@ -745,6 +748,9 @@ class JobScreen(LiveScreen):
             self._render_streams()
         if recent:
             self._render_recent()
+
+    def on_stream_states_panel_changed(self, _message: StreamStatesPanel.Changed) -> None:
+        self._render_streams()
 
     def on_clock_tick(self) -> None:
         job = self.job

@@ -17,6 +17,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
+from textual.message import Message
 from textual.widgets import Static
 
 from airsync_tui.models.stream_state import StreamState
@@ -96,6 +97,9 @@ def render_stream_states(states: list[StreamState], now: datetime, palette: Pale
 class StreamStatesPanel(Static):
     """Polls and renders the stream states of the job on its screen."""
 
+    class Changed(Message):
+        """A stream's state changed (e.g. it completed): the Streams table beside the panel shows it too."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__("", **kwargs)
         #: What is shown: the server's states with the counts of the detail held now, or states derived from it.
@@ -160,9 +164,15 @@ class StreamStatesPanel(Static):
             self.states = states_from_detail(detail) if detail is not None else []
         if only_if_changed and self.states == shown:
             return
+        if [(state.label, state.state) for state in self.states] != [(state.label, state.state) for state in shown]:
+            self.post_message(self.Changed())
         self.display = bool(self.states)
         if self.states:
             self.update(render_stream_states(self.states, app.clock(), app.palette))
+
+    def completed(self) -> frozenset[str]:
+        """Labels of the streams shown complete (`namespace.name`, or the name)."""
+        return frozenset(state.label for state in self.states if state.state == "complete")
 
     def refresh_counts(self) -> None:
         """The job detail changed (the Streams table is being repainted): repaint with its counts."""
