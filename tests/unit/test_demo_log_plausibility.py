@@ -147,3 +147,23 @@ def test_every_count_the_log_prints_agrees_with_the_stream_stats(worlds: list[Ai
                         assert int(m.group(1).replace(",", "")) == emitted[m.group(2)], (job.job_id, text)
                         reads += 1
     assert flushes > 50 and reads > 10
+
+
+def test_retries_of_one_job_do_not_report_copied_counts() -> None:
+    """Two failed tries of one job commit different counts (their checkpoints are their own).
+
+    Before: every attempt checkpointed on the same 10 % grid, so retries that failed in the same tenth
+    of the work showed the very same committed count and bytes on the job panel, like a copy bug.
+    """
+    copies = pairs = 0
+    for world in _worlds():
+        for job in world.jobs:
+            failed = [a for a in job.attempts if a.status == "failed" and a.ended_at is not None]
+            for first, second in zip(failed, failed[1:], strict=False):
+                one = sum(s.records_committed for s in stream_progress(job, first, first.ended_at or 0.0))
+                two = sum(s.records_committed for s in stream_progress(job, second, second.ended_at or 0.0))
+                if one and two:
+                    pairs += 1
+                    copies += one == two
+    assert pairs >= 5  # the worlds do retry
+    assert copies <= pairs // 20, f"{copies} of {pairs} retries committed exactly what the try before them did"

@@ -147,11 +147,24 @@ def attempt_fraction(attempt: Attempt, now: float) -> float:
     return elapsed * plan.volume
 
 
+#: Committed counts move at checkpoints: every tenth of the work, each attempt offset by this much more.
+CHECKPOINT_EVERY = 0.1
+CHECKPOINT_PHASE = 0.037
+
+
 def stream_progress(job: Job, attempt: Attempt, now: float) -> list[StreamProgress]:
-    """Per-stream counters of one attempt. Committed lags emitted by checkpoint (every 10 %)."""
+    """Per-stream counters of one attempt. Committed lags emitted by checkpoint (every 10 %).
+
+    Each attempt's checkpoints sit at its own offset: with the same grid for every attempt, two
+    retries that failed in the same tenth of the work reported the very same committed count and
+    bytes, which reads like a copy bug on the job panel, not like two tries.
+    """
     fraction = attempt_fraction(attempt, now)
     finished_ok = attempt.status == "succeeded"
-    committed_fraction = fraction if finished_ok else math.floor(fraction * 10) / 10
+    phase = (attempt.number * CHECKPOINT_PHASE) % CHECKPOINT_EVERY
+    committed_fraction = (
+        fraction if finished_ok else max(0.0, math.floor((fraction - phase) / CHECKPOINT_EVERY) * CHECKPOINT_EVERY + phase)
+    )
     plan = job.plan
     result: list[StreamProgress] = []
     for spec, target, bpr, speed, estimate in zip(
