@@ -10,6 +10,7 @@ the log did not match the attempt's stats; "Flushing 7023 records" followed
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -159,7 +160,7 @@ def test_retries_of_one_job_do_not_report_copied_counts() -> None:
     for world in _worlds():
         for job in world.jobs:
             failed = [a for a in job.attempts if a.status == "failed" and a.ended_at is not None]
-            for first, second in zip(failed, failed[1:], strict=False):
+            for first, second in pairwise(failed):
                 one = sum(s.records_committed for s in stream_progress(job, first, first.ended_at or 0.0))
                 two = sum(s.records_committed for s in stream_progress(job, second, second.ended_at or 0.0))
                 if one and two:

@@ -162,9 +162,7 @@ def stream_progress(job: Job, attempt: Attempt, now: float) -> list[StreamProgre
     fraction = attempt_fraction(attempt, now)
     finished_ok = attempt.status == "succeeded"
     phase = (attempt.number * CHECKPOINT_PHASE) % CHECKPOINT_EVERY
-    committed_fraction = (
-        fraction if finished_ok else max(0.0, math.floor((fraction - phase) / CHECKPOINT_EVERY) * CHECKPOINT_EVERY + phase)
-    )
+    committed_fraction = fraction if finished_ok else max(0.0, math.floor((fraction - phase) / CHECKPOINT_EVERY) * CHECKPOINT_EVERY + phase)
     plan = job.plan
     result: list[StreamProgress] = []
     for spec, target, bpr, speed, estimate in zip(
