@@ -24,7 +24,7 @@ import orjson
 
 from airsync_tui.emulator.airbyte import catalog
 from airsync_tui.emulator.airbyte.connector_texts import api_url, rate_limit_warning
-from airsync_tui.emulator.airbyte.model import Attempt, Job
+from airsync_tui.emulator.airbyte.model import Attempt, Job, stream_progress
 
 # Real servers' colours around the source word (destination 43, orchestrator 46).
 ANSI_BY_SOURCE = {
@@ -182,11 +182,13 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
     step = 0.05
     flushed = [0] * len(conn.streams)  # records of each stream flushed so far
     x = step
+    last_read, last_read_at = 0, 0.0
     while x <= plan.volume + 1e-9:
         at = x / fraction_per_second
         # The same per-stream formula as the attempt's stats (model.stream_progress),
         # so the log's counts agree with the job's numbers at that moment.
         records, read_bytes = _emitted_at(job, x)
+        last_read, last_read_at = records, at
         add(
             at,
             "info",
@@ -266,6 +268,32 @@ def build_script(job: Job, attempt: Attempt) -> list[LogLine]:
             171,
         )
     elif plan.failure is not None:
+        # The attempt's own last word on its counts, as the panel shows them: what was read in all (the
+        # periodic line above may be up to 5 % older) and what was committed before the failure.
+        streams = stream_progress(job, attempt, attempt.ended_at or plan.end)
+        emitted = sum(s.records_emitted for s in streams)
+        if emitted != last_read:
+            emitted_bytes = sum(s.bytes_emitted for s in streams)
+            add(
+                max(last_read_at, span - 1.0),  # never before the periodic line it completes (equal times keep this order)
+                "info",
+                "replication-orchestrator",
+                f"Records read: {emitted:,} ({emitted_bytes / 1e6:.1f} MB)",
+                "io.airbyte.workers.general.ReplicationWorkerHelper",
+                "processMessageFromSource",
+                395,
+            )
+        add(
+            max(last_read_at, span - 0.8),
+            "info",
+            "replication-orchestrator",
+            f'sync summary: {{"status":"failed","recordsEmitted":{emitted},'
+            f'"recordsCommitted":{sum(s.records_committed for s in streams)},'
+            f'"bytesCommitted":{sum(s.bytes_committed for s in streams)},"streams":{len(conn.streams)}}}',
+            "io.airbyte.workers.general.ReplicationWorkerHelper",
+            "getReplicationOutput",
+            512,
+        )
         failure = plan.failure
         origin = failure.origin if failure.origin in ("source", "destination") else "replication-orchestrator"
         stack = _fill(failure.stacktrace, job, plan.failure_stream or "") or None
