@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from textual.command import CommandPalette
 
+from airsync_tui.models.domain import Progress
 from airsync_tui.models.rate import RateWindow
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.clock import ShownClock
@@ -375,3 +376,20 @@ async def test_a_stream_the_states_call_complete_is_not_running_in_the_streams_t
         streams = panel.query_one("#streams")
         await wait_for(pilot, lambda: "100%" in streams.get_cell("public.users", "progress").plain, what="users shown complete")
         assert "100%" not in streams.get_cell("public.orders", "progress").plain  # still running: its own bar
+
+
+async def test_a_running_hightouch_run_has_no_empty_rate_line() -> None:
+    """A run that reports planned rows and a completion ratio, not records and bytes, gets no "– · – emitted"."""
+    connections, jobs = hightouch_world()
+    jobs[1] = jobs[1].model_copy(
+        update={"per_row_results": False, "records_planned": 471, "progress": Progress(ratio=0.4, basis="provider")}
+    )
+    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
+    app = make_app([provider])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_job_panel(pilot, app, "hightouch:c0001")
+        await wait_for(pilot, lambda: "471 planned" in screen_text(app), what="the run's records line")
+        text = screen_text(app)
+        assert "emitted" not in text
+        assert not any(line.strip().startswith("Rate") for line in text.splitlines())
+        assert "Elapsed" in text  # the rest of the live block stays

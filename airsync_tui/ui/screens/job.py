@@ -447,22 +447,26 @@ class JobScreen(LiveScreen):
                 line.append(value)
                 line.append(meaning, style=palette.muted)
             lines.append(line)
+        # A rate of records and bytes only where the provider counts them: a Hightouch run reports planned
+        # rows and a completion ratio, and "– · – emitted" on its panel was an Airbyte line with nothing in it.
+        counts_moves = job.per_row_results and (has_attempt_counts or total is not None or total_bytes is not None)
         if job.status.is_active:
             now = self.now()
             window = self.watcher.rate_window(self.job_key) if self.job_key else None
             rps = window.records_per_second(now) if window is not None else None
             bps = window.bytes_per_second(now) if window is not None else None
             stalled_for = window.no_progress_for(now) if window is not None else None
-            line = self._lbl("Rate")
-            if is_stalled(stalled_for):
-                line.append(f"no progress for {duration(stalled_for)}", style=palette.warning)
-            else:
-                line.append(f"{rate(rps, 'rec')} · {rate(bps, 'B')}")
-                line.append(" emitted, last minute", style=palette.muted)
-            if window is not None and len(window.samples) >= 3:
-                line.append("  ")
-                line.append_text(rate_sparkline(window.samples, palette, width=24))
-            lines.append(line)
+            if counts_moves:
+                line = self._lbl("Rate")
+                if is_stalled(stalled_for):
+                    line.append(f"no progress for {duration(stalled_for)}", style=palette.warning)
+                else:
+                    line.append(f"{rate(rps, 'rec')} · {rate(bps, 'B')}")
+                    line.append(" emitted, last minute", style=palette.muted)
+                if window is not None and len(window.samples) >= 3:
+                    line.append("  ")
+                    line.append_text(rate_sparkline(window.samples, palette, width=24))
+                lines.append(line)
             line = self._lbl("Elapsed")
             line.append(duration(elapsed))
             line.append("   ETA ", style=palette.muted)
