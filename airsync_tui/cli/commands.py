@@ -78,8 +78,11 @@ async def cmd_connections(args: argparse.Namespace) -> int:
         print(json.dumps([connection_json(c) for c in connections], indent=2))
         return EXIT_OK
     multi = len({c.provider for c in connections}) > 1
+    display = {p.name: p.display_name for p in providers}  # "Airbyte", as `jobs` and the dashboard say it
     headers = (["PROVIDER"] if multi else []) + ["ID", "NAME", "STATUS", "SCHEDULE"]
-    rows = [([c.provider] if multi else []) + [c.id, c.name, c.state_label, c.schedule.describe()] for c in connections]
+    rows = [
+        ([display.get(c.provider, c.provider)] if multi else []) + [c.id, c.name, c.state_label, c.schedule.describe()] for c in connections
+    ]
     print_table(rows, headers)
     return EXIT_OK
 
@@ -118,7 +121,7 @@ async def cmd_jobs(args: argparse.Namespace) -> int:
             names.get(j.connection_key, j.connection_id),
             j.job_type,
             j.status.label,
-            age(j.created_at, now),
+            age(j.started_at, now) if j.started_at is not None else "not yet",  # STARTED: not when it was queued
             duration(j.elapsed(now)),
             synced_rows(records_total(j), j.records_planned, j.per_row_results),
         ]

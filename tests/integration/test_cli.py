@@ -290,6 +290,9 @@ def test_jobs_table_speaks_each_providers_words(emu: RunningEmulator) -> None:
     lines = both.stdout.splitlines()
     assert lines[0].split()[:2] == ["PROVIDER", "JOB"]
     assert {line.split()[0] for line in lines[2:]} == {"Airbyte", "Hightouch"}
+    # `connections` names providers as `jobs` and the dashboard do (it printed "airbyte", "hightouch").
+    listed = airsync(emu, "connections").stdout.splitlines()
+    assert listed[0].split()[0] == "PROVIDER" and {line.split()[0] for line in listed[2:]} == {"Airbyte", "Hightouch"}
 
 
 def test_hightouch_cancel_is_explained(emu: RunningEmulator) -> None:
