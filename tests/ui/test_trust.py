@@ -393,3 +393,27 @@ async def test_a_running_hightouch_run_has_no_empty_rate_line() -> None:
         assert "emitted" not in text
         assert not any(line.strip().startswith("Rate") for line in text.splitlines())
         assert "Elapsed" in text  # the rest of the live block stays
+
+
+async def test_job_panel_tables_fit_80_columns_after_a_resize() -> None:
+    """No job-panel table runs past the edge at 80 columns, also after the terminal narrows.
+
+    Before: the attempts' failure and the recent jobs' bars pushed both tables 3-6 columns past the
+    edge of an 80-column terminal, behind a horizontal scrollbar; DataTable columns only ever widen.
+    """
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        panel = await open_job_panel(pilot, app, "airbyte:c0001")  # the failed job: a long failure text
+        await wait_for(pilot, lambda: panel.query_one("#attempts").row_count >= 1, what="the attempts")
+        await wait_for(pilot, lambda: panel.query_one("#jobs").row_count >= 1, what="the recent jobs")
+        wide = panel.query_one("#attempts").get_row_at(0)[-1].plain
+        await pilot.resize_terminal(80, 24)
+
+        def fits() -> bool:
+            return all(
+                panel.query_one(f"#{name}").virtual_size.width <= panel.query_one(f"#{name}").size.width for name in ("attempts", "jobs")
+            )
+
+        await wait_for(pilot, fits, what="the tables fitted to 80 columns")
+        narrow = panel.query_one("#attempts").get_row_at(0)[-1].plain
+        assert narrow.endswith("…") and len(narrow) < len(wide)  # the failure gave way, and says it was cut

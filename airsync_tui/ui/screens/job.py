@@ -81,6 +81,11 @@ from airsync_tui.ui.widgets.live_table import LiveTable
 from airsync_tui.ui.widgets.stream_states import StreamStatesPanel
 
 RECENT_JOBS_PAGE = 20
+#: The recent jobs' duration and records bars: each this many cells at most, fewer in a narrow terminal.
+MAX_BAR_CELLS = 10
+MIN_BAR_CELLS = 4
+#: An attempt's failure cell keeps at least this much when the terminal is narrow ("destination · s…").
+MIN_FAILURE_CELLS = 12
 
 
 LABEL_WIDTH = 12
@@ -114,6 +119,7 @@ class JobScreen(LiveScreen):
         self.action_message: str | None = None
         self._followed: str | None = None
         self._blocks: dict[str, tuple[str, tuple[object, ...]]] = {}
+        self._bar_cells = MAX_BAR_CELLS  # the recent jobs' bar width that fits the table (see `_render_recent`)
         self._cancel_was_offered: bool | None = None  # what the footer last offered (see `_render_summary`)
 
     # ---------------------------------------------------------- layout
@@ -590,7 +596,11 @@ class JobScreen(LiveScreen):
         now = self.now()
         tick = self.app.tick
         rows = [(str(a.number), self._attempt_cells(a, palette, now, tick)) for a in attempts]
+        room = table.room_for("failure", rows)
+        for _, cells in rows:  # the failure (also on the Error line above) gives way, cut with "…"
+            cells["failure"].truncate(max(room or 0, MIN_FAILURE_CELLS), overflow="ellipsis")
         table.sync_rows(rows)
+        table.shrink_column("failure")
         # A one-attempt run of a provider without attempt logs (Hightouch) says nothing the panel above has
         # not said: the table is for retries and for opening an attempt's log.
         self._show_section("attempts", bool(rows) and (len(rows) > 1 or self.caps.has_attempt_logs))
@@ -693,7 +703,7 @@ class JobScreen(LiveScreen):
         tick = self.app.tick
         rows = []
         jobs = [self.watcher.store.jobs.get(known.key, known) for known in self.recent]
-        bars = recent_bars(jobs, now, palette, width=10)
+        bars = recent_bars(jobs, now, palette, width=self._bar_cells)
         for job in jobs:
             rows.append(
                 (
@@ -712,7 +722,16 @@ class JobScreen(LiveScreen):
                     },
                 )
             )
+        room = table.room_for("bars", rows)
+        if room is not None:
+            # Two bars and a divider in the room the other columns leave (the 80-column panel scrolled sideways).
+            fitted = max(MIN_BAR_CELLS, min(MAX_BAR_CELLS, (room - 1) // 2))
+            if fitted != self._bar_cells:
+                self._bar_cells = fitted
+                bars = recent_bars(jobs, now, palette, width=fitted)
+                rows = [(key, {**cells, "bars": bars[key]}) for key, cells in rows]
         table.sync_rows(rows)
+        table.shrink_column("bars")
 
     # --------------------------------------------------------- events
     def apply_events(self, events: list[Event]) -> None:
@@ -771,6 +790,8 @@ class JobScreen(LiveScreen):
     def on_resize(self) -> None:
         if self.is_mounted:
             self._render_summary()
+            self._render_attempts()
+            self._render_recent()
 
     # -------------------------------------------------------- actions
     def _job_url(self) -> str | None:

@@ -49,6 +49,8 @@ from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 from airsync_tui.ui.bindings import bindings_for
 
 _EMPTY = Text()
+#: Kept free for a vertical scrollbar when the rows outgrow the table's height.
+VERTICAL_SCROLLBAR_ROOM = 2
 
 
 def same_cell(old: object, new: Text) -> bool:
@@ -307,6 +309,47 @@ class LiveTable(DataTable[Text]):
     def _needs_width(self, column_key: ColumnKey, cell: Text) -> bool:
         column = self.columns.get(column_key)
         return column is not None and column.auto_width and cell.cell_len > column.content_width
+
+    def room_for(self, key: str, rows: Sequence[tuple[str, Mapping[str, Text]]]) -> int | None:
+        """Cells the column `key` can use so that `rows` fit the table's width; None before layout.
+
+        The other columns are auto-sized to their widest label or cell (plus DataTable's padding);
+        what is left is the room for `key` (its padding included). A job panel at 80 columns had
+        its last column run past the edge, behind a horizontal scrollbar.
+        """
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return None
+        padding = 2 * self.cell_padding
+        used = 0
+        for column_key, column in self.columns.items():
+            if column_key.value == key:
+                continue
+            name = column_key.value or ""
+            widest = max((cells[name].cell_len for _, cells in rows if name in cells), default=0)
+            used += max(widest, column.label.cell_len) + padding
+        return max(width - used - padding - VERTICAL_SCROLLBAR_ROOM, 0)
+
+    def shrink_column(self, key: str) -> None:
+        """Let the auto-sized column `key` narrow to its widest cell now (DataTable only ever widens one).
+
+        Why: a cell cut to fit a narrower terminal left its column as wide as the longest value it ever held.
+        """
+        column_key = self._ck(key)
+        column = self.columns.get(column_key)
+        if column is None or not column.auto_width:
+            return
+        widest = column.label.cell_len
+        for row in self._data.values():
+            cell = row.get(column_key)
+            if isinstance(cell, Text):
+                widest = max(widest, cell.cell_len)
+        if widest < column.content_width:
+            column.content_width = widest
+            self._require_update_dimensions = True
+            self._update_count += 1  # rendered lines are cached per column widths
+            self.refresh()
+            self.check_idle()
 
     def sync_rows(self, rows: Sequence[tuple[str, Mapping[str, Text]]]) -> None:
         """Make the table hold exactly `rows`, in that order, with minimal changes."""
