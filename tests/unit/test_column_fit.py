@@ -64,3 +64,12 @@ def test_triage_tables_fit_80_columns_and_keep_what_an_operator_acts_on() -> Non
     assert widths["next"] >= len("in 123h05m")
     wide = fit_columns(CONNECTION_COLUMNS, 200, longest={"name": 30, "stream": 12})
     assert _keys(wide) == [c.key for c in CONNECTION_COLUMNS]
+
+
+def test_timeline_event_titles_are_whole_where_the_terminal_has_room() -> None:
+    """At 200 columns "Settings changed: schedule type, sync mode" was cut at 32 beside 80 empty columns."""
+    from airsync_tui.ui.screens.timeline import PulseScreen, TimelineScreen
+
+    for columns in (TimelineScreen.columns, PulseScreen.columns):
+        widths = dict((c.key, w) for c, w in fit_columns(columns, 200, longest={"event": 45, "what": 40, "connection": 30}))
+        assert widths["event"] == 45

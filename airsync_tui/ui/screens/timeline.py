@@ -163,7 +163,7 @@ class TimelineScreen(_EventsScreen):
     columns = (
         FitColumn("when", "When", 11, 4),
         FitColumn("age", "Age", 14, 1),
-        FitColumn("event", "Event", 22, 0, grow_to=32),
+        FitColumn("event", "Event", 22, 0, grow_to=64),  # "Settings changed: schedule type, …" whole where there is room
         FitColumn("who", "Who", 12, 3, grow_to=32),
         FitColumn("job", "Job", 9, 2),
         FitColumn("what", "Details", 16, 2, grow_to=120),
@@ -263,7 +263,7 @@ class PulseScreen(_EventsScreen):
         FitColumn("when", "When", 11, 4),
         FitColumn("age", "Age", 14, 2),
         FitColumn("connection", "Connection", 20, 1, grow_to=40),
-        FitColumn("event", "Event", 22, 0, grow_to=32),
+        FitColumn("event", "Event", 22, 0, grow_to=64),  # "Settings changed: schedule type, …" whole where there is room
         FitColumn("job", "Job", 9, 3),
     )
     refresh_seconds = PULSE_REFRESH_SECONDS
