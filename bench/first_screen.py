@@ -18,6 +18,7 @@ one that weighs on a program whose start-up is spread over two processes
 
 from __future__ import annotations
 
+import atexit
 import os
 import shlex
 import shutil
@@ -125,10 +126,19 @@ def control() -> TmuxControl:
     """The run's control client, (re)started when needed (e.g. after a ``kill-server``)."""
     global _control
     if _control is None or not _control.alive:
-        if _control is not None:
+        if _control is None:
+            atexit.register(_end_control)  # once: a bench that exits leaves no tmux server behind
+        else:
             _control.close()
         _control = TmuxControl()
     return _control
+
+
+def _end_control() -> None:
+    """Stop our tmux server (and with it the control client), if one is still up."""
+    if _control is not None and _control.alive:
+        _tmux("kill-server")
+        _control.close()
 
 
 def time_first_screen(
