@@ -58,6 +58,12 @@ def age(moment: datetime | None, now: datetime) -> str:
     if moment is None:
         return DASH
     delta = now - moment
-    if delta.total_seconds() < 5:
+    seconds = delta.total_seconds()
+    if seconds < 5:
         return "just now"
+    # Whole units, floored, as every duration on screen is ("47 min" in the alerts): humanize rounds
+    # to the nearest unit, so the list said "48 minutes ago" for the same moment.
+    unit = 60 if seconds < 3600 else 3600 if seconds < 86400 else 86400
+    if seconds >= 60:
+        delta = timedelta(seconds=seconds // unit * unit)
     return humanize.naturaltime(delta)

@@ -400,7 +400,9 @@ async def test_stale_against_basic_and_cron_schedules_manual_excluded() -> None:
     await engine.evaluate(T0 + timedelta(hours=2, minutes=6))
     assert [c.alert.connection_key for c in changes] == ["airbyte:c1"]
     assert changes[0].alert.rule is ProblemKind.STALE
-    assert "schedule: every hour, limit 2h 00m" in changes[0].alert.summary
+    # No age in the stored text (it went stale beside the live "For" column): the limit it passed.
+    assert changes[0].alert.summary == "no successful sync for over 2h 00m (schedule: every hour)"
+    assert changes[0].alert.since == T0 + timedelta(minutes=5)  # the age is read from here, live
     await engine.evaluate(T0 + timedelta(hours=12, minutes=6))
     assert [c.alert.connection_key for c in changes] == [
         "airbyte:c1",

@@ -168,3 +168,25 @@ def test_hightouch_completion_ratio_reads_as_the_progress_bar() -> None:
     fact = next(f.value for f in job.facts if f.label == "Completion ratio")
     assert job.progress is not None
     assert fact.startswith(percent_text(job.progress.ratio) + " ") and fact.startswith("72% ")
+
+
+def test_an_age_and_a_duration_of_one_moment_agree() -> None:
+    """ "33m 55s" of a running job sat beside "34 minutes ago" for its start (humanize rounds to the
+    nearest unit; every duration on screen is floored). Ages now floor too: one moment, one answer."""
+    from datetime import timedelta
+
+    from airsync_tui.service.rules.alerts import short_duration
+    from airsync_tui.textfmt import age, duration
+
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    for elapsed, said in (
+        (timedelta(minutes=33, seconds=55), "33 minutes ago"),
+        (timedelta(minutes=47, seconds=40), "47 minutes ago"),
+        (timedelta(hours=1, minutes=59), "an hour ago"),
+        (timedelta(hours=23, minutes=50), "23 hours ago"),
+    ):
+        assert age(now - elapsed, now) == said
+        minutes = int(elapsed.total_seconds() // 60)
+        if minutes < 60:
+            assert duration(elapsed).startswith(f"{minutes}m") and short_duration(elapsed) == f"{minutes} min"
+    assert age(now - timedelta(seconds=3), now) == "just now"

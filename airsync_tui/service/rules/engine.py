@@ -669,8 +669,9 @@ class RulesEngine:
             provider=connection.provider,
             connection_key=key,
             connection_name=connection.name,
-            summary=f"no successful sync for {short_duration(now - last)} "
-            f"(schedule: {connection.schedule.describe()}, limit {short_duration(limit)})",
+            # No age in the text: it is stored, and "for 46 min" beside a live "For 47 min" column (and
+            # the list's "48 minutes ago") read as three answers; the alert's `since` carries the age.
+            summary=f"no successful sync for over {short_duration(limit)} (schedule: {connection.schedule.describe()})",
             opened_at=now,
             since=last,
             last_success=state.last_success,
