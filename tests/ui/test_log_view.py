@@ -412,3 +412,22 @@ async def test_full_parse_failure_after_prefix_keeps_the_prefix_and_says_so() ->
         assert shown > 0
         assert f"showing its first {shown:,} lines only" in screen._message  # noqa: SLF001
         assert "indexing" not in screen.status_text()
+
+
+async def test_status_line_keeps_the_position_at_80_columns() -> None:
+    """At 80 columns "line 12/42" was cut off the end of the status line; it now tightens instead."""
+    app = LogApp(_feed())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _wait_loaded(pilot, app)
+        await pilot.press("slash", *"users", "enter")
+        for _ in range(50):
+            await pilot.pause()
+            if screen.view.match_total:
+                break
+        status = screen.status_text()
+        assert "matches" in status and status.rstrip().endswith("/301")
+        assert len(status) <= 78 and "all lines" not in status
+        wide = LogApp(_feed())
+    async with wide.run_test(size=(160, 30)) as pilot:
+        wide_screen = await _wait_loaded(pilot, wide)
+        assert "  │  all lines  │  " in wide_screen.status_text()  # room enough: the roomy form, unchanged

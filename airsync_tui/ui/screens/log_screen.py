@@ -353,7 +353,13 @@ class LogScreen(Screen[None]):
                 parts.append(" ".join(flags))
         row, rows = self._cursor
         parts.append(f"line {row + 1 if rows else 0:,}/{rows:,}")
-        return "  │  ".join(parts)
+        text = "  │  ".join(parts)
+        room = self.size.width - 2 if self.is_mounted else 0
+        if room and len(text) > room:
+            # A narrow terminal: tighter separators, and the default filter goes without saying
+            # (at 80 columns "line 12/42", the viewer's position, was cut off the end).
+            text = " │ ".join(part for part in parts if part != "all lines")
+        return text
 
     def _update_status(self) -> None:
         if not self.is_mounted:
