@@ -431,3 +431,18 @@ async def test_status_line_keeps_the_position_at_80_columns() -> None:
     async with wide.run_test(size=(160, 30)) as pilot:
         wide_screen = await _wait_loaded(pilot, wide)
         assert "  │  all lines  │  " in wide_screen.status_text()  # room enough: the roomy form, unchanged
+
+
+async def test_a_filter_change_leaves_a_count_not_zero_of_n() -> None:
+    """After a level filter change no match is selected: the status says "43 matches", not "0/43 matches"."""
+    app = LogApp(_feed())
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _wait_loaded(pilot, app)
+        await pilot.press("slash", *"users", "enter")
+        for _ in range(50):
+            await pilot.pause()
+            if screen.view.match_total:
+                break
+        await pilot.press("escape", "v")  # all -> info: every "users" line is info, all still match
+        await pilot.pause()
+        assert "  │  43 matches  │  level ≥ info  │  " in screen.status_text()  # was "0/43 matches"

@@ -335,7 +335,10 @@ class LogScreen(Screen[None]):
         view = self.view if self.is_mounted else None
         if view is not None and view._search is not None:  # noqa: SLF001
             current, total = self._match
-            parts.append(f"{current:,}/{total:,} matches" if total else "no matches")
+            if not total:
+                parts.append("no matches")
+            else:  # none selected (e.g. after a filter change): no "0/9"
+                parts.append(f"{current:,}/{total:,} matches" if current else f"{total:,} match{'es' if total != 1 else ''}")
         filters = []
         level, source = LEVEL_CYCLE[self._level_pos], SOURCE_CYCLE[self._source_pos]
         if level is not None:
