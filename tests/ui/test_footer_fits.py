@@ -29,7 +29,7 @@ def _fits(app: object) -> bool:
     return used <= width
 
 
-@pytest.mark.parametrize("name", ["connections", "data_view"])  # the log viewer's footer is fitted the same way
+@pytest.mark.parametrize("name", ["connections", "log_viewer"])  # the Data view's is in its 80x24 SVG snapshot
 async def test_footer_keys_fit_80_columns_and_help_stays(name: str, tmp_path: Path) -> None:
     with utc():
         case = scenario(name)
