@@ -86,6 +86,8 @@ MAX_BAR_CELLS = 10
 MIN_BAR_CELLS = 4
 #: An attempt's failure cell keeps at least this much when the terminal is narrow ("destination · s…").
 MIN_FAILURE_CELLS = 12
+#: Refreshes to wait for the job panel's tables to get a width before fitting their cells.
+FIT_RETRIES = 5
 
 
 LABEL_WIDTH = 12
@@ -120,6 +122,7 @@ class JobScreen(LiveScreen):
         self._followed: str | None = None
         self._blocks: dict[str, tuple[str, tuple[object, ...]]] = {}
         self._bar_cells = MAX_BAR_CELLS  # the recent jobs' bar width that fits the table (see `_render_recent`)
+        self._fit_retries = 0  # renders asked for after layout (see `_fit_after_layout`)
         self._cancel_was_offered: bool | None = None  # what the footer last offered (see `_render_summary`)
 
     # ---------------------------------------------------------- layout
@@ -597,8 +600,11 @@ class JobScreen(LiveScreen):
         tick = self.app.tick
         rows = [(str(a.number), self._attempt_cells(a, palette, now, tick)) for a in attempts]
         room = table.room_for("failure", rows)
-        for _, cells in rows:  # the failure (also on the Error line above) gives way, cut with "…"
-            cells["failure"].truncate(max(room or 0, MIN_FAILURE_CELLS), overflow="ellipsis")
+        if room is None:
+            self._fit_after_layout()  # not laid out yet: the width is known after the next refresh
+        else:
+            for _, cells in rows:  # the failure (also on the Error line above) gives way, cut with "…"
+                cells["failure"].truncate(max(room, MIN_FAILURE_CELLS), overflow="ellipsis")
         table.sync_rows(rows)
         table.shrink_column("failure")
         # A one-attempt run of a provider without attempt logs (Hightouch) says nothing the panel above has
@@ -723,7 +729,9 @@ class JobScreen(LiveScreen):
                 )
             )
         room = table.room_for("bars", rows)
-        if room is not None:
+        if room is None:
+            self._fit_after_layout()
+        else:
             # Two bars and a divider in the room the other columns leave (the 80-column panel scrolled sideways).
             fitted = max(MIN_BAR_CELLS, min(MAX_BAR_CELLS, (room - 1) // 2))
             if fitted != self._bar_cells:
@@ -787,7 +795,20 @@ class JobScreen(LiveScreen):
         self._blocks.clear()
         self.render_all()
 
+    def _fit_after_layout(self) -> None:
+        """Render the attempts and recent jobs again once the tables have a width (a few refreshes at most)."""
+        if self._fit_retries >= FIT_RETRIES:
+            return
+        self._fit_retries += 1
+
+        def refit() -> None:
+            self._render_attempts()
+            self._render_recent()
+
+        self.call_after_refresh(refit)
+
     def on_resize(self) -> None:
+        self._fit_retries = 0
         if self.is_mounted:
             self._render_summary()
             self._render_attempts()
