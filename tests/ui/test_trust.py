@@ -11,6 +11,7 @@ from airsync_tui.models.rate import RateWindow
 from airsync_tui.providers.airbyte.statuses import airbyte_job_status
 from airsync_tui.service.clock import ShownClock
 from airsync_tui.service.events import JobStatusChanged
+from airsync_tui.ui.app import AirsyncApp
 from airsync_tui.ui.bindings import palette_entries
 from airsync_tui.ui.commands import AirsyncCommands
 from airsync_tui.ui.screens.connections import ConnectionsScreen
@@ -151,11 +152,16 @@ async def test_succeeded_job_streams_are_complete() -> None:
         assert "⠋" not in panel.query_one("#attempts").get_row_at(0)[1].plain  # no spinner once it ended
 
 
-async def test_hightouch_run_is_laid_out_from_its_data() -> None:
+def _hightouch_app(index: int, **update: object) -> AirsyncApp:
+    """The Hightouch fakes' app, with run `index` changed by `update`."""
     connections, jobs = hightouch_world()
-    jobs[0] = jobs[0].model_copy(update={"bytes_synced": None})
+    jobs[index] = jobs[index].model_copy(update=update)
     provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
-    app = make_app([provider])
+    return make_app([provider])
+
+
+async def test_hightouch_run_is_laid_out_from_its_data() -> None:
+    app = _hightouch_app(0, bytes_synced=None)
     async with app.run_test(size=SIZE) as pilot:
         await open_job_panel(pilot, app, "hightouch:c0000")
         await wait_for(pilot, lambda: "Query size" in screen_text(app), what="facts")
@@ -380,12 +386,7 @@ async def test_a_stream_the_states_call_complete_is_not_running_in_the_streams_t
 
 async def test_a_running_hightouch_run_has_no_empty_rate_line() -> None:
     """A run that reports planned rows and a completion ratio, not records and bytes, gets no "– · – emitted"."""
-    connections, jobs = hightouch_world()
-    jobs[1] = jobs[1].model_copy(
-        update={"per_row_results": False, "records_planned": 471, "progress": Progress(ratio=0.4, basis="provider")}
-    )
-    provider = FakeProvider("hightouch", "Hightouch", connections=connections, jobs=jobs, capabilities=hightouch_caps(), auto_advance=False)
-    app = make_app([provider])
+    app = _hightouch_app(1, per_row_results=False, records_planned=471, progress=Progress(ratio=0.4, basis="provider"))
     async with app.run_test(size=SIZE) as pilot:
         await open_job_panel(pilot, app, "hightouch:c0001")
         await wait_for(pilot, lambda: "471 planned" in screen_text(app), what="the run's records line")
