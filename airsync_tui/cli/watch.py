@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from airsync_tui.cli.output import inert, job_json
 from airsync_tui.errors import EXIT_OK, ConfigError
+from airsync_tui.models.domain import Job
 from airsync_tui.models.timeparse import utcnow
 from airsync_tui.service import events as ev
 from airsync_tui.service.rules.alerts import NOTIFIED, AlertChange, Transition, headline
@@ -99,6 +100,21 @@ class WatchOutput:
         self.as_json = as_json
         self.out = out if out is not None else sys.stdout
         self.err = err if err is not None else sys.stderr
+        #: Where names come from (`run_watch` sets it): the lines say "Airbyte" and the connection's name,
+        #: as the dashboard and the other commands do, not "airbyte" and an id.
+        self.watcher: Watcher | None = None
+
+    def _provider_name(self, name: str) -> str:
+        provider = self.watcher.providers.get(name) if self.watcher is not None else None
+        return provider.display_name if provider is not None else name
+
+    def _job_line(self, job: Job, status: str) -> str:
+        watcher = self.watcher
+        provider = watcher.providers.get(job.provider) if watcher is not None else None
+        connection = watcher.store.connections.get(job.connection_key) if watcher is not None else None
+        noun = provider.capabilities.job_noun if provider is not None else "job"
+        who = connection.name if connection is not None else job.connection_id
+        return f"{who} ({self._provider_name(job.provider)}): {noun} {job.id} {status}"
 
     def say(self, text: str) -> None:
         print(f"{_ts(utcnow())} {inert(text)}", file=self.err, flush=True)
@@ -109,9 +125,9 @@ class WatchOutput:
 
     def event(self, event: ev.Event) -> None:
         if isinstance(event, ev.JobStatusChanged) and event.new.is_terminal:
-            self.say(f"{event.job.provider} {event.job.connection_id}: job {event.job.id} {event.new.raw}")
+            self.say(self._job_line(event.job, event.new.raw))
         elif isinstance(event, ev.ApiHealthChanged) and event.state is not ev.HealthState.CONNECTING:
-            self.say(f"{event.provider} API: {event.state.value}" + (f" ({event.message})" if event.message else ""))
+            self.say(f"{self._provider_name(event.provider)} API: {event.state.value}" + (f" ({event.message})" if event.message else ""))
         if self.as_json:
             data = event_json(event)
             if data is not None:
@@ -316,8 +332,9 @@ async def run_watch(
         out.say(f"metrics on http://{listen[0]}:{port}/metrics")
         out.json({"type": "metrics", "url": f"http://{listen[0]}:{port}/metrics"})
     routes = router.labels()
+    out.watcher = watcher
     out.say(
-        f"watching {', '.join(watcher.providers)}; {len(routes)} notification target(s)"
+        f"watching {', '.join(p.display_name for p in watcher.providers.values())}; {len(routes)} notification target(s)"
         + (": " + ", ".join(routes) if routes else "")
         + f"; {store.pending_count()} queued from before"
     )

@@ -221,6 +221,9 @@ def test_fire_drill_failure_then_recovery_reaches_the_webhook_once(drill_emulato
             _, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         assert "stopped" in err.splitlines()[-1]
+        # The people's lines name things as the dashboard does: "Airbyte", the connection's name, not ids.
+        assert " watching Airbyte;" in err and "airbyte API" not in err and " Airbyte API: ok" in err
+        assert f" {TARGET} (Airbyte): job " in err and f"airbyte {connection.connection_id}" not in err
         assert len(receiver.titles(f"CRITICAL {TARGET}: failed")) == 1
         while not lines.empty():
             seen.append(lines.get())

@@ -16,6 +16,7 @@ from airsync_tui.service.events import (
     HealthState,
     JobCreated,
     JobStatusChanged,
+    JobUpdated,
     LatestJobs,
     ProgressUpdated,
 )
@@ -611,3 +612,23 @@ async def test_reasons_of_failures_found_at_start_are_fetched_together() -> None
     assert len(opened) == count
     assert {c.alert.summary for c in opened} == {f"source · config_error: bad key {n}" for n in range(100, 100 + count)}
     assert engine.failing() == frozenset(f"airbyte:c{n}" for n in range(count))
+
+
+async def test_a_success_learned_late_and_already_too_old_keeps_the_stale_alert_open() -> None:
+    """A stale alert is resolved by a success that ends the staleness, not by any success.
+
+    Before: a success learned late (older than the limit when seen) resolved the alert, "a sync
+    succeeded", and the next evaluation re-opened it a second later, "no successful sync for over 2h".
+    """
+    engine, changes, _ = make()
+    engine.handle(ConnectionsLoaded(provider="airbyte", connections=(CONN,), at=T0))
+    engine.handle(LatestJobs(provider="airbyte", at=T0, jobs=(job("1", "succeeded", start=T0),)))
+    await engine.evaluate(T0 + timedelta(hours=6))
+    assert [(c.transition, c.alert.rule) for c in changes] == [(Transition.OPENED, ProblemKind.STALE)]
+    late = job("2", "succeeded", start=T0 + timedelta(hours=1))  # ended 01:05, seen at 06:00
+    engine.handle(JobUpdated(provider="airbyte", job=late, at=T0 + timedelta(hours=6)))
+    await engine.evaluate(T0 + timedelta(hours=6, seconds=10))
+    assert [c.transition for c in changes] == [Transition.OPENED, Transition.UPDATED]
+    assert changes[-1].alert.since == T0 + timedelta(hours=1, minutes=5)  # the age counts from the newer success
+    succeed(engine, "3", T0 + timedelta(hours=6, minutes=1))  # a success that ends it
+    assert changes[-1].transition is Transition.RESOLVED and changes[-1].alert.rule is ProblemKind.STALE

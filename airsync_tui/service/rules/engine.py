@@ -502,9 +502,18 @@ class RulesEngine:
                 at,
                 f"succeeded after {counted(runs, 'failed run')}, broken for {short_duration(max(ended - since, timedelta(0)))}",
             )
-        for rule in (ProblemKind.STALE, ProblemKind.AUTO_DISABLE_RISK):
-            alert = self._find(rule, key)
-            self._resolve(alert, at, f"a {job.job_type} succeeded")
+        risk = self._find(ProblemKind.AUTO_DISABLE_RISK, key)
+        self._resolve(risk, at, f"a {job.job_type} succeeded")
+        stale = self._find(ProblemKind.STALE, key)
+        if stale is not None:
+            limit = self._stale_limit(key)
+            if limit is None or at - ended <= limit:
+                self._resolve(stale, at, f"a {job.job_type} succeeded")
+            else:
+                # A success learned late (the watcher was off) and already older than the limit: the
+                # connection is still stale. Resolving it here re-opened it a second later, "a sync
+                # succeeded" then "no successful sync for over 30 min"; the alert now just moves on.
+                self._emit(Transition.UPDATED, replace(stale, since=ended, last_success=ended), at)
 
     def _end_job_alerts(self, job: Job, at: datetime) -> None:
         for rule in (ProblemKind.STALLED, ProblemKind.SLOW):
@@ -637,19 +646,27 @@ class RulesEngine:
         self._emit(Transition.OPENED, alert, now)
 
     # --------------------------------------------------------------- stale
-    def _judge_stale(self, key: str, now: datetime) -> None:
+    def _stale_limit(self, key: str) -> timedelta | None:
+        """How long without a success makes this connection stale (None: the rule does not apply to it)."""
         connection = self.connections.get(key)
-        state = self._conns.get(key)
-        if connection is None or state is None or not connection.enabled:
-            return
+        if connection is None or not connection.enabled:
+            return None
         settings = self.settings.for_connection(ProblemKind.STALE, connection.provider, connection)
         if not settings.enabled:
-            return
+            return None
         interval = schedule_interval(connection.schedule)
         if interval is None:
             if not (settings.include_manual and connection.schedule.kind.lower() == "manual"):
-                return
+                return None
             interval = timedelta(hours=settings.manual_hours)
+        return interval * settings.factor
+
+    def _judge_stale(self, key: str, now: datetime) -> None:
+        connection = self.connections.get(key)
+        state = self._conns.get(key)
+        limit = self._stale_limit(key)
+        if connection is None or state is None or limit is None:
+            return
         last = state.last_success
         if last is None:
             if state.history != "loaded":
@@ -659,7 +676,6 @@ class RulesEngine:
             last = state.history_oldest or connection.created_at
             if last is None:
                 return
-        limit = interval * settings.factor
         if now - last <= limit or self._find(ProblemKind.STALE, key):
             return
         alert = Alert(
