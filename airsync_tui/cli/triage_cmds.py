@@ -162,11 +162,15 @@ def timeline_json(event: TimelineEvent) -> dict[str, Any]:
     return data
 
 
-def print_events(events: Sequence[TimelineEvent], now: datetime, *, with_connection: bool = False) -> None:
+def print_events(
+    events: Sequence[TimelineEvent], now: datetime, providers: Sequence[SyncProvider], *, with_connection: bool = False
+) -> None:
+    # Each provider's word for a job ("run" for Hightouch), as the dashboard and `jobs` say it.
+    nouns = {p.name: p.capabilities.job_noun for p in providers}
     for event in events:
         who = f" · by {inert(event.user)}" if event.user else ""
         took = f" · {duration(event.duration)}" if event.duration is not None else ""
-        job = f" · job {event.job_id}" if event.job_id else ""
+        job = f" · {nouns.get(event.provider, 'job')} {event.job_id}" if event.job_id else ""
         where = f"{inert(event.connection_name or event.connection_id)}: " if with_connection else ""
         print(f"{event.at:%Y-%m-%d %H:%M} UTC ({age(event.at, now)})  {where}{inert(event.title)}{job}{took}{who}")
         for line in event.details:
@@ -195,7 +199,7 @@ async def timeline(args: argparse.Namespace, providers: list[SyncProvider]) -> i
     print(f"{inert(connection.name)} ({provider.display_name} {connection.id}) — {counted(len(result.events), 'event')}, newest first")
     if result.notice:
         print(f"note: {inert(result.notice)}")
-    print_events(result.events, now)
+    print_events(result.events, now, [provider])
     return EXIT_OK
 
 
@@ -209,5 +213,5 @@ async def pulse(args: argparse.Namespace, providers: list[SyncProvider]) -> int:
     if args.json:
         print(json.dumps([timeline_json(e) for e in events], indent=2))
         return EXIT_OK
-    print_events(events, server_now(providers, []), with_connection=True)
+    print_events(events, server_now(providers, []), providers, with_connection=True)
     return EXIT_OK

@@ -98,6 +98,10 @@ def test_pulse_merges_providers_newest_first(emu: RunningEmulator) -> None:
     assert {e["provider"] for e in events} == {"airbyte", "hightouch"}
     assert [e["at"] for e in events] == sorted((e["at"] for e in events), reverse=True)
     assert all(e["connectionName"] for e in events)
+    # The people's form says each provider's word: a Hightouch run is a "run", an Airbyte job a "job".
+    text = run(emu, "pulse", "--limit", "40").stdout
+    runs = [e for e in events if e["provider"] == "hightouch" and e.get("jobId")]
+    assert runs and f"· run {runs[0]['jobId']}" in text and f"· job {runs[0]['jobId']}" not in text
 
 
 def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
