@@ -24,7 +24,7 @@ from airsync_tui.service.job_actions import cancel_capable
 from airsync_tui.service.session import providers_for
 from airsync_tui.service.sync_runner import trigger_and_wait
 from airsync_tui.service.watcher import Watcher, WatcherConfig
-from airsync_tui.textfmt import age, count, duration, synced_rows
+from airsync_tui.textfmt import age, count, counted, duration, synced_rows
 
 if TYPE_CHECKING:  # config is imported lazily, where a command needs it
     from airsync_tui.config import Profile
@@ -162,6 +162,8 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         args.attempt -= 1
     async with open_providers(args) as providers:
         provider, job = await resolve_job(providers, args.job)
+        if args.attempt is not None:
+            await _check_attempt(provider, job, args.attempt)
         if getattr(args, "errors", False) or getattr(args, "tail", None) is not None:
             from airsync_tui.service.log_report import print_log_errors, print_log_tail
 
@@ -184,6 +186,28 @@ async def cmd_logs(args: argparse.Namespace) -> int:
         if not trail >= 0:  # also rejects NaN
             raise ConfigError("--trail must be a number of seconds >= 0")
         return await _follow_logs(provider, job, args.attempt, trail=trail)
+
+
+async def _check_attempt(provider: SyncProvider, job: Job, attempt: int) -> None:
+    """`--attempt N` names an attempt the job has, in the user's numbering (from 1).
+
+    Why: asking for attempt 9 of a two-attempt job answered "Airbyte resource 4071/8 not found",
+    the server's 0-based number and a hint about credentials, for a plain typo.
+    """
+    detail = await provider.get_job_detail(job.id)
+    numbers = [a.number for a in detail.attempts]
+    if attempt in numbers:
+        return
+    noun = provider.capabilities.job_noun
+    if not numbers:
+        raise ConfigError(
+            f"--attempt {attempt + 1}: {noun} {job.id} has no attempt yet ({job.status.label})",
+            hint="omit --attempt, with --follow, to wait for the first one",
+        )
+    raise ConfigError(
+        f"--attempt {attempt + 1}: {noun} {job.id} has {counted(len(numbers), 'attempt')}",
+        hint=f"use --attempt 1 to {len(numbers)}, or omit it for the last" if len(numbers) > 1 else "use --attempt 1, or omit it",
+    )
 
 
 async def _follow_logs(provider: SyncProvider, job: Job, attempt: int | None, *, trail: float = 5.0) -> int:

@@ -122,6 +122,12 @@ def test_logs_errors_and_tail(emu: RunningEmulator) -> None:
     assert tail.returncode == 0 and tail.stdout.splitlines() == full[-5:]
     bad = run(emu, "logs", str(job.job_id), "--tail", "-3")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--tail" in bad.stderr
+    # An attempt the job does not have: said in the user's numbering, not "resource 4071/8 not found".
+    beyond = len(job.attempts) + 1
+    missing = run(emu, "logs", str(job.job_id), "--attempt", str(beyond))
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert f"--attempt {beyond}: job {job.job_id} has {len(job.attempts)} attempt" in missing.stderr
+    assert "not found" not in missing.stderr
 
 
 def test_fire_drill_shows_up_in_failures_and_as_a_watch_alert(tmp_path: Path) -> None:
