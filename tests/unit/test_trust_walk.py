@@ -6,6 +6,7 @@ the schedule, provider and state columns were kept; "demo demo" in the header.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from airsync_tui.service.events import ApiHealthChanged, HealthState
@@ -190,3 +191,27 @@ def test_an_age_and_a_duration_of_one_moment_agree() -> None:
         if minutes < 60:
             assert duration(elapsed).startswith(f"{minutes}m") and short_duration(elapsed) == f"{minutes} min"
     assert age(now - timedelta(seconds=3), now) == "just now"
+
+
+def test_the_80_column_header_keeps_the_open_alerts() -> None:
+    """At 80 columns the header said "22 · 6 run · 1 failing" and dropped "4 alerts (A)": the stale and
+    stalled connections were nowhere on the first screen. Healthy providers shrink to their dot first."""
+    ok = ApiHealthChanged(provider="airbyte", state=HealthState.OK, at=NOW)
+    state = HeaderState(
+        profile="demo",
+        workspace="embedded emulator on http://127.0.0.1:34253",
+        read_only=False,
+        demo=True,
+        health=(("Airbyte", ok), ("Hightouch", ApiHealthChanged(provider="hightouch", state=HealthState.OK, at=NOW))),
+        connections=22,
+        running=6,
+        failed=1,
+        alerts=4,
+    )
+    text = render_header(state, palette_for(True), NOW, 80).plain
+    assert len(text) <= 80 and text.rstrip().endswith("22 · 6 run · 1 failing · 4 alerts (A)")
+    assert "Airbyte ●" in text and "Hightouch ●" in text and "ok" not in text  # the dot says it
+    wide = render_header(state, palette_for(True), NOW, 200).plain
+    assert "Airbyte ● ok" in wide and "4 alerts (A)" in wide
+    down = replace(state, health=(("Airbyte", ApiHealthChanged(provider="airbyte", state=HealthState.UNREACHABLE, at=NOW)),))
+    assert "unreachable" in render_header(down, palette_for(True), NOW, 80).plain  # a problem keeps its words

@@ -84,10 +84,26 @@ def render_header(state: HeaderState, palette: Palette, now: datetime, width: in
         return _render_header(state, palette, now, workspace=label[: room - 1] + "…", compact=False)
     if without.cell_len <= width:
         return without
+    # Narrow: the counts shrink to their numbers; then a healthy provider is its green dot alone, so the
+    # open alerts still show (at 80 columns they were the first thing dropped: "1 failing", but not the
+    # stale or stalled connections behind "4 alerts").
+    for tight in (False, True):
+        compact = _render_header(state, palette, now, workspace=None, compact=True, tight=tight, alerts=True)
+        if compact.cell_len <= width:
+            return compact
     return _render_header(state, palette, now, workspace=None, compact=True)
 
 
-def _render_header(state: HeaderState, palette: Palette, now: datetime, *, workspace: str | None, compact: bool) -> Text:
+def _render_header(
+    state: HeaderState,
+    palette: Palette,
+    now: datetime,
+    *,
+    workspace: str | None,
+    compact: bool,
+    tight: bool = False,
+    alerts: bool = False,
+) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(" airsync ", style="bold reverse")
     if state.title:
@@ -114,9 +130,12 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
         text.append(" read-only ", style=f"bold reverse {palette.retrying}")
     for name, event in state.health:
         icon, style = _health_style(event.state, palette)
-        text.append("   ")
+        text.append("  " if tight else "   ")
         text.append(f"{clean(name)} ", style="bold")
-        text.append(f"{icon} {health_text(event, now)}", style=style)
+        if tight and event.state == HealthState.OK:
+            text.append(icon, style=style)  # the green dot says "ok"; any other state keeps its words
+        else:
+            text.append(f"{icon} {health_text(event, now)}", style=style)
         if event.state in (HealthState.AUTH_FAILED, HealthState.UNREACHABLE, HealthState.DEGRADED) and event.message and not compact:
             text.append(f" ({clean(event.message)[:60]})", style=palette.muted)
     text.append("   ")
@@ -128,6 +147,9 @@ def _render_header(state: HeaderState, palette: Palette, now: datetime, *, works
         text.append(f"{state.running} run", style=palette.running if state.running else palette.muted)
         text.append(" · ", style=palette.muted)
         text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
+        if alerts and state.alerts:
+            text.append(" · ", style=palette.muted)
+            text.append(f"{counted(state.alerts, 'alert')} (A)", style=f"bold {palette.failed}")
         return text
     text.append(counted(state.connections, "connection"), style="")
     text.append(" · ", style=palette.muted)
