@@ -114,7 +114,7 @@ class WatchOutput:
         connection = watcher.store.connections.get(job.connection_key) if watcher is not None else None
         noun = provider.capabilities.job_noun if provider is not None else "job"
         who = connection.name if connection is not None else job.connection_id
-        return f"{who} ({self._provider_name(job.provider)}): {noun} {job.id} {status}"
+        return f"{who} ({provider.display_name if provider is not None else job.provider}): {noun} {job.id} {status}"
 
     def say(self, text: str) -> None:
         print(f"{_ts(utcnow())} {inert(text)}", file=self.err, flush=True)

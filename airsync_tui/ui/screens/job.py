@@ -458,14 +458,14 @@ class JobScreen(LiveScreen):
             lines.append(line)
         # A rate of records and bytes only where the provider counts them: a Hightouch run reports planned
         # rows and a completion ratio, and "– · – emitted" on its panel was an Airbyte line with nothing in it.
-        counts_moves = job.per_row_results and (has_attempt_counts or total is not None or total_bytes is not None)
+        counts_records = job.per_row_results and (has_attempt_counts or total is not None or total_bytes is not None)
         if job.status.is_active:
             now = self.now()
             window = self.watcher.rate_window(self.job_key) if self.job_key else None
             rps = window.records_per_second(now) if window is not None else None
             bps = window.bytes_per_second(now) if window is not None else None
             stalled_for = window.no_progress_for(now) if window is not None else None
-            if counts_moves:
+            if counts_records:
                 line = self._lbl("Rate")
                 if is_stalled(stalled_for):
                     line.append(f"no progress for {duration(stalled_for)}", style=palette.warning)
@@ -743,7 +743,7 @@ class JobScreen(LiveScreen):
 
     # --------------------------------------------------------- events
     def apply_events(self, events: list[Event]) -> None:
-        summary = attempts = recent = False
+        summary = attempts = live_attempt = recent = False
         for event in events:
             if isinstance(event, JobCreated) and event.job.connection_key == self.connection_key:
                 self._merge_recent([event.job])
@@ -761,8 +761,9 @@ class JobScreen(LiveScreen):
                 recent = True
                 summary = summary or event.job.key == self.job_key
             elif isinstance(event, ProgressUpdated) and event.job_key == self.job_key:
-                # The running attempt's row reads the same live counts as the Records line: repaint both.
-                summary = attempts = True
+                # The running attempt's row reads the same live counts as the Records line: repaint both
+                # (the streams come from the job detail, which a progress update does not change).
+                summary = live_attempt = True
             elif isinstance(event, JobDetailUpdated) and event.detail.job.key == self.job_key:
                 summary = attempts = True
             elif isinstance(event, ActionResult) and event.connection_key == self.connection_key:
@@ -774,8 +775,9 @@ class JobScreen(LiveScreen):
                 summary = True
         if summary:
             self._render_summary()
-        if attempts:
+        if attempts or live_attempt:
             self._render_attempts()
+        if attempts:
             self._render_streams()
         if recent:
             self._render_recent()

@@ -139,24 +139,15 @@ def _render_header(
         if event.state in (HealthState.AUTH_FAILED, HealthState.UNREACHABLE, HealthState.DEGRADED) and event.message and not compact:
             text.append(f" ({clean(event.message)[:60]})", style=palette.muted)
     text.append("   ")
-    if compact:
+    if compact:  # the counts shrink to their numbers
         text.rstrip()
         text.append("  ")
-        text.append(f"{state.connections:,}", style="")
-        text.append(" · ", style=palette.muted)
-        text.append(f"{state.running} run", style=palette.running if state.running else palette.muted)
-        text.append(" · ", style=palette.muted)
-        text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
-        if alerts and state.alerts:
-            text.append(" · ", style=palette.muted)
-            text.append(f"{counted(state.alerts, 'alert')} (A)", style=f"bold {palette.failed}")
-        return text
-    text.append(counted(state.connections, "connection"), style="")
+    text.append(f"{state.connections:,}" if compact else counted(state.connections, "connection"), style="")
     text.append(" · ", style=palette.muted)
-    text.append(f"{state.running} running", style=palette.running if state.running else palette.muted)
+    text.append(f"{state.running} {'run' if compact else 'running'}", style=palette.running if state.running else palette.muted)
     text.append(" · ", style=palette.muted)
     text.append(f"{state.failed} failing", style=palette.failed if state.failed else palette.muted)
-    if state.alerts:
+    if state.alerts and (alerts or not compact):
         text.append(" · ", style=palette.muted)
         text.append(f"{counted(state.alerts, 'alert')} (A)", style=f"bold {palette.failed}")
     return text
