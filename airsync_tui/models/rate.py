@@ -102,11 +102,17 @@ class RateWindow:
         newest = self._samples[-1]
         end = now if now is not None and now > newest.at else newest.at
         start_limit = end - self.window
-        in_window = [s for s in self._samples if s.at >= start_limit and value(s) is not None]
-        if len(in_window) < 2:
-            # Nothing moved inside the window (or one sample only): the honest rate is 0.
-            older = [s for s in self._samples if value(s) is not None]
-            return 0.0 if len(older) >= 2 else None
+        usable = [s for s in self._samples if value(s) is not None]
+        if len(usable) < 2:
+            return None
+        in_window = [s for s in usable if s.at >= start_limit]
+        if not in_window:
+            return 0.0  # nothing seen inside the window: nothing moved that we know of
+        if len(in_window) == 1:
+            # One sample inside the window (polls further apart than it, or a clock that runs fast, like
+            # the demo's): measure from the sample before it. Reading 0 here put "0 rec/s" beside counts
+            # and a sparkline that were plainly growing.
+            in_window = [usable[-2], in_window[0]]
         first, last = in_window[0], in_window[-1]
         seconds = (end - first.at).total_seconds()
         if seconds <= 0:

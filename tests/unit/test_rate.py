@@ -42,3 +42,16 @@ def test_out_of_order_samples_are_ignored() -> None:
     window.add(at(5), 0, None)
     assert [s.records for s in window.samples] == [100]
     assert window.records_per_second() is None
+
+
+def test_samples_further_apart_than_the_window_still_give_the_rate_they_show() -> None:
+    """Polls 90 s apart against a 60 s window (or the demo's clock, 10x the wall clock): one sample in the
+    window. The rate read "0 rec/s" beside counts and a sparkline that were growing; it is measured from
+    the sample before the window now."""
+    window = RateWindow(window=timedelta(seconds=60))
+    window.add(at(0), 0, 0)
+    window.add(at(90), 900, 9_000)
+    window.add(at(180), 1_800, 18_000)
+    assert window.records_per_second(at(180)) == 10.0
+    assert window.bytes_per_second(at(180)) == 100.0
+    assert window.records_per_second(at(300)) == 0.0  # and nothing seen for longer than the window: 0, as before
