@@ -77,12 +77,12 @@ def run_dashboard(args: argparse.Namespace) -> int:
                 kwargs["switch_profile"] = switch_profile
             return AirsyncApp(watcher, info, subscription=subscription, set_aside_heap=True, **kwargs)
 
-        from airsync_tui.cli import startup_gc
+        from airsync_tui.cli import startup
         from airsync_tui.cli.early_watch import run_app_while_polling
 
         # The watcher's first requests go out while the UI imports (cli/early_watch.py);
-        # the collector, paused by the console script while it imported, resumes before the app runs.
-        app = asyncio.run(run_app_while_polling(watcher, make_app, before_run=startup_gc.resume))
+        # the start-up the console script began (collector paused, code cache) ends before the app runs.
+        app = asyncio.run(run_app_while_polling(watcher, make_app, before_run=startup.end))
     finally:
         if demo is not None:
             demo.stop()

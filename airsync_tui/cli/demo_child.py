@@ -70,10 +70,10 @@ def _traced(app: ASGIApp, mark: Callable[[str], None]) -> ASGIApp:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from airsync_tui.cli import startup_gc
+    from airsync_tui.cli import startup
     from airsync_tui.startup_trace import TRACE_PATH, mark
 
-    startup_gc.pause()  # imports and the world build: resumed before serving
+    startup.begin("emulator")  # imports and the world build: ended before serving
     with contextlib.suppress(OSError):  # a platform without nice: same priority as the dashboard
         os.nice(EMULATOR_NICENESS)
     mark("child: main")
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     sock.setblocking(False)
     app = build_app(options)
     mark("child: app built")
-    startup_gc.resume()
+    startup.end()
     config = uvicorn.Config(
         _traced(app, mark) if TRACE_PATH is not None else app,
         lifespan="on",

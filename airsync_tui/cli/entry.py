@@ -20,9 +20,9 @@ def main() -> int:
     from airsync_tui.startup_trace import mark, start_profile
 
     start_profile()  # AIRSYNC_STARTUP_PROFILE only: cProfile until the populated list is painted
-    from airsync_tui.cli import startup_gc
+    from airsync_tui.cli import startup
 
-    startup_gc.pause()  # resumed before the dashboard or a command runs
+    startup.begin("airsync")  # ended before the dashboard or a command runs
 
     mark("parent: entry")
     from airsync_tui.cli.demo import prestart_demo

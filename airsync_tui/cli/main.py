@@ -200,10 +200,10 @@ def _add_global_flags(parser: argparse.ArgumentParser, *, top_level: bool = Fals
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] == "emulator":
-        from airsync_tui.cli import startup_gc
+        from airsync_tui.cli import startup
         from airsync_tui.emulator.server import main as emulator_main
 
-        startup_gc.resume()  # a long-running server: collect as usual
+        startup.end()  # a long-running server: collect as usual
 
         return emulator_main(args_list[1:])
     parser = parser_for(args_list)
@@ -223,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, line = classify(exc)
             print(f"airsync: error: {clean(line)}", file=sys.stderr)
             return code
-    from airsync_tui.cli import startup_gc
+    from airsync_tui.cli import startup
 
-    startup_gc.resume()  # paused by the console script while it imported
+    startup.end()  # begun by the console script before it imported
     originals = install_safe_output()  # every byte a command writes is sanitised and redacted
     try:
         if args.command == "serve":  # a blocking server of its own, not a coroutine
