@@ -56,6 +56,9 @@ def isolated_environment(_airsync_homes: Path, monkeypatch: pytest.MonkeyPatch) 
     config.touch(mode=0o600)  # an empty config: a missing explicit AIRSYNC_CONFIG is an error (by design)
     monkeypatch.setenv("AIRSYNC_CONFIG", str(config))
     monkeypatch.setenv("AIRSYNC_STATE", str(home / "state.sqlite3"))
+    # The start-up code cache (cli/codegen_cache.py) is transparent, so the `airsync` processes a
+    # worker starts share one: a home of their own would make each a cold start that writes ~1 MB.
+    monkeypatch.setenv("AIRSYNC_CODEGEN_CACHE", str(_airsync_homes / "codegen.marshal"))
     for variable, folder in (
         ("XDG_CONFIG_HOME", "config"),
         ("XDG_DATA_HOME", "data"),

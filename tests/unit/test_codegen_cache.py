@@ -128,6 +128,7 @@ def test_a_corrupt_or_foreign_file_is_ignored_and_rewritten(tmp_path: Path) -> N
 def test_turned_off_it_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from airsync_tui.cli import codegen_cache
 
+    monkeypatch.delenv(codegen_cache.CACHE_ENV)
     assert codegen_cache.cache_path("airsync") is not None
     monkeypatch.setenv(codegen_cache.CACHE_ENV, "off")
     assert codegen_cache.cache_path("airsync") is None
@@ -136,8 +137,10 @@ def test_turned_off_it_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_each_program_and_interpreter_has_its_own_file() -> None:
+def test_each_program_and_interpreter_has_its_own_file(monkeypatch: pytest.MonkeyPatch) -> None:
     from airsync_tui.cli import codegen_cache
+
+    monkeypatch.delenv(codegen_cache.CACHE_ENV)  # the tests' shared file (conftest): the default here
 
     dashboard = codegen_cache.cache_path("airsync")
     emulator = codegen_cache.cache_path("emulator")
