@@ -160,21 +160,24 @@ def save() -> None:
     state = _state
     if state is None or sum(len(table.new) for table in state.tables().values()) < MIN_NEW_TO_SAVE:
         return
+    # Snapshots (`dict.copy` is atomic): another thread may be compiling while this one writes.
+    written = {name: table.new.copy() for name, table in state.tables().items()}
     on_disk = _read(state.path)  # another airsync process may have added its own since we loaded
     merged: dict[str, dict[Any, Any]] = {}
     for name, table in state.tables().items():
-        entries = {**on_disk.get(name, {}), **table.new}
+        entries = on_disk.get(name, {}) | written[name]
         if len(entries) > MAX_ENTRIES:  # grown over many releases: keep this run's working set
-            entries = {key: table.loaded[key] for key in table.used} | table.new
+            entries = {key: table.loaded[key] for key in table.used.copy()} | written[name]
         merged[name] = entries
     try:
         _write(state.path, merged)
     except (OSError, ValueError):
         return  # a cache: a read-only or full disk, or an unexpected value, costs speed, nothing else
-    for table in state.tables().values():
-        table.loaded.update(table.new)
-        table.used.update(table.new)
-        table.new.clear()
+    for name, table in state.tables().items():
+        table.loaded.update(written[name])
+        table.used.update(written[name])
+        for key in written[name]:
+            table.new.pop(key, None)
 
 
 def stats() -> dict[str, tuple[int, int]]:
