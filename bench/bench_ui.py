@@ -122,12 +122,15 @@ def bench_first_screen(
 # ------------------------------------ (a'') import work before the first screen
 #: Replays, under `-X importtime`, the modules a real `airsync --demo` had imported when its
 #: populated list was painted, in their import order (read from AIRSYNC_STARTUP_MODULES), with
-#: httpx's command-line tool blocked as the console script blocks it (cli/entry.py).
+#: httpx's command-line tool blocked and the start-up code cache installed, as the console script
+#: does (cli/entry.py, cli/codegen_cache.py; the cache is the one the measured launches used).
 #: `__import__`, not `importlib.import_module`: only the former goes through the C import that
 #: `-X importtime` times (import_module's top-level names would be left out of the count).
 REPLAY_IMPORTS = """
 import sys
 sys.modules.setdefault("httpx._main", None)
+from airsync_tui.cli import codegen_cache
+codegen_cache.install("airsync")
 for name in {names!r}:
     if name not in sys.modules:
         try:
