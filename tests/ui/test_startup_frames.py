@@ -84,3 +84,40 @@ async def test_rows_and_header_agree_when_the_list_rereads_the_store() -> None:
         app._consume_events()  # noqa: SLF001
         await pilot.pause(0.3)
         assert len(applied) == count
+
+
+async def test_every_header_painted_at_80_columns_fits_and_names_each_provider(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The first frame's header at 80 columns was the full-width line cropped: "airsync  embedded emulator on
+    http://127.0.0.1:46653  demo  Airbyte ● ok", no Hightouch, no counts, beside rows of both providers
+    (it was laid out when `show` first ran, before the bar had a width)."""
+    from airsync_tui.ui.app import SessionInfo
+    from airsync_tui.ui.widgets.header import HeaderBar
+
+    painted: list[tuple[int, str]] = []
+    original = HeaderBar.render
+
+    def recording(self: HeaderBar) -> Any:
+        result = original(self)
+        painted.append((self.size.width, str(result)))
+        return result
+
+    monkeypatch.setattr(HeaderBar, "render", recording)
+    connections, jobs = demo_world()
+    airbyte = FakeProvider(connections=connections, jobs=jobs, auto_advance=False)
+    hightouch = FakeProvider("hightouch", "Hightouch", connections=[], jobs=[], auto_advance=False)
+    session = SessionInfo(profile_name="demo", demo=True, workspace_label="embedded emulator on http://127.0.0.1:46653")
+    app = make_app([airbyte, hightouch], session=session)
+    await app.watcher.start()
+    for _ in range(200):
+        if all(app.watcher.store.loaded.values()):
+            break
+        await asyncio.sleep(0.01)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await list_shown(pilot, app, rows=8)
+        await pilot.pause()
+    assert painted, "no header was painted"
+    for width, text in painted:
+        assert width == 80
+        assert len(text) <= width, text
+        assert "Airbyte" in text and "Hightouch" in text, text
+        assert "8 ·" in text, text  # the connection count

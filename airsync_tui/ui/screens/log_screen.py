@@ -357,7 +357,7 @@ class LogScreen(Screen[None]):
         row, rows = self._cursor
         parts.append(f"line {row + 1 if rows else 0:,}/{rows:,}")
         text = "  │  ".join(parts)
-        room = self.size.width - 2 if self.is_mounted else 0
+        room = self.size.width - 2 if self.size.width else 0  # 0 until laid out: no room known, nothing tightened
         if room and len(text) > room:
             # A narrow terminal: tighter separators, and the default filter goes without saying
             # (at 80 columns "line 12/42", the viewer's position, was cut off the end).

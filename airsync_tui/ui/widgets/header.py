@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from airsync_tui.service.events import ApiHealthChanged, HealthState
 from airsync_tui.textfmt import counted
@@ -153,30 +153,40 @@ def _render_header(
     return text
 
 
-class HeaderBar(Static):
-    """Docked top line; `show(state)` is cheap when nothing changed."""
+class HeaderBar(Widget):
+    """Docked top line; `show(state)` is cheap when nothing changed.
+
+    The line is laid out for the width it is painted at (`render`), not the one
+    known when `show` ran: the first `show` comes before the first layout, when
+    the bar has no width yet, and its full-width line, cropped at 80 columns, was
+    the first frame's header (one provider's health, no counts, beside rows of both).
+    """
 
     DEFAULT_CSS = """
     HeaderBar { dock: top; height: 1; background: $panel; color: $foreground; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("", **kwargs)
-        self._last: tuple[str, tuple[object, ...]] | None = None
+        super().__init__(**kwargs)
+        self._last: tuple[str, tuple[object, ...], int] | None = None
         self._args: tuple[HeaderState, Palette, datetime] | None = None
-
-    def on_resize(self) -> None:
-        if self._args is not None:
-            self.show(*self._args)
 
     def show(self, state: HeaderState, palette: Palette, now: datetime) -> None:
         self._args = (state, palette, now)
-        text = render_header(state, palette, now, self.size.width or None)
-        sig = (text.plain, tuple(text.spans))
+        text = self._text()
+        sig = (text.plain, tuple(text.spans), self.size.width)
         if sig != self._last:
             self._last = sig
-            self.update(text, layout=False)  # docked, one line high: the size never changes
+            self.refresh()  # docked, one line high: the size never changes
+
+    def render(self) -> Text:
+        return self._text()
+
+    def _text(self) -> Text:
+        if self._args is None:
+            return Text("")
+        return render_header(*self._args, self.size.width or None)
 
     @property
     def plain(self) -> str:
-        return self._last[0] if self._last else ""
+        return self._text().plain
