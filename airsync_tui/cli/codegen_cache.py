@@ -35,7 +35,9 @@ too big is ignored and rebuilt. `AIRSYNC_CODEGEN_CACHE=off` turns the cache off;
 any other value is the file to use.
 
 Only the console script and the demo's emulator child install it (before their
-imports, `cli/startup.py`); a program importing airsync_tui as a library is left alone.
+imports, `cli/startup.py`), and only start-up's results are kept (`seal`): nothing the
+user types later (a log search, a palette query) can end up in the file. A program
+importing airsync_tui as a library is left alone.
 
 This module deliberately has no `from __future__ import annotations`: a builtin
 `exec`/`compile` called from here inherits this module's compiler flags, and the
@@ -100,6 +102,8 @@ class _State:
         self.re_compile: Any = None
         #: The `_sre.compile` arguments recorded on this thread by the last miss.
         self.sre_args = _thread._local()
+        #: New results are kept only during start-up (`seal` ends it): see `seal` for why.
+        self.recording = True
 
     def tables(self) -> dict[str, _Table]:
         return {"codes": self.codes, "regexes": self.regexes}
@@ -150,9 +154,19 @@ def install(program: str, path: Path | None = None) -> None:
         if not _has_future_flags(module) and name not in vars(module):
             setattr(module, name, stand_in)  # else its builtin calls would differ from ours, or the name is taken
     _install_regex_cache(state)
-    import atexit
 
-    atexit.register(save)  # what was compiled after `save` ran at the end of start-up (lazy imports)
+
+def seal() -> None:
+    """Start-up is over: write back what it compiled, and keep nothing compiled from now on.
+
+    Why stop: after start-up the program compiles what its user types (a log search becomes a regular
+    expression, so does a command-palette query or a glob), and a cache file must never hold that.
+    Start-up compiles the code of modules, and answers from the server only as data. Results already in
+    the file are still served afterwards (a later screen's modules), misses are compiled as usual.
+    """
+    save()
+    if _state is not None:
+        _state.recording = False
 
 
 def save() -> None:
@@ -194,7 +208,7 @@ def _code(mode: str, filename: str, source: str) -> types.CodeType:
     code: types.CodeType | None = state.codes.get(key) if state is not None else None
     if code is None:
         code = _builtin_compile(source, filename, mode, dont_inherit=True)
-        if state is not None:
+        if state is not None and state.recording:
             state.codes.new[key] = code
     return code
 
@@ -255,6 +269,8 @@ def _install_regex_cache(state: _State) -> None:
         args = state.regexes.get(key)
         if args is not None:
             return real_sre_compile(*args)
+        if not state.recording:
+            return state.re_compile(p, flags)
         state.sre_args.value = None
         pattern = state.re_compile(p, flags)
         recorded = state.sre_args.value
@@ -350,4 +366,4 @@ def _write(path: Path, tables: dict[str, dict[Any, Any]]) -> None:
         raise
 
 
-__all__ = ["CACHE_ENV", "cache_path", "install", "save", "stats"]
+__all__ = ["CACHE_ENV", "cache_path", "install", "save", "seal", "stats"]

@@ -20,9 +20,9 @@ def begin(program: str) -> None:
 
 
 def end() -> None:
-    """Imports done, the real work begins: resume collection, keep what was compiled (both idempotent)."""
+    """Imports done, the real work begins: resume collection, keep what start-up compiled (both idempotent)."""
     startup_gc.resume()
-    codegen_cache.save()
+    codegen_cache.seal()
 
 
 __all__ = ["begin", "end"]

@@ -68,6 +68,13 @@ import os
 if os.environ.get("PROBE_EXTRA"):  # a text new on every run (tokenize builds one from a set, in hash order)
     re.compile(os.environ["PROBE_EXTRA"])
 stats = codegen_cache.stats()  # before save(), which files what was compiled
+if os.environ.get("PROBE_AFTER_SEAL"):  # what a user types once start-up is over
+    codegen_cache.seal()
+    typed = os.environ["PROBE_AFTER_SEAL"]
+    results["typed"] = bool(re.compile(re.escape(typed)).search(f"found: {typed}"))
+    for n in range(20):
+        re.compile(f"{re.escape(typed)}{n}")
+        dataclasses.make_dataclass(f"Typed{n}", [(f"f_{n}", int)])
 codegen_cache.save()
 print(json.dumps({"results": results, "stats": stats}))
 """
@@ -116,6 +123,21 @@ def test_a_run_that_compiles_only_a_few_new_texts_leaves_the_file_alone(tmp_path
     again = _run(cache, env={"PROBE_EXTRA": "x{3}-[a-f]+ once"})
     assert again["stats"]["regexes"][1] == 1  # type: ignore[index]  # compiled, below the threshold to save
     assert _file(cache).read_bytes() == written
+
+
+def test_nothing_compiled_after_start_up_is_kept(tmp_path: Path) -> None:
+    """After start-up the program compiles what its user types (a log search, a palette query):
+    never into the file, which is written to disk."""
+    cache = tmp_path / "codegen.marshal"
+    secret = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+    run = _run(cache, env={"PROBE_AFTER_SEAL": secret})
+    assert run["results"]["typed"] is True  # type: ignore[index]  # compiled and used as usual
+    written = _file(cache).read_bytes()
+    assert b"sk_live" not in written
+    assert b"Typed" not in written and b"f_1" not in written
+    again = _run(cache, env={"PROBE_AFTER_SEAL": secret})  # served from the file, still nothing typed kept
+    assert again["stats"]["regexes"][1] == 0  # type: ignore[index]
+    assert b"sk_live" not in _file(cache).read_bytes()
 
 
 def test_the_results_are_those_of_plain_compiling(tmp_path: Path) -> None:
