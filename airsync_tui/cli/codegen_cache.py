@@ -24,9 +24,9 @@ How: each stdlib module looks its helper up in its own globals at call time.
 Same input, same output: a hit yields the very object compiling would have made,
 so behaviour cannot differ. The dict lives in one marshal file in the user cache
 dir, named after the interpreter's bytecode magic number (marshal, code objects
-and SRE code change between Python versions), and is written back only when a run
-compiled something new: merged with what another airsync process wrote meanwhile,
-in one atomic step, private to the user.
+and SRE code change between Python versions), and is written back when start-up
+compiled enough it lacked (`MIN_NEW_TO_SAVE`): merged with what another airsync
+process wrote meanwhile, in one atomic step, private to the user.
 
 Trust: the file holds code that is run, like `__pycache__`; it sits in the user's
 own cache directory (0700 dir, 0600 file), so whoever can write it could already
@@ -66,10 +66,6 @@ MIN_NEW_TO_SAVE = 16
 #: A larger file is not read at all.
 MAX_FILE_BYTES = 32 * 1024 * 1024
 _OFF_VALUES = frozenset({"off", "0", "no", "false"})
-
-_CodeKey = tuple[str, str, str]  # (mode, file name, source)
-_RegexKey = tuple[Any, int]  # (pattern: str | bytes, flags)
-_RegexArgs = tuple[Any, ...]  # what re's compile passed to _sre.compile
 
 _builtin_exec = builtins.exec
 _builtin_compile = builtins.compile
@@ -131,15 +127,15 @@ def cache_path(program: str) -> Path | None:
     return platformdirs.user_cache_path("airsync") / f"codegen-{program}-{tag}.marshal"
 
 
-def install(program: str, path: Path | None = None) -> None:
+def install(program: str) -> None:
     """Serve the generated code of `dataclasses`, `typing` and `re` from `program`'s cache (idempotent).
 
-    `path` overrides `cache_path(program)` (tests). Call before the imports that should benefit.
+    Call before the imports that should benefit.
     """
     global _state
     if _state is not None:
         return
-    target = path if path is not None else cache_path(program)
+    target = cache_path(program)
     if target is None:
         return
     state = _State(target)

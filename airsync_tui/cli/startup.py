@@ -3,9 +3,9 @@
 Why one place: the console script (`cli/entry.py`) and the demo's emulator child
 (`cli/demo_child.py`) both import most of their code up front and then run for a
 long time. While they import, the garbage collector is paused (`startup_gc`) and
-the code dataclasses and typing generate comes from a cache (`codegen_cache`);
-when the real work starts, the collector resumes and what the cache lacked is
-written back. Callers mark the two moments; this module knows what they mean.
+the code dataclasses, typing and re generate comes from a cache (`codegen_cache`);
+when the real work starts, the collector resumes and the cache keeps what start-up
+compiled, and nothing after (`codegen_cache.seal`). Callers mark the two moments; this module knows what they mean.
 """
 
 from __future__ import annotations

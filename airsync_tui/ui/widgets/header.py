@@ -170,6 +170,8 @@ class HeaderBar(Widget):
         super().__init__(**kwargs)
         self._last: tuple[str, tuple[object, ...], int] | None = None
         self._args: tuple[HeaderState, Palette, datetime] | None = None
+        #: The line last laid out: for these arguments, at this width (`show` and the paint after it share it).
+        self._laid_out: tuple[tuple[HeaderState, Palette, datetime], int, Text] | None = None
 
     def show(self, state: HeaderState, palette: Palette, now: datetime) -> None:
         self._args = (state, palette, now)
@@ -183,9 +185,15 @@ class HeaderBar(Widget):
         return self._text()
 
     def _text(self) -> Text:
-        if self._args is None:
+        args, width = self._args, self.size.width
+        if args is None:
             return Text("")
-        return render_header(*self._args, self.size.width or None)
+        laid_out = self._laid_out
+        if laid_out is not None and laid_out[0] is args and laid_out[1] == width:
+            return laid_out[2]
+        text = render_header(*args, width or None)
+        self._laid_out = (args, width, text)
+        return text
 
     @property
     def plain(self) -> str:
